@@ -1,0 +1,232 @@
+"""The data model: immutable, typed records that flow between pipeline stages.
+
+Every derived record carries its provenance (article ids and character spans into
+``Article.text``), so nothing in a briefing is without a source. Records are frozen;
+change one with :func:`dataclasses.replace`. Dates are ISO-8601 strings (``"2020-09-04"``)
+or TIMEX3-style values (``"2021-02"``, ``"2020-Q4"``) so they serialise as they are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# --------------------------------------------------------------------------- ingest / clean
+
+
+@dataclass(frozen=True, slots=True)
+class RawDocument:
+    """One document as a reader found it, before cleaning.
+
+    ``text`` is the decoded body (for HTML, the raw markup); ``fields`` holds metadata a
+    structured source supplied (title, url, date, outlet, agency ...), already normalised
+    to those keys by the reader.
+    """
+
+    source_path: str
+    text: str
+    format: Literal["text", "html", "jsonl", "csv"]
+    fields: tuple[tuple[str, str], ...] = ()
+    record_no: int | None = None  # line / row number inside a JSONL or CSV export
+
+    def field(self, name: str) -> str | None:
+        for key, value in self.fields:
+            if key == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """Where one metadata value came from: the rule that fired and the text it read."""
+
+    field: str  # "title" | "outlet" | "agency" | "dateline" | "published" | "url"
+    value: str
+    rule: str  # e.g. "header-line", "updated-line", "folder-name", "html-meta", "url-host"
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A cleaned article. ``id`` is a content hash of the cleaned text plus its source."""
+
+    id: str
+    source_path: str
+    title: str | None
+    outlet: str | None
+    agency: str | None
+    dateline: str | None
+    published: str | None  # ISO date
+    text: str
+    url: str | None = None
+    removed: tuple[str, ...] = ()  # the furniture lines that cleaning removed
+    evidence: tuple[Evidence, ...] = ()
+
+
+# --------------------------------------------------------------------------- copies
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A character span ``[start, end)`` in one article's cleaned text."""
+
+    article: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class CopyLink:
+    """A verified copy relation between two articles."""
+
+    kind: Literal["near-duplicate", "shared-passage"]
+    a: str
+    b: str
+    similarity: float  # Jaccard for near-duplicates, containment for shared passages
+    passages: tuple[tuple[Span, Span], ...] = ()  # aligned reused passages (a-side, b-side)
+
+
+@dataclass(frozen=True, slots=True)
+class CopyGroup:
+    """Articles linked by copying, with the passages they share."""
+
+    id: str
+    kind: Literal["near-duplicate", "shared-passage"]
+    articles: tuple[str, ...]
+    passages: tuple[Span, ...]
+
+
+# --------------------------------------------------------------------------- nlp / entities
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    article: str
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One entity mention in one article."""
+
+    article: str
+    start: int
+    end: int
+    text: str
+    label: str  # PERSON | ORG | GPE | LOC | PRODUCT | EVENT | NORP | FAC ...
+    entity: str | None = None  # resolved entity id
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    id: str
+    name: str
+    type: str
+    aliases: tuple[str, ...]
+    articles: tuple[str, ...]
+    mentions: int = 0
+
+
+# --------------------------------------------------------------------------- time
+
+
+Granularity = Literal["day", "week", "month", "quarter", "year", "decade", "range", "time"]
+TemporalRelation = Literal["past", "ongoing", "future"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimeRef:
+    """A temporal expression normalised against the article's publication date.
+
+    ``value`` is TIMEX3-style ("2020-09-03", "2021-02", "2020-Q4", "2017"); a range has
+    ``value`` as its start and ``end`` as its last value ("2020-09-04" .. "2020-09-05").
+    ``relation`` places it relative to publication.
+    """
+
+    article: str
+    start: int
+    end: int
+    text: str
+    value: str
+    granularity: Granularity
+    relation: TemporalRelation
+    range_end: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DatedSentence:
+    """A sentence with the date it talks about (not the date it was published)."""
+
+    article: str
+    sentence: int
+    start: int
+    end: int
+    text: str
+    date: str
+    granularity: Granularity
+    relation: TemporalRelation
+    anchored: bool  # True when the date came from an expression in the sentence itself
+
+
+# --------------------------------------------------------------------------- claims
+
+ClaimStatus = Literal["corroborated", "single-source", "contested"]
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    id: str
+    text: str
+    attribution: str | None
+    hedged: bool
+    articles: tuple[str, ...]
+    spans: tuple[Span, ...]
+    independent_sources: int
+    status: ClaimStatus
+    contradicts: tuple[str, ...] = ()
+    event: str | None = None
+
+
+# --------------------------------------------------------------------------- grouping / brief
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    title: str
+    date: str | None
+    articles: tuple[str, ...]
+    story: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    id: str
+    title: str
+    events: tuple[str, ...]
+    articles: tuple[str, ...]
+
+
+TimelineKind = Literal["reported", "scheduled", "background"]
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    date: str
+    granularity: Granularity
+    kind: TimelineKind
+    text: str
+    story: str | None
+    articles: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSentence:
+    """A summary sentence with the articles it comes from."""
+
+    text: str
+    articles: tuple[str, ...]
+    spans: tuple[Span, ...] = field(default_factory=tuple)

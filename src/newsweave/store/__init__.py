@@ -1,0 +1,254 @@
+"""The embedded store: SQLite with WAL and an FTS5 index. The only code that knows SQL.
+
+Core article tables live here; each later stage keeps its tables and queries in its own
+module beside this one (``store/copies.py`` ...) and registers its migrations in
+``schema.MIGRATIONS``. Writes happen inside :meth:`Store.transaction`, one per batch, so a
+crash leaves the store as it was after the last committed batch.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from newsweave.errors import StoreError
+from newsweave.records import Article, Evidence
+from newsweave.store import schema
+
+ARTICLE_COLUMNS = (
+    "id, source_path, title, outlet, agency, dateline, published, url, text, removed, evidence"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFilter:
+    """Filters for listing articles; every field optional."""
+
+    since: str | None = None  # ISO date, inclusive
+    until: str | None = None  # ISO date, inclusive
+    outlet: str | None = None
+    agency: str | None = None
+    ids: tuple[str, ...] | None = None
+    limit: int | None = None
+    offset: int = 0
+
+
+def _row_to_article(row: sqlite3.Row | tuple) -> Article:
+    (aid, source_path, title, outlet, agency, dateline, published, url, text, removed, evidence) = (
+        tuple(row)
+    )
+    return Article(
+        id=aid,
+        source_path=source_path,
+        title=title,
+        outlet=outlet,
+        agency=agency,
+        dateline=dateline,
+        published=published,
+        url=url,
+        text=text,
+        removed=tuple(json.loads(removed)),
+        evidence=tuple(Evidence(**e) for e in json.loads(evidence)),
+    )
+
+
+class Store:
+    """A newsweave database. Open with ``Store(path)``; ``":memory:"`` works for tests."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = str(path)
+        try:
+            if read_only:
+                uri = f"file:{Path(self.path).resolve()}?mode=ro"
+                self.conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
+            else:
+                if self.path != ":memory:":
+                    Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+                self.conn = sqlite3.connect(self.path, check_same_thread=False)
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            if not read_only:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+                self.conn.execute("PRAGMA foreign_keys = ON")
+                schema.migrate(self.conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
+        # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE in transaction()).
+        self.conn.isolation_level = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic batch: everything inside commits together or not at all."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    # ------------------------------------------------------------------ migrations
+
+    def applied_migrations(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT name FROM migrations ORDER BY rowid")]
+
+    # ------------------------------------------------------------------ articles
+
+    def existing_ids(self, ids: Iterable[str]) -> set[str]:
+        ids = list(ids)
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            chunk = ids[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+            )
+        return found
+
+    def insert_articles(self, conn: sqlite3.Connection, articles: Iterable[Article]) -> int:
+        """Insert articles not yet stored (call inside :meth:`transaction`); return count added."""
+        next_seq = conn.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM articles").fetchone()[0]
+        added = 0
+        for art in articles:
+            cur = conn.execute(
+                "INSERT OR IGNORE INTO articles (id, seq, source_path, title, outlet, agency,"
+                " dateline, published, url, text, removed, evidence)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    art.id,
+                    next_seq,
+                    art.source_path,
+                    art.title,
+                    art.outlet,
+                    art.agency,
+                    art.dateline,
+                    art.published,
+                    art.url,
+                    art.text,
+                    json.dumps(list(art.removed)),
+                    json.dumps([_evidence_dict(e) for e in art.evidence]),
+                ),
+            )
+            if cur.rowcount:
+                added += 1
+                next_seq += 1
+        return added
+
+    def record_file(
+        self, conn: sqlite3.Connection, source_path: str, fingerprint: str, articles: int
+    ) -> None:
+        conn.execute(
+            "INSERT INTO ingested_files(source_path, fingerprint, articles) VALUES (?,?,?)"
+            " ON CONFLICT(source_path) DO UPDATE SET fingerprint=excluded.fingerprint,"
+            " articles=excluded.articles",
+            (source_path, fingerprint, articles),
+        )
+
+    def file_fingerprint(self, source_path: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT fingerprint FROM ingested_files WHERE source_path = ?", (source_path,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def article(self, article_id: str) -> Article | None:
+        """One article by id, or by a unique id prefix (as shown in tables)."""
+        row = self.conn.execute(
+            f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)
+        ).fetchone()
+        if row is None and 4 <= len(article_id) < 64:
+            rows = self.conn.execute(
+                f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id >= ? AND id < ? LIMIT 2",
+                (article_id, article_id + "\uffff"),
+            ).fetchall()
+            row = rows[0] if len(rows) == 1 else None
+        return _row_to_article(row) if row else None
+
+    def articles(self, flt: ArticleFilter | None = None) -> list[Article]:
+        """Articles in ingest order, optionally filtered."""
+        flt = flt or ArticleFilter()
+        where, params = [], []
+        if flt.since:
+            where.append("published >= ?")
+            params.append(flt.since)
+        if flt.until:
+            where.append("published <= ?")
+            params.append(flt.until)
+        if flt.outlet:
+            where.append("outlet = ? COLLATE NOCASE")
+            params.append(flt.outlet)
+        if flt.agency:
+            where.append("agency = ? COLLATE NOCASE")
+            params.append(flt.agency)
+        if flt.ids is not None:
+            if not flt.ids:
+                return []
+            where.append(f"id IN ({','.join('?' * len(flt.ids))})")
+            params.extend(flt.ids)
+        sql = f"SELECT {ARTICLE_COLUMNS} FROM articles"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY seq"
+        if flt.limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            params.extend([flt.limit, flt.offset])
+        return [_row_to_article(r) for r in self.conn.execute(sql, params)]
+
+    def iter_articles(self, batch: int = 500) -> Iterator[Article]:
+        """All articles in ingest order, streamed in batches (bounded memory)."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT seq, {ARTICLE_COLUMNS} FROM articles WHERE seq > ? ORDER BY seq LIMIT ?",
+                (last, batch),
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                last = row[0]
+                yield _row_to_article(row[1:])
+
+    def article_count(self) -> int:
+        return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+
+    def search(self, query: str, limit: int = 20) -> list[tuple[Article, str]]:
+        """Full-text search (FTS5, porter stemming). Returns (article, highlighted snippet).
+
+        The query is passed as a bound parameter and quoted term by term, so user input
+        never becomes FTS syntax or SQL.
+        """
+        terms = [t for t in query.replace('"', " ").split() if t]
+        if not terms:
+            return []
+        fts_query = " ".join(f'"{t}"' for t in terms)
+        rows = self.conn.execute(
+            f"SELECT {', '.join('a.' + c.strip() for c in ARTICLE_COLUMNS.split(','))},"
+            " snippet(articles_fts, 1, '[', ']', ' … ', 12)"
+            " FROM articles_fts JOIN articles a ON a.seq = articles_fts.rowid"
+            " WHERE articles_fts MATCH ? ORDER BY rank LIMIT ?",
+            (fts_query, limit),
+        ).fetchall()
+        return [(_row_to_article(r[:-1]), r[-1]) for r in rows]
+
+    def integrity_check(self) -> str:
+        return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
+
+
+def _evidence_dict(e: Evidence) -> dict[str, str]:
+    return {"field": e.field, "value": e.value, "rule": e.rule, "snippet": e.snippet}
+
+
+__all__ = ["ArticleFilter", "Store", "StoreError"]
