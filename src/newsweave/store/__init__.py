@@ -115,7 +115,8 @@ class Store:
             chunk = ids[i : i + 500]
             marks = ",".join("?" * len(chunk))
             found.update(
-                r[0] for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
+                r[0]
+                for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
             )
         return found
 
@@ -158,11 +159,13 @@ class Store:
             (source_path, fingerprint, articles),
         )
 
-    def file_fingerprint(self, source_path: str) -> str | None:
+    def ingested_file(self, source_path: str) -> tuple[str, int] | None:
+        """(fingerprint, article count) recorded when the file's batch committed."""
         row = self.conn.execute(
-            "SELECT fingerprint FROM ingested_files WHERE source_path = ?", (source_path,)
+            "SELECT fingerprint, articles FROM ingested_files WHERE source_path = ?",
+            (source_path,),
         ).fetchone()
-        return row[0] if row else None
+        return (row[0], row[1]) if row else None
 
     def article(self, article_id: str) -> Article | None:
         """One article by id, or by a unique id prefix (as shown in tables)."""

@@ -8,6 +8,7 @@ append a new one.
 
 from __future__ import annotations
 
+import importlib
 import sqlite3
 
 CORE = [
@@ -50,15 +51,24 @@ CORE = [
     ),
 ]
 
-# Stage migration lists are appended here in pipeline order (core, copies, nlp, time,
-# claims, group). Each entry: (unique name, SQL script).
-MIGRATIONS: list[tuple[str, str]] = [*CORE]
+# Each stage keeps its tables in ``newsweave/store/<stage>.py`` as a module-level
+# ``MIGRATIONS`` list of (unique name "stage/NNNN_what", SQL script). They are applied in
+# pipeline order after the core ones.
+STAGE_MODULES = ("copies", "nlp", "time", "group", "claims")
 
 
-def register(migrations: list[tuple[str, str]]) -> None:
-    """Add a stage's migrations (idempotent: a name already registered is skipped)."""
-    known = {name for name, _ in MIGRATIONS}
-    MIGRATIONS.extend(m for m in migrations if m[0] not in known)
+def all_migrations() -> list[tuple[str, str]]:
+    """Core migrations, then each stage module's, in pipeline order."""
+    migrations = list(CORE)
+    for name in STAGE_MODULES:
+        try:
+            module = importlib.import_module(f"newsweave.store.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"newsweave.store.{name}":
+                raise
+            continue
+        migrations.extend(getattr(module, "MIGRATIONS", []))
+    return migrations
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
@@ -70,7 +80,7 @@ def migrate(conn: sqlite3.Connection) -> list[str]:
     )
     done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
     applied = []
-    for name, script in MIGRATIONS:
+    for name, script in all_migrations():
         if name in done:
             continue
         # executescript() commits first; wrap the script so it and its record are atomic.

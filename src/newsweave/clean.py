@@ -1,0 +1,503 @@
+"""Cleaning: strip page furniture and read the metadata a page carries about itself.
+
+Input is a :class:`RawDocument`; output an :class:`Article` whose ``text`` is the article
+body only, with ``title``, ``outlet``, ``agency``, ``dateline`` and ``published`` filled in
+where the document says so, and an :class:`Evidence` record for every value (the rule that
+fired and the text it read) so a user can check why we believe it.
+
+Furniture is removed line by line with rules that each match one known kind of leftover
+("Left Menu", photo captions with "Image Credit:", "Topics :", "First Published:", wire
+datelines "PTI | Moscow | Updated: ...", syndication notices, related headlines). A line is
+removed only when a rule names it, so article sentences survive.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import PurePath
+from urllib.parse import urlparse
+
+from newsweave.records import Article, Evidence, RawDocument
+
+# --------------------------------------------------------------------------- agencies
+
+# Canonical agency name -> the ways bylines and signatures spell it.
+AGENCIES: dict[str, tuple[str, ...]] = {
+    "ANI": ("ANI", "Asian News International"),
+    "PTI": ("PTI", "Press Trust of India"),
+    "IANS": ("IANS", "Indo-Asian News Service"),
+    "UNI": ("UNI", "United News of India"),
+    "Reuters": ("Reuters", "REUTERS", "Thomson Reuters"),
+    "AP": ("AP", "Associated Press", "The Associated Press"),
+    "AFP": ("AFP", "Agence France-Presse", "Agence France Presse"),
+    "Bloomberg": ("Bloomberg",),
+    "Xinhua": ("Xinhua",),
+    "TASS": ("TASS",),
+    "dpa": ("dpa", "DPA"),
+    "EFE": ("EFE",),
+    "Kyodo": ("Kyodo",),
+    "Yonhap": ("Yonhap",),
+}
+_AGENCY_LOOKUP = {alias.lower(): name for name, aliases in AGENCIES.items() for alias in aliases}
+_AGENCY_ALT = "|".join(
+    sorted((re.escape(a) for aliases in AGENCIES.values() for a in aliases), key=len, reverse=True)
+)
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
+
+# --------------------------------------------------------------------------- patterns
+
+HEADER_LINE = re.compile(r"^\ufeff?\s*date\s+(\d{4}-\d{2}-\d{2})\b[ \t]*(.*)$")
+
+# "ANI | Moscow | Updated: 04-09-2020 14:35 IST | Created: 04-09-2020 14:35 IST"
+WIRE_DATELINE = re.compile(
+    rf"^(?P<agency>{_AGENCY_ALT})\s*\|\s*(?P<city>[^|]{{2,40}}?)\s*\|\s*Updated\s*:\s*"
+    r"(?P<updated>\d{1,2}-\d{1,2}-\d{4})(?:[^|]*\|\s*Created\s*:\s*(?P<created>\d{1,2}-\d{1,2}-\d{4}))?",
+    re.IGNORECASE,
+)
+# "Press Trust of India New Delhi" / "Reuters, London" — a byline line naming an agency.
+AGENCY_BYLINE = re.compile(
+    rf"^(?:By\s+)?(?P<agency>{_AGENCY_ALT})(?:\s*[,|/-]?\s*(?P<city>[A-Z][a-z]+(?:\s[A-Z][a-z]+){{0,2}}))?$"
+)
+# Body openers: "NEW DELHI:", "MOSCOW (Reuters) -", "Washington, Sept 3 (AP) —"
+BODY_DATELINE = re.compile(
+    r"^(?P<city>[A-Z][A-Z.'-]+(?:\s[A-Z][A-Z.'-]+){0,3}|[A-Z][a-z]+(?:\s[A-Z][a-z]+){0,2})"
+    r"(?:,\s*[A-Z][a-z]{2,8}\.?\s+\d{1,2})?"
+    rf"\s*(?:\((?P<agency>{_AGENCY_ALT})\))?\s*(?::|\s[-—–]{{1,2}})\s+(?=\S)"
+)
+SIGNATURE = re.compile(rf"\s*[(\[](?P<agency>{_AGENCY_ALT})[)\]]\s*$")
+UPDATED_WORDY = re.compile(
+    rf"(?P<kind>First Published|Last Updated|Published|Updated)\s*(?:on)?\s*:?\s*"
+    rf"(?P<mon>{_MONTH_ALT})\.?\s+(?P<day>\d{{1,2}}),?\s+(?P<year>\d{{4}})",
+    re.IGNORECASE,
+)
+SYNDICATION_NOTICE = re.compile(
+    r"^\(?\s*Only the headline and picture of this report may have been reworked by the "
+    r"(?P<outlet>.+?) staff.*\)?$",
+    re.IGNORECASE,
+)
+FOLDER_DATE = re.compile(r"(?:^|/)(\d{4}-\d{2}-\d{2})(?:/|$)")
+# Timeline17 layout: <topic>_<outlet>/InputDocs/<date>/<n>.htm.txt
+FOLDER_OUTLET = re.compile(r"(?:^|/)[A-Za-z]+_(?P<outlet>[A-Za-z]+)/InputDocs/")
+
+# Whole lines that are page furniture, each with the reason recorded in Article.removed.
+FURNITURE: list[tuple[str, re.Pattern[str]]] = [
+    ("menu", re.compile(r"^(?:left|right|main|top)?\s*menu$", re.I)),
+    ("button", re.compile(r"^(?:close|share|share this|tweet|email|print|comments?|save)$", re.I)),
+    ("advert", re.compile(r"^(?:advertisement|sponsored|story continues below.*)$", re.I)),
+    ("skip link", re.compile(r"^skip to (?:main )?content$", re.I)),
+    ("caption", re.compile(r"\b(?:Image|Photo|Picture|Pic)\s*(?:Credit|Courtesy)\s*:", re.I)),
+    ("caption", re.compile(r"^(?:Representative|File)\s+(?:image|photo|picture)\b", re.I)),
+    ("topics", re.compile(r"^(?:Topics|Tags|Also read|Read more|Related)\s*:", re.I)),
+    (
+        "timestamp",
+        re.compile(r"^(?:First Published|Last Updated|Published|Updated)\s*(?:on)?\s*:", re.I),
+    ),
+    ("timestamp", re.compile(r"^\d+\s+min(?:ute)?s?\s+read\b", re.I)),
+    ("syndication notice", SYNDICATION_NOTICE),
+    ("wire dateline", WIRE_DATELINE),
+    ("follow us", re.compile(r"^(?:follow us on|download the .* app|subscribe to)\b", re.I)),
+]
+
+_WORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "and",
+        "or",
+        "with",
+        "by",
+        "at",
+        "from",
+        "as",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "has",
+        "have",
+        "had",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "he",
+        "she",
+        "they",
+        "we",
+        "his",
+        "her",
+        "their",
+        "our",
+        "after",
+        "over",
+        "into",
+        "about",
+    ]
+)
+
+
+@dataclass
+class _Draft:
+    """Mutable state while cleaning one document."""
+
+    path: str
+    lines: list[str]
+    removed: list[str] = field(default_factory=list)
+    evidence: list[Evidence] = field(default_factory=list)
+    meta: dict[str, str] = field(default_factory=dict)
+
+    def note(self, field_name: str, value: str, rule: str, snippet: str) -> None:
+        """Record a metadata value, keeping the first one found (rules run by priority)."""
+        if field_name not in self.meta and value:
+            self.meta[field_name] = value
+            self.evidence.append(Evidence(field_name, value, rule, snippet.strip()[:200]))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _iso(day: int, month: int, year: int) -> str | None:
+    try:
+        return date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def parse_date_field(value: str) -> str | None:
+    """An ISO date from a structured field ("2020-09-04T10:00:00Z", "Apr 28 2023", ...)."""
+    value = value.strip()
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        pass
+    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", value)
+    if m:
+        return _iso(int(m[3]), int(m[2]), int(m[1]))
+    import dateparser  # costly import; only structured fields with odd dates need it
+
+    parsed = dateparser.parse(value, languages=["en"], settings={"RETURN_AS_TIMEZONE_AWARE": False})
+    return parsed.date().isoformat() if parsed else None
+
+
+def _dmy(value: str) -> str | None:
+    d, m, y = (int(x) for x in value.split("-"))
+    return _iso(d, m, y)
+
+
+def _content_words(text: str) -> list[str]:
+    return [w for w in _WORD.findall(text.lower()) if w not in _STOP]
+
+
+def _normalise(text: str) -> str:
+    return " ".join(_WORD.findall(text.lower()))
+
+
+def canonical_agency(name: str) -> str:
+    return _AGENCY_LOOKUP.get(name.lower(), _AGENCY_LOOKUP.get(name.strip().lower(), name))
+
+
+def _city(name: str) -> str:
+    name = " ".join(name.split()).strip(" ,.")
+    return name.title() if name.isupper() or name.islower() else name
+
+
+def outlet_from_url(url: str) -> str | None:
+    host = urlparse(url).hostname or ""
+    host = host.lower().removeprefix("www.").removeprefix("m.").removeprefix("amp.")
+    return host or None
+
+
+_PTB = [
+    (re.compile(r"-LRB-"), "("),
+    (re.compile(r"-RRB-"), ")"),
+    (re.compile(r"-LSB-"), "["),
+    (re.compile(r"-RSB-"), "]"),
+    (re.compile(r"-LCB-"), "{"),
+    (re.compile(r"-RCB-"), "}"),
+    (re.compile(r"``\s*"), '"'),
+    (re.compile(r"\s*''"), '"'),
+    (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|') ", re.I), r"\1 "),
+    (re.compile(r" ([,.;:?!%])(?=\s|$)"), r"\1"),
+    (re.compile(r"([(\[$]) "), r"\1"),
+    (re.compile(r" ([)\]])"), r"\1"),
+]
+
+
+def looks_ptb_tokenised(text: str) -> bool:
+    """Penn-Treebank tokenised text (Timeline17, many research sets): ' , ' and ' 's '."""
+    sample = text[:4000]
+    return ("-LRB-" in sample or "``" in sample or " 's " in sample) and sample.count(" , ") >= 2
+
+
+def detokenise_ptb(text: str) -> str:
+    """Undo PTB tokenisation line by line so downstream NLP sees ordinary prose."""
+    out = []
+    for line in text.split("\n"):
+        line = line.rstrip()
+        for pattern, repl in _PTB:
+            line = pattern.sub(repl, line)
+        out.append(line)
+    return "\n".join(out)
+
+
+# --------------------------------------------------------------------------- stages
+
+
+def _header_line(draft: _Draft) -> None:
+    """The seed format's first line: ' date 2020-09-04' + optional furniture or text."""
+    if not draft.lines:
+        return
+    m = HEADER_LINE.match(draft.lines[0])
+    if not m:
+        return
+    iso = _iso(*(int(x) for x in reversed(m[1].split("-"))))
+    if iso:
+        draft.note("published", iso, "header-line", draft.lines[0])
+    rest = m[2].strip()
+    if rest and not _furniture_reason(rest):
+        draft.lines[0] = rest  # the article starts on the header line (seed 002)
+    else:
+        if rest:
+            draft.removed.append(rest)
+        draft.lines[0] = ""
+
+
+def _furniture_reason(line: str) -> str | None:
+    for reason, pattern in FURNITURE:
+        if pattern.search(line):
+            return reason
+    return None
+
+
+def _strip_furniture(draft: _Draft) -> None:
+    kept: list[str] = []
+    for line in draft.lines:
+        stripped = line.strip()
+        if not stripped:
+            kept.append("")
+            continue
+        reason = _furniture_reason(stripped)
+        if reason is None:
+            m = AGENCY_BYLINE.match(stripped)
+            if m:
+                draft.note("agency", canonical_agency(m["agency"]), "byline", stripped)
+                if m["city"]:
+                    draft.note("dateline", _city(m["city"]), "byline", stripped)
+                reason = "byline"
+        if reason is None:
+            kept.append(line)
+            continue
+        draft.removed.append(stripped)
+        _read_furniture(draft, reason, stripped)
+    draft.lines = kept
+
+
+def _read_furniture(draft: _Draft, reason: str, line: str) -> None:
+    """Metadata that removed furniture carries: agency, dateline, dates, outlet."""
+    if reason == "wire dateline":
+        m = WIRE_DATELINE.match(line)
+        assert m is not None
+        draft.note("agency", canonical_agency(m["agency"]), "wire-dateline", line)
+        draft.note("dateline", _city(m["city"]), "wire-dateline", line)
+        stamp = m["created"] or m["updated"]
+        iso = _dmy(stamp)
+        if iso:
+            rule = "created-line" if m["created"] else "updated-line"
+            draft.note("published", iso, rule, line)
+    elif reason == "timestamp":
+        m = UPDATED_WORDY.search(line)
+        if m:
+            iso = _iso(int(m["day"]), MONTHS[m["mon"].lower()], int(m["year"]))
+            if iso:
+                draft.note("published", iso, m["kind"].lower().replace(" ", "-") + "-line", line)
+    elif reason == "syndication notice":
+        m = SYNDICATION_NOTICE.match(line)
+        assert m is not None
+        draft.note("outlet", m["outlet"].strip(), "syndication-notice", line)
+
+
+def _paragraphs(lines: list[str]) -> list[str]:
+    paras, current = [], []
+    for line in lines:
+        if line.strip():
+            current.append(line.strip())
+        elif current:
+            paras.append("\n".join(current))
+            current = []
+    if current:
+        paras.append("\n".join(current))
+    return paras
+
+
+def _is_headline(para: str) -> bool:
+    words = para.split()
+    return (
+        "\n" not in para
+        and 2 <= len(words) <= 30
+        and not para.rstrip().endswith((".", '"', "”", "?", "!", ":", ";", ","))
+    )
+
+
+def _title_and_header(draft: _Draft, paras: list[str]) -> list[str]:
+    """Take the headline off the top and drop header-zone lines that are not the article:
+    a standfirst that the body repeats, and related headlines of other stories."""
+    if len(paras) >= 2 and _is_headline(paras[0]):
+        draft.note("title", paras[0], "first-line-headline", paras[0])
+        paras = paras[1:]
+    body_start = next(
+        (i for i, p in enumerate(paras) if len(p.split()) >= 25 or "\n" in p), len(paras)
+    )
+    kept = []
+    for i, para in enumerate(paras):
+        rest = " ".join(paras[i + 1 :])
+        in_header = i < max(body_start, 1) or i < 2
+        if in_header and i + 1 < len(paras):
+            norm = _normalise(para)
+            if norm and norm in _normalise(rest):
+                draft.removed.append(para)  # standfirst repeated verbatim in the body
+                continue
+            if _is_headline(para) and i < body_start:
+                words = set(_content_words(para))
+                body_words = set(_content_words(rest))
+                if words and len(words & body_words) / len(words) < 0.5:
+                    draft.removed.append(para)  # a related headline of another story
+                    continue
+        kept.append(para)
+    return kept
+
+
+def _body_dateline_and_signature(draft: _Draft, paras: list[str]) -> list[str]:
+    if paras:
+        m = BODY_DATELINE.match(paras[0])
+        if m and (m["agency"] or m["city"].isupper()):
+            draft.note("dateline", _city(m["city"]), "body-dateline", paras[0][: m.end()])
+            if m["agency"]:
+                draft.note("agency", canonical_agency(m["agency"]), "body-dateline", m.group())
+    if paras:
+        m = SIGNATURE.search(paras[-1])
+        if m:
+            draft.note("agency", canonical_agency(m["agency"]), "signature", m.group())
+            draft.removed.append(m.group().strip())
+            last = paras[-1][: m.start()].rstrip()
+            paras = paras[:-1] + ([last] if last else [])
+    return paras
+
+
+def _from_fields(draft: _Draft, raw: RawDocument) -> None:
+    """Structured metadata (JSONL/CSV fields, HTML meta) ranks first: the publisher said it."""
+    rule = {"html": "html-meta", "jsonl": "export-field", "csv": "export-field"}.get(
+        raw.format, "field"
+    )
+    for key, value in raw.fields:
+        if key == "published":
+            iso = parse_date_field(value)
+            if iso:
+                draft.note("published", iso, rule, value)
+        elif key == "url":
+            draft.note("url", value, rule, value)
+        elif key == "title":
+            draft.note("title", " ".join(value.split()), rule, value)
+        elif key == "agency":
+            draft.note("agency", canonical_agency(value), rule, value)
+        elif key in ("outlet", "dateline"):
+            draft.note(key, value, rule, value)
+    url = draft.meta.get("url")
+    if url and outlet_from_url(url):
+        draft.note("outlet", outlet_from_url(url) or "", "url-host", url)
+    host = raw.field("outlet_host")
+    if host:
+        draft.note("outlet", host.removeprefix("www."), "html-host", host)
+
+
+def _from_path(draft: _Draft, path: str) -> None:
+    posix = PurePath(path).as_posix()
+    m = FOLDER_DATE.search(posix)
+    if m:
+        iso = _iso(*(int(x) for x in reversed(m[1].split("-"))))
+        if iso:
+            draft.note("published", iso, "folder-name", m[1])
+    m = FOLDER_OUTLET.search(posix)
+    if m:
+        draft.note("outlet", m["outlet"], "folder-name", m.group().strip("/"))
+
+
+def article_id(source: str, text: str) -> str:
+    """Content hash of the cleaned text plus its source: stable across runs and machines."""
+    digest = hashlib.sha256(f"{source}\x00{text}".encode()).hexdigest()
+    return digest[:16]
+
+
+def source_key(raw: RawDocument, url: str | None) -> str:
+    """What identifies a document's origin for its id: its URL, else its file name (and
+    record number inside an export), so re-ingesting from another folder adds nothing."""
+    if url:
+        return url
+    name = PurePath(raw.source_path).name
+    return f"{name}#{raw.record_no}" if raw.record_no is not None else name
+
+
+def clean(raw: RawDocument) -> Article:
+    """Clean one document into an Article (pure: no I/O)."""
+    text = raw.text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    text = text.lstrip("\ufeff")
+    draft = _Draft(path=raw.source_path, lines=text.split("\n"))
+    _from_fields(draft, raw)
+    _header_line(draft)
+    _strip_furniture(draft)
+    paras = _paragraphs(draft.lines)
+    if raw.format == "text":
+        paras = _title_and_header(draft, paras)
+    paras = _body_dateline_and_signature(draft, paras)
+    _from_path(draft, raw.source_path)
+    body = "\n\n".join(paras)
+    if looks_ptb_tokenised(body):
+        body = detokenise_ptb(body)
+    url = draft.meta.get("url")
+    return Article(
+        id=article_id(source_key(raw, url), body),
+        source_path=raw.source_path,
+        title=draft.meta.get("title"),
+        outlet=draft.meta.get("outlet"),
+        agency=draft.meta.get("agency"),
+        dateline=draft.meta.get("dateline"),
+        published=draft.meta.get("published"),
+        text=body,
+        url=url,
+        removed=tuple(draft.removed),
+        evidence=tuple(draft.evidence),
+    )

@@ -1,0 +1,286 @@
+"""The command-line front end: every command opens the store, calls one method of
+:class:`newsweave.api.Newsweave`, and prints. Errors become one line on stderr.
+
+Exit codes: 0 success; 1 some input was skipped (the rest landed); 2 usage or fatal error.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from newsweave.api import Newsweave
+from newsweave.errors import NewsweaveError
+from newsweave.pipeline import default_db_path
+
+EXIT_SKIPPED = 1
+EXIT_ERROR = 2
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+
+def fail(message: str) -> None:
+    """Print one error line and exit with EXIT_ERROR."""
+    err.print(f"newsweave: error: {message}", markup=False)
+    sys.exit(EXIT_ERROR)
+
+
+def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn library errors into one-line messages instead of tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except NewsweaveError as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            err.print("newsweave: interrupted; committed batches are kept", markup=False)
+            sys.exit(130)
+
+    return wrapper
+
+
+def open_store(ctx: click.Context, *, read_only: bool = False) -> Newsweave:
+    nw = Newsweave(ctx.obj["db"], read_only=read_only)
+    ctx.call_on_close(nw.close)
+    return nw
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    default=default_db_path,
+    show_default="$NEWSWEAVE_DB or newsweave.db",
+    help="The store (an SQLite file, created when missing).",
+)
+@click.version_option(package_name="newsweave")
+@click.pass_context
+def cli(ctx: click.Context, db: str) -> None:
+    """newsweave: turn news articles from many outlets into a cited picture of what happened.
+
+    Example: newsweave ingest examples/seeds && newsweave brief
+    """
+    ctx.ensure_object(dict)
+    ctx.obj["db"] = db
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--no-analyze", is_flag=True, help="Only store articles; skip the derived stages.")
+@click.option("--batch-size", default=200, show_default=True, help="Files per transaction.")
+@click.pass_context
+@handles_errors
+def ingest(ctx: click.Context, paths: tuple[str, ...], no_analyze: bool, batch_size: int) -> None:
+    """Read, clean and store articles from files, folders (recursive) and globs.
+
+    Formats: seed-style .txt, .html, .jsonl/.json, .csv. Ingesting twice adds nothing.
+
+    Example: newsweave ingest examples/seeds 'exports/*.jsonl'
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    nw = open_store(ctx)
+    with Progress(
+        TextColumn("ingesting"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("files", total=None)
+        report = nw.ingest(
+            paths,
+            analyze=False,
+            batch_size=batch_size,
+            progress=lambda n: bar.advance(task, n),
+        )
+    for problem in report.skipped:
+        err.print(f"newsweave: skipped {problem}", markup=False)
+    if not no_analyze:
+        with err.status("analysing", spinner="dots") if err.is_terminal else _null():
+            nw.analyze()
+    out.print(report.summary(), markup=False)
+    if report.skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+class _null:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+@cli.command()
+@click.option("--only", multiple=True, help="Run just these stages (repeatable).")
+@click.pass_context
+@handles_errors
+def analyze(ctx: click.Context, only: tuple[str, ...]) -> None:
+    """Run the derived stages over everything stored (incremental).
+
+    Example: newsweave analyze --only copies
+    """
+    ran = open_store(ctx).analyze(only or None)
+    out.print("ran: " + (", ".join(ran) or "nothing"), markup=False)
+
+
+@cli.command()
+@click.option("--since", help="Published on or after this ISO date.")
+@click.option("--until", help="Published on or before this ISO date.")
+@click.option("--outlet", help="Only this outlet.")
+@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.pass_context
+@handles_errors
+def articles(
+    ctx: click.Context, since: str | None, until: str | None, outlet: str | None, limit: int | None
+) -> None:
+    """List stored articles as a table.
+
+    Example: newsweave articles --since 2020-09-01
+    """
+    rows = open_store(ctx, read_only=_exists(ctx)).articles(
+        since=since, until=until, outlet=outlet, limit=limit
+    )
+    table = Table(show_lines=False)
+    for col in ("id", "published", "outlet", "agency", "dateline", "title"):
+        table.add_column(col, overflow="fold")
+    for a in rows:
+        table.add_row(
+            a.id[:10],
+            a.published or "",
+            a.outlet or "",
+            a.agency or "",
+            a.dateline or "",
+            a.title or _first_words(a.text),
+        )
+    out.print(table)
+    out.print(f"{len(rows)} articles", markup=False)
+
+
+@cli.command()
+@click.argument("article_id")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
+    """Print one article (id or a unique id prefix), with the evidence for its metadata.
+
+    Example: newsweave show af3e0649
+    """
+    article = open_store(ctx, read_only=_exists(ctx)).article(article_id)
+    if article is None:
+        fail(f"no article with id {article_id!r}")
+    assert article is not None
+    if as_json:
+        from newsweave.export import article_dict
+
+        data = article_dict(article)
+        data["evidence"] = [
+            e.__dict__ if hasattr(e, "__dict__") else _ev(e) for e in article.evidence
+        ]
+        data["removed"] = list(article.removed)
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    out.print(f"[bold]{article.title or '(untitled)'}[/bold]")
+    for label, value in (
+        ("id", article.id),
+        ("published", article.published),
+        ("outlet", article.outlet),
+        ("agency", article.agency),
+        ("dateline", article.dateline),
+        ("url", article.url),
+        ("source", article.source_path),
+    ):
+        if value:
+            out.print(f"{label:>10}: {value}", markup=False, highlight=False)
+    for ev in article.evidence:
+        out.print(
+            f"  evidence: {ev.field} = {ev.value!r} ({ev.rule}: {ev.snippet!r})", markup=False
+        )
+    out.print()
+    out.print(article.text, markup=False, highlight=False)
+
+
+def _ev(e: Any) -> dict:
+    return {"field": e.field, "value": e.value, "rule": e.rule, "snippet": e.snippet}
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", default=20, show_default=True)
+@click.pass_context
+@handles_errors
+def search(ctx: click.Context, query: tuple[str, ...], limit: int) -> None:
+    """Full-text search over titles and texts (stemmed, best match first).
+
+    Example: newsweave search AK-203 rifles
+    """
+    hits = open_store(ctx, read_only=_exists(ctx)).search(" ".join(query), limit=limit)
+    for article, snippet in hits:
+        out.print(
+            f"[bold]{article.id[:10]}[/bold] {article.published or '':10} "
+            f"{article.title or _first_words(article.text)}"
+        )
+        out.print("    " + snippet.replace("\n", " "), markup=False, highlight=False)
+    out.print(f"{len(hits)} matches", markup=False)
+
+
+@cli.command(name="export")
+@click.option(
+    "--format", "fmt", default="json", show_default=True, help="json | jsonl | csv (and more)."
+)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
+@click.pass_context
+@handles_errors
+def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
+    """Export the store: json (everything), jsonl / csv (articles), and more.
+
+    Example: newsweave export --format json -o store.json
+    """
+    nw = open_store(ctx, read_only=_exists(ctx))
+    if output:
+        with click.open_file(output, "w", encoding="utf-8") as fh:
+            nw.write_export(fmt, fh)
+    else:
+        nw.write_export(fmt, sys.stdout)
+
+
+def _exists(ctx: click.Context) -> bool:
+    """Read commands open an existing store read-only (safe beside a running ingest)."""
+    from pathlib import Path
+
+    db = ctx.obj["db"]
+    if db == ":memory:" or not Path(db).exists():
+        return False
+    # A read-only connection cannot run pending migrations: open read-write once if needed.
+    return _migrated(db)
+
+
+@functools.lru_cache(maxsize=8)
+def _migrated(db: str) -> bool:
+    Newsweave(db).close()  # applies any pending migrations, then reopen read-only
+    return True
+
+
+def _first_words(text: str, n: int = 12) -> str:
+    words = text.split()
+    return " ".join(words[:n]) + (" …" if len(words) > n else "")
+
+
+def main() -> None:
+    cli(prog_name="newsweave")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Bytes -> text, for whatever encoding a scraper or archive produced.
+
+Order: byte-order marks (UTF-8, UTF-16/32), then strict UTF-8, then UTF-16 without a BOM
+(detected by its zero bytes), then charset-normalizer's best guess, then cp1252 with
+replacement so decoding never fails. Binary files are refused before guessing.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from charset_normalizer import from_bytes
+
+from newsweave.errors import InputError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Control characters that never appear in text files (tab, LF, CR, FF excluded).
+_CONTROL = bytes(range(0, 32)).translate(None, b"\t\n\r\x0c")
+
+
+def _looks_utf16(sample: bytes) -> str | None:
+    """UTF-16 without a BOM: ASCII-range text has a zero in every other byte."""
+    if len(sample) < 4:
+        return None
+    even_zero = sample[0::2].count(0) / max(1, len(sample[0::2]))
+    odd_zero = sample[1::2].count(0) / max(1, len(sample[1::2]))
+    if odd_zero > 0.3 and even_zero < 0.05:
+        return "utf-16-le"
+    if even_zero > 0.3 and odd_zero < 0.05:
+        return "utf-16-be"
+    return None
+
+
+def decode_bytes(data: bytes, path: str) -> str:
+    """Decode a document's bytes; raise InputError('PATH: binary file ...') for non-text."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return data[len(bom) :].decode(encoding, errors="replace")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    sample = data[:65536]
+    if text is None:
+        utf16 = _looks_utf16(sample)
+        if utf16:
+            return data.decode(utf16, errors="replace")
+    controls = sum(sample.count(c) for c in _CONTROL)
+    if sample and controls / len(sample) > 0.01:
+        raise InputError(path, "binary file (not text); skipped")
+    if text is not None:
+        return text
+    best = from_bytes(data).best()
+    if best is not None and best.encoding:
+        try:
+            return data.decode(best.encoding)
+        except (UnicodeDecodeError, LookupError):
+            pass
+    return data.decode("cp1252", errors="replace")

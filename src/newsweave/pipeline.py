@@ -1,0 +1,157 @@
+"""Wiring: files -> ingest -> clean -> store, then the derived stages over the store.
+
+Stages are pure functions over records (see ``records.py``); this module reads their inputs
+from the store, calls them, and writes their outputs back, one transaction per batch. A
+runner decides where the pure work executes: in-process by default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from newsweave.clean import clean
+from newsweave.errors import InputError
+from newsweave.ingest import InputFile, discover, read_file
+from newsweave.records import Article
+from newsweave.store import Store
+
+DEFAULT_BATCH_SIZE = 200
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did. ``skipped`` holds one error per file or record not stored."""
+
+    files: int = 0
+    new: int = 0
+    existing: int = 0
+    unchanged_files: int = 0
+    skipped: list[InputError] = field(default_factory=list)
+    new_ids: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        text = f"{self.new} new, {self.existing} already stored"
+        if self.skipped:
+            text += f", {len(self.skipped)} skipped"
+        return text
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def _fingerprint(item: InputFile) -> str | None:
+    try:
+        st = item.path.stat()
+    except OSError:
+        return None
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def read_and_clean(item: InputFile) -> Iterator[Article | InputError]:
+    """The pure part of ingest for one file: read its documents and clean each."""
+    for doc in read_file(item):
+        if isinstance(doc, InputError):
+            yield doc
+            continue
+        article = clean(doc)
+        if len(article.text.split()) < 5:
+            where = doc.source_path + (f":{doc.record_no}" if doc.record_no else "")
+            yield InputError(where, "no article text left after cleaning; skipped")
+            continue
+        yield article
+
+
+def ingest_paths(
+    store: Store,
+    paths: Iterable[str],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    progress: ProgressCallback | None = None,
+) -> IngestReport:
+    """Read, clean and store every article under ``paths``.
+
+    Each batch of files commits as one transaction together with the record of which files
+    it finished, so an interrupted ingest resumes where it stopped and a repeated ingest adds
+    nothing ("0 new, N already stored").
+    """
+    report = IngestReport()
+    batch: list[tuple[InputFile, str | None, list[Article]]] = []
+    pending_articles = 0
+
+    def flush() -> None:
+        nonlocal batch, pending_articles
+        if not batch:
+            return
+        articles: dict[str, Article] = {}
+        for _, _, arts in batch:
+            for art in arts:
+                articles.setdefault(art.id, art)
+        already = store.existing_ids(articles)
+        with store.transaction() as conn:
+            added = store.insert_articles(
+                conn, (a for a in articles.values() if a.id not in already)
+            )
+            for item, fingerprint, arts in batch:
+                if fingerprint is not None:
+                    store.record_file(conn, str(item.path), fingerprint, len(arts))
+        report.new += added
+        report.existing += sum(len(arts) for _, _, arts in batch) - added
+        report.new_ids.extend(a for a in articles if a not in already)
+        batch, pending_articles = [], 0
+
+    for item in discover(list(paths)):
+        if isinstance(item, InputError):
+            report.skipped.append(item)
+            continue
+        report.files += 1
+        fingerprint = _fingerprint(item)
+        stored = store.ingested_file(str(item.path))
+        if fingerprint is not None and stored is not None and stored[0] == fingerprint:
+            # Unchanged since a committed batch: its articles are stored already.
+            report.unchanged_files += 1
+            report.existing += stored[1]
+            if progress:
+                progress(1)
+            continue
+        arts: list[Article] = []
+        for result in read_and_clean(item):
+            if isinstance(result, InputError):
+                report.skipped.append(result)
+            else:
+                arts.append(result)
+        batch.append((item, fingerprint, arts))
+        pending_articles += len(arts)
+        if progress:
+            progress(1)
+        if len(batch) >= batch_size or pending_articles >= batch_size:
+            flush()
+    flush()
+    return report
+
+
+# --------------------------------------------------------------------------- derived steps
+
+# Derived stages, run in this order by analyze() after ingest. Each step reads what it needs
+# from the store, runs its pure stage, and writes its output in its own transaction(s).
+# Register a step by appending (name, function) in pipeline order:
+#   copies -> nlp -> time -> group -> claims
+StepFunction = Callable[[Store], None]
+STEPS: list[tuple[str, StepFunction]] = []
+
+
+def analyze(store: Store, *, only: Iterable[str] | None = None) -> list[str]:
+    """Run the derived steps (all, or the named ones) over the store; return those run."""
+    wanted = set(only) if only is not None else None
+    ran = []
+    for name, step in STEPS:
+        if wanted is not None and name not in wanted:
+            continue
+        step(store)
+        ran.append(name)
+    return ran
+
+
+def default_db_path() -> str:
+    return os.environ.get("NEWSWEAVE_DB", "newsweave.db")
