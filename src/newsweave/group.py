@@ -1,0 +1,544 @@
+"""Events and stories: group articles about one happening, then thread events over time.
+
+An **event** is a set of articles about one happening (a meeting on one day, a launch). A
+**story** is a thread of events (India–Russia defence ties, 2020 → 2023).
+
+How articles are compared (:func:`article_similarity`):
+
+* ``embedding`` — cosine of MiniLM vectors of headline + lead (the gist of the article);
+* ``terms`` — cosine of sublinear TF-IDF over content words and resolved entities (names:
+  who and where, which is what separates two similar happenings);
+* dates — two articles whose event dates lie more than ``max_event_days`` apart cannot
+  report one happening: their similarity drops by 1 (so average linkage almost never joins
+  them, while one wrong date in a big cluster is outvoted);
+* copies — articles in one copy group are joined before anything else (must-link), so
+  syndicated copies always land in the same event.
+
+Events come from average-linkage agglomerative clustering over article pairs; stories from
+average linkage over events (centroid embedding + terms, no date window: a story spans
+years). Weights and thresholds were chosen on ECB+ (see docs/events.md and bench/events.py).
+
+Incremental: :func:`group` takes the events and stories already known (with the signals of
+their articles) and a batch of new articles. Existing events are kept as fixed clusters that
+new articles may join; they never merge with each other or lose articles, so their ids stay
+stable. New events get an id from their smallest article id, so the same input in any order
+gives the same ids. Within a call, items are sorted before clustering, so the order of the
+input never matters; across batches, average linkage makes the result nearly independent of
+arrival order (tests/test_group.py checks shuffled orders and batchings).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date as Date
+
+import numpy as np
+
+from newsweave.records import Article, CopyGroup, DatedSentence, Event, Mention, Story
+
+# --------------------------------------------------------------------------- signals
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'\-]+")
+# A compact English stop list (function words and news furniture); content words remain.
+_STOP_WORDS = """a about above after again against all also am an and any are aren't as at be because been
+    before being below between both but by can cannot could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how i if
+    in into is it its itself just let me more most my myself no nor not now of off on once only
+    or other our ours ourselves out over own same she should so some such than that the their
+    theirs them themselves then there these they this those through to too under until up very
+    was we were what when where which while who whom why will with would you your yours yourself
+    said says say told according would also one two new like since many much may might must
+    year years day days time week weeks month months today yesterday tomorrow monday tuesday
+    wednesday thursday friday saturday sunday mr mrs ms image credit updated created read
+    reuters ap afp pti ani ians news report reported reports"""
+_STOP = frozenset(_STOP_WORDS.split())
+MAX_TERMS = 400  # per article: bounded storage, no visible loss on ECB+
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSignals:
+    """What grouping knows about one article; computed once and stored.
+
+    ``vector`` is the unit MiniLM embedding of headline + lead; ``terms`` are content-word
+    and entity counts (``"e:<entity>"``) for TF-IDF; ``date`` is the day the article reports
+    on (see :func:`event_date`), ``published`` its publication date.
+    """
+
+    id: str
+    vector: np.ndarray = field(repr=False)
+    terms: Mapping[str, int] = field(repr=False)
+    date: str | None
+    published: str | None
+    title: str | None
+
+
+def lead_text(article: Article, max_chars: int = 1000) -> str:
+    """Headline + first paragraphs: what the embedding should see to know the happening."""
+    body = article.text.strip()
+    if article.title and body.startswith(article.title):
+        body = body[len(article.title) :].lstrip()
+    head = f"{article.title}. " if article.title else ""
+    return (head + " ".join(body[:max_chars].split()))[: max_chars + 200]
+
+
+def article_terms(article: Article, mentions: Iterable[Mention] = ()) -> dict[str, int]:
+    """Content-word counts (lower-cased, stop words dropped) plus resolved entities."""
+    counts: Counter[str] = Counter()
+    for text in (article.title or "", article.text):
+        for w in _WORD.findall(text):
+            lw = w.lower().strip("'-")
+            if len(lw) >= 3 and lw not in _STOP:
+                counts[lw] += 1
+    for m in mentions:
+        key = m.entity or m.text.lower()
+        counts[f"e:{key}"] += 1
+    return dict(counts.most_common(MAX_TERMS))
+
+
+def _day(value: str | None) -> Date | None:
+    if not value or len(value) < 10:
+        return None
+    try:
+        return Date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def event_date(
+    article: Article, dated: Sequence[DatedSentence] = (), lead_sentences: int = 4
+) -> str | None:
+    """The day the article reports on: an anchored day-level past date in its lead that lies
+    within a week before publication ("held talks on Thursday" → that Thursday), else the
+    publication date. Falls back to the first anchored day-level date when undated."""
+    pub = _day(article.published)
+    lead = sorted(
+        (d for d in dated if d.article == article.id and d.anchored and d.granularity == "day"),
+        key=lambda d: d.sentence,
+    )
+    for d in lead:
+        if d.sentence >= lead_sentences:
+            break
+        day = _day(d.date)
+        if day is None:
+            continue
+        if pub is None:
+            return day.isoformat()
+        if 0 <= (pub - day).days <= 7 and d.relation in ("past", "ongoing"):
+            return day.isoformat()
+    return pub.isoformat() if pub else None
+
+
+def article_signals(
+    article: Article,
+    vector: np.ndarray,
+    mentions: Iterable[Mention] = (),
+    dated: Sequence[DatedSentence] = (),
+) -> ArticleSignals:
+    """Bundle the embedding (from :mod:`newsweave.embed`) with terms and dates."""
+    return ArticleSignals(
+        id=article.id,
+        vector=np.asarray(vector, dtype=np.float32),
+        terms=article_terms(article, mentions),
+        date=event_date(article, dated),
+        published=article.published,
+        title=article.title,
+    )
+
+
+# --------------------------------------------------------------------------- options
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOptions:
+    """Knobs of :func:`group`. Defaults chosen on ECB+ (docs/events.md).
+
+    ``event_threshold``: least average article similarity inside one event (higher →
+    smaller, purer events). ``embedding_weight``: share of the embedding cosine in the
+    article similarity (the rest is TF-IDF cosine). ``max_event_days``: articles whose event
+    dates differ by more cannot report one happening. ``story_threshold`` /
+    ``story_embedding_weight``: the same for events within a story.
+    """
+
+    event_threshold: float = 0.40
+    embedding_weight: float = 0.5
+    max_event_days: int = 3
+    story_threshold: float = 0.50
+    story_embedding_weight: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("event_threshold", "story_threshold"):
+            v = getattr(self, name)
+            if not -1.0 <= v <= 1.0:
+                raise ValueError(f"{name} is a cosine-like similarity in [-1, 1], got {v}")
+        for name in ("embedding_weight", "story_embedding_weight"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {v}")
+        if self.max_event_days < 0:
+            raise ValueError(f"max_event_days must be >= 0, got {self.max_event_days}")
+
+
+@dataclass(frozen=True, slots=True)
+class Grouping:
+    """Every event and story touched or created by one :func:`group` call."""
+
+    events: tuple[Event, ...]
+    stories: tuple[Story, ...]
+
+
+# --------------------------------------------------------------------------- similarity
+
+
+def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> np.ndarray:
+    """Row-normalised sublinear TF-IDF, IDF from this pool (smoothed as scikit-learn does)."""
+    vocab: dict[str, int] = {}
+    df: Counter[str] = Counter()
+    for terms in term_maps:
+        df.update(terms.keys())
+    n = len(term_maps)
+    for t in sorted(df):
+        if df[t] > 1 or n <= 2:  # hapax terms cannot link two articles
+            vocab[t] = len(vocab)
+    mat = np.zeros((n, max(1, len(vocab))), dtype=np.float32)
+    for i, terms in enumerate(term_maps):
+        for t, c in terms.items():
+            j = vocab.get(t)
+            if j is not None:
+                mat[i, j] = (1.0 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1.0)
+    norms = np.linalg.norm(mat, axis=1, keepdims=True)
+    return mat / np.maximum(norms, 1e-12)
+
+
+def _date_matrix(dates: Sequence[str | None], max_days: int) -> np.ndarray:
+    """1.0 where both dates are known and further apart than ``max_days``, else 0."""
+    ordinals = np.array([d.toordinal() if d else -1 for d in map(_day, dates)], dtype=np.int64)
+    known = ordinals >= 0
+    far = np.abs(ordinals[:, None] - ordinals[None, :]) > max_days
+    return (far & known[:, None] & known[None, :]).astype(np.float32)
+
+
+def article_similarity(
+    signals: Sequence[ArticleSignals], options: GroupOptions = GroupOptions()
+) -> np.ndarray:
+    """Pairwise article similarity: weighted embedding + TF-IDF cosine, minus 1 for pairs
+    whose event dates are too far apart to be one happening."""
+    if not signals:
+        return np.zeros((0, 0), dtype=np.float32)
+    vec = np.stack([s.vector for s in signals]).astype(np.float32)
+    tf = _tfidf_matrix([s.terms for s in signals])
+    w = options.embedding_weight
+    sim = w * (vec @ vec.T) + (1.0 - w) * (tf @ tf.T)
+    sim -= _date_matrix([s.date for s in signals], options.max_event_days)
+    return sim
+
+
+def _average_link(
+    sim: np.ndarray, clusters: list[list[int]], frozen: list[bool], threshold: float
+) -> list[list[int]]:
+    """Average-linkage agglomeration starting from ``clusters`` (lists of row indices).
+
+    Two frozen clusters never merge (existing events keep their identity); merging stops
+    when the best average similarity falls below ``threshold``. Ties go to the lowest
+    indices, so the result depends only on the order of ``clusters``.
+    """
+    k = len(clusters)
+    if k <= 1:
+        return [list(c) for c in clusters]
+    member = np.zeros((sim.shape[0], k), dtype=np.float64)
+    for ci, rows in enumerate(clusters):
+        member[rows, ci] = 1.0
+    sums = member.T @ sim.astype(np.float64) @ member
+    sizes = member.sum(axis=0)
+    frozen_arr = np.array(frozen, dtype=bool)
+    alive = np.ones(k, dtype=bool)
+    groups = [list(c) for c in clusters]
+    blocked = np.outer(frozen_arr, frozen_arr) | np.eye(k, dtype=bool)
+    while True:
+        avg = sums / np.outer(sizes, sizes)
+        avg[blocked] = -np.inf
+        avg[~alive, :] = -np.inf
+        avg[:, ~alive] = -np.inf
+        flat = int(np.argmax(avg))
+        i, j = divmod(flat, k)
+        if avg[i, j] < threshold:
+            break
+        if j < i:
+            i, j = j, i
+        if frozen_arr[j] and not frozen_arr[i]:  # keep the frozen one as the survivor
+            i, j = j, i
+        # merge j into i
+        sums[i, :] += sums[j, :]
+        sums[:, i] += sums[:, j]
+        sizes[i] += sizes[j]
+        groups[i].extend(groups[j])
+        groups[j] = []
+        alive[j] = False
+        frozen_arr[i] = frozen_arr[i] or frozen_arr[j]
+        blocked[i, :] = blocked[i, :] | (frozen_arr[i] & frozen_arr)
+        blocked[:, i] = blocked[i, :]
+        blocked[i, i] = True
+    return [g for g, a in zip(groups, alive, strict=True) if a]
+
+
+# --------------------------------------------------------------------------- ids and titles
+
+
+def _make_id(prefix: str, members: Iterable[str]) -> str:
+    """Content id from the smallest member: independent of arrival order, stable later."""
+    return prefix + hashlib.sha1(min(members).encode()).hexdigest()[:12]
+
+
+def _medoid(signals: Sequence[ArticleSignals]) -> ArticleSignals:
+    """The article closest to the group's centroid, preferring ones with a title."""
+    vec = np.stack([s.vector for s in signals])
+    centre = vec.mean(axis=0)
+    scores = vec @ centre
+    order = sorted(
+        range(len(signals)),
+        key=lambda i: (signals[i].title is None, -round(float(scores[i]), 6), signals[i].id),
+    )
+    return signals[order[0]]
+
+
+def _title(signals: Sequence[ArticleSignals]) -> str:
+    best = _medoid(signals)
+    return best.title or f"Article {best.id[:8]}"
+
+
+def _common_date(signals: Sequence[ArticleSignals]) -> str | None:
+    counts = Counter(s.date for s in signals if s.date)
+    if not counts:
+        return None
+    top = max(counts.values())
+    return min(d for d, c in counts.items() if c == top)
+
+
+def centroid(signals: Sequence[ArticleSignals]) -> np.ndarray:
+    """Unit mean vector of a group (used by the store to find candidate events)."""
+    if not signals:
+        return np.zeros(0, dtype=np.float32)
+    v = np.stack([s.vector for s in signals]).mean(axis=0)
+    return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
+
+
+# --------------------------------------------------------------------------- grouping
+
+
+def _copy_components(ids: Sequence[str], copies: Sequence[CopyGroup]) -> dict[str, str]:
+    """Union-find over copy groups: article id -> representative (smallest id)."""
+    parent = {a: a for a in ids}
+
+    def find(a: str) -> str:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    for g in copies:
+        members = sorted(a for a in g.articles if a in parent)
+        for other in members[1:]:
+            ra, rb = find(members[0]), find(other)
+            if ra != rb:
+                parent[max(ra, rb)] = min(ra, rb)
+    return {a: find(a) for a in ids}
+
+
+def group(
+    new: Sequence[ArticleSignals],
+    *,
+    known: Sequence[ArticleSignals] = (),
+    events: Sequence[Event] = (),
+    stories: Sequence[Story] = (),
+    copies: Sequence[CopyGroup] = (),
+    options: GroupOptions = GroupOptions(),
+) -> Grouping:
+    """Place ``new`` articles into ``events`` (or new events) and events into stories.
+
+    ``known`` holds the signals of every article of the given ``events``; ``stories`` the
+    stories those events belong to (pass the candidates only: the store picks existing
+    events whose centroid is near the batch). Returns all given and created events and
+    stories, updated. Existing events and stories keep their ids and articles.
+    """
+    known_by_id = {s.id: s for s in known}
+    new_sorted = sorted({s.id: s for s in new if s.id not in known_by_id}.values(), key=_sid)
+    events_sorted = sorted(events, key=lambda e: e.id)
+    for ev in events_sorted:
+        missing = [a for a in ev.articles if a not in known_by_id]
+        if missing:
+            raise ValueError(
+                f"event {ev.id}: signals missing for {len(missing)} article(s); pass every "
+                "article of the given events in known="
+            )
+    pool: list[ArticleSignals] = [known_by_id[a] for ev in events_sorted for a in ev.articles]
+    pool_index = {s.id: i for i, s in enumerate(pool)}
+    event_of_article = {a: ev.id for ev in events_sorted for a in ev.articles}
+    offset = len(pool)
+    pool.extend(new_sorted)
+    for i, s in enumerate(new_sorted):
+        pool_index[s.id] = offset + i
+
+    # Initial clusters: one per existing event (frozen), then copy components of new ones.
+    rep = _copy_components([s.id for s in pool], copies)
+    clusters: list[list[int]] = []
+    frozen: list[bool] = []
+    cluster_of_event: dict[str, int] = {}
+    for ev in events_sorted:
+        cluster_of_event[ev.id] = len(clusters)
+        clusters.append([pool_index[a] for a in ev.articles])
+        frozen.append(True)
+    by_rep: dict[str, list[str]] = {}
+    for s in new_sorted:
+        by_rep.setdefault(rep[s.id], []).append(s.id)
+    comp_of_rep: dict[str, int] = {}
+    for r in sorted(by_rep):
+        members = by_rep[r]
+        # a copy of an article already in an event joins that event
+        linked = sorted(
+            {event_of_article[a] for a, ra in rep.items() if ra == r and a in event_of_article}
+        )
+        if linked:
+            clusters[cluster_of_event[linked[0]]].extend(pool_index[a] for a in members)
+            continue
+        comp_of_rep[r] = len(clusters)
+        clusters.append([pool_index[a] for a in members])
+        frozen.append(False)
+
+    sim = article_similarity(pool, options)
+    merged = _average_link(sim, clusters, frozen, options.event_threshold)
+
+    by_event_id = {ev.id: ev for ev in events_sorted}
+    out_events: dict[str, tuple[list[ArticleSignals], Event | None]] = {}
+    for rows in merged:
+        members = [pool[r] for r in rows]
+        ids = {m.id for m in members}
+        old = sorted({event_of_article[a] for a in ids if a in event_of_article})
+        if old:
+            ev_id = old[0]
+            base: Event | None = by_event_id[ev_id]
+        else:
+            ev_id = _make_id("ev_", ids)
+            base = None
+        out_events[ev_id] = (members, base)
+
+    events_out: dict[str, Event] = {}
+    for ev_id, (members, base) in out_events.items():
+        ordered = sorted(members, key=lambda s: (s.published or "9999", s.id))
+        events_out[ev_id] = Event(
+            id=ev_id,
+            title=_title(members),
+            date=_common_date(members),
+            articles=tuple(s.id for s in ordered),
+            story=base.story if base else None,
+        )
+
+    stories_out = _group_stories(
+        events_out, {i: m for i, (m, _) in out_events.items()}, stories, options
+    )
+    story_of_event = {e: st.id for st in stories_out for e in st.events}
+    final_events = tuple(
+        Event(
+            id=e.id,
+            title=e.title,
+            date=e.date,
+            articles=e.articles,
+            story=story_of_event.get(e.id, e.story),
+        )
+        for e in sorted(events_out.values(), key=lambda e: (e.date or "", e.id))
+    )
+    return Grouping(events=final_events, stories=stories_out)
+
+
+def _sid(s: ArticleSignals) -> str:
+    return s.id
+
+
+def _group_stories(
+    events: Mapping[str, Event],
+    members: Mapping[str, list[ArticleSignals]],
+    stories: Sequence[Story],
+    options: GroupOptions,
+) -> tuple[Story, ...]:
+    """Average linkage over events; existing stories are frozen clusters new events may join."""
+    stories_sorted = sorted(stories, key=lambda s: s.id)
+    ev_ids = sorted(events)
+    index = {e: i for i, e in enumerate(ev_ids)}
+    placed: set[str] = set()
+    clusters: list[list[int]] = []
+    frozen: list[bool] = []
+    story_ids: list[str | None] = []
+    for st in stories_sorted:
+        rows = [index[e] for e in st.events if e in index and e not in placed]
+        placed.update(e for e in st.events if e in index)
+        clusters.append(rows)
+        frozen.append(True)
+        story_ids.append(st.id)
+    for e in ev_ids:
+        if e not in placed:
+            clusters.append([index[e]])
+            frozen.append(False)
+            story_ids.append(None)
+    if not ev_ids:
+        return tuple(stories_sorted)
+    vec = np.stack([centroid(members[e]) for e in ev_ids])
+    sim = options.story_embedding_weight * (vec @ vec.T)
+    if options.story_embedding_weight < 1.0:
+        terms: list[Counter[str]] = []
+        for e in ev_ids:
+            c: Counter[str] = Counter()
+            for s in members[e]:
+                c.update(s.terms)
+            terms.append(c)
+        tf = _tfidf_matrix(terms)
+        sim += (1.0 - options.story_embedding_weight) * (tf @ tf.T)
+    # Clusters of stories with no event in this call still need a (non-empty) row list.
+    keep = [i for i, c in enumerate(clusters) if c]
+    merged = _average_link(
+        sim, [clusters[i] for i in keep], [frozen[i] for i in keep], options.story_threshold
+    )
+    row_to_story = {}
+    for i in keep:
+        if story_ids[i]:
+            for r in clusters[i]:
+                row_to_story[r] = story_ids[i]
+    by_id = {st.id: st for st in stories_sorted}
+    out: dict[str, Story] = {}
+    for rows in merged:
+        evs = [ev_ids[r] for r in rows]
+        old = sorted({row_to_story[r] for r in rows if r in row_to_story})
+        arts = {a for e in evs for a in events[e].articles}
+        st_id = old[0] if old else _make_id("st_", arts)
+        prior = by_id.get(st_id)
+        all_events = set(evs) | (set(prior.events) if prior else set())
+        all_articles = arts | (set(prior.articles) if prior else set())
+        sigs = [s for e in evs for s in members[e]]
+        ordered_events = sorted(
+            all_events, key=lambda e: ((events[e].date or "") if e in events else "", e)
+        )
+        out[st_id] = Story(
+            id=st_id,
+            title=_title(sigs) if not prior or len(sigs) >= len(prior.articles) else prior.title,
+            events=tuple(ordered_events),
+            articles=tuple(sorted(all_articles)),
+        )
+    for st in stories_sorted:  # stories with no event in this call pass through unchanged
+        out.setdefault(st.id, st)
+    return tuple(sorted(out.values(), key=lambda s: s.id))
+
+
+__all__ = [
+    "ArticleSignals",
+    "GroupOptions",
+    "Grouping",
+    "article_signals",
+    "article_similarity",
+    "article_terms",
+    "centroid",
+    "event_date",
+    "group",
+    "lead_text",
+]
