@@ -1,0 +1,743 @@
+"""Cross-article alias resolution: entity mentions -> entities with a canonical name.
+
+Pure functions over records: :func:`resolve` takes articles and their mentions and returns
+entities plus the mentions with ``entity`` set. No model is needed here (mentions may come
+from :mod:`newsweave.nlp` or from gold annotations, as in ``bench/entities.py``).
+
+How a mention is read (:func:`analyse`):
+  leading determiners/prepositions and possessives go; titles and ranks ("Gen.", "General",
+  "Defence Minister", "Lieutenant General") are stripped from person names; the rest is
+  classified as a *person* (full name, or a single token), an *acronym* ("SCO", "MoD"), a
+  *designation* ("AK-203", "AK203", "AK-47 203" all key to ``AK203``), another *name*, a
+  *nominal* (no capitalised word: "the rifles") or a *pronoun*.
+
+Resolution happens in two passes:
+
+1. **Inside one article** (cheap, safe evidence): full person names that are compatible
+   (same surname, compatible first names) form one person; a single-token name ("Singh",
+   "Shoigu", also "Rajnath") joins the one full name in the article that contains it,
+   whatever label the model gave it (the small model often calls "Singh" a GPE). Acronyms
+   join their expansion when the article says "Name (ACR)" or when the acronym equals the
+   initials of a name in the article (all words or content words only, so both
+   "SCO" = Shanghai Cooperation Organisation and "MoD" = Ministry of Defence match).
+2. **Across articles**: clusters sharing a key merge (normalised name, acronym, expansion,
+   designation). Full person names merge only when *full-name compatible*: the same surname
+   (after transliteration folding, so Sergey/Sergei, Yevgeny/Evgeny) and compatible first
+   names (folded equal, an initial, or Jaro-Winkler >= 0.88). A surname left alone in an
+   article ("Singh" with no full name there) is the dangerous case: it joins a person from
+   another article only if that is the *only* compatible person in articles whose text is
+   similar (TF-IDF cosine >= ``related_threshold``); otherwise it stays apart. So two
+   different Singhs in unrelated stories are never merged. Nominals merge by head noun,
+   again only across related articles; pronouns stay singletons.
+
+The canonical name is the title-stripped form used by most articles (ties: more tokens,
+more mentions, then alphabetical), preferring an expansion to its acronym. Entity ids are
+content hashes of type and canonical key, so the same input gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from rapidfuzz.distance import JaroWinkler
+
+from newsweave.records import Article, Entity, Mention
+
+Kind = Literal["person", "acronym", "designation", "name", "nominal", "pronoun"]
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+#: Title and rank words stripped from the front of person names (compared lower-case, no dots).
+TITLE_WORDS: frozenset[str] = _words(
+    "gen general lt lieut lieutenant col colonel maj major brig brigadier adm admiral vice "
+    "rear marshal field air chief capt captain cmdr commander sgt sergeant cpl corporal pvt "
+    "private mr mrs ms miss dr prof professor sir dame lord lady hon honourable honorable "
+    "rev reverend president vice-president pm premier minister ministers secretary deputy "
+    "under state union defence defense foreign home finance external affairs interior prime "
+    "chancellor king queen prince princess sheikh pope cardinal bishop senator sen rep "
+    "representative gov governor mayor judge justice ambassador envoy spokesman spokeswoman "
+    "spokesperson director ceo chairman chairwoman chairperson coach mp mla counterpart "
+    "russian indian chinese american british pakistani uzbek belarusian kyrgyz acting "
+    "former late st saint"
+)
+#: Titles that mark a person even when the model labelled the span ORG or GPE.
+PERSON_TITLES: frozenset[str] = _words(
+    "gen lt lieut lieutenant col colonel maj brig brigadier adm admiral capt sgt cpl mr mrs "
+    "ms dr prof sir president minister"
+)
+_NATIONALITY_TITLE = _words(
+    "russian indian chinese american british pakistani uzbek belarusian kyrgyz"
+)
+_LEADING_FUNCTION = _words(
+    "the a an this that these those its his her their our your my in on at of to from by "
+    "for into onto near across inside outside through throughout over under with within "
+    "around about during after before between"
+)
+PRONOUNS: frozenset[str] = _words(
+    "i me my mine myself we us our ours ourselves you your yours yourself yourselves he him "
+    "his himself she her hers herself it its itself they them their theirs themselves one "
+    "who whom whose which that this these those there here where when someone anyone "
+    "everyone somebody anybody everybody nobody something anything everything nothing all "
+    "both each either neither"
+)
+_HEAD_STOP = _words(
+    "of on in at for from with by to near across through over under into onto , who which "
+    "that where when whose"
+)
+_STOP_IN_NAMES = _words("of and the for de del la le da di van von on in at & to")
+_TOKEN = re.compile(r"[\w][\w'’.&-]*", re.UNICODE)
+_DESIGNATION = re.compile(r"^([A-Za-z]{1,5})-?(\d{1,4})([A-Za-z]{0,4})(?:\s+(\d{3}))?$")
+_EXPANSION_PATTERN = re.compile(
+    r"((?:[A-Z][\w'’.&-]*)(?:\s+(?:of|for|and|the|de|on|&|[A-Z][\w'’.&-]*))*)\s*\(\s*"
+    r"([A-Z][A-Za-z&]{1,9})\s*\)"
+)
+
+
+# --------------------------------------------------------------------------- folding
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII skeleton of a name token for transliteration-tolerant comparison.
+
+    Accents go (NFKD), then a few spelling rules that cover common transliteration pairs:
+    y/i (Sergey/Sergei), kh/h, ph/f, w/v, ou/u, j/y at the start of a word (Yevgeny/Evgeny is
+    handled by dropping an initial "y" before "e"), -ey/-ei endings, doubled letters collapse.
+    """
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^a-z0-9]", "", text)
+    text = re.sub(r"^ye", "e", text)
+    for a, b in (("kh", "h"), ("ph", "f"), ("w", "v"), ("ou", "u"), ("y", "i"), ("ck", "k")):
+        text = text.replace(a, b)
+    text = re.sub(r"(.)\1+", r"\1", text)
+    return text
+
+
+def _clean_tokens(text: str) -> list[str]:
+    text = text.replace("’", "'")
+    text = re.sub(r"\s+'s?\b", "", text)  # tokenised possessive "Lohan 's"
+    text = re.sub(r"'s?\b", "", text)
+    return [t.strip(".,;:'\"-") for t in _TOKEN.findall(text) if t.strip(".,;:'\"-")]
+
+
+def designation_key(text: str) -> str | None:
+    """``AK203`` for "AK-203", "AK203", "ak 203" and "AK-47 203"; None if not a designation.
+
+    A trailing 3-digit model number replaces the family number ("AK-47 203" is the AK-203,
+    the 203 variant of the AK-47 family), so the family itself ("AK-47") keeps its own key.
+    """
+    m = _DESIGNATION.match(text.strip())
+    if not m or not any(ch.isupper() for ch in m.group(1)):
+        return None
+    letters, number, suffix, model = m.groups()
+    if "-" not in text and sum(ch.isupper() for ch in letters) < 2:
+        return None
+    if model:
+        number, suffix = model, ""
+    return f"{letters.upper()}{number}{suffix.upper()}"
+
+
+def initials(words: Sequence[str], *, content_only: bool) -> str:
+    """Upper-case initials of ``words``; ``content_only`` skips "of", "and", "the" ..."""
+    return "".join(
+        w[0].upper()
+        for w in words
+        if w and w[0].isalpha() and not (content_only and w.lower() in _STOP_IN_NAMES)
+    )
+
+
+def _acronym_matches(acronym: str, words: Sequence[str]) -> bool:
+    """True when ``acronym`` is the initials of ``words`` (all words or content words)."""
+    acr = acronym.upper().replace("&", "")
+    if len(acr) < 2 or len(words) < 2:
+        return False
+    if acr in (initials(words, content_only=True), initials(words, content_only=False)):
+        return True
+    # hyphenated words may contribute one letter per part ("Inter-Governmental" -> IG)
+    parts = [p for w in words if w.lower() not in _STOP_IN_NAMES for p in w.split("-") if p]
+    return acr == "".join(p[0].upper() for p in parts)
+
+
+# --------------------------------------------------------------------------- analysis
+
+
+@dataclass(frozen=True, slots=True)
+class NameForm:
+    """How one mention reads: its cleaned form, kind and the keys it can merge on."""
+
+    form: str  # cleaned surface form (titles, determiners, possessive removed)
+    kind: Kind
+    tokens: tuple[str, ...]
+    key: str  # primary merge key (folded full name, acronym, designation, head noun)
+    person_hint: bool = False  # a title or the PERSON label says this is a person
+
+
+def analyse(text: str, label: str) -> NameForm:
+    """Read one mention's surface text (see the module docstring for the rules)."""
+    tokens = _clean_tokens(text)
+    while len(tokens) > 1 and tokens[0].lower() in _LEADING_FUNCTION:
+        tokens = tokens[1:]
+    if not tokens:
+        return NameForm(form=text.strip(), kind="nominal", tokens=(), key=text.strip().lower())
+    raw = " ".join(tokens)
+    if len(tokens) == 1 and tokens[0].lower() in PRONOUNS and not tokens[0][1:].isupper():
+        return NameForm(form=raw, kind="pronoun", tokens=tuple(tokens), key=raw.lower())
+    dkey = designation_key(raw)
+    if dkey:
+        return NameForm(form=raw, kind="designation", tokens=tuple(tokens), key=dkey)
+    capitalised = [t for t in tokens if t[0].isupper() or t[0].isdigit()]
+    if not capitalised:
+        head = tokens[0]
+        for t in tokens:
+            if t.lower() in _HEAD_STOP:
+                break
+            head = t
+        return NameForm(form=raw, kind="nominal", tokens=tuple(tokens), key=_singular(head))
+    # strip titles and ranks from the front of what may be a person's name
+    person_hint = label == "PERSON"
+    stripped = list(tokens)
+    while len(stripped) > 1 and stripped[0].lower().rstrip(".") in TITLE_WORDS:
+        word = stripped[0].lower().rstrip(".")
+        if word in PERSON_TITLES:
+            person_hint = True
+        elif word not in _NATIONALITY_TITLE and not person_hint:
+            break  # "General Motors", "Foreign Office": only person labels lose such words
+        stripped = stripped[1:]
+    if not person_hint:
+        stripped = list(tokens)
+    # drop lower-case words left at the front ("party girl Tara Reid" -> "Tara Reid")
+    if person_hint:
+        while len(stripped) > 1 and not stripped[0][0].isupper():
+            stripped = stripped[1:]
+    form = " ".join(stripped)
+    if (
+        len(stripped) == 1
+        and 2 <= len(form) <= 10
+        and form[0].isupper()
+        and sum(ch.isupper() for ch in form) >= 2
+        and form.replace("&", "").isalpha()
+        and (form.isupper() or sum(ch.isupper() for ch in form) >= len(form) - 2)
+    ):
+        return NameForm(form=form, kind="acronym", tokens=(form,), key=form.upper())
+
+    if person_hint:
+        key = " ".join(fold(t) for t in stripped)
+        return NameForm(form=form, kind="person", tokens=tuple(stripped), key=key, person_hint=True)
+    key = " ".join(fold(t) for t in stripped if t.lower() not in ("the",))
+    return NameForm(form=form, kind="name", tokens=tuple(stripped), key=key)
+
+
+def _singular(word: str) -> str:
+    w = word.lower()
+    if len(w) > 4 and w.endswith("ies"):
+        return w[:-3] + "y"
+    if len(w) > 3 and w.endswith(("ses", "xes", "ches", "shes")):
+        return w[:-2]
+    if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+        return w[:-1]
+    return w
+
+
+def first_names_compatible(a: Sequence[str], b: Sequence[str]) -> bool:
+    """Given names of two full names with the same surname: may they be one person?
+
+    Compatible when either side has none, one is the initial of the other ("S" / "Subrahmanyam"),
+    their folded forms are equal (Sergey / Sergei) or Jaro-Winkler similarity >= 0.88.
+    """
+    if not a or not b:
+        return True
+    x, y = fold(a[0]), fold(b[0])
+    if not x or not y:
+        return True
+    if len(x) == 1 or len(y) == 1:
+        return x[0] == y[0]
+    return x == y or JaroWinkler.similarity(x, y) >= 0.88
+
+
+# --------------------------------------------------------------------------- clusters
+
+
+@dataclass(slots=True)
+class _Local:
+    """Mentions of one article believed to be one entity (first pass)."""
+
+    article: str
+    kind: Kind
+    members: list[int] = field(default_factory=list)  # indexes into the mention list
+    keys: set[str] = field(default_factory=set)  # cross-article merge keys
+    surname: str | None = None  # folded, persons with a full name
+    given: tuple[str, ...] = ()  # given names of the fullest person form
+    partial: str | None = None  # folded single token, persons without a full name here
+
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _article_clusters(
+    article_id: str,
+    text: str,
+    idx: list[int],
+    forms: list[NameForm],
+    mentions: Sequence[Mention],
+    surnames: frozenset[str],
+) -> list[_Local]:
+    """First pass: cluster the mentions of one article.
+
+    ``surnames`` are folded tokens used mostly as surnames across the corpus: a lone
+    "Singh" the model labelled GPE is still treated as (part of) a person's name.
+    """
+    locals_: list[_Local] = []
+    persons: list[_Local] = []
+    by_key: dict[tuple[str, str], _Local] = {}
+    singles: list[int] = []
+    # full person names
+    for i in idx:
+        f = forms[i]
+        if f.kind == "person" and len(f.tokens) >= 2:
+            surname, given = fold(f.tokens[-1]), f.tokens[:-1]
+            target = next(
+                (
+                    p
+                    for p in persons
+                    if p.surname == surname and first_names_compatible(p.given, given)
+                ),
+                None,
+            )
+            if target is None:
+                target = _Local(article_id, "person", surname=surname, given=tuple(given))
+                persons.append(target)
+                locals_.append(target)
+            elif len(given) > len(target.given):
+                target.given = tuple(given)
+            target.members.append(i)
+        elif f.kind in ("person", "name") and len(f.tokens) == 1:
+            singles.append(i)
+    # single tokens that are part of a full name in this article
+    for i in singles:
+        tok = fold(forms[i].tokens[0])
+        hits = [p for p in persons if p.surname == tok] or [
+            p for p in persons if tok in {fold(g) for g in p.given}
+        ]
+        if hits:
+            before = [
+                p for p in hits if any(mentions[j].start <= mentions[i].start for j in p.members)
+            ]
+            chosen = (before or hits)[-1] if len(hits) > 1 else hits[0]
+            chosen.members.append(i)
+            continue
+        f = forms[i]
+        if f.person_hint or tok in surnames:
+            k = ("partial", tok)
+            local = by_key.get(k)
+            if local is None:
+                local = _Local(article_id, "person", partial=tok)
+                by_key[k] = local
+                locals_.append(local)
+            local.members.append(i)
+        else:
+            _add_named(article_id, i, f, by_key, locals_)
+    for i in idx:
+        f = forms[i]
+        if f.kind in ("acronym", "designation") or (f.kind == "name" and len(f.tokens) >= 2):
+            _add_named(article_id, i, f, by_key, locals_)
+        elif f.kind == "nominal":
+            k = ("nominal", f.key)
+            local = by_key.get(k)
+            if local is None:
+                local = _Local(article_id, "nominal", keys={"nominal:" + f.key})
+                by_key[k] = local
+                locals_.append(local)
+            local.members.append(i)
+        elif f.kind == "pronoun":
+            locals_.append(_Local(article_id, "pronoun", members=[i]))
+    for p in persons:
+        p.keys.add("person:" + " ".join([*(fold(g) for g in p.given), p.surname or ""]))
+    _link_acronyms(text, by_key, forms, persons)
+    return locals_
+
+
+def _add_named(
+    article_id: str,
+    i: int,
+    f: NameForm,
+    by_key: dict[tuple[str, str], _Local],
+    locals_: list[_Local],
+) -> None:
+    k = (f.kind, f.key)
+    local = by_key.get(k)
+    if local is None:
+        local = _Local(article_id, f.kind, keys={f"{f.kind}:{f.key}"})
+        if f.kind == "acronym":  # "COLTS" in a headline is the Colts
+            local.keys.add("name:" + fold(f.form))
+        by_key[k] = local
+        locals_.append(local)
+    local.members.append(i)
+
+
+def _link_acronyms(
+    text: str,
+    by_key: dict[tuple[str, str], _Local],
+    forms: list[NameForm],
+    persons: list[_Local],
+) -> None:
+    """Join each acronym cluster with its expansion in the same article (moves members)."""
+    acronyms = {k[1]: loc for k, loc in by_key.items() if k[0] == "acronym"}
+    if not acronyms:
+        return
+    names = {k[1]: loc for k, loc in by_key.items() if k[0] == "name"}
+    expansions: dict[str, str] = {}
+    for m in _EXPANSION_PATTERN.finditer(text):
+        words = m.group(1).split()
+        acr = m.group(2).upper()
+        # the shortest tail of the preceding words whose initials give the acronym
+        for cut in range(len(words) - 1, -1, -1):
+            tail = words[cut:]
+            if tail[0].lower() in _STOP_IN_NAMES:
+                continue
+            if _acronym_matches(acr, tail):
+                expansions[acr] = " ".join(fold(t) for t in tail)
+                break
+    for acr, aloc in acronyms.items():
+        target_key = expansions.get(acr)
+        if target_key is not None:
+            aloc.keys.add("name:" + target_key)
+            target = names.get(target_key)
+        else:
+            target = None
+            for key, nloc in names.items():
+                words = forms[nloc.members[0]].tokens
+                if _acronym_matches(acr, words):
+                    target = nloc
+                    aloc.keys.add("name:" + key)
+                    break
+        if target is not None and target is not aloc:
+            target.members.extend(aloc.members)
+            target.keys |= aloc.keys
+            aloc.members.clear()
+            aloc.keys = set(target.keys)
+            aloc.kind = "name"
+    del persons  # persons never take acronyms (initials of people are too ambiguous)
+
+
+# --------------------------------------------------------------------------- relatedness
+
+
+class _Relatedness:
+    """TF-IDF cosine between article texts, computed lazily for candidate pairs only."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self.ids = list(texts)
+        self.row = {aid: n for n, aid in enumerate(self.ids)}
+        self._matrix = None
+        self._texts = texts
+        self._cache: dict[tuple[str, str], float] = {}
+
+    def _fit(self) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        vec = TfidfVectorizer(stop_words="english", sublinear_tf=True)
+        docs = [self._texts[a] for a in self.ids]
+        try:
+            self._matrix = vec.fit_transform(docs).tocsr()
+        except ValueError:  # empty vocabulary (tiny or stop-word-only corpus)
+            vec = TfidfVectorizer(sublinear_tf=True)
+            self._matrix = vec.fit_transform(docs).tocsr()
+
+    def cosine(self, a: str, b: str) -> float:
+        if a == b:
+            return 1.0
+        pair = (a, b) if a < b else (b, a)
+        if pair not in self._cache:
+            if self._matrix is None:
+                self._fit()
+            ra, rb = self._matrix[self.row[a]], self._matrix[self.row[b]]  # type: ignore[index]
+            self._cache[pair] = float(ra.multiply(rb).sum())
+        return self._cache[pair]
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """Entities and the input mentions with ``entity`` filled in (same order as given)."""
+
+    entities: tuple[Entity, ...]
+    mentions: tuple[Mention, ...]
+
+
+def resolve(
+    articles: Iterable[Article] | Mapping[str, str],
+    mentions: Sequence[Mention],
+    *,
+    related_threshold: float = 0.2,
+    merge_nominals: bool = True,
+) -> Resolution:
+    """Resolve ``mentions`` (of ``articles``) into cross-article entities.
+
+    ``articles`` may be Article records or a mapping ``id -> text``; texts are used for the
+    "Name (ACR)" pattern and for article relatedness. ``related_threshold`` is the TF-IDF
+    cosine above which two articles count as the same story for the risky merges (lone
+    surnames, nominals); 0.2 keeps unrelated stories apart on ECB+ (see docs/entities.md).
+    """
+    if not 0.0 <= related_threshold <= 1.0:
+        raise ValueError(f"related_threshold must be within [0, 1], got {related_threshold}")
+    texts: dict[str, str] = (
+        dict(articles) if isinstance(articles, Mapping) else {a.id: a.text for a in articles}
+    )
+    for m in mentions:
+        texts.setdefault(m.article, "")
+    forms = [analyse(m.text, m.label) for m in mentions]
+    by_article: dict[str, list[int]] = defaultdict(list)
+    for i, m in enumerate(mentions):
+        by_article[m.article].append(i)
+    surnames = _surname_tokens(forms)
+    locals_: list[_Local] = []
+    for aid in sorted(by_article):
+        idx = sorted(by_article[aid], key=lambda i: (mentions[i].start, mentions[i].end))
+        locals_.extend(_article_clusters(aid, texts[aid], idx, forms, mentions, surnames))
+    locals_ = [loc for loc in locals_ if loc.members]
+    uf = _UnionFind(len(locals_))
+    related = _Relatedness(texts)
+
+    # pass 2a: shared keys (names, acronyms, expansions, designations, full person names)
+    owner: dict[str, int] = {}
+    for n, loc in enumerate(locals_):
+        if loc.kind in ("nominal", "pronoun") or loc.partial is not None:
+            continue
+        for key in sorted(loc.keys):
+            if key in owner:
+                uf.union(owner[key], n)
+            else:
+                owner[key] = n
+    # pass 2b: compatible full person names (transliterations, initials)
+    by_surname: dict[str, list[int]] = defaultdict(list)
+    for n, loc in enumerate(locals_):
+        if loc.kind == "person" and loc.surname is not None:
+            by_surname[loc.surname].append(n)
+    for group in by_surname.values():
+        for x, a in enumerate(group):
+            for b in group[x + 1 :]:
+                if uf.find(a) != uf.find(b) and first_names_compatible(
+                    locals_[a].given, locals_[b].given
+                ):
+                    uf.union(a, b)
+    # pass 2b': an acronym with no expansion in its own article takes the one name with
+    # matching initials ("MoD" -> "Ministry of Defence") from related articles
+    _link_acronyms_across(locals_, forms, uf, related, related_threshold)
+    # pass 2c: lone surnames -> the single compatible person in related articles
+    token_index: dict[str, list[int]] = defaultdict(list)
+    for n, loc in enumerate(locals_):
+        if loc.kind == "person" and loc.surname is not None:
+            token_index[loc.surname].append(n)
+            for g in loc.given:
+                token_index[fold(g)].append(n)
+    lone: dict[str, list[int]] = defaultdict(list)
+    attached: set[int] = set()
+    for n, loc in enumerate(locals_):
+        if loc.partial is None:
+            continue
+        lone[loc.partial].append(n)
+        candidates = {
+            uf.find(c)
+            for c in token_index.get(loc.partial, [])
+            if related.cosine(loc.article, locals_[c].article) >= related_threshold
+        }
+        if len(candidates) == 1:
+            uf.union(n, candidates.pop())
+            attached.add(n)
+    for group in lone.values():  # still-lone surnames of one story: one person
+        group = [n for n in group if n not in attached]
+        _merge_related(group, locals_, uf, related, related_threshold)
+    # pass 2d: nominals by head noun inside one story
+    if merge_nominals:
+        heads: dict[str, list[int]] = defaultdict(list)
+        for n, loc in enumerate(locals_):
+            if loc.kind == "nominal":
+                heads[next(iter(loc.keys))].append(n)
+        for group in heads.values():
+            _merge_related(group, locals_, uf, related, related_threshold)
+
+    clusters: dict[int, list[int]] = defaultdict(list)
+    for n in range(len(locals_)):
+        clusters[uf.find(n)].append(n)
+    built = []
+    for members in clusters.values():
+        mention_ids = sorted(i for n in members for i in locals_[n].members)
+        built.append((_build_entity(mention_ids, mentions, forms), mention_ids))
+    # ids hash type + canonical name; entities sharing a name (two "Singh"s of unrelated
+    # stories) keep that id for the largest and hash their first mention for the others
+    by_id: dict[str, list[int]] = defaultdict(list)
+    for n, (entity, _) in enumerate(built):
+        by_id[entity.id].append(n)
+    for group in by_id.values():
+        if len(group) == 1:
+            continue
+        group.sort(key=lambda n: (-built[n][0].mentions, _first_mention(built[n][1], mentions)))
+        for n in group[1:]:
+            entity, ids = built[n]
+            salt = "|".join(map(str, _first_mention(ids, mentions)))
+            new_id = hashlib.sha1(f"{entity.id}|{salt}".encode()).hexdigest()[:16]
+            built[n] = (replace(entity, id=new_id), ids)
+    entities: list[Entity] = []
+    assignment: dict[int, str] = {}
+    for entity, ids in built:
+        entities.append(entity)
+        for i in ids:
+            assignment[i] = entity.id
+    entities.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name.lower(), e.id))
+    resolved = tuple(replace(m, entity=assignment.get(i)) for i, m in enumerate(mentions))
+    return Resolution(entities=tuple(entities), mentions=resolved)
+
+
+def _link_acronyms_across(
+    locals_: list[_Local],
+    forms: list[NameForm],
+    uf: _UnionFind,
+    related: _Relatedness,
+    threshold: float,
+) -> None:
+    by_initials: dict[str, list[int]] = defaultdict(list)
+    for n, loc in enumerate(locals_):
+        if loc.kind != "name":
+            continue
+        words = max((forms[i].tokens for i in loc.members), key=len)
+        if len(words) < 2:
+            continue
+        for content_only in (True, False):
+            by_initials[initials(words, content_only=content_only)].append(n)
+        parts = [p for w in words if w.lower() not in _STOP_IN_NAMES for p in w.split("-") if p]
+        by_initials["".join(p[0].upper() for p in parts)].append(n)
+    for n, loc in enumerate(locals_):
+        if loc.kind != "acronym" or any(k.startswith("name:") and " " in k for k in loc.keys):
+            continue
+        acr = forms[loc.members[0]].form.upper().replace("&", "")
+        candidates = {
+            uf.find(c)
+            for c in set(by_initials.get(acr, ()))
+            if related.cosine(loc.article, locals_[c].article) >= threshold
+        }
+        if len(candidates) == 1:
+            uf.union(n, candidates.pop())
+
+
+def _first_mention(ids: list[int], mentions: Sequence[Mention]) -> tuple[str, int, int]:
+    return min((mentions[i].article, mentions[i].start, mentions[i].end) for i in ids)
+
+
+def _surname_tokens(forms: Sequence[NameForm]) -> frozenset[str]:
+    """Folded tokens that end full person names more often than they stand alone as non-persons."""
+    as_surname: Counter[str] = Counter()
+    as_other: Counter[str] = Counter()
+    for f in forms:
+        if f.kind == "person" and len(f.tokens) >= 2:
+            as_surname[fold(f.tokens[-1])] += 1
+        elif f.kind == "name" and len(f.tokens) == 1:
+            as_other[fold(f.tokens[0])] += 1
+    return frozenset(t for t, n in as_surname.items() if n >= as_other[t] / 2)
+
+
+def _merge_related(
+    group: list[int],
+    locals_: list[_Local],
+    uf: _UnionFind,
+    related: _Relatedness,
+    threshold: float,
+) -> None:
+    for x, a in enumerate(group):
+        for b in group[x + 1 :]:
+            if locals_[a].article == locals_[b].article or uf.find(a) == uf.find(b):
+                continue
+            if related.cosine(locals_[a].article, locals_[b].article) >= threshold:
+                uf.union(a, b)
+
+
+_TYPE_PRIORITY = {"PERSON": 0, "ORG": 1, "GPE": 2, "LOC": 3, "FAC": 4, "PRODUCT": 5}
+
+
+def _build_entity(
+    mention_ids: list[int], mentions: Sequence[Mention], forms: list[NameForm]
+) -> Entity:
+    named = [i for i in mention_ids if forms[i].kind not in ("pronoun",)]
+    pool = named or mention_ids
+    kinds = Counter(forms[i].kind for i in pool)
+    if kinds.get("person"):
+        etype = "PERSON"
+    elif kinds.get("designation"):
+        etype = "PRODUCT"
+    else:
+        labels = Counter(mentions[i].label for i in pool)
+        etype = min(labels, key=lambda lab: (-labels[lab], _TYPE_PRIORITY.get(lab, 9), lab))
+    # canonical name: the form most articles use; prefer full names / expansions
+    article_count: dict[str, set[str]] = defaultdict(set)
+    mention_count: Counter[str] = Counter()
+    for i in pool:
+        article_count[forms[i].form].add(mentions[i].article)
+        mention_count[forms[i].form] += 1
+
+    def rank(form_text: str) -> tuple:
+        kind = next(forms[i].kind for i in pool if forms[i].form == form_text)
+        multi = len(form_text.split()) >= 2 and kind not in ("acronym", "designation")
+        if kind == "nominal":
+            tier = 3
+        elif kind == "designation":
+            tier = 0
+        else:
+            tier = 0 if multi else (1 if kind == "acronym" else 2)
+        return (
+            tier,
+            -len(article_count[form_text]),
+            -mention_count[form_text],
+            -len(form_text.split()),
+            form_text.lower(),
+            form_text,
+        )
+
+    name = min(article_count, key=rank)
+    aliases = tuple(sorted({forms[i].form for i in pool}, key=lambda s: (s.lower(), s)))
+    articles = tuple(sorted({mentions[i].article for i in mention_ids}))
+    digest = hashlib.sha1(f"{etype}|{name.lower()}".encode()).hexdigest()[:16]
+    return Entity(
+        id=digest,
+        name=name,
+        type=etype,
+        aliases=aliases,
+        articles=articles,
+        mentions=len(mention_ids),
+    )
+
+
+__all__ = [
+    "NameForm",
+    "Resolution",
+    "analyse",
+    "designation_key",
+    "first_names_compatible",
+    "fold",
+    "initials",
+    "resolve",
+]
