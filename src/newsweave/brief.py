@@ -1,0 +1,508 @@
+"""Timelines, cited summaries and the Markdown briefing.
+
+Nothing here invents text: every timeline entry and summary sentence is a sentence taken
+from an article, and it carries the articles that support it (the one it was taken from
+plus every other article with a near-identical sentence). The briefing numbers those
+sources per story and cites them as ``[n]`` → outlet, date.
+
+**Timeline** (:func:`build_timeline`). Input: the :class:`DatedSentence` records of the time
+stage (a date per sentence, taken from an expression in the sentence when there is one).
+Sentences are pooled per calendar value (``2020-09-03``, ``2021-02``, ``2017``) and kind:
+
+* ``scheduled`` — the sentence talks about its date as future ("will be held in February");
+* ``background`` — an anchored past date more than a week before the article appeared
+  ("India became a member of the SCO in 2017");
+* ``reported`` — what the news reports (the date of the happening, or publication).
+
+A date matters by how many distinct articles talk about it (mentions from articles published
+on other days count extra: a date people look back to is a date that mattered). The entry
+text is the date's most central sentence (TF-IDF cosine to the date's centroid, with a
+mild preference for concise sentences).
+
+**Summaries** (:func:`summarise`): centroid ranking with MMR redundancy removal over the
+sentences of an event's articles; a summary sentence cites every article that has a
+sentence with cosine ≥ ``support`` to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date as Date
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from newsweave.records import (
+    Article,
+    CitedSentence,
+    DatedSentence,
+    Event,
+    Granularity,
+    Sentence,
+    Span,
+    Story,
+    TimelineEntry,
+    TimelineKind,
+)
+
+# A sentence fit for a briefing: not furniture ("ANI | Moscow | Updated ..."), not a fragment.
+_FURNITURE = re.compile(
+    r"\||image credit|updated:|first published|last updated|min read|click here|subscribe|"
+    r"all rights reserved|follow us|read more|^topics\s*:|advertisement",
+    re.IGNORECASE,
+)
+MIN_WORDS = 6
+MAX_WORDS = 60
+BACKGROUND_DAYS = 7
+
+
+def usable(text: str) -> bool:
+    """True for a sentence a reader can take on its own: 6–60 words, no page furniture."""
+    words = text.split()
+    if not MIN_WORDS <= len(words) <= MAX_WORDS:
+        return False
+    if _FURNITURE.search(text):
+        return False
+    return sum(c.isalpha() for c in text) >= 0.6 * len(text)
+
+
+def _tidy(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _vectorise(texts: Sequence[str]) -> np.ndarray:
+    """Row-normalised TF-IDF (dense; the pools here are small)."""
+    if not texts:
+        return np.zeros((0, 1), dtype=np.float32)
+    try:
+        mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+    except ValueError:  # only stop words
+        return np.zeros((len(texts), 1), dtype=np.float32)
+    return mat.toarray().astype(np.float32)
+
+
+def _day(value: str | None) -> Date | None:
+    if not value or len(value) < 10:
+        return None
+    try:
+        return Date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def sentence_kind(ds: DatedSentence, published: str | None) -> TimelineKind:
+    """scheduled / background / reported for one dated sentence (see module docstring)."""
+    if ds.relation == "future":
+        return "scheduled"
+    if ds.anchored and ds.relation == "past":
+        pub = _day(published)
+        start = _date_start(ds.date)
+        if pub and start and (pub - start).days > BACKGROUND_DAYS:
+            return "background"
+    return "reported"
+
+
+def _date_start(value: str) -> Date | None:
+    """First day of a TIMEX3-style calendar value ("2021-02" → 2021-02-01), if any."""
+    m = re.match(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value)
+    if not m:
+        return None
+    y, mo, d = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+    try:
+        return Date(y, mo, d)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class _Cand:
+    ds: DatedSentence
+    kind: TimelineKind
+    published: str | None
+
+
+def _central(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """TF-IDF rows and each row's cosine to the pool centroid."""
+    vec = _vectorise(texts)
+    centre = vec.mean(axis=0)
+    norm = float(np.linalg.norm(centre))
+    scores = vec @ (centre / norm) if norm > 0 else np.zeros(len(texts), dtype=np.float32)
+    return vec, scores
+
+
+def _pick(
+    texts: Sequence[str], k: int, lam: float = 0.7, prior: np.ndarray | None = None
+) -> tuple[list[int], np.ndarray]:
+    """Indices of ``k`` central, mutually different sentences (MMR), and the TF-IDF rows;
+    ``prior`` adds a per-sentence bonus to the centrality score."""
+    vec, scores = _central(texts)
+    if prior is not None:
+        scores = scores + prior
+    # concise sentences read better in a timeline: a mild length prior (~25 words best)
+    lengths = np.array([len(t.split()) for t in texts], dtype=np.float32)
+    scores = scores - 0.004 * np.abs(lengths - 25)
+    chosen: list[int] = []
+    while len(chosen) < min(k, len(texts)):
+        if chosen:
+            red = (vec @ vec[chosen].T).max(axis=1)
+            mmr = lam * scores - (1 - lam) * red
+        else:
+            mmr = scores.copy()
+        mmr[chosen] = -np.inf
+        best = int(np.argmax(mmr))
+        if chosen and red[best] > 0.8:  # nothing new left
+            break
+        chosen.append(best)
+    return chosen, vec
+
+
+def build_timeline(
+    dated: Sequence[DatedSentence],
+    articles: Mapping[str, Article],
+    *,
+    story: str | None = None,
+    max_entries: int = 15,
+    min_articles: int = 1,
+    support: float = 0.35,
+) -> list[TimelineEntry]:
+    """One entry per date that matters, in date order, each citing its articles.
+
+    ``max_entries`` keeps the dates mentioned by most articles; ``min_articles`` drops dates
+    fewer articles speak of; ``support`` is the least TF-IDF cosine for another article's
+    sentence to count as saying the same thing as the entry.
+    """
+    pools: dict[tuple[str, TimelineKind], list[_Cand]] = defaultdict(list)
+    for ds in dated:
+        art = articles.get(ds.article)
+        if art is None or not usable(ds.text):
+            continue
+        pub = art.published
+        kind = sentence_kind(ds, pub)
+        pools[(ds.date, kind)].append(_Cand(ds, kind, pub))
+    scored = []
+    for key, cands in pools.items():
+        arts = {c.ds.article for c in cands}
+        if len(arts) < min_articles:
+            continue
+        if not any(c.ds.anchored or c.published == key[0] for c in cands):
+            continue  # only inherited from a neighbouring sentence: not a date of its own
+        looked_back = {c.ds.article for c in cands if c.ds.anchored and c.published != key[0]}
+        anchored = sum(c.ds.anchored for c in cands)
+        scored.append((len(arts) + 0.5 * len(looked_back) + 0.01 * anchored, key))
+    scored.sort(key=lambda x: (-x[0], x[1]))
+    entries = []
+    for _, (value, kind) in scored[:max_entries]:
+        cands = sorted(pools[(value, kind)], key=lambda c: (c.ds.article, c.ds.sentence))
+        texts = [_tidy(c.ds.text) for c in cands]
+        gran = Counter(c.ds.granularity for c in cands).most_common(1)[0][0]
+        # a sentence that names the date itself is the better entry text
+        prior = np.array([0.1 if c.ds.anchored else 0.0 for c in cands], dtype=np.float32)
+        chosen, vec = _pick(texts, 1, prior=prior)
+        best = chosen[0]
+        sims = vec @ vec[best]
+        support_arts = sorted(
+            {c.ds.article for c, s in zip(cands, sims, strict=True) if s >= support}
+            | {cands[best].ds.article}
+        )
+        entries.append(
+            TimelineEntry(
+                date=value,
+                granularity=gran,
+                kind=kind,
+                text=texts[best],
+                story=story,
+                articles=_by_date(support_arts, articles),
+            )
+        )
+    entries.sort(key=lambda e: (_date_start(e.date) or Date.max, e.date, e.kind))
+    return entries
+
+
+def _by_date(ids: Sequence[str], articles: Mapping[str, Article]) -> tuple[str, ...]:
+    return tuple(sorted(ids, key=lambda a: (articles[a].published or "9999", a)))
+
+
+def select_timeline(
+    dated: Sequence[DatedSentence],
+    published: Mapping[str, str],
+    *,
+    n_dates: int,
+    per_date: int,
+    start: str | None = None,
+    end: str | None = None,
+    lead_sentences: int = 5,
+) -> list[tuple[str, list[str]]]:
+    """Timeline summarisation for a large collection (day dates, no story structure).
+
+    Date ranking: each article that mentions a day counts 1 (anchored mention from an
+    article published another day) and each article published that day whose lead talks
+    about it counts 0.5; the ``n_dates`` best days win. Per date, ``per_date`` sentences by
+    centroid + MMR among the sentences dated to that day. Used by bench/timeline.py.
+    """
+    mention: dict[str, set[str]] = defaultdict(set)
+    pubday: dict[str, set[str]] = defaultdict(set)
+    by_day: dict[str, list[str]] = defaultdict(list)
+    seen: dict[str, set[str]] = defaultdict(set)
+    for ds in dated:
+        if ds.granularity != "day" or len(ds.date) != 10:
+            continue
+        if (start and ds.date < start) or (end and ds.date > end):
+            continue
+        pub = published.get(ds.article)
+        if ds.anchored and pub != ds.date:
+            if ds.relation == "future":
+                continue
+            mention[ds.date].add(ds.article)
+        elif ds.sentence < lead_sentences:
+            pubday[ds.date].add(ds.article)
+        else:
+            continue
+        if not usable(ds.text):
+            continue
+        text = _tidy(ds.text)
+        if text not in seen[ds.date]:
+            seen[ds.date].add(text)
+            by_day[ds.date].append(text)
+    score = {d: len(mention[d]) + 0.5 * len(pubday[d]) for d in set(mention) | set(pubday)}
+    days = [d for d, _ in sorted(score.items(), key=lambda x: (-x[1], x[0])) if by_day[d]]
+    out = []
+    for d in sorted(days[:n_dates]):
+        texts = by_day[d]
+        chosen, _ = _pick(texts, per_date)
+        out.append((d, [texts[i] for i in chosen]))
+    return out
+
+
+# --------------------------------------------------------------------------- summaries
+
+
+def summarise(
+    sentences: Sequence[Sentence],
+    *,
+    max_sentences: int = 3,
+    support: float = 0.4,
+    order: Callable[[Sentence], tuple] | None = None,
+) -> list[CitedSentence]:
+    """A cited extractive summary of a group of articles.
+
+    Picks central, non-redundant sentences (MMR over TF-IDF); each cites its own article and
+    every other article with a sentence at cosine ≥ ``support`` (they say the same). Output
+    follows ``order`` (default: article order, then position in the article).
+    """
+    pool = [s for s in sentences if usable(s.text)]
+    if not pool:
+        pool = [s for s in sentences if len(s.text.split()) >= 3]
+    if not pool:
+        return []
+    # earlier sentences of an article carry the news: prefer them slightly
+    texts = [_tidy(s.text) for s in pool]
+    chosen, vec = _pick(texts, max_sentences)
+    # re-rank with the lead prior and keep the chosen set
+    out: list[tuple[Sentence, CitedSentence]] = []
+    for i in chosen:
+        sims = vec @ vec[i]
+        sup = [j for j in range(len(pool)) if sims[j] >= support or j == i]
+        arts: list[str] = []
+        spans: list[Span] = []
+        for j in [i] + [j for j in sup if j != i]:
+            if pool[j].article not in arts:
+                arts.append(pool[j].article)
+                spans.append(Span(pool[j].article, pool[j].start, pool[j].end))
+        out.append(
+            (pool[i], CitedSentence(text=texts[i], articles=tuple(arts), spans=tuple(spans)))
+        )
+    key = order or (lambda s: (s.article, s.index))
+    out.sort(key=lambda p: key(p[0]))
+    return [c for _, c in out]
+
+
+# --------------------------------------------------------------------------- briefing
+
+
+def source_label(article: Article) -> str:
+    """Outlet (or agency, web host, file name) and date, as a citation shows it."""
+    name = article.outlet or article.agency
+    if not name and article.url:
+        m = re.match(r"^[a-z]+://(?:www\.)?([^/]+)", article.url)
+        name = m.group(1) if m else None
+    if not name:
+        name = Path(article.source_path).name
+    return f"{name}, {article.published or 'undated'}"
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBrief:
+    """Everything the briefing shows for one story."""
+
+    story: Story
+    events: tuple[Event, ...]
+    summary: tuple[CitedSentence, ...]
+    event_summaries: Mapping[str, tuple[CitedSentence, ...]]
+    timeline: tuple[TimelineEntry, ...]
+    #: Filled by the claims stage: cited sentences on which sources disagree (may be empty).
+    disagreements: tuple[CitedSentence, ...] = ()
+
+
+def story_brief(
+    story: Story,
+    events: Sequence[Event],
+    articles: Mapping[str, Article],
+    sentences: Mapping[str, Sequence[Sentence]],
+    timeline: Sequence[TimelineEntry],
+    *,
+    disagreements: Sequence[CitedSentence] = (),
+    event_sentences: int = 3,
+    story_sentences: int = 4,
+) -> StoryBrief:
+    """Summaries for a story and its events (sentences per article come from the caller)."""
+    pub = {a: (articles[a].published or "9999") for a in articles}
+    ev_summaries: dict[str, tuple[CitedSentence, ...]] = {}
+    for ev in events:
+        pool = [s for a in ev.articles for s in sentences.get(a, ())]
+        ev_summaries[ev.id] = tuple(
+            summarise(
+                pool,
+                max_sentences=event_sentences,
+                order=lambda s: (pub.get(s.article, "9999"), s.article, s.index),
+            )
+        )
+    if len(events) > 1:
+        # the story summary: each event's lead summary sentence, in date order
+        story_summary = [ev_summaries[e.id][0] for e in events if ev_summaries.get(e.id)]
+        story_summary = story_summary[:story_sentences]
+    else:
+        story_summary = list(ev_summaries.get(events[0].id, ()))[:story_sentences] if events else []
+    return StoryBrief(
+        story=story,
+        events=tuple(events),
+        summary=tuple(story_summary),
+        event_summaries=ev_summaries,
+        timeline=tuple(timeline),
+        disagreements=tuple(disagreements),
+    )
+
+
+class _Citations:
+    """Numbers sources per story in order of first citation."""
+
+    def __init__(self, articles: Mapping[str, Article]) -> None:
+        self.articles = articles
+        self.number: dict[str, int] = {}
+
+    def cite(self, ids: Sequence[str], limit: int = 6) -> str:
+        nums = []
+        for a in ids:
+            if a not in self.articles:
+                continue
+            if a not in self.number:
+                self.number[a] = len(self.number) + 1
+            nums.append(self.number[a])
+        nums = sorted(set(nums))
+        shown = "".join(f"[{n}]" for n in nums[:limit])
+        if len(nums) > limit:
+            shown += f"[+{len(nums) - limit}]"
+        return shown
+
+    def listing(self) -> list[str]:
+        lines = []
+        for a, n in sorted(self.number.items(), key=lambda x: x[1]):
+            art = self.articles[a]
+            title = f" — {art.title}" if art.title else ""
+            lines.append(f"{n}. {source_label(art)}{title} (`{a[:10]}`)")
+        return lines
+
+
+_KIND_LABEL = {"reported": "", "scheduled": " *(scheduled)*", "background": " *(background)*"}
+
+
+def render_brief(briefs: Sequence[StoryBrief], articles: Mapping[str, Article]) -> str:
+    """The Markdown briefing: stories → events → timeline → summary, numbered citations."""
+    n_events = sum(len(b.events) for b in briefs)
+    n_articles = len({a for b in briefs for a in b.story.articles})
+    days = sorted(d for b in briefs for e in b.events if e.date for d in [e.date])
+    span = f", {days[0]} to {days[-1]}" if days else ""
+    lines = [
+        "# News briefing",
+        "",
+        f"{len(briefs)} stor{'y' if len(briefs) == 1 else 'ies'}, {n_events} event"
+        f"{'' if n_events == 1 else 's'}, {n_articles} article{'' if n_articles == 1 else 's'}"
+        f"{span}. Numbers in brackets cite the sources listed under each story.",
+    ]
+    for b in briefs:
+        cites = _Citations(articles)
+        outlets = sorted(
+            {source_label(articles[a]).rsplit(",", 1)[0] for a in b.story.articles if a in articles}
+        )
+        ev_days = [e.date for e in b.events if e.date]
+        when = f" · {min(ev_days)} → {max(ev_days)}" if ev_days else ""
+        lines += [
+            "",
+            f"## {b.story.title}",
+            "",
+            f"*{len(b.events)} event{'' if len(b.events) == 1 else 's'} · "
+            f"{len(b.story.articles)} article{'' if len(b.story.articles) == 1 else 's'} from "
+            f"{len(outlets)} source{'' if len(outlets) == 1 else 's'}{when}*",
+        ]
+        if b.summary:
+            lines += ["", "### Summary", ""]
+            lines += [f"{c.text} {cites.cite(c.articles)}" for c in b.summary]
+        lines += ["", "### Events", ""]
+        for ev in b.events:
+            lines.append(f"#### {ev.date or 'undated'} — {ev.title}")
+            lines.append("")
+            lines.append(f"*{len(ev.articles)} article{'' if len(ev.articles) == 1 else 's'}*")
+            lines.append("")
+            for c in b.event_summaries.get(ev.id, ()):
+                lines.append(f"- {c.text} {cites.cite(c.articles)}")
+            lines.append("")
+        if b.timeline:
+            lines += ["### Timeline", ""]
+            for t in b.timeline:
+                lines.append(
+                    f"- **{t.date}**{_KIND_LABEL[t.kind]} {t.text} {cites.cite(t.articles)}"
+                )
+            lines.append("")
+        # --- "Where sources disagree": the claims stage fills StoryBrief.disagreements ---
+        if b.disagreements:
+            lines += ["### Where sources disagree", ""]
+            lines += [f"- {c.text} {cites.cite(c.articles)}" for c in b.disagreements]
+            lines.append("")
+        lines += ["### Sources", ""]
+        lines += cites.listing()
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def granularity_of(value: str) -> Granularity:
+    """Granularity of a TIMEX3-style value (for callers that only have the value)."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return "day"
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return "month"
+    if re.fullmatch(r"\d{4}-Q\d", value):
+        return "quarter"
+    if re.fullmatch(r"\d{4}-W\d{2}", value):
+        return "week"
+    if re.fullmatch(r"\d{4}", value):
+        return "year"
+    return "range"
+
+
+__all__ = [
+    "StoryBrief",
+    "build_timeline",
+    "granularity_of",
+    "render_brief",
+    "select_timeline",
+    "sentence_kind",
+    "source_label",
+    "story_brief",
+    "summarise",
+    "usable",
+]

@@ -1,0 +1,288 @@
+"""Tables and queries of the group stage: article signals, events, stories, timeline.
+
+Signals (embedding + terms + event date) are stored per article so a later batch can be
+compared with existing events without recomputing anything; each event keeps its centroid
+so the candidates for a batch are found with one matrix product.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from newsweave.group import ArticleSignals
+from newsweave.records import Event, Story, TimelineEntry
+from newsweave.store import Store
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "group/0001_events_stories",
+        """
+        CREATE TABLE group_signals (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            vector     BLOB NOT NULL,
+            terms      TEXT NOT NULL,
+            date       TEXT,
+            published  TEXT,
+            title      TEXT
+        );
+        CREATE TABLE events (
+            id       TEXT PRIMARY KEY,
+            title    TEXT NOT NULL,
+            date     TEXT,
+            story    TEXT,
+            centroid BLOB NOT NULL,
+            size     INTEGER NOT NULL
+        );
+        CREATE INDEX events_story ON events(story);
+        CREATE INDEX events_date ON events(date);
+        CREATE TABLE event_articles (
+            event_id   TEXT NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            article_id TEXT PRIMARY KEY,
+            position   INTEGER NOT NULL
+        );
+        CREATE INDEX event_articles_event ON event_articles(event_id);
+        CREATE TABLE stories (
+            id    TEXT PRIMARY KEY,
+            title TEXT NOT NULL
+        );
+        CREATE TABLE story_events (
+            story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+            event_id TEXT PRIMARY KEY,
+            position INTEGER NOT NULL
+        );
+        CREATE INDEX story_events_story ON story_events(story_id);
+        CREATE TABLE timeline_entries (
+            story       TEXT NOT NULL,
+            position    INTEGER NOT NULL,
+            date        TEXT NOT NULL,
+            granularity TEXT NOT NULL,
+            kind        TEXT NOT NULL,
+            text        TEXT NOT NULL,
+            articles    TEXT NOT NULL,
+            PRIMARY KEY (story, position)
+        );
+        CREATE INDEX timeline_entries_date ON timeline_entries(date);
+        """,
+    ),
+]
+
+
+# --------------------------------------------------------------------------- signals
+
+
+def _vec_blob(v: np.ndarray) -> bytes:
+    return np.asarray(v, dtype=np.float32).tobytes()
+
+
+def _blob_vec(b: bytes) -> np.ndarray:
+    return np.frombuffer(b, dtype=np.float32)
+
+
+def ungrouped_article_ids(store: Store) -> list[str]:
+    """Articles with no stored signals yet (the next batch for the group step), ingest order."""
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT a.id FROM articles a LEFT JOIN group_signals g ON g.article_id = a.id"
+            " WHERE g.article_id IS NULL ORDER BY a.seq"
+        )
+    ]
+
+
+def save_signals(conn: sqlite3.Connection, signals: Iterable[ArticleSignals]) -> None:
+    conn.executemany(
+        "INSERT OR REPLACE INTO group_signals(article_id, vector, terms, date, published, title)"
+        " VALUES (?,?,?,?,?,?)",
+        [
+            (s.id, _vec_blob(s.vector), json.dumps(dict(s.terms)), s.date, s.published, s.title)
+            for s in signals
+        ],
+    )
+
+
+def load_signals(store: Store, ids: Sequence[str]) -> list[ArticleSignals]:
+    out: list[ArticleSignals] = []
+    ids = list(ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for aid, vec, terms, date, published, title in store.conn.execute(
+            "SELECT article_id, vector, terms, date, published, title FROM group_signals"
+            f" WHERE article_id IN ({marks})",
+            chunk,
+        ):
+            out.append(
+                ArticleSignals(
+                    id=aid,
+                    vector=_blob_vec(vec),
+                    terms=json.loads(terms),
+                    date=date,
+                    published=published,
+                    title=title,
+                )
+            )
+    return out
+
+
+# --------------------------------------------------------------------------- events / stories
+
+
+def event_centroids(store: Store) -> tuple[list[str], np.ndarray]:
+    """(event ids, unit centroid matrix) for candidate search."""
+    ids: list[str] = []
+    vecs: list[np.ndarray] = []
+    for eid, blob in store.conn.execute("SELECT id, centroid FROM events ORDER BY id"):
+        ids.append(eid)
+        vecs.append(_blob_vec(blob))
+    mat = np.stack(vecs) if vecs else np.zeros((0, 0), dtype=np.float32)
+    return ids, mat
+
+
+def _event_articles(store: Store, event_ids: Sequence[str]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {e: [] for e in event_ids}
+    ids = list(event_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        for eid, aid in store.conn.execute(
+            f"SELECT event_id, article_id FROM event_articles WHERE event_id IN ({marks})"
+            " ORDER BY event_id, position",
+            chunk,
+        ):
+            out[eid].append(aid)
+    return out
+
+
+def load_events(store: Store, ids: Sequence[str] | None = None) -> list[Event]:
+    """Events by id (all when ``ids`` is None), ordered by date then id."""
+    sql = "SELECT id, title, date, story FROM events"
+    params: list[str] = []
+    if ids is not None:
+        if not ids:
+            return []
+        sql += f" WHERE id IN ({','.join('?' * len(ids))})"
+        params = list(ids)
+    rows = store.conn.execute(sql + " ORDER BY date, id", params).fetchall()
+    arts = _event_articles(store, [r[0] for r in rows])
+    return [
+        Event(id=r[0], title=r[1], date=r[2], articles=tuple(arts[r[0]]), story=r[3]) for r in rows
+    ]
+
+
+def events_of_articles(store: Store, article_ids: Sequence[str]) -> dict[str, str]:
+    """article id -> event id, for the given articles that are grouped."""
+    out: dict[str, str] = {}
+    ids = list(article_ids)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        marks = ",".join("?" * len(chunk))
+        out.update(
+            store.conn.execute(
+                f"SELECT article_id, event_id FROM event_articles WHERE article_id IN ({marks})",
+                chunk,
+            ).fetchall()
+        )
+    return out
+
+
+def load_stories(store: Store, ids: Sequence[str] | None = None) -> list[Story]:
+    """Stories by id (all when ``ids`` is None), with their events and articles."""
+    sql = "SELECT id, title FROM stories"
+    params: list[str] = []
+    if ids is not None:
+        if not ids:
+            return []
+        sql += f" WHERE id IN ({','.join('?' * len(ids))})"
+        params = list(ids)
+    out = []
+    for sid, title in store.conn.execute(sql + " ORDER BY id", params).fetchall():
+        evs = [
+            r[0]
+            for r in store.conn.execute(
+                "SELECT se.event_id FROM story_events se LEFT JOIN events e ON e.id = se.event_id"
+                " WHERE se.story_id = ? ORDER BY e.date, se.event_id",
+                (sid,),
+            )
+        ]
+        arts = sorted(a for al in _event_articles(store, evs).values() for a in al)
+        out.append(Story(id=sid, title=title, events=tuple(evs), articles=tuple(arts)))
+    return out
+
+
+def save_grouping(
+    conn: sqlite3.Connection,
+    events: Sequence[Event],
+    stories: Sequence[Story],
+    centroids: dict[str, np.ndarray],
+) -> None:
+    """Upsert events (with their article lists and centroids) and stories."""
+    for ev in events:
+        conn.execute(
+            "INSERT INTO events(id, title, date, story, centroid, size) VALUES (?,?,?,?,?,?)"
+            " ON CONFLICT(id) DO UPDATE SET title=excluded.title, date=excluded.date,"
+            " story=excluded.story, centroid=excluded.centroid, size=excluded.size",
+            (ev.id, ev.title, ev.date, ev.story, _vec_blob(centroids[ev.id]), len(ev.articles)),
+        )
+        conn.execute("DELETE FROM event_articles WHERE event_id = ?", (ev.id,))
+        conn.executemany(
+            "INSERT OR REPLACE INTO event_articles(event_id, article_id, position) VALUES (?,?,?)",
+            [(ev.id, a, i) for i, a in enumerate(ev.articles)],
+        )
+    for st in stories:
+        conn.execute(
+            "INSERT INTO stories(id, title) VALUES (?,?)"
+            " ON CONFLICT(id) DO UPDATE SET title=excluded.title",
+            (st.id, st.title),
+        )
+        conn.executemany(
+            "INSERT OR REPLACE INTO story_events(story_id, event_id, position) VALUES (?,?,?)",
+            [(st.id, e, i) for i, e in enumerate(st.events)],
+        )
+
+
+# --------------------------------------------------------------------------- timeline
+
+
+def save_timeline(conn: sqlite3.Connection, story: str, entries: Sequence[TimelineEntry]) -> None:
+    """Replace one story's timeline."""
+    conn.execute("DELETE FROM timeline_entries WHERE story = ?", (story,))
+    conn.executemany(
+        "INSERT INTO timeline_entries(story, position, date, granularity, kind, text, articles)"
+        " VALUES (?,?,?,?,?,?,?)",
+        [
+            (story, i, e.date, e.granularity, e.kind, e.text, json.dumps(list(e.articles)))
+            for i, e in enumerate(entries)
+        ],
+    )
+
+
+def load_timeline(store: Store, story: str | None = None) -> list[TimelineEntry]:
+    """Timeline entries (of one story, or all), by story then date."""
+    sql = "SELECT story, date, granularity, kind, text, articles FROM timeline_entries"
+    params: tuple[str, ...] = ()
+    if story is not None:
+        sql += " WHERE story = ?"
+        params = (story,)
+    return [
+        TimelineEntry(date=d, granularity=g, kind=k, text=t, story=s, articles=tuple(json.loads(a)))
+        for s, d, g, k, t, a in store.conn.execute(sql + " ORDER BY story, position", params)
+    ]
+
+
+__all__ = [
+    "MIGRATIONS",
+    "event_centroids",
+    "events_of_articles",
+    "load_events",
+    "load_signals",
+    "load_stories",
+    "load_timeline",
+    "save_grouping",
+    "save_signals",
+    "save_timeline",
+    "ungrouped_article_ids",
+]
