@@ -38,6 +38,27 @@ def _looks_utf16(sample: bytes) -> str | None:
     return None
 
 
+# What non-ASCII text in English news written in cp1252/latin-1 looks like: Latin-1 letters
+# and the typographic punctuation cp1252 adds (curly quotes, dashes, ellipsis, euro ...).
+_WESTERN_EXTRA = frozenset("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ") | frozenset(map(chr, range(0xA0, 0x100)))
+
+
+def _western(data: bytes) -> str | None:
+    """cp1252 when it decodes cleanly into plausible Western text. Statistical detectors
+    misjudge short English texts with a few accented letters (café -> cafť in cp1250)."""
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    high = [ch for ch in text if ord(ch) > 127]
+    if any(ch not in _WESTERN_EXTRA for ch in high):
+        return None
+    # Mostly-accented text is more likely another single-byte code page (cp1251 Cyrillic
+    # decodes "cleanly" as Latin-1 letters): leave it to the statistical detector.
+    letters = sum(1 for ch in text if ch.isalpha())
+    return text if len(high) <= 0.2 * max(letters, 1) else None
+
+
 def decode_bytes(data: bytes, path: str) -> str:
     """Decode a document's bytes; raise InputError('PATH: binary file ...') for non-text."""
     for bom, encoding in _BOMS:
@@ -57,6 +78,9 @@ def decode_bytes(data: bytes, path: str) -> str:
         raise InputError(path, "binary file (not text); skipped")
     if text is not None:
         return text
+    western = _western(data)
+    if western is not None:
+        return western
     best = from_bytes(data).best()
     if best is not None and best.encoding:
         try:

@@ -1,0 +1,160 @@
+"""Cleaning and metadata on the seed articles and small real-shaped documents."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from newsweave.clean import clean, detokenise_ptb, looks_ptb_tokenised
+from newsweave.ingest import InputFile, read_file
+from newsweave.records import RawDocument
+from tests.conftest import seed_path
+
+FURNITURE = (
+    "Left Menu",
+    "Image Credit",
+    "Topics :",
+    "First Published",
+    "min read",
+    "Only the headline and picture",
+    "| Updated:",
+    "Press Trust of India New Delhi",
+    "Amit Shah chairs SCO meet",
+)
+
+
+def cleaned(prefix: str):
+    (doc,) = list(read_file(InputFile(seed_path(prefix), "text")))
+    return clean(doc)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "published", "rule"),
+    [
+        ("000", "2020-09-04", "header-line"),
+        ("001", "2020-09-04", "header-line"),
+        ("002", "2020-09-03", "header-line"),
+        ("003", "2020-09-03", "created-line"),
+        ("004", "2023-04-28", "header-line"),
+    ],
+)
+def test_seed_publication_dates(prefix: str, published: str, rule: str) -> None:
+    article = cleaned(prefix)
+    assert article.published == published
+    (ev,) = [e for e in article.evidence if e.field == "published"]
+    assert ev.rule == rule
+
+
+@pytest.mark.parametrize(
+    ("prefix", "agency", "title"),
+    [
+        ("000", "ANI", "On India's request, Russia reiterates policy of no arms supply to Pakistan"),
+        (
+            "003",
+            "PTI",
+            "Rajnath holds talks with Russian counterpart to bolster defence, strategic cooperation",
+        ),
+        ("004", "PTI", "SCO Summit 2023: India, Russia resolve to strengthen defence cooperation"),
+    ],
+)
+def test_seed_agency_and_title(prefix: str, agency: str, title: str) -> None:
+    article = cleaned(prefix)
+    assert article.agency == agency
+    assert article.title == title
+    assert not article.text.startswith(title)
+
+
+@pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
+def test_seed_furniture_removed_sentences_kept(prefix: str) -> None:
+    article = cleaned(prefix)
+    for marker in FURNITURE:
+        assert marker not in article.text, marker
+    assert "close\n" not in article.text
+    raw = seed_path(prefix).read_text(encoding="utf-8")
+    # Every long sentence-like line of the original that is not furniture survives.
+    for line in raw.splitlines():
+        line = re.sub(r"^date \d{4}-\d{2}-\d{2} ", "", line.strip())
+        if len(line.split()) > 40:
+            assert line[:80] in article.text or line[:80] in " ".join(article.removed)
+
+
+def test_seed_datelines_and_outlet() -> None:
+    assert cleaned("000").dateline == "Moscow"
+    assert cleaned("001").dateline == "New Delhi"
+    assert cleaned("003").dateline == "Moscow"
+    assert cleaned("004").dateline == "New Delhi"
+    assert cleaned("004").outlet == "Business Standard"
+
+
+def test_header_line_text_is_kept_when_it_is_the_article() -> None:
+    article = cleaned("002")
+    assert article.text.startswith("Union Defence Minister Rajnath Singh on Thursday held talks")
+
+
+def test_signature_is_removed_and_read() -> None:
+    article = cleaned("000")
+    assert article.text.endswith("towards the end of this year.")
+    assert "(ANI)" in article.removed
+
+
+def test_ids_are_content_hashes() -> None:
+    a, b = cleaned("000"), cleaned("000")
+    assert a.id == b.id and len(a.id) == 16
+    assert a.id != cleaned("001").id
+
+
+def test_reuters_style_body_dateline() -> None:
+    raw = RawDocument(
+        source_path="x.txt",
+        text="MOSCOW (Reuters) - Russia said on Thursday it would not supply arms to Pakistan, "
+        "officials said after the talks in the Russian capital ended late at night.",
+        format="text",
+    )
+    article = clean(raw)
+    assert article.agency == "Reuters"
+    assert article.dateline == "Moscow"
+
+
+def test_structured_fields_rank_first() -> None:
+    raw = RawDocument(
+        source_path="export.jsonl",
+        text="Some body text that is long enough to be an article body for the test here.",
+        format="jsonl",
+        fields=(
+            ("title", "A title"),
+            ("url", "https://www.example-news.com/a/b"),
+            ("published", "2021-02-03T10:00:00Z"),
+        ),
+        record_no=3,
+    )
+    article = clean(raw)
+    assert (article.title, article.published, article.outlet) == (
+        "A title",
+        "2021-02-03",
+        "example-news.com",
+    )
+    assert article.url == "https://www.example-news.com/a/b"
+
+
+def test_timeline17_folder_date_outlet_and_detokenisation(tmp_path) -> None:
+    folder = tmp_path / "bpoil_bbc" / "InputDocs" / "2010-05-24"
+    folder.mkdir(parents=True)
+    path = folder / "1036.htm.txt"
+    path.write_text(
+        "Interior Secretary Ken Salazar pledged to `` keep our boot on their neck '' .\n"
+        "BP Plc would be accountable , `` civilly '' , he said on a tour of the Gulf .\n"
+        "Earlier on Monday , BP pledged $ 500m -LRB- # 346m -RRB- to study the spill 's impact .\n"
+    )
+    (doc,) = list(read_file(InputFile(path, "text")))
+    article = clean(doc)
+    assert article.published == "2010-05-24"
+    assert article.outlet == "bbc"
+    assert '"keep our boot on their neck"' in article.text
+    assert "(# 346m)" in article.text and "spill's impact." in article.text
+
+
+def test_ptb_detection_leaves_prose_alone() -> None:
+    prose = "He said, in a statement, that it's fine. Then he left, and they stayed."
+    assert not looks_ptb_tokenised(prose)
+    assert detokenise_ptb("a -LRB- b -RRB- c") == "a (b) c"
