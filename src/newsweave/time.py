@@ -1,0 +1,1608 @@
+"""Temporal expressions, normalised against the article's publication date.
+
+Why a rule grammar and not dateparser alone: news text dates events relative to the day it
+was written ("on Thursday", "February next year", "towards the end of this year", "over the
+next two days"), and which Thursday or which February depends on the tense of the sentence.
+dateparser returns nothing for several of these and has no notion of tense, so this module
+finds expressions with a small regex grammar (HeidelTime-style: one pattern family per
+kind of expression), resolves them against the *document creation time* (DCT, the
+publication date) and picks the direction for underspecified ones (weekdays, months, dates
+without a year) from tense cues near the expression. dateparser (``languages=['en']``,
+``RELATIVE_BASE`` = DCT, ``PREFER_DATES_FROM`` from the tense) is the fallback for absolute
+dates whose shape the grammar recognises but cannot take apart itself.
+
+Two layers:
+
+* :func:`find_timexes` returns :class:`Timex` records — every expression TimeML would
+  annotate (dates, times, durations, sets), with TIMEX3 values ("2020-09-03", "2021-02",
+  "2020-Q4", "199X", "P3Y", "PRESENT_REF"). The benchmark scores this layer.
+* :func:`extract_time` turns the anchored ones into :class:`~newsweave.records.TimeRef`
+  records (a calendar value, a granularity, and past/ongoing/future relative to
+  publication) and dates every sentence (:class:`~newsweave.records.DatedSentence`).
+
+Conventions (documented in docs/time.md): "the end of <year>" folds into the last month
+("by the end of 2021" → ``2021-12``, granularity month; "the beginning of" → ``-01``);
+"mid-2021" keeps the year. Decades are ``199X``; ISO weeks ``2020-W36``; seasons
+``2020-SU``; quarters ``2020-Q4``; fiscal years ``FY1998``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from functools import lru_cache
+from typing import Literal
+
+from newsweave.records import (
+    Article,
+    DatedSentence,
+    Granularity,
+    Sentence,
+    TemporalRelation,
+    TimeRef,
+)
+from newsweave.sentences import split_sentences
+
+TimexType = Literal["DATE", "TIME", "DURATION", "SET"]
+Tense = Literal["past", "future", "present"] | None
+
+
+@dataclass(frozen=True, slots=True)
+class Timex:
+    """One temporal expression with its TIMEX3 normalisation.
+
+    ``value`` follows TIMEX3 (TimeML 1.2): calendar values for DATE/TIME, ``P..`` for
+    DURATION and SET, ``PRESENT_REF``/``PAST_REF``/``FUTURE_REF`` for vague references.
+    ``granularity`` is set for values that denote a calendar interval. ``mod`` is the
+    TIMEX3 modifier (START, MID, END, APPROX ...). A range ("September 4 to 5", "over the
+    next two days") keeps its last value in ``range_end``. ``rule`` names the grammar rule
+    that fired, so a wrong value can be traced to its rule.
+    """
+
+    start: int
+    end: int
+    text: str
+    type: TimexType
+    value: str
+    granularity: Granularity | None = None
+    mod: str | None = None
+    range_end: str | None = None
+    rule: str = ""
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+_MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+_WEEKDAYS = {
+    "monday": 0,
+    "mon": 0,
+    "tuesday": 1,
+    "tue": 1,
+    "tues": 1,
+    "wednesday": 2,
+    "wed": 2,
+    "thursday": 3,
+    "thu": 3,
+    "thur": 3,
+    "thurs": 3,
+    "friday": 4,
+    "fri": 4,
+    "saturday": 5,
+    "sat": 5,
+    "sunday": 6,
+    "sun": 6,
+}
+_NUMBERS = {
+    "a": 1,
+    "an": 1,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "hundred": 100,
+    "a hundred": 100,
+    "a couple of": 2,
+    "couple of": 2,
+    "a dozen": 12,
+    "dozen": 12,
+}
+_VAGUE_NUMBERS = ("several", "a few", "few", "many", "some", "a number of", "numerous")
+_ORDINALS = {
+    "first": 1,
+    "1st": 1,
+    "second": 2,
+    "2nd": 2,
+    "third": 3,
+    "3rd": 3,
+    "fourth": 4,
+    "4th": 4,
+    "final": 4,
+    "last": 4,
+}
+_UNITS = {
+    "second": "S",
+    "minute": "M",
+    "hour": "H",
+    "day": "D",
+    "week": "W",
+    "fortnight": "W",
+    "month": "M",
+    "quarter": "Q",
+    "year": "Y",
+    "decade": "DE",
+    "century": "CE",
+    "centurie": "CE",
+}
+_SEASONS = {
+    "spring": "SP",
+    "summer": "SU",
+    "fall": "FA",
+    "autumn": "FA",
+    "winter": "WI",
+}
+_PARTS_OF_DAY = {
+    "morning": "TMO",
+    "afternoon": "TAF",
+    "evening": "TEV",
+    "night": "TNI",
+    "overnight": "TNI",
+}
+
+# --------------------------------------------------------------------------- grammar pieces
+
+_MONTH_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept\.?|Sep\.?|Oct\.?|"
+    r"Nov\.?|Dec\.?)"
+)
+_WEEKDAY_RE = (
+    r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon\.|Tues?\.|Wed\.|"
+    r"Thu(?:rs?)?\.|Fri\.|Sat\.|Sun\.)"
+)
+_DAY_RE = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR_RE = r"(?:1[5-9]\d\d|20\d\d)"
+_NUM_WORDS = "|".join(
+    sorted((re.escape(k) for k in _NUMBERS if k not in ("a", "an")), key=len, reverse=True)
+)
+_NUM_RE = (
+    r"(?:\d+(?:\.\d+)?(?:\s+1/2)?|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    rf"[- ](?:one|two|three|four|five|six|seven|eight|nine)|{_NUM_WORDS}|an?)"
+)
+_VAGUE_RE = r"(?:several|a few|few|many|some|a number of|numerous|recent|coming|the coming)"
+_UNIT_RE = r"(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|century|centuries)"
+_APPROX_RE = (
+    r"(?:about|around|nearly|almost|approximately|roughly|some|over|more than|less than|"
+    r"at least|at most|up to|just over|just under|under|close to|barely|only|just)"
+)
+_POD_RE = r"(?:morning|afternoon|evening|night|overnight)"
+_EDGE_RE = (
+    r"(?:early|earlier|late|later|mid|the end of|the beginning of|the start of|"
+    r"the middle of|the turn of|the first half of|the second half of|end|end-)"
+)
+_REL_RE = r"(?:last|next|this|coming|past|previous|following|current|the same)"
+
+_FLAGS = re.VERBOSE
+
+# Each rule: (name, compiled regex). Order matters only for ties (same span); longer
+# spans win over shorter ones regardless of order.
+_RULES: list[tuple[str, re.Pattern[str]]] = []
+
+
+def _rule(name: str, pattern: str, flags: int = 0) -> None:
+    _RULES.append((name, re.compile(pattern, flags)))
+
+
+_rule("iso", r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?(?![\d-])")
+_rule("numeric", r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-]|\.\d)")
+_rule(
+    "month-day-range",
+    rf"\b(?:{_WEEKDAY_RE},?\s+)?({_MONTH_RE})\s+({_DAY_RE})\s*(?:-|–|to|through|and|until)\s*"
+    rf"(?:({_MONTH_RE})\s+)?({_DAY_RE})(?:\s*,?\s+({_YEAR_RE}))?\b",
+)
+_rule(
+    "day-month-range",
+    rf"\b({_DAY_RE})\s*(?:-|–|to|and|until)\s*({_DAY_RE})\s+({_MONTH_RE})(?:,?\s+({_YEAR_RE}))?\b",
+)
+_rule(
+    "month-day",
+    rf"\b(?:({_WEEKDAY_RE}),?\s+)?({_MONTH_RE})\s+({_DAY_RE})\b(?!\s*%|:\d)"
+    rf"(?:\s*,?\s+({_YEAR_RE})\b)?",
+)
+_rule(
+    "day-month",
+    rf"\b(?:({_WEEKDAY_RE}),?\s+)?(?:the\s+)?({_DAY_RE})(?:\s+of)?\s+({_MONTH_RE})"
+    rf"(?:,?\s+({_YEAR_RE})\b)?",
+)
+_rule(
+    "month-year",
+    rf"\b(?:({_EDGE_RE})[\s-]+)?({_MONTH_RE})(?:,?\s+|\s+of\s+)({_YEAR_RE})\b",
+)
+_rule(
+    "month-rel-year",
+    rf"\b({_MONTH_RE})\s+(next|last|this|of\s+next|of\s+last|of\s+this)\s+year\b",
+)
+_rule(
+    "rel-month",
+    rf"\b(?:({_EDGE_RE})[\s-]+)?(?:({_REL_RE}|(?i:last|next|this))\s+)?({_MONTH_RE})(?![\w-])",
+)
+_rule(
+    "year",
+    rf"(?<![\w$€£#.,/-])(?:((?i:{_EDGE_RE}|fiscal|the\s+year|calendar|FY|mid-))[\s-]*)?"
+    rf"({_YEAR_RE})(?:(?:-|–|/|\s+to\s+)((?:19|20)?\d\d))?(?![\w%-]|,\d|\.\d)",
+)
+_rule("fy-short", r"\bFY\s?'?(\d\d)\b")
+_rule(
+    "decade",
+    rf"(?i:\b(?:the\s+)?(?:({_EDGE_RE})[\s-]+)?)(?:(1[5-9]\d|20\d)0|'(\d)0)'?s\b",
+)
+_rule(
+    "century",
+    r"(?i)\b(?:the\s+)?(?:(early|late|mid)[\s-]+)?(\d{1,2})(?:st|nd|rd|th)[\s-]century\b",
+)
+_rule(
+    "quarter",
+    r"(?i)\b(?:the\s+)?(first|second|third|fourth|final|last|1st|2nd|3rd|4th)[\s-]quarter"
+    rf"(?:\s+of\s+(?:(fiscal\s+)?({_YEAR_RE})|(this|last|next|the)\s+year))?"
+    rf"(?:\s+({_YEAR_RE}))?\b",
+)
+_rule("q-short", rf"\b(Q[1-4])(?:\s*,?\s*({_YEAR_RE})|\s*'(\d\d)|\s+FY\s*({_YEAR_RE}))?\b")
+_rule(
+    "half",
+    r"(?i)\b(?:the\s+)?(first|second|latter)[\s-]half"
+    rf"(?:\s+of\s+(?:({_YEAR_RE})|(this|last|next|the)\s+year))?\b",
+)
+_rule(
+    "season",
+    r"(?i)\b(?:(early|late|mid)[\s-]+)?(?:(this|last|next|the\s+coming|the\s+past|the)\s+)?"
+    r"(spring|summer|fall|autumn|winter)"
+    rf"(?:\s+(?:of\s+)?({_YEAR_RE}))?\b",
+)
+_rule(
+    "rel-unit",
+    r"(?i)\b(?:(early|earlier|late|later|mid|the\s+end\s+of|the\s+beginning\s+of|"
+    r"the\s+start\s+of|the\s+middle\s+of|the\s+rest\s+of|end\s+of)[\s-]+)?"
+    r"(this|last|next|the\s+past|the\s+previous|the\s+coming|the\s+current|the\s+following|"
+    r"the\s+next|the\s+last|the|that|the\s+same|past|previous|coming|current|following)\s+"
+    r"(week|weekend|month|year|quarter|decade|century|day|morning|afternoon|evening|night)"
+    r"(?![\w-])",
+)
+_rule(
+    "rel-year-edge",
+    r"(?i)\b(early|late|mid)[\s-]+(this|last|next)\s+(year|month|week)\b",
+)
+_rule(
+    "deictic",
+    r"(?i)\b(?:(early|late|earlier|later)\s+)?(today|tonight|yesterday|tomorrow|"
+    r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|"
+    r"this\s+(?:morning|afternoon|evening)|last\s+night)"
+    rf"(?:\s+({_POD_RE}))?(?:'s)?\b",
+)
+_rule(
+    "weekday",
+    rf"(?:\b((?i:last|next|this|coming|past|early|late|earlier|later))\s+)?\b({_WEEKDAY_RE})"
+    rf"(?:'s)?(?:\s+({_POD_RE}))?(?![\w])",
+)
+_rule(
+    "ago",
+    rf"(?i)\b(?:{_APPROX_RE}\s+)?({_NUM_RE}|{_VAGUE_RE})[\s-]+(?:(?:and\s+a\s+half|more)\s+)?"
+    rf"({_UNIT_RE})\s+(ago|earlier|later|before|after|hence|from\s+now)\b",
+)
+_rule(
+    "duration",
+    rf"(?i)\b(?:(the\s+(?:past|last|next|coming|previous|first|following|final|latter)|"
+    rf"(?:past|last|next|coming|previous|first|following|final))\s+)?"
+    rf"(?:({_APPROX_RE})\s+)?({_NUM_RE}|{_VAGUE_RE})(?:\s+(?:more|additional|full|straight|"
+    rf"consecutive|long))?[\s-]+({_UNIT_RE})(?:\s+and\s+a\s+half)?(?:[\s-]+(old|long))?\b",
+)
+_rule(
+    "bare-plural",
+    r"(?i)\b(?:(the\s+(?:past|last|next|coming)|recent|coming|past)\s+)?"
+    r"(days|weeks|months|years|decades|hours|minutes)(?:[\s-]long)?\b",
+)
+_rule(
+    "vague",
+    r"(?i)\b(now|nowadays|currently|current|recently|the\s+past|the\s+future|"
+    r"the\s+present|these\s+days|at\s+present|in\s+the\s+past|soon|former|formerly|"
+    r"once|future|previously|earlier|ever|any\s+time|anytime|lately|then)\b",
+)
+_rule(
+    "clock",
+    r"(?i)\b(\d{1,2})(?::(\d\d))?\s*(a\.?m\.?|p\.?m\.?|o'clock)(?=\W|$)"
+    r"(?:\s+\(?([A-Z]{2,4}|[ECMP][SD]T|GMT|IST|UTC)\)?)?"
+    rf"(?:\s+((?:{_WEEKDAY_RE[3:-1]})|today|tomorrow|yesterday|tonight))?",
+)
+_rule("noon", r"(?i)\b(noon|midnight|midday)\b")
+_rule(
+    "set",
+    r"(?i)\b(daily|weekly|monthly|annually|yearly|quarterly|nightly|hourly|biennial|"
+    r"every\s+(?:day|week|month|year|quarter|morning|night|evening|other\s+\w+|"
+    r"(?:\w+\s+)?(?:days|weeks|months|years))|each\s+(?:day|week|month|year|morning|night)|"
+    r"(?:once|twice|three\s+times)\s+a\s+(?:day|week|month|year)|"
+    r"a\s+(?:day|week|month|year)(?=\s*[,.;]|\s+(?:for|in|on|at|to|and)\b)|"
+    r"per\s+(?:day|week|month|year)|annual|biannual|semiannual)\b",
+)
+_rule(
+    "holiday",
+    rf"\b(?:(last|next|this)\s+)?(Christmas(?:\s+Day|\s+Eve)?|New\s+Year's\s+(?:Day|Eve)|"
+    rf"Thanksgiving(?:\s+Day)?|Independence\s+Day|Halloween|Valentine's\s+Day|"
+    rf"Boxing\s+Day|May\s+Day|Labor\s+Day|Memorial\s+Day|Election\s+Day)"
+    rf"(?:,?\s+({_YEAR_RE}))?\b",
+)
+
+# Words a 4-digit number is counted in, not a year ("2000 people", "1500 troops").
+_NOT_YEAR_AFTER = re.compile(
+    r"\s*(?:[a-z]+s\b(?<!\bis)(?<!\bwas)(?<!\bhas)(?<!\bthis)|people|percent|per\b|miles?|"
+    r"km|feet|metres?|meters?|tons?|troops|rifles|soldiers|cc|mm|hp|kg|pounds|dollars|euros|"
+    r"rupees|crore|lakh|million|billion|hectares?|acres?|points?|units?|members?)",
+)
+_YEAR_CONTEXT = re.compile(
+    r"(?i)(?:\b(?:in|since|by|until|till|of|from|during|before|after|between|early|late|mid|"
+    r"year|and|to|through|summer|winter|spring|fall|autumn|season|fiscal|the|circa|c\.|"
+    r"around|for|'s|until|at)\s*|[(,]\s*|^\s*)$"
+)
+
+# --------------------------------------------------------------------------- tense cues
+
+_FUTURE_CUE = re.compile(
+    r"(?i)\b(?:will|shall|won't|wo\s+n't|'ll|going\s+to|to\s+be\s+\w+|is\s+to|are\s+to|"
+    r"(?:is|are|was|were|been)\s+(?:scheduled|expected|set|due|slated|planned|likely|poised|"
+    r"going|supposed)|scheduled|expected|slated|planned|plans?|planning|intends?|"
+    r"forthcoming|upcoming|would|may|might|should|must|hopes?\s+to|aims?\s+to|"
+    r"as\s+soon\s+as|ahead\s+of)\b"
+)
+_PAST_CUE = re.compile(
+    r"(?i)\b(?:was|were|had|did|has|have|said|told|held|met|made|took|gave|went|came|began|"
+    r"left|won|lost|sent|spoke|saw|became|got|led|paid|sold|bought|brought|fell|rose|hit|"
+    r"struck|built|ran|wrote|ago|last|earlier|previous|previously|former|since|"
+    r"[a-z]{2,}[^e\W]ed|[a-z]{2,}ied|[a-z]+[^aeiou\W]ed)\b"
+)
+_PRESENT_CUE = re.compile(r"(?i)\b(?:is|are|am|begins|starts|opens|meets|arrives|takes)\b")
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()\"“”]|--|\b(?:and|but|or|when|while|as|after|before|because|which|who|that|where|"
+    r"since|if|although|though)\b"
+)
+_NOT_PAST_WORDS = frozenset(
+    {"indeed", "need", "speed", "seed", "hundred", "embed", "united", "red", "bed", "shed"}
+)
+
+
+def _tense_near(sentence: str, start: int, end: int) -> Tense:
+    """Tense of the clause around ``sentence[start:end]``, from the nearest cue word.
+
+    Why nearest: a news sentence often mixes a reporting verb ("officials said") with the
+    verb the date belongs to ("will meet on Friday"); the cue closest to the expression is
+    the one it modifies far more often than not. Cues inside the expression itself ("next
+    month") are resolved by the rule, not here.
+    """
+    best: tuple[int, Tense] | None = None
+    for pattern, tense in ((_FUTURE_CUE, "future"), (_PAST_CUE, "past"), (_PRESENT_CUE, "present")):
+        for m in pattern.finditer(sentence):
+            if m.start() < end and m.end() > start:
+                continue
+            if m.start() >= end and _CLAUSE_BREAK.search(sentence[end : m.start()]):
+                continue  # a verb in the next clause does not govern this expression
+            if m.end() <= start and ";" in sentence[m.end() : start]:
+                continue
+            if tense == "past" and m.group().lower() in _NOT_PAST_WORDS:
+                continue
+            dist = start - m.end() if m.end() <= start else m.start() - end
+            # prefer cues before the expression slightly (verb precedes its adjunct)
+            if m.start() >= end:
+                dist += 4
+            if best is None or dist < best[0]:
+                best = (dist, tense)
+    return best[1] if best else None
+
+
+# --------------------------------------------------------------------------- value helpers
+
+
+def _day(d: date) -> str:
+    return d.isoformat()
+
+
+def _month(y: int, m: int) -> str:
+    return f"{y:04d}-{m:02d}"
+
+
+def _week(d: date) -> str:
+    y, w, _ = d.isocalendar()
+    return f"{y:04d}-W{w:02d}"
+
+
+def _add_months(y: int, m: int, delta: int) -> tuple[int, int]:
+    idx = y * 12 + (m - 1) + delta
+    return idx // 12, idx % 12 + 1
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _num(word: str) -> float | None:
+    w = re.sub(r"\s+", " ", word.lower().strip())
+    if w in _NUMBERS:
+        return float(_NUMBERS[w])
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(?: 1/2)?", w)
+    if m:
+        return float(m.group(1)) + (0.5 if "1/2" in w else 0)
+    m = re.fullmatch(r"(\w+)[- ](\w+)", w)
+    if m and m.group(1) in _NUMBERS and m.group(2) in _NUMBERS:
+        return float(_NUMBERS[m.group(1)] + _NUMBERS[m.group(2)])
+    return None
+
+
+def _fmt_num(n: float | None) -> str:
+    if n is None:
+        return "X"
+    return str(int(n)) if float(n).is_integer() else str(n)
+
+
+def _unit_code(unit: str) -> str:
+    u = unit.lower().rstrip("s")
+    if u == "centurie":
+        u = "century"
+    return _UNITS.get(u, "X")
+
+
+def _duration_value(n: float | None, unit: str) -> str:
+    code = _unit_code(unit)
+    u = unit.lower()
+    if code == "DE":
+        return f"P{_fmt_num(n * 10)}Y" if n is not None else "PXDE"
+    if code == "CE":
+        return f"P{_fmt_num(n * 100)}Y" if n is not None else "PXCE"
+    if code == "W" and u.startswith("fortnight"):
+        return f"P{_fmt_num(n * 2)}W" if n is not None else "PXW"
+    if u.startswith(("hour", "minute", "second")):
+        if n is not None and not float(n).is_integer() and code == "H":
+            return f"PT{int(n)}H{int(round((n % 1) * 60))}M"
+        return f"PT{_fmt_num(n)}{code}"
+    return f"P{_fmt_num(n)}{code}"
+
+
+def _shift(dct: date, n: int, unit: str) -> tuple[str, Granularity]:
+    """DCT moved by ``n`` units, expressed at that unit's granularity."""
+    code = _unit_code(unit)
+    u = unit.lower()
+    if u.startswith(("hour", "minute", "second")):
+        return _day(dct), "day"
+    if code == "D":
+        return _day(dct + timedelta(days=n)), "day"
+    if code == "W":
+        return _week(dct + timedelta(weeks=n * (2 if u.startswith("fortnight") else 1))), "week"
+    if code == "M":
+        y, m = _add_months(dct.year, dct.month, n)
+        return _month(y, m), "month"
+    if code == "Q":
+        y, m = _add_months(dct.year, dct.month, 3 * n)
+        return f"{y:04d}-Q{(m - 1) // 3 + 1}", "quarter"
+    if code == "Y":
+        return f"{dct.year + n:04d}", "year"
+    if code == "DE":
+        return f"{(dct.year + 10 * n) // 10:03d}X", "decade"
+    if code == "CE":
+        return f"{(dct.year + 100 * n) // 100:02d}", "decade"
+    return _day(dct), "day"
+
+
+def _resolve_month(dct: date, month: int, tense: Tense) -> int:
+    """Year of a month named without one: the nearest, unless the tense contradicts it.
+
+    "to be held in February" (a September article) → next year; "in March" with no cue in
+    a January article → the same year.
+    """
+    best = _resolve_month_day(dct, month, 15, tense)
+    if best is None:
+        return dct.year
+    if tense == "future" and (best.year, month) < (dct.year, dct.month):
+        return best.year + 1
+    if tense == "past" and (best.year, month) > (dct.year, dct.month):
+        return best.year - 1
+    return best.year
+
+
+def _resolve_month_day(dct: date, month: int, day: int, tense: Tense) -> date | None:
+    """A month-day without a year: the occurrence nearest the publication date.
+
+    Tense only overrides nearness when the nearest reading is more than ~3 months on the
+    wrong side ("had represented India on June 24" in a September article is June, the
+    same year, either way; "will be held on March 3" in a November article is next year).
+    """
+    options = [
+        d for y in (dct.year - 1, dct.year, dct.year + 1) if (d := _safe_date(y, month, day))
+    ]
+    if not options:
+        return _safe_date(dct.year, month, min(day, 28))
+    best = min(options, key=lambda d: abs((d - dct).days))
+    if tense == "past" and (best - dct).days > 90:
+        best = _safe_date(best.year - 1, month, day) or best
+    elif tense == "future" and (dct - best).days > 90:
+        best = _safe_date(best.year + 1, month, day) or best
+    return best
+
+
+def _resolve_weekday(dct: date, weekday: int, tense: Tense, modifier: str | None) -> date:
+    """The weekday meant: the past one for past tense (today included), else the next one.
+
+    Why today counts: "Singh on Thursday held talks" in a Thursday article is that day.
+    Without a cue news mostly reports what has happened, so default to the past one —
+    except present tense ("the vote is on Tuesday"), which is the scheduled one.
+    """
+    mod = (modifier or "").lower()
+    back = (dct.weekday() - weekday) % 7
+    fwd = (weekday - dct.weekday()) % 7
+    if mod == "last":
+        return dct - timedelta(days=back or 7)
+    if mod in ("next", "coming"):
+        return dct + timedelta(days=fwd or 7)
+    if mod == "this":
+        return dct + timedelta(days=fwd) if tense == "future" else dct - timedelta(days=back)
+    if tense in ("future", "present"):
+        return dct + timedelta(days=fwd)
+    return dct - timedelta(days=back)
+
+
+def _dateparser_day(text: str, dct: date, tense: Tense) -> date | None:
+    """dateparser as the fallback for absolute dates the grammar matched but could not split."""
+    parsed = _dateparser_parse(text, dct.isoformat(), "future" if tense == "future" else "past")
+    return parsed
+
+
+@lru_cache(maxsize=4096)
+def _dateparser_parse(text: str, dct_iso: str, prefer: str) -> date | None:
+    import dateparser  # heavy import (~0.1 s); only paid when a fallback is needed
+
+    base = datetime.fromisoformat(dct_iso)
+    got = dateparser.parse(
+        text,
+        languages=["en"],
+        settings={
+            "RELATIVE_BASE": base,
+            "PREFER_DATES_FROM": prefer,
+            "REQUIRE_PARTS": ["day", "month"],
+        },
+    )
+    return got.date() if got else None
+
+
+def _fold_edge(edge: str | None) -> str | None:
+    """TIMEX3 ``mod`` for an edge word ("early" → START)."""
+    if not edge:
+        return None
+    e = re.sub(r"\s+", " ", edge.lower()).strip(" -")
+    if e in ("early", "the beginning of", "the start of", "earlier"):
+        return "START"
+    if e in ("late", "the end of", "end of", "end", "later", "the turn of"):
+        return "END"
+    if e in ("mid", "the middle of"):
+        return "MID"
+    if e == "the first half of":
+        return "START"
+    if e == "the second half of":
+        return "END"
+    return None
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@dataclass(slots=True)
+class _Ctx:
+    text: str
+    dct: date | None
+    sent_start: int
+    sent_end: int
+
+    def tense(self, start: int, end: int) -> Tense:
+        s = self.text[self.sent_start : self.sent_end]
+        return _tense_near(s, start - self.sent_start, end - self.sent_start)
+
+    def before(self, start: int, n: int = 30) -> str:
+        return self.text[max(self.sent_start, start - n) : start]
+
+    def after(self, end: int, n: int = 30) -> str:
+        return self.text[end : min(self.sent_end, end + n)]
+
+
+def _year2(y: str) -> int:
+    v = int(y)
+    if len(y) == 2:
+        return 2000 + v if v < 50 else 1900 + v
+    return v
+
+
+def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa: C901
+    """Turn one rule match into a Timex, or None when the match is not temporal here."""
+    dct = ctx.dct
+    g = m.groups()
+    s, e = m.span()
+    text = m.group()
+
+    def mk(
+        value: str,
+        typ: TimexType = "DATE",
+        gran: Granularity | None = None,
+        mod: str | None = None,
+        range_end: str | None = None,
+        start: int | None = None,
+    ) -> Timex:
+        st = s if start is None else start
+        return Timex(st, e, ctx.text[st:e], typ, value, gran, mod, range_end, name)
+
+    if name == "iso":
+        d = _safe_date(int(g[0]), int(g[1]), int(g[2]))
+        if d is None:
+            return None
+        if g[3]:
+            return mk(f"{d.isoformat()}T{g[3]}:{g[4]}", "TIME", "time")
+        return mk(_day(d), gran="day")
+
+    if name == "numeric":
+        a, b, y = int(g[0]), int(g[2]), _year2(g[3])
+        if g[1] == "." and len(g[3]) == 2:
+            return None  # "1.5.20" is too often a version or a score
+        options = []
+        for mm, dd in ((a, b), (b, a)):  # m/d (US) first, then d/m
+            d = _safe_date(y, mm, dd) if 1 <= mm <= 12 else None
+            if d:
+                options.append(d)
+        if not options:
+            return None
+        if dct is not None and len(options) == 2:
+            # the reading nearer the publication date (Indian and European outlets write d-m-y)
+            options.sort(key=lambda d: abs((d - dct).days))
+        elif g[1] in ".-" and len(options) == 2:
+            options.reverse()
+        return mk(_day(options[0]), gran="day")
+
+    if name == "month-day-range":
+        m1 = _MONTHS[g[0].lower().rstrip(".")]
+        m2 = _MONTHS[g[2].lower().rstrip(".")] if g[2] else m1
+        d1, d2 = int(re.sub(r"\D", "", g[1])), int(re.sub(r"\D", "", g[3]))
+        if not g[2] and d2 <= d1:
+            return None
+        tense = ctx.tense(s, e)
+        if g[4]:
+            y = int(g[4])
+            a, b = _safe_date(y, m1, d1), _safe_date(y, m2, d2)
+        elif dct is not None:
+            a = _resolve_month_day(dct, m1, d1, tense)
+            b = _safe_date(a.year + (1 if m2 < m1 else 0), m2, d2) if a else None
+        else:
+            return None
+        if not a or not b or b < a:
+            return None
+        return mk(_day(a), gran="range", range_end=_day(b))
+
+    if name == "day-month-range":
+        d1, d2 = int(re.sub(r"\D", "", g[0])), int(re.sub(r"\D", "", g[1]))
+        mo = _MONTHS[g[2].lower().rstrip(".")]
+        if d2 <= d1:
+            return None
+        if g[3]:
+            y = int(g[3])
+        elif dct is not None:
+            a = _resolve_month_day(dct, mo, d1, ctx.tense(s, e))
+            y = a.year if a else dct.year
+        else:
+            return None
+        a, b = _safe_date(y, mo, d1), _safe_date(y, mo, d2)
+        if not a or not b:
+            return None
+        return mk(_day(a), gran="range", range_end=_day(b))
+
+    if name in ("month-day", "day-month"):
+        if name == "month-day":
+            wd, mon, dy, yr = g
+        else:
+            wd, dy, mon, yr = g
+        mo = _MONTHS[mon.lower().rstrip(".")]
+        dnum = int(re.sub(r"\D", "", dy))
+        if mon == "May" and not yr and name == "day-month" and not re.search(r"\d", dy):
+            return None
+        if yr:
+            d = _safe_date(int(yr), mo, dnum)
+        elif dct is not None:
+            d = _resolve_month_day(dct, mo, dnum, ctx.tense(s, e))
+        else:
+            return None
+        if d is None:
+            d = _dateparser_day(text, dct, ctx.tense(s, e)) if dct else None
+            if d is None:
+                return None
+        return mk(_day(d), gran="day")
+
+    if name == "month-year":
+        edge, mon, yr = g
+        mo = _MONTHS[mon.lower().rstrip(".")]
+        return mk(_month(int(yr), mo), gran="month", mod=_fold_edge(edge))
+
+    if name == "month-rel-year":
+        if dct is None:
+            return None
+        mo = _MONTHS[g[0].lower().rstrip(".")]
+        rel = g[1].split()[-1].lower()
+        y = dct.year + {"next": 1, "last": -1, "this": 0}[rel]
+        return mk(_month(y, mo), gran="month")
+
+    if name == "rel-month":
+        edge, rel, mon = g
+        key = mon.lower().rstrip(".")
+        if mon.endswith(".") is False and len(key) <= 3 and key not in ("may",):
+            return None  # bare "Jan" / "Mar" without a dot: too ambiguous
+        if mon in ("May", "March") and not (rel or edge):
+            prev = ctx.before(s, 12).lower()
+            if not re.search(
+                r"\b(?:in|of|since|until|till|by|from|during|early|late|mid)\s*$", prev
+            ):
+                return None
+        if dct is None:
+            return None
+        mo = _MONTHS[key]
+        r = (rel or "").lower()
+        if r in ("last", "past", "previous"):
+            y = dct.year - 1 if mo >= dct.month else dct.year
+        elif r in ("next", "coming", "following"):
+            y = dct.year + 1 if mo <= dct.month else dct.year
+        elif r in ("this", "current"):
+            y = dct.year
+        else:
+            y = _resolve_month(dct, mo, ctx.tense(s, e))
+        return mk(_month(y, mo), gran="month", mod=_fold_edge(edge))
+
+    if name == "year":
+        edge, yr, yr2 = g
+        y = int(yr)
+        after = ctx.after(e, 25)
+        before = ctx.before(s, 25)
+        if edge is None and _NOT_YEAR_AFTER.match(after):
+            return None
+        if edge is None and not _YEAR_CONTEXT.search(before):
+            # a bare number mid-phrase ("AK-203", "1500 km") is only a year when it looks like one
+            if not (1900 <= y <= 2100) or re.match(r"\s*\d", after):
+                return None
+        if re.search(r"(?:No\.|#|\$|€|£|Rs\.?)\s*$", before):
+            return None
+        if yr2:
+            y2 = int(yr2) if len(yr2) == 4 else (y // 100) * 100 + int(yr2)
+            if y2 <= y or y2 - y > 10:
+                return None
+            if edge and re.match(r"(?i)fiscal|FY", edge):
+                return mk(f"FY{y2:04d}", gran="year")
+            return mk(f"{y:04d}", gran="range", range_end=f"{y2:04d}")
+        ed = (edge or "").lower()
+        if ed.startswith(("fiscal", "fy")):
+            return mk(f"FY{y:04d}", gran="year")
+        if ed.startswith("the year") or ed.startswith("calendar"):
+            return mk(f"{y:04d}", gran="year")
+        return mk(f"{y:04d}", gran="year", mod=_fold_edge(edge))
+
+    if name == "fy-short":
+        return mk(f"FY{_year2(g[0]):04d}", gran="year")
+
+    if name == "decade":
+        edge, full, short = g
+        if full:
+            val = f"{full}X"
+        else:
+            base = (dct.year // 100) if dct else 19
+            if dct and int(short) * 10 > dct.year % 100:
+                base -= 1
+            val = f"{base:02d}{short}X"
+        return mk(val, gran="decade", mod=_fold_edge(edge))
+
+    if name == "century":
+        edge, n = g
+        return mk(f"{int(n) - 1:02d}", gran="decade", mod=_fold_edge(edge))
+
+    if name in ("quarter", "half"):
+        if name == "quarter":
+            ordw, fiscal, yr, rel, yr_after = g
+            q = _ORDINALS.get(ordw.lower(), 4)
+        else:
+            ordw, yr, rel = g
+            fiscal = yr_after = None
+            q = 1 if ordw.lower() == "first" else 2
+        year = None
+        if yr or yr_after:
+            year = int(yr or yr_after)
+        elif dct is not None:
+            r = (rel or "").lower()
+            if r == "last":
+                year = dct.year - 1
+            elif r == "next":
+                year = dct.year + 1
+            elif name == "quarter" and ordw.lower() in ("last", "final") and not rel:
+                # "the last quarter" = the most recently completed one
+                y, mo = _add_months(dct.year, dct.month, -3)
+                return mk(f"{y:04d}-Q{(mo - 1) // 3 + 1}", gran="quarter")
+            else:
+                year = dct.year
+                cur = (dct.month - 1) // 3 + 1 if name == "quarter" else (dct.month - 1) // 6 + 1
+                if ctx.tense(s, e) == "past" and q > cur and not rel:
+                    year -= 1
+        if year is None:
+            return None
+        code = "Q" if name == "quarter" else "H"
+        prefix = "FY" if fiscal else ""
+        return mk(f"{prefix}{year:04d}-{code}{q}", gran="quarter")
+
+    if name == "q-short":
+        q, yr, yr2, fy = g
+        if yr or yr2 or fy:
+            y = int(yr) if yr else (_year2(yr2) if yr2 else int(fy))
+        elif dct is not None:
+            y = dct.year
+        else:
+            return None
+        return mk(f"{y:04d}-{q}", gran="quarter")
+
+    if name == "season":
+        edge, rel, season, yr = g
+        code = _SEASONS[season.lower()]
+        if season.lower() == "fall" and not (rel or yr):
+            return None  # "fall" is far more often the verb
+        if (
+            season.lower() == "spring"
+            and not (rel or yr)
+            and not ctx.before(s, 8).lower().rstrip().endswith(("in", "this", "by"))
+        ):
+            return None
+        if yr:
+            y = int(yr)
+        elif dct is None:
+            return None
+        else:
+            r = (rel or "").lower()
+            y = dct.year
+            season_start = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+            if r in ("last", "the past"):
+                y = dct.year - 1 if season_start >= dct.month else dct.year
+            elif r in ("next", "the coming"):
+                y = dct.year + 1 if season_start <= dct.month else dct.year
+            elif not r or r == "the":
+                t = ctx.tense(s, e)
+                if t == "past" and season_start > dct.month:
+                    y -= 1
+                elif t == "future" and season_start + 2 < dct.month:
+                    y += 1
+        return mk(f"{y:04d}-{code}", gran="quarter", mod=_fold_edge(edge))
+
+    if name in ("rel-unit", "rel-year-edge"):
+        if name == "rel-year-edge":
+            edge, rel, unit = g
+        else:
+            edge, rel, unit = g
+        if dct is None:
+            return None
+        r = re.sub(r"\s+", " ", rel.lower())
+        u = unit.lower()
+        if r in ("the", "that", "the same") and u not in ("year", "week", "month"):
+            return None
+        if r in ("the", "that", "the same"):
+            if r == "the" and not edge:
+                return None
+            # anaphoric "that year"/"the year": the article's year is the best cheap guess
+        mod = _fold_edge(edge)
+        if r in ("the past", "the last", "past", "the previous", "previous"):
+            off = -1
+            if u in ("week", "month", "year", "decade") and r.startswith("the "):
+                # "the past year" names a period ending now: a duration
+                return mk(_duration_value(1, u), "DURATION")
+        elif r in ("last",):
+            off = -1
+        elif r in ("next", "the next", "the coming", "coming", "the following", "following"):
+            off = 1
+            if r in ("the next", "the coming") and u in ("week", "month", "year", "decade"):
+                return mk(_duration_value(1, u), "DURATION")
+        else:
+            off = 0
+        if u in ("morning", "afternoon", "evening", "night"):
+            if r not in ("this",):
+                return None
+            return mk(f"{_day(dct)}{_PARTS_OF_DAY[u]}", "TIME", "time")
+        if u == "day":
+            if r in ("the next", "next", "the following", "following"):
+                return mk(_day(dct + timedelta(days=1)), gran="day")
+            if r in ("the previous", "previous"):
+                return mk(_day(dct - timedelta(days=1)), gran="day")
+            if r in ("that", "the same"):
+                return None
+            return mk(_day(dct), gran="day")
+        if u == "weekend":
+            base = dct + timedelta(days=7 * off)
+            if off == 0 and ctx.tense(s, e) == "past" and dct.weekday() < 4:
+                base = dct - timedelta(days=7)
+            return mk(f"{_week(base)}-WE", gran="week")
+        value, gran = _shift(dct, off, u)
+        if mod and gran == "year" and r in ("this", "last", "next"):
+            pass
+        return mk(value, gran=gran, mod=mod)
+
+    if name == "deictic":
+        edge, word, pod = g
+        if dct is None:
+            return None
+        w = re.sub(r"\s+", " ", word.lower())
+        if w == "today":
+            d = dct
+        elif w == "tonight":
+            return mk(f"{_day(dct)}TNI", "TIME", "time")
+        elif w == "yesterday":
+            d = dct - timedelta(days=1)
+        elif w == "tomorrow":
+            d = dct + timedelta(days=1)
+        elif w == "the day before yesterday":
+            d = dct - timedelta(days=2)
+        elif w == "the day after tomorrow":
+            d = dct + timedelta(days=2)
+        elif w == "last night":
+            return mk(f"{_day(dct - timedelta(days=1))}TNI", "TIME", "time")
+        else:  # this morning / afternoon / evening
+            return mk(f"{_day(dct)}{_PARTS_OF_DAY[w.split()[1]]}", "TIME", "time")
+        if pod:
+            return mk(f"{_day(d)}{_PARTS_OF_DAY[pod.lower()]}", "TIME", "time")
+        return mk(_day(d), gran="day", mod=_fold_edge(edge))
+
+    if name == "weekday":
+        rel, wd, pod = g
+        key = wd.lower().rstrip(".")
+        if key == "sun" or key == "sat":
+            if not wd.endswith("."):
+                return None
+        if dct is None:
+            return None
+        rel_l = (rel or "").lower()
+        edge = rel_l if rel_l in ("early", "late", "earlier", "later") else None
+        start = s
+        if edge:
+            # "early Monday" keeps the word; "later Monday" is not standard TimeML: drop it
+            if rel_l in ("earlier", "later"):
+                start = m.start(2)
+        tense = ctx.tense(s, e)
+        if text.endswith("'s") and not rel_l:
+            tense = "past"  # "Thursday's meeting": a possessive names a day already known
+        d = _resolve_weekday(dct, _WEEKDAYS[key], tense, rel_l or None)
+        if pod:
+            return mk(f"{_day(d)}{_PARTS_OF_DAY[pod.lower()]}", "TIME", "time", start=start)
+        return mk(_day(d), gran="day", start=start)
+
+    if name == "ago":
+        numw, unit, direction = g
+        n = _num(numw)
+        d = direction.lower()
+        sign = -1 if d in ("ago", "earlier", "before") else 1
+        if d in ("before", "after"):
+            return None  # "two days after the vote": anchored to an event, not to the DCT
+        if dct is None:
+            return None
+        if n is None:
+            return mk("PAST_REF" if sign < 0 else "FUTURE_REF")
+        if unit.lower().startswith(("hour", "minute", "second")):
+            return mk(_day(dct), gran="day")
+        value, gran = _shift(dct, sign * int(n), unit)
+        return mk(
+            value, gran=gran, mod="APPROX" if re.match(rf"(?i){_APPROX_RE}\b", text) else None
+        )
+
+    if name == "duration":
+        lead, approx, numw, unit, tail = g
+        if (tail or "").lower() == "old" and False:
+            pass
+        n = None if re.fullmatch(_VAGUE_RE, numw.lower()) else _num(numw)
+        if numw.lower() in ("a", "an") and not lead:
+            # "a year" alone: a duration only with a preposition that measures time
+            prev = ctx.before(s, 14).lower()
+            if not re.search(
+                r"\b(?:for|in|within|over|about|nearly|almost|than|of|past|last)\s*$", prev
+            ):
+                if re.match(r"\s*(?:ago|earlier|later)\b", ctx.after(e, 10)):
+                    return None
+                return None
+        if (
+            numw.lower() in ("recent", "coming", "the coming")
+            and not lead
+            and unit.lower().endswith("s")
+        ):
+            return mk(
+                f"P{'X'}{_unit_code(unit) if not unit.lower().startswith(('hour', 'minute')) else _unit_code(unit)}",
+                "DURATION",
+            )
+        # ages and measures of time: "47 years old", "16-hour", "three-year"
+        value = _duration_value(n, unit)
+        if value.startswith("PT") and n is None:
+            value = "PTX" + _unit_code(unit)
+        if n is None and not value.startswith("PT"):
+            value = "PX" + (_unit_code(unit) if _unit_code(unit) not in ("DE", "CE") else "Y")
+        mod = (
+            "APPROX"
+            if approx
+            and approx.lower()
+            in (
+                "about",
+                "around",
+                "nearly",
+                "almost",
+                "approximately",
+                "roughly",
+                "some",
+                "close to",
+            )
+            else None
+        )
+        if approx and approx.lower() in ("more than", "over", "at least", "just over"):
+            mod = "MORE_THAN" if approx.lower() != "at least" else "EQUAL_OR_MORE"
+        if approx and approx.lower() in ("less than", "under", "at most", "up to", "just under"):
+            mod = "LESS_THAN"
+        typ: TimexType = "DURATION"
+        rng = None
+        gran: Granularity | None = None
+        start_val = value
+        ld = re.sub(r"\s+", " ", (lead or "").lower())
+        if dct is not None and n is not None and ld:
+            if ld.endswith(("past", "last", "previous")):
+                back, _ = _shift_exact(dct, -n, unit)
+                rng, start_val, gran = _day(dct), _day(back), "range"
+            elif ld.endswith(("next", "coming", "following")):
+                fwd, _ = _shift_exact(dct, n, unit)
+                rng, start_val, gran = _day(fwd), _day(dct), "range"
+        if rng is not None:
+            # keep the TIMEX3 value a duration; the calendar span lives in range_end/start
+            return Timex(s, e, text, typ, value, gran, mod, f"{start_val}/{rng}", name)
+        return mk(value, typ, None, mod)
+
+    if name == "bare-plural":
+        lead, unit = g
+        u = unit.lower()
+        prev = ctx.before(s, 16).lower()
+        if not lead and not re.search(
+            r"\b(?:for|in|within|over|than|take|takes|took|last|lasted|of)\s*$", prev
+        ):
+            return None
+        code = _unit_code(u)
+        if u.startswith(("hour", "minute")):
+            return mk(f"PTX{code}", "DURATION")
+        if code in ("DE", "CE"):
+            code = "Y" if code == "DE" else "CE"
+        return mk(f"PX{code}", "DURATION")
+
+    if name == "vague":
+        w = re.sub(r"\s+", " ", g[0].lower())
+        prev = ctx.before(s, 6).lower()
+        after = ctx.after(e, 12).lower()
+        if w in ("now", "nowadays", "at present", "these days", "the present"):
+            if w == "now" and re.match(r"\s*(?:that|defunct)\b", after):
+                return None
+            return mk("PRESENT_REF")
+        if w in ("current",) and re.match(r"\s+(?:year|month|week|quarter)", after):
+            return None
+        if w == "current":
+            return None
+        if w == "currently":
+            return mk("PRESENT_REF")
+        if w in ("recently", "lately"):
+            return mk("PAST_REF")
+        if w in ("the past", "in the past"):
+            if re.match(
+                r"\s+(?:\d|few|several|two|three|four|five|six|seven|eight|nine|ten|year|month|week|day|decade)",
+                after,
+            ):
+                return None
+            return mk("PAST_REF", start=s + (3 if w.startswith("in ") else 0))
+        if w in ("the future",):
+            return mk("FUTURE_REF")
+        if w == "future" and re.search(r"\b(?:near|distant|foreseeable)\s*$", prev + " "):
+            return mk("FUTURE_REF")
+        if w == "soon":
+            return None
+        return None
+
+    if name == "clock":
+        hh, mm, ampm, _tz, day_word = g
+        h = int(hh)
+        if h > 12 and ampm.lower().startswith(("a", "p")):
+            return None
+        if ampm.lower().startswith("p") and h < 12:
+            h += 12
+        if ampm.lower().startswith("a") and h == 12:
+            h = 0
+        if dct is None:
+            return None
+        d = dct
+        if day_word:
+            k = day_word.lower().rstrip(".")
+            if k in _WEEKDAYS:
+                d = _resolve_weekday(dct, _WEEKDAYS[k], ctx.tense(s, e), None)
+            elif k == "tomorrow":
+                d = dct + timedelta(days=1)
+            elif k == "yesterday":
+                d = dct - timedelta(days=1)
+        return mk(f"{_day(d)}T{h:02d}:{mm or '00'}", "TIME", "time")
+
+    if name == "noon":
+        if dct is None:
+            return None
+        w = g[0].lower()
+        hh = "24:00" if w == "midnight" else "12:00"
+        return mk(f"{_day(dct)}T{hh}", "TIME", "time")
+
+    if name == "set":
+        w = re.sub(r"\s+", " ", g[0].lower())
+        table = {
+            "daily": "P1D",
+            "nightly": "P1D",
+            "weekly": "P1W",
+            "monthly": "P1M",
+            "annually": "P1Y",
+            "yearly": "P1Y",
+            "annual": "P1Y",
+            "quarterly": "P3M",
+            "hourly": "PT1H",
+            "biennial": "P2Y",
+            "biannual": "P6M",
+            "semiannual": "P6M",
+        }
+        if w in ("annual", "biannual", "semiannual", "biennial"):
+            nxt = ctx.after(e, 20).lower()
+            if not re.match(r"\s+(?:meeting|summit|report|conference|review|event)", nxt):
+                return None
+        if w in table:
+            return mk(table[w], "SET")
+        unit = re.search(r"(day|week|month|year|quarter|morning|night|evening)s?\b", w)
+        if not unit:
+            return None
+        u = unit.group(1)
+        if u in ("morning", "night", "evening"):
+            u = "day"
+        nm = re.search(r"every\s+(\w+)\s+(?:days|weeks|months|years)", w)
+        n = _num(nm.group(1)) if nm else (2 if "other" in w else 1)
+        return mk(_duration_value(n, u), "SET")
+
+    if name == "holiday":
+        rel, hol, yr = g
+        h = re.sub(r"\s+", " ", hol.lower())
+        if dct is None and not yr:
+            return None
+        y = int(yr) if yr else dct.year
+        fixed = {
+            "christmas": (12, 25),
+            "christmas day": (12, 25),
+            "christmas eve": (12, 24),
+            "new year's day": (1, 1),
+            "new year's eve": (12, 31),
+            "independence day": (7, 4),
+            "halloween": (10, 31),
+            "valentine's day": (2, 14),
+            "boxing day": (12, 26),
+            "may day": (5, 1),
+        }
+        if h in fixed:
+            mo, dd = fixed[h]
+        elif h.startswith("thanksgiving"):
+            first = date(y, 11, 1)
+            dd = 1 + (3 - first.weekday()) % 7 + 21
+            mo = 11
+        elif h == "labor day":
+            first = date(y, 9, 1)
+            mo, dd = 9, 1 + (0 - first.weekday()) % 7
+        elif h == "memorial day":
+            last = date(y, 5, 31)
+            mo, dd = 5, 31 - (last.weekday() - 0) % 7
+        elif h == "election day":
+            first = date(y, 11, 2)
+            mo, dd = 11, 2 + (1 - first.weekday()) % 7
+        else:
+            return None
+        if not yr and dct is not None:
+            d0 = date(y, mo, dd)
+            r = (rel or "").lower()
+            t = ctx.tense(s, e)
+            if (r == "last" or (not r and t == "past")) and d0 > dct:
+                y -= 1
+            elif (r == "next" or (not r and t == "future")) and d0 < dct:
+                y += 1
+            if y != d0.year:
+                return _interpret(name, _Rematch(m, str(y)), ctx)
+        return mk(_day(date(y, mo, dd)), gran="day")
+
+    return None
+
+
+class _Rematch:
+    """A holiday match with its year filled in, re-interpreted once (no recursion beyond)."""
+
+    def __init__(self, m: re.Match[str], year: str) -> None:
+        self._m = m
+        self._year = year
+
+    def groups(self) -> tuple[str | None, ...]:
+        rel, hol, _ = self._m.groups()
+        return (None, hol, self._year)
+
+    def span(self) -> tuple[int, int]:
+        return self._m.span()
+
+    def group(self, *args: int) -> str:
+        return self._m.group(*args)
+
+    def start(self, *args: int) -> int:
+        return self._m.start(*args)
+
+
+def _shift_exact(dct: date, n: float, unit: str) -> tuple[date, str]:
+    """DCT moved by ``n`` units as an exact day (for ranges "over the next two days")."""
+    code = _unit_code(unit)
+    u = unit.lower()
+    if u.startswith(("hour", "minute", "second")):
+        return dct, "day"
+    if code == "D":
+        return dct + timedelta(days=round(n)), "day"
+    if code == "W":
+        return dct + timedelta(weeks=n * (2 if u.startswith("fortnight") else 1)), "day"
+    months = {"M": 1, "Q": 3, "Y": 12, "DE": 120, "CE": 1200}.get(code, 0)
+    y, mo = _add_months(dct.year, dct.month, int(round(n * months)))
+    return _safe_date(y, mo, min(dct.day, 28)) or dct, "day"
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def _sentence_bounds(text: str) -> list[tuple[int, int]]:
+    from newsweave.sentences import sentence_spans
+
+    spans = sentence_spans(text)
+    return spans or [(0, len(text))]
+
+
+def find_timexes(
+    text: str,
+    dct: date | str | None,
+    *,
+    sentences: list[tuple[int, int]] | None = None,
+) -> list[Timex]:
+    """Every temporal expression in ``text``, normalised against ``dct``.
+
+    ``dct`` is the document creation time (publication date). Without it only absolute
+    expressions ("June 24 2020", "in 2017") get values. ``sentences`` are ``[start, end)``
+    offsets that bound the tense context; by default the text is split with pysbd.
+    Overlapping candidates are resolved longest-first, so "February next year" wins over
+    "February" and "the end of this year" over "this year".
+    """
+    if isinstance(dct, str):
+        dct = date.fromisoformat(dct[:10]) if dct else None
+    bounds = sentences if sentences is not None else _sentence_bounds(text)
+    out: list[Timex] = []
+    for s0, s1 in bounds:
+        ctx = _Ctx(text, dct, s0, s1)
+        chunk = text[s0:s1]
+        cands: list[tuple[int, int, int, Timex]] = []
+        for prio, (name, pattern) in enumerate(_RULES):
+            for m in pattern.finditer(chunk):
+                if m.end() == m.start():
+                    continue
+                sm = _Shifted(m, s0)
+                tx = _interpret(name, sm, ctx)  # type: ignore[arg-type]
+                if tx is not None and tx.end > tx.start:
+                    cands.append((tx.start, tx.end, prio, tx))
+        # longest span first, then rule order; keep non-overlapping
+        cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
+        taken: list[tuple[int, int]] = []
+        chosen: list[Timex] = []
+        for st, en, _, tx in cands:
+            if any(st < b and en > a for a, b in taken):
+                continue
+            taken.append((st, en))
+            chosen.append(tx)
+        out.extend(sorted(chosen, key=lambda t: t.start))
+    return out
+
+
+class _Shifted:
+    """A match in a sentence chunk with offsets mapped back into the whole text."""
+
+    __slots__ = ("_m", "_off")
+
+    def __init__(self, m: re.Match[str], off: int) -> None:
+        self._m = m
+        self._off = off
+
+    def groups(self) -> tuple[str | None, ...]:
+        return self._m.groups()
+
+    def group(self, *args: int) -> str:
+        return self._m.group(*args)
+
+    def span(self) -> tuple[int, int]:
+        a, b = self._m.span()
+        return a + self._off, b + self._off
+
+    def start(self, *args: int) -> int:
+        return self._m.start(*args) + self._off
+
+
+# --------------------------------------------------------------------------- TimeRefs
+
+
+_GRAN_RANK = {
+    "time": 0,
+    "day": 1,
+    "range": 2,
+    "week": 3,
+    "month": 4,
+    "quarter": 5,
+    "year": 6,
+    "decade": 7,
+}
+
+
+def value_interval(value: str) -> tuple[date, date] | None:
+    """First and last day a TIMEX3 calendar value covers ("2020-Q4" → Oct 1 .. Dec 31)."""
+    v = value.split("T")[0]
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", v):
+            d = date.fromisoformat(v)
+            return d, d
+        if m := re.fullmatch(r"(\d{4})-(\d{2})", v):
+            y, mo = int(m.group(1)), int(m.group(2))
+            ny, nm = _add_months(y, mo, 1)
+            return date(y, mo, 1), date(ny, nm, 1) - timedelta(days=1)
+        if m := re.fullmatch(r"(\d{4})-W(\d{2})(?:-WE)?", v):
+            monday = date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
+            if v.endswith("WE"):
+                return monday + timedelta(days=5), monday + timedelta(days=6)
+            return monday, monday + timedelta(days=6)
+        if m := re.fullmatch(r"(?:FY)?(\d{4})-([QH])(\d)", v):
+            y, k, n = int(m.group(1)), m.group(2), int(m.group(3))
+            span = 3 if k == "Q" else 6
+            mo = (n - 1) * span + 1
+            ny, nm = _add_months(y, mo, span)
+            return date(y, mo, 1), date(ny, nm, 1) - timedelta(days=1)
+        if m := re.fullmatch(r"(\d{4})-(SP|SU|FA|WI)", v):
+            y = int(m.group(1))
+            a, b = {"SP": (3, 5), "SU": (6, 8), "FA": (9, 11), "WI": (12, 14)}[m.group(2)]
+            ey, em = _add_months(y, b, 1)
+            return date(y, a, 1), date(ey, em, 1) - timedelta(days=1)
+        if m := re.fullmatch(r"(?:FY)?(\d{4})", v):
+            y = int(m.group(1))
+            return date(y, 1, 1), date(y, 12, 31)
+        if m := re.fullmatch(r"(\d{3})X?", v):
+            y = int(m.group(1)) * 10
+            return date(y, 1, 1), date(y + 9, 12, 31)
+        if m := re.fullmatch(r"(\d{2})", v):
+            y = int(m.group(1)) * 100
+            return date(max(y, 1), 1, 1), date(y + 99, 12, 31)
+    except ValueError:
+        return None
+    return None
+
+
+def _calendar_value(tx: Timex) -> tuple[str, Granularity, str | None] | None:
+    """(value, granularity, range_end) for a TimeRef, or None when not a calendar date.
+
+    The TIMEX3 modifier is folded into the calendar value where a finer unit says it
+    better: "the end of this year" → the year's last month ("2020-12"), "early 2021" →
+    "2021-01". This is the documented choice for the issue's "towards the end of this
+    year" (month, not quarter), because event timelines sort and group by month.
+    """
+    if tx.type == "DURATION" and tx.range_end and "/" in tx.range_end:
+        a, b = tx.range_end.split("/")
+        return a, "range", b
+    if tx.type not in ("DATE", "TIME"):
+        return None
+    if tx.value.endswith("_REF"):
+        return None
+    if tx.granularity == "range":
+        return tx.value, "range", tx.range_end
+    gran = tx.granularity
+    if gran is None:
+        return None
+    value = tx.value
+    if gran == "year" and tx.mod in ("END", "START") and re.fullmatch(r"\d{4}", value):
+        return f"{value}-{'12' if tx.mod == 'END' else '01'}", "month", None
+    if gran == "time":
+        return value, "time", None
+    return value, gran, None
+
+
+def _relation(
+    value: str, range_end: str | None, dct: date | None, tense: Tense
+) -> TemporalRelation:
+    """Past / ongoing / future of a calendar value relative to the publication date.
+
+    When the value's interval contains the publication day (today, this week, this year),
+    the tense of its sentence decides: "earlier this year ... was" is past, "will ... this
+    year" is future; otherwise the reference is ongoing.
+    """
+    first = value_interval(value)
+    last = value_interval(range_end) if range_end else first
+    if first is None or last is None or dct is None:
+        return "past" if tense == "past" else ("future" if tense == "future" else "ongoing")
+    lo, hi = first[0], last[1]
+    if hi < dct:
+        return "past"
+    if lo > dct:
+        return "future"
+    if tense == "past":
+        return "past"
+    if tense == "future":
+        return "future"
+    return "ongoing"
+
+
+def extract_time(
+    article: Article, sentences: list[Sentence] | None = None
+) -> tuple[list[TimeRef], list[DatedSentence]]:
+    """TimeRefs (anchored expressions) and a DatedSentence per sentence of ``article``.
+
+    A sentence is dated by its most specific expression (a day beats a month beats a
+    year; the first wins a tie) with ``anchored=True``. A sentence with none inherits: the
+    previous sentence's date when it continues a past narrative in the same paragraph,
+    otherwise the publication date (``anchored=False``) — what a news report without a
+    date in it usually talks about. Articles without a publication date get relative
+    expressions left out and undated sentences skipped.
+    """
+    dct = date.fromisoformat(article.published[:10]) if article.published else None
+    sents = sentences if sentences is not None else split_sentences(article)
+    bounds = [(s.start, s.end) for s in sents]
+    timexes = find_timexes(article.text, dct, sentences=bounds) if bounds else []
+    refs: list[TimeRef] = []
+    by_sentence: dict[int, list[tuple[TimeRef, Timex]]] = {}
+    si = 0
+    for tx in timexes:
+        cal = _calendar_value(tx)
+        if cal is None:
+            continue
+        value, gran, rend = cal
+        while si < len(sents) and sents[si].end <= tx.start:
+            si += 1
+        sent = sents[si] if si < len(sents) else None
+        tense = _tense_near(sent.text, tx.start - sent.start, tx.end - sent.start) if sent else None
+        ref = TimeRef(
+            article=article.id,
+            start=tx.start,
+            end=tx.end,
+            text=tx.text,
+            value=value,
+            granularity=gran,
+            relation=_relation(value, rend, dct, tense),
+            range_end=rend,
+        )
+        refs.append(ref)
+        if sent is not None:
+            by_sentence.setdefault(sent.index, []).append((ref, tx))
+    dated: list[DatedSentence] = []
+    prev: DatedSentence | None = None
+    for sent in sents:
+        cands = by_sentence.get(sent.index, [])
+        tense = _sentence_tense(sent.text)
+        if cands:
+            ref = min(cands, key=lambda c: (_GRAN_RANK.get(c[0].granularity, 9), c[0].start))[0]
+            ds = DatedSentence(
+                article=article.id,
+                sentence=sent.index,
+                start=sent.start,
+                end=sent.end,
+                text=sent.text,
+                date=ref.value,
+                granularity=ref.granularity,
+                relation=ref.relation,
+                anchored=True,
+            )
+        elif (
+            prev is not None
+            and prev.relation == "past"
+            and tense == "past"
+            and "\n" not in article.text[prev.end : sent.start]
+            and prev.date != (dct.isoformat() if dct else None)
+        ):
+            ds = DatedSentence(
+                article=article.id,
+                sentence=sent.index,
+                start=sent.start,
+                end=sent.end,
+                text=sent.text,
+                date=prev.date,
+                granularity=prev.granularity,
+                relation=prev.relation,
+                anchored=False,
+            )
+        elif dct is not None:
+            rel: TemporalRelation = (
+                "future" if tense == "future" else ("past" if tense == "past" else "ongoing")
+            )
+            ds = DatedSentence(
+                article=article.id,
+                sentence=sent.index,
+                start=sent.start,
+                end=sent.end,
+                text=sent.text,
+                date=dct.isoformat(),
+                granularity="day",
+                relation=rel,
+                anchored=False,
+            )
+        else:
+            prev = None
+            continue
+        dated.append(ds)
+        prev = ds
+    return refs, dated
+
+
+_MAIN_FUTURE = re.compile(
+    r"(?i)\b(?:will|shall|'ll|to be held|is to|are to|(?:is|are) (?:scheduled|expected|set|due|"
+    r"slated|likely|going) to)\b"
+)
+_MAIN_PAST = re.compile(
+    r"(?i)\b(?:was|were|had|did|said|told|held|met|took|gave|went|came|[a-z]{3,}[^e\W]ed)\b"
+)
+
+
+def _sentence_tense(text: str) -> Tense:
+    """Rough tense of a whole sentence: future markers first, then past ones."""
+    if _MAIN_FUTURE.search(text):
+        return "future"
+    if _MAIN_PAST.search(text):
+        return "past"
+    return "present"
+
+
+__all__ = [
+    "Timex",
+    "extract_time",
+    "find_timexes",
+    "value_interval",
+]
