@@ -21,6 +21,7 @@ from newsweave import export, pipeline
 from newsweave.errors import NewsweaveError
 from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import Article
+from newsweave.runners import Runner
 from newsweave.store import ArticleFilter, Store
 
 
@@ -49,19 +50,29 @@ class Newsweave:
         analyze: bool = True,
         batch_size: int = pipeline.DEFAULT_BATCH_SIZE,
         progress: ProgressCallback | None = None,
+        runner: Runner | None = None,
     ) -> IngestReport:
         """Read, clean and store articles from files, folders and globs; then (by default)
-        run the derived stages over the store. Idempotent and resumable."""
+        run the derived stages over the store. Idempotent and resumable.
+
+        ``runner`` (see :func:`newsweave.runners.make_runner`) runs the pure work elsewhere,
+        e.g. on a Dask cluster; the store is still written by this process alone."""
         report = pipeline.ingest_paths(
-            self.store, [str(p) for p in paths], batch_size=batch_size, progress=progress
+            self.store,
+            [str(p) for p in paths],
+            batch_size=batch_size,
+            progress=progress,
+            runner=runner,
         )
         if analyze:
-            self.analyze()
+            self.analyze(runner=runner)
         return report
 
-    def analyze(self, only: Iterable[str] | None = None) -> list[str]:
+    def analyze(
+        self, only: Iterable[str] | None = None, *, runner: Runner | None = None
+    ) -> list[str]:
         """Run the derived stages (copies, entities, time, events, claims) incrementally."""
-        return pipeline.analyze(self.store, only=only)
+        return pipeline.analyze(self.store, only=only, runner=runner)
 
     # ------------------------------------------------------------------ reading
 

@@ -73,22 +73,68 @@ def cli(ctx: click.Context, db: str) -> None:
     ctx.obj["db"] = db
 
 
+def runner_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--runner / --scheduler / --workers: where the pure stage work runs."""
+    func = click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Worker processes of the local Dask cluster [default: one per CPU].",
+    )(func)
+    func = click.option(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler to use (tcp://host:8786); without it a local cluster starts.",
+    )(func)
+    func = click.option(
+        "--runner",
+        "runner_kind",
+        type=click.Choice(["local", "dask"]),
+        default="local",
+        show_default=True,
+        help="Run stages in this process or on Dask.",
+    )(func)
+    return func
+
+
+def open_runner(ctx: click.Context, kind: str, scheduler: str | None, workers: int | None):
+    """Build the runner the options ask for; it is closed when the command ends."""
+    from newsweave.runners import make_runner
+
+    runner = make_runner(kind, scheduler=scheduler, workers=workers)
+    ctx.call_on_close(runner.close)
+    return runner
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--no-analyze", is_flag=True, help="Only store articles; skip the derived stages.")
 @click.option("--batch-size", default=200, show_default=True, help="Files per transaction.")
+@runner_options
 @click.pass_context
 @handles_errors
-def ingest(ctx: click.Context, paths: tuple[str, ...], no_analyze: bool, batch_size: int) -> None:
+def ingest(
+    ctx: click.Context,
+    paths: tuple[str, ...],
+    no_analyze: bool,
+    batch_size: int,
+    runner_kind: str,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
     """Read, clean and store articles from files, folders (recursive) and globs.
 
     Formats: seed-style .txt, .html, .jsonl/.json, .csv. Ingesting twice adds nothing.
 
     Example: newsweave ingest examples/seeds 'exports/*.jsonl'
+
+    Example (on Dask): newsweave ingest --runner dask --workers 2 big-export/
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     nw = open_store(ctx)
+    runner = open_runner(ctx, runner_kind, scheduler, workers)
     with Progress(
         TextColumn("ingesting"),
         BarColumn(),
@@ -103,12 +149,13 @@ def ingest(ctx: click.Context, paths: tuple[str, ...], no_analyze: bool, batch_s
             analyze=False,
             batch_size=batch_size,
             progress=lambda n: bar.advance(task, n),
+            runner=runner,
         )
     for problem in report.skipped:
         err.print(f"newsweave: skipped {problem}", markup=False)
     if not no_analyze:
         with err.status("analysing", spinner="dots") if err.is_terminal else _null():
-            nw.analyze()
+            nw.analyze(runner=runner)
     out.print(report.summary(), markup=False)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
@@ -124,14 +171,23 @@ class _null:
 
 @cli.command()
 @click.option("--only", multiple=True, help="Run just these stages (repeatable).")
+@runner_options
 @click.pass_context
 @handles_errors
-def analyze(ctx: click.Context, only: tuple[str, ...]) -> None:
+def analyze(
+    ctx: click.Context,
+    only: tuple[str, ...],
+    runner_kind: str,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
     """Run the derived stages over everything stored (incremental).
 
     Example: newsweave analyze --only copies
     """
-    ran = open_store(ctx).analyze(only or None)
+    nw = open_store(ctx)
+    runner = open_runner(ctx, runner_kind, scheduler, workers)
+    ran = nw.analyze(only or None, runner=runner)
     out.print("ran: " + (", ".join(ran) or "nothing"), markup=False)
 
 

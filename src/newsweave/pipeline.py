@@ -8,6 +8,7 @@ runner decides where the pure work executes: in-process by default.
 from __future__ import annotations
 
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from newsweave.clean import clean
 from newsweave.errors import InputError
 from newsweave.ingest import InputFile, discover, read_file
 from newsweave.records import Article
+from newsweave.runners import Runner, current_runner, use_runner
 from newsweave.store import Store
 
 DEFAULT_BATCH_SIZE = 200
@@ -63,19 +65,42 @@ def read_and_clean(item: InputFile) -> Iterator[Article | InputError]:
         yield article
 
 
+def clean_file(item: InputFile) -> tuple[list[Article], list[tuple[str, str]]]:
+    """:func:`read_and_clean` for one file as plain picklable values, for a runner to ship.
+
+    Errors travel as ``(path, reason)`` pairs: InputError's two-argument constructor does
+    not survive pickling, and a Dask worker must send them back.
+    """
+    articles: list[Article] = []
+    errors: list[tuple[str, str]] = []
+    for result in read_and_clean(item):
+        if isinstance(result, InputError):
+            errors.append((result.path, result.reason))
+        else:
+            articles.append(result)
+    return articles, errors
+
+
 def ingest_paths(
     store: Store,
     paths: Iterable[str],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
+    runner: Runner | None = None,
 ) -> IngestReport:
     """Read, clean and store every article under ``paths``.
 
     Each batch of files commits as one transaction together with the record of which files
     it finished, so an interrupted ingest resumes where it stopped and a repeated ingest adds
     nothing ("0 new, N already stored").
+
+    Reading and cleaning (pure, per file) go through ``runner`` (default: the current runner,
+    in-process unless :func:`~newsweave.runners.use_runner` says otherwise); files stream
+    through it in order with a bounded number in flight, and this process alone writes the
+    store, so memory does not grow with the corpus and every runner stores the same thing.
     """
+    runner = runner or current_runner()
     report = IngestReport()
     batch: list[tuple[InputFile, str | None, list[Article]]] = []
     pending_articles = 0
@@ -101,26 +126,31 @@ def ingest_paths(
         report.new_ids.extend(a for a in articles if a not in already)
         batch, pending_articles = [], 0
 
-    for item in discover(list(paths)):
-        if isinstance(item, InputError):
-            report.skipped.append(item)
-            continue
-        report.files += 1
-        fingerprint = _fingerprint(item)
-        stored = store.ingested_file(str(item.path))
-        if fingerprint is not None and stored is not None and stored[0] == fingerprint:
-            # Unchanged since a committed batch: its articles are stored already.
-            report.unchanged_files += 1
-            report.existing += stored[1]
-            if progress:
-                progress(1)
-            continue
-        arts: list[Article] = []
-        for result in read_and_clean(item):
-            if isinstance(result, InputError):
-                report.skipped.append(result)
-            else:
-                arts.append(result)
+    # Files handed to the runner and not yet back, in order (the runner keeps input order).
+    sent: deque[tuple[InputFile, str | None]] = deque()
+
+    def to_read() -> Iterator[InputFile]:
+        """Discovered files not ingested yet (runs ahead of the writes by the runner's window)."""
+        for item in discover(list(paths)):
+            if isinstance(item, InputError):
+                report.skipped.append(item)
+                continue
+            report.files += 1
+            fingerprint = _fingerprint(item)
+            stored = store.ingested_file(str(item.path))
+            if fingerprint is not None and stored is not None and stored[0] == fingerprint:
+                # Unchanged since a committed batch: its articles are stored already.
+                report.unchanged_files += 1
+                report.existing += stored[1]
+                if progress:
+                    progress(1)
+                continue
+            sent.append((item, fingerprint))
+            yield item
+
+    for arts, errors in runner.map(clean_file, to_read()):
+        item, fingerprint = sent.popleft()
+        report.skipped.extend(InputError(path, reason) for path, reason in errors)
         batch.append((item, fingerprint, arts))
         pending_articles += len(arts)
         if progress:
@@ -141,15 +171,22 @@ StepFunction = Callable[[Store], None]
 STEPS: list[tuple[str, StepFunction]] = []
 
 
-def analyze(store: Store, *, only: Iterable[str] | None = None) -> list[str]:
-    """Run the derived steps (all, or the named ones) over the store; return those run."""
+def analyze(
+    store: Store, *, only: Iterable[str] | None = None, runner: Runner | None = None
+) -> list[str]:
+    """Run the derived steps (all, or the named ones) over the store; return those run.
+
+    ``runner`` becomes :func:`~newsweave.runners.current_runner` while the steps run, so a
+    step can map its pure per-article work through it (see ``newsweave/runners``).
+    """
     wanted = set(only) if only is not None else None
     ran = []
-    for name, step in STEPS:
-        if wanted is not None and name not in wanted:
-            continue
-        step(store)
-        ran.append(name)
+    with use_runner(runner):
+        for name, step in STEPS:
+            if wanted is not None and name not in wanted:
+                continue
+            step(store)
+            ran.append(name)
     return ran
 
 
