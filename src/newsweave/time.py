@@ -69,6 +69,7 @@ class Timex:
     mod: str | None = None
     range_end: str | None = None
     rule: str = ""
+    parts: tuple[tuple[int, int, str], ...] = ()  # a range's ends: (start, end, value) each
 
 
 # --------------------------------------------------------------------------- vocabulary
@@ -272,7 +273,7 @@ _rule(
 )
 _rule(
     "rel-month",
-    rf"\b(?:({_EDGE_RE})[\s-]+)?(?:({_REL_RE}|(?i:last|next|this))\s+)?({_MONTH_RE})(?![\w-])",
+    rf"\b(?:({_EDGE_RE})[\s-]+)?(?:({_REL_RE}|(?i:last|next|this))\s+)?({_MONTH_RE})(?![\w-]|\s*\d)",
 )
 _rule(
     "year",
@@ -357,7 +358,7 @@ _rule(
 _rule(
     "clock",
     r"(?i)\b(\d{1,2})(?::(\d\d))?\s*(a\.?m\.?|p\.?m\.?|o'clock)(?=\W|$)"
-    r"(?:\s+\(?([A-Z]{2,4}|[ECMP][SD]T|GMT|IST|UTC)\)?)?"
+    r"(?:\s+\(?((?-i:[ECMP][SD]T|GMT|IST|UTC|BST|CET|CEST|MSK))\)?)?"
     rf"(?:\s+((?:{_WEEKDAY_RE[3:-1]})|today|tomorrow|yesterday|tonight))?",
 )
 _rule("noon", r"(?i)\b(noon|midnight|midday)\b")
@@ -725,7 +726,12 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             return None
         if not a or not b or b < a:
             return None
-        return mk(_day(a), gran="range", range_end=_day(b))
+        tx = mk(_day(a), gran="range", range_end=_day(b))
+        parts = (
+            (s, m.start(2) + len(g[1]), _day(a)),
+            (m.start(4) if not g[2] else m.start(3), e, _day(b)),
+        )
+        return _with_parts(tx, parts)
 
     if name == "day-month-range":
         d1, d2 = int(re.sub(r"\D", "", g[0])), int(re.sub(r"\D", "", g[1]))
@@ -822,7 +828,12 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
                 return None
             if edge and re.match(r"(?i)fiscal|FY", edge):
                 return mk(f"FY{y2:04d}", gran="year")
-            return mk(f"{y:04d}", gran="range", range_end=f"{y2:04d}")
+            tx = mk(f"{y:04d}", gran="range", range_end=f"{y2:04d}")
+            if len(yr2) == 4 and not edge:
+                tx = _with_parts(
+                    tx, ((s, m.start(2) + 4, f"{y:04d}"), (m.start(3), e, f"{y2:04d}"))
+                )
+            return tx
         ed = (edge or "").lower()
         if ed.startswith(("fiscal", "fy")):
             return mk(f"FY{y:04d}", gran="year")
@@ -1061,7 +1072,9 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
                 f"P{'X'}{_unit_code(unit) if not unit.lower().startswith(('hour', 'minute')) else _unit_code(unit)}",
                 "DURATION",
             )
-        # ages and measures of time: "47 years old", "16-hour", "three-year"
+        if (tail or "").lower() == "old" or re.match(r"-old\b", ctx.after(e, 5)):
+            return None  # ages ("a 47-year-old") are not annotated as time in TimeML news
+        # measures of time: "16-hour", "three-year"
         value = _duration_value(n, unit)
         if value.startswith("PT") and n is None:
             value = "PTX" + _unit_code(unit)
@@ -1261,6 +1274,12 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
     return None
 
 
+def _with_parts(tx: Timex, parts: tuple[tuple[int, int, str], ...]) -> Timex:
+    from dataclasses import replace
+
+    return replace(tx, parts=parts)
+
+
 class _Rematch:
     """A holiday match with its year filled in, re-interpreted once (no recursion beyond)."""
 
@@ -1312,6 +1331,7 @@ def find_timexes(
     dct: date | str | None,
     *,
     sentences: list[tuple[int, int]] | None = None,
+    split_ranges: bool = True,
 ) -> list[Timex]:
     """Every temporal expression in ``text``, normalised against ``dct``.
 
@@ -1346,8 +1366,26 @@ def find_timexes(
                 continue
             taken.append((st, en))
             chosen.append(tx)
-        out.extend(sorted(chosen, key=lambda t: t.start))
+        for tx in sorted(chosen, key=lambda t: t.start):
+            if split_ranges and tx.parts:
+                # TimeML annotates each end of a range as its own expression
+                for a, b, v in tx.parts:
+                    out.append(
+                        Timex(a, b, text[a:b], tx.type, v, _value_gran(v), None, None, tx.rule)
+                    )
+            else:
+                out.append(tx)
     return out
+
+
+def _value_gran(value: str) -> Granularity | None:
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return "day"
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return "month"
+    if re.fullmatch(r"\d{4}", value):
+        return "year"
+    return None
 
 
 class _Shifted:
@@ -1475,6 +1513,8 @@ def _relation(
         return "past"
     if lo > dct:
         return "future"
+    if range_end is not None:
+        return "ongoing"  # a span that has begun ("from September 4 to 5" on the 4th)
     if tense == "past":
         return "past"
     if tense == "future":
@@ -1497,7 +1537,9 @@ def extract_time(
     dct = date.fromisoformat(article.published[:10]) if article.published else None
     sents = sentences if sentences is not None else split_sentences(article)
     bounds = [(s.start, s.end) for s in sents]
-    timexes = find_timexes(article.text, dct, sentences=bounds) if bounds else []
+    timexes = (
+        find_timexes(article.text, dct, sentences=bounds, split_ranges=False) if bounds else []
+    )
     refs: list[TimeRef] = []
     by_sentence: dict[int, list[tuple[TimeRef, Timex]]] = {}
     si = 0

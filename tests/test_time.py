@@ -1,0 +1,289 @@
+"""Tests of the time stage: one test per normalisation rule, on the seed articles.
+
+The seed articles are real reports of the 2020-09 and 2023-04 India–Russia defence talks;
+the expected values follow from their publication dates (a calendar fact, not a tuned
+answer): seed 000/001 were published Friday 2020-09-04, 002/003 Thursday 2020-09-03,
+004 Friday 2023-04-28.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from newsweave.clean import clean
+from newsweave.ingest import discover, read_file
+from newsweave.records import Article, TimeRef
+from newsweave.store import Store
+from newsweave.store import time as time_store
+from newsweave.time import extract_time, find_timexes, value_interval
+
+from .conftest import seed_path
+
+
+@lru_cache(maxsize=8)
+def _seed(prefix: str) -> Article:
+    (item,) = [i for i in discover([str(seed_path(prefix))])]
+    (doc,) = list(read_file(item))
+    return clean(doc)
+
+
+def _refs(prefix: str) -> list[TimeRef]:
+    return extract_time(_seed(prefix))[0]
+
+
+def _ref(prefix: str, text: str, nth: int = 0) -> TimeRef:
+    found = [r for r in _refs(prefix) if r.text == text]
+    assert len(found) > nth, (
+        f"{text!r} not found in seed {prefix}: {[r.text for r in _refs(prefix)]}"
+    )
+    return found[nth]
+
+
+def _one(text: str, dct: str, expr: str):
+    """The timex whose text is ``expr`` in ``text`` (a sentence from a seed or a report)."""
+    hits = [t for t in find_timexes(text, dct) if t.text == expr]
+    assert hits, f"{expr!r} not found: {[t.text for t in find_timexes(text, dct)]}"
+    return hits[0]
+
+
+# --------------------------------------------------------------------------- seeds
+
+
+def test_seed_publication_dates_are_what_the_rules_resolve_against():
+    assert [_seed(p).published for p in ("000", "001", "002", "003", "004")] == [
+        "2020-09-04",
+        "2020-09-04",
+        "2020-09-03",
+        "2020-09-03",
+        "2023-04-28",
+    ]
+
+
+def test_weekday_past_tense_is_the_previous_one():
+    # seed 000, Fri 2020-09-04: "Singh tweeted on Thursday"
+    ref = _ref("000", "Thursday")
+    assert (ref.value, ref.granularity, ref.relation) == ("2020-09-03", "day", "past")
+
+
+def test_weekday_past_tense_on_the_same_weekday_is_that_day():
+    # seed 002, Thu 2020-09-03: "Rajnath Singh on Thursday held talks"
+    assert _ref("002", "Thursday").value == "2020-09-03"
+
+
+def test_weekday_past_tense_day_before():
+    # seed 003, Thu 2020-09-03: "Singh, who arrived here on Wednesday"
+    ref = _ref("003", "Wednesday")
+    assert (ref.value, ref.relation) == ("2020-09-02", "past")
+
+
+def test_weekday_future_tense_is_the_next_one():
+    # seed 003, Thu 2020-09-03: "Singh will also attend a meeting ... here on Friday"
+    ref = _ref("003", "Friday")
+    assert (ref.value, ref.relation) == ("2020-09-04", "future")
+
+
+def test_weekday_future_tense_a_week_ahead_when_needed():
+    # the same future sentence as above, read in a Saturday article -> the following Friday
+    t = _one("Singh will also attend a meeting here on Friday.", "2020-09-05", "Friday")
+    assert t.value == "2020-09-11"
+
+
+def test_month_next_year():
+    # seed 000 (2020): "the forthcoming Aero India Exhibition to be held in February next year"
+    ref = _ref("000", "February next year")
+    assert (ref.value, ref.granularity, ref.relation) == ("2021-02", "month", "future")
+
+
+def test_month_alone_takes_the_year_its_tense_implies():
+    # seed 001 (2020-09-04): "the forthcoming Aero India Exhibition to be held in February"
+    ref = _ref("001", "February")
+    assert (ref.value, ref.relation) == ("2021-02", "future")
+
+
+def test_month_alone_in_the_past():
+    # seed 003 (2020-09-03): "It is Singh's second visit to Moscow since June."
+    ref = _ref("003", "June")
+    assert (ref.value, ref.relation) == ("2020-06", "past")
+
+
+def test_end_of_this_year_is_the_last_month():
+    # seed 000: "expected to be held towards the end of this year" -> 2020-12 (month, documented)
+    ref = _ref("000", "the end of this year")
+    assert (ref.value, ref.granularity, ref.relation) == ("2020-12", "month", "future")
+
+
+def test_end_of_a_named_year():
+    # seed 003: "scheduled by the end of 2021"
+    ref = _ref("003", "the end of 2021")
+    assert (ref.value, ref.granularity, ref.relation) == ("2021-12", "month", "future")
+    # seed 002: "towards the end of 2020", in a 2020-09-03 article
+    assert _ref("002", "the end of 2020").value == "2020-12"
+
+
+def test_month_day_range():
+    # seed 000 (2020-09-04): "is scheduled in the Bay of Bengal from September 4 to 5"
+    ref = _ref("000", "September 4 to 5")
+    assert (ref.value, ref.range_end, ref.granularity) == ("2020-09-04", "2020-09-05", "range")
+    assert ref.relation == "ongoing"
+
+
+def test_range_splits_into_timeml_parts_for_scoring():
+    parts = [
+        t
+        for t in find_timexes("from September 4 to 5.", "2020-09-04")
+        if t.value.startswith("2020-09")
+    ]
+    assert [(p.text, p.value) for p in parts] == [
+        ("September 4", "2020-09-04"),
+        ("5", "2020-09-05"),
+    ]
+
+
+def test_over_the_next_two_days_is_a_range_from_publication():
+    # seed 001 (2020-09-04) and 002 (2020-09-03)
+    r1 = _ref("001", "the next two days")
+    assert (r1.value, r1.range_end, r1.granularity) == ("2020-09-04", "2020-09-06", "range")
+    r2 = _ref("002", "the next two days")
+    assert (r2.value, r2.range_end) == ("2020-09-03", "2020-09-05")
+
+
+def test_year_alone():
+    # seed 003: "India became a member of the SCO in 2017."
+    ref = _ref("003", "2017")
+    assert (ref.value, ref.granularity, ref.relation) == ("2017", "year", "past")
+
+
+def test_month_day_without_year_in_the_past():
+    # seed 003 (2020-09-03): "the Victory Day Parade in Moscow on June 24"
+    ref = _ref("003", "June 24")
+    assert (ref.value, ref.relation) == ("2020-06-24", "past")
+
+
+def test_month_day_year():
+    # seed 002: "Victory Day Parade at Red Square on June 24 2020"
+    assert _ref("002", "June 24 2020").value == "2020-06-24"
+    # seed 004's byline (cleaning removes it from the article): "Last Updated : Apr 28 2023"
+    byline = "2 min read Last Updated : Apr 28 2023 | 6:54 PM IST"
+    assert _one(byline, "2023-04-28", "Apr 28 2023").value == "2023-04-28"
+
+
+def test_month_day_in_the_same_week():
+    # seed 002 (2020-09-03): "Singh who arrived in Russia's capital Moscow on September 2"
+    ref = _ref("002", "September 2")
+    assert (ref.value, ref.relation) == ("2020-09-02", "past")
+
+
+def test_today_is_the_publication_date():
+    # seed 000: "Excellent meeting with ... Sergey Shoigu in Moscow today." (published 09-04)
+    ref = _ref("000", "today")
+    assert (ref.value, ref.granularity) == ("2020-09-04", "day")
+
+
+def test_friday_in_a_friday_article_with_past_tense():
+    # seed 004 (Fri 2023-04-28): "General Sergei Shoigu, vowed on Friday to strengthen ..."
+    ref = _ref("004", "Friday")
+    assert (ref.value, ref.relation) == ("2023-04-28", "past")
+
+
+def test_iso_and_numeric_dates():
+    # seed 000's byline "Updated: 04-09-2020" is day-month-year (an Indian outlet): the
+    # reading nearer the publication date wins over the US month-day one
+    assert _one("Updated: 04-09-2020 14:35 IST", "2020-09-04", "04-09-2020").value == "2020-09-04"
+    assert _one("published 2020-09-03 by PTI", "2020-09-04", "2020-09-03").value == "2020-09-03"
+
+
+def test_relative_weeks_months_years():
+    dct = "2020-09-04"
+    week = _one("Singh arrived in Moscow earlier this week.", dct, "earlier this week")
+    assert (week.value, week.mod) == ("2020-W36", "START")
+    assert _one("The deal was signed last year.", dct, "last year").value == "2019"
+    assert _one("Talks will resume next month.", dct, "next month").value == "2020-10"
+    assert _one("Exports fell last month.", dct, "last month").value == "2020-08"
+
+
+def test_ago_expressions():
+    dct = "2020-09-04"
+    assert _one("The contract was signed two years ago.", dct, "two years ago").value == "2018"
+    assert _one("He arrived three days ago.", dct, "three days ago").value == "2020-09-01"
+
+
+def test_durations_and_sets_are_not_calendar_refs():
+    art = _seed("000")  # "a three-day visit", "The one-hour meeting"
+    texts = {r.text for r in extract_time(art)[0]}
+    assert "three-day" not in texts and "one-hour" not in texts
+    tx = _one("Singh is currently on a three-day visit to Russia.", "2020-09-04", "three-day")
+    assert (tx.type, tx.value) == ("DURATION", "P3D")
+    assert _one("a biennial exercise held annually.", "2020-09-04", "annually").type == "SET"
+
+
+def test_counts_are_not_years():
+    dct = "2020-09-03"
+    # seed 003: "a requirement for around 770,000 AK-47 203 rifles, of which 100,000"
+    text = "The Indian Army has a requirement for around 770,000 AK-47 203 rifles."
+    assert not [t for t in find_timexes(text, dct) if t.granularity == "year"]
+    assert not find_timexes("Some 2000 troops were deployed.", dct)
+
+
+def test_value_interval():
+    assert value_interval("2020-Q4")[0].isoformat() == "2020-10-01"
+    assert value_interval("2020-W36")[1].isoformat() == "2020-09-06"
+    assert value_interval("199X")[1].isoformat() == "1999-12-31"
+
+
+# --------------------------------------------------------------------------- dated sentences
+
+
+def test_every_sentence_is_dated_and_anchors_come_from_the_sentence():
+    art = _seed("003")
+    refs, dated = extract_time(art)
+    assert dated and all(d.article == art.id for d in dated)
+    by_start = {r.start for r in refs}
+    for d in dated:
+        inside = [r for r in refs if d.start <= r.start < d.end]
+        assert d.anchored == bool(inside), d.text
+        if not d.anchored:
+            assert d.date in ("2020-09-03",) or d.relation == "past"
+    assert by_start  # the article has expressions at all
+
+
+def test_sentence_date_is_its_expression_not_publication():
+    art = _seed("003")
+    _, dated = extract_time(art)
+    s = next(d for d in dated if "Victory Day Parade in Moscow on June 24" in d.text)
+    assert (s.date, s.anchored, s.relation) == ("2020-06-24", True, "past")
+    s = next(d for d in dated if "by the end of 2021" in d.text)
+    assert (s.date, s.relation) == ("2021-12", "future")
+
+
+def test_sentence_without_expression_reported_now_gets_publication_date():
+    art = _seed("004")
+    _, dated = extract_time(art)
+    s = next(d for d in dated if d.text.startswith("It said Singh and Shoigu discussed"))
+    assert (s.date, s.anchored) == ("2023-04-28", False)
+
+
+# --------------------------------------------------------------------------- store
+
+
+@pytest.fixture
+def store(tmp_path):
+    st = Store(tmp_path / "t.db")
+    yield st
+    st.close()
+
+
+def test_store_round_trip_and_incremental(store):
+    arts = [_seed("000"), _seed("003")]
+    with store.transaction() as conn:
+        store.insert_articles(conn, arts)
+    assert set(time_store.articles_without_time(store)) == {a.id for a in arts}
+    results = [(a.id, *extract_time(a)) for a in arts]
+    time_store.save_time(store, results[:1])
+    assert time_store.articles_without_time(store) == [arts[1].id]
+    time_store.save_time(store, results)  # re-saving replaces, never duplicates
+    assert time_store.time_refs(store, arts[0].id) == results[0][1]
+    assert time_store.dated_sentences(store, arts[1].id) == results[1][2]
+    future = time_store.time_refs(store, since="2021-01")
+    assert {r.value for r in future} >= {"2021-02", "2021-12"}
