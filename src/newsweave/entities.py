@@ -181,10 +181,16 @@ class NameForm:
     tokens: tuple[str, ...]
     key: str  # primary merge key (folded full name, acronym, designation, head noun)
     person_hint: bool = False  # a title or the PERSON label says this is a person
+    capitalised: bool = False  # a nominal written with capitals ("Robbers", "Crime Boss")
 
 
-def analyse(text: str, label: str) -> NameForm:
-    """Read one mention's surface text (see the module docstring for the rules)."""
+def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> NameForm:
+    """Read one mention's surface text (see the module docstring for the rules).
+
+    ``common`` holds lower-case words the corpus mostly writes in lower case: a mention made
+    only of such words is a capitalised common noun ("Robbers" opening a sentence, "Crime
+    Boss" in a headline), read as a nominal.
+    """
     tokens = _clean_tokens(text)
     while len(tokens) > 1 and tokens[0].lower() in _LEADING_FUNCTION:
         tokens = tokens[1:]
@@ -197,13 +203,24 @@ def analyse(text: str, label: str) -> NameForm:
     if dkey:
         return NameForm(form=raw, kind="designation", tokens=tuple(tokens), key=dkey)
     capitalised = [t for t in tokens if t[0].isupper() or t[0].isdigit()]
-    if not capitalised:
+    common_noun = bool(capitalised) and all(
+        t.lower() in common or t.lower() in _HEAD_STOP for t in tokens
+    )
+    if common_noun and label in ("ORG", "GPE", "LOC", "FAC") and len(tokens) > 1:
+        common_noun = False  # "White House", "Red Square" are names
+    if not capitalised or common_noun:
         head = tokens[0]
         for t in tokens:
             if t.lower() in _HEAD_STOP:
                 break
             head = t
-        return NameForm(form=raw, kind="nominal", tokens=tuple(tokens), key=_singular(head))
+        return NameForm(
+            form=raw,
+            kind="nominal",
+            tokens=tuple(tokens),
+            key=_singular(head),
+            capitalised=common_noun,
+        )
     # strip titles and ranks from the front of what may be a person's name
     person_hint = label == "PERSON"
     stripped = list(tokens)
@@ -334,9 +351,12 @@ def _article_clusters(
             elif len(given) > len(target.given):
                 target.given = tuple(given)
             target.members.append(i)
-        elif f.kind in ("person", "name") and len(f.tokens) == 1:
+        elif len(f.tokens) == 1 and (
+            f.kind in ("person", "name", "acronym") or (f.kind == "nominal" and f.capitalised)
+        ):
             singles.append(i)
-    # single tokens that are part of a full name in this article
+    # single tokens that are part of a full name in this article ("Singh", "SHOIGU", "Luck")
+    consumed: set[int] = set()
     for i in singles:
         tok = fold(forms[i].tokens[0])
         hits = [p for p in persons if p.surname == tok] or [
@@ -348,8 +368,12 @@ def _article_clusters(
             ]
             chosen = (before or hits)[-1] if len(hits) > 1 else hits[0]
             chosen.members.append(i)
+            consumed.add(i)
             continue
         f = forms[i]
+        if f.kind in ("acronym", "nominal"):
+            continue
+        consumed.add(i)
         if f.person_hint or tok in surnames:
             k = ("partial", tok)
             local = by_key.get(k)
@@ -362,6 +386,8 @@ def _article_clusters(
             _add_named(article_id, i, f, by_key, locals_)
     for i in idx:
         f = forms[i]
+        if i in consumed:
+            continue
         if f.kind in ("acronym", "designation") or (f.kind == "name" and len(f.tokens) >= 2):
             _add_named(article_id, i, f, by_key, locals_)
         elif f.kind == "nominal":
@@ -374,10 +400,53 @@ def _article_clusters(
             local.members.append(i)
         elif f.kind == "pronoun":
             locals_.append(_Local(article_id, "pronoun", members=[i]))
+    _link_pronouns(idx, forms, mentions, locals_)
     for p in persons:
         p.keys.add("person:" + " ".join([*(fold(g) for g in p.given), p.surname or ""]))
     _link_acronyms(text, by_key, forms, persons)
     return locals_
+
+
+_PERSONAL = _words("he him his himself she her hers herself")
+_RELATIVE = _words("who whom whose")
+
+
+def _link_pronouns(
+    idx: list[int], forms: list[NameForm], mentions: Sequence[Mention], locals_: list[_Local]
+) -> None:
+    """Attach he/she pronouns to the nearest preceding person, "who" to the mention it follows.
+
+    Deliberately shallow (no parser, no gender): it only runs on mentions a caller chose to
+    pass in. spaCy NER never yields pronouns, so in newsweave this matters for gold-mention
+    benchmarks only.
+    """
+    owner: dict[int, _Local] = {}
+    for loc in locals_:
+        for i in loc.members:
+            owner[i] = loc
+    order = sorted(idx, key=lambda i: (mentions[i].start, mentions[i].end))
+    last_person: _Local | None = None
+    last_person_end = -(10**9)
+    previous: int | None = None
+    for i in order:
+        word = forms[i].form.lower()
+        loc = owner.get(i)
+        if forms[i].kind == "pronoun" and loc is not None and len(loc.members) == 1:
+            target = None
+            if word in _RELATIVE and previous is not None:
+                if 0 <= mentions[i].start - mentions[previous].end <= 3:
+                    target = owner.get(previous)
+            elif word in _PERSONAL and mentions[i].start - last_person_end <= 600:
+                target = last_person
+            if target is not None and target is not loc:
+                target.members.append(i)
+                loc.members.clear()
+                owner[i] = target
+        if loc is not None and loc.kind == "person":
+            last_person, last_person_end = loc, mentions[i].end
+        elif owner.get(i) is not None and owner[i].kind == "person":
+            last_person, last_person_end = owner[i], mentions[i].end
+        previous = i
 
 
 def _add_named(
@@ -511,7 +580,8 @@ def resolve(
     )
     for m in mentions:
         texts.setdefault(m.article, "")
-    forms = [analyse(m.text, m.label) for m in mentions]
+    common = _common_words(texts.values(), mentions)
+    forms = [analyse(m.text, m.label, common) for m in mentions]
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         by_article[m.article].append(i)
@@ -643,6 +713,37 @@ def _link_acronyms_across(
         }
         if len(candidates) == 1:
             uf.union(n, candidates.pop())
+
+
+_WORD = re.compile(r"(?<![\w'’-])([A-Za-z][a-z]+)\b")
+
+
+def _common_words(texts: Iterable[str], mentions: Sequence[Mention]) -> frozenset[str]:
+    """Capitalised mention words that the corpus writes in lower case at least as often as
+    capitalised mid-sentence: "Robbers", "Police" (common nouns) but not "Luck", "Page"."""
+    wanted = {
+        t.lower()
+        for m in mentions
+        for t in _TOKEN.findall(m.text)
+        if t[0].isupper() and t[1:].islower()
+    }
+    if not wanted:
+        return frozenset()
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    for text in texts:
+        for m in _WORD.finditer(text):
+            word = m.group(1)
+            low = word.lower()
+            if low not in wanted:
+                continue
+            if word[0].islower():
+                lower[low] += 1
+            else:
+                before = text[max(0, m.start() - 3) : m.start()]
+                if re.search(r"[a-z,]\s$", before):  # capitalised mid-sentence
+                    capital[low] += 1
+    return frozenset(w for w in wanted if lower[w] >= 2 and lower[w] >= capital[w])
 
 
 def _first_mention(ids: list[int], mentions: Sequence[Mention]) -> tuple[str, int, int]:
