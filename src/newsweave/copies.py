@@ -1,0 +1,812 @@
+"""Copies: syndicated near-duplicates, reused passages and independent source groups.
+
+Why this stage exists: one wire story republished by ten outlets, or one ministry statement
+pasted into three articles, must count as *one* source when later stages ask "how many
+sources confirm this?". This module is pure (no I/O, no SQL, no printing); the pipeline step
+``run_copies`` feeds it stored articles and writes what it returns.
+
+How it works
+------------
+1. **Fingerprint** (vectorised numpy, a whole batch at once). Text is cut into lower-cased
+   words (ASCII letters/digits and non-punctuation UTF-8 bytes; typographic quotes, dashes and
+   Latin-1 symbols separate words, so ``India’s`` and ``India's`` hash alike). Each word gets a
+   64-bit polynomial hash computed for all words in one pass with the prefix-sum trick
+   (``H = (T[end] - T[start]) * B**start`` with ``T`` the cumulative sum of ``byte * B**-i``
+   modulo 2**64), and every run of ``shingle`` (5) words becomes one mixed 64-bit shingle hash.
+2. **Anchors** (Broder's *mod-m* sketch rather than the *min-s* sketch that MinHash is): a
+   shingle is an anchor when its hash is ``0 mod anchor_mod`` (8). Anchors are content-defined,
+   so a passage shared by two articles shares the same anchors wherever it sits — that finds a
+   trimmed copy, a copy with a local intro (superset) and a two-sentence quote, which a
+   whole-document MinHash/Jaccard LSH cannot (their Jaccard is low even though containment is
+   high). ``shared anchors / min(anchor counts)`` estimates containment. Anchors are stored as
+   uint32 and capped at ``max_anchors`` (bottom-k of the mod-m sample, still consistent) so the
+   persistent index stays under 1 KB per article.
+3. **Candidates** come from an in-memory inverted index (one sorted uint64 array
+   ``anchor << 32 | row``); a whole batch is looked up with two ``searchsorted`` calls. Pairs
+   sharing at least ``min_shared_anchors`` anchors are candidates; anchors held by more than
+   ``max_anchor_df`` articles (boilerplate) are skipped.
+4. **Exact verification**: the exact Jaccard and containment of the two full shingle sets
+   (recomputed from the stored text, never estimated) decide whether a pair is a
+   near-duplicate. LSH-style sketches alone give false positives; nothing is reported unverified.
+5. **Passages**: matching shingle positions are chained along diagonals (reordered paragraphs
+   become separate segments), segments are merged across small gaps (copy edits: a changed,
+   inserted or dropped word), and each segment is snapped to whole sentences
+   (:func:`newsweave.sentences.sentence_spans`): a sentence belongs to a passage when at least
+   ``sentence_coverage`` of its characters are inside the aligned run.
+6. **Independent sources**: connected components over *copy* links. A pair is a copy (same
+   source) when it is a near-duplicate, or when the reused passages cover at least
+   ``same_source_fraction`` (0.5) of either article — i.e. one article is mostly the other, or
+   both are mostly the same press release. A short shared quote (a tweet, one line of a
+   statement) leaves the two articles independent reports: it is stored as a ``shared-passage``
+   link (so claim-level corroboration can still discount that passage) but does not merge the
+   source groups. Group ids are ``src-`` + a hash of the smallest member id, so they are stable
+   whatever order articles arrive in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from newsweave.errors import StageError
+from newsweave.records import Article, CopyGroup, CopyLink, Span
+from newsweave.sentences import sentence_spans
+
+SIGNATURE_VERSION = 1
+
+_U64 = np.uint64
+_B = 0x100000001B3  # FNV-1 64-bit prime: odd, so it has an inverse modulo 2**64
+_B_INV = pow(_B, -1, 2**64)
+# Fixed, arbitrary odd constants that weight the words of a shingle by position.
+_SHINGLE_WEIGHTS = (
+    0x9E3779B97F4A7C15,
+    0xC2B2AE3D27D4EB4F,
+    0x165667B19E3779F9,
+    0xD6E8FEB86659FD93,
+    0xFF51AFD7ED558CCD,
+    0xC4CEB9FE1A85EC53,
+    0x27D4EB2F165667C5,
+    0x85EBCA77C2B2AE63,
+)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CopiesConfig:
+    """Options of the copies stage; defaults are what the benchmark was tuned on.
+
+    - ``shingle``: words per shingle. 5 is the usual trade-off: shorter shingles match
+      common phrases between unrelated articles, longer ones break at every copy edit.
+    - ``anchor_mod``: keep one shingle in ``anchor_mod`` (expected) as an index anchor. Lower
+      finds shorter shared passages but makes the index bigger and candidates noisier.
+    - ``max_anchors``: cap per article (bottom-k of the sample) so the stored index stays
+      ≤ 4 bytes × ``max_anchors`` per article.
+    - ``min_shared_anchors``: anchors two articles must share to be compared at all.
+    - ``max_anchor_df``: anchors held by more articles than this are treated as boilerplate.
+    - ``near_duplicate_containment`` / ``near_duplicate_jaccard``: exact thresholds for the
+      ``near-duplicate`` kind (containment = shared shingles / shingles of the smaller article;
+      the Jaccard floor keeps a short text wholly quoted inside a long one a shared passage).
+    - ``min_passage_words``: shortest reused passage reported.
+    - ``max_gap_words``: copy-edit gap bridged when chaining matches into one passage.
+    - ``sentence_coverage``: share of a sentence's characters that must be aligned for the
+      sentence to belong to a passage.
+    - ``same_source_fraction``: reused share of either article that makes a shared-passage
+      pair count as one source.
+    """
+
+    shingle: int = 5
+    anchor_mod: int = 8
+    max_anchors: int = 240
+    min_shared_anchors: int = 2
+    max_anchor_df: int = 1000
+    near_duplicate_containment: float = 0.5
+    near_duplicate_jaccard: float = 0.2
+    min_passage_words: int = 8
+    max_gap_words: int = 12
+    sentence_coverage: float = 0.5
+    same_source_fraction: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 2 <= self.shingle <= len(_SHINGLE_WEIGHTS):
+            raise StageError(
+                f"copies: shingle={self.shingle} must be between 2 and {len(_SHINGLE_WEIGHTS)}"
+            )
+        if self.anchor_mod < 1:
+            raise StageError(
+                f"copies: anchor_mod={self.anchor_mod} must be >= 1 (1 = every shingle)"
+            )
+        if self.max_anchors < 1 or self.min_shared_anchors < 1 or self.max_anchor_df < 2:
+            raise StageError(
+                "copies: max_anchors and min_shared_anchors must be >= 1, max_anchor_df >= 2"
+            )
+        for name in (
+            "near_duplicate_containment",
+            "near_duplicate_jaccard",
+            "sentence_coverage",
+            "same_source_fraction",
+        ):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise StageError(f"copies: {name}={value} must be between 0 and 1")
+
+
+# --------------------------------------------------------------------------- fingerprints
+
+
+@dataclass(slots=True, eq=False)
+class Fingerprint:
+    """Everything the stage needs about one article's text; recomputable from the text.
+
+    ``shingles`` are by position (shingle ``i`` covers words ``i .. i+shingle-1``);
+    ``word_starts``/``word_ends`` are character offsets into ``Article.text``.
+    Only :attr:`anchors` (and ``n_words``) are persisted: see :class:`Signature`.
+    """
+
+    article: str
+    word_starts: np.ndarray
+    word_ends: np.ndarray
+    shingles: np.ndarray
+    anchors: np.ndarray
+    _unique: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def n_words(self) -> int:
+        return int(self.word_starts.size)
+
+    @property
+    def unique_shingles(self) -> np.ndarray:
+        """Sorted distinct shingle hashes (computed once, on first use)."""
+        if self._unique is None:
+            ordered = np.sort(self.shingles)
+            keep = np.ones(ordered.size, dtype=bool)
+            np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+            self._unique = ordered[keep]
+        return self._unique
+
+    def signature(self) -> Signature:
+        return Signature(article=self.article, n_words=self.n_words, anchors=self.anchors)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signature:
+    """The persisted index entry of one article: its anchors (uint32, sorted) and word count."""
+
+    article: str
+    n_words: int
+    anchors: np.ndarray
+
+    def anchor_bytes(self) -> bytes:
+        return self.anchors.astype("<u4").tobytes()
+
+    @classmethod
+    def from_bytes(cls, article: str, n_words: int, blob: bytes) -> Signature:
+        return cls(article=article, n_words=n_words, anchors=np.frombuffer(blob, dtype="<u4"))
+
+
+def _byte_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per byte: is it part of a word, and its (lower-cased, +1) value for hashing."""
+    is_word = np.zeros(256, dtype=bool)
+    value = np.zeros(256, dtype=np.uint64)
+    for b in range(256):
+        ch = chr(b)
+        if ch.isascii() and ch.isalnum():
+            is_word[b] = True
+            value[b] = ord(ch.lower()) + 1
+        elif b >= 0x80:
+            is_word[b] = True
+            value[b] = b + 1
+    return is_word, value
+
+
+_IS_WORD, _BYTE_VALUE = _byte_tables()
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: spreads every input bit over the whole word (in place)."""
+    x ^= x >> _U64(30)
+    x *= _U64(0xBF58476D1CE4E5B9)
+    x ^= x >> _U64(27)
+    x *= _U64(0x94D049BB133111EB)
+    x ^= x >> _U64(31)
+    return x
+
+
+def _powers(base: int, n: int) -> np.ndarray:
+    """``base**i mod 2**64`` for i in 0..n-1 (numpy integer arrays wrap silently)."""
+    out = np.full(n, base, dtype=np.uint64)
+    if n:
+        out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
+
+
+_MAX_WORD_POS = 64
+_WORD_POWERS = _powers(_B, _MAX_WORD_POS)
+_CHUNK_BYTES = 1 << 20  # fingerprint ~1 MB of text per numpy pass: temporaries stay in cache
+
+
+def fingerprint_texts(
+    ids: Sequence[str], texts: Sequence[str], config: CopiesConfig | None = None
+) -> list[Fingerprint]:
+    """Fingerprint many texts with a few vectorised numpy passes (the hot path of the stage)."""
+    config = config or CopiesConfig()
+    if len(ids) != len(texts):
+        raise StageError("copies: fingerprint_texts needs one id per text")
+    out: list[Fingerprint] = []
+    chunk_ids: list[str] = []
+    chunk: list[bytes] = []
+    size = 0
+    for aid, text in zip(ids, texts, strict=True):
+        data = text.encode("utf-8")
+        chunk_ids.append(aid)
+        chunk.append(data)
+        size += len(data)
+        if size >= _CHUNK_BYTES:
+            out.extend(_fingerprint_chunk(chunk_ids, chunk, config))
+            chunk_ids, chunk, size = [], [], 0
+    if chunk:
+        out.extend(_fingerprint_chunk(chunk_ids, chunk, config))
+    return out
+
+
+def _fingerprint_chunk(
+    ids: list[str], encoded: list[bytes], config: CopiesConfig
+) -> list[Fingerprint]:
+    n_docs = len(encoded)
+    lengths = np.fromiter((len(e) + 1 for e in encoded), dtype=np.int64, count=n_docs)
+    doc_start = np.zeros(n_docs, dtype=np.int64)
+    np.cumsum(lengths[:-1], out=doc_start[1:])
+    buf = np.frombuffer(b"\n".join(encoded) + b"\n", dtype=np.uint8)
+    word = _IS_WORD[buf]
+    ascii_docs = [e.isascii() for e in encoded]
+    if not all(ascii_docs):
+        # Unicode punctuation separates words: U+2000..U+207F (E2 80/81 xx: quotes, dashes,
+        # ellipsis, thin spaces) and U+0080..U+00BF (C2 xx: nbsp, «», ©, ·).
+        lead = np.flatnonzero((buf[:-2] == 0xE2) & ((buf[1:-1] == 0x80) | (buf[1:-1] == 0x81)))
+        for k in range(3):
+            word[lead + k] = False
+        lead2 = np.flatnonzero(buf[:-1] == 0xC2)
+        word[lead2] = False
+        word[lead2 + 1] = False
+    edges = np.diff(word.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts = np.flatnonzero(edges == 1)
+    ends = np.flatnonzero(edges == -1)
+    lens = ends - starts
+    nw = starts.size
+    # Word hash: sum of byte value * B**(position in word), all words at once, then mixed.
+    pos = np.flatnonzero(word)
+    first = np.zeros(nw, dtype=np.int64)
+    if nw:
+        np.cumsum(lens[:-1], out=first[1:])
+    within = np.arange(pos.size, dtype=np.int64) - np.repeat(first, lens)
+    np.minimum(within, _MAX_WORD_POS - 1, out=within)
+    terms = _BYTE_VALUE[buf[pos]] * _WORD_POWERS[within]
+    word_hash = _mix64(np.add.reduceat(terms, first)) if nw else np.zeros(0, dtype=np.uint64)
+    word_doc = np.searchsorted(doc_start, starts, side="right") - 1
+
+    k = config.shingle
+    if nw >= k:
+        acc = word_hash[: nw - k + 1] * _U64(_SHINGLE_WEIGHTS[0])
+        for j in range(1, k):
+            acc += word_hash[j : nw - k + 1 + j] * _U64(_SHINGLE_WEIGHTS[j])
+        shingle_all = _mix64(acc)
+        valid = word_doc[: nw - k + 1] == word_doc[k - 1 :]
+    else:
+        shingle_all = np.zeros(0, dtype=np.uint64)
+        valid = np.zeros(0, dtype=bool)
+
+    # Anchors for the whole chunk: select, dedupe per document, cap per document (bottom-k).
+    sel = np.flatnonzero(valid & ((shingle_all % _U64(config.anchor_mod)) == 0))
+    keyed = np.unique(
+        (word_doc[sel].astype(np.uint64) << _U64(32)) | (shingle_all[sel] >> _U64(32))
+    )
+    anchor_doc = (keyed >> _U64(32)).astype(np.int64)
+    anchor_val = (keyed & _U64(0xFFFFFFFF)).astype(np.uint32)
+    anchor_bounds = np.searchsorted(anchor_doc, np.arange(n_docs + 1)).tolist()
+
+    rel_starts = (starts - doc_start[word_doc]).astype(np.int32)
+    rel_ends = (ends - doc_start[word_doc]).astype(np.int32)
+    word_bounds = np.searchsorted(word_doc, np.arange(n_docs + 1)).tolist()
+    cap = config.max_anchors
+    out: list[Fingerprint] = []
+    for d, aid in enumerate(ids):
+        w0, w1 = word_bounds[d], word_bounds[d + 1]
+        ws = rel_starts[w0:w1]
+        we = rel_ends[w0:w1]
+        if not ascii_docs[d]:
+            ws, we = _bytes_to_chars(encoded[d], ws, we)
+        a0, a1 = anchor_bounds[d], anchor_bounds[d + 1]
+        out.append(
+            Fingerprint(
+                article=aid,
+                word_starts=ws,
+                word_ends=we,
+                shingles=shingle_all[w0 : max(w0, w1 - k + 1)],
+                anchors=anchor_val[a0 : min(a1, a0 + cap)],
+            )
+        )
+    return out
+
+
+def _bytes_to_chars(
+    data: bytes, starts: np.ndarray, ends: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Map UTF-8 byte offsets to character offsets (continuation bytes are 10xxxxxx)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    char_index = np.concatenate(([0], np.cumsum((arr & 0xC0) != 0x80)))
+    return char_index[starts].astype(np.int32), char_index[ends].astype(np.int32)
+
+
+def fingerprint_articles(
+    articles: Sequence[Article], config: CopiesConfig | None = None
+) -> list[Fingerprint]:
+    """:func:`fingerprint_texts` over articles."""
+    return fingerprint_texts([a.id for a in articles], [a.text for a in articles], config)
+
+
+# --------------------------------------------------------------------------- candidate index
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """Two articles that share enough anchors to be compared exactly."""
+
+    a: str
+    b: str
+    shared: int
+    estimate: float  # shared anchors / anchors of the smaller article (containment estimate)
+
+
+class AnchorIndex:
+    """In-memory inverted index over anchors, rebuilt from stored signatures.
+
+    Memory: one uint64 per stored anchor plus one int per article, i.e. ~8 bytes × anchors
+    (≈ 0.7 KB per average news article, capped at 8 × ``max_anchors``).
+    """
+
+    def __init__(self, config: CopiesConfig | None = None) -> None:
+        self.config = config or CopiesConfig()
+        self.ids: list[str] = []
+        self._row: dict[str, int] = {}
+        self._counts: list[int] = []
+        self._keys = np.zeros(0, dtype=np.uint64)
+        self._pending: list[np.ndarray] = []
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, article: str) -> bool:
+        return article in self._row
+
+    @property
+    def nbytes(self) -> int:
+        self._flush()
+        return int(self._keys.nbytes) + 8 * len(self.ids)
+
+    def add(self, signatures: Iterable[Signature | Fingerprint]) -> None:
+        """Add articles (already-indexed ids are ignored)."""
+        for sig in signatures:
+            if sig.article in self._row:
+                continue
+            row = len(self.ids)
+            self._row[sig.article] = row
+            self.ids.append(sig.article)
+            self._counts.append(int(sig.anchors.size))
+            if sig.anchors.size:
+                self._pending.append((sig.anchors.astype(np.uint64) << _U64(32)) | _U64(row))
+
+    def _flush(self) -> None:
+        if self._pending:
+            # Stable sort of an already-sorted array plus new runs is a cheap merge (timsort).
+            self._keys = np.sort(
+                np.concatenate([self._keys, *[np.sort(p) for p in self._pending]]), kind="stable"
+            )
+            self._pending.clear()
+
+    def candidates(self, queries: Sequence[Signature | Fingerprint]) -> list[Candidate]:
+        """Indexed articles sharing ≥ ``min_shared_anchors`` anchors with each query.
+
+        Queries must already be in the index or not; pairs are reported once, ordered
+        ``a < b`` by article id, never an article with itself.
+        """
+        self._flush()
+        cfg = self.config
+        if not queries or self._keys.size == 0:
+            return []
+        q_vals = np.concatenate([q.anchors.astype(np.uint64) for q in queries])
+        q_rows = np.repeat(np.arange(len(queries)), [int(q.anchors.size) for q in queries]).astype(
+            np.int64
+        )
+        lo = np.searchsorted(self._keys, q_vals << _U64(32), side="left")
+        hi = np.searchsorted(self._keys, (q_vals << _U64(32)) | _U64(0xFFFFFFFF), side="right")
+        df = hi - lo
+        keep = (df > 0) & (df <= cfg.max_anchor_df)
+        lo, df, q_rows = lo[keep], df[keep], q_rows[keep]
+        total = int(df.sum())
+        if total == 0:
+            return []
+        offsets = np.repeat(lo - np.concatenate(([0], np.cumsum(df)[:-1])), df)
+        hit_rows = (self._keys[offsets + np.arange(total)] & _U64(0xFFFFFFFF)).astype(np.int64)
+        pair_q = np.repeat(q_rows, df)
+        pairs, shared = np.unique(pair_q * (len(self.ids) + 1) + hit_rows, return_counts=True)
+        good = shared >= cfg.min_shared_anchors
+        pairs, shared = pairs[good], shared[good]
+        counts = np.asarray(self._counts, dtype=np.int64)
+        out: dict[tuple[str, str], Candidate] = {}
+        for key, n_shared in zip(pairs.tolist(), shared.tolist(), strict=True):
+            qi, row = divmod(key, len(self.ids) + 1)
+            qa = queries[qi]
+            other = self.ids[row]
+            if other == qa.article:
+                continue
+            a, b = sorted((qa.article, other))
+            smaller = max(1, min(int(qa.anchors.size), int(counts[row])))
+            if (a, b) not in out:
+                out[(a, b)] = Candidate(a=a, b=b, shared=n_shared, estimate=n_shared / smaller)
+        return sorted(out.values(), key=lambda c: (c.a, c.b))
+
+
+# --------------------------------------------------------------------------- verification
+
+
+@dataclass(frozen=True, slots=True)
+class PairScore:
+    """Exact overlap of two articles' shingle sets."""
+
+    shared: int
+    jaccard: float
+    containment: float  # shared / shingles of the smaller article
+
+
+def verify_pair(fa: Fingerprint, fb: Fingerprint) -> PairScore:
+    """Exact Jaccard and containment of the two full shingle sets (64-bit hashes)."""
+    ua, ub = fa.unique_shingles, fb.unique_shingles
+    if ua.size == 0 or ub.size == 0:
+        return PairScore(0, 0.0, 0.0)
+    small, big = (ua, ub) if ua.size <= ub.size else (ub, ua)
+    pos = np.searchsorted(big, small)
+    pos[pos == big.size] = 0
+    shared = int(np.count_nonzero(big[pos] == small))
+    return PairScore(
+        shared=shared,
+        jaccard=shared / (ua.size + ub.size - shared),
+        containment=shared / small.size,
+    )
+
+
+def is_near_duplicate(score: PairScore, config: CopiesConfig | None = None) -> bool:
+    config = config or CopiesConfig()
+    return (
+        score.containment >= config.near_duplicate_containment
+        and score.jaccard >= config.near_duplicate_jaccard
+    )
+
+
+# --------------------------------------------------------------------------- passages
+
+
+def _matches(fa: Fingerprint, fb: Fingerprint, max_repeat: int = 4) -> np.ndarray:
+    """(i, j) shingle positions with equal hashes; hashes repeated > max_repeat are skipped."""
+    sa, sb = fa.shingles, fb.shingles
+    if sa.size == 0 or sb.size == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    order_b = np.argsort(sb, kind="stable")
+    sorted_b = sb[order_b]
+    lo = np.searchsorted(sorted_b, sa, side="left")
+    hi = np.searchsorted(sorted_b, sa, side="right")
+    cnt = hi - lo
+    ok = (cnt > 0) & (cnt <= max_repeat)
+    ia = np.flatnonzero(ok)
+    cnt = cnt[ok]
+    lo = lo[ok]
+    total = int(cnt.sum())
+    if total == 0:
+        return np.zeros((0, 2), dtype=np.int64)
+    offs = np.repeat(lo - np.concatenate(([0], np.cumsum(cnt)[:-1])), cnt) + np.arange(total)
+    return np.stack([np.repeat(ia, cnt), order_b[offs]], axis=1).astype(np.int64)
+
+
+def _segments(matches: np.ndarray, k: int, max_gap: int) -> list[list[int]]:
+    """Chain shingle matches into aligned word ranges ``[a0, a1, b0, b1)``.
+
+    Exact runs lie on one diagonal (j - i constant). Runs are then merged greedily in
+    A order when both the A gap and the B gap are small and B moves forward — a copy edit
+    (substituted, inserted or dropped word) breaks a run for about ``k`` shingles and
+    shifts the diagonal by at most a few words.
+    """
+    if matches.size == 0:
+        return []
+    diag = matches[:, 1] - matches[:, 0]
+    order = np.lexsort((matches[:, 0], diag))
+    m = matches[order]
+    d = diag[order]
+    brk = np.flatnonzero((np.diff(d) != 0) | (np.diff(m[:, 0]) > 1)) + 1
+    bounds = np.concatenate(([0], brk, [m.shape[0]]))
+    runs = [
+        [int(m[s, 0]), int(m[e - 1, 0]) + k, int(m[s, 1]), int(m[e - 1, 1]) + k]
+        for s, e in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    ]
+    runs.sort(key=lambda r: (r[0], r[2]))
+    merged: list[list[int]] = []
+    for run in runs:
+        best = None
+        for seg in reversed(merged[-8:]):
+            gap_a = run[0] - seg[1]
+            gap_b = run[2] - seg[3]
+            if run[0] >= seg[0] and -k <= gap_a <= max_gap and -k <= gap_b <= max_gap:
+                best = seg
+                break
+        if best is None:
+            merged.append(list(run))
+        else:
+            best[1] = max(best[1], run[1])
+            best[3] = max(best[3], run[3])
+    return merged
+
+
+def _snap(
+    c0: int, c1: int, sents: Sequence[tuple[int, int]], coverage: float
+) -> tuple[int, int] | None:
+    """Widen/narrow a character range to the whole sentences it mostly covers."""
+    first = last = None
+    for s, e in sents:
+        if e <= c0:
+            continue
+        if s >= c1:
+            break
+        overlap = min(e, c1) - max(s, c0)
+        if overlap >= coverage * (e - s):
+            if first is None:
+                first = s
+            last = e
+    if first is None or last is None:
+        return None
+    return first, last
+
+
+def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def align_passages(
+    fa: Fingerprint,
+    fb: Fingerprint,
+    sentences_a: Sequence[tuple[int, int]],
+    sentences_b: Sequence[tuple[int, int]],
+    config: CopiesConfig | None = None,
+) -> tuple[tuple[Span, Span], ...]:
+    """Reused passages of two articles as aligned runs of whole sentences.
+
+    ``sentences_*`` are ``[start, end)`` sentence offsets (:func:`sentence_spans`). Each
+    returned pair is (span in A, span in B); pairs are ordered by A position, then B.
+    """
+    config = config or CopiesConfig()
+    k = config.shingle
+    segments = _segments(_matches(fa, fb), k, config.max_gap_words)
+    found: set[tuple[int, int, int, int]] = set()
+    for a0, a1, b0, b1 in segments:
+        if min(a1 - a0, b1 - b0) < config.min_passage_words:
+            continue
+        sa = _snap(
+            int(fa.word_starts[a0]),
+            int(fa.word_ends[a1 - 1]),
+            sentences_a,
+            config.sentence_coverage,
+        )
+        sb = _snap(
+            int(fb.word_starts[b0]),
+            int(fb.word_ends[b1 - 1]),
+            sentences_b,
+            config.sentence_coverage,
+        )
+        if sa is None or sb is None:
+            continue
+        found.add((sa[0], sa[1], sb[0], sb[1]))
+    # Merge aligned runs that touch on both sides (neighbouring sentences of one passage).
+    merged: list[list[int]] = []
+    for a0, a1, b0, b1 in sorted(found):
+        if merged:
+            last = merged[-1]
+            if a0 <= last[1] + 2 and b0 <= last[3] + 2 and b0 >= last[2] and a0 >= last[0]:
+                last[1], last[3] = max(last[1], a1), max(last[3], b1)
+                continue
+        merged.append([a0, a1, b0, b1])
+    return tuple((Span(fa.article, a0, a1), Span(fb.article, b0, b1)) for a0, a1, b0, b1 in merged)
+
+
+def reused_fraction(text: str, spans: Iterable[tuple[int, int]]) -> float:
+    """Share of the article's non-blank characters inside the given spans."""
+    total = len(text) - sum(ch.isspace() for ch in text)
+    if total <= 0:
+        return 0.0
+    covered = sum((e - s) - sum(ch.isspace() for ch in text[s:e]) for s, e in _merge_spans(spans))
+    return min(1.0, covered / total)
+
+
+# --------------------------------------------------------------------------- links
+
+
+@dataclass(frozen=True, slots=True)
+class PairResult:
+    """A verified link plus the evidence kept in the store."""
+
+    link: CopyLink
+    jaccard: float
+    containment: float
+    reused_a: float
+    reused_b: float
+    same_source: bool
+
+
+def compare(
+    art_a: Article,
+    art_b: Article,
+    fa: Fingerprint,
+    fb: Fingerprint,
+    config: CopiesConfig | None = None,
+    *,
+    sentences: Callable[[Article], Sequence[tuple[int, int]]] | None = None,
+) -> PairResult | None:
+    """Verify one candidate pair exactly; None when it is neither kind of copy.
+
+    The pair is put in canonical order (smaller id first) so the result does not depend on
+    which article arrived first.
+    """
+    config = config or CopiesConfig()
+    if art_a.id > art_b.id:
+        art_a, art_b, fa, fb = art_b, art_a, fb, fa
+    split = sentences or (lambda art: sentence_spans(art.text))
+    score = verify_pair(fa, fb)
+    near = is_near_duplicate(score, config)
+    if not near and score.shared < config.min_passage_words - config.shingle + 1:
+        return None
+    passages = align_passages(fa, fb, split(art_a), split(art_b), config)
+    if not near and not passages:
+        return None
+    reused_a = reused_fraction(art_a.text, [(p[0].start, p[0].end) for p in passages])
+    reused_b = reused_fraction(art_b.text, [(p[1].start, p[1].end) for p in passages])
+    same = near or max(reused_a, reused_b) >= config.same_source_fraction
+    kind = "near-duplicate" if near else "shared-passage"
+    similarity = score.jaccard if near else score.containment
+    link = CopyLink(
+        kind=kind, a=art_a.id, b=art_b.id, similarity=round(similarity, 4), passages=passages
+    )
+    return PairResult(
+        link=link,
+        jaccard=round(score.jaccard, 4),
+        containment=round(score.containment, 4),
+        reused_a=round(reused_a, 4),
+        reused_b=round(reused_b, 4),
+        same_source=same,
+    )
+
+
+def detect_copies(
+    articles: Sequence[Article],
+    config: CopiesConfig | None = None,
+    *,
+    sentences: Callable[[Article], Sequence[tuple[int, int]]] | None = None,
+) -> list[PairResult]:
+    """All verified copy links among ``articles`` (a one-shot, in-memory run)."""
+    config = config or CopiesConfig()
+    fps = fingerprint_articles(articles, config)
+    index = AnchorIndex(config)
+    index.add(fps)
+    by_id = {a.id: a for a in articles}
+    fp_by_id = {f.article: f for f in fps}
+    results = []
+    for cand in index.candidates(fps):
+        res = compare(
+            by_id[cand.a],
+            by_id[cand.b],
+            fp_by_id[cand.a],
+            fp_by_id[cand.b],
+            config,
+            sentences=sentences,
+        )
+        if res is not None:
+            results.append(res)
+    return results
+
+
+# --------------------------------------------------------------------------- groups
+
+
+def _group_id(prefix: str, members: Iterable[str]) -> str:
+    return f"{prefix}-" + hashlib.sha256(min(members).encode("utf-8")).hexdigest()[:16]
+
+
+def _components(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[list[str]]:
+    parent: dict[str, str] = {n: n for n in nodes}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    comps: dict[str, list[str]] = {}
+    for n in parent:
+        comps.setdefault(find(n), []).append(n)
+    return sorted((sorted(c) for c in comps.values()), key=lambda c: c[0])
+
+
+def source_groups(
+    article_ids: Iterable[str], same_source_pairs: Iterable[tuple[str, str]]
+) -> dict[str, str]:
+    """article id -> independent source group id (``src-`` + hash of the smallest member).
+
+    Every article gets a group; an article copied from nobody is its own source.
+    """
+    out: dict[str, str] = {}
+    for comp in _components(article_ids, same_source_pairs):
+        gid = _group_id("src", comp)
+        for aid in comp:
+            out[aid] = gid
+    return out
+
+
+def copy_groups(links: Iterable[CopyLink]) -> list[CopyGroup]:
+    """Connected components of links, per kind, with the merged passages of each article.
+
+    A near-duplicate group lists the articles that are copies of one text; a shared-passage
+    group lists articles that share reused passages but are otherwise different reports.
+    """
+    links = list(links)
+    groups: list[CopyGroup] = []
+    for kind in ("near-duplicate", "shared-passage"):
+        of_kind = [lk for lk in links if lk.kind == kind]
+        for comp in _components([], [(lk.a, lk.b) for lk in of_kind]):
+            members = set(comp)
+            spans: dict[str, list[tuple[int, int]]] = {}
+            for lk in of_kind:
+                if lk.a in members:
+                    for sa, sb in lk.passages:
+                        spans.setdefault(sa.article, []).append((sa.start, sa.end))
+                        spans.setdefault(sb.article, []).append((sb.start, sb.end))
+            passages = tuple(
+                Span(aid, s, e) for aid in sorted(spans) for s, e in _merge_spans(spans[aid])
+            )
+            groups.append(
+                CopyGroup(
+                    id=_group_id("nd" if kind == "near-duplicate" else "sp", comp),
+                    kind=kind,
+                    articles=tuple(comp),
+                    passages=passages,
+                )
+            )
+    return groups
+
+
+__all__ = [
+    "AnchorIndex",
+    "Candidate",
+    "CopiesConfig",
+    "Fingerprint",
+    "PairResult",
+    "PairScore",
+    "Signature",
+    "align_passages",
+    "compare",
+    "copy_groups",
+    "detect_copies",
+    "fingerprint_articles",
+    "fingerprint_texts",
+    "is_near_duplicate",
+    "reused_fraction",
+    "source_groups",
+    "verify_pair",
+]
