@@ -287,3 +287,40 @@ def test_store_round_trip_and_incremental(store):
     assert time_store.dated_sentences(store, arts[1].id) == results[1][2]
     future = time_store.time_refs(store, since="2021-01")
     assert {r.value for r in future} >= {"2021-02", "2021-12"}
+
+
+def test_quoted_today_does_not_date_the_sentence():
+    # seed 000: '"Excellent meeting ... in Moscow today. ...," Singh tweeted on Thursday.'
+    _, dated = extract_time(_seed("000"))
+    s = next(d for d in dated if "Singh tweeted on Thursday" in d.text)
+    assert (s.date, s.anchored) == ("2020-09-03", True)
+
+
+# --------------------------------------------------------------------------- integration
+
+
+def test_pipeline_api_export_and_cli(tmp_path, seeds_dir):
+    from click.testing import CliRunner
+
+    from newsweave.api import Newsweave
+    from newsweave.cli import cli
+
+    db = tmp_path / "news.db"
+    with Newsweave(db) as nw:
+        nw.ingest([seeds_dir], analyze=False)
+        assert "time" in nw.analyze(only=["time"])
+        art = next(a for a in nw.articles() if a.published == "2020-09-04" and "Indra" in a.text)
+        values = {r.text: r.value for r in nw.time_refs(art.id[:8])}
+        assert values["February next year"] == "2021-02"
+        assert values["the end of this year"] == "2020-12"
+        assert len(nw.dated_sentences(art.id)) > 5
+        section = nw.export()["time_refs"]
+        assert {"article", "text", "value", "granularity", "relation", "range_end"} <= set(
+            section[0]
+        )
+        before = len(section)
+        nw.analyze(only=["time"])  # incremental: nothing new, nothing duplicated
+        assert len(nw.export()["time_refs"]) == before
+    result = CliRunner().invoke(cli, ["--db", str(db), "dates", art.id[:8], "--json"])
+    assert result.exit_code == 0, result.output
+    assert "2021-02" in result.output

@@ -20,7 +20,7 @@ from pathlib import Path
 from newsweave import export, pipeline
 from newsweave.errors import NewsweaveError
 from newsweave.pipeline import IngestReport, ProgressCallback
-from newsweave.records import Article
+from newsweave.records import Article, DatedSentence, Entity, Mention, TimeRef
 from newsweave.runners import Runner
 from newsweave.store import ArticleFilter, Store
 
@@ -109,6 +109,164 @@ class Newsweave:
 
     def count(self) -> int:
         return self.store.article_count()
+
+    # ------------------------------------------------------------------ time
+
+    def time_refs(
+        self,
+        article_id: str | None = None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> list[TimeRef]:
+        """Normalised time expressions (TIMEX3 values), of one article (id or unique
+        prefix) or all, optionally only those whose value falls in ``since``..``until``."""
+        from newsweave.store import time as time_store
+
+        if article_id is not None:
+            article_id = self._article_id(article_id)
+        return time_store.time_refs(self.store, article_id, since=since, until=until)
+
+    def dated_sentences(
+        self, article_id: str | None = None, *, anchored_only: bool = False
+    ) -> list[DatedSentence]:
+        """Each sentence with the date it talks about (``anchored`` when the date is
+        written in the sentence itself)."""
+        from newsweave.store import time as time_store
+
+        if article_id is not None:
+            article_id = self._article_id(article_id)
+        return time_store.dated_sentences(self.store, article_id, anchored_only=anchored_only)
+
+    # ------------------------------------------------------------------ entities
+
+    def entities(
+        self,
+        *,
+        type: str | None = None,  # noqa: A002 - the record's field name
+        name: str | None = None,
+        article: str | None = None,
+        min_articles: int = 1,
+        limit: int | None = None,
+    ) -> list[Entity]:
+        """Resolved entities (people, organisations, places, products ...), most widely
+        reported first. ``name`` matches the name or any alias (substring, any case);
+        ``article`` (id or unique prefix) keeps those mentioned in that article."""
+        from newsweave.store import nlp as nlp_store
+
+        if article is not None:
+            article = self._article_id(article)
+        return nlp_store.entities(
+            self.store,
+            type=type,
+            name=name,
+            article=article,
+            min_articles=min_articles,
+            limit=limit,
+        )
+
+    def entity(self, entity_id: str) -> Entity | None:
+        """One entity by id (or unique id prefix)."""
+        from newsweave.store import nlp as nlp_store
+
+        return nlp_store.entity(self.store, entity_id)
+
+    def mentions(
+        self, article_id: str | None = None, *, entity_id: str | None = None
+    ) -> list[Mention]:
+        """Entity mentions with offsets into ``Article.text``: of one article (id or unique
+        prefix), or of one entity (its provenance)."""
+        from newsweave.store import nlp as nlp_store
+
+        if entity_id is not None:
+            found = nlp_store.entity(self.store, entity_id)
+            if found is None:
+                raise NewsweaveError(f"no entity with id or unique id prefix {entity_id!r}")
+            return nlp_store.entity_mentions(self.store, found.id)
+        if article_id is None:
+            return nlp_store.all_mentions(self.store)
+        return nlp_store.mentions_of(self.store, self._article_id(article_id))
+
+    def _article_id(self, article_id: str) -> str:
+        article = self.store.article(article_id)
+        if article is None:
+            raise NewsweaveError(f"no article with id or unique id prefix {article_id!r}")
+        return article.id
+
+    # ------------------------------------------------------------------ events and stories
+
+    def events(self, *, story: str | None = None) -> list[Event]:
+        """Events (articles about one happening) in date order; only one story's if given."""
+        from newsweave.store import group as group_store
+
+        events = group_store.load_events(self.store)
+        if story is not None:
+            sid = self._story_id(story)
+            events = [e for e in events if e.story == sid]
+        return events
+
+    def stories(self) -> list[Story]:
+        """Stories (threads of events over time), largest first."""
+        from newsweave.store import group as group_store
+
+        stories = group_store.load_stories(self.store)
+        return sorted(stories, key=lambda s: (-len(s.articles), s.id))
+
+    def timeline(self, story: str | None = None) -> list[TimelineEntry]:
+        """Dated timeline entries (reported / scheduled / background), per story by date."""
+        from newsweave.store import group as group_store
+
+        return group_store.load_timeline(
+            self.store, self._story_id(story) if story is not None else None
+        )
+
+    def brief(self, story: str | None = None, *, max_stories: int | None = None) -> str:
+        """The Markdown briefing: stories -> events -> timeline -> summary, with numbered
+        citations to outlet and date. Every sentence in it is quoted from an article."""
+        from newsweave import brief as briefing
+        from newsweave.sentences import split_sentences
+
+        stories = self.stories()
+        if story is not None:
+            sid = self._story_id(story)
+            stories = [s for s in stories if s.id == sid]
+        if max_stories is not None:
+            stories = stories[:max_stories]
+        events = {e.id: e for e in self.events()}
+        ids = tuple(sorted({a for s in stories for a in s.articles}))
+        articles = {a.id: a for a in self.store.articles(ArticleFilter(ids=ids))}
+        sentences = {a: split_sentences(art) for a, art in articles.items()}
+        briefs = [
+            briefing.story_brief(
+                s,
+                [events[e] for e in s.events if e in events],
+                articles,
+                sentences,
+                self.timeline(s.id),
+                disagreements=self._disagreements(s),
+            )
+            for s in stories
+        ]
+        return briefing.render_brief(briefs, articles)
+
+    def _disagreements(self, story: Story) -> list:
+        """Hook for the claims stage: cited sentences on which the story's sources disagree
+        (``CitedSentence`` list) for the "Where sources disagree" section. Empty until the
+        claims stage provides ``newsweave.claims.disagreements(store, story)``."""
+        try:
+            from newsweave.claims import disagreements  # type: ignore[attr-defined]
+        except ImportError:
+            return []
+        return list(disagreements(self.store, story))
+
+    def _story_id(self, story: str) -> str:
+        from newsweave.store import group as group_store
+
+        ids = [s.id for s in group_store.load_stories(self.store)]
+        matches = [i for i in ids if i == story or i.startswith(story)]
+        if len(matches) != 1:
+            raise NewsweaveError(f"no story with id or unique id prefix {story!r}")
+        return matches[0]
 
     # ------------------------------------------------------------------ exports
 

@@ -292,6 +292,66 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int) -> None:
     out.print(f"{len(hits)} matches", markup=False)
 
 
+@cli.command()
+@click.argument("article_id")
+@click.option("--sentences", is_flag=True, help="Also date every sentence.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def dates(ctx: click.Context, article_id: str, sentences: bool, as_json: bool) -> None:
+    """Show an article's time expressions normalised against its publication date
+    (TIMEX3 values, granularity, past / ongoing / future).
+
+    Example: newsweave dates af3e0649 --sentences
+    """
+    nw = open_store(ctx, read_only=_exists(ctx))
+    refs = nw.time_refs(article_id)
+    dated = nw.dated_sentences(article_id) if sentences else []
+    if as_json:
+        data: dict[str, Any] = {"time_refs": [_ref_dict(r) for r in refs]}
+        if sentences:
+            data["sentences"] = [
+                {
+                    "sentence": d.sentence,
+                    "date": d.date,
+                    "granularity": d.granularity,
+                    "relation": d.relation,
+                    "anchored": d.anchored,
+                    "text": d.text,
+                }
+                for d in dated
+            ]
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    table = Table(show_lines=False)
+    for col in ("expression", "value", "granularity", "relation"):
+        table.add_column(col, overflow="fold")
+    for r in refs:
+        value = f"{r.value} .. {r.range_end}" if r.range_end else r.value
+        table.add_row(r.text, value, r.granularity, r.relation)
+    out.print(table)
+    out.print(f"{len(refs)} time expressions", markup=False)
+    for d in dated:
+        mark = "" if d.anchored else " (inherited)"
+        out.print(
+            f"{d.date:>10} {d.relation:<7}{mark} {_first_words(d.text, 16)}",
+            markup=False,
+            highlight=False,
+        )
+
+
+def _ref_dict(r: Any) -> dict:
+    return {
+        "text": r.text,
+        "start": r.start,
+        "end": r.end,
+        "value": r.value,
+        "granularity": r.granularity,
+        "relation": r.relation,
+        "range_end": r.range_end,
+    }
+
+
 @cli.command(name="export")
 @click.option(
     "--format", "fmt", default="json", show_default=True, help="json | jsonl | csv (and more)."

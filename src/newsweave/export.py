@@ -96,3 +96,101 @@ WRITERS: dict[str, WriterFunction] = {
     "jsonl": write_jsonl,
     "csv": write_csv,
 }
+
+
+# --------------------------------------------------------------------------- entities section
+
+
+def entities_section(store: Store) -> list[dict]:
+    """``entities: [{id, name, type, aliases, articles}]``, most widely reported first."""
+    from newsweave.store import nlp as nlp_store
+
+    return [
+        {
+            "id": e.id,
+            "name": e.name,
+            "type": e.type,
+            "aliases": list(e.aliases),
+            "articles": list(e.articles),
+        }
+        for e in nlp_store.entities(store)
+    ]
+
+
+SECTIONS["entities"] = entities_section
+
+
+# --------------------------------------------------------------------------- time section
+
+
+def time_refs_section(store: Store) -> list[dict]:
+    """``time_refs: [{article, start, end, text, value, granularity, relation, range_end}]``."""
+    from newsweave.store import time as time_store
+
+    return [
+        {
+            "article": r.article,
+            "start": r.start,
+            "end": r.end,
+            "text": r.text,
+            "value": r.value,
+            "granularity": r.granularity,
+            "relation": r.relation,
+            "range_end": r.range_end,
+        }
+        for r in time_store.time_refs(store)
+    ]
+
+
+SECTIONS["time_refs"] = time_refs_section
+
+
+# --------------------------------------------------------------------------- group sections
+
+
+def events_section(store: Store) -> list[dict]:
+    """``events: [{id, title, date, articles, story}]`` in date order."""
+    from newsweave.store import group as group_store
+
+    return [
+        {
+            "id": e.id,
+            "title": e.title,
+            "date": e.date,
+            "articles": list(e.articles),
+            "story": e.story,
+        }
+        for e in group_store.load_events(store)
+    ]
+
+
+def stories_section(store: Store) -> list[dict]:
+    """``stories: [{id, title, events, articles}]``."""
+    from newsweave.store import group as group_store
+
+    return [
+        {"id": s.id, "title": s.title, "events": list(s.events), "articles": list(s.articles)}
+        for s in group_store.load_stories(store)
+    ]
+
+
+def timeline_section(store: Store) -> list[dict]:
+    """``timeline: [{date, granularity, kind, text, story, articles}]`` by story, then date."""
+    from newsweave.store import group as group_store
+
+    return [
+        {
+            "date": t.date,
+            "granularity": t.granularity,
+            "kind": t.kind,
+            "text": t.text,
+            "story": t.story,
+            "articles": list(t.articles),
+        }
+        for t in group_store.load_timeline(store)
+    ]
+
+
+SECTIONS["events"] = events_section
+SECTIONS["stories"] = stories_section
+SECTIONS["timeline"] = timeline_section

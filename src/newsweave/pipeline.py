@@ -192,3 +192,32 @@ def analyze(
 
 def default_db_path() -> str:
     return os.environ.get("NEWSWEAVE_DB", "newsweave.db")
+
+
+# --------------------------------------------------------------------------- time step
+
+
+def _time_of_article(article: Article) -> tuple[str, list, list]:
+    """Pure per-article work of the time step (picklable for distributed runners)."""
+    from newsweave.time import extract_time
+
+    refs, dated = extract_time(article)
+    return article.id, refs, dated
+
+
+def run_time(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    """Normalise the temporal expressions and date the sentences of articles not done yet.
+
+    Incremental: only articles without a ``time_done`` row are read; each batch commits
+    its rows and its done-marks together.
+    """
+    from newsweave.store import ArticleFilter
+    from newsweave.store import time as time_store
+
+    runner = current_runner()
+    while ids := time_store.articles_without_time(store, limit=batch_size):
+        articles = store.articles(ArticleFilter(ids=tuple(ids)))
+        time_store.save_time(store, list(runner.map(_time_of_article, articles)))
+
+
+STEPS.append(("time", run_time))

@@ -1571,7 +1571,14 @@ def extract_time(
         cands = by_sentence.get(sent.index, [])
         tense = _sentence_tense(sent.text)
         if cands:
-            ref = min(cands, key=lambda c: (_GRAN_RANK.get(c[0].granularity, 9), c[0].start))[0]
+            ref = min(
+                cands,
+                key=lambda c: (
+                    _inside_quotes(article.text, sent.start, c[0].start),
+                    _GRAN_RANK.get(c[0].granularity, 9),
+                    c[0].start,
+                ),
+            )[0]
             ds = DatedSentence(
                 article=article.id,
                 sentence=sent.index,
@@ -1622,6 +1629,16 @@ def extract_time(
         dated.append(ds)
         prev = ds
     return refs, dated
+
+
+_QUOTES = re.compile(r'["“”]')
+
+
+def _inside_quotes(text: str, sent_start: int, pos: int) -> bool:
+    """Whether ``pos`` sits inside a quotation of its sentence (odd number of quote marks
+    before it). A quoted "today" is the speaker's day, so the sentence is better dated by
+    an expression of the reporting frame ("..., Singh tweeted on Thursday")."""
+    return len(_QUOTES.findall(text, sent_start, pos)) % 2 == 1
 
 
 _MAIN_FUTURE = re.compile(
