@@ -293,6 +293,66 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int) -> None:
 
 
 @cli.command()
+@click.argument("name", required=False)
+@click.option("--type", "etype", help="Only this type: PERSON, ORG, GPE, LOC, PRODUCT ...")
+@click.option("--article", help="Only entities mentioned in this article (id or prefix).")
+@click.option("--min-articles", default=1, show_default=True, help="Reported by at least N.")
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (with article ids).")
+@click.pass_context
+@handles_errors
+def entities(
+    ctx: click.Context,
+    name: str | None,
+    etype: str | None,
+    article: str | None,
+    min_articles: int,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List resolved entities with their aliases, mention and article counts, and articles.
+    NAME filters by name or alias (substring, any case).
+
+    Example: newsweave entities Shoigu --type PERSON
+    """
+    rows = open_store(ctx, read_only=_exists(ctx)).entities(
+        type=etype, name=name, article=article, min_articles=min_articles, limit=limit
+    )
+    if as_json:
+        data = [
+            {
+                "id": e.id,
+                "name": e.name,
+                "type": e.type,
+                "aliases": list(e.aliases),
+                "mentions": e.mentions,
+                "articles": list(e.articles),
+            }
+            for e in rows
+        ]
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    table = Table(show_lines=False)
+    for col in ("id", "name", "type", "mentions", "articles", "aliases", "in articles"):
+        table.add_column(col, overflow="fold")
+    for e in rows:
+        shown = ", ".join(a[:10] for a in e.articles[:5])
+        if len(e.articles) > 5:
+            shown += f" … +{len(e.articles) - 5}"
+        table.add_row(
+            e.id[:10],
+            e.name,
+            e.type,
+            str(e.mentions),
+            str(len(e.articles)),
+            "; ".join(a for a in e.aliases if a != e.name),
+            shown,
+        )
+    out.print(table)
+    out.print(f"{len(rows)} entities", markup=False)
+
+
+@cli.command()
 @click.argument("article_id")
 @click.option("--sentences", is_flag=True, help="Also date every sentence.")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
@@ -350,6 +410,109 @@ def _ref_dict(r: Any) -> dict:
         "relation": r.relation,
         "range_end": r.range_end,
     }
+
+
+@cli.command()
+@click.option("--story", help="Only this story's events (id or unique prefix).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def events(ctx: click.Context, story: str | None, as_json: bool) -> None:
+    """List events (articles about one happening) in date order.
+
+    Example: newsweave events --story st_3f2a
+    """
+    rows = open_store(ctx, read_only=_exists(ctx)).events(story=story)
+    if as_json:
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "id": e.id,
+                        "title": e.title,
+                        "date": e.date,
+                        "articles": list(e.articles),
+                        "story": e.story,
+                    }
+                    for e in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    table = Table(show_lines=False)
+    for col in ("id", "date", "articles", "story", "title"):
+        table.add_column(col, overflow="fold")
+    for e in rows:
+        table.add_row(e.id, e.date or "", str(len(e.articles)), e.story or "", e.title)
+    out.print(table)
+    out.print(f"{len(rows)} events", markup=False)
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def stories(ctx: click.Context, as_json: bool) -> None:
+    """List stories (threads of events over time), largest first.
+
+    Example: newsweave stories
+    """
+    nw = open_store(ctx, read_only=_exists(ctx))
+    rows = nw.stories()
+    if as_json:
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "events": list(s.events),
+                        "articles": list(s.articles),
+                    }
+                    for s in rows
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    dates = {e.id: e.date for e in nw.events()}
+    table = Table(show_lines=False)
+    for col in ("id", "events", "articles", "from", "to", "title"):
+        table.add_column(col, overflow="fold")
+    for s in rows:
+        days = sorted(d for d in (dates.get(e) for e in s.events) if d)
+        table.add_row(
+            s.id,
+            str(len(s.events)),
+            str(len(s.articles)),
+            days[0] if days else "",
+            days[-1] if days else "",
+            s.title,
+        )
+    out.print(table)
+    out.print(f"{len(rows)} stories", markup=False)
+
+
+@cli.command()
+@click.option("--story", help="Only this story (id or unique prefix).")
+@click.option("--max-stories", type=int, default=None, help="At most this many (largest first).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
+@click.pass_context
+@handles_errors
+def brief(
+    ctx: click.Context, story: str | None, max_stories: int | None, output: str | None
+) -> None:
+    """Print the Markdown briefing: stories, events, timeline and cited summaries.
+
+    Example: newsweave ingest examples/seeds && newsweave brief
+    """
+    text = open_store(ctx, read_only=_exists(ctx)).brief(story, max_stories=max_stories)
+    if output:
+        with click.open_file(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
 
 
 @cli.command(name="export")

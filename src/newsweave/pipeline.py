@@ -194,6 +194,50 @@ def default_db_path() -> str:
     return os.environ.get("NEWSWEAVE_DB", "newsweave.db")
 
 
+# --------------------------------------------------------------------------- nlp step
+
+NLP_CHUNK = 16  # articles per nlp.pipe call (and per task on a distributed runner)
+
+
+def _mentions_of_articles(articles: list[Article]) -> list[tuple[str, list]]:
+    """Pure work of the nlp step for a few articles (picklable for distributed runners)."""
+    from newsweave.nlp import iter_mentions
+
+    return [(article.id, mentions) for article, mentions in iter_mentions(articles)]
+
+
+def run_nlp(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    """Entity mentions for articles not read yet, then alias resolution over all mentions.
+
+    Incremental: mentions are computed once per article (``nlp_done``); each batch commits
+    its mentions and done-marks together. Resolution is global (a new article can merge two
+    entities), so it re-runs over all stored mentions and replaces the entity tables in one
+    transaction; it is skipped when no article was added and entities already exist.
+    """
+    from newsweave.entities import resolve
+    from newsweave.nlp import model_name
+    from newsweave.store import ArticleFilter
+    from newsweave.store import nlp as nlp_store
+
+    runner = current_runner()
+    added = 0
+    while ids := nlp_store.articles_without_mentions(store, limit=batch_size):
+        articles = store.articles(ArticleFilter(ids=tuple(ids)))
+        chunks = [articles[i : i + NLP_CHUNK] for i in range(0, len(articles), NLP_CHUNK)]
+        results = [pair for chunk in runner.map(_mentions_of_articles, chunks) for pair in chunk]
+        nlp_store.save_mentions(store, results, model=model_name())
+        added += len(results)
+    if not added and nlp_store.entities(store, limit=1):
+        return
+    mentions = nlp_store.all_mentions(store)
+    texts = {a.id: a.text for a in store.iter_articles()}
+    resolution = resolve(texts, mentions)
+    nlp_store.save_entities(store, resolution.entities, resolution.mentions)
+
+
+STEPS.append(("nlp", run_nlp))
+
+
 # --------------------------------------------------------------------------- time step
 
 

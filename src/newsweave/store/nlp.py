@@ -1,0 +1,232 @@
+"""Tables and queries of the nlp stage: entity mentions, resolved entities and their aliases.
+
+Mentions are per article and computed once (``nlp_done`` marks articles already processed,
+also those with no mention at all), so an incremental run only reads new articles.
+Entities are global: resolution is re-run over all mentions and :func:`save_entities`
+replaces the ``entities`` and ``aliases`` tables and the mentions' ``entity`` column in one
+transaction, so readers never see a half-resolved store.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+
+from newsweave.records import Entity, Mention
+from newsweave.store import Store
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "nlp/0001_entities",
+        """
+        CREATE TABLE mentions (
+            article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            start      INTEGER NOT NULL,
+            end        INTEGER NOT NULL,
+            text       TEXT NOT NULL,
+            label      TEXT NOT NULL,
+            entity_id  TEXT,
+            PRIMARY KEY (article_id, start, end)
+        );
+        CREATE INDEX mentions_entity ON mentions(entity_id);
+        CREATE TABLE entities (
+            id       TEXT PRIMARY KEY,
+            name     TEXT NOT NULL,
+            type     TEXT NOT NULL,
+            mentions INTEGER NOT NULL,
+            articles TEXT NOT NULL  -- JSON list of article ids, sorted
+        );
+        CREATE INDEX entities_name ON entities(name COLLATE NOCASE);
+        CREATE TABLE aliases (
+            entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+            alias     TEXT NOT NULL,
+            PRIMARY KEY (entity_id, alias)
+        );
+        CREATE INDEX aliases_alias ON aliases(alias COLLATE NOCASE);
+        -- one row per article the stage has seen, with the model that read it
+        CREATE TABLE nlp_done (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            model      TEXT NOT NULL
+        );
+        """,
+    ),
+]
+
+_MENTION_COLS = "article_id, start, end, text, label, entity_id"
+
+
+def articles_without_mentions(store: Store, limit: int | None = None) -> list[str]:
+    """Ids of stored articles the nlp stage has not read yet, in ingest order."""
+    sql = (
+        "SELECT a.id FROM articles a LEFT JOIN nlp_done d ON d.article_id = a.id"
+        " WHERE d.article_id IS NULL ORDER BY a.seq"
+    )
+    params: tuple = ()
+    if limit is not None:
+        sql += " LIMIT ?"
+        params = (limit,)
+    return [r[0] for r in store.conn.execute(sql, params)]
+
+
+def save_mentions(
+    store: Store, results: Iterable[tuple[str, Sequence[Mention]]], *, model: str
+) -> int:
+    """Replace the mentions of each ``(article_id, mentions)`` and mark it done; one
+    transaction in all. Returns the number of mentions written."""
+    n = 0
+    with store.transaction() as conn:
+        for article_id, mentions in results:
+            conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
+            conn.executemany(
+                f"INSERT OR REPLACE INTO mentions ({_MENTION_COLS}) VALUES (?,?,?,?,?,?)",
+                [(m.article, m.start, m.end, m.text, m.label, m.entity) for m in mentions],
+            )
+            conn.execute(
+                "INSERT OR REPLACE INTO nlp_done(article_id, model) VALUES (?, ?)",
+                (article_id, model),
+            )
+            n += len(mentions)
+    return n
+
+
+def _row_to_mention(row: tuple) -> Mention:
+    article, start, end, text, label, entity = row
+    return Mention(article=article, start=start, end=end, text=text, label=label, entity=entity)
+
+
+def all_mentions(store: Store) -> list[Mention]:
+    """Every stored mention, by article ingest order then offset (deterministic)."""
+    rows = store.conn.execute(
+        f"SELECT {', '.join('m.' + c.strip() for c in _MENTION_COLS.split(','))}"
+        " FROM mentions m JOIN articles a ON a.id = m.article_id ORDER BY a.seq, m.start, m.end"
+    )
+    return [_row_to_mention(r) for r in rows]
+
+
+def mentions_of(store: Store, article_id: str) -> list[Mention]:
+    """The mentions of one article, in text order."""
+    rows = store.conn.execute(
+        f"SELECT {_MENTION_COLS} FROM mentions WHERE article_id = ? ORDER BY start, end",
+        (article_id,),
+    )
+    return [_row_to_mention(r) for r in rows]
+
+
+def save_entities(store: Store, entities: Sequence[Entity], mentions: Sequence[Mention]) -> None:
+    """Replace all entities and aliases and set every mention's entity; one transaction."""
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM aliases")
+        conn.execute("DELETE FROM entities")
+        conn.executemany(
+            "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
+            [(e.id, e.name, e.type, e.mentions, json.dumps(list(e.articles))) for e in entities],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)",
+            [(e.id, alias) for e in entities for alias in e.aliases],
+        )
+        conn.executemany(
+            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
+            [(m.entity, m.article, m.start, m.end) for m in mentions],
+        )
+
+
+def _row_to_entity(row: tuple, aliases: dict[str, list[str]]) -> Entity:
+    eid, name, etype, mentions, articles = row
+    return Entity(
+        id=eid,
+        name=name,
+        type=etype,
+        aliases=tuple(aliases.get(eid, ())),
+        articles=tuple(json.loads(articles)),
+        mentions=mentions,
+    )
+
+
+def _aliases(store: Store, ids: Sequence[str] | None = None) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    if ids is None:
+        rows = store.conn.execute("SELECT entity_id, alias FROM aliases ORDER BY entity_id, alias")
+    else:
+        marks = ",".join("?" * len(ids))
+        rows = store.conn.execute(
+            f"SELECT entity_id, alias FROM aliases WHERE entity_id IN ({marks})"
+            " ORDER BY entity_id, alias",
+            list(ids),
+        )
+    for eid, alias in rows:
+        out.setdefault(eid, []).append(alias)
+    return out
+
+
+def entities(
+    store: Store,
+    *,
+    type: str | None = None,  # noqa: A002 - the record's field name
+    name: str | None = None,
+    article: str | None = None,
+    min_articles: int = 1,
+    limit: int | None = None,
+) -> list[Entity]:
+    """Entities, most widely reported first (articles, then mentions, then name).
+
+    ``name`` matches the canonical name or any alias, case-insensitively, as a substring;
+    ``article`` keeps entities mentioned in that article.
+    """
+    where, params = [], []
+    if type:
+        where.append("e.type = ? COLLATE NOCASE")
+        params.append(type)
+    if name:
+        where.append(
+            "(e.name LIKE ? OR e.id IN (SELECT entity_id FROM aliases WHERE alias LIKE ?))"
+        )
+        params.extend([f"%{name}%", f"%{name}%"])
+    if article:
+        where.append("e.id IN (SELECT entity_id FROM mentions WHERE article_id = ?)")
+        params.append(article)
+    if min_articles > 1:
+        where.append("json_array_length(e.articles) >= ?")
+        params.append(min_articles)
+    sql = "SELECT e.id, e.name, e.type, e.mentions, e.articles FROM entities e"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY json_array_length(e.articles) DESC, e.mentions DESC, e.name COLLATE NOCASE"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = store.conn.execute(sql, params).fetchall()
+    aliases = _aliases(store, [r[0] for r in rows]) if rows else {}
+    return [_row_to_entity(r, aliases) for r in rows]
+
+
+def entity(store: Store, entity_id: str) -> Entity | None:
+    """One entity by id (or a unique id prefix of at least 4 characters)."""
+    row = store.conn.execute(
+        "SELECT id, name, type, mentions, articles FROM entities WHERE id = ?", (entity_id,)
+    ).fetchone()
+    if row is None and 4 <= len(entity_id) < 16:
+        rows = store.conn.execute(
+            "SELECT id, name, type, mentions, articles FROM entities WHERE id >= ? AND id < ?"
+            " LIMIT 2",
+            (entity_id, entity_id + "\uffff"),
+        ).fetchall()
+        row = rows[0] if len(rows) == 1 else None
+    if row is None:
+        return None
+    return _row_to_entity(row, _aliases(store, [row[0]]))
+
+
+def entity_mentions(store: Store, entity_id: str) -> list[Mention]:
+    """Every mention of one entity (its provenance), by article ingest order then offset."""
+    rows = store.conn.execute(
+        f"SELECT {', '.join('m.' + c.strip() for c in _MENTION_COLS.split(','))}"
+        " FROM mentions m JOIN articles a ON a.id = m.article_id WHERE m.entity_id = ?"
+        " ORDER BY a.seq, m.start",
+        (entity_id,),
+    )
+    return [_row_to_mention(r) for r in rows]
+
+
+def mention_count(store: Store) -> int:
+    return store.conn.execute("SELECT COUNT(*) FROM mentions").fetchone()[0]
