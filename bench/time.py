@@ -67,6 +67,7 @@ class Doc:
     dct: str | None
     text: str
     gold: list[Gold]
+    gold_source: str = "tml"
 
 
 _TAG = re.compile(r"<(/?)([A-Za-z0-9_]+)([^>]*?)(/?)>")
@@ -118,16 +119,24 @@ def _cat_gold(cat: Path, text: str) -> list[Gold]:
         t.get("t_id"): (int(t.get("sentence", "0")), int(t.get("number", "0")), t.text or "")
         for t in root.iter("token")
     }
-    # token offsets in the TML text: walk tokens in order, find each in the text
-    order = sorted(tokens.items(), key=lambda kv: kv[1][1])
+    # CAT sentence k (k >= 1; 0 is the title) is the TML's k-th <s>, one line of our text
+    line_starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            line_starts.append(i + 1)
     offsets: dict[str, tuple[int, int]] = {}
-    cursor = 0
-    for tid, (_, _, tok) in order:
-        i = text.find(tok, cursor)
-        if i < 0 or i - cursor > 40:
+    cursors: dict[int, int] = {}
+    for tid, (sent, _, tok) in sorted(tokens.items(), key=lambda kv: kv[1][1]):
+        if sent < 1 or sent > len(line_starts):
+            continue
+        line_end = text.find("\n", line_starts[sent - 1])
+        line_end = len(text) if line_end < 0 else line_end
+        cur = cursors.get(sent, line_starts[sent - 1])
+        i = text.find(tok, cur, line_end)
+        if i < 0:
             continue
         offsets[tid] = (i, i + len(tok))
-        cursor = i + len(tok)
+        cursors[sent] = i + len(tok)
     gold = []
     for tx in root.iter("TIMEX3"):
         ids = [a.get("t_id") for a in tx.iter("token_anchor")]
@@ -149,12 +158,14 @@ def load(folder: Path) -> list[Doc]:
         if not body_m:
             continue
         text, gold = strip_timeml(body_m.group(1))
+        source = "tml"
         if not gold and cat_dir.is_dir():
             stem = path.stem.split("_")[0].split("-")[0]
             cats = sorted(cat_dir.glob(f"{stem}[-_]*.xml"))
             if cats:
-                gold = _cat_gold(cats[0], text)
-        docs.append(Doc(path.name, dct_m.group(1)[:10] if dct_m else None, text, gold))
+                gold, source = _cat_gold(cats[0], text), "cat"
+        dct = dct_m.group(1)[:10] if dct_m else None
+        docs.append(Doc(path.name, dct, text, gold, source))
     return docs
 
 
@@ -294,6 +305,15 @@ def main() -> None:
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "anchor": HEIDELTIME_TE3,
     }
+    if any(d.gold_source == "cat" for d in docs):
+        result["gold_source"] = "CAT XML TIMEX3 (SemEval-2015 trial: only the dateline)"
+        result["note"] = (
+            "this set annotates only the creation-time dateline of each article in the text,"
+            " so precision and F1 here are not meaningful: read recall and value_accuracy;"
+            " score precision on a full TimeML set (e.g. TempEval-3 TBAQ) with --data"
+        )
+    else:
+        result["gold_source"] = "TimeML TIMEX3 in <TEXT>"
     if n_gold == 0:
         result["note"] = "no gold TIMEX3 in the text of this data set: only speed is measured"
     print(json.dumps(result))
