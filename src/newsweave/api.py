@@ -20,7 +20,16 @@ from pathlib import Path
 from newsweave import export, pipeline
 from newsweave.errors import NewsweaveError
 from newsweave.pipeline import IngestReport, ProgressCallback
-from newsweave.records import Article, DatedSentence, Entity, Mention, TimeRef
+from newsweave.records import (
+    Article,
+    DatedSentence,
+    Entity,
+    Event,
+    Mention,
+    Story,
+    TimelineEntry,
+    TimeRef,
+)
 from newsweave.runners import Runner
 from newsweave.store import ArticleFilter, Store
 

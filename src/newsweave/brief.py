@@ -183,6 +183,8 @@ def build_timeline(
         art = articles.get(ds.article)
         if art is None or not usable(ds.text):
             continue
+        if ds.relation == "future" and not ds.anchored:
+            continue  # "will be imported" with no date: not a dated plan
         pub = art.published
         kind = sentence_kind(ds, pub)
         pools[(ds.date, kind)].append(_Cand(ds, kind, pub))

@@ -265,3 +265,121 @@ def run_time(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
 
 
 STEPS.append(("time", run_time))
+
+
+# --------------------------------------------------------------------------- group step
+
+GROUP_BATCH = 2000  # articles embedded and placed per transaction
+GROUP_CANDIDATE_FLOOR = 0.3  # least centroid cosine for an existing event to be considered
+GROUP_CANDIDATES_PER_ARTICLE = 30
+
+
+def _stage_store(name: str) -> object | None:
+    """Another stage's store module, or None while that stage is not installed."""
+    import importlib
+
+    try:
+        return importlib.import_module(f"newsweave.store.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
+def _group_inputs(
+    store: Store, articles: list[Article]
+) -> tuple[dict[str, list], dict[str, list], list]:
+    """Dated sentences, entity mentions and copy groups of ``articles`` from earlier stages.
+
+    Each input is optional: without the time stage's rows sentences are dated on the fly;
+    without mentions or copies grouping relies on the text alone.
+    """
+    from newsweave.time import extract_time
+
+    dated: dict[str, list] = {}
+    time_store = _stage_store("time")
+    for art in articles:
+        rows = time_store.dated_sentences(store, art.id) if time_store else []
+        dated[art.id] = rows or extract_time(art)[1]
+    mentions: dict[str, list] = {}
+    nlp_store = _stage_store("nlp")
+    fetch = getattr(nlp_store, "mentions", None) if nlp_store else None
+    if callable(fetch):
+        for art in articles:
+            try:
+                mentions[art.id] = list(fetch(store, art.id))
+            except TypeError:  # a different signature: do without entities
+                break
+    copies: list = []
+    copies_store = _stage_store("copies")
+    groups_of = getattr(copies_store, "copy_groups", None) if copies_store else None
+    if callable(groups_of):
+        try:
+            wanted = {a.id for a in articles}
+            copies = [g for g in groups_of(store) if wanted & set(g.articles)]
+        except TypeError:
+            copies = []
+    return dated, mentions, copies
+
+
+def run_group(store: Store) -> None:
+    """Place articles not grouped yet into events and stories; rebuild touched timelines.
+
+    Incremental: only new articles are embedded; they are compared with the existing events
+    whose centroid is near them (plus events holding their copies), never the whole store.
+    Existing events keep their ids. One transaction per batch.
+    """
+    import numpy as np
+
+    from newsweave import group as grouping
+    from newsweave.brief import build_timeline
+    from newsweave.embed import embed
+    from newsweave.store import ArticleFilter
+    from newsweave.store import group as group_store
+
+    ids = group_store.ungrouped_article_ids(store)
+    for b in range(0, len(ids), GROUP_BATCH):
+        articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + GROUP_BATCH])))
+        dated, mentions, copies = _group_inputs(store, articles)
+        vectors = embed([grouping.lead_text(a) for a in articles])
+        signals = [
+            grouping.article_signals(a, v, mentions.get(a.id, ()), dated.get(a.id, ()))
+            for a, v in zip(articles, vectors, strict=True)
+        ]
+        event_ids, centroids = group_store.event_centroids(store)
+        candidates: set[str] = set()
+        if event_ids:
+            sims = vectors @ centroids.T
+            for row in sims:
+                top = np.argsort(-row)[:GROUP_CANDIDATES_PER_ARTICLE]
+                candidates.update(event_ids[i] for i in top if row[i] >= GROUP_CANDIDATE_FLOOR)
+        copy_members = [a for g in copies for a in g.articles]
+        candidates.update(group_store.events_of_articles(store, copy_members).values())
+        events = group_store.load_events(store, sorted(candidates))
+        known = group_store.load_signals(store, [a for e in events for a in e.articles])
+        stories = group_store.load_stories(store, sorted({e.story for e in events if e.story}))
+        result = grouping.group(signals, known=known, events=events, stories=stories, copies=copies)
+        by_id = {s.id: s for s in [*known, *signals]}
+        cents = {
+            e.id: grouping.centroid([by_id[a] for a in e.articles if a in by_id])
+            for e in result.events
+        }
+        timelines = {}
+        for st in result.stories:
+            members = store.articles(ArticleFilter(ids=st.articles))
+            story_dated = [d for a in members for d in (dated.get(a.id) or _stored_dated(store, a))]
+            timelines[st.id] = build_timeline(story_dated, {a.id: a for a in members}, story=st.id)
+        with store.transaction() as conn:
+            group_store.save_signals(conn, signals)
+            group_store.save_grouping(conn, result.events, result.stories, cents)
+            for sid, entries in timelines.items():
+                group_store.save_timeline(conn, sid, entries)
+
+
+def _stored_dated(store: Store, article: Article) -> list:
+    from newsweave.time import extract_time
+
+    time_store = _stage_store("time")
+    rows = time_store.dated_sentences(store, article.id) if time_store else []
+    return rows or extract_time(article)[1]
+
+
+STEPS.append(("group", run_group))
