@@ -301,7 +301,7 @@ def _group_inputs(
         dated[art.id] = rows or extract_time(art)[1]
     mentions: dict[str, list] = {}
     nlp_store = _stage_store("nlp")
-    fetch = getattr(nlp_store, "mentions", None) if nlp_store else None
+    fetch = getattr(nlp_store, "mentions_of", None) if nlp_store else None
     if callable(fetch):
         for art in articles:
             try:

@@ -1,0 +1,73 @@
+"""MiniLM embeddings: shape, normalisation, batching invariance, semantics, shipped tokenizer."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsweave import embed as embed_mod
+from newsweave.embed import DIM, embed, embed_one
+
+SENTENCES = [
+    "Defence Minister Rajnath Singh held talks with his Russian counterpart in Moscow.",
+    "India's defence minister met the Russian defence minister in the Russian capital.",
+    "BP says the leaking oil well in the Gulf of Mexico has finally been sealed.",
+    "Short.",
+    "A considerably longer sentence about the Shanghai Cooperation Organisation meeting of "
+    "defence ministers, which was attended by delegations from eight member states and "
+    "discussed terrorism, extremism and regional security at some length.",
+]
+
+
+@pytest.fixture(scope="module")
+def vectors() -> np.ndarray:
+    return embed(SENTENCES)
+
+
+def test_shape_dtype_and_unit_length(vectors: np.ndarray) -> None:
+    assert vectors.shape == (len(SENTENCES), DIM)
+    assert vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+
+
+def test_paraphrase_is_closer_than_unrelated_text(vectors: np.ndarray) -> None:
+    sims = vectors @ vectors.T
+    assert sims[0, 1] > 0.6
+    assert sims[0, 1] > sims[0, 2] + 0.3
+
+
+def test_batching_and_padding_do_not_change_vectors(vectors: np.ndarray) -> None:
+    # each text alone (no padding) equals its vector from the mixed-length batch
+    for i, text in enumerate(SENTENCES):
+        assert np.allclose(embed_one(text), vectors[i], atol=2e-3)
+    # input order is kept although batches are sorted by length
+    rev = embed(SENTENCES[::-1], batch_size=2)
+    assert np.allclose(rev[::-1], vectors, atol=2e-3)
+
+
+def test_empty_inputs() -> None:
+    assert embed([]).shape == (0, DIM)
+    v = embed(["", "   "])
+    assert v.shape == (2, DIM) and np.isfinite(v).all()
+
+
+def test_bad_arguments_say_how_to_fix() -> None:
+    with pytest.raises(ValueError, match="batch_size"):
+        embed(["x"], batch_size=0)
+    with pytest.raises(ValueError, match="max_tokens"):
+        embed(["x"], max_tokens=4)
+
+
+def test_long_text_is_truncated_not_rejected() -> None:
+    long = " ".join(["defence cooperation between India and Russia"] * 200)
+    assert embed([long], max_tokens=64).shape == (1, DIM)
+
+
+def test_shipped_tokenizer_matches_its_provenance_note() -> None:
+    path = Path(embed_mod.__file__).parent / "data" / "minilm-l6-v2-tokenizer.json"
+    note = (path.parent / "PROVENANCE.md").read_text(encoding="utf-8")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert digest in note

@@ -1,0 +1,224 @@
+"""Events and stories on the real seed articles: grouping, dates, copies, incremental ids,
+arrival-order invariance, and the pipeline step over a store."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsweave.embed import embed
+from newsweave.group import (
+    ArticleSignals,
+    Grouping,
+    GroupOptions,
+    article_signals,
+    article_similarity,
+    event_date,
+    group,
+    lead_text,
+)
+from newsweave.ingest import discover
+from newsweave.pipeline import read_and_clean
+from newsweave.records import Article, CopyGroup
+from newsweave.time import extract_time
+
+from .conftest import SEEDS, SHARED_DATA
+
+
+def _load(paths: list[str]) -> list[Article]:
+    arts: list[Article] = []
+    for item in discover(paths):
+        arts.extend(a for a in read_and_clean(item) if isinstance(a, Article))
+    return sorted(arts, key=lambda a: a.source_path)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Article]:
+    """Seed articles keyed by file prefix ("000" .. "004")."""
+    return {Path(a.source_path).name[:3]: a for a in _load([str(SEEDS)])}
+
+
+@pytest.fixture(scope="module")
+def signals(seeds: dict[str, Article]) -> dict[str, ArticleSignals]:
+    keys = sorted(seeds)
+    vecs = embed([lead_text(seeds[k]) for k in keys])
+    return {
+        k: article_signals(seeds[k], v, dated=extract_time(seeds[k])[1])
+        for k, v in zip(keys, vecs, strict=True)
+    }
+
+
+def _partition(g: Grouping) -> set[frozenset[str]]:
+    return {frozenset(e.articles) for e in g.events}
+
+
+def _incremental(batches: list[list[ArticleSignals]], copies=()) -> Grouping:
+    """Feed batches one by one, passing back every known event, story and signal."""
+    events, stories, known = [], [], []
+    for batch in batches:
+        g = group(batch, known=known, events=events, stories=stories, copies=copies)
+        by_id = {e.id: e for e in events}
+        by_id.update({e.id: e for e in g.events})
+        events = list(by_id.values())
+        st = {s.id: s for s in stories}
+        st.update({s.id: s for s in g.stories})
+        stories = list(st.values())
+        known = known + batch
+    return Grouping(events=tuple(events), stories=tuple(stories))
+
+
+def test_seeds_form_two_events_in_one_story(seeds, signals) -> None:
+    g = group(list(signals.values()))
+    ids = {k: seeds[k].id for k in seeds}
+    assert _partition(g) == {
+        frozenset(ids[k] for k in ("000", "001", "002", "003")),
+        frozenset([ids["004"]]),
+    }
+    assert len(g.stories) == 1
+    assert set(g.stories[0].events) == {e.id for e in g.events}
+    assert {e.story for e in g.events} == {g.stories[0].id}
+    dates = sorted(e.date for e in g.events)
+    assert dates[0].startswith("2020-09") and dates[1].startswith("2023-04")
+    # every article appears in exactly one event
+    arts = [a for e in g.events for a in e.articles]
+    assert sorted(arts) == sorted(ids.values())
+
+
+def test_event_date_prefers_the_day_the_lead_reports(seeds) -> None:
+    # a report published on the 4th about talks held "on Thursday" (the 3rd)
+    art = seeds["001"]
+    assert art.published == "2020-09-04"
+    assert event_date(art, extract_time(art)[1]) == "2020-09-03"
+    assert event_date(replace(art, published=None), ()) is None
+
+
+def test_far_apart_dates_block_joining(signals) -> None:
+    sim = article_similarity([signals["000"], signals["004"]])
+    undated = article_similarity(
+        [replace(signals["000"], date=None), replace(signals["004"], date=None)]
+    )
+    assert sim[0, 1] < 0 < undated[0, 1]
+    assert sim[0, 1] == pytest.approx(undated[0, 1] - 1.0, abs=1e-5)
+
+
+def test_arrival_order_and_batching_do_not_change_the_grouping(signals) -> None:
+    reference = group(list(signals.values()))
+    ref_ids = {frozenset(e.articles): e.id for e in reference.events}
+    rng = random.Random(7)
+    sigs = list(signals.values())
+    for _ in range(12):
+        rng.shuffle(sigs)
+        cuts = sorted(rng.sample(range(1, len(sigs)), rng.randint(0, 3)))
+        batches = [sigs[i:j] for i, j in zip([0, *cuts], [*cuts, len(sigs)], strict=True)]
+        got = _incremental(batches)
+        assert _partition(got) == set(ref_ids)
+        assert len(got.stories) == 1
+        # one call: ids too are independent of input order (content ids, sorted inputs)
+        once = group(sigs)
+        assert {frozenset(e.articles): e.id for e in once.events} == ref_ids
+        assert [s.id for s in once.stories] == [s.id for s in reference.stories]
+
+
+def test_existing_event_ids_are_stable_when_a_batch_joins(signals) -> None:
+    first = group([signals["002"], signals["004"]])
+    old = {e.id: set(e.articles) for e in first.events}
+    second = group(
+        [signals[k] for k in ("000", "001", "003")],
+        known=[signals["002"], signals["004"]],
+        events=first.events,
+        stories=first.stories,
+    )
+    new = {e.id: set(e.articles) for e in second.events}
+    for eid, arts in old.items():
+        assert eid in new and arts <= new[eid]
+    assert {s.id for s in first.stories} <= {s.id for s in second.stories}
+
+
+def test_copies_always_share_an_event(seeds, signals) -> None:
+    # a syndicated copy of seed 004 that a portal re-published three weeks later
+    src = seeds["004"]
+    copy = replace(src, id="copy-of-004", source_path="portal/004.txt", published="2023-05-20")
+    copy_sig = article_signals(copy, signals["004"].vector, dated=extract_time(copy)[1])
+    apart = group([signals["004"], copy_sig])
+    assert len(apart.events) == 2  # the dates alone keep them apart ...
+    link = CopyGroup(id="cg1", kind="near-duplicate", articles=(src.id, copy.id), passages=())
+    together = group([signals["004"], copy_sig], copies=[link])
+    assert _partition(together) == {frozenset([src.id, copy.id])}  # ... the copy link does not
+    # the same holds when the copy arrives after its original was grouped
+    original = group([signals["004"]])
+    later = group([copy_sig], known=[signals["004"]], events=original.events, copies=[link])
+    assert _partition(later) == {frozenset([src.id, copy.id])}
+    assert [e.id for e in later.events] == [e.id for e in original.events]
+
+
+def test_options_validate_with_a_useful_message() -> None:
+    with pytest.raises(ValueError, match="event_threshold"):
+        GroupOptions(event_threshold=2.0)
+    with pytest.raises(ValueError, match="embedding_weight"):
+        GroupOptions(embedding_weight=1.5)
+    with pytest.raises(ValueError, match="max_event_days"):
+        GroupOptions(max_event_days=-1)
+
+
+def test_missing_signals_of_a_known_event_are_reported(signals) -> None:
+    g = group([signals["000"]])
+    with pytest.raises(ValueError, match="known="):
+        group([signals["001"]], events=g.events)
+
+
+def test_pipeline_step_is_incremental_over_a_store(tmp_path: Path) -> None:
+    import newsweave
+
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    first.mkdir()
+    rest.mkdir()
+    for p in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(p, (first if p.name[:3] in ("002", "004") else rest) / p.name)
+    with newsweave.open(tmp_path / "news.db") as nw:
+        nw.ingest([first])
+        before = {e.id: set(e.articles) for e in nw.events()}
+        assert len(before) == 2
+        nw.ingest([rest])
+        events = nw.events()
+        after = {e.id: set(e.articles) for e in events}
+        assert sorted(len(a) for a in after.values()) == [1, 4]
+        for eid, arts in before.items():
+            assert arts <= after[eid]
+        stories = nw.stories()
+        assert len(stories) == 1 and len(stories[0].articles) == 5
+        data = nw.export()
+        assert {"id", "title", "date", "articles", "story"} == set(data["events"][0])
+        assert {"id", "title", "events", "articles"} == set(data["stories"][0])
+        assert json.dumps(data["events"])  # JSON-able
+
+
+@pytest.mark.slow
+def test_ecbplus_grouping_barely_depends_on_arrival_order() -> None:
+    from sklearn.metrics import adjusted_rand_score
+
+    path = SHARED_DATA / "ecbplus" / "docs.jsonl"
+    if not path.exists():
+        pytest.skip("ECB+ not available")
+    docs = [json.loads(line) for line in path.open(encoding="utf-8")]
+    docs = [d for d in docs if d["topic"] in (1, 3, 4, 6)]
+    arts = [
+        Article(d["doc_id"], d["doc_id"], None, None, None, None, None, d["text"]) for d in docs
+    ]
+    vecs = embed([lead_text(a) for a in arts], max_tokens=256)
+    sigs = [article_signals(a, v) for a, v in zip(arts, vecs, strict=True)]
+    ref = {a: e.id for e in group(sigs).events for a in e.articles}
+    rng = random.Random(3)
+    for _ in range(3):
+        order = sigs[:]
+        rng.shuffle(order)
+        batches = [order[i : i + 25] for i in range(0, len(order), 25)]
+        got = {a: e.id for e in _incremental(batches).events for a in e.articles}
+        keys = sorted(ref)
+        assert adjusted_rand_score([ref[k] for k in keys], [got[k] for k in keys]) > 0.8
+    assert np.isfinite(vecs).all()
