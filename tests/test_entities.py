@@ -1,0 +1,351 @@
+"""Tests of alias resolution (``newsweave.entities``) and of the coreference metrics that
+``bench/entities.py`` implements.
+
+Resolution on the seeds uses the real spaCy mentions of the real seed articles. The
+"different people, same surname" cases use short articles written for the test, because
+the property under test (no merge across unrelated stories) needs a controlled pair.
+The metric tests use examples small enough to score by hand; the arithmetic is in comments.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import random
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from newsweave.clean import clean
+from newsweave.entities import (
+    Resolution,
+    analyse,
+    designation_key,
+    first_names_compatible,
+    fold,
+    resolve,
+)
+from newsweave.ingest import discover, read_file
+from newsweave.nlp import extract_mentions
+from newsweave.records import Article, Entity, Mention
+
+from .conftest import REPO, seed_path
+
+# --------------------------------------------------------------------------- helpers
+
+
+@lru_cache(maxsize=8)
+def _seed(prefix: str) -> Article:
+    (item,) = list(discover([str(seed_path(prefix))]))
+    (doc,) = list(read_file(item))
+    return clean(doc)
+
+
+@lru_cache(maxsize=1)
+def _seed_resolution() -> Resolution:
+    articles = [_seed(p) for p in ("000", "001", "002", "003", "004")]
+    mentions = [m for a in articles for m in extract_mentions(a)]
+    return resolve(articles, mentions)
+
+
+def _owner(res: Resolution, alias: str) -> set[str]:
+    return {e.id for e in res.entities if alias in e.aliases}
+
+
+def _article(aid: str, text: str) -> Article:
+    return Article(
+        id=aid,
+        source_path=f"{aid}.txt",
+        title=None,
+        outlet=None,
+        agency=None,
+        dateline=None,
+        published=None,
+        text=text,
+    )
+
+
+def _mentions_of(article: Article, spans: list[tuple[str, str]]) -> list[Mention]:
+    """Mentions for (surface text, label) pairs, located in order in the article text."""
+    out, cursor = [], 0
+    for text, label in spans:
+        start = article.text.index(text, cursor)
+        out.append(Mention(article.id, start, start + len(text), text, label))
+        cursor = start + len(text)
+    return out
+
+
+def _entity_of(res: Resolution, article: str, text: str) -> Entity:
+    (mention,) = [m for m in res.mentions if m.article == article and m.text == text][:1]
+    (entity,) = [e for e in res.entities if e.id == mention.entity]
+    return entity
+
+
+# --------------------------------------------------------------------------- reading names
+
+
+def test_fold_covers_transliteration_pairs() -> None:
+    assert fold("Sergey") == fold("Sergei")
+    assert fold("Yevgeny") == fold("Evgeny")
+    assert fold("Mikhail") == fold("Mihail")
+    assert fold("Shoigu") == fold("Shoygu")
+    assert fold("Gen.") == fold("gen")
+    assert fold("Rajnath") != fold("Narendra")
+
+
+def test_first_name_compatibility() -> None:
+    assert first_names_compatible(["Sergey"], ["Sergei"])
+    assert first_names_compatible(["S"], ["Subrahmanyam"])
+    assert first_names_compatible([], ["Rajnath"])
+    assert not first_names_compatible(["Rajnath"], ["Manmohan"])
+    assert not first_names_compatible(["S"], ["Manmohan"])
+
+
+@pytest.mark.parametrize(
+    "text, key",
+    [("AK-203", "AK203"), ("AK203", "AK203"), ("AK-47 203", "AK203"), ("S-400", "S400")],
+)
+def test_designation_keys_agree(text: str, key: str) -> None:
+    assert designation_key(text) == key
+
+
+def test_designation_family_is_not_its_variant() -> None:
+    assert designation_key("AK-47") == "AK47" != designation_key("AK-47 203")
+    assert designation_key("Moscow") is None
+    assert designation_key("G20") is None
+
+
+@pytest.mark.parametrize(
+    "text, label, form",
+    [
+        ("Gen Sergey Shoigu", "PERSON", "Sergey Shoigu"),
+        ("Gen. Shoigu", "PERSON", "Shoigu"),
+        ("Defence Minister Rajnath Singh", "PERSON", "Rajnath Singh"),
+        ("Lieutenant General Bekbolotov B Asankalievich", "ORG", "Bekbolotov B Asankalievich"),
+        ("Russian Defence Minister General Sergey Shoigu", "PERSON", "Sergey Shoigu"),
+    ],
+)
+def test_titles_and_ranks_are_stripped(text: str, label: str, form: str) -> None:
+    name = analyse(text, label)
+    assert name.kind == "person"
+    assert name.form == form
+
+
+def test_title_words_inside_organisation_names_stay() -> None:
+    name = analyse("General Motors", "ORG")
+    assert (name.kind, name.form) == ("name", "General Motors")
+
+
+def test_mention_kinds() -> None:
+    assert analyse("SCO", "ORG").kind == "acronym"
+    assert analyse("MoD", "ORG").kind == "acronym"
+    assert analyse("AK-47 203", "PRODUCT").kind == "designation"
+    assert analyse("the rifles", "PRODUCT").kind == "nominal"
+    assert analyse("she", "PERSON").kind == "pronoun"
+    assert analyse("US", "GPE").kind == "acronym"  # not the pronoun "us"
+    assert analyse("in Los Angeles", "GPE").form == "Los Angeles"
+
+
+# --------------------------------------------------------------------------- the seeds
+
+
+def test_seed_transliterations_merge() -> None:
+    res = _seed_resolution()
+    owners = _owner(res, "Sergey Shoigu") | _owner(res, "Sergei Shoigu") | _owner(res, "Shoigu")
+    assert len(owners) == 1
+    (shoigu,) = [e for e in res.entities if e.id in owners]
+    assert shoigu.name in ("Sergey Shoigu", "Sergei Shoigu")
+    assert shoigu.type == "PERSON"
+    assert len(shoigu.articles) == 5
+    assert not any(a.startswith(("Gen", "General")) for a in shoigu.aliases)
+
+
+def test_seed_surname_resolves_inside_article() -> None:
+    res = _seed_resolution()
+    assert len(_owner(res, "Rajnath Singh") | _owner(res, "Singh")) == 1
+    # the small model calls "Singh" a GPE in places; the person still takes it
+    singh = _entity_of(res, _seed("002").id, "Singh")
+    assert singh.name == "Rajnath Singh" and singh.type == "PERSON"
+
+
+def test_seed_acronyms_join_expansions() -> None:
+    res = _seed_resolution()
+    assert len(_owner(res, "SCO") | _owner(res, "Shanghai Cooperation Organisation")) == 1
+    sco = _entity_of(res, _seed("003").id, "SCO")
+    assert sco.name == "Shanghai Cooperation Organisation"
+    assert len(_owner(res, "MoD") | _owner(res, "Ministry of Defence")) == 1
+    assert len(_owner(res, "IRRPL") | _owner(res, "Indo-Russia Rifles Private Limited")) == 1
+
+
+def test_seed_designations_merge_but_family_stays_apart() -> None:
+    res = _seed_resolution()
+    assert len(_owner(res, "AK-203") | _owner(res, "AK203") | _owner(res, "AK-47 203")) == 1
+    assert _owner(res, "AK-47").isdisjoint(_owner(res, "AK203"))
+    ak = _entity_of(res, _seed("001").id, "AK-203")
+    assert ak.type == "PRODUCT" and len(ak.articles) == 4
+
+
+def test_every_mention_gets_an_entity_that_lists_it() -> None:
+    res = _seed_resolution()
+    by_id = {e.id: e for e in res.entities}
+    assert len(by_id) == len(res.entities)  # ids unique
+    for m in res.mentions:
+        assert m.entity in by_id
+        assert m.article in by_id[m.entity].articles
+    assert sum(e.mentions for e in res.entities) == len(res.mentions)
+
+
+def test_resolution_does_not_depend_on_input_order() -> None:
+    articles = [_seed(p) for p in ("000", "001", "002", "003", "004")]
+    mentions = [m for a in articles for m in extract_mentions(a)]
+    first = resolve(articles, mentions)
+    rng = random.Random(7)
+    shuffled_mentions = mentions[:]
+    rng.shuffle(shuffled_mentions)
+    shuffled_articles = articles[::-1]
+    second = resolve(shuffled_articles, shuffled_mentions)
+    assert sorted(first.entities, key=lambda e: e.id) == sorted(second.entities, key=lambda e: e.id)
+    assert {(m.article, m.start, m.entity) for m in first.mentions} == {
+        (m.article, m.start, m.entity) for m in second.mentions
+    }
+
+
+# --------------------------------------------------------------------------- same surname
+
+DEFENCE = _article(
+    "defence",
+    "Defence Minister Rajnath Singh met his Russian counterpart in Moscow on Thursday to "
+    "discuss rifles, missiles and the Shanghai Cooperation Organisation. Singh said the talks "
+    "on the AK-203 rifle factory and the S-400 missile deliveries went well.",
+)
+ECONOMY = _article(
+    "economy",
+    "Former prime minister Manmohan Singh warned that the economy faces a long slowdown as "
+    "consumer demand and bank lending weaken. Singh urged the central bank to cut interest "
+    "rates and asked the government to support small businesses and farm incomes.",
+)
+BANKING = _article(
+    "banking",
+    "Singh told a banking conference in Mumbai that consumer demand, bank lending and small "
+    "business credit remain weak, and urged the central bank to cut interest rates again.",
+)
+CRICKET = _article(
+    "cricket",
+    "Singh bowled superbly as the visitors won the third test by six wickets at Lord's, "
+    "taking five wickets in the final session in front of a packed crowd.",
+)
+
+
+def _resolve(*articles: Article) -> Resolution:
+    spans = {
+        "defence": [("Rajnath Singh", "PERSON"), ("Moscow", "GPE"), ("Singh", "PERSON")],
+        "economy": [("Manmohan Singh", "PERSON"), ("Singh", "PERSON")],
+        "banking": [("Singh", "PERSON"), ("Mumbai", "GPE")],
+        "cricket": [("Singh", "PERSON"), ("Lord's", "FAC")],
+    }
+    mentions = [m for a in articles for m in _mentions_of(a, spans[a.id])]
+    return resolve(articles, mentions)
+
+
+def test_two_full_names_sharing_a_surname_stay_apart() -> None:
+    res = _resolve(DEFENCE, ECONOMY)
+    rajnath = _entity_of(res, "defence", "Rajnath Singh")
+    manmohan = _entity_of(res, "economy", "Manmohan Singh")
+    assert rajnath.id != manmohan.id
+    # each article's bare "Singh" goes to its own article's full name
+    assert _entity_of(res, "defence", "Singh").id == rajnath.id
+    assert _entity_of(res, "economy", "Singh").id == manmohan.id
+
+
+def test_lone_surname_in_unrelated_story_is_not_merged() -> None:
+    res = _resolve(DEFENCE, ECONOMY, CRICKET)
+    cricketer = _entity_of(res, "cricket", "Singh")
+    assert cricketer.id not in {
+        _entity_of(res, "defence", "Rajnath Singh").id,
+        _entity_of(res, "economy", "Manmohan Singh").id,
+    }
+    assert cricketer.articles == ("cricket",)
+
+
+def test_lone_surname_joins_the_one_person_of_a_related_story() -> None:
+    res = _resolve(DEFENCE, ECONOMY, BANKING)
+    assert _entity_of(res, "banking", "Singh").id == _entity_of(res, "economy", "Manmohan Singh").id
+
+
+def test_threshold_is_validated() -> None:
+    with pytest.raises(ValueError, match="related_threshold"):
+        resolve([DEFENCE], [], related_threshold=1.5)
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def _bench():
+    path = REPO / "bench" / "entities.py"
+    spec = importlib.util.spec_from_file_location("bench_entities", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_entities"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+KEY = [frozenset("abc"), frozenset("de")]
+RESPONSE = [frozenset("ab"), frozenset("cde")]
+
+
+def test_muc_by_hand() -> None:
+    # recall: K1 {a,b,c} cut into {a,b},{c}: 3-2=1; K2 {d,e} whole: 2-1=1 -> 2/(2+1)
+    # precision: R1 {a,b} whole: 1; R2 {c,d,e} cut into {c},{d,e}: 1 -> 2/(1+2)
+    p, r, f = _bench().muc(KEY, RESPONSE)
+    assert (p, r, f) == pytest.approx((2 / 3, 2 / 3, 2 / 3))
+
+
+def test_b_cubed_by_hand() -> None:
+    # recall a,b: 2/3 each, c: 1/3, d,e: 1 -> (11/3)/5; precision a,b: 1, c: 1/3, d,e: 2/3
+    p, r, f = _bench().b_cubed(KEY, RESPONSE)
+    assert (p, r, f) == pytest.approx((11 / 15, 11 / 15, 11 / 15))
+
+
+def test_ceaf_e_by_hand() -> None:
+    # phi4(K1,R1) = 2*2/5 = 0.8, phi4(K2,R2) = 2*2/5 = 0.8 is the best alignment: 1.6 / 2
+    p, r, f = _bench().ceaf_e(KEY, RESPONSE)
+    assert (p, r, f) == pytest.approx((0.8, 0.8, 0.8))
+
+
+def test_conll_is_the_mean_of_the_three() -> None:
+    scores = _bench().score_all(KEY, RESPONSE)
+    assert scores["conll_f1"] == pytest.approx(round((2 / 3 + 11 / 15 + 0.8) / 3, 4), abs=1e-4)
+
+
+def test_metrics_perfect_and_degenerate() -> None:
+    bench = _bench()
+    assert bench.score_all(KEY, KEY)["conll_f1"] == 1.0
+    singletons = [frozenset([m]) for m in "abcde"]
+    # all singletons against all singletons: no links (MUC 0 by convention), B3 and CEAF 1
+    s = bench.score_all(singletons, singletons)
+    assert (s["muc_f1"], s["b3_f1"], s["ceafe_f1"]) == (0.0, 1.0, 1.0)
+    # one big cluster: B3 precision of the response is |K_m|/5 averaged = (3*3/5+2*2/5)/5
+    p, r, _ = bench.b_cubed(KEY, [frozenset("abcde")])
+    assert (p, r) == pytest.approx((13 / 25, 1.0))
+
+
+def test_ceaf_e_picks_the_optimal_alignment_not_the_greedy_one() -> None:
+    bench = _bench()
+    key = [frozenset("abcd"), frozenset("e")]
+    response = [frozenset("abce"), frozenset("d")]
+    # phi(K1,R1) = 2*3/8 = 0.75, phi(K2,R2) = 0, phi(K1,R2) = 2*1/5 = 0.4, phi(K2,R1) = 2/5 = 0.4
+    # greedy takes the best pair K1-R1 (0.75) and is left with K2-R2 (0): 0.75;
+    # the optimal one-to-one alignment is K1-R2 + K2-R1 = 0.8 -> P = R = 0.8 / 2
+    p, r, _ = bench.ceaf_e(key, response)
+    assert (p, r) == pytest.approx((0.4, 0.4))
+
+
+def test_restrict_keeps_only_chosen_mentions() -> None:
+    assert _bench().restrict(KEY, set("ade")) == [frozenset("a"), frozenset("de")]
+
+
+def test_bench_data_default_points_at_shared() -> None:
+    bench = _bench()
+    assert Path(REPO).parent / "shared" / "data" / "ecbplus" == bench.DEFAULT_DATA
