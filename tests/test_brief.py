@@ -1,0 +1,229 @@
+"""Timelines, cited summaries and the briefing on the seeds; the Timeline17 metric on tiny
+hand-checked examples."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from datetime import date as Date
+from pathlib import Path
+
+import pytest
+
+from newsweave.brief import (
+    build_timeline,
+    render_brief,
+    select_timeline,
+    sentence_kind,
+    story_brief,
+    summarise,
+    usable,
+)
+from newsweave.ingest import discover
+from newsweave.pipeline import read_and_clean
+from newsweave.records import Article, CitedSentence, DatedSentence, Event, Story
+from newsweave.sentences import split_sentences
+from newsweave.time import extract_time
+
+from .conftest import REPO, SEEDS
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Article]:
+    arts: list[Article] = []
+    for item in discover([str(SEEDS)]):
+        arts.extend(a for a in read_and_clean(item) if isinstance(a, Article))
+    return {a.id: a for a in arts}
+
+
+@pytest.fixture(scope="module")
+def dated(seeds) -> list[DatedSentence]:
+    return [d for a in seeds.values() for d in extract_time(a)[1]]
+
+
+def test_usable_rejects_page_furniture_and_fragments() -> None:
+    assert not usable("ANI | Moscow | Updated: 04-09-2020 14:35 IST | Created: 04-09-2020")
+    assert not usable("2 min read Last Updated : Apr 28 2023 | 6:54 PM IST")
+    assert not usable("Topics : India Russia")
+    assert usable(
+        "Singh and Shoigu discussed wide-ranging issues of bilateral defence cooperation."
+    )
+
+
+def test_timeline_entries_are_dated_sourced_and_quoted(seeds, dated) -> None:
+    entries = build_timeline(dated, seeds, story="st")
+    assert entries
+    keys = [(e.date[:4], e.date) for e in entries]
+    assert keys == sorted(keys, key=lambda k: k[1][:10])  # chronological
+    for e in entries:
+        assert e.story == "st" and e.articles
+        assert e.kind in ("reported", "scheduled", "background")
+        # the text is a sentence of one of the cited articles (whitespace-normalised)
+        assert any(e.text in " ".join(seeds[a].text.split()) for a in e.articles)
+    kinds = {e.kind for e in entries}
+    assert {"reported", "scheduled", "background"} <= kinds
+    # dates mentioned inside articles, not only publication dates, make it into the timeline
+    published = {a.published for a in seeds.values()}
+    assert any(e.date not in published for e in entries)
+    # scheduled entries lie after the publication of an article that cites them
+    for e in entries:
+        if e.kind == "scheduled":
+            assert any(e.date[:7] >= (seeds[a].published or "")[:7] for a in e.articles)
+        if e.kind == "background":
+            assert all(e.date < (seeds[a].published or "9999") for a in e.articles)
+
+
+def test_sentence_kind_rules() -> None:
+    base = DatedSentence("a", 0, 0, 10, "x", "2021-02", "month", "future", True)
+    assert sentence_kind(base, "2020-09-03") == "scheduled"
+    past = DatedSentence("a", 0, 0, 10, "x", "2017", "year", "past", True)
+    assert sentence_kind(past, "2020-09-03") == "background"
+    recent = DatedSentence("a", 0, 0, 10, "x", "2020-09-02", "day", "past", True)
+    assert sentence_kind(recent, "2020-09-03") == "reported"
+
+
+def test_summary_sentences_cite_every_article_that_says_them(seeds) -> None:
+    sents = [s for a in seeds.values() for s in split_sentences(a)]
+    summary = summarise(sents, max_sentences=3)
+    assert 1 <= len(summary) <= 3
+    for c in summary:
+        assert c.articles and len(c.spans) == len(c.articles)
+        first = c.spans[0]
+        assert " ".join(seeds[first.article].text[first.start : first.end].split()) == c.text
+    # the tweet quoted by several outlets is corroborated by more than one article
+    assert max(len(c.articles) for c in summary) >= 2
+
+
+def test_brief_numbers_every_citation_and_lists_its_source(seeds, dated) -> None:
+    ids = sorted(seeds, key=lambda a: seeds[a].published or "")
+    ev1 = Event("ev1", "Talks in Moscow", "2020-09-03", tuple(ids[:4]), "st1")
+    ev2 = Event("ev2", "Talks in Delhi", "2023-04-28", tuple(ids[4:]), "st1")
+    story = Story("st1", "India–Russia defence ties", ("ev1", "ev2"), tuple(ids))
+    sentences = {a: split_sentences(seeds[a]) for a in ids}
+    timeline = build_timeline(dated, seeds, story="st1")
+    disagreement = CitedSentence("Outlets differ on where the naval exercise takes place.", ids[:2])
+    b = story_brief(story, [ev1, ev2], seeds, sentences, timeline, disagreements=[disagreement])
+    md = render_brief([b], seeds)
+    for heading in ("## India–Russia defence ties", "### Summary", "### Events", "### Timeline"):
+        assert heading in md
+    assert md.index("#### 2020-09-03") < md.index("#### 2023-04-28")
+    assert "### Where sources disagree" in md
+    cited = {int(n) for n in re.findall(r"\[(\d+)\]", md)}
+    listed = {int(n) for n in re.findall(r"^(\d+)\. ", md, re.M)}
+    assert cited and cited == listed
+    # every bullet and summary line carries at least one citation
+    body = md.split("### Sources")[0]
+    for line in body.splitlines():
+        if line.startswith("- "):
+            assert re.search(r"\[\d+\]", line), line
+    # no disagreements section when the claims stage has nothing to say
+    plain = render_brief([story_brief(story, [ev1, ev2], seeds, sentences, timeline)], seeds)
+    assert "Where sources disagree" not in plain
+
+
+def test_select_timeline_ranks_days_by_how_many_articles_mention_them() -> None:
+    def ds(article: str, i: int, text: str, day: str, anchored: bool) -> DatedSentence:
+        return DatedSentence(article, i, 0, len(text), text, day, "day", "past", anchored)
+
+    rows = [
+        ds(
+            f"a{n}",
+            0,
+            f"The well exploded on April 20 killing eleven workers number {n}.",
+            "2010-04-20",
+            True,
+        )
+        for n in range(3)
+    ] + [
+        ds(
+            "b",
+            0,
+            "Officials met on May 2 to discuss the response to the oil spill.",
+            "2010-05-02",
+            True,
+        ),
+        ds(
+            "c",
+            0,
+            "BP announced a new containment dome for the leaking well today.",
+            "2010-05-07",
+            False,
+        ),
+    ]
+    published = {
+        "a0": "2010-05-01",
+        "a1": "2010-05-03",
+        "a2": "2010-06-01",
+        "b": "2010-05-05",
+        "c": "2010-05-07",
+    }
+    out = select_timeline(rows, published, n_dates=2, per_date=1)
+    assert [d for d, _ in out] == ["2010-04-20", "2010-05-02"]
+    assert all(len(s) == 1 for _, s in out)
+    assert select_timeline(rows, published, n_dates=5, per_date=2, end="2010-04-30")[0][0] == (
+        "2010-04-20"
+    )
+
+
+# --------------------------------------------------------------------------- the metric
+
+
+def _bench():
+    spec = importlib.util.spec_from_file_location("bench_timeline", REPO / "bench" / "timeline.py")
+    mod = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_metric_perfect_and_disjoint_timelines() -> None:
+    m = _bench()
+    gold = {
+        Date(2010, 4, 20): ["The rig exploded and sank."],
+        Date(2010, 7, 15): ["The well was capped."],
+    }
+    assert m.align_m1_rouge(gold, gold, 1)["f1"] == pytest.approx(1.0)
+    assert m.align_m1_rouge(gold, gold, 2)["f1"] == pytest.approx(1.0)
+    assert m.date_f1(gold, gold) == 1.0
+    other = {Date(2010, 4, 20): ["Markets rallied on Tuesday."]}
+    assert m.align_m1_rouge(other, gold, 1)["f1"] == 0.0
+    assert m.date_f1(other, gold) == pytest.approx(2 * 1 * 0.5 / 1.5)
+
+
+def test_metric_discounts_content_on_a_nearby_date() -> None:
+    m = _bench()
+    gold = {Date(2010, 4, 20): ["The rig exploded"]}
+    pred = {Date(2010, 4, 21): ["The rig exploded"]}  # one day off: hits count 1/2
+    r = m.align_m1_rouge(pred, gold, 1)
+    # tokens after stop-word removal and stemming: rig, explod -> 2 hits * 1/2 over 2
+    assert r["precision"] == pytest.approx(0.5) and r["recall"] == pytest.approx(0.5)
+    assert m.date_f1(pred, gold) == 0.0
+
+
+def test_metric_many_to_one_alignment_and_stemming() -> None:
+    m = _bench()
+    gold = {Date(2011, 2, 11): ["Mubarak resigns as president"]}
+    pred = {
+        Date(2011, 2, 11): ["President Mubarak resigned"],
+        Date(2011, 2, 12): ["Crowds celebrate in Tahrir"],
+    }
+    r = m.align_m1_rouge(pred, gold, 1)
+    # both predicted dates map to the single gold date (many-to-one); stems match
+    # "resigns"/"resigned"; precision: 3 hits of 3 + 0 of 3 (day-2 sentence) over 6 tokens
+    assert r["precision"] == pytest.approx(3 / 6)
+    assert r["recall"] == pytest.approx(3 / 3)
+    assert m.rouge_tokens(["The protesters were protesting"]) == ["protest", "protest"]
+
+
+def test_gold_reader_parses_the_timeline17_layout(tmp_path: Path) -> None:
+    m = _bench()
+    p = tmp_path / "tl.txt"
+    p.write_text(
+        "2010-09-19\nThe well is sealed .\n--------------------------------\n"
+        "2010-09-17\nBP pumps cement .\nIt works .\n-------\n"
+    )
+    gold = m.read_gold(p)
+    assert gold == {
+        Date(2010, 9, 19): ["The well is sealed ."],
+        Date(2010, 9, 17): ["BP pumps cement .", "It works ."],
+    }
