@@ -283,7 +283,7 @@ _rule(
 _rule("fy-short", r"\bFY\s?'?(\d\d)\b")
 _rule(
     "decade",
-    rf"(?i:\b(?:the\s+)?(?:({_EDGE_RE})[\s-]+)?)(?:(1[5-9]\d|20\d)0|'(\d)0)'?s\b",
+    rf"(?i:\b(?:the\s+)?(?:({_EDGE_RE})[\s-]+)?)(?:(1[5-9]\d|20\d)0|'(\d)0)\s?'?s\b",
 )
 _rule(
     "century",
@@ -321,6 +321,17 @@ _rule(
     r"(?i)\b(early|late|mid)[\s-]+(this|last|next)\s+(year|month|week)\b",
 )
 _rule(
+    "anaphor",
+    r"(?i)\b(?:(earlier|later|early|late)\s+)?(that|the\s+same|that\s+same|the\s+next|"
+    r"the\s+following|the\s+previous|the\s+preceding|the\s+prior)\s+"
+    r"(day|morning|afternoon|evening|night|week|month|year)(?![\w-])"
+    r"|\b(?:the\s+)?(day|week|month|year)\s+(before|after)(?=\s+(?:his|her|its|their|the|a)\b)",
+)
+_rule(
+    "weekend",
+    r"(?i)\b(this|last|next|the\s+past|the\s+coming|the)\s+weekend\b",
+)
+_rule(
     "deictic",
     r"(?i)\b(?:(early|late|earlier|later)\s+)?(today|tonight|yesterday|tomorrow|"
     r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|"
@@ -343,6 +354,10 @@ _rule(
     rf"(?:past|last|next|coming|previous|first|following|final))\s+)?"
     rf"(?:({_APPROX_RE})\s+)?({_NUM_RE}|{_VAGUE_RE})(?:\s+(?:more|additional|full|straight|"
     rf"consecutive|long))?[\s-]+({_UNIT_RE})(?:\s+and\s+a\s+half)?(?:[\s-]+(old|long))?\b",
+)
+_rule(
+    "long",
+    r"(?i)\b(day|week|month|year|decade)(s?)-long\b",
 )
 _rule(
     "bare-plural",
@@ -514,6 +529,11 @@ def _duration_value(n: float | None, unit: str) -> str:
     return f"P{_fmt_num(n)}{code}"
 
 
+def _unit_name(unit: str) -> str:
+    u = unit.lower().rstrip("s")
+    return "day" if u in ("hour", "minute", "second") else u
+
+
 def _shift(dct: date, n: int, unit: str) -> tuple[str, Granularity]:
     """DCT moved by ``n`` units, expressed at that unit's granularity."""
     code = _unit_code(unit)
@@ -540,19 +560,10 @@ def _shift(dct: date, n: int, unit: str) -> tuple[str, Granularity]:
 
 
 def _resolve_month(dct: date, month: int, tense: Tense) -> int:
-    """Year of a month named without one: the nearest, unless the tense contradicts it.
-
-    "to be held in February" (a September article) → next year; "in March" with no cue in
-    a January article → the same year.
-    """
+    """Year of a month named without one: the nearest, unless the tense contradicts it by
+    more than a season ("to be held in February" in a September article → next year)."""
     best = _resolve_month_day(dct, month, 15, tense)
-    if best is None:
-        return dct.year
-    if tense == "future" and (best.year, month) < (dct.year, dct.month):
-        return best.year + 1
-    if tense == "past" and (best.year, month) > (dct.year, dct.month):
-        return best.year - 1
-    return best.year
+    return best.year if best is not None else dct.year
 
 
 def _resolve_month_day(dct: date, month: int, day: int, tense: Tense) -> date | None:
@@ -646,6 +657,23 @@ class _Ctx:
     dct: date | None
     sent_start: int
     sent_end: int
+    # the last explicit calendar date before this point: what "that day", "the following
+    # year" and "two days later" count from in a narrative (HeidelTime's reference time)
+    ref: date | None = None
+    ref_gran: str | None = None
+
+    def anchor(self, unit: str = "year") -> date | None:
+        """The reference time for an anaphoric expression counted in ``unit``: the last
+        explicit date when it is at least that fine ("the next morning" needs a day),
+        else the publication date."""
+        fine_enough = {
+            "day": ("day",),
+            "week": ("day", "week"),
+            "month": ("day", "week", "month"),
+        }.get(unit, ("day", "week", "month", "quarter", "year"))
+        if self.ref is not None and self.ref_gran in fine_enough:
+            return self.ref
+        return self.dct
 
     def tense(self, start: int, end: int) -> Tense:
         s = self.text[self.sent_start : self.sent_end]
@@ -792,7 +820,7 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         if mon in ("May", "March") and not (rel or edge):
             prev = ctx.before(s, 12).lower()
             if not re.search(
-                r"\b(?:in|of|since|until|till|by|from|during|early|late|mid)\s*$", prev
+                r"\b(?:in|of|since|until|till|by|from|during|early|late|mid|the)\s*$", prev
             ):
                 return None
         if dct is None:
@@ -941,6 +969,12 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             return None
         r = re.sub(r"\s+", " ", rel.lower())
         u = unit.lower()
+        if r in ("that", "the same", "the following", "following", "the previous", "previous"):
+            return None  # anaphoric: the "anaphor" rule counts from the reference time
+        if r == "the next" and u in ("day", "morning", "afternoon", "evening", "night"):
+            return None
+        if u == "weekend":
+            return None
         if r in ("the", "that", "the same") and u not in ("year", "week", "month"):
             return None
         if r in ("the", "that", "the same"):
@@ -983,6 +1017,45 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             pass
         return mk(value, gran=gran, mod=mod)
 
+    if name == "anaphor":
+        edge, rel, unit, unit2, direction = g
+        u0 = (unit or unit2).lower()
+        base = ctx.anchor("day" if u0 in ("morning", "afternoon", "evening", "night") else u0)
+        if base is None:
+            return None
+        if unit2:
+            u, off = unit2.lower(), (-1 if direction.lower() == "before" else 1)
+        else:
+            u = unit.lower()
+            r = re.sub(r"\s+", " ", rel.lower())
+            off = (
+                1
+                if r in ("the next", "the following")
+                else (-1 if r in ("the previous", "the preceding", "the prior") else 0)
+            )
+        if u in ("morning", "afternoon", "evening", "night"):
+            d = base + timedelta(days=off)
+            return mk(f"{_day(d)}{_PARTS_OF_DAY[u]}", "TIME", "time")
+        value, gran = _shift(base, off, u)
+        if unit2 is None and off == 0 and u == "year" and ctx.ref is None:
+            return None  # "that year" with nothing before it to point at
+        return mk(value, gran=gran, mod=_fold_edge(edge))
+
+    if name == "weekend":
+        rel = re.sub(r"\s+", " ", g[0].lower())
+        if dct is None:
+            return None
+        tense = ctx.tense(s, e)
+        if rel in ("last", "the past") or (rel == "the" and tense != "future"):
+            sat = dct - timedelta(days=(dct.weekday() - 5) % 7 or 7)
+        elif rel in ("next", "the coming") or rel == "the":
+            sat = dct + timedelta(days=(5 - dct.weekday()) % 7 or 7)
+        else:  # this weekend
+            sat = dct + timedelta(days=(5 - dct.weekday()) % 7)
+            if tense == "past" and dct.weekday() < 5:
+                sat -= timedelta(days=7)
+        return mk(f"{_week(sat)}-WE", gran="week")
+
     if name == "deictic":
         edge, word, pod = g
         if dct is None:
@@ -991,7 +1064,7 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         if w == "today":
             d = dct
         elif w == "tonight":
-            return mk(f"{_day(dct)}TNI", "TIME", "time")
+            d = dct
         elif w == "yesterday":
             d = dct - timedelta(days=1)
         elif w == "tomorrow":
@@ -1001,11 +1074,9 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         elif w == "the day after tomorrow":
             d = dct + timedelta(days=2)
         elif w == "last night":
-            return mk(f"{_day(dct - timedelta(days=1))}TNI", "TIME", "time")
+            d = dct - timedelta(days=1)
         else:  # this morning / afternoon / evening
-            return mk(f"{_day(dct)}{_PARTS_OF_DAY[w.split()[1]]}", "TIME", "time")
-        if pod:
-            return mk(f"{_day(d)}{_PARTS_OF_DAY[pod.lower()]}", "TIME", "time")
+            d = dct
         return mk(_day(d), gran="day", mod=_fold_edge(edge))
 
     if name == "weekday":
@@ -1027,8 +1098,7 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         if text.endswith("'s") and not rel_l:
             tense = "past"  # "Thursday's meeting": a possessive names a day already known
         d = _resolve_weekday(dct, _WEEKDAYS[key], tense, rel_l or None)
-        if pod:
-            return mk(f"{_day(d)}{_PARTS_OF_DAY[pod.lower()]}", "TIME", "time", start=start)
+        # "Friday night": annotated news (TimeBank/AQUAINT) mostly gives the day itself
         return mk(_day(d), gran="day", start=start)
 
     if name == "ago":
@@ -1038,13 +1108,14 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         sign = -1 if d in ("ago", "earlier", "before") else 1
         if d in ("before", "after"):
             return None  # "two days after the vote": anchored to an event, not to the DCT
-        if dct is None:
+        base = ctx.anchor(_unit_name(unit)) if d in ("earlier", "later") else dct
+        if base is None:
             return None
         if n is None:
             return mk("PAST_REF" if sign < 0 else "FUTURE_REF")
         if unit.lower().startswith(("hour", "minute", "second")):
-            return mk(_day(dct), gran="day")
-        value, gran = _shift(dct, sign * int(n), unit)
+            return mk(_day(base), gran="day")
+        value, gran = _shift(base, sign * int(n), unit)
         return mk(
             value, gran=gran, mod="APPROX" if re.match(rf"(?i){_APPROX_RE}\b", text) else None
         )
@@ -1116,6 +1187,13 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             # keep the TIMEX3 value a duration; the calendar span lives in range_end/start
             return Timex(s, e, text, typ, value, gran, mod, f"{start_val}/{rng}", name)
         return mk(value, typ, None, mod)
+
+    if name == "long":
+        unit, plural = g
+        code = _unit_code(unit)
+        if code == "DE":
+            return mk("P10Y" if not plural else "PXY", "DURATION")
+        return mk(f"P{'X' if plural else '1'}{code}", "DURATION")
 
     if name == "bare-plural":
         lead, unit = g
@@ -1345,10 +1423,11 @@ def find_timexes(
         dct = date.fromisoformat(dct[:10]) if dct else None
     bounds = sentences if sentences is not None else _sentence_bounds(text)
     out: list[Timex] = []
+    ref: tuple[date, str | None] | None = None
     for s0, s1 in bounds:
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
-        cands: list[tuple[int, int, int, Timex]] = []
+        cands: list[tuple[int, int, int, Timex, str, _Shifted]] = []
         for prio, (name, pattern) in enumerate(_RULES):
             for m in pattern.finditer(chunk):
                 if m.end() == m.start():
@@ -1356,17 +1435,25 @@ def find_timexes(
                 sm = _Shifted(m, s0)
                 tx = _interpret(name, sm, ctx)  # type: ignore[arg-type]
                 if tx is not None and tx.end > tx.start:
-                    cands.append((tx.start, tx.end, prio, tx))
+                    cands.append((tx.start, tx.end, prio, tx, name, sm))
         # longest span first, then rule order; keep non-overlapping
         cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
         taken: list[tuple[int, int]] = []
-        chosen: list[Timex] = []
-        for st, en, _, tx in cands:
+        chosen: list[tuple[Timex, str, _Shifted]] = []
+        for st, en, _, tx, name, sm in cands:
             if any(st < b and en > a for a, b in taken):
                 continue
             taken.append((st, en))
-            chosen.append(tx)
-        for tx in sorted(chosen, key=lambda t: t.start):
+            chosen.append((tx, name, sm))
+        for tx, name, sm in sorted(chosen, key=lambda c: c[0].start):
+            if name in _ANAPHORIC and ref is not None:
+                ctx.ref, ctx.ref_gran = ref
+                tx = _interpret(name, sm, ctx) or tx  # type: ignore[arg-type]
+                ctx.ref = ctx.ref_gran = None
+            if name in _EXPLICIT and tx.type == "DATE" and tx.granularity != "range":
+                first = value_interval(tx.value)
+                if first is not None:
+                    ref = (first[0], tx.granularity)
             if split_ranges and tx.parts:
                 # TimeML annotates each end of a range as its own expression
                 for a, b, v in tx.parts:
@@ -1376,6 +1463,13 @@ def find_timexes(
             else:
                 out.append(tx)
     return out
+
+
+# rules whose values count from the narrative's reference time, and rules that set it
+_ANAPHORIC = frozenset({"anaphor", "ago"})
+_EXPLICIT = frozenset(
+    {"iso", "month-day", "day-month", "month-day-range", "day-month-range", "month-year", "year"}
+)
 
 
 def _value_gran(value: str) -> Granularity | None:
