@@ -1,0 +1,234 @@
+"""The read model behind the HTTP API and the page: one in-memory snapshot of the store.
+
+Why a snapshot: the page asks the same questions over and over (stories, an event's claims,
+which articles mention an entity). Recomputing export sections per request would cost tens of
+milliseconds each; instead the web layer builds, once per change of the store, a snapshot of
+article metadata (no texts) plus every ``export.SECTIONS`` section with the indexes the routes
+need. Texts and full-text search go to the store through per-thread read-only connections.
+
+Everything here goes through :class:`newsweave.api.Newsweave` and :mod:`newsweave.export`, so
+sections that later stages register (copies, entities, events, stories, timeline, claims) show
+up without changes here. A section that fails to build is left empty and reported in
+``Snapshot.problems`` instead of taking the whole page down.
+
+A change of the store is noticed from the database and WAL files' size and modification time
+(a stat, no SQL), so a CLI ingest in another process shows up on the next request.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsweave import export
+from newsweave.api import Newsweave
+from newsweave.records import Article
+
+log = logging.getLogger("newsweave.web")
+
+# Sections the page knows how to show; any other registered section is still served raw.
+KNOWN_SECTIONS = ("copies", "entities", "events", "stories", "timeline", "claims")
+CLAIM_STATUSES = ("contested", "corroborated", "single-source")
+
+
+def article_summary(article: Article, extra: dict | None = None) -> dict:
+    """An article without its text: what lists and cards show."""
+    row = export.article_dict(article)
+    text = row.pop("text")
+    row["words"] = len(text.split())
+    row["lead"] = _lead(text)
+    if extra:
+        for key, value in extra.items():
+            row.setdefault(key, value)
+    return row
+
+
+def _lead(text: str, limit: int = 220) -> str:
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat.rfind(" ", 0, limit)
+    return flat[: cut if cut > 0 else limit] + " …"
+
+
+@dataclass
+class Snapshot:
+    """Article metadata and every export section, indexed for the routes."""
+
+    version: tuple
+    articles: list[dict]
+    by_id: dict[str, dict]
+    sections: dict[str, list[dict]]
+    problems: dict[str, str] = field(default_factory=dict)
+    events: dict[str, dict] = field(default_factory=dict)
+    stories: dict[str, dict] = field(default_factory=dict)
+    entities: dict[str, dict] = field(default_factory=dict)
+    claims: dict[str, dict] = field(default_factory=dict)
+    article_events: dict[str, list[str]] = field(default_factory=dict)
+    article_entities: dict[str, list[str]] = field(default_factory=dict)
+    article_copies: dict[str, list[int]] = field(default_factory=dict)
+    event_claims: dict[str, list[str]] = field(default_factory=dict)
+    outlets: list[tuple[str, int]] = field(default_factory=list)
+
+    def section(self, name: str) -> list[dict]:
+        return self.sections.get(name, [])
+
+    def entity_articles(self, key: str) -> set[str] | None:
+        """Articles mentioning an entity given by id, name or alias (case-insensitive).
+        ``None`` when nothing matches the key."""
+        if key in self.entities:
+            return set(self.entities[key].get("articles") or ())
+        wanted = key.casefold().strip()
+        found: set[str] | None = None
+        for ent in self.entities.values():
+            names = [ent.get("name") or "", *(ent.get("aliases") or ())]
+            if any(str(n).casefold() == wanted for n in names):
+                found = (found or set()) | set(ent.get("articles") or ())
+        return found
+
+
+def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
+    """Read everything the page needs from the store once."""
+    store = nw.store
+    extras: dict[str, dict] = {}
+    for fields_of in export.ARTICLE_FIELDS:
+        try:
+            for aid, values in fields_of(store).items():
+                extras.setdefault(aid, {}).update(values)
+        except Exception as exc:  # another stage's bug must not take the page down
+            log.exception("article fields %r failed", getattr(fields_of, "__name__", fields_of))
+            extras.setdefault("__problem__", {})[str(fields_of)] = str(exc)
+    extras.pop("__problem__", None)
+    articles = [article_summary(a, extras.get(a.id)) for a in store.iter_articles()]
+    by_id = {a["id"]: a for a in articles}
+
+    sections: dict[str, list[dict]] = {}
+    problems: dict[str, str] = {}
+    for name, section in export.SECTIONS.items():
+        try:
+            sections[name] = list(section(store))
+        except Exception as exc:
+            log.exception("export section %r failed", name)
+            sections[name] = []
+            problems[name] = f"{type(exc).__name__}: {exc}"
+
+    snap = Snapshot(
+        version=version, articles=articles, by_id=by_id, sections=sections, problems=problems
+    )
+    _index(snap)
+    return snap
+
+
+def _index(snap: Snapshot) -> None:
+    for ev in snap.section("events"):
+        snap.events[str(ev.get("id"))] = ev
+        for aid in ev.get("articles") or ():
+            snap.article_events.setdefault(aid, []).append(str(ev.get("id")))
+    for st in snap.section("stories"):
+        snap.stories[str(st.get("id"))] = st
+    for ent in snap.section("entities"):
+        snap.entities[str(ent.get("id"))] = ent
+        for aid in ent.get("articles") or ():
+            snap.article_entities.setdefault(aid, []).append(str(ent.get("id")))
+    for i, group in enumerate(snap.section("copies")):
+        for aid in group.get("articles") or ():
+            snap.article_copies.setdefault(aid, []).append(i)
+    for claim in snap.section("claims"):
+        cid = str(claim.get("id"))
+        snap.claims[cid] = claim
+        event = claim.get("event") or _event_of_claim(snap, claim)
+        if event:
+            snap.event_claims.setdefault(str(event), []).append(cid)
+    counts = Counter(a["outlet"] for a in snap.articles if a.get("outlet"))
+    snap.outlets = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
+
+
+def _event_of_claim(snap: Snapshot, claim: dict) -> str | None:
+    """When a claims section carries no ``event``, place a claim in the event that holds
+    most of its articles (ties: the first event listed)."""
+    votes: Counter[str] = Counter()
+    for aid in claim.get("articles") or ():
+        for eid in snap.article_events.get(aid, ()):
+            votes[eid] += 1
+    if not votes:
+        return None
+    return votes.most_common(1)[0][0]
+
+
+class ReadModel:
+    """Thread-safe access to the store for the web layer: a write handle, per-thread
+    read-only handles, and the current snapshot."""
+
+    def __init__(self, db_path: str | Path) -> None:
+        self.db_path = str(db_path)
+        self.memory = self.db_path == ":memory:"
+        # The write handle also applies pending migrations, so read-only handles can open.
+        self.writer = Newsweave(self.db_path)
+        self.write_lock = threading.Lock()
+        self._local = threading.local()
+        self._handles: list[Newsweave] = []
+        self._handles_lock = threading.Lock()
+        self._snapshot: Snapshot | None = None
+        self._snapshot_lock = threading.Lock()
+        self._writes = 0  # bumped after our own writes (the only signal for ":memory:")
+
+    # ------------------------------------------------------------------ handles
+
+    def reader(self) -> Newsweave:
+        """A read-only Newsweave for this thread (the write handle for in-memory stores)."""
+        if self.memory:
+            return self.writer
+        nw = getattr(self._local, "nw", None)
+        if nw is None:
+            nw = Newsweave(self.db_path, read_only=True)
+            self._local.nw = nw
+            with self._handles_lock:
+                self._handles.append(nw)
+        return nw
+
+    def close(self) -> None:
+        with self._handles_lock:
+            for nw in self._handles:
+                nw.close()
+            self._handles.clear()
+        self.writer.close()
+
+    # ------------------------------------------------------------------ snapshot
+
+    def version(self) -> tuple:
+        if self.memory:
+            return (self._writes,)
+        parts: list[Any] = [self._writes]
+        for suffix in ("", "-wal"):
+            try:
+                st = os.stat(self.db_path + suffix)
+                parts.extend((st.st_size, st.st_mtime_ns))
+            except OSError:
+                parts.extend((None, None))
+        return tuple(parts)
+
+    def snapshot(self) -> Snapshot:
+        version = self.version()
+        snap = self._snapshot
+        if snap is not None and snap.version == version:
+            return snap
+        with self._snapshot_lock:
+            snap = self._snapshot
+            if snap is not None and snap.version == version:
+                return snap
+            if self.memory:
+                with self.write_lock:
+                    snap = build_snapshot(self.writer, version)
+            else:
+                snap = build_snapshot(self.reader(), version)
+            self._snapshot = snap
+            return snap
+
+    def wrote(self) -> None:
+        """Call after a write through :attr:`writer` so the next request rebuilds."""
+        self._writes += 1
