@@ -97,6 +97,9 @@ WRITERS: dict[str, WriterFunction] = {
     "csv": write_csv,
 }
 
+# markdown | html | timelinejs register themselves into WRITERS on import (serve stage).
+from newsweave import exports_extra  # noqa: E402, F401
+
 
 # --------------------------------------------------------------------------- entities section
 
