@@ -95,6 +95,10 @@ _HEAD_STOP = _words(
     "of on in at for from with by to near across through over under into onto , who which "
     "that where when whose"
 )
+_PLACE_MODIFIERS = _words(
+    "northern southern eastern western central downtown north south east west greater upper "
+    "lower inner outer rural urban suburban coastal"
+)
 _STOP_IN_NAMES = _words("of and the for de del la le da di van von on in at & to")
 _TOKEN = re.compile(r"[\w][\w'’.&-]*", re.UNICODE)
 _DESIGNATION = re.compile(r"^([A-Za-z]{1,5})-?(\d{1,4})([A-Za-z]{0,4})(?:\s+(\d{3}))?$")
@@ -233,6 +237,18 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
         stripped = stripped[1:]
     if not person_hint:
         stripped = list(tokens)
+        # "southern Iran", "central Paris", "Downtown Paris" -> the place itself
+        while len(stripped) > 1 and (
+            not stripped[0][0].isupper() or stripped[0].lower() in _PLACE_MODIFIERS
+        ):
+            if stripped[0].lower() in _STOP_IN_NAMES and stripped[0][0].isupper():
+                break
+            stripped = stripped[1:]
+        # "Waitrose supermarket", "8 Block crew" -> the name; "Gulf of Aden" keeps "of"
+        while len(stripped) > 1 and stripped[-1][0].islower():
+            stripped = stripped[:-1]
+        while len(stripped) > 1 and stripped[-1].lower() in _STOP_IN_NAMES:
+            stripped = stripped[:-1]
     # drop lower-case words left at the front ("party girl Tara Reid" -> "Tara Reid")
     if person_hint:
         while len(stripped) > 1 and not stripped[0][0].isupper():
@@ -400,11 +416,36 @@ def _article_clusters(
             local.members.append(i)
         elif f.kind == "pronoun":
             locals_.append(_Local(article_id, "pronoun", members=[i]))
+    _link_short_names(by_key, forms, mentions)
     _link_pronouns(idx, forms, mentions, locals_)
     for p in persons:
         p.keys.add("person:" + " ".join([*(fold(g) for g in p.given), p.surname or ""]))
     _link_acronyms(text, by_key, forms, persons)
     return locals_
+
+
+def _link_short_names(
+    by_key: dict[tuple[str, str], _Local], forms: list[NameForm], mentions: Sequence[Mention]
+) -> None:
+    """A one-word name that ends exactly one longer name of the same label in the article
+    joins it: "Colts" -> "Indianapolis Colts", "76ers" -> "Philadelphia 76ers". The first
+    word never does ("Philadelphia" is not the team)."""
+    longer: dict[str, list[_Local]] = defaultdict(list)
+    for (kind, key), loc in by_key.items():
+        if kind == "name" and " " in key and loc.members:
+            longer[key.rsplit(" ", 1)[1]].append(loc)
+    for (kind, key), loc in list(by_key.items()):
+        if kind != "name" or " " in key or not loc.members:
+            continue
+        label = mentions[loc.members[0]].label
+        hits = [
+            t for t in longer.get(key, []) if t is not loc and mentions[t.members[0]].label == label
+        ]
+        if len(hits) == 1:
+            target = hits[0]
+            target.members.extend(loc.members)
+            target.keys |= loc.keys
+            loc.members.clear()
 
 
 _PERSONAL = _words("he him his himself she her hers herself")
@@ -474,10 +515,10 @@ def _link_acronyms(
     persons: list[_Local],
 ) -> None:
     """Join each acronym cluster with its expansion in the same article (moves members)."""
-    acronyms = {k[1]: loc for k, loc in by_key.items() if k[0] == "acronym"}
+    acronyms = {k[1]: loc for k, loc in by_key.items() if k[0] == "acronym" and loc.members}
     if not acronyms:
         return
-    names = {k[1]: loc for k, loc in by_key.items() if k[0] == "name"}
+    names = {k[1]: loc for k, loc in by_key.items() if k[0] == "name" and loc.members}
     expansions: dict[str, str] = {}
     for m in _EXPANSION_PATTERN.finditer(text):
         words = m.group(1).split()
