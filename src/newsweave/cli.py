@@ -517,22 +517,80 @@ def brief(
 
 @cli.command(name="export")
 @click.option(
-    "--format", "fmt", default="json", show_default=True, help="json | jsonl | csv (and more)."
+    "--format",
+    "fmt",
+    default="json",
+    show_default=True,
+    help="json | jsonl | csv | markdown | html | timelinejs.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.pass_context
 @handles_errors
 def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export the store: json (everything), jsonl / csv (articles), and more.
+    """Export the store: json (everything), jsonl / csv (articles), markdown (a cited
+    briefing), html (a self-contained briefing page), timelinejs (Knight Lab TimelineJS JSON).
 
-    Example: newsweave export --format json -o store.json
+    Example: newsweave export --format html -o briefing.html
     """
     nw = open_store(ctx, read_only=_exists(ctx))
     if output:
-        with click.open_file(output, "w", encoding="utf-8") as fh:
+        busy = err.status(f"exporting {fmt}", spinner="dots") if err.is_terminal else _null()
+        with busy, click.open_file(output, "w", encoding="utf-8") as fh:
             nw.write_export(fmt, fh)
     else:
         nw.write_export(fmt, sys.stdout)
+
+
+@cli.command()
+@click.option("--db", "db_option", default=None, help="The store (overrides the global --db).")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--token",
+    envvar="NEWSWEAVE_TOKEN",
+    default=None,
+    help="Token that writes (POST /api/ingest) must send; default $NEWSWEAVE_TOKEN. "
+    "Without one, writes are refused.",
+)
+@click.option("--max-upload-mb", default=32, show_default=True, help="Largest ingest upload.")
+@click.pass_context
+@handles_errors
+def serve(
+    ctx: click.Context,
+    db_option: str | None,
+    host: str,
+    port: int,
+    token: str | None,
+    max_upload_mb: int,
+) -> None:
+    """Serve the HTTP API and the web page (stories, timelines, claims, compare, search).
+
+    Binds to 127.0.0.1 unless told otherwise; open http://127.0.0.1:8000/ in a browser.
+
+    Example: newsweave serve --db news.db --port 8000 --token "$(openssl rand -hex 16)"
+    """
+    import uvicorn
+
+    from newsweave.web import create_app
+    from newsweave.web.security import LOOPBACK_HOSTS
+
+    db = db_option or ctx.obj["db"]
+    loopback = host in ("127.0.0.1", "localhost", "::1")
+    app = create_app(
+        db,
+        token=token or None,
+        max_upload_bytes=max_upload_mb * 1024 * 1024,
+        allowed_hosts=LOOPBACK_HOSTS if loopback else None,
+    )
+    if not loopback:
+        err.print(
+            f"newsweave: warning: serving on {host}, reachable from other machines; reads "
+            "need no token",
+            markup=False,
+        )
+    writes = "writes need the token" if token else "writes disabled: no --token"
+    err.print(f"newsweave: serving {db} on http://{host}:{port}/ ({writes})", markup=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
 
 
 def _exists(ctx: click.Context) -> bool:
