@@ -45,6 +45,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from newsweave.records import Article, Entity, Mention
@@ -200,6 +201,12 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
         tokens = tokens[1:]
     if not tokens:
         return NameForm(form=text.strip(), kind="nominal", tokens=(), key=text.strip().lower())
+    # the head phrase ends before a preposition that follows a common word: "a bank in
+    # Athens" is a bank, "the scene in Queens" a scene; "Gulf of Aden" stays whole
+    for k in range(1, len(tokens)):
+        if tokens[k].lower() in _HEAD_STOP and tokens[k - 1][0].islower():
+            tokens = tokens[:k]
+            break
     raw = " ".join(tokens)
     if len(tokens) == 1 and tokens[0].lower() in PRONOUNS and not tokens[0][1:].isupper():
         return NameForm(form=raw, kind="pronoun", tokens=tuple(tokens), key=raw.lower())
@@ -212,7 +219,10 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
     )
     if common_noun and label in ("ORG", "GPE", "LOC", "FAC") and len(tokens) > 1:
         common_noun = False  # "White House", "Red Square" are names
-    if not capitalised or common_noun:
+    # a phrase whose last word is a common noun is that thing, not the name modifying it:
+    # "Obama team", "Bush administration", "IE flaw", "Internet service providers"
+    head_is_common = tokens[-1][0].islower() and label != "PERSON"
+    if not capitalised or common_noun or head_is_common:
         head = tokens[0]
         for t in tokens:
             if t.lower() in _HEAD_STOP:
@@ -223,7 +233,7 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
             kind="nominal",
             tokens=tuple(tokens),
             key=_singular(head),
-            capitalised=common_noun,
+            capitalised=common_noun and not head_is_common,
         )
     # strip titles and ranks from the front of what may be a person's name
     person_hint = label == "PERSON"
@@ -244,11 +254,6 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
             if stripped[0].lower() in _STOP_IN_NAMES and stripped[0][0].isupper():
                 break
             stripped = stripped[1:]
-        # "Waitrose supermarket", "8 Block crew" -> the name; "Gulf of Aden" keeps "of"
-        while len(stripped) > 1 and stripped[-1][0].islower():
-            stripped = stripped[:-1]
-        while len(stripped) > 1 and stripped[-1].lower() in _STOP_IN_NAMES:
-            stripped = stripped[:-1]
     # drop lower-case words left at the front ("party girl Tara Reid" -> "Tara Reid")
     if person_hint:
         while len(stripped) > 1 and not stripped[0][0].isupper():
@@ -450,6 +455,7 @@ def _link_short_names(
 
 _PERSONAL = _words("he him his himself she her hers herself")
 _RELATIVE = _words("who whom whose")
+_FEMININE = _words("she her hers herself")
 
 
 def _link_pronouns(
@@ -466,8 +472,8 @@ def _link_pronouns(
         for i in loc.members:
             owner[i] = loc
     order = sorted(idx, key=lambda i: (mentions[i].start, mentions[i].end))
-    last_person: _Local | None = None
-    last_person_end = -(10**9)
+    recent: list[tuple[_Local, int]] = []  # persons seen, with the end of their last mention
+    gender: dict[int, str] = {}  # id(local) -> "m" / "f", learnt from the pronouns it took
     previous: int | None = None
     for i in order:
         word = forms[i].form.lower()
@@ -477,16 +483,23 @@ def _link_pronouns(
             if word in _RELATIVE and previous is not None:
                 if 0 <= mentions[i].start - mentions[previous].end <= 3:
                     target = owner.get(previous)
-            elif word in _PERSONAL and mentions[i].start - last_person_end <= 600:
-                target = last_person
+            elif word in _PERSONAL:
+                want = "f" if word in _FEMININE else "m"
+                for person, end in reversed(recent):
+                    if mentions[i].start - end > 600:
+                        break
+                    if gender.get(id(person), want) == want:
+                        target = person
+                        gender[id(person)] = want
+                        break
             if target is not None and target is not loc:
                 target.members.append(i)
                 loc.members.clear()
                 owner[i] = target
-        if loc is not None and loc.kind == "person":
-            last_person, last_person_end = loc, mentions[i].end
-        elif owner.get(i) is not None and owner[i].kind == "person":
-            last_person, last_person_end = owner[i], mentions[i].end
+        current = owner.get(i)
+        if current is not None and current.kind == "person":
+            recent = [(p, e) for p, e in recent if p is not current]
+            recent.append((current, mentions[i].end))
         previous = i
 
 
@@ -565,6 +578,7 @@ class _Relatedness:
         self._matrix = None
         self._texts = texts
         self._cache: dict[tuple[str, str], float] = {}
+        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def _fit(self) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -576,17 +590,30 @@ class _Relatedness:
         except ValueError:  # empty vocabulary (tiny or stop-word-only corpus)
             vec = TfidfVectorizer(sublinear_tf=True)
             self._matrix = vec.fit_transform(docs).tocsr()
+        self._matrix.sort_indices()
+
+    def _row(self, aid: str) -> tuple[np.ndarray, np.ndarray]:
+        row = self._rows.get(aid)
+        if row is None:
+            if self._matrix is None:
+                self._fit()
+            lo, hi = self._matrix.indptr[self.row[aid]], self._matrix.indptr[self.row[aid] + 1]
+            row = (self._matrix.indices[lo:hi], self._matrix.data[lo:hi])
+            self._rows[aid] = row
+        return row
 
     def cosine(self, a: str, b: str) -> float:
+        """Cosine of the two articles' L2-normalised TF-IDF vectors (cached per pair)."""
         if a == b:
             return 1.0
         pair = (a, b) if a < b else (b, a)
-        if pair not in self._cache:
-            if self._matrix is None:
-                self._fit()
-            ra, rb = self._matrix[self.row[a]], self._matrix[self.row[b]]  # type: ignore[index]
-            self._cache[pair] = float(ra.multiply(rb).sum())
-        return self._cache[pair]
+        value = self._cache.get(pair)
+        if value is None:
+            (ai, ad), (bi, bd) = self._row(a), self._row(b)
+            _, ia, ib = np.intersect1d(ai, bi, assume_unique=True, return_indices=True)
+            value = float(ad[ia] @ bd[ib])
+            self._cache[pair] = value
+        return value
 
 
 # --------------------------------------------------------------------------- resolution
