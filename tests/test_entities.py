@@ -273,6 +273,17 @@ def test_lone_surname_joins_the_one_person_of_a_related_story() -> None:
     assert _entity_of(res, "banking", "Singh").id == _entity_of(res, "economy", "Manmohan Singh").id
 
 
+def test_empty_inputs_and_textless_articles() -> None:
+    assert resolve([], []) == Resolution(entities=(), mentions=())
+    # no text: nothing says the two articles are one story, so the surnames stay apart
+    res = resolve(
+        {"a": "", "b": ""},
+        [Mention("a", 0, 5, "Singh", "PERSON"), Mention("b", 0, 5, "Singh", "PERSON")],
+    )
+    assert len(res.entities) == 2
+    assert len({m.entity for m in res.mentions}) == 2
+
+
 def test_threshold_is_validated() -> None:
     with pytest.raises(ValueError, match="related_threshold"):
         resolve([DEFENCE], [], related_threshold=1.5)

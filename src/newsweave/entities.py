@@ -588,8 +588,13 @@ class _Relatedness:
         try:
             self._matrix = vec.fit_transform(docs).tocsr()
         except ValueError:  # empty vocabulary (tiny or stop-word-only corpus)
-            vec = TfidfVectorizer(sublinear_tf=True)
-            self._matrix = vec.fit_transform(docs).tocsr()
+            try:
+                vec = TfidfVectorizer(sublinear_tf=True)
+                self._matrix = vec.fit_transform(docs).tocsr()
+            except ValueError:  # no words at all: no article is related to another
+                from scipy.sparse import csr_matrix
+
+                self._matrix = csr_matrix((len(docs), 1))
         self._matrix.sort_indices()
 
     def _row(self, aid: str) -> tuple[np.ndarray, np.ndarray]:
