@@ -9,7 +9,9 @@ How a mention is read (:func:`analyse`):
   "Defence Minister", "Lieutenant General") are stripped from person names; the rest is
   classified as a *person* (full name, or a single token), an *acronym* ("SCO", "MoD"), a
   *designation* ("AK-203", "AK203", "AK-47 203" all key to ``AK203``), another *name*, a
-  *nominal* (no capitalised word: "the rifles") or a *pronoun*.
+  *nominal* or a *pronoun*. The head phrase decides: "Obama team" and "a bank in Athens"
+  are nominals (a team, a bank), as are capitalised common nouns ("Robbers" opening a
+  sentence: words the corpus mostly writes in lower case); "southern Iran" is Iran.
 
 Resolution happens in two passes:
 
@@ -19,7 +21,8 @@ Resolution happens in two passes:
    whatever label the model gave it (the small model often calls "Singh" a GPE). Acronyms
    join their expansion when the article says "Name (ACR)" or when the acronym equals the
    initials of a name in the article (all words or content words only, so both
-   "SCO" = Shanghai Cooperation Organisation and "MoD" = Ministry of Defence match).
+   "SCO" = Shanghai Cooperation Organisation and "MoD" = Ministry of Defence match). A
+   one-word name joins the one longer name it ends ("Colts" -> "Indianapolis Colts").
 2. **Across articles**: clusters sharing a key merge (normalised name, acronym, expansion,
    designation). Full person names merge only when *full-name compatible*: the same surname
    (after transliteration folding, so Sergey/Sergei, Yevgeny/Evgeny) and compatible first
@@ -27,12 +30,16 @@ Resolution happens in two passes:
    article ("Singh" with no full name there) is the dangerous case: it joins a person from
    another article only if that is the *only* compatible person in articles whose text is
    similar (TF-IDF cosine >= ``related_threshold``); otherwise it stays apart. So two
-   different Singhs in unrelated stories are never merged. Nominals merge by head noun,
-   again only across related articles; pronouns stay singletons.
+   different Singhs in unrelated stories are never merged. An acronym with no expansion in
+   its article takes the one name with its initials from related articles. Nominals merge
+   by head noun, again only across related articles. Pronouns (only present when a caller
+   passes them; spaCy NER yields none) join the nearest preceding person of compatible
+   gender, and "who" the mention it follows.
 
-The canonical name is the title-stripped form used by most articles (ties: more tokens,
-more mentions, then alphabetical), preferring an expansion to its acronym. Entity ids are
-content hashes of type and canonical key, so the same input gives the same ids.
+The canonical name is the title-stripped form used by most articles (ties: more mentions,
+more tokens, then alphabetical), preferring a full name to a surname and an expansion to
+its acronym. Entity ids are content hashes of type and canonical name, so the same input
+gives the same ids.
 """
 
 from __future__ import annotations
