@@ -1,0 +1,212 @@
+"""Tables and queries of the claims stage: claims, their mentions (cited spans), and the
+contradictions between claims.
+
+The claims of an event are recomputed together (alignment and contradiction are properties
+of the whole set), so saving replaces the rows of the events it covers, in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from newsweave.claims import ClaimAnalysis, Contradiction
+from newsweave.records import Claim, Span
+from newsweave.store import Store
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "claims/0001_claims",
+        """
+        CREATE TABLE claims (
+            id                  TEXT PRIMARY KEY,
+            scope               TEXT NOT NULL,
+            event               TEXT,
+            position            INTEGER NOT NULL,
+            text                TEXT NOT NULL,
+            attribution         TEXT,
+            hedged              INTEGER NOT NULL,
+            articles            TEXT NOT NULL,
+            independent_sources INTEGER NOT NULL,
+            status              TEXT NOT NULL,
+            contradicts         TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX claims_scope ON claims(scope);
+        CREATE INDEX claims_status ON claims(status);
+        CREATE TABLE claim_mentions (
+            claim_id   TEXT NOT NULL REFERENCES claims(id) ON DELETE CASCADE,
+            article_id TEXT NOT NULL,
+            start      INTEGER NOT NULL,
+            end        INTEGER NOT NULL
+        );
+        CREATE INDEX claim_mentions_claim ON claim_mentions(claim_id);
+        CREATE INDEX claim_mentions_article ON claim_mentions(article_id);
+        CREATE TABLE claim_contradictions (
+            scope   TEXT NOT NULL,
+            a       TEXT NOT NULL,
+            b       TEXT NOT NULL,
+            kind    TEXT NOT NULL,
+            value_a TEXT NOT NULL,
+            value_b TEXT NOT NULL,
+            PRIMARY KEY (a, b)
+        );
+        CREATE INDEX claim_contradictions_scope ON claim_contradictions(scope);
+        CREATE TABLE claim_scopes (
+            scope       TEXT PRIMARY KEY,
+            fingerprint TEXT NOT NULL
+        );
+        """,
+    ),
+]
+
+_COLUMNS = (
+    "id, text, attribution, hedged, articles, independent_sources, status, contradicts, event"
+)
+
+
+def scope_fingerprints(store: Store) -> dict[str, str]:
+    """scope -> fingerprint of the inputs its claims were computed from."""
+    return dict(store.conn.execute("SELECT scope, fingerprint FROM claim_scopes").fetchall())
+
+
+def save_scope(store: Store, scope: str, fingerprint: str, analysis: ClaimAnalysis) -> None:
+    """Replace the claims of one scope (an event id, or ``"*"`` for unevented articles)."""
+    with store.transaction() as conn:
+        _delete_scope(conn, scope)
+        for pos, c in enumerate(analysis.claims):
+            conn.execute(
+                "INSERT OR REPLACE INTO claims (id, scope, event, position, text, attribution,"
+                " hedged, articles, independent_sources, status, contradicts)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    c.id,
+                    scope,
+                    c.event,
+                    pos,
+                    c.text,
+                    c.attribution,
+                    int(c.hedged),
+                    json.dumps(list(c.articles)),
+                    c.independent_sources,
+                    c.status,
+                    json.dumps(list(c.contradicts)),
+                ),
+            )
+            conn.executemany(
+                "INSERT INTO claim_mentions (claim_id, article_id, start, end) VALUES (?,?,?,?)",
+                [(c.id, s.article, s.start, s.end) for s in c.spans],
+            )
+        conn.executemany(
+            "INSERT OR REPLACE INTO claim_contradictions (scope, a, b, kind, value_a, value_b)"
+            " VALUES (?,?,?,?,?,?)",
+            [(scope, x.a, x.b, x.kind, x.value_a, x.value_b) for x in analysis.contradictions],
+        )
+        conn.execute(
+            "INSERT OR REPLACE INTO claim_scopes (scope, fingerprint) VALUES (?, ?)",
+            (scope, fingerprint),
+        )
+
+
+def drop_scopes(store: Store, scopes: Sequence[str]) -> None:
+    """Forget scopes that no longer exist (an event merged away)."""
+    if not scopes:
+        return
+    with store.transaction() as conn:
+        for scope in scopes:
+            _delete_scope(conn, scope)
+
+
+def _delete_scope(conn, scope: str) -> None:  # noqa: ANN001 - sqlite3.Connection
+    conn.execute(
+        "DELETE FROM claim_mentions WHERE claim_id IN (SELECT id FROM claims WHERE scope = ?)",
+        (scope,),
+    )
+    conn.execute("DELETE FROM claims WHERE scope = ?", (scope,))
+    conn.execute("DELETE FROM claim_contradictions WHERE scope = ?", (scope,))
+    conn.execute("DELETE FROM claim_scopes WHERE scope = ?", (scope,))
+
+
+def _spans(store: Store, ids: Sequence[str]) -> dict[str, list[Span]]:
+    out: dict[str, list[Span]] = {i: [] for i in ids}
+    for i in range(0, len(ids), 500):
+        chunk = list(ids[i : i + 500])
+        marks = ",".join("?" * len(chunk))
+        for cid, aid, start, end in store.conn.execute(
+            f"SELECT claim_id, article_id, start, end FROM claim_mentions"
+            f" WHERE claim_id IN ({marks}) ORDER BY rowid",
+            chunk,
+        ):
+            out[cid].append(Span(aid, start, end))
+    return out
+
+
+def _row_to_claim(row: tuple, spans: dict[str, list[Span]]) -> Claim:
+    cid, text, attribution, hedged, articles, sources, status, contradicts, event = row
+    return Claim(
+        id=cid,
+        text=text,
+        attribution=attribution,
+        hedged=bool(hedged),
+        articles=tuple(json.loads(articles)),
+        spans=tuple(spans.get(cid, ())),
+        independent_sources=sources,
+        status=status,
+        contradicts=tuple(json.loads(contradicts)),
+        event=event,
+    )
+
+
+def load_claims(
+    store: Store,
+    *,
+    status: str | None = None,
+    event: str | None = None,
+    article: str | None = None,
+    ids: Sequence[str] | None = None,
+    limit: int | None = None,
+) -> list[Claim]:
+    """Claims in scope order (event, then position in the text), optionally filtered."""
+    where, params = [], []
+    if status:
+        where.append("status = ?")
+        params.append(status)
+    if event:
+        where.append("event = ?")
+        params.append(event)
+    if article:
+        where.append("id IN (SELECT claim_id FROM claim_mentions WHERE article_id = ?)")
+        params.append(article)
+    if ids is not None:
+        if not ids:
+            return []
+        where.append(f"id IN ({','.join('?' * len(ids))})")
+        params.extend(ids)
+    sql = f"SELECT {_COLUMNS} FROM claims"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY scope, position"
+    if limit is not None:
+        sql += " LIMIT ?"
+        params.append(limit)
+    rows = store.conn.execute(sql, params).fetchall()
+    spans = _spans(store, [r[0] for r in rows])
+    return [_row_to_claim(r, spans) for r in rows]
+
+
+def load_contradictions(store: Store, *, event: str | None = None) -> list[Contradiction]:
+    """Contradictions, each with the two claims' ids, the slot kind and both values."""
+    sql = "SELECT x.a, x.b, x.kind, x.value_a, x.value_b FROM claim_contradictions x"
+    params: list[str] = []
+    if event:
+        sql += " JOIN claims c ON c.id = x.a WHERE c.event = ?"
+        params.append(event)
+    sql += " ORDER BY x.scope, x.a, x.b"
+    return [Contradiction(*r) for r in store.conn.execute(sql, params).fetchall()]
+
+
+def claim_count(store: Store, status: str | None = None) -> int:
+    if status:
+        return store.conn.execute(
+            "SELECT COUNT(*) FROM claims WHERE status = ?", (status,)
+        ).fetchone()[0]
+    return store.conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
