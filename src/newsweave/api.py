@@ -16,12 +16,14 @@ from __future__ import annotations
 import io
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from newsweave import export, pipeline
 from newsweave.errors import NewsweaveError
 from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import (
     Article,
+    Claim,
     DatedSentence,
     Entity,
     Event,
@@ -31,6 +33,9 @@ from newsweave.records import (
     TimeRef,
 )
 from newsweave.runners import Runner
+
+if TYPE_CHECKING:
+    from newsweave.claims import Contradiction
 from newsweave.store import ArticleFilter, Store
 
 
@@ -259,14 +264,58 @@ class Newsweave:
         return briefing.render_brief(briefs, articles)
 
     def _disagreements(self, story: Story) -> list:
-        """Hook for the claims stage: cited sentences on which the story's sources disagree
-        (``CitedSentence`` list) for the "Where sources disagree" section. Empty until the
-        claims stage provides ``newsweave.claims.disagreements(store, story)``."""
-        try:
-            from newsweave.claims import disagreements  # type: ignore[attr-defined]
-        except ImportError:
-            return []
-        return list(disagreements(self.store, story))
+        """Cited lines on which the story's sources disagree (``CitedSentence`` list), one
+        per side of each contradiction, for the "Where sources disagree" section."""
+        from newsweave.claims import disagreements
+        from newsweave.store import claims as claims_store
+
+        wanted = set(story.articles)
+        contradictions = claims_store.load_contradictions(self.store)
+        ids = sorted({i for x in contradictions for i in (x.a, x.b)})
+        claims = claims_store.load_claims(self.store, ids=ids)
+        return disagreements(claims, contradictions, wanted)
+
+    # ------------------------------------------------------------------ claims
+
+    def claims(
+        self,
+        *,
+        status: str | None = None,
+        event: str | None = None,
+        article: str | None = None,
+        limit: int | None = None,
+    ) -> list[Claim]:
+        """Claims (who says what), each with its attribution, hedging, articles, number of
+        independent sources and status (``corroborated`` / ``single-source`` /
+        ``contested``); filter by status, event, or article (id or unique prefix)."""
+        from newsweave.claims import STATUSES
+        from newsweave.store import claims as claims_store
+
+        if status is not None and status not in STATUSES:
+            raise NewsweaveError(
+                f"unknown claim status {status!r}; use one of: {', '.join(STATUSES)}"
+            )
+        if article is not None:
+            article = self._article_id(article)
+        return claims_store.load_claims(
+            self.store, status=status, event=event, article=article, limit=limit
+        )
+
+    def claim(self, claim_id: str) -> Claim | None:
+        """One claim by id (or unique id prefix)."""
+        from newsweave.store import claims as claims_store
+
+        found = claims_store.load_claims(self.store, ids=[claim_id])
+        if not found and len(claim_id) >= 4:
+            found = [c for c in claims_store.load_claims(self.store) if c.id.startswith(claim_id)]
+        return found[0] if len(found) == 1 else None
+
+    def contradictions(self, *, event: str | None = None) -> list[Contradiction]:
+        """Pairs of claims that fill one slot (place, number, date, status, polarity) with
+        incompatible values, each with both values."""
+        from newsweave.store import claims as claims_store
+
+        return claims_store.load_contradictions(self.store, event=event)
 
     def _story_id(self, story: str) -> str:
         from newsweave.store import group as group_store

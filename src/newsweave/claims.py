@@ -43,10 +43,12 @@ from datetime import date
 
 import numpy as np
 
-from newsweave.records import Article, Claim, Event, Mention, Span
+from newsweave.records import Article, CitedSentence, Claim, CopyLink, Event, Mention, Span
 from newsweave.sentences import split_sentences
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
+#: The statuses a claim can have, as ``Claim.status`` holds them.
+STATUSES = ("corroborated", "single-source", "contested")
 
 # --------------------------------------------------------------------------- lexicon
 
@@ -805,6 +807,7 @@ def analyse_claims(
     *,
     events: Sequence[Event] | None = None,
     mentions: Mapping[str, Sequence[Mention]] | None = None,
+    links: Sequence[CopyLink] | None = None,
     embedder: Embedder | None = None,
     options: ClaimOptions | None = None,
 ) -> ClaimAnalysis:
@@ -814,8 +817,11 @@ def analyse_claims(
     missing from it is its own source. ``events`` (the events stage), when given, limits
     alignment to statements of the same event and sets ``Claim.event``; without them,
     statements align only between articles published at most ``options.max_days`` apart.
-    ``mentions`` (article id -> entity mentions) sharpen place detection. ``embedder`` (e.g.
-    :func:`newsweave.embed.embed`) adds sentence-embedding cosine to the lexical similarity.
+    ``mentions`` (article id -> entity mentions) sharpen place detection. ``links`` (the copies
+    stage's copy links with aligned passages): two statements that sit in the two sides of
+    one reused passage count as one source even when the articles are otherwise independent.
+    ``embedder`` (e.g. :func:`newsweave.embed.embed`) adds a discounted sentence-embedding
+    cosine to the lexical similarity.
     """
     opts = options or ClaimOptions()
     source_of = source_of or {}
@@ -914,6 +920,12 @@ def analyse_claims(
     for i in range(n):
         clusters[uf.find(i)].append(i)
 
+    passages: dict[tuple[str, str], list[tuple[Span, Span]]] = defaultdict(list)
+    for link in links or ():
+        for sa, sb in link.passages:
+            passages[(sa.article, sb.article)].append((sa, sb))
+            passages[(sb.article, sa.article)].append((sb, sa))
+
     claim_of: dict[int, str] = {}
     built: dict[str, dict] = {}
     for idxs in clusters.values():
@@ -945,7 +957,7 @@ def analyse_claims(
         attributions = list(dict.fromkeys(m.attribution for m in ms if m.attribution))
         named = [a for a in attributions if a.split(" (")[0].lower() not in _PRONOUNS]
         attributions = named or attributions
-        sources = _independent_sources(ms, source_of, opts)
+        sources = _independent_sources(ms, source_of, opts, passages)
         contradicts = tuple(sorted(info["contradicts"]))
         if contradicts:
             status = "contested"
@@ -975,15 +987,42 @@ def analyse_claims(
     )
 
 
+def _inside(st: Statement, span: Span) -> bool:
+    """At least half of the statement lies inside the passage span."""
+    overlap = min(st.end, span.end) - max(st.start, span.start)
+    return overlap >= 0.5 * max(1, st.end - st.start)
+
+
 def _independent_sources(
-    mentions: Sequence[Statement], source_of: Mapping[str, str], opts: ClaimOptions
+    mentions: Sequence[Statement],
+    source_of: Mapping[str, str],
+    opts: ClaimOptions,
+    passages: Mapping[tuple[str, str], Sequence[tuple[Span, Span]]] | None = None,
 ) -> int:
-    """Distinct source groups behind a claim; unquoted near-verbatim sentences count once."""
+    """Distinct source groups behind a claim.
+
+    Two mentions count once when their articles are one source group (the copies stage), when
+    both sit in the two sides of one reused passage, or when they are unquoted near-verbatim
+    sentences (a pasted press-release line the copies stage did not see).
+    """
     groups = sorted({source_of.get(m.article, m.article) for m in mentions})
     if len(groups) < 2:
         return len(groups)
     idx = {g: k for k, g in enumerate(groups)}
     uf = _UnionFind(len(groups))
+    passages = passages or {}
+    for x in range(len(mentions)):
+        for y in range(x + 1, len(mentions)):
+            mx, my = mentions[x], mentions[y]
+            gx = source_of.get(mx.article, mx.article)
+            gy = source_of.get(my.article, my.article)
+            if gx == gy or uf.find(idx[gx]) == uf.find(idx[gy]):
+                continue
+            if any(
+                _inside(mx, sa) and _inside(my, sb)
+                for sa, sb in passages.get((mx.article, my.article), ())
+            ):
+                uf.union(idx[gx], idx[gy])
     plain = [m for m in mentions if not m.quoted and len(tokens(m.text)) >= 8]
     shingles = [_shingles(m.text) for m in plain]
     for x in range(len(plain)):
@@ -1006,3 +1045,48 @@ def build_claims(
 ) -> list[Claim]:
     """The claims of :func:`analyse_claims`, without the explanation records."""
     return list(analyse_claims(articles, source_of, **kwargs).claims)  # type: ignore[arg-type]
+
+
+# --------------------------------------------------------------------------- brief
+
+_KIND_LABEL = {
+    "place": "Where",
+    "number": "How many",
+    "date": "When",
+    "status": "Status",
+    "negation": "Whether",
+}
+
+
+def _side(claim: Claim, value: str) -> str:
+    who = f" — {claim.attribution}" if claim.attribution else ""
+    hedge = " *(hedged)*" if claim.hedged else ""
+    return f"*{value}*: “{claim.text}”{who}{hedge}"
+
+
+def disagreements(
+    claims: Sequence[Claim],
+    contradictions: Sequence[Contradiction],
+    articles: Iterable[str] | None = None,
+) -> list[CitedSentence]:
+    """The "Where sources disagree" lines of a brief: for each contradiction touching
+    ``articles`` (all when None), one cited line per side, the first naming the slot.
+
+    Every line quotes the claim as an article wrote it, with its attribution, and cites that
+    side's articles only, so a reader sees who says what.
+    """
+    by_id = {c.id: c for c in claims}
+    wanted = set(articles) if articles is not None else None
+    lines: list[CitedSentence] = []
+    for x in contradictions:
+        a, b = by_id.get(x.a), by_id.get(x.b)
+        if a is None or b is None:
+            continue
+        if wanted is not None and not (wanted & (set(a.articles) | set(b.articles))):
+            continue
+        label = _KIND_LABEL.get(x.kind, x.kind.title())
+        lines.append(
+            CitedSentence(f"**{label}** — {_side(a, x.value_a)}", a.articles, tuple(a.spans))
+        )
+        lines.append(CitedSentence(f"… versus {_side(b, x.value_b)}", b.articles, tuple(b.spans)))
+    return lines

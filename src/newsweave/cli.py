@@ -515,6 +515,60 @@ def brief(
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.option(
+    "--status",
+    type=click.Choice(["corroborated", "single-source", "contested"]),
+    help="Only claims with this status.",
+)
+@click.option("--event", help="Only this event's claims (event id).")
+@click.option("--article", help="Only claims made in this article (id or unique prefix).")
+@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (the export's shape).")
+@click.pass_context
+@handles_errors
+def claims(
+    ctx: click.Context,
+    status: str | None,
+    event: str | None,
+    article: str | None,
+    limit: int | None,
+    as_json: bool,
+) -> None:
+    """List claims: who says what, how many independent sources back it, and whether
+    another source contradicts it (contested claims show the other side).
+
+    Example: newsweave claims --status contested
+    """
+    from newsweave.export import claim_dict
+
+    nw = open_store(ctx, read_only=_exists(ctx))
+    rows = nw.claims(status=status, event=event, article=article, limit=limit)
+    if as_json:
+        out.print_json(json.dumps([claim_dict(c) for c in rows], ensure_ascii=False))
+        return
+    others = {c.id: c for c in nw.claims(status="contested")} if rows else {}
+    table = Table(show_lines=True)
+    for col in ("id", "status", "sources", "attribution", "claim"):
+        table.add_column(col, overflow="fold")
+    for c in rows:
+        text = c.text + (" (hedged)" if c.hedged else "")
+        for other_id in c.contradicts:
+            other = others.get(other_id)
+            if other is not None:
+                who = f" — {other.attribution}" if other.attribution else ""
+                text += f"\n  vs. {other.text}{who} [{other_id}]"
+        table.add_row(
+            c.id,
+            c.status,
+            f"{c.independent_sources} ({len(c.articles)} art.)",
+            c.attribution or "",
+            text,
+        )
+    out.print(table)
+    out.print(f"{len(rows)} claims", markup=False)
+
+
 @cli.command(name="export")
 @click.option(
     "--format",

@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 
-from newsweave.records import Article
+from newsweave.records import Article, Claim
 from newsweave.store import Store
 
 ARTICLE_KEYS = ("id", "source_path", "title", "outlet", "agency", "dateline", "published", "text")
@@ -197,3 +197,31 @@ def timeline_section(store: Store) -> list[dict]:
 SECTIONS["events"] = events_section
 SECTIONS["stories"] = stories_section
 SECTIONS["timeline"] = timeline_section
+
+
+# --------------------------------------------------------------------------- claims section
+
+
+def claim_dict(c: Claim) -> dict:
+    """One claim as the export shows it."""
+    return {
+        "id": c.id,
+        "text": c.text,
+        "attribution": c.attribution,
+        "hedged": c.hedged,
+        "articles": list(c.articles),
+        "independent_sources": c.independent_sources,
+        "status": c.status,
+        "contradicts": list(c.contradicts),
+    }
+
+
+def claims_section(store: Store) -> list[dict]:
+    """``claims: [{id, text, attribution, hedged, articles, independent_sources, status,
+    contradicts}]``, by event then position in the text."""
+    from newsweave.store import claims as claims_store
+
+    return [claim_dict(c) for c in claims_store.load_claims(store)]
+
+
+SECTIONS["claims"] = claims_section

@@ -383,3 +383,77 @@ def _stored_dated(store: Store, article: Article) -> list:
 
 
 STEPS.append(("group", run_group))
+
+
+# --------------------------------------------------------------------------- claims step
+
+
+def _claims_copies(store: Store) -> tuple[dict[str, str], list]:
+    """(article -> independent source group, copy links with passages) from the copies
+    stage; empty while it is not installed (then every article is its own source)."""
+    copies_store = _stage_store("copies")
+    source_of: dict[str, str] = {}
+    links: list = []
+    if copies_store is None:
+        return source_of, links
+    for name in ("source_groups", "source_of", "article_sources"):
+        fn = getattr(copies_store, name, None)
+        if callable(fn):
+            try:
+                source_of = dict(fn(store))
+                break
+            except TypeError:
+                continue
+    for name in ("copy_links", "load_links", "links"):
+        fn = getattr(copies_store, name, None)
+        if callable(fn):
+            try:
+                links = list(fn(store))
+                break
+            except TypeError:
+                continue
+    return source_of, links
+
+
+def run_claims(store: Store) -> None:
+    """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
+
+    A scope is one event (articles outside any event form the scope ``"*"``); its claims are
+    recomputed only when its articles or their source groups changed (a fingerprint per
+    scope), and each scope is replaced in one transaction.
+    """
+    import hashlib
+
+    from newsweave.claims import analyse_claims
+    from newsweave.store import ArticleFilter
+    from newsweave.store import claims as claims_store
+
+    source_of, links = _claims_copies(store)
+    group_store = _stage_store("group")
+    events = list(group_store.load_events(store)) if group_store else []
+    scopes: dict[str, tuple[str, ...]] = {e.id: tuple(sorted(e.articles)) for e in events}
+    in_events = {a for ids in scopes.values() for a in ids}
+    loose = tuple(sorted(a.id for a in store.iter_articles() if a.id not in in_events))
+    if loose:
+        scopes["*"] = loose
+    done = claims_store.scope_fingerprints(store)
+    claims_store.drop_scopes(store, [s for s in done if s not in scopes])
+    by_event = {e.id: e for e in events}
+    for scope, ids in scopes.items():
+        key = "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
+        fingerprint = hashlib.sha1(key.encode()).hexdigest()
+        if done.get(scope) == fingerprint:
+            continue
+        articles = store.articles(ArticleFilter(ids=ids))
+        wanted = set(ids)
+        scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
+        analysis = analyse_claims(
+            articles,
+            source_of,
+            events=[by_event[scope]] if scope in by_event else None,
+            links=scope_links,
+        )
+        claims_store.save_scope(store, scope, fingerprint, analysis)
+
+
+STEPS.append(("claims", run_claims))
