@@ -57,6 +57,7 @@ DESIGNATION = re.compile(
 )
 
 _COMMA_SPLIT = frozenset({"ORG", "GPE", "LOC", "FAC"})
+_OPEN_ACRONYM = re.compile(r"\([A-Z][A-Za-z&]{1,9}$")
 _LEADING_DET = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
 _GLUED_ACRONYM = re.compile(r"^(?P<name>.+?)\s*\((?P<acr>[A-Z][A-Za-z&]{1,9})\)?$", re.S)
@@ -136,9 +137,7 @@ def repair_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> list[tuple
         if label not in ENTITY_LABELS:
             continue
         # extend over a closing parenthesis the model left out: "(SCO" + ")"
-        if text[start:end].rstrip().endswith(tuple("ABCDEFGHIJKLMNOPQRSTUVWXYZ")) and (
-            end < len(text) and text[end] == ")" and "(" in text[start:end]
-        ):
+        if text.startswith(")", end) and _OPEN_ACRONYM.search(text, start, end):
             end += 1
         m = _GLUED_ACRONYM.match(text[start:end])
         if m:
