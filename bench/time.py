@@ -216,6 +216,14 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _trimmed(text: str, p):
+    """A prediction with the same outer-punctuation trimming as the gold spans."""
+    from dataclasses import replace
+
+    start, end = _trim(text, p.start, p.end)
+    return p if (start, end) == (p.start, p.end) else replace(p, start=start, end=end)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -241,6 +249,7 @@ def main() -> None:
     spurious = Counter()
     for d, pred in zip(docs, preds, strict=True):
         gold = [Gold(*_trim(d.text, g.start, g.end), g.text, g.value, g.type) for g in d.gold]
+        pred = [_trimmed(d.text, p) for p in pred]
         n_pred += len(pred)
         n_gold += len(gold)
         strict_pairs = set(_match(pred, gold, strict=True))

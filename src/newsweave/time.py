@@ -29,7 +29,7 @@ Conventions (documented in docs/time.md): "the end of <year>" folds into the las
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
@@ -219,7 +219,10 @@ _NUM_RE = (
     rf"[- ](?:one|two|three|four|five|six|seven|eight|nine)|{_NUM_WORDS}|an?)"
 )
 _VAGUE_RE = r"(?:several|a few|few|many|some|a number of|numerous|recent|coming|the coming)"
-_UNIT_RE = r"(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|century|centuries)"
+_UNIT_RE = (
+    r"(?:seconds?|minutes?|hours?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|"
+    r"century|centuries)"
+)
 _APPROX_RE = (
     r"(?:about|around|nearly|almost|approximately|roughly|some|over|more than|less than|"
     r"at least|at most|up to|just over|just under|under|close to|barely|only|just)"
@@ -844,10 +847,13 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         before = ctx.before(s, 25)
         if edge is None and _NOT_YEAR_AFTER.match(after):
             return None
-        if edge is None and not _YEAR_CONTEXT.search(before):
-            # a bare number mid-phrase ("AK-203", "1500 km") is only a year when it looks like one
-            if not (1900 <= y <= 2100) or re.match(r"\s*\d", after):
-                return None
+        # a bare number mid-phrase ("1500 km") is only a year when it looks like one
+        if (
+            edge is None
+            and not _YEAR_CONTEXT.search(before)
+            and (not (1900 <= y <= 2100) or re.match(r"\s*\d", after))
+        ):
+            return None
         if re.search(r"(?:No\.|#|\$|€|£|Rs\.?)\s*$", before):
             return None
         if yr2:
@@ -977,10 +983,8 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             return None
         if r in ("the", "that", "the same") and u not in ("year", "week", "month"):
             return None
-        if r in ("the", "that", "the same"):
-            if r == "the" and not edge:
-                return None
-            # anaphoric "that year"/"the year": the article's year is the best cheap guess
+        if r == "the" and not edge:
+            return None  # "the year" alone is anaphoric; "the end of the year" is this year
         mod = _fold_edge(edge)
         if r in ("the past", "the last", "past", "the previous", "previous"):
             off = -1
@@ -1061,9 +1065,7 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         if dct is None:
             return None
         w = re.sub(r"\s+", " ", word.lower())
-        if w == "today":
-            d = dct
-        elif w == "tonight":
+        if w in ("today", "tonight"):
             d = dct
         elif w == "yesterday":
             d = dct - timedelta(days=1)
@@ -1082,18 +1084,16 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
     if name == "weekday":
         rel, wd, pod = g
         key = wd.lower().rstrip(".")
-        if key == "sun" or key == "sat":
-            if not wd.endswith("."):
-                return None
+        if key in ("sun", "sat") and not wd.endswith("."):
+            return None
         if dct is None:
             return None
         rel_l = (rel or "").lower()
         edge = rel_l if rel_l in ("early", "late", "earlier", "later") else None
         start = s
-        if edge:
+        if edge in ("earlier", "later"):
             # "early Monday" keeps the word; "later Monday" is not standard TimeML: drop it
-            if rel_l in ("earlier", "later"):
-                start = m.start(2)
+            start = m.start(2)
         tense = ctx.tense(s, e)
         if text.endswith("'s") and not rel_l:
             tense = "past"  # "Thursday's meeting": a possessive names a day already known
@@ -1131,18 +1131,16 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             if not re.search(
                 r"\b(?:for|in|within|over|about|nearly|almost|than|of|past|last)\s*$", prev
             ):
-                if re.match(r"\s*(?:ago|earlier|later)\b", ctx.after(e, 10)):
-                    return None
                 return None
         if (
             numw.lower() in ("recent", "coming", "the coming")
             and not lead
             and unit.lower().endswith("s")
         ):
-            return mk(
-                f"P{'X'}{_unit_code(unit) if not unit.lower().startswith(('hour', 'minute')) else _unit_code(unit)}",
-                "DURATION",
-            )
+            code = _unit_code(unit)
+            if unit.lower().startswith(("hour", "minute", "second")):
+                return mk(f"PTX{code}", "DURATION")
+            return mk(f"PX{'Y' if code == 'DE' else code}", "DURATION")
         if (tail or "").lower() == "old" or re.match(r"-old\b", ctx.after(e, 5)):
             return None  # ages ("a 47-year-old") are not annotated as time in TimeML news
         # measures of time: "16-hour", "three-year"
@@ -1353,8 +1351,6 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
 
 
 def _with_parts(tx: Timex, parts: tuple[tuple[int, int, str], ...]) -> Timex:
-    from dataclasses import replace
-
     return replace(tx, parts=parts)
 
 
@@ -1446,9 +1442,10 @@ def find_timexes(
             taken.append((st, en))
             chosen.append((tx, name, sm))
         for tx, name, sm in sorted(chosen, key=lambda c: c[0].start):
+            tx = _trim_span(tx, text)
             if name in _ANAPHORIC and ref is not None:
                 ctx.ref, ctx.ref_gran = ref
-                tx = _interpret(name, sm, ctx) or tx  # type: ignore[arg-type]
+                tx = _trim_span(_interpret(name, sm, ctx) or tx, text)  # type: ignore[arg-type]
                 ctx.ref = ctx.ref_gran = None
             if name in _EXPLICIT and tx.type == "DATE" and tx.granularity != "range":
                 first = value_interval(tx.value)
@@ -1463,6 +1460,28 @@ def find_timexes(
             else:
                 out.append(tx)
     return out
+
+
+_LEAD_TRIM = re.compile(
+    r"(?i)(?:earlier|later|about|nearly|almost|only|just|roughly|approximately|around|some)\s+"
+)
+
+
+def _trim_span(tx: Timex, text: str) -> Timex:
+    """TimeML extents: no possessive "'s", no leading "earlier"/"later" or approximators
+    ("about five hours" is ``five hours`` with mod APPROX). The value is unchanged.
+
+    Articles stay ("the past 20 years"): AQUAINT leaves them out, TimeBank keeps them, and
+    keeping them scored better on the corpus not used for tuning."""
+    start, end = tx.start, tx.end
+    span = text[start:end]
+    if span.endswith(("'s", "’s")):
+        end -= 2
+    while (m := _LEAD_TRIM.match(text, start, end)) and m.end() < end:
+        start = m.end()
+    if (start, end) == (tx.start, tx.end):
+        return tx
+    return replace(tx, start=start, end=end, text=text[start:end])
 
 
 # rules whose values count from the narrative's reference time, and rules that set it
