@@ -586,6 +586,14 @@ def extract_statements(
         text, src, verb, a, b = parsed[i]
         if src is None and i in inherited:
             src, verb = inherited[i]
+        denied = verb in DENIAL_VERBS
+        inner = _START_SAY.match(text)
+        if inner and inner.group("verb") in DENIAL_VERBS and src is not None:
+            # "X denied that Y, the ministry said": Y is the claim, denied by X.
+            denier = _clean_src(inner.group("src"))
+            a, b = a + inner.start("body"), b
+            text = s.text[a:b]
+            src, denied = f"{denier} (per {src})", True
         if src is not None:
             base = src.replace(" (on Twitter)", "")
             low = base.lower()
@@ -605,7 +613,7 @@ def extract_statements(
         nc = _NOCONFIRM_RE.search(claim_text)
         if nc:
             noconfirm.append(frozenset(content_stems(nc.group("rest"))))
-        negated = bool(NEGATION_RE.search(claim_text)) != (verb in DENIAL_VERBS)
+        negated = bool(NEGATION_RE.search(claim_text)) != denied
         stems = frozenset(content_stems(claim_text))
         place_allowed = (
             None

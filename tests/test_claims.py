@@ -1,0 +1,376 @@
+"""Claims: attribution, hedging, alignment, corroboration over independent sources, and
+contradictions — on the seed articles (real input) and small variants of their sentences."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsweave.claims import (
+    ClaimAnalysis,
+    ClaimOptions,
+    analyse_claims,
+    disagreements,
+    extract_statements,
+    split_attribution,
+    stem,
+)
+from newsweave.ingest import discover
+from newsweave.pipeline import read_and_clean
+from newsweave.records import Article, Claim, CopyLink, Event
+
+from .conftest import SEEDS
+
+
+def _load(paths: list[str]) -> list[Article]:
+    arts: list[Article] = []
+    for item in discover(paths):
+        arts.extend(a for a in read_and_clean(item) if isinstance(a, Article))
+    return sorted(arts, key=lambda a: a.source_path)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Article]:
+    """Seed articles keyed by file prefix ("000" .. "004")."""
+    return {Path(a.source_path).name[:3]: a for a in _load([str(SEEDS)])}
+
+
+@pytest.fixture(scope="module")
+def analysis(seeds: dict[str, Article]) -> ClaimAnalysis:
+    return analyse_claims(list(seeds.values()))
+
+
+def _prefix(seeds: dict[str, Article]) -> dict[str, str]:
+    return {a.id: k for k, a in seeds.items()}
+
+
+def _find(claims, seeds, needle: str) -> list[Claim]:
+    """Claims whose mention in some article contains ``needle``."""
+    out = []
+    for c in claims:
+        for sp in c.spans:
+            art = next(a for a in seeds.values() if a.id == sp.article)
+            if needle in art.text[sp.start : sp.end]:
+                out.append(c)
+                break
+    return out
+
+
+def _contested_pair(analysis: ClaimAnalysis, seeds, needle_a: str, needle_b: str):
+    (a,) = _find(analysis.claims, seeds, needle_a)
+    (b,) = _find(analysis.claims, seeds, needle_b)
+    return a, b
+
+
+# --------------------------------------------------------------------------- seed facts
+
+
+def test_exercise_location_is_contested_with_both_sides_cited(analysis, seeds) -> None:
+    p = _prefix(seeds)
+    bay, malacca = _contested_pair(analysis, seeds, "Bay of Bengal", "off the Straits of Malacca")
+    assert bay.status == malacca.status == "contested"
+    assert malacca.id in bay.contradicts and bay.id in malacca.contradicts
+    assert {p[a] for a in bay.articles} == {"000"}
+    assert {p[a] for a in malacca.articles} == {"001", "002"}
+    (x,) = [c for c in analysis.contradictions if {c.a, c.b} == {bay.id, malacca.id}]
+    assert x.kind == "place"
+    assert {x.value_a, x.value_b} == {"Bay of Bengal", "Straits of Malacca"}
+    # each side cites spans that really say its value
+    for claim, value in ((bay, "Bay of Bengal"), (malacca, "Straits of Malacca")):
+        for sp in claim.spans:
+            art = next(a for a in seeds.values() if a.id == sp.article)
+            assert value in art.text[sp.start : sp.end]
+
+
+def test_ak203_deal_status_is_contested(analysis, seeds) -> None:
+    p = _prefix(seeds)
+    (final,) = _find(analysis.claims, seeds, "finalised a major deal")
+    (stage,) = _find(analysis.claims, seeds, "welcomed the advance stage of discussions")
+    assert final.status == stage.status == "contested"
+    assert stage.id in final.contradicts
+    assert {p[a] for a in final.articles} == {"003"}
+    assert "Russian media" in (final.attribution or "")
+    assert {"000", "001", "002"} <= {p[a] for a in stage.articles}
+    # "There was no official confirmation ... on the finalisation of the deal" hedges it
+    assert final.hedged
+    (x,) = [c for c in analysis.contradictions if {c.a, c.b} == {final.id, stage.id}]
+    assert x.kind == "status"
+
+
+def test_rifle_figure_is_single_source_and_attributed_to_sputnik(analysis, seeds) -> None:
+    (c,) = _find(analysis.claims, seeds, "770,000")
+    assert c.status == "single-source" and c.independent_sources == 1
+    assert "Sputnik" in (c.attribution or "")
+
+
+def test_no_arms_to_pakistan_has_two_independent_sources(analysis, seeds) -> None:
+    p = _prefix(seeds)
+    found = _find(analysis.claims, seeds, "no arms supply to Pakistan")
+    best = max(found, key=lambda c: c.independent_sources)
+    assert best.status == "corroborated"
+    assert best.independent_sources == 2
+    assert {p[a] for a in best.articles} == {"000", "001"}
+
+
+def test_conflicting_statements_never_share_a_claim(analysis, seeds) -> None:
+    for c in analysis.claims:
+        texts = " ".join(
+            next(a for a in seeds.values() if a.id == sp.article).text[sp.start : sp.end]
+            for sp in c.spans
+        )
+        assert not ("Bay of Bengal" in texts and "Malacca" in texts)
+        assert not ("finalised" in texts and "advance stage" in texts)
+
+
+def test_every_claim_cites_real_spans(analysis, seeds) -> None:
+    by_id = {a.id: a for a in seeds.values()}
+    for c in analysis.claims:
+        assert c.spans and set(c.articles) == {s.article for s in c.spans}
+        for sp in c.spans:
+            assert 0 <= sp.start < sp.end <= len(by_id[sp.article].text)
+        assert c.status in ("corroborated", "single-source", "contested")
+        assert (c.status == "contested") == bool(c.contradicts)
+        assert c.independent_sources <= len(c.articles)
+
+
+# --------------------------------------------------------------------------- attribution
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source"),
+    [
+        (
+            "Russia has reiterated its policy of no arms supply to Pakistan following India's "
+            "request on the same, according to sources.",
+            "sources",
+        ),
+        (
+            "The Indian Army has a requirement for around 770,000 AK-47 203 rifles, of which "
+            "100,000 will be imported and the rest will be manufactured in India, Russia's "
+            "state-run Sputnik news agency said.",
+            "Russia's state-run Sputnik news agency",
+        ),
+        (
+            "Both sides would continue to maintain contacts to ensure the timely delivery, the "
+            "statement said.",
+            "the statement",
+        ),
+        (
+            "Earlier on Thursday, India and Russia finalised a major deal for manufacturing "
+            "AK-47 203 rifles in India, the official Russian media reported.",
+            "the official Russian media",
+        ),
+        (
+            '"Excellent meeting with the Russian Defence Minister General Sergey Shoigu in '
+            'Moscow today," Singh tweeted on Thursday.',
+            "Singh (on Twitter)",
+        ),
+        (
+            "The ministry said Singh and Shoigu discussed wide-ranging issues of bilateral "
+            "defence cooperation.",
+            "The ministry",
+        ),
+    ],
+)
+def test_attribution_is_split_off_the_claim(sentence: str, source: str) -> None:
+    text, src, _verb, start, end = split_attribution(sentence)
+    assert src == source
+    assert sentence[start:end] == text
+    assert source.split(" (")[0] not in text
+    assert len(text.split()) >= 5
+
+
+def test_pronoun_takes_the_last_named_source(seeds) -> None:
+    sts = extract_statements(seeds["003"])
+    (st,) = [s for s in sts if s.text.startswith("The rifles will be manufactured")]
+    assert "Sputnik" in (st.attribution or "")
+
+
+def test_hedging_cues(seeds) -> None:
+    sts = extract_statements(seeds["003"])
+    (likely,) = [s for s in sts if "likely to request" in s.text]
+    assert likely.hedged
+    (noconf,) = [s for s in sts if "no official confirmation" in s.text]
+    assert noconf.hedged
+    plain = [s for s in extract_statements(seeds["000"]) if "no arms supply" in s.text]
+    assert plain and not any(s.hedged for s in plain)
+
+
+def test_stemmer_joins_spelling_variants() -> None:
+    assert stem("exercises") == stem("exercise")
+    assert stem("naval") == stem("navies") == stem("Navy")
+    assert stem("finalised") == stem("finalisation") == stem("finalized")
+
+
+# --------------------------------------------------------------------------- corroboration
+
+
+def test_copies_of_one_source_count_once(seeds) -> None:
+    arts = list(seeds.values())
+    same = {seeds["000"].id: "src-x", seeds["001"].id: "src-x"}
+    claims = analyse_claims(arts, same).claims
+    found = _find(claims, seeds, "no arms supply to Pakistan")
+    assert max(c.independent_sources for c in found) == 1
+    assert all(c.status != "corroborated" for c in found)
+
+
+def test_a_reused_passage_counts_once(seeds, analysis) -> None:
+    (c,) = [
+        c
+        for c in _find(analysis.claims, seeds, "no arms supply to Pakistan")
+        if c.independent_sources == 2
+    ]
+    a = c.spans[0]
+    b = next(s for s in c.spans if s.article != a.article)
+    link = CopyLink("shared-passage", a.article, b.article, 0.2, ((a, b),))
+    again = analyse_claims(list(seeds.values()), links=[link]).claims
+    (same,) = [x for x in again if x.id == c.id]
+    assert same.independent_sources == 1
+
+
+def test_events_limit_alignment(seeds) -> None:
+    events = [
+        Event("ev-a", "a", None, (seeds["000"].id,)),
+        Event("ev-b", "b", None, tuple(seeds[k].id for k in ("001", "002", "003", "004"))),
+    ]
+    claims = analyse_claims(list(seeds.values()), events=events).claims
+    for c in claims:
+        assert c.event in ("ev-a", "ev-b")
+        assert not (seeds["000"].id in c.articles and len(c.articles) > 1)
+    assert not any(c.status == "contested" and seeds["000"].id in c.articles for c in claims)
+
+
+def test_same_input_in_any_order_gives_same_claims(seeds, analysis) -> None:
+    arts = list(seeds.values())
+    random.Random(7).shuffle(arts)
+    again = analyse_claims(arts)
+    assert [(c.id, c.status, c.contradicts) for c in again.claims] == [
+        (c.id, c.status, c.contradicts) for c in analysis.claims
+    ]
+
+
+# --------------------------------------------------------------------------- contradiction kinds
+
+
+def _variant(base: Article, text: str, suffix: str) -> Article:
+    return replace(base, id=base.id[:8] + suffix, source_path=base.source_path + suffix, text=text)
+
+
+def test_attributed_denial_contradicts_the_claim(seeds) -> None:
+    denial = _variant(
+        seeds["001"],
+        "Russia denied that it has reiterated its policy of no arms supply to Pakistan "
+        "following India's request, the Russian foreign ministry said on Friday.\n",
+        "-denial",
+    )
+    an = analyse_claims([seeds["000"], denial])
+    kinds = {x.kind for x in an.contradictions}
+    assert "negation" in kinds
+    contested = [c for c in an.claims if c.status == "contested"]
+    assert any(denial.id in c.articles for c in contested)
+    assert any(seeds["000"].id in c.articles for c in contested)
+
+
+def test_different_counts_of_the_same_thing_contradict(seeds) -> None:
+    other = _variant(
+        seeds["001"],
+        "The Indian Army has a requirement for around 500,000 AK-203 rifles, most of which "
+        "will be manufactured in India, officials said.\n",
+        "-count",
+    )
+    an = analyse_claims([seeds["003"], other])
+    (x,) = [x for x in an.contradictions if x.kind == "number"]
+    assert {x.value_a, x.value_b} == {"around 770,000", "around 500,000"}
+
+
+def test_a_place_named_by_both_articles_is_no_contradiction(seeds) -> None:
+    # 000 also names the Indian Ocean Region: the exercise sentences of 001/002 that do not
+    # conflict with it must not become contested over it.
+    an = analyse_claims(list(seeds.values()))
+    for x in an.contradictions:
+        assert "Indian Ocean Region" not in (x.value_a, x.value_b)
+
+
+def test_options_validate_with_a_useful_message() -> None:
+    with pytest.raises(ValueError, match="merge_threshold"):
+        ClaimOptions(merge_threshold=1.5)
+    with pytest.raises(ValueError, match="slot_threshold"):
+        ClaimOptions(merge_threshold=0.2, slot_threshold=0.3)
+
+
+def test_disagreement_lines_cite_each_side(analysis, seeds) -> None:
+    lines = disagreements(analysis.claims, analysis.contradictions)
+    assert len(lines) == 2 * len(analysis.contradictions)
+    text = "\n".join(x.text for x in lines)
+    assert "Bay of Bengal" in text and "Straits of Malacca" in text
+    assert "official Russian media" in text
+    only_2023 = disagreements(analysis.claims, analysis.contradictions, [seeds["004"].id])
+    assert only_2023 == []
+
+
+# --------------------------------------------------------------------------- integration
+
+
+def test_pipeline_store_export_cli_and_brief(tmp_path: Path) -> None:
+    import newsweave
+    from newsweave.cli import cli
+
+    db = tmp_path / "news.db"
+    with newsweave.open(db) as nw:
+        nw.ingest([SEEDS])
+        contested = nw.claims(status="contested")
+        assert len(contested) >= 4
+        assert any("Bay of Bengal" in c.text for c in contested)
+        assert {x.kind for x in nw.contradictions()} >= {"place", "status"}
+        one = nw.claim(contested[0].id[:10])
+        assert one is not None and one.id == contested[0].id
+        data = nw.export()
+        keys = {
+            "id",
+            "text",
+            "attribution",
+            "hedged",
+            "articles",
+            "independent_sources",
+            "status",
+            "contradicts",
+        }
+        assert data["claims"] and all(set(c) == keys for c in data["claims"])
+        assert json.dumps(data["claims"])
+        before = {c["id"]: c["status"] for c in data["claims"]}
+        nw.analyze(["claims"])  # nothing changed: same claims
+        assert {c.id: c.status for c in nw.claims()} == before
+        brief = nw.brief()
+        section = brief.split("### Where sources disagree", 1)[1].split("###", 1)[0]
+        assert "Bay of Bengal" in section and "Straits of Malacca" in section
+    result = CliRunner().invoke(cli, ["--db", str(db), "claims", "--status", "contested", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows and all(r["status"] == "contested" for r in rows)
+    bad = CliRunner().invoke(cli, ["--db", str(db), "claims", "--status", "maybe"])
+    assert bad.exit_code != 0
+
+
+def test_incremental_ingest_gives_the_same_claims_as_one_batch(tmp_path: Path) -> None:
+    import newsweave
+
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    first.mkdir()
+    rest.mkdir()
+    for p in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(p, (first if p.name[:3] in ("000", "004") else rest) / p.name)
+    with newsweave.open(tmp_path / "a.db") as nw:
+        nw.ingest([first])
+        nw.ingest([rest])
+        stepwise = {(c.text, c.status, c.independent_sources) for c in nw.claims()}
+    with newsweave.open(tmp_path / "b.db") as nw:
+        nw.ingest([first, rest])
+        at_once = {(c.text, c.status, c.independent_sources) for c in nw.claims()}
+    assert stepwise == at_once
+    assert any(s == "contested" for _, s, _ in at_once)
