@@ -147,6 +147,29 @@ def test_mention_kinds() -> None:
     assert analyse("in Los Angeles", "GPE").form == "Los Angeles"
 
 
+def test_word_order_variants_share_a_key() -> None:
+    assert analyse("Defence Ministry", "ORG").key == analyse("Ministry of Defence", "ORG").key
+    assert (
+        analyse("Russian Ministry of Defence", "ORG").key != analyse("Defence Ministry", "ORG").key
+    )
+
+
+def test_acronym_from_word_prefixes_only_when_the_text_pairs_them() -> None:
+    text = "replace the Indian Small Arms System (INSAS) rifle; INSAS rifles jam"
+    article = _article("insas", text)
+    mentions = _mentions_of(
+        article, [("Indian Small Arms System", "ORG"), ("INSAS", "ORG"), ("INSAS", "ORG")]
+    )
+    res = resolve([article], mentions)
+    assert len({m.entity for m in res.mentions}) == 1
+    # without the "(INSAS)" pairing, IN-dian is too loose to trust
+    other = _article("insas2", "the Indian Small Arms System and INSAS")
+    res = resolve(
+        [other], _mentions_of(other, [("Indian Small Arms System", "ORG"), ("INSAS", "ORG")])
+    )
+    assert len({m.entity for m in res.mentions}) == 2
+
+
 # --------------------------------------------------------------------------- the seeds
 
 

@@ -122,6 +122,14 @@ def test_repair_splits_comma_lists_of_organisations() -> None:
     assert [text[a:b] for a, b, _ in spans] == ["Ministry of Defence", "Government of India"]
 
 
+def test_repair_drops_office_words_read_as_organisations() -> None:
+    text = "the Russian Defence Minister met External Affairs Minister S Jaishankar"
+    d = text.index("Defence")
+    x = text.index("External")
+    spans = repair_spans(text, [(d, d + 7, "ORG"), (x, x + 16, "ORG")])
+    assert spans == []
+
+
 def test_repair_drops_dates_and_numbers() -> None:
     text = "on September 4 to 5 about 770,000 rifles"
     assert repair_spans(text, [(3, 19, "DATE"), (26, 33, "CARDINAL")]) == []

@@ -50,6 +50,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Literal
 
 import numpy as np
@@ -181,6 +182,32 @@ def _acronym_matches(acronym: str, words: Sequence[str]) -> bool:
     return acr == "".join(p[0].upper() for p in parts)
 
 
+def _prefix_acronym(acronym: str, words: Sequence[str]) -> bool:
+    """True when each content word gives a leading piece of ``acronym``, in order:
+    "INSAS" = IN-dian S-mall A-rms S-ystem. Used only where the text itself pairs the two
+    ("Name (ACR)"), because it is looser than plain initials."""
+    acr = acronym.upper().replace("&", "")
+    parts = [p.upper() for w in words if w.lower() not in _STOP_IN_NAMES for p in w.split("-")]
+    parts = [p for p in parts if p]
+    if len(acr) < 2 or len(parts) < 2 or len(acr) > 3 * len(parts):
+        return False
+
+    @cache
+    def fits(i: int, j: int) -> bool:  # acr[i:] from parts[j:]
+        if j == len(parts):
+            return i == len(acr)
+        word = parts[j]
+        return any(
+            acr[i : i + k] == word[:k] and fits(i + k, j + 1)
+            for k in range(1, min(len(word), len(acr) - i) + 1)
+        )
+
+    return fits(0, 0)
+
+
+_ORDER_VARIANT = re.compile(r"^(?P<what>[A-Z][\w-]*) (?P<kind>Ministry|Department|Office)$")
+
+
 # --------------------------------------------------------------------------- analysis
 
 
@@ -279,6 +306,10 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
     if person_hint:
         key = " ".join(fold(t) for t in stripped)
         return NameForm(form=form, kind="person", tokens=tuple(stripped), key=key, person_hint=True)
+    # "Defence Ministry" and "Ministry of Defence" are one name
+    variant = _ORDER_VARIANT.match(form)
+    if variant:
+        stripped = [variant["kind"], "of", variant["what"]]
     key = " ".join(fold(t) for t in stripped if t.lower() not in ("the",))
     return NameForm(form=form, kind="name", tokens=tuple(stripped), key=key)
 
@@ -548,7 +579,7 @@ def _link_acronyms(
             tail = words[cut:]
             if tail[0].lower() in _STOP_IN_NAMES:
                 continue
-            if _acronym_matches(acr, tail):
+            if _acronym_matches(acr, tail) or _prefix_acronym(acr, tail):
                 expansions[acr] = " ".join(fold(t) for t in tail)
                 break
     for acr, aloc in acronyms.items():

@@ -57,6 +57,32 @@ DESIGNATION = re.compile(
 )
 
 _COMMA_SPLIT = frozenset({"ORG", "GPE", "LOC", "FAC"})
+#: Words of an office, not a name: spans made only of these are the model reading a title
+#: ("Russian Defence Minister" -> ORG "Defence") and are dropped.
+_OFFICE_WORDS = frozenset(
+    {
+        "defence",
+        "defense",
+        "foreign",
+        "home",
+        "finance",
+        "external",
+        "affairs",
+        "interior",
+        "minister",
+        "ministers",
+        "secretary",
+        "secretaries",
+        "president",
+        "prime",
+        "deputy",
+        "chief",
+        "general",
+        "union",
+        "state",
+        "vice",
+    }
+)
 _OPEN_ACRONYM = re.compile(r"\([A-Z][A-Za-z&]{1,9}$")
 _LEADING_DET = re.compile(r"^(?:the|The|THE)\s+")
 _POSSESSIVE = re.compile(r"\s*['’]s?$")
@@ -157,6 +183,8 @@ def repair_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> list[tuple
         for piece_start, piece_end in pieces:
             s, e = _trim(text, piece_start, piece_end)
             if e > s and any(ch.isupper() or ch.isdigit() for ch in text[s:e]):
+                if all(w.lower() in _OFFICE_WORDS for w in text[s:e].split()):
+                    continue  # "Defence" of "Defence Minister", "External Affairs"
                 out.append((s, e, label))
     designations = [(m.start(), m.end(), "PRODUCT") for m in DESIGNATION.finditer(text)]
     if designations:
