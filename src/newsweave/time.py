@@ -442,24 +442,41 @@ def _tense_near(sentence: str, start: int, end: int) -> Tense:
     the one it modifies far more often than not. Cues inside the expression itself ("next
     month") are resolved by the rule, not here.
     """
-    best: tuple[int, Tense] | None = None
-    for pattern, tense in ((_FUTURE_CUE, "future"), (_PAST_CUE, "past"), (_PRESENT_CUE, "present")):
-        for m in pattern.finditer(sentence):
-            if m.start() < end and m.end() > start:
-                continue
-            if m.start() >= end and _CLAUSE_BREAK.search(sentence[end : m.start()]):
-                continue  # a verb in the next clause does not govern this expression
-            if m.end() <= start and ";" in sentence[m.end() : start]:
-                continue
-            if tense == "past" and m.group().lower() in _NOT_PAST_WORDS:
-                continue
-            dist = start - m.end() if m.end() <= start else m.start() - end
-            # prefer cues before the expression slightly (verb precedes its adjunct)
-            if m.start() >= end:
-                dist += 4
-            if best is None or dist < best[0]:
-                best = (dist, tense)
-    return best[1] if best else None
+    if _UNTIL_BEFORE.search(sentence, 0, start):
+        return "future"  # "postponed until Tuesday": the day lies ahead of the event
+    for strict in (True, False):
+        best: tuple[int, Tense] | None = None
+        for pattern, tense in (
+            (_FUTURE_CUE, "future"),
+            (_PAST_CUE, "past"),
+            (_PRESENT_CUE, "present"),
+        ):
+            for m in pattern.finditer(sentence):
+                if m.start() < end and m.end() > start:
+                    continue
+                if strict and m.start() >= end and _CLAUSE_BREAK.search(sentence[end : m.start()]):
+                    continue  # a verb in the next clause does not govern this expression
+                if m.end() <= start and ";" in sentence[m.end() : start]:
+                    continue
+                if tense == "past" and m.group().lower() in _NOT_PAST_WORDS:
+                    continue
+                dist = start - m.end() if m.end() <= start else m.start() - end
+                # prefer cues before the expression slightly (verb precedes its adjunct)
+                if m.start() >= end:
+                    dist += 4
+                if best is None or dist < best[0]:
+                    best = (dist, tense)
+        if best is not None:
+            return best[1]
+        # nothing in the clause: a fronted adverbial ("On Tuesday, the league will ...")
+        # takes the verb of the clause that follows it
+    return None
+
+
+_UNTIL_BEFORE = re.compile(
+    r"(?i)\b(?:postponed|delayed|adjourned|put\s+off|extended)\s+(?:\w+\s+){0,4}?"
+    r"(?:until|till|to)\s+$"
+)
 
 
 # --------------------------------------------------------------------------- value helpers
