@@ -291,6 +291,26 @@ def test_lone_surname_in_unrelated_story_is_not_merged() -> None:
     assert cricketer.articles == ("cricket",)
 
 
+def test_mislabelled_lone_surnames_of_unrelated_stories_stay_apart() -> None:
+    # the small model tags "Singh" as GPE; orphans must not merge as one "place" by name
+    weather = _article(
+        "weather",
+        "Heavy monsoon rain flooded low-lying streets and delayed trains on Tuesday. Singh, "
+        "a shopkeeper, said the water reached his counter before dawn.",
+    )
+    spans = {
+        "defence": [("Rajnath Singh", "PERSON"), ("Singh", "GPE")],
+        "cricket": [("Singh", "GPE"), ("Lord's", "FAC")],
+        "weather": [("Singh", "GPE")],
+    }
+    articles = [DEFENCE, CRICKET, weather]
+    mentions = [m for a in articles for m in _mentions_of(a, spans[a.id])]
+    res = resolve(articles, mentions)
+    owners = {_entity_of(res, a, "Singh").id for a in ("defence", "cricket", "weather")}
+    assert len(owners) == 3
+    assert _entity_of(res, "defence", "Singh").name == "Rajnath Singh"
+
+
 def test_lone_surname_joins_the_one_person_of_a_related_story() -> None:
     res = _resolve(DEFENCE, ECONOMY, BANKING)
     assert _entity_of(res, "banking", "Singh").id == _entity_of(res, "economy", "Manmohan Singh").id

@@ -696,7 +696,7 @@ def resolve(
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         by_article[m.article].append(i)
-    surnames = _surname_tokens(forms)
+    surnames = _surname_tokens(forms, mentions)
     locals_: list[_Local] = []
     for aid in sorted(by_article):
         idx = sorted(by_article[aid], key=lambda i: (mentions[i].start, mentions[i].end))
@@ -861,15 +861,26 @@ def _first_mention(ids: list[int], mentions: Sequence[Mention]) -> tuple[str, in
     return min((mentions[i].article, mentions[i].start, mentions[i].end) for i in ids)
 
 
-def _surname_tokens(forms: Sequence[NameForm]) -> frozenset[str]:
-    """Folded tokens that end full person names more often than they stand alone as non-persons."""
+def _surname_tokens(forms: Sequence[NameForm], mentions: Sequence[Mention]) -> frozenset[str]:
+    """Folded tokens used as surnames at least half as often as as stand-alone non-person
+    names. A lone "Singh" in an article that also names "Rajnath Singh" counts as a surname
+    use whatever its label, so the model's habit of tagging "Singh" GPE does not turn every
+    orphan "Singh" into a place that merges across unrelated stories."""
+    in_article: dict[str, set[str]] = defaultdict(set)
+    for f, m in zip(forms, mentions, strict=True):
+        if f.kind == "person" and len(f.tokens) >= 2:
+            in_article[m.article].add(fold(f.tokens[-1]))
     as_surname: Counter[str] = Counter()
     as_other: Counter[str] = Counter()
-    for f in forms:
+    for f, m in zip(forms, mentions, strict=True):
         if f.kind == "person" and len(f.tokens) >= 2:
             as_surname[fold(f.tokens[-1])] += 1
         elif f.kind == "name" and len(f.tokens) == 1:
-            as_other[fold(f.tokens[0])] += 1
+            tok = fold(f.tokens[0])
+            if tok in in_article[m.article]:
+                as_surname[tok] += 1
+            else:
+                as_other[tok] += 1
     return frozenset(t for t, n in as_surname.items() if n >= as_other[t] / 2)
 
 
