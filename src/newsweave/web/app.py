@@ -718,6 +718,23 @@ def create_app(
 
         return SafeJSONResponse(await run_in_threadpool(run))
 
+    base_openapi = app.openapi
+
+    def openapi() -> dict:
+        """The generated schema plus the ingest body's models (the route parses its body
+        itself, to accept JSON or multipart, so FastAPI does not see them)."""
+        if app.openapi_schema is None:
+            spec = base_openapi()
+            schema = models.IngestRequest.model_json_schema(
+                ref_template="#/components/schemas/{model}"
+            )
+            components = spec.setdefault("components", {}).setdefault("schemas", {})
+            components.update(schema.pop("$defs", {}))
+            components["IngestRequest"] = schema
+            app.openapi_schema = spec
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
     return app
 
 
