@@ -201,6 +201,27 @@ def test_step_is_incremental_and_stable(seeded) -> None:
         assert nw.mentions() == mentions_before
 
 
+def test_new_articles_get_mentions_and_update_entities(tmp_path) -> None:
+    with Newsweave(tmp_path / "inc.db") as nw:
+        nw.ingest([str(seed_path(p)) for p in ("000", "001")], analyze=False)
+        nw.analyze(only=["nlp"])
+        first = {a.id: nw.mentions(a.id) for a in nw.articles()}
+        (shoigu,) = nw.entities(name="Shoigu")
+        assert len(shoigu.articles) == 2 and "Sergei Shoigu" not in shoigu.aliases
+        nw.ingest([str(seed_path("004"))], analyze=False)
+        assert len(nlp_store.articles_without_mentions(nw.store)) == 1
+        nw.analyze(only=["nlp"])
+        assert nlp_store.articles_without_mentions(nw.store) == []
+        # earlier articles were not re-read: same mention spans and texts
+        for aid, mentions in first.items():
+            again = nw.mentions(aid)
+            assert [(m.start, m.end, m.text) for m in again] == [
+                (m.start, m.end, m.text) for m in mentions
+            ]
+        (shoigu,) = nw.entities(name="Shoigu")
+        assert len(shoigu.articles) == 3 and "Sergei Shoigu" in shoigu.aliases
+
+
 def test_export_has_entities_section(seeded) -> None:
     with Newsweave(seeded) as nw:
         data = nw.export()
