@@ -8,9 +8,12 @@ answer): seed 000/001 were published Friday 2020-09-04, 002/003 Thursday 2020-09
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsweave.clean import clean
 from newsweave.ingest import discover, read_file
@@ -324,3 +327,69 @@ def test_pipeline_api_export_and_cli(tmp_path, seeds_dir):
     result = CliRunner().invoke(cli, ["--db", str(db), "dates", art.id[:8], "--json"])
     assert result.exit_code == 0, result.output
     assert "2021-02" in result.output
+
+
+# --------------------------------------------------------------------------- properties
+
+
+_WORDS = [
+    "on",
+    "Thursday",
+    "last",
+    "next",
+    "week",
+    "year",
+    "month",
+    "the",
+    "end",
+    "of",
+    "2021",
+    "September",
+    "4",
+    "to",
+    "5",
+    "held",
+    "will",
+    "ago",
+    "two",
+    "days",
+    "over",
+    "in",
+    "May",
+    "early",
+    "1990s",
+    "Q3",
+    "fiscal",
+    "1998",
+    "a",
+    "decade",
+    "later",
+    "that",
+    "day",
+    ",",
+    ".",
+    "said",
+    "04-09-2020",
+    "10:30",
+    "a.m.",
+    "tonight",
+    "'s",
+    "Christmas",
+    "-",
+    "31",
+    "Feb.",
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(_WORDS), max_size=30),
+    dct=st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)) | st.none(),
+)
+def test_any_text_gives_valid_spans_and_values(words, dct):
+    text = " ".join(words)
+    for tx in find_timexes(text, dct):
+        assert 0 <= tx.start < tx.end <= len(text)
+        assert text[tx.start : tx.end] == tx.text
+        if tx.granularity in ("day", "week", "month", "quarter", "year", "decade"):
+            assert value_interval(tx.value) is not None, tx

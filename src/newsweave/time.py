@@ -328,7 +328,7 @@ _rule(
     r"(?i)\b(?:(earlier|later|early|late)\s+)?(that|the\s+same|that\s+same|the\s+next|"
     r"the\s+following|the\s+previous|the\s+preceding|the\s+prior)\s+"
     r"(day|morning|afternoon|evening|night|week|month|year)(?![\w-])"
-    r"|\b(?:the\s+)?(day|week|month|year)\s+(before|after)(?=\s+(?:his|her|its|their|the|a)\b)",
+    r"|\bthe\s+(day|week|month|year)\s+(before|after)(?=\s+(?:his|her|its|their|the|a)\b)",
 )
 _rule(
     "weekend",
@@ -378,6 +378,11 @@ _rule(
     r"(?i)\b(\d{1,2})(?::(\d\d))?\s*(a\.?m\.?|p\.?m\.?|o'clock)(?=\W|$)"
     r"(?:\s+\(?((?-i:[ECMP][SD]T|GMT|IST|UTC|BST|CET|CEST|MSK))\)?)?"
     rf"(?:\s+((?:{_WEEKDAY_RE[3:-1]})|today|tomorrow|yesterday|tonight))?",
+)
+_rule(
+    "clock24",
+    r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\s*"
+    r"(?:hrs\b|hours\b|h\b|(?-i:IST|GMT|UTC|BST|CET|CEST|MSK|[ECMP][SD]T)\b)",
 )
 _rule("noon", r"(?i)\b(noon|midnight|midday)\b")
 _rule(
@@ -1277,6 +1282,11 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             elif k == "yesterday":
                 d = dct - timedelta(days=1)
         return mk(f"{_day(d)}T{h:02d}:{mm or '00'}", "TIME", "time")
+
+    if name == "clock24":
+        if dct is None:
+            return None
+        return mk(f"{_day(dct)}T{int(g[0]):02d}:{g[1]}", "TIME", "time")
 
     if name == "noon":
         if dct is None:
