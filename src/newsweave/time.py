@@ -280,7 +280,7 @@ _rule(
 )
 _rule(
     "year",
-    rf"(?<![\w$€£#.,/-])(?:((?i:{_EDGE_RE}|fiscal|the\s+year|calendar|FY|mid-))[\s-]*)?"
+    rf"(?<![\w$€£#.,/-])(?:((?i:{_EDGE_RE}|fiscal|the\s+year|calendar|FY|mid-|post-|pre-))[\s-]*)?"
     rf"({_YEAR_RE})(?:(?:-|–|/|\s+to\s+)((?:19|20)?\d\d))?(?![\w%-]|,\d|\.\d)",
 )
 _rule("fy-short", r"\bFY\s?'?(\d\d)\b")
@@ -867,8 +867,12 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         y = int(yr)
         after = ctx.after(e, 25)
         before = ctx.before(s, 25)
-        if edge is None and _NOT_YEAR_AFTER.match(after):
-            return None
+        if (
+            edge is None
+            and _NOT_YEAR_AFTER.match(after)
+            and not re.search(r"(?i)\b(?:the|in|since|during|until|by|from)\s*$|'s\s*$", before)
+        ):
+            return None  # "2000 troops" is a count; "the 1992 protests" is a year
         # a bare number mid-phrase ("1500 km") is only a year when it looks like one
         if (
             edge is None
@@ -1063,8 +1067,6 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
             d = base + timedelta(days=off)
             return mk(f"{_day(d)}{_PARTS_OF_DAY[u]}", "TIME", "time")
         value, gran = _shift(base, off, u)
-        if unit2 is None and off == 0 and u == "year" and ctx.ref is None:
-            return None  # "that year" with nothing before it to point at
         return mk(value, gran=gran, mod=_fold_edge(edge))
 
     if name == "weekend":
