@@ -76,7 +76,7 @@ def main() -> None:
     ]
     print(f"{len(arts)} documents", file=sys.stderr)
     t0 = time.perf_counter()
-    vectors = embed([lead_text(a) for a in arts], max_tokens=256)
+    vectors = embed([lead_text(a) for a in arts])  # as the pipeline step does
     t_embed = time.perf_counter() - t0
     signals = [article_signals(a, v) for a, v in zip(arts, vectors, strict=True)]
     print(f"embedded in {t_embed:.1f}s", file=sys.stderr)

@@ -168,7 +168,7 @@ class GroupOptions:
     event_threshold: float = 0.40
     embedding_weight: float = 0.5
     max_event_days: int = 3
-    story_threshold: float = 0.25
+    story_threshold: float = 0.24
     story_embedding_weight: float = 0.5
 
     def __post_init__(self) -> None:
