@@ -130,7 +130,10 @@ _NOCONFIRM_RE = re.compile(
     r"unconfirmed)\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
-NEGATION_RE = re.compile(r"\b(not|never|no longer|neither|nor|cannot)\b|n't\b", re.IGNORECASE)
+NEGATION_RE = re.compile(
+    r"\b(not|never|no|none|nobody|nothing|no longer|neither|nor|cannot)\b|n ?['’] ?t\b",
+    re.IGNORECASE,
+)
 DENIAL_VERBS = _words("denied denies deny rejected rejects dismissed dismisses refuted refutes ")
 
 _SAY = (
@@ -268,6 +271,7 @@ class Quantity:
     unit: str  # stem of the counted noun
     approx: bool
     text: str
+    context: frozenset[str] = frozenset()  # content stems just before the number
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,8 +453,13 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
         if m.group("scale"):
             value *= _SCALE[m.group("scale").lower()]
         unit = ""
+        if re.match(r"\s*-\s*\d", after) or re.search(r"\d\s*-\s*$", prev):
+            continue  # a score or a range ("14-0", "5-10"), not one count
+        hyphen = re.match(r"-([a-z]+(?:-[a-z]+)*)", after)
         if m.group("pct"):
             unit = "%"
+        elif hyphen:
+            unit = stem(hyphen.group(1))
         else:
             for t in tokens(after)[:4]:
                 if t.isalpha() and t.islower() and t not in STOPWORDS and len(t) > 2:
@@ -458,7 +467,12 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
                     break
         if not unit:
             continue
-        out.append(Quantity(value, unit, bool(m.group("approx")), m.group(0).strip()))
+        context = frozenset(
+            stem(t)
+            for t in tokens(text[max(0, m.start() - 80) : m.start()])[-6:]
+            if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
+        )
+        out.append(Quantity(value, unit, bool(m.group("approx")), m.group(0).strip(), context))
     return tuple(out)
 
 
@@ -737,7 +751,10 @@ def _conflict(
     # Counts of the same thing.
     for qa in a.quantities:
         for qb in b.quantities:
+            # The same noun counted in the same words, in statements that are otherwise alike.
             if qa.unit != qb.unit or len(a.stems & b.stems) < 3:
+                continue
+            if sim < 0.8 * opts.merge_threshold or len(qa.context & qb.context) < 2:
                 continue
             tol = 0.1 if (qa.approx or qb.approx) else 0.01
             if abs(qa.value - qb.value) <= tol * max(qa.value, qb.value):
@@ -746,8 +763,7 @@ def _conflict(
                 abs(q.value - qa.value) <= tol * qa.value for q in b.quantities
             ):
                 continue
-            if sim >= 2 * opts.slot_threshold:
-                return ("number", qa.text, qb.text)
+            return ("number", qa.text, qb.text)
     # Dates of a statement that is otherwise the same, compared at the same granularity.
     if a.dates and b.dates and sim >= opts.merge_threshold:
         for ya, ma, da in a.dates:
@@ -766,13 +782,39 @@ def _conflict(
         if obj >= 0.3 and len(shared) >= 3:
             return ("status", a.status.cue, b.status.cue)
     # The same statement, asserted and negated (including an attributed denial).
-    if a.negated != b.negated and sim >= opts.merge_threshold:
-        return (
-            "negation",
-            "denied" if a.negated else "asserted",
-            "denied" if b.negated else "asserted",
-        )
+    if a.negated != b.negated and sim >= max(opts.merge_threshold, 0.6):
+        neg, pos = (a, b) if a.negated else (b, a)
+        if _negated_predicate(neg.text) & pos.stems:
+            return (
+                "negation",
+                "denied" if a.negated else "asserted",
+                "denied" if b.negated else "asserted",
+            )
     return None
+
+
+_AUXILIARIES = _words(
+    "be been being is are was were have has had do does did will would shall should can could "
+    "may might must also yet even immediately ever formally currently really say"
+)
+
+
+def _negated_predicate(text: str) -> frozenset[str]:
+    """Stems of the first two content words after a negation cue (what is negated); empty
+    when the negation sits in a conditional or temporal clause ("not ... until", "unless")."""
+    m = NEGATION_RE.search(text)
+    if m is None:
+        # a denial verb negates the whole reported statement
+        return frozenset(content_stems(text)[:3])
+    rest = text[m.end() :]
+    if re.search(r"\b(until|unless|before|if)\b", rest[:80], re.I):
+        return frozenset()
+    for t in tokens(rest)[:4]:
+        low = t.lower()
+        if low in _AUXILIARIES or low in STOPWORDS or not t.isalpha():
+            continue
+        return frozenset({stem(t)})  # the negated verb (or noun after "no")
+    return frozenset()
 
 
 def _fmt_date(y: int | None, m: int, d: int | None) -> str:
