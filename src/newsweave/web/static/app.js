@@ -407,6 +407,21 @@
       h("p", { class: "byline" }, (c.sources || []).map((src, i) => [i ? " · " : "", h("a", { href: route("article/" + src.id) }, src.outlet || src.agency || "unknown outlet")])));
   }
 
+  // A claim list that shows its first `keep` items and a button for the rest.
+  function collapsible(items, keep) {
+    const list = h("ul", { class: "claims" }, items);
+    if (items.length <= keep) return list;
+    items.slice(keep).forEach((li) => { li.hidden = true; });
+    const more = h("button", { type: "button", class: "button small more-button" }, `Show all ${items.length}`);
+    more.addEventListener("click", () => {
+      const open = more.dataset.open === "1";
+      items.slice(keep).forEach((li) => { li.hidden = open; });
+      more.dataset.open = open ? "0" : "1";
+      more.textContent = open ? `Show all ${items.length}` : "Show fewer";
+    });
+    return h("div", {}, list, more);
+  }
+
   async function eventView(id) {
     const { item: ev } = await api("events/" + encodeURIComponent(id));
     const claims = ev.claims || { contested: [], corroborated: [], "single-source": [] };
@@ -416,9 +431,9 @@
       append(contested, [h("div", { class: "dispute" }, claimSide(pair.a, "One side"), h("div", { class: "versus" }, "vs"), claimSide(pair.b, "Other side"))]);
     }
     const corroborated = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Corroborated (${claims.corroborated.length})`),
-      claims.corroborated.length ? h("ul", { class: "claims" }, claims.corroborated.map((c) => claimCard(c, "corroborated"))) : h("p", { class: "muted" }, "No claim is backed by two or more independent sources."));
+      claims.corroborated.length ? collapsible(claims.corroborated.map((c) => claimCard(c, "corroborated")), 6) : h("p", { class: "muted" }, "No claim is backed by two or more independent sources."));
     const single = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Single source (${claims["single-source"].length})`),
-      claims["single-source"].length ? h("ul", { class: "claims" }, claims["single-source"].map((c) => claimCard(c, "single-source"))) : h("p", { class: "muted" }, "None."));
+      claims["single-source"].length ? collapsible(claims["single-source"].map((c) => claimCard(c, "single-source")), 5) : h("p", { class: "muted" }, "None."));
     const picked = new Set();
     const compareBtn = h("button", { type: "button", class: "button", disabled: "disabled" }, "Compare the two selected");
     compareBtn.addEventListener("click", () => {

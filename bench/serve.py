@@ -1,0 +1,312 @@
+"""Load run of the HTTP API on loopback against a store of the Timeline17 articles.
+
+Starts ``newsweave serve`` in its own process (as users run it), then drives it with N
+concurrent closed-loop clients (httpx async, one connection each) for a fixed time with a
+seeded mix of reads and searches: article pages, filtered lists, full-text searches, stories,
+events with their claims, entities, timeline, claims. Stops by itself and prints requests/s,
+p50/p90/p99 latency, error and 5xx counts (also per endpoint) and the server's peak RSS as one
+JSON object on the last line of stdout.
+
+Usage: .venv/bin/python bench/serve.py [--data PATH] [--store PATH] [--duration 60]
+       [--clients 50] [--no-analyze]
+
+The store is built on first use (ingest + every analysis stage unless --no-analyze) at
+``--store`` (default bench/out/timeline17.db, ignored by git) and reused afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import resource
+import socket
+import subprocess
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "timeline17"
+DEFAULT_STORE = REPO / "bench" / "out" / "timeline17.db"
+
+# endpoint name -> weight in the mix
+MIX = {
+    "article": 22,
+    "search": 20,
+    "articles_filtered": 12,
+    "stories": 6,
+    "story": 8,
+    "event": 10,
+    "entities": 8,
+    "timeline": 4,
+    "claims": 5,
+    "meta": 5,
+}
+
+
+def log(message: str) -> None:
+    print(f"[serve-bench] {message}", file=sys.stderr, flush=True)
+
+
+def build_store(data: Path, store: Path, analyze: bool) -> None:
+    sys.path.insert(0, str(REPO / "src"))
+    from newsweave.api import Newsweave
+
+    store.parent.mkdir(parents=True, exist_ok=True)
+    with Newsweave(store) as nw:
+        if nw.count() == 0:
+            t0 = time.perf_counter()
+            report = nw.ingest([data], analyze=False)
+            log(f"ingested {report.summary()} in {time.perf_counter() - t0:.1f} s")
+        if analyze:
+            t0 = time.perf_counter()
+            ran = nw.analyze()
+            log(f"analysed ({', '.join(ran)}) in {time.perf_counter() - t0:.1f} s")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def peak_rss_mb(pid: int) -> float | None:
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    m = re.search(r"VmHWM:\s+(\d+) kB", text)
+    return round(int(m.group(1)) / 1024, 1) if m else None
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
+    return ordered[k]
+
+
+class Workload:
+    """Seeded request generator over what the store really holds."""
+
+    def __init__(self, catalogue: dict, seed: int) -> None:
+        self.rng = random.Random(seed)
+        self.c = catalogue
+        self.names = list(MIX)
+        self.weights = [MIX[n] for n in self.names]
+
+    def next(self) -> tuple[str, str, dict]:
+        rng, c = self.rng, self.c
+        name = rng.choices(self.names, self.weights)[0]
+        if name == "article":
+            return name, f"/api/articles/{rng.choice(c['articles'])}", {}
+        if name == "search":
+            words = rng.sample(c["words"], k=rng.choice((1, 1, 2)))
+            return name, "/api/search", {"q": " ".join(words), "limit": 20}
+        if name == "articles_filtered":
+            params: dict = {"limit": 30, "offset": rng.choice((0, 0, 30, 60))}
+            pick = rng.random()
+            if pick < 0.4 and c["outlets"]:
+                params["outlet"] = rng.choice(c["outlets"])
+            elif pick < 0.7 and c["dates"]:
+                day = rng.choice(c["dates"])
+                params["since"], params["until"] = day[:7] + "-01", day
+            elif c["entities"]:
+                params["entity"] = rng.choice(c["entities"])
+            return name, "/api/articles", params
+        if name == "stories":
+            return name, "/api/stories", {}
+        if name == "story" and c["stories"]:
+            return name, f"/api/stories/{rng.choice(c['stories'])}", {}
+        if name == "event" and c["events"]:
+            return name, f"/api/events/{rng.choice(c['events'])}", {}
+        if name == "entities":
+            q = rng.choice(c["entity_prefixes"]) if c["entity_prefixes"] else None
+            return name, "/api/entities", {"q": q, "limit": 50} if q else {"limit": 50}
+        if name == "timeline" and c["stories"]:
+            return name, "/api/timeline", {"story": rng.choice(c["stories"])}
+        if name == "claims":
+            status = rng.choice(("contested", "corroborated", "single-source"))
+            return name, "/api/claims", {"status": status, "limit": 50}
+        return "meta", "/api/meta", {}
+
+
+def catalogue(base: str) -> dict:
+    """What to ask for: ids and words taken from the served store itself."""
+    with httpx.Client(base_url=base, timeout=120) as c:
+        articles = []
+        offset = 0
+        while True:
+            page = c.get("/api/articles", params={"limit": 500, "offset": offset}).json()
+            articles += page["items"]
+            offset += 500
+            if offset >= page["total"]:
+                break
+        stories = c.get("/api/stories", params={"limit": 500}).json()["items"]
+        events = c.get("/api/events", params={"limit": 500}).json()["items"]
+        entities = c.get("/api/entities", params={"limit": 300}).json()["items"]
+    words: set[str] = set()
+    for a in articles:
+        for w in re.findall(r"[A-Za-z]{5,}", a.get("title") or a.get("lead") or ""):
+            words.add(w.lower())
+    return {
+        "articles": [a["id"] for a in articles],
+        "outlets": sorted({a["outlet"] for a in articles if a.get("outlet")}),
+        "dates": sorted({a["published"] for a in articles if a.get("published")}),
+        "words": sorted(words)[:3000] or ["news"],
+        "stories": [s["id"] for s in stories],
+        "events": [e["id"] for e in events],
+        "entities": [e["name"] for e in entities[:200]],
+        "entity_prefixes": sorted({e["name"][:4] for e in entities if len(e["name"]) >= 4}),
+    }
+
+
+async def drive(base: str, clients: int, duration: float, seed: int, cat: dict) -> dict:
+    latencies: dict[str, list[float]] = defaultdict(list)
+    statuses: dict[int, int] = defaultdict(int)
+    errors: list[str] = []
+    deadline = time.perf_counter() + duration
+    done = 0
+
+    async def client(i: int) -> None:
+        nonlocal done
+        work = Workload(cat, seed * 1000 + i)
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+            while time.perf_counter() < deadline:
+                name, path, params = work.next()
+                t0 = time.perf_counter()
+                try:
+                    r = await http.get(path, params=params)
+                    await r.aread()
+                    statuses[r.status_code] += 1
+                    if r.status_code >= 400:
+                        errors.append(f"{r.status_code} {path}")
+                except httpx.HTTPError as exc:
+                    errors.append(f"{type(exc).__name__} {path}")
+                    statuses[0] += 1
+                latencies[name].append((time.perf_counter() - t0) * 1000)
+                done += 1
+
+    async def progress() -> None:
+        start = time.perf_counter()
+        while time.perf_counter() < deadline:
+            await asyncio.sleep(10)
+            elapsed = time.perf_counter() - start
+            log(f"{elapsed:4.0f} s: {done} requests ({done / elapsed:.0f}/s)")
+
+    started = time.perf_counter()
+    ticker = asyncio.create_task(progress())
+    await asyncio.gather(*(client(i) for i in range(clients)))
+    ticker.cancel()
+    elapsed = time.perf_counter() - started
+    return {"latencies": latencies, "statuses": statuses, "errors": errors, "elapsed": elapsed}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    ap.add_argument("--store", type=Path, default=DEFAULT_STORE)
+    ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
+    ap.add_argument("--clients", type=int, default=50, help="concurrent clients")
+    ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument("--no-analyze", action="store_true", help="store articles only")
+    args = ap.parse_args()
+
+    build_store(args.data, args.store, analyze=not args.no_analyze)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    env.pop("NEWSWEAVE_TOKEN", None)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "newsweave.cli",
+            "serve",
+            "--db",
+            str(args.store),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        t0 = time.perf_counter()
+        while True:
+            if server.poll() is not None:
+                raise SystemExit(f"server exited: {server.stderr.read() if server.stderr else ''}")
+            try:
+                if httpx.get(base + "/api/meta", timeout=120).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        warmup = time.perf_counter() - t0
+        log(f"server up on {base}; first answer (snapshot built) after {warmup:.1f} s")
+        cat = catalogue(base)
+        log(
+            f"{len(cat['articles'])} articles, {len(cat['stories'])} stories, "
+            f"{len(cat['events'])} events; {args.clients} clients for {args.duration:.0f} s"
+        )
+        run = asyncio.run(drive(base, args.clients, args.duration, args.seed, cat))
+        rss = peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+    all_lat = [v for vals in run["latencies"].values() for v in vals]
+    total = len(all_lat)
+    statuses = run["statuses"]
+    per_endpoint = {
+        name: {
+            "requests": len(vals),
+            "p50_ms": round(percentile(vals, 0.50), 2),
+            "p99_ms": round(percentile(vals, 0.99), 2),
+        }
+        for name, vals in sorted(run["latencies"].items())
+    }
+    if run["errors"]:
+        log("first errors: " + "; ".join(run["errors"][:5]))
+    result = {
+        "bench": "serve",
+        "data": str(args.data),
+        "articles": len(cat["articles"]),
+        "stories": len(cat["stories"]),
+        "events": len(cat["events"]),
+        "clients": args.clients,
+        "duration_s": round(run["elapsed"], 1),
+        "requests": total,
+        "requests_per_s": round(total / run["elapsed"], 1),
+        "p50_ms": round(percentile(all_lat, 0.50), 2),
+        "p90_ms": round(percentile(all_lat, 0.90), 2),
+        "p99_ms": round(percentile(all_lat, 0.99), 2),
+        "max_ms": round(max(all_lat, default=0.0), 2),
+        "errors": len(run["errors"]),
+        "status_5xx": sum(n for code, n in statuses.items() if code >= 500),
+        "transport_errors": statuses.get(0, 0),
+        "statuses": {str(k): v for k, v in sorted(statuses.items())},
+        "first_answer_s": round(warmup, 2),
+        "server_peak_rss_mb": rss,
+        "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "cpus": os.cpu_count(),
+        "by_endpoint": per_endpoint,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

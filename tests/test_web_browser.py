@@ -1,0 +1,262 @@
+"""The web page in a real browser: Debian's Chromium (/usr/bin/chromium) driven by Playwright,
+against uvicorn serving an analysed store of the seed articles on a free loopback port.
+
+A reader clicks stories -> a story's timeline -> an event's claims -> two articles side by
+side; searches; reads entities. An article carrying <script> and onerror= payloads is ingested
+through the API and shown on every view that displays article text: nothing runs.
+Screenshots land in test-output/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.test_web_api import XSS_TEXT, XSS_TITLE, build_seed_store
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots"
+TOKEN = "browser-test-token"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.access(CHROMIUM, os.X_OK),
+        reason=f"{CHROMIUM} not installed (apt-get install -y chromium)",
+    ),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    import uvicorn
+
+    from newsweave.web import create_app
+
+    db = tmp_path_factory.mktemp("browser") / "seeds.db"
+    build_seed_store(db)
+    port = free_port()
+    app = create_app(db, token=TOKEN, allowed_hosts=("127.0.0.1", "localhost"))
+    srv = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1320, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(10_000)
+    pg.problems = []  # type: ignore[attr-defined]
+    pg.dialogs = []  # type: ignore[attr-defined]
+    pg.on("pageerror", lambda exc: pg.problems.append(f"pageerror: {exc}"))
+    pg.on(
+        "console",
+        lambda msg: (
+            pg.problems.append(f"console {msg.type}: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+
+    def on_dialog(dialog) -> None:
+        pg.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    pg.on("dialog", on_dialog)
+    yield pg
+    context.close()
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def api(server: str, path: str, **params) -> dict:
+    r = httpx.get(server + path, params=params, timeout=30)
+    r.raise_for_status()
+    return r.json()
+
+
+def test_stories_timeline_event_claims_compare(page, server) -> None:
+    stories = api(server, "/api/stories")["items"]
+    if not stories:
+        pytest.skip("no grouping stage registered")
+    page.goto(server + "/")
+    page.wait_for_selector(".story-card")
+    assert page.locator(".story-card").count() == len(stories)
+    shot(page, "01-stories")
+
+    page.locator(".story-card h2 a").first.click()
+    page.wait_for_selector(".timeline-svg")
+    story = api(server, f"/api/stories/{stories[0]['id']}")["item"]
+    dated_entries = [t for t in story["timeline"] if t["date"]]
+    dated_events = [e for e in story["events"] if e["date"]]
+    assert page.locator(".timeline-svg .dot").count() == len(dated_entries) + len(dated_events)
+    assert page.locator(".event-item").count() == len(story["events"])
+    if dated_entries:
+        # the chart opens on the first entry; choosing another shows its text and sources
+        last = page.locator(".timeline-svg circle.dot").last
+        last.click()
+        detail = page.locator(".timeline-detail .entry-text").inner_text()
+        assert detail in {t["text"] for t in story["timeline"]}
+        assert page.locator(".timeline-detail .sources li").count() >= 1
+    shot(page, "02-story-timeline")
+
+    # the event with the most articles, via its link in the story's event list
+    event = max(story["events"], key=lambda e: e["article_count"])
+    page.locator(f'.event-item a[href="#/event/{event["id"]}"]').click()
+    page.wait_for_selector(".claims-col")
+    item = api(server, f"/api/events/{event['id']}")["item"]
+    claims = item["claims"]
+    assert page.locator(".dispute").count() == len(claims["contested"])
+    assert page.locator("li.claim.corroborated").count() == len(claims["corroborated"])
+    assert page.locator("li.claim.single-source").count() == len(claims["single-source"])
+    for i, pair in enumerate(claims["contested"]):
+        sides = page.locator(".dispute").nth(i).locator(".side blockquote")
+        assert sides.nth(0).inner_text() == pair["a"]["text"]
+        if pair["b"]:
+            assert sides.nth(1).inner_text() == pair["b"]["text"]
+    page_text = page.locator(".claims-col").text_content()
+    for c in claims["corroborated"] + claims["single-source"]:
+        assert c["text"] in page_text
+    shot(page, "03-event-claims")
+
+    rows = page.locator(".article-row input.pick")
+    assert rows.count() == len(item["articles"])
+    if rows.count() >= 2:
+        button = page.get_by_role("button", name="Compare the two selected")
+        assert button.is_disabled()
+        rows.nth(0).check()
+        rows.nth(1).check()
+        assert button.is_enabled()
+        button.click()
+        page.wait_for_selector(".compare-col")
+        assert page.locator(".compare-col").count() == 2
+        shot(page, "04-compare-from-event")
+    assert page.problems == [] and page.dialogs == []
+
+
+def test_compare_highlights_reused_passages(page, server) -> None:
+    groups = [g for g in api(server, "/api/copies")["items"] if len(g["articles"]) >= 2]
+    if not groups:
+        pytest.skip("no copies stage registered")
+    a, b = groups[0]["articles"][:2]
+    expected = api(server, "/api/compare", a=a, b=b)
+    page.goto(f"{server}/#/compare?a={a}&b={b}")
+    page.wait_for_selector(".compare-col")
+    for i, side in enumerate(("a", "b")):
+        marks = page.locator(".compare-col").nth(i).locator("mark.reused")
+        spans = expected[side]["highlights"]
+        assert marks.count() == len(spans)
+        text = expected[side]["text"]
+        for j, span in enumerate(spans):
+            assert marks.nth(j).text_content() == text[span["start"] : span["end"]]
+        body = page.locator(".compare-col").nth(i).locator(".article-text").text_content()
+        assert body == text  # highlighting never alters or drops text
+    shot(page, "05-compare")
+    assert page.problems == []
+
+
+def test_search_and_entities(page, server) -> None:
+    page.goto(server + "/")
+    page.fill("#search-input", "rifles")
+    page.press("#search-input", "Enter")
+    page.wait_for_selector(".result-count")
+    hits = api(server, "/api/search", q="rifles")["items"]
+    assert page.locator(".article-row").count() == len(hits) > 0
+    marks = page.locator(".snippet mark").all_text_contents()
+    assert marks and all(m.lower().startswith("rifle") for m in marks)
+    shot(page, "06-search")
+
+    entities = api(server, "/api/entities", limit=200)["items"]
+    page.goto(server + "/#/entities")
+    page.wait_for_selector(".result-count")
+    assert page.locator("table.entities tbody tr").count() == len(entities)
+    aliased = [e for e in entities if any(a != e["name"] for a in e.get("aliases") or ())]
+    if aliased:
+        row = page.locator("table.entities tbody tr", has_text=aliased[0]["name"]).first
+        alias = next(a for a in aliased[0]["aliases"] if a != aliased[0]["name"])
+        assert alias in row.inner_text()
+    shot(page, "07-entities")
+    assert page.problems == []
+
+
+def test_script_payloads_in_articles_do_nothing(page, server) -> None:
+    payload = {
+        "articles": [
+            {
+                "text": XSS_TEXT,
+                "title": XSS_TITLE,
+                "published": "2020-09-05",
+                "outlet": '<svg onload="window.__xss=4">',
+            }
+        ]
+    }
+    r = httpx.post(
+        server + "/api/ingest",
+        json=payload,
+        params={"analyze": "false"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+        timeout=120,
+    )
+    r.raise_for_status()
+    article_id = (r.json()["ids"] or [None])[0] or api(server, "/api/search", q="onerror")["items"][
+        0
+    ]["id"]
+    for route, name in (
+        (f"#/article/{article_id}", "08-xss-article"),
+        ("#/articles?q=onerror", "09-xss-search"),
+        ("#/articles?since=2020-09-05&until=2020-09-05", None),
+    ):
+        page.goto(f"{server}/{route}")
+        page.wait_for_selector(".page-title")
+        page.wait_for_timeout(300)
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("img[src=x], svg[onload], script:not([src])").count() == 0
+        assert "<script>" in page.locator("main").inner_text() or name != "08-xss-article"
+        if name:
+            shot(page, name)
+    assert XSS_TITLE in page.locator("main").inner_text()
+    assert page.dialogs == []
+    assert page.problems == []
