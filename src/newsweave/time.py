@@ -402,6 +402,49 @@ _rule(
     rf"(?:,?\s+({_YEAR_RE}))?\b",
 )
 
+# Cheap pre-checks: a rule runs on a sentence only when its trigger occurs there. The full
+# patterns open with optional modifiers, which makes the regex engine try them at every
+# word; most sentences contain no unit word, month or weekday at all.
+_UNIT_TRIGGER = (
+    r"(?i:second|minute|hour|day|week|fortnight|month|quarter|year|decade|centur|morning|"
+    r"afternoon|evening|night)"
+)
+_MONTH_TRIGGER = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_TRIGGERS: dict[str, re.Pattern[str]] = {
+    name: re.compile(pattern)
+    for names, pattern in (
+        (("duration", "ago", "bare-plural", "long", "rel-unit", "anaphor"), _UNIT_TRIGGER),
+        (("rel-year-edge", "weekend"), r"(?i:week|month|year)"),
+        (("deictic",), r"(?i:today|tonight|yesterday|tomorrow|morning|afternoon|evening|night)"),
+        (("set",), _UNIT_TRIGGER + r"|(?i:ly\b|annual)"),
+        (("season",), r"(?i:spring|summer|fall|autumn|winter)"),
+        (("decade",), r"0\s?'?s\b"),
+        (("century",), r"(?i:century)"),
+        (("weekday",), r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"),
+        (
+            (
+                "month-day-range",
+                "day-month-range",
+                "month-day",
+                "day-month",
+                "month-year",
+                "month-rel-year",
+                "rel-month",
+            ),
+            _MONTH_TRIGGER,
+        ),
+        (("iso", "numeric"), r"\d[/.-]\d"),
+        (("year",), r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)"),
+        (("fy-short", "q-short"), r"FY|Q[1-4]"),
+        (("clock",), r"(?i:\d\s*(?:a\.?m|p\.?m|o'clock))"),
+        (("clock24",), r"\d:\d"),
+        (("quarter", "half"), r"(?i:quarter|half)"),
+        (("holiday",), r"Christmas|New Year|Thanksgiving|Halloween|Valentine| Day"),
+        (("noon",), r"(?i:noon|midnight|midday)"),
+    )
+    for name in names
+}
+
 # Words a 4-digit number is counted in, not a year ("2000 people", "1500 troops").
 _NOT_YEAR_AFTER = re.compile(
     r"\s*(?:[a-z]+s\b(?<!\bis)(?<!\bwas)(?<!\bhas)(?<!\bthis)|people|percent|per\b|miles?|"
@@ -1454,6 +1497,9 @@ def find_timexes(
         chunk = text[s0:s1]
         cands: list[tuple[int, int, int, Timex, str, _Shifted]] = []
         for prio, (name, pattern) in enumerate(_RULES):
+            trigger = _TRIGGERS.get(name)
+            if trigger is not None and trigger.search(chunk) is None:
+                continue
             for m in pattern.finditer(chunk):
                 if m.end() == m.start():
                     continue
