@@ -54,7 +54,6 @@ import numpy as np
 
 from newsweave.errors import StageError
 from newsweave.records import Article, CopyGroup, CopyLink, Span
-from newsweave.sentences import sentence_spans
 
 SIGNATURE_VERSION = 1
 
@@ -737,7 +736,13 @@ def compare(
     config = config or CopiesConfig()
     if art_a.id > art_b.id:
         art_a, art_b, fa, fb = art_b, art_a, fb, fa
-    split = sentences or (lambda art: sentence_spans(art.text))
+    if sentences is None:
+        from newsweave.sentences import sentence_spans  # pysbd: loaded only when needed
+
+        def split(art: Article) -> Sequence[tuple[int, int]]:
+            return sentence_spans(art.text)
+    else:
+        split = sentences
     score = verify_pair(fa, fb)
     near = is_near_duplicate(score, config)
     if not near and score.shared < config.min_passage_words - config.shingle + 1:
@@ -763,6 +768,22 @@ def compare(
     )
 
 
+def cached_sentence_spans() -> Callable[[Article], Sequence[tuple[int, int]]]:
+    """A sentence splitter (:func:`newsweave.sentences.sentence_spans`) that remembers each
+    article's spans, so an article compared with many others is split once."""
+    from newsweave.sentences import sentence_spans
+
+    cache: dict[str, list[tuple[int, int]]] = {}
+
+    def split(article: Article) -> Sequence[tuple[int, int]]:
+        spans = cache.get(article.id)
+        if spans is None:
+            spans = cache[article.id] = sentence_spans(article.text)
+        return spans
+
+    return split
+
+
 def detect_copies(
     articles: Sequence[Article],
     config: CopiesConfig | None = None,
@@ -771,6 +792,7 @@ def detect_copies(
 ) -> list[PairResult]:
     """All verified copy links among ``articles`` (a one-shot, in-memory run)."""
     config = config or CopiesConfig()
+    sentences = sentences or cached_sentence_spans()
     fps = fingerprint_articles(articles, config)
     index = AnchorIndex(config)
     index.add(fps)
@@ -817,6 +839,11 @@ def _components(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[
     for n in parent:
         comps.setdefault(find(n), []).append(n)
     return sorted((sorted(c) for c in comps.values()), key=lambda c: c[0])
+
+
+def singleton_source_group(article_id: str) -> str:
+    """The source group of an article that copies nobody (and that nobody copies)."""
+    return _group_id("src", [article_id])
 
 
 def source_groups(
@@ -875,6 +902,7 @@ __all__ = [
     "PairScore",
     "Signature",
     "align_passages",
+    "cached_sentence_spans",
     "compare",
     "copy_groups",
     "detect_copies",
@@ -882,6 +910,7 @@ __all__ = [
     "fingerprint_texts",
     "is_near_duplicate",
     "reused_fraction",
+    "singleton_source_group",
     "source_groups",
     "verify_pair",
 ]

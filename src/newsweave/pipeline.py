@@ -194,6 +194,59 @@ def default_db_path() -> str:
     return os.environ.get("NEWSWEAVE_DB", "newsweave.db")
 
 
+# --------------------------------------------------------------------------- copies step
+
+COPIES_BATCH = 2000  # new articles fingerprinted, compared and committed per transaction
+
+
+def run_copies(store: Store, *, batch_size: int = COPIES_BATCH) -> None:
+    """Near-duplicates, reused passages and independent source groups (``newsweave.copies``).
+
+    Incremental: the anchor index is rebuilt in memory from the stored signatures (no old
+    text is re-read); each batch of new articles is fingerprinted, checked against it and
+    against itself, and only the candidate pairs' texts are read back to verify them
+    exactly. Signatures and links of a batch commit together. Copy groups and source
+    groups are then rebuilt from the stored links (cheap: no text involved).
+    """
+    from newsweave import copies
+    from newsweave.store import ArticleFilter
+    from newsweave.store import copies as copies_store
+
+    config = copies.CopiesConfig()
+    ids = copies_store.unsigned_article_ids(store)
+    if not ids and copies_store.has_groups(store):
+        return
+    index = copies.AnchorIndex(config)
+    index.add(copies_store.iter_signatures(store))
+    split = copies.cached_sentence_spans()
+    for b in range(0, len(ids), batch_size):
+        articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + batch_size])))
+        fingerprints = copies.fingerprint_articles(articles, config)
+        index.add(fingerprints)
+        candidates = index.candidates(fingerprints)
+        by_id = {a.id: a for a in articles}
+        fp_by_id = {f.article: f for f in fingerprints}
+        others = sorted({x for c in candidates for x in (c.a, c.b)} - by_id.keys())
+        for i in range(0, len(others), 500):
+            old = store.articles(ArticleFilter(ids=tuple(others[i : i + 500])))
+            by_id.update((a.id, a) for a in old)
+            fp_by_id.update((f.article, f) for f in copies.fingerprint_articles(old, config))
+        results = []
+        for c in candidates:
+            res = copies.compare(
+                by_id[c.a], by_id[c.b], fp_by_id[c.a], fp_by_id[c.b], config, sentences=split
+            )
+            if res is not None:
+                results.append(res)
+        copies_store.save_batch(store, [f.signature() for f in fingerprints], results)
+    groups = copies.copy_groups(copies_store.copy_links(store))
+    sources = copies.source_groups(index.ids, copies_store.same_source_pairs(store))
+    copies_store.save_groups(store, groups, sources)
+
+
+STEPS.append(("copies", run_copies))
+
+
 # --------------------------------------------------------------------------- nlp step
 
 NLP_CHUNK = 16  # articles per nlp.pipe call (and per task on a distributed runner)
