@@ -131,6 +131,13 @@ def _briefing(data: dict) -> dict:
     }
 
 
+def _ungrouped(b: dict) -> list[dict]:
+    """Articles that no story holds (all of them before grouping ran), oldest first."""
+    grouped = {a for s in b["stories"] for a in s.get("articles") or ()}
+    rest = [a for aid, a in b["articles"].items() if aid not in grouped]
+    return sorted(rest, key=lambda a: (a.get("published") or "9999", a["id"]))
+
+
 def _published_range(articles: Iterable[dict]) -> tuple[str | None, str | None]:
     dates = sorted(a["published"] for a in articles if a.get("published"))
     return (dates[0], dates[-1]) if dates else (None, None)
@@ -241,9 +248,10 @@ def render_markdown(data: dict) -> str:
                     )
                 out.append("")
             out.append("Coverage:" + refs(ev.get("articles") or ()))
-    if not b["stories"]:
-        out += ["", "## Articles", ""]
-        for a in sorted(b["articles"].values(), key=lambda a: a.get("published") or "9999"):
+    others = _ungrouped(b)
+    if others:
+        out += ["", "## Articles" if not b["stories"] else "## Not in any story", ""]
+        for a in others:
             out.append(
                 f"- **{human_date(a.get('published'))}** — {_md_escape(title_of(a))}"
                 + refs([a["id"]])
@@ -383,9 +391,11 @@ def render_html(data: dict) -> str:
                     )
                 parts.append("</ul>")
         parts.append("</section>")
-    if not b["stories"]:
-        parts.append("<section><h2>Articles</h2><ul>")
-        for a in sorted(b["articles"].values(), key=lambda a: a.get("published") or "9999"):
+    others = _ungrouped(b)
+    if others:
+        heading = "Articles" if not b["stories"] else "Not in any story"
+        parts.append(f"<section><h2>{heading}</h2><ul>")
+        for a in others:
             parts.append(
                 f'<li><span class="when">{_e(human_date(a.get("published")))}</span> '
                 f"{_e(title_of(a))}{refs([a['id']])}</li>"

@@ -1,0 +1,139 @@
+"""Markdown / HTML briefing / TimelineJS exports over a real analysed store of the seeds, plus an
+article carrying markup payloads that must come out escaped."""
+
+from __future__ import annotations
+
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsweave import export
+from newsweave.api import Newsweave
+from newsweave.cli import cli
+from newsweave.exports_extra import date_parts, human_date, render_timelinejs
+from tests.test_web_api import XSS_TEXT, XSS_TITLE, build_seed_store
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("exports") / "seeds.db"
+    build_seed_store(path)
+    extra = path.parent / "payload.jsonl"
+    record = {"text": XSS_TEXT, "title": XSS_TITLE, "published": "2020-09-05"}
+    extra.write_text(json.dumps(record) + "\n")
+    with Newsweave(path) as nw:
+        nw.ingest([extra], analyze=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def data(db: Path) -> dict:
+    with Newsweave(db, read_only=True) as nw:
+        return nw.export()
+
+
+def test_formats_are_registered() -> None:
+    assert {"markdown", "html", "timelinejs"} <= set(export.WRITERS)
+
+
+@pytest.mark.parametrize(
+    ("value", "human", "parts"),
+    [
+        ("2020-09-03", "3 Sep 2020", {"year": 2020, "month": 9, "day": 3}),
+        ("2021-02", "Feb 2021", {"year": 2021, "month": 2}),
+        ("2020-Q4", "Q4 2020", {"year": 2020, "month": 10}),
+        ("2017", "2017", {"year": 2017}),
+        (None, "undated", None),
+    ],
+)
+def test_dates(value: str | None, human: str, parts: dict | None) -> None:
+    assert human_date(value) == human
+    assert date_parts(value) == parts
+
+
+def test_markdown_briefing_cites_every_story_and_claim(db: Path, data: dict) -> None:
+    with Newsweave(db, read_only=True) as nw:
+        md = nw.export_text("markdown")
+    for story in data.get("stories", []):
+        assert _md_plain(story["title"])[:40] in _md_plain(md)
+    claims = {c["id"]: c for c in data.get("claims", [])}
+    for c in claims.values():
+        if c["status"] == "contested":
+            assert _md_plain(c["text"])[:60] in _md_plain(md)
+    sources = re.findall(r"^(\d+)\. ", md.split("## Sources", 1)[1], re.M)
+    cited = {int(n) for n in re.findall(r"\\?\[(\d+)\\?\]", md.split("## Sources", 1)[0])}
+    assert cited == set(range(1, len(sources) + 1))
+    # markup in article fields never becomes Markdown HTML
+    assert "<img" not in md and "<script" not in md
+
+
+def _md_plain(text: str) -> str:
+    text = re.sub(r"\\(.)", r"\1", text)
+    return " ".join(text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").split())
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.attrs: list[str] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        self.tags.append(tag)
+        self.attrs += [name for name, _ in attrs]
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def test_html_briefing_is_self_contained_and_escaped(db: Path, data: dict) -> None:
+    with Newsweave(db, read_only=True) as nw:
+        page = nw.export_text("html")
+    parsed = _Collector()
+    parsed.feed(page)
+    assert "script" not in parsed.tags and "img" not in parsed.tags and "svg" not in parsed.tags
+    assert not [a for a in parsed.attrs if a.startswith("on")]
+    assert parsed.tags.count("style") == 1 and "link" not in parsed.tags
+    text = " ".join(" ".join(parsed.text).split())
+    assert XSS_TITLE in text  # shown as text
+    for story in data.get("stories", []):
+        assert " ".join(story["title"].split()) in text
+
+
+def test_timelinejs_shape_and_escaping(data: dict) -> None:
+    tl = render_timelinejs(data)
+    assert tl["title"]["text"]["headline"]
+    dated = [t for t in data.get("timeline", []) if date_parts(t["date"])]
+    if data.get("timeline"):
+        assert len(tl["events"]) == len(dated)
+    for slide in tl["events"]:
+        assert isinstance(slide["start_date"]["year"], int)
+        assert set(slide["text"]) == {"headline", "text"}
+        assert "<script" not in json.dumps(slide) and 'onerror=\\"' not in json.dumps(slide)
+    ids = [s["unique_id"] for s in tl["events"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_timelinejs_falls_back_to_articles_without_analysis(tmp_path: Path) -> None:
+    with Newsweave(tmp_path / "plain.db") as nw:
+        nw.ingest([Path(__file__).resolve().parents[1] / "examples" / "seeds"], analyze=False)
+        tl = json.loads(nw.export_text("timelinejs"))
+        assert len(tl["events"]) == nw.count()
+        assert sorted(s["start_date"]["year"] for s in tl["events"]) == [2020] * 4 + [2023]
+
+
+def test_cli_export_formats(db: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    out = tmp_path / "briefing.html"
+    result = runner.invoke(cli, ["--db", str(db), "export", "--format", "html", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text().startswith("<!doctype html>")
+    result = runner.invoke(cli, ["--db", str(db), "export", "--format", "timelinejs"])
+    assert result.exit_code == 0 and json.loads(result.output)["events"]
+    result = runner.invoke(cli, ["--db", str(db), "export", "--format", "docx"])
+    assert result.exit_code == 2 and "unknown export format" in result.output
