@@ -445,35 +445,17 @@ def _claims_copies(store: Store) -> tuple[dict[str, str], list]:
     """(article -> independent source group, copy links with passages) from the copies
     stage; empty while it is not installed (then every article is its own source)."""
     copies_store = _stage_store("copies")
-    source_of: dict[str, str] = {}
-    links: list = []
     if copies_store is None:
-        return source_of, links
-    for name in ("source_groups", "source_of", "article_sources"):
-        fn = getattr(copies_store, name, None)
-        if callable(fn):
-            try:
-                source_of = dict(fn(store))
-                break
-            except TypeError:
-                continue
-    for name in ("copy_links", "load_links", "links"):
-        fn = getattr(copies_store, name, None)
-        if callable(fn):
-            try:
-                links = list(fn(store))
-                break
-            except TypeError:
-                continue
-    return source_of, links
+        return {}, []
+    return copies_store.source_groups(store), copies_store.copy_links(store)
 
 
 def run_claims(store: Store) -> None:
     """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
 
     A scope is one event (articles outside any event form the scope ``"*"``); its claims are
-    recomputed only when its articles or their source groups changed (a fingerprint per
-    scope), and each scope is replaced in one transaction.
+    recomputed only when its articles, their source groups or the copy links between them
+    changed (a fingerprint per scope), and each scope is replaced in one transaction.
     """
     import hashlib
 
@@ -493,13 +475,17 @@ def run_claims(store: Store) -> None:
     claims_store.drop_scopes(store, [s for s in done if s not in scopes])
     by_event = {e.id: e for e in events}
     for scope, ids in scopes.items():
-        key = "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
+        wanted = set(ids)
+        scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
+        key = (
+            "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
+            + "|"
+            + "|".join(f"{lk.a}-{lk.b}:{len(lk.passages)}" for lk in scope_links)
+        )
         fingerprint = hashlib.sha1(key.encode()).hexdigest()
         if done.get(scope) == fingerprint:
             continue
         articles = store.articles(ArticleFilter(ids=ids))
-        wanted = set(ids)
-        scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
         analysis = analyse_claims(
             articles,
             source_of,
