@@ -24,6 +24,8 @@ from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import (
     Article,
     Claim,
+    CopyGroup,
+    CopyLink,
     DatedSentence,
     Entity,
     Event,
@@ -325,6 +327,63 @@ class Newsweave:
         if len(matches) != 1:
             raise NewsweaveError(f"no story with id or unique id prefix {story!r}")
         return matches[0]
+
+    # ------------------------------------------------------------------ copies
+
+    def copy_groups(
+        self, *, kind: str | None = None, article: str | None = None
+    ) -> list[CopyGroup]:
+        """Groups of copies: ``near-duplicate`` (one text republished) and ``shared-passage``
+        (different reports reusing passages), with the passage spans of each member;
+        only those of one ``kind`` or holding one ``article`` (id or unique prefix)."""
+        from newsweave.store import copies as copies_store
+
+        if article is not None:
+            article = self._article_id(article)
+        return copies_store.copy_groups(self.store, kind=kind, article=article)
+
+    def copy_links(self, article: str | None = None, *, kind: str | None = None) -> list[CopyLink]:
+        """Verified pairwise copy links with aligned passages (``a``-side, ``b``-side spans),
+        all or those of one article (id or unique prefix)."""
+        from newsweave.store import copies as copies_store
+
+        if article is not None:
+            article = self._article_id(article)
+        return copies_store.copy_links(self.store, article=article, kind=kind)
+
+    def copy_link_details(
+        self, article: str | None = None, *, kind: str | None = None
+    ) -> list[tuple[CopyLink, dict]]:
+        """:meth:`copy_links` with their evidence: exact ``jaccard`` and ``containment`` of
+        the shingle sets, ``reused_a``/``reused_b`` (share of each text inside the passages)
+        and ``same_source`` (whether the pair counts as one source)."""
+        from newsweave.store import copies as copies_store
+
+        if article is not None:
+            article = self._article_id(article)
+        return copies_store.link_rows(self.store, article=article, kind=kind)
+
+    def source_group(self, article_id: str) -> str:
+        """The independent source group of an article (id or unique prefix)."""
+        from newsweave.copies import singleton_source_group
+        from newsweave.store import copies as copies_store
+
+        aid = self._article_id(article_id)
+        return copies_store.source_group_of(self.store, aid) or singleton_source_group(aid)
+
+    def source_groups(self) -> dict[str, str]:
+        """article id -> independent source group, for every analysed article."""
+        from newsweave.store import copies as copies_store
+
+        return copies_store.source_groups(self.store)
+
+    def independent_sources(self, article_ids: Iterable[str]) -> int:
+        """How many independent sources these articles are (copies count once)."""
+        from newsweave.copies import singleton_source_group
+
+        groups = self.source_groups()
+        ids = [self._article_id(a) for a in article_ids]
+        return len({groups.get(a) or singleton_source_group(a) for a in ids})
 
     # ------------------------------------------------------------------ exports
 

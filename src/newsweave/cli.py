@@ -569,6 +569,74 @@ def claims(
     out.print(f"{len(rows)} claims", markup=False)
 
 
+@cli.command()
+@click.option(
+    "--kind",
+    type=click.Choice(["near-duplicate", "shared-passage"]),
+    help="Only groups of this kind.",
+)
+@click.option("--article", help="Only this article's groups and links (id or unique prefix).")
+@click.option("--passages", is_flag=True, help="Also print the shared passages side by side.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON (the export's shape).")
+@click.pass_context
+@handles_errors
+def copies(
+    ctx: click.Context, kind: str | None, article: str | None, passages: bool, as_json: bool
+) -> None:
+    """Show copies: near-duplicate groups (one text republished), groups of articles that
+    reuse passages, and how many independent sources each group is.
+
+    Example: newsweave copies --article af3e0649 --passages
+    """
+    nw = open_store(ctx, read_only=_exists(ctx))
+    groups = nw.copy_groups(kind=kind, article=article)
+    if as_json:
+        from newsweave.export import copies_section
+
+        wanted = {g.id for g in groups}
+        rows = [g for g in copies_section(nw.store) if g["id"] in wanted]
+        out.print_json(json.dumps(rows, ensure_ascii=False))
+        return
+    sources = nw.source_groups()
+    table = Table(show_lines=False)
+    for col in ("id", "kind", "articles", "sources", "members"):
+        table.add_column(col, overflow="fold")
+    for g in groups:
+        members = [nw.article(a) for a in g.articles]
+        names = ", ".join(
+            f"{a.id[:8]} ({a.outlet or a.agency or '?'})" for a in members if a is not None
+        )
+        n_sources = len({sources.get(a, a) for a in g.articles})
+        table.add_row(g.id, g.kind, str(len(g.articles)), str(n_sources), names)
+    out.print(table)
+    out.print(f"{len(groups)} copy groups", markup=False)
+    if not passages:
+        return
+    texts: dict[str, str] = {}
+
+    def snippet(aid: str, start: int, end: int) -> str:
+        if aid not in texts:
+            found = nw.article(aid)
+            texts[aid] = found.text if found else ""
+        return _first_words(texts[aid][start:end], 30)
+
+    for link, info in nw.copy_link_details(article, kind=kind):
+        verdict = "same source" if info["same_source"] else "independent reports"
+        out.print(
+            f"\n{link.a[:8]} ↔ {link.b[:8]}  {link.kind}, jaccard {info['jaccard']:.2f}, "
+            f"containment {info['containment']:.2f}, reused {info['reused_a']:.0%} / "
+            f"{info['reused_b']:.0%} — {verdict}",
+            markup=False,
+        )
+        for pa, pb in link.passages:
+            out.print(
+                f"  [{pa.start}:{pa.end}] {snippet(pa.article, pa.start, pa.end)}", markup=False
+            )
+            out.print(
+                f"  [{pb.start}:{pb.end}] {snippet(pb.article, pb.start, pb.end)}", markup=False
+            )
+
+
 @cli.command(name="export")
 @click.option(
     "--format",

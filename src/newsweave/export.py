@@ -101,6 +101,44 @@ WRITERS: dict[str, WriterFunction] = {
 from newsweave import exports_extra  # noqa: E402, F401
 
 
+# --------------------------------------------------------------------------- copies section
+
+
+def copies_section(store: Store) -> list[dict]:
+    """``copies: [{id, kind, articles, passages: [{article, start, end}]}]``: near-duplicate
+    groups first, then groups of articles sharing reused passages (largest first)."""
+    from newsweave.store import copies as copies_store
+
+    return [
+        {
+            "id": g.id,
+            "kind": g.kind,
+            "articles": list(g.articles),
+            "passages": [
+                {"article": p.article, "start": p.start, "end": p.end} for p in g.passages
+            ],
+        }
+        for g in copies_store.copy_groups(store)
+    ]
+
+
+def source_group_fields(store: Store) -> dict[str, dict]:
+    """Each article's ``source_group`` (independent source); an article the copies stage has
+    not seen yet is its own source."""
+    from newsweave.copies import singleton_source_group
+    from newsweave.store import copies as copies_store
+
+    groups = copies_store.source_groups(store)
+    return {
+        aid: {"source_group": groups.get(aid) or singleton_source_group(aid)}
+        for (aid,) in store.conn.execute("SELECT id FROM articles")
+    }
+
+
+SECTIONS["copies"] = copies_section
+ARTICLE_FIELDS.append(source_group_fields)
+
+
 # --------------------------------------------------------------------------- entities section
 
 
