@@ -260,6 +260,40 @@ def test_sentence_date_is_its_expression_not_publication():
     assert (s.date, s.relation) == ("2021-12", "future")
 
 
+def test_undated_past_sentences_take_the_reported_day():
+    # seed 000 (Fri 2020-09-04) reports Thursday's meeting; its first dated past day is
+    # "Singh tweeted on Thursday", so the undated past-tense sentences are about that day
+    _, dated = extract_time(_seed("000"))
+    s = next(d for d in dated if d.text.startswith("Russia made the commitment"))
+    assert (s.date, s.anchored, s.relation) == ("2020-09-03", False, "past")
+    s = next(d for d in dated if d.text.startswith("Singh is currently on a three-day visit"))
+    assert (s.date, s.relation) == ("2020-09-04", "ongoing")
+
+
+def test_past_perfect_background_continues_the_earlier_date():
+    art = Article(
+        id="a",
+        source_path="report",
+        title=None,
+        outlet=None,
+        agency=None,
+        dateline=None,
+        published="2020-09-03",
+        # sentences of seed 003, the second one written as background in the past perfect
+        text=(
+            "Defence Minister Rajnath Singh on Thursday said he had an excellent meeting.\n\n"
+            "He had represented India at the Victory Day Parade in Moscow on June 24. "
+            "The parade had commemorated the 75th anniversary of the Soviet victory."
+        ),
+    )
+    _, dated = extract_time(art)
+    assert [(d.date, d.anchored) for d in dated] == [
+        ("2020-09-03", True),
+        ("2020-06-24", True),
+        ("2020-06-24", False),
+    ]
+
+
 def test_sentence_without_expression_reported_now_gets_publication_date():
     art = _seed("004")
     _, dated = extract_time(art)

@@ -29,6 +29,7 @@ Conventions (documented in docs/time.md): "the end of <year>" folds into the las
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -1753,13 +1754,12 @@ def extract_time(
         refs.append(ref)
         if sent is not None:
             by_sentence.setdefault(sent.index, []).append((ref, tx))
-    dated: list[DatedSentence] = []
-    prev: DatedSentence | None = None
+    # first pass: the date each sentence states itself
+    own: dict[int, TimeRef] = {}
     for sent in sents:
         cands = by_sentence.get(sent.index, [])
-        tense = _sentence_tense(sent.text)
         if cands:
-            ref = min(
+            own[sent.index] = min(
                 cands,
                 key=lambda c: (
                     _inside_quotes(article.text, sent.start, c[0].start),
@@ -1767,56 +1767,77 @@ def extract_time(
                     c[0].start,
                 ),
             )[0]
-            ds = DatedSentence(
-                article=article.id,
-                sentence=sent.index,
-                start=sent.start,
-                end=sent.end,
-                text=sent.text,
-                date=ref.value,
-                granularity=ref.granularity,
-                relation=ref.relation,
-                anchored=True,
-            )
+    main = _main_event_day(own.values(), dct)
+
+    def dated_as(sent: Sentence, date_: str, gran: Granularity, rel, anchored: bool):
+        return DatedSentence(
+            article=article.id,
+            sentence=sent.index,
+            start=sent.start,
+            end=sent.end,
+            text=sent.text,
+            date=date_,
+            granularity=gran,
+            relation=rel,
+            anchored=anchored,
+        )
+
+    dated: list[DatedSentence] = []
+    prev: DatedSentence | None = None
+    for sent in sents:
+        ref = own.get(sent.index)
+        tense = _sentence_tense(sent.text)
+        if ref is not None:
+            ds = dated_as(sent, ref.value, ref.granularity, ref.relation, True)
         elif (
-            prev is not None
-            and prev.relation == "past"
-            and tense == "past"
+            tense == "past"
+            and prev is not None
+            and _PAST_PERFECT.search(sent.text)
             and "\n" not in article.text[prev.end : sent.start]
-            and prev.date != (dct.isoformat() if dct else None)
+            and main is not None
+            and prev.date < main
         ):
-            ds = DatedSentence(
-                article=article.id,
-                sentence=sent.index,
-                start=sent.start,
-                end=sent.end,
-                text=sent.text,
-                date=prev.date,
-                granularity=prev.granularity,
-                relation=prev.relation,
-                anchored=False,
-            )
+            # "He had represented India at the parade on June 24. It had ...": background
+            # narrative in the past perfect continues the earlier date
+            ds = dated_as(sent, prev.date, prev.granularity, "past", False)
+        elif tense == "past" and main is not None:
+            ds = dated_as(sent, main, "day", "past", False)
         elif dct is not None:
             rel: TemporalRelation = (
                 "future" if tense == "future" else ("past" if tense == "past" else "ongoing")
             )
-            ds = DatedSentence(
-                article=article.id,
-                sentence=sent.index,
-                start=sent.start,
-                end=sent.end,
-                text=sent.text,
-                date=dct.isoformat(),
-                granularity="day",
-                relation=rel,
-                anchored=False,
-            )
+            ds = dated_as(sent, dct.isoformat(), "day", rel, False)
         else:
             prev = None
             continue
         dated.append(ds)
         prev = ds
     return refs, dated
+
+
+_PAST_PERFECT = re.compile(
+    r"(?i)\bhad\s+(?:(?:not|never|already|also|just|been|recently)\s+)*"
+    r"[a-z]+(?:ed|en|wn|ne|t)\b"
+)
+
+
+def _main_event_day(refs: Iterable[TimeRef], dct: date | None) -> str | None:
+    """The day the article reports on: its first past day-level date within a week before
+    publication ("Singh on Thursday held talks" in a Friday report), else the publication
+    day. Undated past-tense sentences of a news report are about that day far more often
+    than about the background dates mentioned in passing."""
+    if dct is None:
+        return None
+    for ref in refs:
+        if ref.granularity != "day" or ref.relation != "past":
+            continue
+        try:
+            day = date.fromisoformat(ref.value)
+        except ValueError:
+            continue
+        if dct - timedelta(days=7) <= day <= dct:
+            return ref.value
+    return dct.isoformat()
 
 
 _QUOTES = re.compile(r'["“”]')
@@ -1834,15 +1855,25 @@ _MAIN_FUTURE = re.compile(
     r"slated|likely|going) to)\b"
 )
 _MAIN_PAST = re.compile(
-    r"(?i)\b(?:was|were|had|did|said|told|held|met|took|gave|went|came|[a-z]{3,}[^e\W]ed)\b"
+    r"(?i)\b(?:was|were|had|did|has|have|said|told|held|met|took|gave|went|came|left|made)\b"
 )
+_MAIN_PAST_WEAK = re.compile(r"\b(?:[a-z]{3,}[^e\W]ed)\b")
+_MAIN_PRESENT = re.compile(r"(?i)\b(?:is|are|am|remains?|seems?)\b")
 
 
 def _sentence_tense(text: str) -> Tense:
-    """Rough tense of a whole sentence: future markers first, then past ones."""
+    """Rough tense of a whole sentence: a future marker anywhere wins; otherwise the first
+    auxiliary or common past verb ("Singh is currently on a visit ... combined meeting" is
+    present); a regular past form ("-ed") only when there is neither."""
     if _MAIN_FUTURE.search(text):
         return "future"
-    if _MAIN_PAST.search(text):
+    past = _MAIN_PAST.search(text)
+    present = _MAIN_PRESENT.search(text)
+    if past and (not present or past.start() < present.start()):
+        return "past"
+    if present:
+        return "present"
+    if _MAIN_PAST_WEAK.search(text):
         return "past"
     return "present"
 
