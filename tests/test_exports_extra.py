@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from newsweave import export
 from newsweave.api import Newsweave
 from newsweave.cli import cli
-from newsweave.exports_extra import date_parts, human_date, render_timelinejs
+from newsweave.exports_extra import date_parts, human_date, render_markdown, render_timelinejs
 from tests.test_web_api import XSS_TEXT, XSS_TITLE, build_seed_store
 
 
@@ -55,9 +55,17 @@ def test_dates(value: str | None, human: str, parts: dict | None) -> None:
     assert date_parts(value) == parts
 
 
-def test_markdown_briefing_cites_every_story_and_claim(db: Path, data: dict) -> None:
+def test_markdown_export_is_the_brief_when_there_are_stories(db: Path, data: dict) -> None:
     with Newsweave(db, read_only=True) as nw:
         md = nw.export_text("markdown")
+        if data.get("stories"):
+            assert md == nw.brief()
+        else:
+            assert md == render_markdown(data)
+
+
+def test_markdown_briefing_cites_every_story_and_claim(data: dict) -> None:
+    md = render_markdown(data)
     for story in data.get("stories", []):
         assert _md_plain(story["title"])[:40] in _md_plain(md)
     claims = {c["id"]: c for c in data.get("claims", [])}

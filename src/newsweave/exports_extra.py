@@ -270,8 +270,22 @@ def render_markdown(data: dict) -> str:
 
 
 def write_markdown(store: Store, out: io.TextIOBase) -> None:
-    """A Markdown briefing: stories, timelines, events with their claims, numbered sources."""
-    out.write(render_markdown(export.export_json(store)))
+    """The Markdown briefing. When the store has stories this is exactly ``newsweave brief``
+    (one briefing, not two that drift apart); otherwise, or for an in-memory store, the
+    article-level briefing of :func:`render_markdown`."""
+    text = _brief_markdown(store)
+    out.write(text if text is not None else render_markdown(export.export_json(store)))
+
+
+def _brief_markdown(store: Store) -> str | None:
+    sections = export.SECTIONS
+    if store.path == ":memory:" or "stories" not in sections or not sections["stories"](store):
+        return None
+    from newsweave.api import Newsweave
+
+    with Newsweave(store.path, read_only=True) as nw:
+        brief = getattr(nw, "brief", None)
+        return brief() if brief is not None else None
 
 
 # --------------------------------------------------------------------------- html
