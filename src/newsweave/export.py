@@ -241,7 +241,8 @@ SECTIONS["timeline"] = timeline_section
 
 
 def claim_dict(c: Claim) -> dict:
-    """One claim as the export shows it."""
+    """One claim as the export shows it: the contract's keys, then ``event`` and ``spans``
+    (every place an article makes the claim: ``{article, start, end}`` into its text)."""
     return {
         "id": c.id,
         "text": c.text,
@@ -251,6 +252,8 @@ def claim_dict(c: Claim) -> dict:
         "independent_sources": c.independent_sources,
         "status": c.status,
         "contradicts": list(c.contradicts),
+        "event": c.event,
+        "spans": [{"article": s.article, "start": s.start, "end": s.end} for s in c.spans],
     }
 
 
