@@ -46,6 +46,7 @@ DEFAULT_DATA = (
 )
 HEIDELTIME_TE3 = {
     "system": "HeidelTime (TempEval-3 task A, platinum news test set)",
+    "source": "UzZaman et al. 2013, SemEval-2013 Task 1 (TempEval-3), Table of task A results",
     "strict_f1": 0.8134,
     "relaxed_f1": 0.9030,
     "value_f1": 0.7761,
