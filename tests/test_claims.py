@@ -376,3 +376,9 @@ def test_incremental_ingest_gives_the_same_claims_as_one_batch(tmp_path: Path) -
         at_once = {(c.text, c.status, c.independent_sources) for c in nw.claims()}
     assert stepwise == at_once
     assert any(s == "contested" for _, s, _ in at_once)
+
+
+def test_no_articles_and_furniture_only_give_no_claims(seeds) -> None:
+    assert analyse_claims([]).claims == ()
+    furniture = _variant(seeds["000"], "ANI | Moscow | Updated: 04-09-2020 14:35 IST\n", "-f")
+    assert analyse_claims([furniture]).claims == ()
