@@ -8,7 +8,9 @@ The tags are stripped here with their character offsets kept, the raw text goes 
 * value accuracy on relaxed matches, and value F1 — a match that also has the gold value,
   over all predictions (precision) and all gold (recall). This is TempEval-3's "value F1"
   (attribute F1 over relaxed matches) — the figure HeidelTime reports as 77.61 on the
-  TempEval-3 platinum news test set; ``value_f1_strict`` requires an exact extent too;
+  TempEval-3 platinum news test set. It equals the official scorer's formula
+  (``evaluate_entities.py``: exact-string value accuracy on relaxed matches × relaxed F1),
+  which is 2·correct / (predicted + gold); ``value_f1_strict`` requires an exact extent too;
 * ``value_f1_canonical`` compares values after formatting-only canonicalisation
   ("2000-W7" = "2000-W07", "1968-XX" = "1968", "199X" = "199"), because gold files
   disagree with each other on these paddings;
