@@ -251,7 +251,16 @@ class Newsweave:
         events = {e.id: e for e in self.events()}
         ids = tuple(sorted({a for s in stories for a in s.articles}))
         articles = {a.id: a for a in self.store.articles(ArticleFilter(ids=ids))}
-        sentences = {a: split_sentences(art) for a, art in articles.items()}
+        # only the articles of the events a briefing shows need their sentences
+        shown = {
+            a
+            for s in stories
+            for e in briefing.largest_events(
+                [events[i] for i in s.events if i in events], briefing.MAX_EVENTS
+            )
+            for a in e.articles
+        }
+        sentences = {a: split_sentences(articles[a]) for a in shown if a in articles}
         briefs = [
             briefing.story_brief(
                 s,

@@ -58,6 +58,12 @@ _FURNITURE = re.compile(
 MIN_WORDS = 6
 MAX_WORDS = 60
 BACKGROUND_DAYS = 7
+MAX_EVENTS = 12  # events per story in a briefing (the largest ones)
+
+
+def largest_events(events: Sequence[Event], n: int) -> list[Event]:
+    """The ``n`` events with most articles (ties: earlier first)."""
+    return sorted(events, key=lambda e: (-len(e.articles), e.date or "", e.id))[:n]
 
 
 def usable(text: str) -> bool:
@@ -362,11 +368,13 @@ def story_brief(
     disagreements: Sequence[CitedSentence] = (),
     event_sentences: int = 3,
     story_sentences: int = 4,
+    max_events: int | None = None,
 ) -> StoryBrief:
     """Summaries for a story and its events (sentences per article come from the caller)."""
     pub = {a: (articles[a].published or "9999") for a in articles}
     ev_summaries: dict[str, tuple[CitedSentence, ...]] = {}
-    for ev in events:
+    limit = MAX_EVENTS if max_events is None else max_events
+    for ev in largest_events(events, limit):
         pool = [s for a in ev.articles for s in sentences.get(a, ())]
         ev_summaries[ev.id] = tuple(
             summarise(
@@ -376,9 +384,10 @@ def story_brief(
             )
         )
     if len(events) > 1:
-        # the story summary: each event's lead summary sentence, in date order
-        story_summary = [ev_summaries[e.id][0] for e in events if ev_summaries.get(e.id)]
-        story_summary = story_summary[:story_sentences]
+        # the story summary: the lead summary sentence of its largest events, in date order
+        biggest = largest_events(events, len(events))
+        chosen = {e.id for e in [e for e in biggest if ev_summaries.get(e.id)][:story_sentences]}
+        story_summary = [ev_summaries[e.id][0] for e in events if e.id in chosen]
     else:
         story_summary = list(ev_summaries.get(events[0].id, ()))[:story_sentences] if events else []
     return StoryBrief(
@@ -424,8 +433,14 @@ class _Citations:
 _KIND_LABEL = {"reported": "", "scheduled": " *(scheduled)*", "background": " *(background)*"}
 
 
-def render_brief(briefs: Sequence[StoryBrief], articles: Mapping[str, Article]) -> str:
-    """The Markdown briefing: stories → events → timeline → summary, numbered citations."""
+def render_brief(
+    briefs: Sequence[StoryBrief], articles: Mapping[str, Article], *, max_events: int = MAX_EVENTS
+) -> str:
+    """The Markdown briefing: stories → events → timeline → summary, numbered citations.
+
+    A story lists at most ``max_events`` events (its largest, in date order) and says how many
+    smaller ones it left out, so a briefing on a long-running story stays readable.
+    """
     n_events = sum(len(b.events) for b in briefs)
     n_articles = len({a for b in briefs for a in b.story.articles})
     days = sorted(d for b in briefs for e in b.events if e.date for d in [e.date])
@@ -456,7 +471,9 @@ def render_brief(briefs: Sequence[StoryBrief], articles: Mapping[str, Article]) 
             lines += ["", "### Summary", ""]
             lines += [f"{c.text} {cites.cite(c.articles)}" for c in b.summary]
         lines += ["", "### Events", ""]
-        for ev in b.events:
+        shown = largest_events(b.events, max_events)
+        shown_ids = {e.id for e in shown}
+        for ev in [e for e in b.events if e.id in shown_ids]:
             lines.append(f"#### {ev.date or 'undated'} — {ev.title}")
             lines.append("")
             lines.append(f"*{len(ev.articles)} article{'' if len(ev.articles) == 1 else 's'}*")
@@ -464,6 +481,13 @@ def render_brief(briefs: Sequence[StoryBrief], articles: Mapping[str, Article]) 
             for c in b.event_summaries.get(ev.id, ()):
                 lines.append(f"- {c.text} {cites.cite(c.articles)}")
             lines.append("")
+        if len(b.events) > len(shown):
+            rest = len(b.events) - len(shown)
+            lines += [
+                f"*{rest} smaller event{'' if rest == 1 else 's'} not shown "
+                f"(`newsweave events --story {b.story.id}`).*",
+                "",
+            ]
         if b.timeline:
             lines += ["### Timeline", ""]
             for t in b.timeline:
@@ -500,6 +524,7 @@ __all__ = [
     "StoryBrief",
     "build_timeline",
     "granularity_of",
+    "largest_events",
     "render_brief",
     "select_timeline",
     "sentence_kind",

@@ -134,6 +134,16 @@ def event_date(
     return pub.isoformat() if pub else None
 
 
+def headline(text: str, max_words: int = 14) -> str | None:
+    """A stand-in title for an untitled article: its first sentence, cut to ``max_words``."""
+    first = next((ln.strip() for ln in text.splitlines() if len(ln.split()) >= 3), "")
+    first = re.split(r"(?<=[.!?])\s+(?=[A-Z\"'`])", first, maxsplit=1)[0]
+    words = first.split()
+    if not words:
+        return None
+    return " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
+
+
 def article_signals(
     article: Article,
     vector: np.ndarray,
@@ -147,7 +157,7 @@ def article_signals(
         terms=article_terms(article, mentions),
         date=event_date(article, dated),
         published=article.published,
-        title=article.title,
+        title=article.title or headline(article.text),
     )
 
 
@@ -550,5 +560,6 @@ __all__ = [
     "centroid",
     "event_date",
     "group",
+    "headline",
     "lead_text",
 ]
