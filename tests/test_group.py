@@ -222,3 +222,23 @@ def test_ecbplus_grouping_barely_depends_on_arrival_order() -> None:
         keys = sorted(ref)
         assert adjusted_rand_score([ref[k] for k in keys], [got[k] for k in keys]) > 0.8
     assert np.isfinite(vecs).all()
+
+
+def test_pipeline_puts_a_detected_copy_in_its_originals_event(tmp_path: Path) -> None:
+    """The copies stage finds a portal's re-publication of seed 004 three weeks later; the
+    dates alone would split them, the copy link keeps them in one event."""
+    import newsweave
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted(SEEDS.glob("*.txt")):
+        shutil.copy(p, src / p.name)
+    original = next(SEEDS.glob("004_*.txt")).read_text(encoding="utf-8")
+    body = original.split("\n", 1)[1]
+    (src / "900_portal_copy.txt").write_text(" date 2023-05-20 \n" + body, encoding="utf-8")
+    with newsweave.open(tmp_path / "news.db") as nw:
+        nw.ingest([src])
+        by_path = {Path(a.source_path).name[:3]: a.id for a in nw.articles()}
+        event_of = {a: e.id for e in nw.events() for a in e.articles}
+        assert event_of[by_path["900"]] == event_of[by_path["004"]]
+        assert event_of[by_path["000"]] != event_of[by_path["004"]]

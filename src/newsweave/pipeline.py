@@ -367,7 +367,11 @@ def _group_inputs(
     if callable(groups_of):
         try:
             wanted = {a.id for a in articles}
-            copies = [g for g in groups_of(store) if wanted & set(g.articles)]
+            # near-duplicates only: a shared quote or boilerplate paragraph (shared-passage)
+            # can join reports of different happenings
+            copies = [
+                g for g in groups_of(store, kind="near-duplicate") if wanted & set(g.articles)
+            ]
         except TypeError:
             copies = []
     return dated, mentions, copies
