@@ -404,16 +404,21 @@ def run_newsweave(docs: list[Doc], passages: bool) -> dict:
     cfg = CopiesConfig()
     t0, c0 = time.perf_counter(), time.process_time()
     index = AnchorIndex(cfg)
-    fps: dict[str, object] = {}
+    text_of = {d.id: d.text for d in docs}
     near: set[tuple[str, str]] = set()
     n_cand = 0
     batch = 2000
+    # Like the pipeline: only the batch's fingerprints are kept; a candidate partner from an
+    # earlier batch is re-fingerprinted from its text (the store keeps texts, not shingles).
     for i in range(0, len(docs), batch):
         chunk = docs[i : i + batch]
         new = fingerprint_texts([d.id for d in chunk], [d.text for d in chunk], cfg)
-        fps.update((f.article, f) for f in new)
+        fps = {f.article: f for f in new}
         index.add(new)
-        for c in index.candidates(new, min_estimate=cfg.near_duplicate_containment / 2):
+        cands = index.candidates(new, min_estimate=cfg.near_duplicate_containment / 2)
+        old = sorted({x for c in cands for x in (c.a, c.b)} - fps.keys())
+        fps.update((f.article, f) for f in fingerprint_texts(old, [text_of[x] for x in old], cfg))
+        for c in cands:
             n_cand += 1
             if is_near_duplicate(verify_pair(fps[c.a], fps[c.b]), cfg):
                 near.add((c.a, c.b))
@@ -446,6 +451,10 @@ def run_newsweave(docs: list[Doc], passages: bool) -> dict:
                 text=d.text,
             )
 
+        fps = {
+            f.article: f
+            for f in fingerprint_texts([d.id for d in docs], [d.text for d in docs], cfg)
+        }
         pred: dict[tuple[str, str], tuple[list, list]] = {}
         pairs_near: set[tuple[str, str]] = set()
         for cand in index.candidates(list(fps.values())):
@@ -579,16 +588,17 @@ def main() -> None:
         scale_docs: list[Doc] = []
         round_no = 0
         while len(scale_docs) < args.scale:
-            scale_docs.extend(
-                build_set(
-                    all_originals,
-                    srng,
-                    perturb=0.5,
-                    vocab=vocab,
-                    prefix=f"s{round_no}_",
-                    family_offset=round_no * 1_000_000,
-                )
+            made = build_set(
+                all_originals,
+                srng,
+                perturb=0.5,
+                vocab=vocab,
+                prefix=f"s{round_no}_",
+                family_offset=round_no * 1_000_000,
             )
+            for d in made:  # only texts and families are needed from here on
+                d.paragraphs, d.spans = [], []
+            scale_docs.extend(made)
             round_no += 1
             log(f"scale: {len(scale_docs)} documents")
         scale_docs = scale_docs[: args.scale]

@@ -216,13 +216,14 @@ def _translation() -> bytes:
 _TRANSLATION = _translation()
 # Unicode punctuation separates words: U+2000..U+207F (E2 80/81 xx: curly quotes, dashes,
 # ellipsis, thin spaces) and U+0080..U+00BF (C2 xx: nbsp, «», ©, ·). Replaced byte for byte.
-_UNICODE_PUNCT = re.compile(rb"\xe2[\x80\x81][\x80-\xbf]|\xc2[\x80-\xbf]")
+_GENERAL_PUNCT = re.compile(rb"\xe2[\x80\x81][\x80-\xbf]")
+_LATIN1_PUNCT = re.compile(rb"\xc2[\x80-\xbf]")
 
 
 def _normalise(data: bytes) -> bytes:
     """Lower-cased bytes with every non-word byte a space (same length as ``data``)."""
     if not data.isascii():
-        data = _UNICODE_PUNCT.sub(lambda m: b" " * len(m.group()), data)
+        data = _LATIN1_PUNCT.sub(b"  ", _GENERAL_PUNCT.sub(b"   ", data))
     return data.translate(_TRANSLATION)
 
 
@@ -309,10 +310,8 @@ def _fingerprint_chunk(
         edges = np.concatenate(([0], edges))
     starts, ends = edges[0::2], edges[1::2]
     nw = int(starts.size)
-    word_doc = np.searchsorted(doc_start, starts, side="right") - 1
-    counts = np.bincount(word_doc, minlength=n_docs)
-    bounds = np.zeros(n_docs + 1, dtype=np.int64)
-    np.cumsum(counts, out=bounds[1:])
+    # bounds[d] .. bounds[d+1]: the words of document d (few needles into many: cheap)
+    bounds = np.searchsorted(starts, np.append(doc_start, raw.size))
     bounds_list = bounds.tolist()
     if nw >= k:
         window = np.ndarray(shape=(raw.size - 7,), dtype="<u8", buffer=norm, strides=(1,))
@@ -330,7 +329,11 @@ def _fingerprint_chunk(
         for j in range(1, k):
             acc += word_hash[j : nw - k + 1 + j] * _U64(_SHINGLE_WEIGHTS[j])
         shingle_all = _mix64(acc)
-        valid = word_doc[: nw - k + 1] == word_doc[k - 1 :]
+        # A shingle is valid when its k words lie in one document: the last k-1 word
+        # positions before each document end start an invalid one.
+        valid = np.ones(nw - k + 1, dtype=bool)
+        tail_pos = (bounds[1:, None] - np.arange(1, k)[None, :]).ravel()
+        valid[tail_pos[(tail_pos >= 0) & (tail_pos < nw - k + 1)]] = False
     else:
         shingle_all = np.zeros(0, dtype=np.uint64)
         valid = np.zeros(0, dtype=bool)
@@ -342,7 +345,8 @@ def _fingerprint_chunk(
     else:
         picked = (shingle_all % _U64(mod)) == 0
     sel = np.flatnonzero(valid & picked)
-    keyed = np.sort((word_doc[sel].astype(np.uint64) << _U64(32)) | (shingle_all[sel] >> _U64(32)))
+    sel_doc = np.searchsorted(bounds, sel, side="right") - 1
+    keyed = np.sort((sel_doc.astype(np.uint64) << _U64(32)) | (shingle_all[sel] >> _U64(32)))
     if keyed.size:
         keyed = keyed[np.concatenate(([True], keyed[1:] != keyed[:-1]))]
     anchor_doc = (keyed >> _U64(32)).astype(np.int64)
