@@ -219,13 +219,15 @@ def run_copies(store: Store, *, batch_size: int = COPIES_BATCH) -> None:
     index = copies.AnchorIndex(config)
     index.add(copies_store.iter_signatures(store))
     split = copies.cached_sentence_spans()
+    recent: tuple[dict, dict] = ({}, {})  # the previous batch's articles and fingerprints
     for b in range(0, len(ids), batch_size):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + batch_size])))
         fingerprints = copies.fingerprint_articles(articles, config)
         index.add(fingerprints)
         candidates = index.candidates(fingerprints)
-        by_id = {a.id: a for a in articles}
-        fp_by_id = {f.article: f for f in fingerprints}
+        by_id = {**recent[0], **{a.id: a for a in articles}}
+        fp_by_id = {**recent[1], **{f.article: f for f in fingerprints}}
+        recent = ({a.id: a for a in articles}, {f.article: f for f in fingerprints})
         others = sorted({x for c in candidates for x in (c.a, c.b)} - by_id.keys())
         for i in range(0, len(others), 500):
             old = store.articles(ArticleFilter(ids=tuple(others[i : i + 500])))
