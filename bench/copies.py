@@ -407,13 +407,16 @@ def run_newsweave(docs: list[Doc], passages: bool) -> dict:
     text_of = {d.id: d.text for d in docs}
     near: set[tuple[str, str]] = set()
     n_cand = 0
-    batch = 2000
-    # Like the pipeline: only the batch's fingerprints are kept; a candidate partner from an
-    # earlier batch is re-fingerprinted from its text (the store keeps texts, not shingles).
+    batch = 5000
+    # Like the pipeline: only this batch's and the previous batch's fingerprints are kept; a
+    # candidate partner from an earlier batch is re-fingerprinted from its text (the store
+    # keeps texts, not shingles).
+    previous: dict = {}
     for i in range(0, len(docs), batch):
         chunk = docs[i : i + batch]
         new = fingerprint_texts([d.id for d in chunk], [d.text for d in chunk], cfg)
-        fps = {f.article: f for f in new}
+        fps = {**previous, **{f.article: f for f in new}}
+        previous = {f.article: f for f in new}
         index.add(new)
         cands = index.candidates(new, min_estimate=cfg.near_duplicate_containment / 2)
         old = sorted({x for c in cands for x in (c.a, c.b)} - fps.keys())
