@@ -227,3 +227,8 @@ def test_gold_reader_parses_the_timeline17_layout(tmp_path: Path) -> None:
         Date(2010, 9, 19): ["The well is sealed ."],
         Date(2010, 9, 17): ["BP pumps cement .", "It works ."],
     }
+
+
+def test_an_empty_briefing_says_what_to_do() -> None:
+    md = render_brief([], {})
+    assert md.startswith("# News briefing") and "newsweave analyze" in md

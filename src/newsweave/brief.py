@@ -441,6 +441,11 @@ def render_brief(
     A story lists at most ``max_events`` events (its largest, in date order) and says how many
     smaller ones it left out, so a briefing on a long-running story stays readable.
     """
+    if not briefs:
+        return (
+            "# News briefing\n\nNo stories yet: ingest articles (`newsweave ingest PATH`) or "
+            "run the analysis (`newsweave analyze`) to group them into events and stories.\n"
+        )
     n_events = sum(len(b.events) for b in briefs)
     n_articles = len({a for b in briefs for a in b.story.articles})
     days = sorted(d for b in briefs for e in b.events if e.date for d in [e.date])
