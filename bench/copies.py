@@ -8,23 +8,25 @@ are split into four roles:
 
 - **sources** (40 %): each gets 1–4 syndicated copies;
 - **quoters** (12 %): untouched originals into which 2–4 consecutive sentences of a source
-  ("the release") are pasted at a paragraph boundary after a short new lead-in;
+  ("the release") are pasted as a paragraph after a short new lead-in line;
 - **donors** (10 %): never published; their sentences are the "local intro" paragraphs;
 - **plain** (the rest): untouched originals — other articles on the same topics, the hard
   negatives.
 
 Each copy applies, each with its own probability (all drawn from the seeded RNG):
-new headline (0.8: the first sentence is replaced by words of it shuffled and title-cased),
-dropped final paragraphs (0.6: keep 55–90 % of paragraphs), outlet furniture added (0.6: a
-short line per fake outlet, e.g. "Follow Gulf Courier on Twitter for more updates."),
+new headline (0.8: the first sentence is replaced by a line of its words shuffled and
+title-cased), dropped final paragraphs (0.6: keep 55–90 % of paragraphs), outlet furniture
+added (0.6: a short line per fake outlet, e.g. "Follow Gulf Courier on Twitter for more updates."),
 local intro paragraph (0.4: 1–2 donor sentences), dateline change (0.7: "CITY (Outlet) - "
 prefix on the first body sentence), sentence-level copy edits (each sentence 0.15: delete a
 word, insert "also", swap a word pair, or replace "said" with "told reporters"), paragraph
 reordering (0.3: swap two non-lead paragraphs).
 
-Ground truth comes from provenance: every sentence carries an origin id (sentences of ≥ 10
-words that occur verbatim in two originals get one shared origin id; such originals sharing 2 or
-more sentences are dropped as pre-existing copies). A **document pair** is gold when both come
+Page furniture kept by the Timeline17 crawl (sentences found verbatim in 3 or more originals)
+is dropped first, as the clean stage would. Ground truth comes from provenance: every sentence
+carries an origin id (sentences of ≥ 10 words that occur verbatim in two originals get one
+shared origin id; such originals sharing 2 or more sentences are dropped as pre-existing
+copies). A **document pair** is gold when both come
 from the same source family (source + its copies). A **passage** is gold when the two documents
 share an origin: the characters of those sentences in both documents. Scores: pairwise P/R/F1
 on near-duplicate document pairs; span-level (character) P/R/F1 over all pairs for passages.
@@ -55,7 +57,7 @@ import re
 import resource
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,7 +180,12 @@ def load_originals(root: Path, limit: int | None, rng: random.Random) -> list[li
             docs.append(sents)
         if limit and len(docs) >= limit:
             break
-    return docs
+    # Page furniture the Timeline17 crawl kept ("Views expressed in the comments do not
+    # represent those of Reuters.") repeats verbatim across many articles; like the clean
+    # stage, drop sentences found in 3 or more originals.
+    seen = Counter(k for sents in docs for k in {norm_key(s) for s in sents})
+    docs = [[s for s in sents if seen[norm_key(s)] < 3] for sents in docs]
+    return [sents for sents in docs if len(sents) >= 8]
 
 
 def paragraphs_of(sents: list[tuple[str, int]], rng: random.Random) -> list[list[tuple[str, int]]]:
@@ -214,11 +221,14 @@ def make_copy(
 ) -> Doc:
     paras = [list(p) for p in src.paragraphs]
     outlet = rng.choice(OUTLETS)
-    if rng.random() < 0.8:  # new headline
+    if rng.random() < 0.8:  # new headline, on its own line, instead of the first sentence
         words = paras[0][0][0].split()
         rng.shuffle(words)
         head = " ".join(w.capitalize() for w in words[: rng.randint(6, 11)])
-        paras[0][0] = (head, origins.fresh())
+        rest = paras[0][1:]
+        paras[0] = [(head, origins.fresh())]
+        if rest:
+            paras.insert(1, rest)
     if rng.random() < 0.3 and len(paras) > 4:  # paragraph reordering
         i = rng.randrange(1, len(paras) - 2)
         paras[i], paras[i + 1] = paras[i + 1], paras[i]
@@ -290,9 +300,9 @@ def build_set(
             continue
         k = rng.randint(2, 4)
         i = rng.randrange(0, len(flat) - k)
-        para = [(rng.choice(LEAD_INS), origins.fresh()), *flat[i : i + k]]
         at = rng.randrange(1, max(2, len(q.paragraphs)))
-        q.paragraphs.insert(at, para)
+        q.paragraphs.insert(at, flat[i : i + k])
+        q.paragraphs.insert(at, [(rng.choice(LEAD_INS), origins.fresh())])
         docs.append(q)
     docs.extend(plain)
     rng.shuffle(docs)
