@@ -81,6 +81,31 @@ def clean_file(item: InputFile) -> tuple[list[Article], list[tuple[str, str]]]:
     return articles, errors
 
 
+def clean_files(items: list[InputFile]) -> list[tuple[list[Article], list[tuple[str, str]]]]:
+    """:func:`clean_file` over a group of files: the unit of work a runner ships."""
+    return [clean_file(item) for item in items]
+
+
+# A runner task reads files up to this many bytes (or files): small article files share a
+# task (a Dask task costs ~1 ms), and a 60 MB export travels alone, so what is in flight
+# stays bounded in bytes, not in file counts.
+TASK_BYTES = 4 * 1024 * 1024
+TASK_FILES = 64
+
+
+def _file_groups(items: Iterable[tuple[InputFile, int]]) -> Iterator[list[InputFile]]:
+    group: list[InputFile] = []
+    size = 0
+    for item, nbytes in items:
+        if group and (size + nbytes > TASK_BYTES or len(group) >= TASK_FILES):
+            yield group
+            group, size = [], 0
+        group.append(item)
+        size += nbytes
+    if group:
+        yield group
+
+
 def ingest_paths(
     store: Store,
     paths: Iterable[str],
@@ -129,8 +154,9 @@ def ingest_paths(
     # Files handed to the runner and not yet back, in order (the runner keeps input order).
     sent: deque[tuple[InputFile, str | None]] = deque()
 
-    def to_read() -> Iterator[InputFile]:
-        """Discovered files not ingested yet (runs ahead of the writes by the runner's window)."""
+    def to_read() -> Iterator[tuple[InputFile, int]]:
+        """Discovered files not ingested yet, with their sizes (runs ahead of the writes by
+        the runner's window)."""
         for item in discover(list(paths)):
             if isinstance(item, InputError):
                 report.skipped.append(item)
@@ -146,9 +172,10 @@ def ingest_paths(
                     progress(1)
                 continue
             sent.append((item, fingerprint))
-            yield item
+            yield item, int(fingerprint.split(":")[0]) if fingerprint else 0
 
-    for arts, errors in runner.map(clean_file, to_read()):
+    results = runner.map(clean_files, _file_groups(to_read()), chunk_size=1)
+    for arts, errors in (one for group in results for one in group):
         item, fingerprint = sent.popleft()
         report.skipped.extend(InputError(path, reason) for path, reason in errors)
         batch.append((item, fingerprint, arts))
@@ -327,6 +354,7 @@ STEPS.append(("time", run_time))
 GROUP_BATCH = 2000  # articles embedded and placed per transaction
 GROUP_CANDIDATE_FLOOR = 0.3  # least centroid cosine for an existing event to be considered
 GROUP_CANDIDATES_PER_ARTICLE = 30
+EMBED_CHUNK = 256  # texts per runner task
 
 
 def _stage_store(name: str) -> object | None:
@@ -379,6 +407,13 @@ def _group_inputs(
     return dated, mentions, copies
 
 
+def _embed_texts(texts: list[str]) -> object:
+    """Pure, picklable embedding of one chunk (the model loads once per worker)."""
+    from newsweave.embed import embed
+
+    return embed(texts)
+
+
 def run_group(store: Store) -> None:
     """Place articles not grouped yet into events and stories; rebuild touched timelines.
 
@@ -390,7 +425,6 @@ def run_group(store: Store) -> None:
 
     from newsweave import group as grouping
     from newsweave.brief import build_timeline
-    from newsweave.embed import embed
     from newsweave.store import ArticleFilter
     from newsweave.store import group as group_store
 
@@ -398,7 +432,11 @@ def run_group(store: Store) -> None:
     for b in range(0, len(ids), GROUP_BATCH):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + GROUP_BATCH])))
         dated, mentions, copies = _group_inputs(store, articles)
-        vectors = embed([grouping.lead_text(a) for a in articles])
+        # the model work goes through the runner (in-process, or Dask workers when asked)
+        texts = [grouping.lead_text(a) for a in articles]
+        chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
+        parts = list(current_runner().map(_embed_texts, chunks, chunk_size=1))
+        vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
         signals = [
             grouping.article_signals(a, v, mentions.get(a.id, ()), dated.get(a.id, ()))
             for a, v in zip(articles, vectors, strict=True)
