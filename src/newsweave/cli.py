@@ -496,6 +496,47 @@ def stories(ctx: click.Context, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--story", help="Only this story (id or unique prefix).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def timeline(ctx: click.Context, story: str | None, as_json: bool) -> None:
+    """Print the dated timeline of each story (reported, scheduled, background).
+
+    Example: newsweave timeline --story st_fa3f
+    """
+    nw = open_store(ctx, read_only=_exists(ctx))
+    entries = nw.timeline(story)
+    if as_json:
+        out.print_json(
+            json.dumps(
+                [
+                    {
+                        "date": t.date,
+                        "granularity": t.granularity,
+                        "kind": t.kind,
+                        "text": t.text,
+                        "story": t.story,
+                        "articles": list(t.articles),
+                    }
+                    for t in entries
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return
+    titles = {s.id: s.title for s in nw.stories()}
+    current = None
+    for t in entries:
+        if t.story != current:
+            current = t.story
+            out.print(f"\n[bold]{titles.get(t.story or '', t.story)}[/bold] ({t.story})")
+        kind = "" if t.kind == "reported" else f" ({t.kind})"
+        out.print(f"  {t.date:<10}{kind} {t.text} [{len(t.articles)} art.]", markup=False)
+    out.print(f"{len(entries)} timeline entries", markup=False)
+
+
+@cli.command()
+@click.option("--story", help="Only this story (id or unique prefix).")
 @click.option("--max-stories", type=int, default=None, help="At most this many (largest first).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.pass_context
