@@ -232,3 +232,30 @@ def test_gold_reader_parses_the_timeline17_layout(tmp_path: Path) -> None:
 def test_an_empty_briefing_says_what_to_do() -> None:
     md = render_brief([], {})
     assert md.startswith("# News briefing") and "newsweave analyze" in md
+
+
+def test_cli_events_stories_timeline_and_brief(tmp_path: Path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from newsweave.cli import cli
+
+    db = str(tmp_path / "news.db")
+    runner = CliRunner()
+    assert runner.invoke(cli, ["--db", db, "ingest", str(SEEDS)]).exit_code == 0
+    events = json.loads(runner.invoke(cli, ["--db", db, "events", "--json"]).output)
+    stories = json.loads(runner.invoke(cli, ["--db", db, "stories", "--json"]).output)
+    assert len(events) == 2 and len(stories) == 1
+    assert {e["story"] for e in events} == {stories[0]["id"]}
+    entries = json.loads(runner.invoke(cli, ["--db", db, "timeline", "--json"]).output)
+    assert entries and all(e["articles"] and e["story"] == stories[0]["id"] for e in entries)
+    story_events = runner.invoke(cli, ["--db", db, "events", "--story", stories[0]["id"][:7]])
+    assert story_events.exit_code == 0 and "2 events" in story_events.output
+    out = tmp_path / "brief.md"
+    result = runner.invoke(cli, ["--db", db, "brief", "-o", str(out)])
+    assert result.exit_code == 0
+    md = out.read_text(encoding="utf-8")
+    assert md.startswith("# News briefing") and stories[0]["title"] in md
+    bad = runner.invoke(cli, ["--db", db, "brief", "--story", "nope"])
+    assert bad.exit_code == 2 and "no story" in bad.output
