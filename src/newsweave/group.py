@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date as Date
 
 import numpy as np
+from scipy import sparse
 
 from newsweave.records import Article, CopyGroup, DatedSentence, Event, Mention, Story
 
@@ -205,24 +206,37 @@ class Grouping:
 # --------------------------------------------------------------------------- similarity
 
 
-def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> np.ndarray:
-    """Row-normalised sublinear TF-IDF, IDF from this pool (smoothed as scikit-learn does)."""
-    vocab: dict[str, int] = {}
+def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> sparse.csr_matrix:
+    """Row-normalised sublinear TF-IDF (sparse), IDF from this pool (smoothed as
+    scikit-learn does). Sparse because a batch of thousands of articles has tens of
+    thousands of terms; ``(m @ m.T).toarray()`` gives the cosine matrix."""
     df: Counter[str] = Counter()
     for terms in term_maps:
         df.update(terms.keys())
     n = len(term_maps)
+    vocab: dict[str, int] = {}
     for t in sorted(df):
         if df[t] > 1 or n <= 2:  # hapax terms cannot link two articles
             vocab[t] = len(vocab)
-    mat = np.zeros((n, max(1, len(vocab))), dtype=np.float32)
+    rows: list[int] = []
+    cols: list[int] = []
+    vals: list[float] = []
     for i, terms in enumerate(term_maps):
         for t, c in terms.items():
             j = vocab.get(t)
             if j is not None:
-                mat[i, j] = (1.0 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1.0)
-    norms = np.linalg.norm(mat, axis=1, keepdims=True)
-    return mat / np.maximum(norms, 1e-12)
+                rows.append(i)
+                cols.append(j)
+                vals.append((1.0 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1.0))
+    mat = sparse.csr_matrix(
+        (np.array(vals, dtype=np.float32), (rows, cols)), shape=(n, max(1, len(vocab)))
+    )
+    norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
+    return sparse.diags(1.0 / np.maximum(norms, 1e-12)).astype(np.float32) @ mat
+
+
+def _cosines(mat: sparse.csr_matrix) -> np.ndarray:
+    return np.asarray((mat @ mat.T).toarray(), dtype=np.float32)
 
 
 def _date_matrix(dates: Sequence[str | None], max_days: int) -> np.ndarray:
@@ -243,7 +257,7 @@ def article_similarity(
     vec = np.stack([s.vector for s in signals]).astype(np.float32)
     tf = _tfidf_matrix([s.terms for s in signals])
     w = options.embedding_weight
-    sim = w * (vec @ vec.T) + (1.0 - w) * (tf @ tf.T)
+    sim = w * (vec @ vec.T) + (1.0 - w) * _cosines(tf)
     sim -= _date_matrix([s.date for s in signals], options.max_event_days)
     return sim
 
@@ -260,39 +274,56 @@ def _average_link(
     k = len(clusters)
     if k <= 1:
         return [list(c) for c in clusters]
-    member = np.zeros((sim.shape[0], k), dtype=np.float64)
-    for ci, rows in enumerate(clusters):
-        member[rows, ci] = 1.0
-    sums = member.T @ sim.astype(np.float64) @ member
-    sizes = member.sum(axis=0)
+    rows = np.concatenate([np.asarray(c, dtype=np.int64) for c in clusters])
+    cols = np.concatenate([np.full(len(c), ci, dtype=np.int64) for ci, c in enumerate(clusters)])
+    member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(sim.shape[0], k))
+    # sums[a, b] = total similarity between the rows of clusters a and b
+    sums = np.asarray(member.T @ (member.T @ sim.astype(np.float64)).T)
+    sizes = np.asarray(member.sum(axis=0)).ravel()
     frozen_arr = np.array(frozen, dtype=bool)
     alive = np.ones(k, dtype=bool)
     groups = [list(c) for c in clusters]
-    blocked = np.outer(frozen_arr, frozen_arr) | np.eye(k, dtype=bool)
+    avg = sums / np.outer(sizes, sizes)
+    avg[np.outer(frozen_arr, frozen_arr)] = -np.inf
+    np.fill_diagonal(avg, -np.inf)
+    # per-row best partner, so each merge costs O(k) instead of a full O(k²) argmax
+    best_col = np.argmax(avg, axis=1)
+    best_val = avg[np.arange(k), best_col]
     while True:
-        avg = sums / np.outer(sizes, sizes)
-        avg[blocked] = -np.inf
-        avg[~alive, :] = -np.inf
-        avg[:, ~alive] = -np.inf
-        flat = int(np.argmax(avg))
-        i, j = divmod(flat, k)
-        if avg[i, j] < threshold:
+        i = int(np.argmax(best_val))
+        j = int(best_col[i])
+        if best_val[i] < threshold:
             break
         if j < i:
             i, j = j, i
         if frozen_arr[j] and not frozen_arr[i]:  # keep the frozen one as the survivor
             i, j = j, i
-        # merge j into i
+        # merge j into i; only row/column i of the averages change
         sums[i, :] += sums[j, :]
-        sums[:, i] += sums[:, j]
+        sums[:, i] = sums[i, :]
         sizes[i] += sizes[j]
         groups[i].extend(groups[j])
         groups[j] = []
         alive[j] = False
         frozen_arr[i] = frozen_arr[i] or frozen_arr[j]
-        blocked[i, :] = blocked[i, :] | (frozen_arr[i] & frozen_arr)
-        blocked[:, i] = blocked[i, :]
-        blocked[i, i] = True
+        row = sums[i, :] / (sizes[i] * sizes)
+        row[~alive] = -np.inf
+        if frozen_arr[i]:
+            row[frozen_arr] = -np.inf
+        row[i] = -np.inf
+        avg[i, :] = row
+        avg[:, i] = row
+        avg[j, :] = -np.inf
+        avg[:, j] = -np.inf
+        best_val[j] = -np.inf
+        stale = np.flatnonzero(((best_col == i) | (best_col == j)) & alive)
+        gain = alive & (row > best_val)
+        best_col[gain] = i
+        best_val[gain] = row[gain]
+        for r in np.union1d(stale, [i]):
+            c = int(np.argmax(avg[r]))
+            best_col[r] = c
+            best_val[r] = avg[r, c]
     return [g for g, a in zip(groups, alive, strict=True) if a]
 
 
@@ -510,7 +541,7 @@ def _group_stories(
     sim = w * (vec @ vec.T)
     if w < 1.0:
         tf = _tfidf_matrix([a.terms for a in arts])
-        sim += (1.0 - w) * (tf @ tf.T)
+        sim += (1.0 - w) * _cosines(tf)
     # Clusters of stories with no event in this call still need a (non-empty) row list.
     keep = [i for i, c in enumerate(clusters) if c]
     merged_rows = _average_link(
