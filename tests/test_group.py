@@ -242,3 +242,16 @@ def test_pipeline_puts_a_detected_copy_in_its_originals_event(tmp_path: Path) ->
         event_of = {a: e.id for e in nw.events() for a in e.articles}
         assert event_of[by_path["900"]] == event_of[by_path["004"]]
         assert event_of[by_path["000"]] != event_of[by_path["004"]]
+
+
+def test_a_large_event_can_take_part_through_a_sample(signals) -> None:
+    first = group([signals[k] for k in ("000", "001", "003")])
+    (event,) = first.events
+    # only one of its three articles is passed as known: the others stay in the event
+    later = group(
+        [signals["002"]], known=[signals["000"]], events=first.events, stories=first.stories
+    )
+    (grown,) = later.events
+    assert grown.id == event.id
+    assert set(grown.articles) == set(event.articles) | {signals["002"].id}
+    assert grown.articles[: len(event.articles)] == event.articles

@@ -410,13 +410,16 @@ def group(
     new_sorted = sorted({s.id: s for s in new if s.id not in known_by_id}.values(), key=_sid)
     events_sorted = sorted(events, key=lambda e: e.id)
     for ev in events_sorted:
-        missing = [a for a in ev.articles if a not in known_by_id]
-        if missing:
+        if not any(a in known_by_id for a in ev.articles):
             raise ValueError(
-                f"event {ev.id}: signals missing for {len(missing)} article(s); pass every "
-                "article of the given events in known="
+                f"event {ev.id}: no signals for any of its articles; pass the signals of the "
+                "given events' articles (all, or a sample of each) in known="
             )
-    pool: list[ArticleSignals] = [known_by_id[a] for ev in events_sorted for a in ev.articles]
+    # A large existing event may be represented by a sample of its articles (the store
+    # passes at most a few dozen); its other articles stay in it untouched.
+    pool: list[ArticleSignals] = [
+        known_by_id[a] for ev in events_sorted for a in ev.articles if a in known_by_id
+    ]
     pool_index = {s.id: i for i, s in enumerate(pool)}
     event_of_article = {a: ev.id for ev in events_sorted for a in ev.articles}
     offset = len(pool)
@@ -431,7 +434,7 @@ def group(
     cluster_of_event: dict[str, int] = {}
     for ev in events_sorted:
         cluster_of_event[ev.id] = len(clusters)
-        clusters.append([pool_index[a] for a in ev.articles])
+        clusters.append([pool_index[a] for a in ev.articles if a in pool_index])
         frozen.append(True)
     by_rep: dict[str, list[str]] = {}
     for s in new_sorted:
@@ -469,12 +472,17 @@ def group(
 
     events_out: dict[str, Event] = {}
     for ev_id, (members, base) in out_events.items():
-        ordered = sorted(members, key=lambda s: (s.published or "9999", s.id))
+        known_ids = set(base.articles) if base else set()
+        joined = [s for s in members if s.id not in known_ids]
+        if base is not None and not joined:
+            events_out[ev_id] = base  # nothing joined: unchanged
+            continue
+        ordered = sorted(joined, key=lambda s: (s.published or "9999", s.id))
         events_out[ev_id] = Event(
             id=ev_id,
             title=_title(members),
             date=_common_date(members),
-            articles=tuple(s.id for s in ordered),
+            articles=(base.articles if base else ()) + tuple(s.id for s in ordered),
             story=base.story if base else None,
         )
 

@@ -355,6 +355,15 @@ GROUP_BATCH = 2000  # articles embedded and placed per transaction
 GROUP_CANDIDATE_FLOOR = 0.3  # least centroid cosine for an existing event to be considered
 GROUP_CANDIDATES_PER_ARTICLE = 30
 EMBED_CHUNK = 256  # texts per runner task
+GROUP_EVENT_SAMPLE = 64  # articles of an existing event compared with a new batch
+
+
+def _event_sample(articles: tuple[str, ...]) -> tuple[str, ...]:
+    """The first and last articles of a large event (its start and its latest state)."""
+    if len(articles) <= GROUP_EVENT_SAMPLE:
+        return articles
+    half = GROUP_EVENT_SAMPLE // 2
+    return articles[:half] + articles[-half:]
 
 
 def _stage_store(name: str) -> object | None:
@@ -451,7 +460,10 @@ def run_group(store: Store) -> None:
         copy_members = [a for g in copies for a in g.articles]
         candidates.update(group_store.events_of_articles(store, copy_members).values())
         events = group_store.load_events(store, sorted(candidates))
-        known = group_store.load_signals(store, [a for e in events for a in e.articles])
+        # a big event takes part through a sample of its articles (bounded work per batch)
+        known = group_store.load_signals(
+            store, [a for e in events for a in _event_sample(e.articles)]
+        )
         stories = group_store.load_stories(store, sorted({e.story for e in events if e.story}))
         result = grouping.group(signals, known=known, events=events, stories=stories, copies=copies)
         by_id = {s.id: s for s in [*known, *signals]}
