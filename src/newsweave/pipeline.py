@@ -358,11 +358,14 @@ EMBED_CHUNK = 256  # texts per runner task
 GROUP_EVENT_SAMPLE = 64  # articles of an existing event compared with a new batch
 
 
-def _event_sample(articles: tuple[str, ...]) -> tuple[str, ...]:
+GROUP_KNOWN_BUDGET = 4000  # existing articles compared with one batch, all events together
+
+
+def _event_sample(articles: tuple[str, ...], size: int = GROUP_EVENT_SAMPLE) -> tuple[str, ...]:
     """The first and last articles of a large event (its start and its latest state)."""
-    if len(articles) <= GROUP_EVENT_SAMPLE:
+    if len(articles) <= size:
         return articles
-    half = GROUP_EVENT_SAMPLE // 2
+    half = max(1, size // 2)
     return articles[:half] + articles[-half:]
 
 
@@ -461,8 +464,9 @@ def run_group(store: Store) -> None:
         candidates.update(group_store.events_of_articles(store, copy_members).values())
         events = group_store.load_events(store, sorted(candidates))
         # a big event takes part through a sample of its articles (bounded work per batch)
+        per_event = max(4, min(GROUP_EVENT_SAMPLE, GROUP_KNOWN_BUDGET // max(1, len(events))))
         known = group_store.load_signals(
-            store, [a for e in events for a in _event_sample(e.articles)]
+            store, [a for e in events for a in _event_sample(e.articles, per_event)]
         )
         stories = group_store.load_stories(store, sorted({e.story for e in events if e.story}))
         result = grouping.group(signals, known=known, events=events, stories=stories, copies=copies)
