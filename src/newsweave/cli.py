@@ -589,9 +589,12 @@ def claims(
         out.print_json(json.dumps([claim_dict(c) for c in rows], ensure_ascii=False))
         return
     others = {c.id: c for c in nw.claims(status="contested")} if rows else {}
-    table = Table(show_lines=True)
-    for col in ("id", "status", "sources", "attribution", "claim"):
-        table.add_column(col, overflow="fold")
+    table = Table(show_lines=True, expand=True)
+    table.add_column("id", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    table.add_column("sources", no_wrap=True)
+    table.add_column("attribution", overflow="fold", ratio=1)
+    table.add_column("claim", overflow="fold", ratio=3)
     for c in rows:
         text = c.text + (" (hedged)" if c.hedged else "")
         for other_id in c.contradicts:
