@@ -324,8 +324,17 @@ def test_pipeline_store_export_cli_and_brief(tmp_path: Path) -> None:
     db = tmp_path / "news.db"
     with newsweave.open(db) as nw:
         nw.ingest([SEEDS])
+        # the seed facts hold through the whole pipeline (copies, entities, events)
         contested = nw.claims(status="contested")
         assert len(contested) >= 4
+        (rifles,) = [c for c in nw.claims() if "770,000" in c.text]
+        assert rifles.status == "single-source" and "Sputnik" in (rifles.attribution or "")
+        assert "Sputnik" not in " ".join(c.attribution or "" for c in contested)
+        (final,) = [c for c in contested if "finalised a major deal" in c.text]
+        assert any("advance stage of discussions" in o.text for o in contested)
+        assert final.contradicts
+        arms = [c for c in nw.claims() if "no arms supply to Pakistan" in c.text]
+        assert max(c.independent_sources for c in arms) == 2
         assert any("Bay of Bengal" in c.text for c in contested)
         assert {x.kind for x in nw.contradictions()} >= {"place", "status"}
         one = nw.claim(contested[0].id[:10])

@@ -314,7 +314,8 @@ class ClaimOptions:
     apart than this are never aligned. ``verbatim_jaccard``: word-4-gram Jaccard at which two
     unquoted sentences count as one (copied) source. ``linkage``: two groups of statements
     merge only if their mean pairwise similarity reaches ``linkage * merge_threshold`` (stops
-    chains of loosely related sentences from becoming one claim).
+    chains of loosely related sentences from becoming one claim). ``repeat_threshold``: two
+    statements of one article are one claim only at this similarity (the lede repeated).
     """
 
     merge_threshold: float = 0.42
@@ -323,9 +324,10 @@ class ClaimOptions:
     verbatim_jaccard: float = 0.6
     min_words: int = 5
     linkage: float = 0.8
+    repeat_threshold: float = 0.8
 
     def __post_init__(self) -> None:
-        for name in ("merge_threshold", "slot_threshold", "verbatim_jaccard"):
+        for name in ("merge_threshold", "slot_threshold", "verbatim_jaccard", "repeat_threshold"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"ClaimOptions.{name} must be in [0, 1], got {value}")
@@ -406,7 +408,7 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 # --------------------------------------------------------------------------- slots
 
 
-def _places(text: str, allowed: Sequence[tuple[int, int]] | None) -> tuple[Place, ...]:
+def _places(text: str) -> tuple[Place, ...]:
     out: list[Place] = []
     for m in _PLACE_RE.finditer(text):
         place = re.sub(r"['’]s?$", "", m.group("place").strip())
@@ -416,10 +418,6 @@ def _places(text: str, allowed: Sequence[tuple[int, int]] | None) -> tuple[Place
         if words[0].lower() in MONTHS or words[0].lower() in WEEKDAYS or len(place) < 3:
             continue
         if words[0].lower() in {"the", "a", "an", "this", "that", "his", "her", "their"}:
-            continue
-        if allowed is not None and not any(
-            s <= m.start("place") < e or m.start("place") <= s < m.end("place") for s, e in allowed
-        ):
             continue
         before = tokens(text[max(0, m.start() - 120) : m.start()])[-12:]
         anchors = frozenset(
@@ -568,17 +566,16 @@ def extract_statements(
     "he said in a tweet") takes the most recent named source of the article; a quotation that
     runs over several sentences takes the attribution of the sentence that closes it.
     Hedging: modal cues in the sentence, plus "no official confirmation ... of the X" marks
-    the article's other statements about X hedged. ``mentions`` (from the nlp stage), when
-    given, restrict places to LOC/GPE/FAC mentions.
+    the article's other statements about X hedged. ``mentions`` (from the nlp stage) with
+    resolved entity ids add one ``ent:<id>`` token per entity named in a statement, so
+    "Sergei Shoigu" and "Sergey Shoigu", or "MoD" and "Ministry of Defence", align. (Places
+    stay the locative phrases of the text: the NER model misses some, e.g. "Straits of
+    Malacca".)
     """
     opts = options or ClaimOptions()
-    allowed: list[tuple[int, int]] | None = None
-    if mentions is not None:
-        allowed = [
-            (m.start, m.end)
-            for m in mentions
-            if m.article == article.id and m.label in {"LOC", "GPE", "FAC"}
-        ]
+    linked = sorted(
+        (m.start, m.end, m.entity) for m in mentions or () if m.article == article.id and m.entity
+    )
     sentences = split_sentences(article)
     parsed = [split_attribution(s.text) for s in sentences]
 
@@ -628,11 +625,8 @@ def extract_statements(
         if nc:
             noconfirm.append(frozenset(content_stems(nc.group("rest"))))
         negated = bool(NEGATION_RE.search(claim_text)) != denied
-        stems = frozenset(content_stems(claim_text))
-        place_allowed = (
-            None
-            if allowed is None
-            else [(x - start, y - start) for x, y in allowed if start <= x < end]
+        stems = frozenset(content_stems(claim_text)) | frozenset(
+            f"ent:{eid}" for x, y, eid in linked if start <= x and y <= end
         )
         statements.append(
             Statement(
@@ -646,7 +640,7 @@ def extract_statements(
                 negated=negated,
                 quoted=quoted,
                 stems=stems,
-                places=_places(claim_text, place_allowed),
+                places=_places(claim_text),
                 quantities=_quantities(claim_text),
                 dates=_dates(claim_text, article.published),
                 status=_status(claim_text),
@@ -867,9 +861,10 @@ def analyse_claims(
     missing from it is its own source. ``events`` (the events stage), when given, limits
     alignment to statements of the same event and sets ``Claim.event``; without them,
     statements align only between articles published at most ``options.max_days`` apart.
-    ``mentions`` (article id -> entity mentions) sharpen place detection. ``links`` (the copies
-    stage's copy links with aligned passages): two statements that sit in the two sides of
-    one reused passage count as one source even when the articles are otherwise independent.
+    ``mentions`` (article id -> entity mentions with resolved ids) let entity aliases align.
+    ``links`` (the copies stage's copy links with aligned passages): two statements that sit
+    in the two sides of one reused passage count as one source even when the articles are
+    otherwise independent.
     ``embedder`` (e.g. :func:`newsweave.embed.embed`) adds a discounted sentence-embedding
     cosine to the lexical similarity.
     """
@@ -952,6 +947,8 @@ def analyse_claims(
     for (i, j), sim in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
         if sim < opts.merge_threshold:
             break
+        if statements[i].article == statements[j].article and sim < opts.repeat_threshold:
+            continue  # within one article only a restatement (a lede repeated) is one claim
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj or blocked[ri] & members[rj] or blocked[rj] & members[ri]:
             continue

@@ -524,6 +524,7 @@ def run_claims(store: Store) -> None:
     from newsweave.store import claims as claims_store
 
     source_of, links = _claims_copies(store)
+    nlp_store = _stage_store("nlp")
     group_store = _stage_store("group")
     events = list(group_store.load_events(store)) if group_store else []
     scopes: dict[str, tuple[str, ...]] = {e.id: tuple(sorted(e.articles)) for e in events}
@@ -546,10 +547,12 @@ def run_claims(store: Store) -> None:
         if done.get(scope) == fingerprint:
             continue
         articles = store.articles(ArticleFilter(ids=ids))
+        mentions = {a: nlp_store.mentions_of(store, a) for a in ids} if nlp_store else None
         analysis = analyse_claims(
             articles,
             source_of,
             events=[by_event[scope]] if scope in by_event else None,
+            mentions=mentions,
             links=scope_links,
         )
         claims_store.save_scope(store, scope, fingerprint, analysis)
