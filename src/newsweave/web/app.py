@@ -161,6 +161,8 @@ def create_app(
     app.state.model = model
     app.state.token = token
     app.state.uploads = uploads
+    # Innermost first: the cache answers repeat GETs before routing; the guard wraps both.
+    app.add_middleware(CachedReads, cache=cache, version=model.version)
     app.add_middleware(
         Guard,
         max_body_bytes=max_body_bytes,
@@ -210,7 +212,7 @@ def create_app(
     def cached(request: Request, compute: Callable[[Snapshot], Any]) -> Response:
         """Serve from the response cache while the store is unchanged."""
         snap = model.snapshot()
-        key = (snap.version, request.url.path, str(request.query_params))
+        key = (snap.version, request.url.path, request.scope.get("query_string", b""))
         body = cache.get(key)
         if body is None:
             body = dumps_safe(compute(snap))
@@ -750,6 +752,39 @@ EXPORT_SUFFIX = {"markdown": "md", "timelinejs": "timeline.json"}
 
 
 # --------------------------------------------------------------------------- cache
+
+
+class CachedReads:
+    """Answer a GET whose exact response is cached for the store's current version without
+    routing or re-validating it (only successful reads are ever cached, by :func:`cached`)."""
+
+    def __init__(self, app: Any, *, cache: ResponseCache, version: Callable[[], tuple]) -> None:
+        self.app = app
+        self.cache = cache
+        self.version = version
+
+    async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and scope["path"].startswith("/api/")
+        ):
+            key = (self.version(), scope["path"], scope.get("query_string", b""))
+            body = self.cache.get(key)
+            if body is not None:
+                await send(
+                    {
+                        "type": "http.response.start",
+                        "status": 200,
+                        "headers": [
+                            (b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode()),
+                        ],
+                    }
+                )
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 class ResponseCache:
