@@ -1,7 +1,7 @@
 """Load run of the HTTP API on loopback against a store of the Timeline17 articles.
 
 Starts ``newsweave serve`` in its own process (as users run it), then drives it with N
-concurrent closed-loop clients (httpx async, one connection each) for a fixed time with a
+concurrent closed-loop clients (asyncio, one keep-alive connection each) for a fixed time with a
 seeded mix of reads and searches: article pages, filtered lists, full-text searches, stories,
 events with their claims, entities, timeline, claims. Stops by itself and prints requests/s,
 p50/p90/p99 latency, error and 5xx counts (also per endpoint) and the server's peak RSS as one
@@ -29,6 +29,7 @@ import sys
 import time
 from collections import defaultdict
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 
@@ -169,7 +170,43 @@ def catalogue(base: str) -> dict:
     }
 
 
-async def drive(base: str, clients: int, duration: float, seed: int, cat: dict) -> dict:
+class RawClient:
+    """A minimal HTTP/1.1 keep-alive client on asyncio streams. httpx costs several times
+    more CPU per request than the server does; on a 2-core machine it would measure itself."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, target: str) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        request = f"GET {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n"
+        self.writer.write(request.encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {}
+        for line in lines[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        if "content-length" not in headers:
+            raise ConnectionError("response without Content-Length")
+        body = await self.reader.readexactly(int(headers["content-length"]))
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, body
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+async def drive(host: str, port: int, clients: int, duration: float, seed: int, cat: dict) -> dict:
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: dict[int, int] = defaultdict(int)
     errors: list[str] = []
@@ -179,22 +216,25 @@ async def drive(base: str, clients: int, duration: float, seed: int, cat: dict) 
     async def client(i: int) -> None:
         nonlocal done
         work = Workload(cat, seed * 1000 + i)
-        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits) as http:
+        http = RawClient(host, port)
+        try:
             while time.perf_counter() < deadline:
                 name, path, params = work.next()
+                target = path + ("?" + urlencode(params) if params else "")
                 t0 = time.perf_counter()
                 try:
-                    r = await http.get(path, params=params)
-                    await r.aread()
-                    statuses[r.status_code] += 1
-                    if r.status_code >= 400:
-                        errors.append(f"{r.status_code} {path}")
-                except httpx.HTTPError as exc:
-                    errors.append(f"{type(exc).__name__} {path}")
+                    status, _ = await asyncio.wait_for(http.get(target), timeout=30)
+                    statuses[status] += 1
+                    if status >= 400:
+                        errors.append(f"{status} {target}")
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ConnectionError) as exc:
+                    errors.append(f"{type(exc).__name__} {target}")
                     statuses[0] += 1
+                    await http.close()
                 latencies[name].append((time.perf_counter() - t0) * 1000)
                 done += 1
+        finally:
+            await http.close()
 
     async def progress() -> None:
         start = time.perf_counter()
@@ -259,7 +299,7 @@ def main() -> None:
             f"{len(cat['articles'])} articles, {len(cat['stories'])} stories, "
             f"{len(cat['events'])} events; {args.clients} clients for {args.duration:.0f} s"
         )
-        run = asyncio.run(drive(base, args.clients, args.duration, args.seed, cat))
+        run = asyncio.run(drive("127.0.0.1", port, args.clients, args.duration, args.seed, cat))
         rss = peak_rss_mb(server.pid)
     finally:
         server.terminate()
@@ -284,6 +324,7 @@ def main() -> None:
     result = {
         "bench": "serve",
         "data": str(args.data),
+        "store": str(args.store),
         "articles": len(cat["articles"]),
         "stories": len(cat["stories"]),
         "events": len(cat["events"]),
