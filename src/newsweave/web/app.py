@@ -1025,9 +1025,12 @@ def _event_claims(model: ReadModel, snap: Snapshot, event_id: str) -> dict:
     claims = [snap.claims[c] for c in ids]
     related = {str(o) for c in claims for o in c.get("contradicts") or () if str(o) in snap.claims}
     article_ids: set[str] = set()
-    for c in claims + [snap.claims[o] for o in related]:
+    involved = claims + [snap.claims[o] for o in related]
+    for c in involved:
         article_ids.update(c.get("articles") or ())
-    texts = {a.id: a.text for a in model.reader().articles(ids=sorted(article_ids))}
+    texts: dict[str, str] = {}
+    if any(c.get("spans") for c in involved):  # quotes come from spans: load those texts only
+        texts = {a.id: a.text for a in model.reader().articles(ids=sorted(article_ids))}
     out: dict[str, list] = {"contested": [], "corroborated": [], "single-source": []}
     paired: set[tuple[str, str]] = set()
     for c in claims:
