@@ -391,3 +391,14 @@ def test_no_articles_and_furniture_only_give_no_claims(seeds) -> None:
     assert analyse_claims([]).claims == ()
     furniture = _variant(seeds["000"], "ANI | Moscow | Updated: 04-09-2020 14:35 IST\n", "-f")
     assert analyse_claims([furniture]).claims == ()
+
+
+def test_a_bound_is_no_contradiction(seeds) -> None:
+    other = _variant(
+        seeds["001"],
+        "The Indian Army has a requirement for more than 700,000 AK-203 rifles, most of which "
+        "will be manufactured in India, officials said.\n",
+        "-bound",
+    )
+    an = analyse_claims([seeds["003"], other])
+    assert not [x for x in an.contradictions if x.kind == "number"]

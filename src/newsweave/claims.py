@@ -131,7 +131,9 @@ _NOCONFIRM_RE = re.compile(
     re.IGNORECASE,
 )
 NEGATION_RE = re.compile(
-    r"\b(not|never|no|none|nobody|nothing|no longer|neither|nor|cannot)\b|n ?['’] ?t\b",
+    r"\b(not|never|no|none|nobody|nothing|no longer|neither|nor|cannot|(?:can|don|won|didn|"
+    r"doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|wouldn|shouldn)t|"
+    r"(?:has|have|had|is|are|was|were) yet to)\b|n ?['’] ?t\b",
     re.IGNORECASE,
 )
 DENIAL_VERBS = _words("denied denies deny rejected rejects dismissed dismisses refuted refutes ")
@@ -198,8 +200,9 @@ _PLACE_RE = re.compile(
 )
 _NUMBER_RE = re.compile(
     r"(?P<approx>\b(?:around|about|nearly|almost|over|more than|some|approximately|up to|"
-    r"at least|roughly|close to)\s+)?(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-    r"(?:\s*(?P<scale>million|billion|thousand|lakh|crore|mn|bn)\b)?(?P<pct>\s*(?:%|per ?cent))?"
+    r"at least|roughly|close to|less than|fewer than|under)\s+)?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
+    r"(?:\s*(?P<scale>million|billion|thousand|lakh|crore|mn|bn|m)\b)?(?P<pct>\s*(?:%|per ?cent))?"
 )
 _DATE_RE = re.compile(
     r"\b(?:(?P<day1>\d{1,2})\s+)?(?P<month>January|February|March|April|May|June|July|August|"
@@ -207,7 +210,8 @@ _DATE_RE = re.compile(
     r"(?:\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d{2}))?"
     r"(?P<next>\s+next year)?\b"
 )
-_SCALE = {"million": 1e6, "mn": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3, "lakh": 1e5}
+_SCALE = {"million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3}
+_SCALE["lakh"] = 1e5
 _SCALE["crore"] = 1e7
 _OCCURRENCE_RE = re.compile(
     r"\b(held|hold|holds|scheduled|conducted|conduct|staged|stage|take place|took place|"
@@ -272,6 +276,19 @@ class Quantity:
     approx: bool
     text: str
     context: frozenset[str] = frozenset()  # content stems just before the number
+    bound: str = ""  # "min" for "more than / at least / over", "max" for "up to / less than"
+
+    def compatible(self, other: Quantity) -> bool:
+        """Whether the two figures can both be true (within rounding, or inside a bound)."""
+        tol = 0.1 if (self.approx or other.approx) else 0.01
+        if abs(self.value - other.value) <= tol * max(self.value, other.value):
+            return True
+        for a, b in ((self, other), (other, self)):
+            if a.bound == "min" and b.value >= a.value:
+                return True
+            if a.bound == "max" and b.value <= a.value:
+                return True
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,7 +487,15 @@ def _quantities(text: str) -> tuple[Quantity, ...]:
             for t in tokens(text[max(0, m.start() - 80) : m.start()])[-6:]
             if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
         )
-        out.append(Quantity(value, unit, bool(m.group("approx")), m.group(0).strip(), context))
+        approx = (m.group("approx") or "").strip().lower()
+        bound = (
+            "min"
+            if approx in {"over", "more than", "at least"}
+            else "max"
+            if approx in {"up to", "less than", "fewer than", "under"}
+            else ""
+        )
+        out.append(Quantity(value, unit, bool(approx), m.group(0).strip(), context, bound))
     return tuple(out)
 
 
@@ -750,16 +775,15 @@ def _conflict(
                 continue
             if sim < 0.8 * opts.merge_threshold or len(qa.context & qb.context) < 2:
                 continue
-            tol = 0.1 if (qa.approx or qb.approx) else 0.01
-            if abs(qa.value - qb.value) <= tol * max(qa.value, qb.value):
+            if qa.compatible(qb):
                 continue
-            if any(abs(q.value - qb.value) <= tol * qb.value for q in a.quantities) or any(
-                abs(q.value - qa.value) <= tol * qa.value for q in b.quantities
+            if any(q.compatible(qb) for q in a.quantities) or any(
+                q.compatible(qa) for q in b.quantities
             ):
                 continue
             return ("number", qa.text, qb.text)
     # Dates of a statement that is otherwise the same, compared at the same granularity.
-    if a.dates and b.dates and sim >= opts.merge_threshold:
+    if a.dates and b.dates and sim >= opts.merge_threshold and len(_wordy(a.stems & b.stems)) >= 3:
         for ya, ma, da in a.dates:
             for yb, mb, db in b.dates:
                 if (da is None) != (db is None) or (ya is None) != (yb is None):
@@ -809,6 +833,11 @@ def _negated_predicate(text: str) -> frozenset[str]:
             continue
         return frozenset({stem(t)})  # the negated verb (or noun after "no")
     return frozenset()
+
+
+def _wordy(stems: Iterable[str]) -> set[str]:
+    """Content stems that are words, not numbers, months or entity ids."""
+    return {t for t in stems if t.isalpha() and t not in MONTHS and not t.startswith("ent:")}
 
 
 def _fmt_date(y: int | None, m: int, d: int | None) -> str:
