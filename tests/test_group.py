@@ -255,3 +255,19 @@ def test_a_large_event_can_take_part_through_a_sample(signals) -> None:
     assert grown.id == event.id
     assert set(grown.articles) == set(event.articles) | {signals["002"].id}
     assert grown.articles[: len(event.articles)] == event.articles
+
+
+def test_untitled_articles_get_their_first_sentence_without_wire_furniture() -> None:
+    from newsweave.group import headline
+
+    wire = (
+        "TRIPOLI | Mon Mar 21, 2011 11:00 pm GMT TRIPOLI (Reuters) - Attacks on Libyan air "
+        "defences by Western forces continued overnight. Residents heard blasts."
+    )
+    assert headline(wire) == "Attacks on Libyan air defences by Western forces continued overnight."
+    assert headline("NEW DELHI: India and Russia agreed to expedite the rifle factory.") == (
+        "India and Russia agreed to expedite the rifle factory."
+    )
+    long = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen x y"
+    assert headline(long, max_words=5) == "One two three four five …"
+    assert headline("") is None

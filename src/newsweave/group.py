@@ -135,9 +135,22 @@ def event_date(
     return pub.isoformat() if pub else None
 
 
+# Wire-copy furniture in front of the first sentence: "TRIPOLI | Mon Mar 21, 2011 11:00 pm GMT
+# TRIPOLI (Reuters) - ", "By the CNN Wire Staff", "NEW DELHI:".
+_DATELINE = re.compile(
+    r"^(?:[^|\n]{0,60}\|[^(\n]{0,80}?)?[A-Z][A-Za-z .,'/-]{1,60}?\s*"
+    r"\((?:Reuters|AP|AFP|CNN|PTI|ANI|IANS|UPI|Bloomberg|dpa)\)\s*[-\u2013\u2014:]+\s*"
+)
+_BYLINE = re.compile(r"^By (?:the )?[A-Z][\w.' ]{0,40}?(?:Staff|Writer|Correspondent)s?\b[\s:-]*")
+_PLACE_COLON = re.compile(r"^[A-Z][A-Z .'-]{2,30}:\s+")
+
+
 def headline(text: str, max_words: int = 14) -> str | None:
-    """A stand-in title for an untitled article: its first sentence, cut to ``max_words``."""
+    """A stand-in title for an untitled article: its first sentence without the wire
+    dateline or byline, cut to ``max_words``."""
     first = next((ln.strip() for ln in text.splitlines() if len(ln.split()) >= 3), "")
+    for pattern in (_DATELINE, _BYLINE, _PLACE_COLON):
+        first = pattern.sub("", first, count=1)
     first = re.split(r"(?<=[.!?])\s+(?=[A-Z\"'`])", first, maxsplit=1)[0]
     words = first.split()
     if not words:
