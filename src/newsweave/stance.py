@@ -25,7 +25,6 @@ import numpy as np
 
 from newsweave.claims import (
     HEDGE_RE,
-    NEGATION_RE,
     content_stems,
     split_attribution,
     tokens,
@@ -36,6 +35,9 @@ from newsweave.sentences import sentence_spans
 STANCES = ("agree", "disagree", "discuss", "unrelated")
 MODEL_FILE = Path(__file__).parent / "data" / "stance_gbm.npz"
 
+# The negation cues the shipped model was trained with (frozen here so that tuning the claims
+# stage's NEGATION_RE does not change the features this model sees).
+NEGATION_RE = re.compile(r"\b(not|never|no longer|neither|nor|cannot)\b|n't\b", re.IGNORECASE)
 REFUTE_RE = re.compile(
     r"\b(fake|fakes|faked|hoax\w*|false|falsely|fraud\w*|debunk\w*|deny|denies|denied|denial|"
     r"refut\w*|reject\w*|dismiss\w*|untrue|not true|no evidence|misleading|myth|rumou?rs?|"
