@@ -203,10 +203,25 @@ def build_timeline(
             continue  # only inherited from a neighbouring sentence: not a date of its own
         looked_back = {c.ds.article for c in cands if c.ds.anchored and c.published != key[0]}
         anchored = sum(c.ds.anchored for c in cands)
-        scored.append((len(arts) + 0.5 * len(looked_back) + 0.01 * anchored, key))
+        score = len(arts) + 0.5 * len(looked_back) + 0.01 * anchored
+        if granularity_of(key[0]) != "day":
+            score *= 0.5  # "last month" says less than a day does
+        scored.append((score, key))
     scored.sort(key=lambda x: (-x[0], x[1]))
+    # background (recalled past) is context: at most a quarter of the entries, so the
+    # timeline is mostly what happened in the story and what is planned
+    budget = {"background": max(2, max_entries // 4)}
+    picked: list[tuple[str, TimelineKind]] = []
+    for _, key in scored:
+        if len(picked) >= max_entries:
+            break
+        if key[1] in budget:
+            if budget[key[1]] <= 0:
+                continue
+            budget[key[1]] -= 1
+        picked.append(key)
     entries = []
-    for _, (value, kind) in scored[:max_entries]:
+    for value, kind in picked:
         cands = sorted(pools[(value, kind)], key=lambda c: (c.ds.article, c.ds.sentence))
         texts = [_tidy(c.ds.text) for c in cands]
         gran = Counter(c.ds.granularity for c in cands).most_common(1)[0][0]
