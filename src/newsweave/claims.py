@@ -12,7 +12,8 @@ disagreement are read from *structure*:
    a deal or plan ("finalised" vs "advance stage of discussions").
 2. **Alignment.** Statements from different articles that say the same thing in other words
    are linked by an IDF-weighted lexical overlap of stems (codes such as "AK-203" and
-   "AK203" split alike), optionally blended with sentence-embedding cosine. Links are merged
+   "AK203" split alike) and of the resolved entities they name (nlp stage), optionally
+   blended with a discounted sentence-embedding cosine. Links are merged
    greedily, strongest first, under *cannot-link* constraints: two statements whose slots
    conflict never end up in the same claim.
 3. **Contradiction.** Two statements contradict when they talk about the same slot and fill
