@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 import shutil
+import time
 import warnings
 from pathlib import Path
 
@@ -455,7 +456,12 @@ def test_store_changes_from_another_process_show_up(fresh_db: Path, tmp_path: Pa
         extra.write_text(json.dumps({"text": XSS_TEXT, "title": "From the CLI"}) + "\n")
         with Newsweave(fresh_db) as nw:  # another connection, as `newsweave ingest` would
             nw.ingest([extra], analyze=False)
-        assert ok(c.get("/api/meta"))["articles"] == before + 1
+        # picked up by a background rebuild; reads meanwhile get the last complete snapshot
+        deadline = time.monotonic() + 20
+        while (now := ok(c.get("/api/meta"))["articles"]) == before:
+            assert time.monotonic() < deadline, "the new article never showed up"
+            time.sleep(0.05)
+        assert now == before + 1
 
 
 # --------------------------------------------------------------------------- headers, page

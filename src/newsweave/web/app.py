@@ -702,12 +702,12 @@ def create_app(
         from starlette.concurrency import run_in_threadpool
 
         def run() -> dict:
-            with model.write_lock:
-                try:
+            try:
+                with model.write_lock:
                     report = model.writer.ingest(paths, analyze=False)
                     ran = model.writer.analyze() if analyze_on_ingest and analyze else []
-                finally:
-                    model.wrote()
+            finally:
+                model.wrote()
             return {
                 "ok": True,
                 "files": report.files,

@@ -176,6 +176,9 @@ class ReadModel:
         self._snapshot: Snapshot | None = None
         self._snapshot_lock = threading.Lock()
         self._writes = 0  # bumped after our own writes (the only signal for ":memory:")
+        self._builder: Newsweave | None = None  # the snapshot builder's own connection
+        self._state_lock = threading.Lock()
+        self._rebuilding = False
 
     # ------------------------------------------------------------------ handles
 
@@ -213,10 +216,35 @@ class ReadModel:
         return tuple(parts)
 
     def snapshot(self) -> Snapshot:
+        """The current snapshot. The first one is built before answering; after that, a change
+        made by another process (a long ``newsweave ingest`` commits batch after batch) is
+        picked up by one background rebuild at a time while requests keep getting the last
+        complete snapshot, so a busy writer never makes every read wait for a rebuild."""
         version = self.version()
         snap = self._snapshot
         if snap is not None and snap.version == version:
             return snap
+        if snap is None or self.memory:
+            return self.refresh(version)
+        with self._state_lock:
+            if self._rebuilding:
+                return snap
+            self._rebuilding = True
+        threading.Thread(target=self._rebuild, args=(version,), daemon=True).start()
+        return snap
+
+    def _rebuild(self, version: tuple) -> None:
+        try:
+            self.refresh(version)
+        except Exception:  # the next request tries again; readers keep the old snapshot
+            log.exception("rebuilding the web snapshot failed")
+        finally:
+            with self._state_lock:
+                self._rebuilding = False
+
+    def refresh(self, version: tuple | None = None) -> Snapshot:
+        """Build a snapshot of the store as it is now (synchronously) and make it current."""
+        version = version if version is not None else self.version()
         with self._snapshot_lock:
             snap = self._snapshot
             if snap is not None and snap.version == version:
@@ -225,10 +253,16 @@ class ReadModel:
                 with self.write_lock:
                     snap = build_snapshot(self.writer, version)
             else:
-                snap = build_snapshot(self.reader(), version)
+                if self._builder is None:
+                    self._builder = Newsweave(self.db_path, read_only=True)
+                    with self._handles_lock:
+                        self._handles.append(self._builder)
+                snap = build_snapshot(self._builder, version)
             self._snapshot = snap
             return snap
 
     def wrote(self) -> None:
-        """Call after a write through :attr:`writer` so the next request rebuilds."""
+        """Call after a write through :attr:`writer`: the snapshot is rebuilt before the
+        write's response, so a client reads its own writes."""
         self._writes += 1
+        self.refresh()
