@@ -279,10 +279,14 @@ def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out]
 
 
-def test_raw_sections_and_exports(client: TestClient) -> None:
+def test_raw_sections_and_exports(client: TestClient, store_dir: Path) -> None:
     meta = ok(client.get("/api/meta"))
     for name, count in meta["sections"].items():
         assert ok(client.get(f"/api/sections/{name}"))["total"] == count
+    with Newsweave(store_dir / "seeds.db", read_only=True) as nw:
+        exported = nw.export()
+    for name in meta["other_sections"]:  # computed on request only
+        assert ok(client.get(f"/api/sections/{name}"))["total"] == len(exported[name])
     assert_envelope(client.get("/api/sections/nope"), 404)
     html = client.get("/api/export", params={"format": "html"})
     assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")

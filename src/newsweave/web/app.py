@@ -31,7 +31,13 @@ import newsweave
 from newsweave import export
 from newsweave.errors import NewsweaveError
 from newsweave.web import models
-from newsweave.web.data import CLAIM_STATUSES, ReadModel, Snapshot, article_summary
+from newsweave.web.data import (
+    CLAIM_STATUSES,
+    KNOWN_SECTIONS,
+    ReadModel,
+    Snapshot,
+    article_summary,
+)
 from newsweave.web.security import (
     BodyTooLarge,
     Guard,
@@ -248,7 +254,12 @@ def create_app(
                 "name": "newsweave",
                 "version": newsweave.__version__,
                 "articles": len(snap.articles),
-                "sections": {name: len(rows) for name, rows in snap.sections.items()},
+                "sections": {
+                    name: len(snap.sections[name])
+                    for name in KNOWN_SECTIONS
+                    if name in snap.sections
+                },
+                "other_sections": sorted(set(export.SECTIONS) - set(KNOWN_SECTIONS)),
                 "problems": snap.problems,
                 "outlets": [{"outlet": o, "articles": n} for o, n in snap.outlets],
                 "writes_enabled": bool(app.state.token),
@@ -307,8 +318,11 @@ def create_app(
                     return False
                 return not (source_group and str(row.get("source_group")) != source_group)
 
+            more = False
             if q:
-                hits = model.reader().search(q, limit=max(200, offset + limit))
+                cap = max(200, offset + limit)
+                hits = model.reader().search(q, limit=cap)
+                more = len(hits) >= cap  # the best `cap` matches only: there may be more
                 rows = []
                 for art, snippet in hits:
                     row = dict(snap.by_id.get(art.id) or article_summary(art))
@@ -317,7 +331,7 @@ def create_app(
                         rows.append(row)
             else:
                 rows = [r for r in snap.articles if keep(r)]
-            return _page(rows, limit, offset)
+            return {**_page(rows, limit, offset), "more": more}
 
         return cached(request, compute)
 
@@ -611,9 +625,10 @@ def create_app(
         """Any export section, raw (the ``export --format json`` shape)."""
 
         def compute(snap: Snapshot) -> dict:
-            if name not in snap.sections:
+            rows = snap.extra_section(model.reader(), name)
+            if rows is None:
                 raise ApiError(404, f"no export section {name!r}")
-            return _page(snap.sections[name], limit, offset)
+            return _page(rows, limit, offset)
 
         return cached(request, compute)
 

@@ -78,6 +78,18 @@ class Snapshot:
     def section(self, name: str) -> list[dict]:
         return self.sections.get(name, [])
 
+    def extra_section(self, nw: Newsweave, name: str) -> list[dict] | None:
+        """A registered section the page does not use (e.g. ``time_refs``): computed on first
+        request and kept with this snapshot. ``None`` when no such section is registered."""
+        if name in self.sections:
+            return self.sections[name]
+        section = export.SECTIONS.get(name)
+        if section is None:
+            return None
+        rows = list(section(nw.store))
+        self.sections[name] = rows
+        return rows
+
     def entity_articles(self, key: str) -> set[str] | None:
         """Articles mentioning an entity given by id, name or alias (case-insensitive).
         ``None`` when nothing matches the key."""
@@ -110,6 +122,8 @@ def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
     sections: dict[str, list[dict]] = {}
     problems: dict[str, str] = {}
     for name, section in export.SECTIONS.items():
+        if name not in KNOWN_SECTIONS:
+            continue  # served raw on request only (see Snapshot.extra_section)
         try:
             sections[name] = list(section(store))
         except Exception as exc:

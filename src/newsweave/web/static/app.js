@@ -228,7 +228,7 @@
         a.dateline ? h("span", {}, a.dateline) : null,
         h("time", {}, humanDate(a.published)),
         a.words ? h("span", {}, `${a.words} words`) : null,
-        a.source_group ? h("span", { class: "group", title: "independent-source group" }, "source " + String(a.source_group).slice(0, 8)) : null),
+        a.source_group ? h("span", { class: "group", title: "independent-source group: copies of one source share it" }, "source group " + String(a.source_group).slice(0, 8)) : null),
       a.snippet ? h("p", { class: "snippet" }, snippetNodes(a.snippet)) : (options.lead && a.lead ? h("p", { class: "lead" }, a.lead) : null))]);
     return li;
   }
@@ -558,7 +558,7 @@
     const list = h("ul", { class: "article-list" }, data.items.map((a) => articleRow(a, { lead: true })));
     page(h("h1", { class: "page-title" }, heading),
       form,
-      h("p", { class: "result-count" }, `${plural(data.total, q ? "match" : "article", q ? "matches" : "articles")}`),
+      h("p", { class: "result-count" }, data.more ? `best ${data.total} matches shown` : plural(data.total, q ? "match" : "article", q ? "matches" : "articles")),
       data.items.length ? list : empty(q ? "No article matches every word." : "No article matches these filters."),
       pager(data.total, limit, offset, (o) => route("articles", { ...filters, offset: o })));
   }
