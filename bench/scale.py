@@ -1,0 +1,337 @@
+"""Scale: N generated articles through ingest -> copies -> group, in-process vs local Dask.
+
+Data: Timeline17 (``../shared/data/timeline17``) articles turned into a syndication corpus by
+bench/copies.py's generator (``build_set``: sources with 1-4 edited syndicated copies,
+quoters pasting a release, local intros, furniture; see that file's docstring). To reach N,
+rounds of pseudo-originals are generated the way its scale figure does (each original with
+50 % of its words replaced from the corpus vocabulary by a per-round RNG, so rounds are
+distinct texts with the same duplicate structure). Each article gets its original's
+publication date (copies: +0-2 days), an outlet and a URL, and is written as JSONL, 1,000
+articles per file, into a temporary directory (generation is not timed).
+
+Each (size, runner) runs in a fresh child process: a new store, ``ingest_paths`` through the
+runner, then the derived steps named by ``--steps`` (each timed on its own). The parent
+samples the RSS of the child's whole process tree (Dask scheduler-side and worker processes
+included) every 0.2 s; ``peak_rss_mb`` is the largest sum seen, ``peak_rss_self_mb`` the
+child's own ru_maxrss; ``cpu_s`` is CPU time of the child and its waited-for children (robust
+to a shared, loaded machine, unlike wall seconds). The ``group`` step (embeddings, events,
+stories, timelines) measured ~6 articles/s here at 2,000 articles, so it runs only up to
+``--group-max`` articles (default 0: skipped); pass e.g. ``--group-max 2000`` to include it.
+
+    python bench/scale.py [--sizes 10000] [--runners local,dask] [--workers 2]
+                          [--steps copies,group] [--group-max 0] [--tmp DIR]
+
+The last line of stdout is one JSON object with one row per (size, runner) and the growth
+of time and memory between sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import json
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+from _common import default_data, emit, log  # noqa: E402
+
+PER_FILE = 1000
+SEED = 8
+
+
+def _generator():
+    """bench/copies.py as a module (its syndication generator is the one we reuse)."""
+    spec = importlib.util.spec_from_file_location("bench_copies", BENCH / "copies.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_copies"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --------------------------------------------------------------------------- generation
+
+
+def load_originals(root: Path) -> tuple[list[list[str]], list[str]]:
+    """Timeline17 articles as sentence lists, with their publication dates (folder names).
+
+    Same filtering as bench/copies.py's ``load_originals`` (>= 3-word sentences, first 40,
+    at least 8), in a fixed order, keeping the date beside each.
+    """
+    gen = _generator()
+    originals, dates = [], []
+    for path in sorted(root.glob("*/InputDocs/*/*.txt")):
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+        sents = [s for s in (gen.detok(line) for line in lines) if len(s.split()) >= 3][:40]
+        if len(sents) >= 8:
+            originals.append(sents)
+            dates.append(path.parent.name)
+    if not originals:
+        sys.exit(f"bench/scale.py: no Timeline17 articles under {root}")
+    return originals, dates
+
+
+def generate(size: int, root: Path, out: Path) -> dict:
+    """Write ``size`` articles as JSONL under ``out``; return what was made."""
+    from datetime import date, timedelta
+
+    gen = _generator()
+    originals, dates = load_originals(root)
+    vocab = sorted({w for s in originals for line in s for w in line.split()})
+    rng = random.Random(SEED)
+    out.mkdir(parents=True, exist_ok=True)
+    written = files = copies = 0
+    fh = None
+    round_no = 0
+    id_re = re.compile(r"_(\d{6})")
+    while written < size:
+        docs = gen.build_set(
+            originals,
+            rng,
+            perturb=0.5 if round_no else 0.0,  # round 0: the real articles themselves
+            vocab=vocab,
+            prefix=f"r{round_no}_",
+            family_offset=round_no * 1_000_000,
+        )
+        for d in docs:
+            if written >= size:
+                break
+            if written % PER_FILE == 0:
+                if fh:
+                    fh.close()
+                fh = (out / f"part-{files:05d}.jsonl").open("w", encoding="utf-8")
+                files += 1
+            n = int(id_re.search(d.id).group(1))
+            day = date.fromisoformat(dates[n])
+            is_copy = "c" in d.id[d.id.index("_") :]
+            if is_copy:
+                copies += 1
+                day += timedelta(days=rng.randint(0, 2))
+            outlet = rng.choice(gen.OUTLETS)
+            title = d.paragraphs[0][0][0] if d.paragraphs and d.paragraphs[0] else None
+            record = {
+                "title": title,
+                "text": d.text,
+                "published": day.isoformat(),
+                "outlet": outlet,
+                "url": f"https://{outlet.lower().replace(' ', '')}.example/{d.id}",
+            }
+            fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            written += 1
+        round_no += 1
+        log(f"  generated {written:,}/{size:,}")
+    if fh:
+        fh.close()
+    size_mb = sum(p.stat().st_size for p in out.iterdir()) / 1e6
+    return {"articles": written, "files": files, "copies": copies, "jsonl_mb": round(size_mb, 1)}
+
+
+# --------------------------------------------------------------------------- one run (child)
+
+
+def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[str]) -> dict:
+    from newsweave import pipeline
+    from newsweave.runners import make_runner, use_runner
+    from newsweave.store import Store
+
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
+    runner = make_runner(runner_kind, workers=workers if runner_kind == "dask" else None)
+    phases["runner_start"] = time.perf_counter() - started
+    store = Store(db)
+    try:
+        t = time.perf_counter()
+        files = 0
+
+        def progress(n: int) -> None:  # a line per 50 files: partial figures if cut short
+            nonlocal files
+            files += n
+            if files % 50 == 0:
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                log(f"  ingest: {files} files, {time.perf_counter() - t:.0f} s, self {rss:.0f} MB")
+
+        report = pipeline.ingest_paths(store, [str(data)], runner=runner, progress=progress)
+        phases["ingest"] = time.perf_counter() - t
+        registered = dict(pipeline.STEPS)
+        with use_runner(runner):
+            for name in steps:
+                if name not in registered:
+                    log(f"  step {name!r} is not registered; skipped")
+                    continue
+                t = time.perf_counter()
+                registered[name](store)
+                phases[name] = time.perf_counter() - t
+                log(f"  {name}: {phases[name]:.1f} s")
+        articles = store.article_count()
+        integrity = store.integrity_check()
+    finally:
+        store.close()
+        runner.close()
+    total = time.perf_counter() - started
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    db_mb = sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
+    return {
+        "articles": articles,
+        "new": report.new,
+        "skipped": len(report.skipped),
+        "integrity": integrity,
+        "seconds": round(total, 1),
+        "phases_s": {k: round(v, 2) for k, v in phases.items()},
+        "articles_per_s": round(articles / total, 1),
+        "cpu_s": round(cpu, 1),  # this process + waited-for children (Dask workers)
+        "articles_per_cpu_s": round(articles / cpu, 1) if cpu else None,
+        "ingest_articles_per_s": round(articles / phases["ingest"], 1),
+        "peak_rss_self_mb": round(self_rss, 1),
+        "peak_rss_largest_child_mb": round(child_rss, 1),
+        "store_mb": round(db_mb, 1),
+    }
+
+
+# --------------------------------------------------------------------------- parent
+
+
+def tree_rss(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MiB."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        procs = [proc, *proc.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for p in procs:
+        with contextlib.suppress(psutil.Error):
+            total += p.memory_info().rss
+    return total / (1024 * 1024)
+
+
+def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path) -> dict:
+    db = tmp / f"store-{runner}.db"
+    cmd = [sys.executable, __file__, "--_one", str(data), "--_db", str(db), "--runners", runner]
+    cmd += ["--workers", str(workers), "--steps", ",".join(steps)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss(proc.pid))
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, _ = proc.communicate()
+    done.set()
+    sampler.join()
+    for path in tmp.glob(db.name + "*"):
+        path.unlink()
+    if proc.returncode != 0:
+        return {"runner": runner, "error": f"exit {proc.returncode}"}
+    row = json.loads(out.strip().splitlines()[-1])
+    row = {"runner": runner, "peak_rss_mb": round(peak, 1), **row}
+    return row
+
+
+def growth(rows: list[dict]) -> dict:
+    """How time per article and peak memory change with size, per runner and step list
+    (sizes run with different steps are not compared)."""
+    out: dict[str, dict] = {}
+    keys = sorted({(r["runner"], "+".join(r["steps"])) for r in rows if "error" not in r})
+    for runner, steps in keys:
+        mine = sorted(
+            (
+                r
+                for r in rows
+                if "error" not in r and r["runner"] == runner and "+".join(r["steps"]) == steps
+            ),
+            key=lambda r: r["articles"],
+        )
+        if len(mine) < 2:
+            continue
+        small, big = mine[0], mine[-1]
+        out[f"{runner}:{steps}"] = {
+            "from": small["articles"],
+            "to": big["articles"],
+            "size_ratio": round(big["articles"] / small["articles"], 1),
+            "time_ratio": round(big["seconds"] / small["seconds"], 2),
+            "rss_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 2),
+            "rss_kb_per_extra_article": round(
+                (big["peak_rss_mb"] - small["peak_rss_mb"])
+                * 1024
+                / (big["articles"] - small["articles"]),
+                3,
+            ),
+        }
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=default_data("timeline17"))
+    parser.add_argument("--sizes", default="10000", help="comma-separated article counts")
+    parser.add_argument("--runners", default="local,dask")
+    parser.add_argument("--workers", type=int, default=2, help="local Dask cluster workers")
+    parser.add_argument("--steps", default="copies,group", help="derived steps after ingest")
+    parser.add_argument("--group-max", type=int, default=0, help="largest size grouped")
+    parser.add_argument("--tmp", type=Path, default=None, help="where the JSONL and stores go")
+    parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--_db", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    steps = [s for s in args.steps.split(",") if s]
+    if args._one:
+        print(json.dumps(one_run(args._one, args._db, args.runners, args.workers, steps)))
+        return
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    runners = [r for r in args.runners.split(",") if r]
+    rows: list[dict] = []
+    base = Path(tempfile.mkdtemp(prefix="newsweave-scale-", dir=args.tmp))
+    try:
+        for size in sizes:
+            data = base / f"jsonl-{size}"
+            log(f"generating {size:,} articles")
+            t = time.perf_counter()
+            made = generate(size, args.data, data)
+            log(f"  {made} in {time.perf_counter() - t:.0f} s")
+            size_steps = [s for s in steps if s != "group" or size <= args.group_max]
+            for runner in runners:
+                log(f"{size:,} articles, runner {runner}, steps ingest+{'+'.join(size_steps)}")
+                row = measure(data, runner, args.workers, size_steps, base)
+                row.update(size=size, steps=["ingest", *size_steps], corpus=made)
+                rows.append(row)
+                log(f"  {json.dumps(row)}")
+            shutil.rmtree(data)
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+    emit(
+        {
+            "bench": "scale",
+            "data": str(args.data),
+            "cpus": os.cpu_count(),
+            "dask_workers": args.workers,
+            "runs": rows,
+            "growth": growth(rows),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
