@@ -55,7 +55,7 @@ import numpy as np
 from newsweave.errors import StageError
 from newsweave.records import Article, CopyGroup, CopyLink, Span
 
-SIGNATURE_VERSION = 1
+SIGNATURE_VERSION = 2  # bump whenever hashing changes: stored anchors are re-made
 
 _U64 = np.uint64
 # Fixed, arbitrary odd constants that weight the words of a shingle by position.
@@ -227,13 +227,6 @@ def _normalise(data: bytes) -> bytes:
     return data.translate(_TRANSLATION)
 
 
-# Word-hash helpers: keep the first ``min(len, 8)`` bytes of the head read; the tail read
-# (last 8 bytes) only for words longer than 8; a distinct key per word length.
-_HEAD_MASKS = np.array([(1 << (8 * n)) - 1 for n in range(8)] + [2**64 - 1], dtype=np.uint64)
-_TAIL_MASKS = np.array([0] * 8 + [2**64 - 1], dtype=np.uint64)
-_LENGTH_KEYS = (np.arange(256, dtype=np.uint64) + _U64(1)) * _U64(0x91E10DA5C79E7B1D)
-
-
 def _mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: spreads every input bit over the whole word (in place)."""
     x ^= x >> _U64(30)
@@ -315,15 +308,18 @@ def _fingerprint_chunk(
     bounds_list = bounds.tolist()
     if nw >= k:
         window = np.ndarray(shape=(raw.size - 7,), dtype="<u8", buffer=norm, strides=(1,))
-        lens = np.minimum(ends - starts, 255)
+        lens = (ends - starts).astype(np.uint64)
+        m8 = np.minimum(lens, _U64(8))
         head = window[starts]
-        head &= _HEAD_MASKS[np.minimum(lens, 8)]
+        head &= (_U64(1) << (m8 << _U64(3))) - _U64(1)  # first min(len, 8) bytes (<< 64 is 0)
         tail = window[np.maximum(ends - 8, 0)]
-        tail &= _TAIL_MASKS[np.minimum(lens, 8)]
+        tail &= _U64(0) - (m8 >> _U64(3))  # last 8 bytes, only for words of 8 bytes or more
         head *= _U64(0x9FB21C651E98DF25)
         tail *= _U64(0xC13FA9A902A6328F)
         head += tail
-        head += _LENGTH_KEYS[lens]
+        lens += _U64(1)
+        lens *= _U64(0x91E10DA5C79E7B1D)
+        head += lens
         word_hash = _mix64(head)
         acc = word_hash[: nw - k + 1] * _U64(_SHINGLE_WEIGHTS[0])
         for j in range(1, k):
@@ -418,17 +414,33 @@ class AnchorIndex:
         return int(self._keys.nbytes) + 8 * len(self.ids)
 
     def add(self, signatures: Iterable[Signature | Fingerprint]) -> None:
-        """Add articles (already-indexed ids are ignored)."""
+        """Add articles (already-indexed ids are ignored); any iterable, consumed in slices."""
+        batch: list[Signature | Fingerprint] = []
         for sig in signatures:
             if sig.article in self._row:
                 continue
-            row = len(self.ids)
-            self._row[sig.article] = row
+            self._row[sig.article] = len(self.ids)
             self.ids.append(sig.article)
-            self._counts.append(int(sig.anchors.size))
-            self._even_counts.append(int(np.count_nonzero((sig.anchors & 1) == 0)))
-            if sig.anchors.size:
-                self._pending.append((sig.anchors.astype(np.uint64) << _U64(32)) | _U64(row))
+            batch.append(sig)
+            if len(batch) >= 10_000:
+                self._add_rows(batch)
+                batch = []
+        if batch:
+            self._add_rows(batch)
+
+    def _add_rows(self, batch: list[Signature | Fingerprint]) -> None:
+        first_row = len(self.ids) - len(batch)
+        sizes = np.fromiter((s.anchors.size for s in batch), dtype=np.int64, count=len(batch))
+        if not sizes.sum():
+            self._counts.extend([0] * len(batch))
+            self._even_counts.extend([0] * len(batch))
+            return
+        vals = np.concatenate([s.anchors for s in batch]).astype(np.uint64)
+        local = np.repeat(np.arange(len(batch), dtype=np.int64), sizes)
+        self._counts.extend(sizes.tolist())
+        even = np.bincount(local, weights=(vals & _U64(1)) == 0, minlength=len(batch))
+        self._even_counts.extend(even.astype(np.int64).tolist())
+        self._pending.append((vals << _U64(32)) | (local + first_row).astype(np.uint64))
 
     def _flush(self) -> None:
         if self._pending:
