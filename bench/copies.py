@@ -628,6 +628,7 @@ def main() -> None:
             log(f"scale: {len(scale_docs)} documents")
         scale_docs = scale_docs[: args.scale]
         sgold = gold_doc_pairs(scale_docs)
+        scale_base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         big = in_child(run_newsweave, scale_docs, False)
         result["scale"] = {
             "documents": len(scale_docs),
@@ -638,6 +639,7 @@ def main() -> None:
             "candidate_pairs": big["candidates"],
             "index_bytes_per_article": round(big["index_bytes_per_article"], 1),
             "peak_rss_mb": round(big["peak_rss_mb"], 1),
+            "rss_base_mb": round(scale_base, 1),  # the generated texts, held by the parent
         }
     print(json.dumps(result))
 
