@@ -7,12 +7,12 @@ sources confirm this?". This module is pure (no I/O, no SQL, no printing); the p
 
 How it works
 ------------
-1. **Fingerprint** (a whole batch at once). Text is cut into lower-cased words (ASCII
-   letters/digits and non-punctuation UTF-8 bytes; typographic quotes, dashes and Latin-1
-   symbols separate words, so ``India’s`` and ``India's`` hash alike) with ``bytes.translate``
-   and ``bytes.split`` (C speed). Each word gets a memoised 64-bit blake2b hash, and every run
-   of ``shingle`` (5) words becomes one mixed 64-bit shingle hash, computed for the whole
-   batch with a few vectorised numpy passes.
+1. **Fingerprint** (a whole batch at once, a few numpy passes per megabyte). Text is
+   lower-cased and cut into words with ``bytes.translate`` (ASCII letters/digits and
+   non-punctuation UTF-8 bytes; typographic quotes, dashes and Latin-1 symbols separate words,
+   so ``India’s`` and ``India's`` hash alike). A word's hash mixes its length with its first
+   and last 8 bytes, read straight out of the buffer; every run of ``shingle`` (5) words
+   becomes one mixed 64-bit shingle hash. No per-byte arithmetic, only per-word.
 2. **Anchors** (Broder's *mod-m* sketch rather than the *min-s* sketch that MinHash is): a
    shingle is an anchor when its hash is ``0 mod anchor_mod`` (8). Anchors are content-defined,
    so a passage shared by two articles shares the same anchors wherever it sits — that finds a
@@ -23,8 +23,10 @@ How it works
    persistent index stays under 1 KB per article.
 3. **Candidates** come from an in-memory inverted index (one sorted uint64 array
    ``anchor << 32 | row``); a whole batch is looked up with two ``searchsorted`` calls. Pairs
-   sharing at least ``min_shared_anchors`` anchors are candidates; anchors held by more than
-   ``max_anchor_df`` articles (boilerplate) are skipped.
+   sharing at least ``min_shared_anchors`` *rare* anchors are candidates; anchors held by more
+   than ``rare_anchor_df`` articles (boilerplate, or a story republished very widely) only
+   count together with a containment estimate of half the near-duplicate threshold, and at
+   most ``max_anchor_df`` postings of one anchor are scanned.
 4. **Exact verification**: the exact Jaccard and containment of the two full shingle sets
    (recomputed from the stored text, never estimated) decide whether a pair is a
    near-duplicate. LSH-style sketches alone give false positives; nothing is reported unverified.
