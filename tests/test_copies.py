@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsweave import copies
 from newsweave.clean import clean
@@ -352,3 +354,50 @@ def test_cli_copies_lists_groups_and_passages(tmp_path: Path):
     assert res.exit_code == 0, res.output
     rows = json.loads(res.output)
     assert rows and all(r["kind"] == "near-duplicate" for r in rows)
+
+
+# --------------------------------------------------------------------------- invariants
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("ab Zé’“”—…\u00a0\n,.'-9")) | st.characters(),
+        max_size=120,
+    )
+)
+def test_word_offsets_match_the_fingerprint_for_any_text(text: str):
+    (fp,) = copies.fingerprint_texts(["x"], [text])
+    starts, ends = copies.word_offsets(text)
+    assert starts.size == fp.n_words
+    assert fp.shingles.size == max(0, fp.n_words - copies.CopiesConfig().shingle + 1)
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        word = text[s:e]
+        assert word and not any(ch.isspace() for ch in word)
+
+
+def test_batching_does_not_change_fingerprints():
+    """More than one numpy chunk (> 1 MB of text): every article hashes as it does alone."""
+    base = [_seed(p).text for p in ("000", "001", "002", "003", "004")]
+    texts = [f"Copy {i}.\n\n{base[i % 5]}" for i in range(400)]
+    assert sum(len(t.encode()) for t in texts) > 1 << 20
+    together = copies.fingerprint_texts([str(i) for i in range(400)], texts)
+    for i in (0, 1, 137, 270, 399):
+        (alone,) = copies.fingerprint_texts([str(i)], [texts[i]])
+        assert np.array_equal(alone.shingles, together[i].shingles)
+        assert np.array_equal(alone.anchors, together[i].anchors)
+
+
+def test_half_sample_mode_still_finds_the_near_duplicate():
+    base = _seed("003")
+    paras = _paragraphs(base.text)
+    copy = _variant(base, "trim", "\n\n".join(paras[: len(paras) * 3 // 4]))
+    others = [_seed(p) for p in ("000", "001", "002", "004")]
+    fps = copies.fingerprint_articles([base, copy, *others])
+    index = copies.AnchorIndex()
+    index.add(fps)
+    full = {(c.a, c.b) for c in index.candidates(fps)}
+    half = {(c.a, c.b) for c in index.candidates(fps, min_estimate=0.2, half_sample=True)}
+    pair = tuple(sorted((base.id, copy.id)))
+    assert pair in half and half <= full
+    assert len(half) < len(full)  # the shared-passage pairs (tweet, statement) drop out
