@@ -509,7 +509,7 @@ def create_app(
                 raise ApiError(404, f"no event with id {event_id!r}")
             card = _event_card(snap, ev)
             card["articles"] = [snap.by_id[a] for a in ev.get("articles") or () if a in snap.by_id]
-            card["claims"] = _event_claims(model, snap, event_id)
+            card["claims"], card["claim_totals"] = _capped(_event_claims(model, snap, event_id))
             st = snap.stories.get(str(ev.get("story")))
             card["story"] = {"id": st.get("id"), "title": st.get("title")} if st else None
             return {"ok": True, "item": card}
@@ -1071,6 +1071,16 @@ def _event_claims(model: ReadModel, snap: Snapshot, event_id: str) -> dict:
     for status in ("corroborated", "single-source"):
         out[status].sort(key=lambda s: -int(s.get("independent_sources") or 0))
     return out
+
+
+EVENT_CLAIMS_SHOWN = 150
+
+
+def _capped(claims: dict[str, list]) -> tuple[dict[str, list], dict[str, int]]:
+    """An event's claims, at most EVENT_CLAIMS_SHOWN per status (the best-backed first), and
+    the full counts; the rest stay reachable through ``/api/claims?event=``."""
+    totals = {k: len(v) for k, v in claims.items()}
+    return {k: v[:EVENT_CLAIMS_SHOWN] for k, v in claims.items()}, totals
 
 
 # --------------------------------------------------------------------------- ingest helpers

@@ -425,14 +425,19 @@
   async function eventView(id) {
     const { item: ev } = await api("events/" + encodeURIComponent(id));
     const claims = ev.claims || { contested: [], corroborated: [], "single-source": [] };
-    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${claims.contested.length})`));
+    const totals = ev.claim_totals || {};
+    const total = (status) => {
+      const n = totals[status] ?? claims[status].length;
+      return n > claims[status].length ? `${claims[status].length} of ${n}` : String(n);
+    };
+    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${total("contested")})`));
     if (!claims.contested.length) append(contested, [h("p", { class: "muted" }, "No contested claims found for this event.")]);
     for (const pair of claims.contested) {
       append(contested, [h("div", { class: "dispute" }, claimSide(pair.a, "One side"), h("div", { class: "versus" }, "vs"), claimSide(pair.b, "Other side"))]);
     }
-    const corroborated = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Corroborated (${claims.corroborated.length})`),
+    const corroborated = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Corroborated (${total("corroborated")})`),
       claims.corroborated.length ? collapsible(claims.corroborated.map((c) => claimCard(c, "corroborated")), 6) : h("p", { class: "muted" }, "No claim is backed by two or more independent sources."));
-    const single = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Single source (${claims["single-source"].length})`),
+    const single = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Single source (${total("single-source")})`),
       claims["single-source"].length ? collapsible(claims["single-source"].map((c) => claimCard(c, "single-source")), 5) : h("p", { class: "muted" }, "None."));
     const picked = new Set();
     const compareBtn = h("button", { type: "button", class: "button", disabled: "disabled" }, "Compare the two selected");
