@@ -401,3 +401,22 @@ def test_half_sample_mode_still_finds_the_near_duplicate():
     pair = tuple(sorted((base.id, copy.id)))
     assert pair in half and half <= full
     assert len(half) < len(full)  # the shared-passage pairs (tweet, statement) drop out
+
+
+def test_identical_short_flashes_always_meet():
+    """A seed sentence republished alone carries at most one sampled anchor; the two
+    whole-text anchors still bring identical copies together."""
+    sentences = [
+        text[s:e]
+        for text in (_seed(p).text for p in ("000", "003", "004"))
+        for s, e in sentence_spans(text)
+    ]
+    flash = next(
+        t
+        for t in sentences
+        if len(t.split()) >= 12 and copies.fingerprint_texts(["x"], [t])[0].anchors.size <= 3
+    )
+    arts = [_variant(_seed("003"), f"flash{i}", flash) for i in range(3)]
+    results = copies.detect_copies(arts)
+    assert len(results) == 3
+    assert all(r.link.kind == "near-duplicate" and r.jaccard == 1.0 for r in results)

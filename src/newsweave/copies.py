@@ -18,7 +18,8 @@ How it works
    so a passage shared by two articles shares the same anchors wherever it sits — that finds a
    trimmed copy, a copy with a local intro (superset) and a two-sentence quote, which a
    whole-document MinHash/Jaccard LSH cannot (their Jaccard is low even though containment is
-   high). ``shared anchors / min(anchor counts)`` estimates containment. Anchors are stored as
+   high). ``shared anchors / min(anchor counts)`` estimates containment. Two more anchors
+   hash the whole text, so identical short texts always meet. Anchors are stored as
    uint32 and capped at ``max_anchors`` (bottom-k of the mod-m sample, still consistent) so the
    persistent index stays under 1 KB per article.
 3. **Candidates** come from an in-memory inverted index (one sorted uint64 array
@@ -57,7 +58,7 @@ import numpy as np
 from newsweave.errors import StageError
 from newsweave.records import Article, CopyGroup, CopyLink, Span
 
-SIGNATURE_VERSION = 2  # bump whenever hashing changes: stored anchors are re-made
+SIGNATURE_VERSION = 3  # bump whenever hashing changes: stored anchors are re-made
 
 _U64 = np.uint64
 # Fixed, arbitrary odd constants that weight the words of a shingle by position.
@@ -229,6 +230,10 @@ def _normalise(data: bytes) -> bytes:
     return data.translate(_TRANSLATION)
 
 
+_B_LEN = 0x91E10DA5C79E7B1D
+_B_TEXT = 0xD1B54A32D192ED03
+
+
 def _mix64(x: np.ndarray) -> np.ndarray:
     """splitmix64 finaliser: spreads every input bit over the whole word (in place)."""
     x ^= x >> _U64(30)
@@ -320,7 +325,7 @@ def _fingerprint_chunk(
         tail *= _U64(0xC13FA9A902A6328F)
         head += tail
         lens += _U64(1)
-        lens *= _U64(0x91E10DA5C79E7B1D)
+        lens *= _U64(_B_LEN)
         head += lens
         word_hash = _mix64(head)
         acc = word_hash[: nw - k + 1] * _U64(_SHINGLE_WEIGHTS[0])
@@ -344,7 +349,22 @@ def _fingerprint_chunk(
         picked = (shingle_all % _U64(mod)) == 0
     sel = np.flatnonzero(valid & picked)
     sel_doc = np.searchsorted(bounds, sel, side="right") - 1
-    keyed = np.sort((sel_doc.astype(np.uint64) << _U64(32)) | (shingle_all[sel] >> _U64(32)))
+    keyed = (sel_doc.astype(np.uint64) << _U64(32)) | (shingle_all[sel] >> _U64(32))
+    if shingle_all.size:
+        # Two whole-text anchors from the sum of each article's shingle hashes: identical
+        # texts too short to carry two sampled anchors (a 30-word flash) still meet.
+        summed = np.zeros(shingle_all.size + 1, dtype=np.uint64)
+        np.cumsum(np.where(valid, shingle_all, _U64(0)), out=summed[1:])
+        w0 = bounds[:-1]
+        w1 = np.maximum(bounds[1:] - k + 1, w0)
+        has = np.flatnonzero(w1 > w0)
+        text_hash = _mix64(
+            summed[w1[has]] - summed[w0[has]] + (w1 - w0)[has].astype(np.uint64) * _U64(_B_LEN)
+        )
+        second = _mix64(text_hash ^ _U64(_B_TEXT))
+        rows = has.astype(np.uint64) << _U64(32)
+        keyed = np.concatenate((keyed, rows | (text_hash >> _U64(32)), rows | (second >> _U64(32))))
+    keyed = np.sort(keyed)
     if keyed.size:
         keyed = keyed[np.concatenate(([True], keyed[1:] != keyed[:-1]))]
     anchor_doc = (keyed >> _U64(32)).astype(np.int64)
