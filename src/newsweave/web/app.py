@@ -384,7 +384,9 @@ def create_app(
                 groups = [groups[i] for i in snap.article_copies.get(article, [])]
             if kind:
                 groups = [g for g in groups if g.get("kind") == kind]
-            return _page([_copy_view(snap, g) for g in groups], limit, offset)
+            page = _page(groups, limit, offset)
+            page["items"] = [_copy_view(snap, g) for g in page["items"]]
+            return page
 
         return cached(request, compute)
 
@@ -409,7 +411,7 @@ def create_app(
             for group in snap.section("copies"):
                 members = set(group.get("articles") or ())
                 if left["id"] in members and right["id"] in members:
-                    view = _copy_view(snap, group)
+                    view = _copy_view(snap, group, (left["id"], right["id"]))
                     shared.append(view)
                     for p in group.get("passages") or ():
                         span = {
@@ -529,7 +531,7 @@ def create_app(
         article."""
 
         def compute(snap: Snapshot) -> dict:
-            rows = snap.section("entities")
+            rows = snap.entities_ranked
             if article:
                 wanted = set(snap.article_entities.get(article, ()))
                 rows = [e for e in rows if str(e.get("id")) in wanted]
@@ -537,19 +539,10 @@ def create_app(
                 rows = [e for e in rows if str(e.get("type", "")).casefold() == type.casefold()]
             if q:
                 needle = q.casefold()
-                rows = [
-                    e
-                    for e in rows
-                    if any(
-                        needle in str(n).casefold()
-                        for n in [e.get("name") or "", *(e.get("aliases") or ())]
-                    )
-                ]
-            rows = sorted(
-                rows,
-                key=lambda e: (-len(e.get("articles") or ()), str(e.get("name") or "").casefold()),
-            )
-            return _page([_entity_view(e) for e in rows], limit, offset)
+                rows = [e for e in rows if needle in snap.entity_keys[str(e.get("id"))]]
+            page = _page(rows, limit, offset)
+            page["items"] = [_entity_view(e) for e in page["items"]]
+            return page
 
         return cached(request, compute)
 
@@ -603,15 +596,19 @@ def create_app(
         """Claims with their status, attribution and independent-source count."""
 
         def compute(snap: Snapshot) -> dict:
-            rows = snap.section("claims")
             if event:
-                wanted = set(snap.event_claims.get(event, ()))
-                rows = [c for c in rows if str(c.get("id")) in wanted]
+                rows = [snap.claims[c] for c in snap.event_claims.get(event, ())]
+            elif status:
+                rows = snap.claims_by_status.get(status, [])
+            else:
+                rows = snap.section("claims")
             if status:
                 rows = [c for c in rows if c.get("status") == status]
             if article:
                 rows = [c for c in rows if article in (c.get("articles") or ())]
-            return _page([_claim_side(snap, c, {}) for c in rows], limit, offset)
+            page = _page(rows, limit, offset)
+            page["items"] = [_claim_side(snap, c, {}) for c in page["items"]]
+            return page
 
         return cached(request, compute)
 
@@ -876,7 +873,7 @@ def _article_detail(
     ]
     row["removed"] = list(art.removed)
     groups = [snap.section("copies")[i] for i in snap.article_copies.get(art.id, [])]
-    row["copies"] = [_copy_view(snap, g) for g in groups]
+    row["copies"] = [_copy_view(snap, g, (art.id,)) for g in groups]
     spans = []
     if highlights:
         for g in groups:
@@ -904,16 +901,33 @@ def _article_detail(
     return row
 
 
-def _copy_view(snap: Snapshot, group: dict) -> dict:
-    view = dict(group)
+MAX_MEMBERS = 25
+
+
+def _copy_view(snap: Snapshot, group: dict, focus: tuple[str, ...] = ()) -> dict:
+    """A copy group with readable members (the first MAX_MEMBERS, ``focus`` articles first).
+    With ``focus`` (an article page, a comparison) the view carries only those articles'
+    passages and an article count instead of every id: one wire story can be copied
+    hundreds of times."""
+    ids = list(group.get("articles") or ())
+    view = {k: v for k, v in group.items() if k not in ("articles", "passages")}
+    view["article_count"] = len(ids)
+    if focus:
+        wanted = set(focus)
+        view["passages"] = [p for p in group.get("passages") or () if p.get("article") in wanted]
+        ids = [a for a in focus if a in set(ids)] + [a for a in ids if a not in wanted]
+    else:
+        view["articles"] = ids
+        view["passages"] = list(group.get("passages") or ())
     view["members"] = [
         {
             "id": a,
             "title": (snap.by_id.get(a) or {}).get("title"),
-            "outlet": (snap.by_id.get(a) or {}).get("outlet"),
+            "outlet": (snap.by_id.get(a) or {}).get("outlet")
+            or (snap.by_id.get(a) or {}).get("agency"),
             "published": (snap.by_id.get(a) or {}).get("published"),
         }
-        for a in group.get("articles") or ()
+        for a in ids[:MAX_MEMBERS]
     ]
     return view
 

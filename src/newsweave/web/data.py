@@ -74,6 +74,10 @@ class Snapshot:
     article_copies: dict[str, list[int]] = field(default_factory=dict)
     event_claims: dict[str, list[str]] = field(default_factory=dict)
     outlets: list[tuple[str, int]] = field(default_factory=list)
+    claims_by_status: dict[str, list[dict]] = field(default_factory=dict)
+    entities_ranked: list[dict] = field(default_factory=list)  # most articles first
+    entity_keys: dict[str, str] = field(default_factory=dict)  # id -> casefolded names
+    entity_names: dict[str, set[str]] = field(default_factory=dict)  # name/alias -> articles
 
     def section(self, name: str) -> list[dict]:
         return self.sections.get(name, [])
@@ -95,13 +99,7 @@ class Snapshot:
         ``None`` when nothing matches the key."""
         if key in self.entities:
             return set(self.entities[key].get("articles") or ())
-        wanted = key.casefold().strip()
-        found: set[str] | None = None
-        for ent in self.entities.values():
-            names = [ent.get("name") or "", *(ent.get("aliases") or ())]
-            if any(str(n).casefold() == wanted for n in names):
-                found = (found or set()) | set(ent.get("articles") or ())
-        return found
+        return self.entity_names.get(key.casefold().strip())
 
 
 def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
@@ -146,15 +144,27 @@ def _index(snap: Snapshot) -> None:
     for st in snap.section("stories"):
         snap.stories[str(st.get("id"))] = st
     for ent in snap.section("entities"):
-        snap.entities[str(ent.get("id"))] = ent
+        eid = str(ent.get("id"))
+        snap.entities[eid] = ent
         for aid in ent.get("articles") or ():
-            snap.article_entities.setdefault(aid, []).append(str(ent.get("id")))
+            snap.article_entities.setdefault(aid, []).append(eid)
+        names = {
+            str(n).casefold().strip() for n in [ent.get("name") or "", *(ent.get("aliases") or ())]
+        }
+        snap.entity_keys[eid] = "\n".join(sorted(names))
+        for name in names:
+            snap.entity_names.setdefault(name, set()).update(ent.get("articles") or ())
+    snap.entities_ranked = sorted(
+        snap.section("entities"),
+        key=lambda e: (-len(e.get("articles") or ()), str(e.get("name") or "").casefold()),
+    )
     for i, group in enumerate(snap.section("copies")):
         for aid in group.get("articles") or ():
             snap.article_copies.setdefault(aid, []).append(i)
     for claim in snap.section("claims"):
         cid = str(claim.get("id"))
         snap.claims[cid] = claim
+        snap.claims_by_status.setdefault(str(claim.get("status")), []).append(claim)
         event = claim.get("event") or _event_of_claim(snap, claim)
         if event:
             snap.event_claims.setdefault(str(event), []).append(cid)
