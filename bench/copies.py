@@ -409,13 +409,13 @@ def run_newsweave(docs: list[Doc], passages: bool, warm_up: bool = True) -> dict
     from newsweave.copies import (
         AnchorIndex,
         CopiesConfig,
+        SentenceSplitter,
         compare,
         fingerprint_texts,
         is_near_duplicate,
         verify_pair,
     )
     from newsweave.records import Article
-    from newsweave.sentences import sentence_spans
 
     if warm_up:  # steady-state throughput: first calls fault in memory and caches
         run_newsweave(docs[:WARM_UP_DOCS], False, warm_up=False)
@@ -455,12 +455,7 @@ def run_newsweave(docs: list[Doc], passages: bool, warm_up: bool = True) -> dict
     if passages:
         t1 = time.perf_counter()
         by_id = {d.id: d for d in docs}
-        sent_cache: dict[str, list[tuple[int, int]]] = {}
-
-        def sents(art: Article) -> list[tuple[int, int]]:
-            if art.id not in sent_cache:
-                sent_cache[art.id] = sentence_spans(art.text)
-            return sent_cache[art.id]
+        sents = SentenceSplitter()  # pysbd, only on the paragraphs passages touch
 
         def art(d: Doc) -> Article:
             return Article(

@@ -48,6 +48,7 @@ How it works
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -674,6 +675,15 @@ def _segments(matches: np.ndarray, k: int, max_gap: int) -> list[list[int]]:
     return merged
 
 
+# Sentence offsets of one article: all of them, or a function giving (at least) those that
+# overlap a character range — so only the paragraphs a passage touches need splitting.
+Sentences = Sequence[tuple[int, int]] | Callable[[int, int], Sequence[tuple[int, int]]]
+
+
+def _sentences_near(sentences: Sentences, c0: int, c1: int) -> Sequence[tuple[int, int]]:
+    return sentences(c0, c1) if callable(sentences) else sentences
+
+
 def _snap(
     c0: int, c1: int, sents: Sequence[tuple[int, int]], coverage: float
 ) -> tuple[int, int] | None:
@@ -707,8 +717,8 @@ def _merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 def align_passages(
     fa: Fingerprint,
     fb: Fingerprint,
-    sentences_a: Sequence[tuple[int, int]],
-    sentences_b: Sequence[tuple[int, int]],
+    sentences_a: Sentences,
+    sentences_b: Sentences,
     config: CopiesConfig | None = None,
 ) -> tuple[tuple[Span, Span], ...]:
     """Reused passages of two articles as aligned runs of whole sentences.
@@ -723,18 +733,10 @@ def align_passages(
     for a0, a1, b0, b1 in segments:
         if min(a1 - a0, b1 - b0) < config.min_passage_words:
             continue
-        sa = _snap(
-            int(fa.word_starts[a0]),
-            int(fa.word_ends[a1 - 1]),
-            sentences_a,
-            config.sentence_coverage,
-        )
-        sb = _snap(
-            int(fb.word_starts[b0]),
-            int(fb.word_ends[b1 - 1]),
-            sentences_b,
-            config.sentence_coverage,
-        )
+        ca0, ca1 = int(fa.word_starts[a0]), int(fa.word_ends[a1 - 1])
+        cb0, cb1 = int(fb.word_starts[b0]), int(fb.word_ends[b1 - 1])
+        sa = _snap(ca0, ca1, _sentences_near(sentences_a, ca0, ca1), config.sentence_coverage)
+        sb = _snap(cb0, cb1, _sentences_near(sentences_b, cb0, cb1), config.sentence_coverage)
         if sa is None or sb is None:
             continue
         found.add((sa[0], sa[1], sb[0], sb[1]))
@@ -781,9 +783,13 @@ def compare(
     fb: Fingerprint,
     config: CopiesConfig | None = None,
     *,
-    sentences: Callable[[Article], Sequence[tuple[int, int]]] | None = None,
+    sentences: SentenceSplitter | Callable[[Article], Sequence[tuple[int, int]]] | None = None,
 ) -> PairResult | None:
     """Verify one candidate pair exactly; None when it is neither kind of copy.
+
+    ``sentences`` splits articles into sentences: a :class:`SentenceSplitter` (the default;
+    share one across calls so each paragraph is split once) or any function returning an
+    article's ``[start, end)`` sentence spans.
 
     The pair is put in canonical order (smaller id first) so the result does not depend on
     which article arrived first.
@@ -791,18 +797,17 @@ def compare(
     config = config or CopiesConfig()
     if art_a.id > art_b.id:
         art_a, art_b, fa, fb = art_b, art_a, fb, fa
-    if sentences is None:
-        from newsweave.sentences import sentence_spans  # pysbd: loaded only when needed
-
-        def split(art: Article) -> Sequence[tuple[int, int]]:
-            return sentence_spans(art.text)
-    else:
-        split = sentences
     score = verify_pair(fa, fb)
     near = is_near_duplicate(score, config)
     if not near and score.shared < config.min_passage_words - config.shingle + 1:
         return None
-    passages = align_passages(fa, fb, split(art_a), split(art_b), config)
+    if sentences is None or isinstance(sentences, SentenceSplitter):
+        splitter = sentences or SentenceSplitter()
+        sents_a: Sentences = splitter.near(art_a)
+        sents_b: Sentences = splitter.near(art_b)
+    else:
+        sents_a, sents_b = sentences(art_a), sentences(art_b)
+    passages = align_passages(fa, fb, sents_a, sents_b, config)
     if not near and not passages:
         return None
     reused_a = reused_fraction(art_a.text, [(p[0].start, p[0].end) for p in passages])
@@ -823,20 +828,60 @@ def compare(
     )
 
 
-def cached_sentence_spans() -> Callable[[Article], Sequence[tuple[int, int]]]:
-    """A sentence splitter (:func:`newsweave.sentences.sentence_spans`) that remembers each
-    article's spans, so an article compared with many others is split once."""
-    from newsweave.sentences import sentence_spans
+# The paragraph rule of newsweave.sentences: sentences never cross a blank line, so one
+# paragraph split alone gives exactly the spans the whole text would.
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 
-    cache: dict[str, list[tuple[int, int]]] = {}
 
-    def split(article: Article) -> Sequence[tuple[int, int]]:
-        spans = cache.get(article.id)
-        if spans is None:
-            spans = cache[article.id] = sentence_spans(article.text)
-        return spans
+class SentenceSplitter:
+    """Sentence spans (:func:`newsweave.sentences.sentence_spans`, pysbd) of articles, split
+    paragraph by paragraph on demand and remembered: a passage only needs the sentences of
+    the paragraphs it touches, and an article compared with many others is split once."""
 
-    return split
+    def __init__(self) -> None:
+        from newsweave.sentences import sentence_spans  # pysbd: loaded only when needed
+
+        self._split = sentence_spans
+        self._paragraphs: dict[str, tuple[str, list[int], list[int]]] = {}
+        self._done: dict[tuple[str, int], list[tuple[int, int]]] = {}
+
+    def __call__(self, article: Article) -> Sequence[tuple[int, int]]:
+        """All sentence spans of ``article``."""
+        return self.near(article)(0, len(article.text))
+
+    def near(self, article: Article) -> Callable[[int, int], Sequence[tuple[int, int]]]:
+        """A function ``(start, end) -> spans`` of the sentences in the paragraphs that
+        overlap ``[start, end)`` of ``article``, in order."""
+        if article.id not in self._paragraphs:
+            found = [(m.start(), m.end()) for m in _PARAGRAPH.finditer(article.text)]
+            self._paragraphs[article.id] = (
+                article.text,
+                [p[0] for p in found],
+                [p[1] for p in found],
+            )
+        text, starts, ends = self._paragraphs[article.id]
+
+        def between(c0: int, c1: int) -> Sequence[tuple[int, int]]:
+            out: list[tuple[int, int]] = []
+            i = max(0, bisect.bisect_right(starts, c0) - 1)
+            while i < len(starts) and starts[i] < c1:
+                if ends[i] > c0:
+                    key = (article.id, i)
+                    if key not in self._done:
+                        base = starts[i]
+                        self._done[key] = [
+                            (base + a, base + b) for a, b in self._split(text[base : ends[i]])
+                        ]
+                    out.extend(self._done[key])
+                i += 1
+            return out
+
+        return between
+
+
+def cached_sentence_spans() -> SentenceSplitter:
+    """A :class:`SentenceSplitter` (kept for callers that want a plain function)."""
+    return SentenceSplitter()
 
 
 def detect_copies(
@@ -955,6 +1000,7 @@ __all__ = [
     "Fingerprint",
     "PairResult",
     "PairScore",
+    "SentenceSplitter",
     "Signature",
     "align_passages",
     "cached_sentence_spans",
