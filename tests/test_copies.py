@@ -420,3 +420,15 @@ def test_identical_short_flashes_always_meet():
     results = copies.detect_copies(arts)
     assert len(results) == 3
     assert all(r.link.kind == "near-duplicate" and r.jaccard == 1.0 for r in results)
+
+
+def test_sentence_splitter_gives_the_spans_of_the_whole_text():
+    splitter = copies.SentenceSplitter()
+    for prefix in ("000", "001", "002", "003", "004"):
+        article = _seed(prefix)
+        whole = sentence_spans(article.text)
+        assert list(splitter(article)) == whole
+        start = article.text.index("\n\n", len(article.text) // 2)
+        near = splitter.near(article)(start, start + 50)
+        assert near and set(near) <= set(whole)
+        assert any(s <= start + 2 < e or start < s < start + 50 for s, e in near)
