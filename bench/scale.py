@@ -12,8 +12,9 @@ articles per file, into a temporary directory (generation is not timed).
 Each (size, runner) runs in a fresh child process: a new store, ``ingest_paths`` through the
 runner, then the derived steps named by ``--steps`` (each timed on its own). The parent
 samples the RSS of the child's whole process tree (Dask scheduler-side and worker processes
-included) every 0.2 s; ``peak_rss_mb`` is the largest sum seen, or the child's own
-ru_maxrss (``peak_rss_self_mb``) when larger, since sampling can miss a short spike.
+included) every 0.1 s; ``peak_rss_mb`` is the largest sum seen. ``peak_rss_self_mb`` is the
+child's ru_maxrss; Linux carries the high-water mark across exec, so generation runs in its
+own process to keep the parent (and that figure) small.
 ``cpu_s`` is CPU time of the child and its waited-for children (robust to a shared, loaded
 machine, unlike wall seconds). The ``group`` step (embeddings, events, stories, timelines)
 measured ~6 articles/s here at 2,000 articles, so it runs only up to
@@ -236,7 +237,7 @@ def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path) 
         nonlocal peak
         while not done.is_set():
             peak = max(peak, tree_rss(proc.pid))
-            done.wait(0.2)
+            done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -248,9 +249,6 @@ def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path) 
     if proc.returncode != 0:
         return {"runner": runner, "error": f"exit {proc.returncode}"}
     row = json.loads(out.strip().splitlines()[-1])
-    # The sampler can miss a short spike between samples; the child's own high-water mark
-    # cannot, so the peak is the larger of the two.
-    peak = max(peak, row["peak_rss_self_mb"])
     row = {"runner": runner, "peak_rss_mb": round(peak, 1), **row}
     return row
 
@@ -299,8 +297,12 @@ def main() -> None:
     parser.add_argument("--tmp", type=Path, default=None, help="where the JSONL and stores go")
     parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--_generate", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     steps = [s for s in args.steps.split(",") if s]
+    if args._generate:
+        print(json.dumps(generate(args._generate, args.data, args._db)))
+        return
     if args._one:
         print(json.dumps(one_run(args._one, args._db, args.runners, args.workers, steps)))
         return
@@ -313,7 +315,12 @@ def main() -> None:
             data = base / f"jsonl-{size}"
             log(f"generating {size:,} articles")
             t = time.perf_counter()
-            made = generate(size, args.data, data)
+            gen = [sys.executable, __file__, "--_generate", str(size), "--_db", str(data)]
+            made = json.loads(
+                subprocess.run(
+                    [*gen, "--data", str(args.data)], check=True, stdout=subprocess.PIPE, text=True
+                ).stdout.splitlines()[-1]
+            )
             log(f"  {made} in {time.perf_counter() - t:.0f} s")
             size_steps = [s for s in steps if s != "group" or size <= args.group_max]
             for runner in runners:
