@@ -88,8 +88,17 @@ def main() -> None:
     ap.add_argument("--no-embeddings", action="store_true", help="lexical features only")
     ap.add_argument("--limit", type=int, default=None, help="first N pairs only (smoke runs)")
     ap.add_argument("--save", action="store_true", help=f"train on all pairs, write {MODEL_FILE}")
+    ap.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="OpenMP threads for tree training (1 avoids spin-wait thrashing on a busy machine)",
+    )
     args = ap.parse_args()
     from sklearn.model_selection import GroupKFold
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=args.threads, user_api="openmp")
 
     t0 = time.perf_counter()
     headlines, bodies, pairs, labels, groups = load(args.data, args.limit)
