@@ -62,10 +62,11 @@ def build_store(data: Path, store: Path, analyze: bool) -> None:
 
     store.parent.mkdir(parents=True, exist_ok=True)
     with Newsweave(store) as nw:
-        if nw.count() == 0:
-            t0 = time.perf_counter()
-            report = nw.ingest([data], analyze=False)
-            log(f"ingested {report.summary()} in {time.perf_counter() - t0:.1f} s")
+        if nw.count() > 0:
+            return  # built by an earlier run
+        t0 = time.perf_counter()
+        report = nw.ingest([data], analyze=False)
+        log(f"ingested {report.summary()} in {time.perf_counter() - t0:.1f} s")
         if analyze:
             t0 = time.perf_counter()
             ran = nw.analyze()
@@ -85,6 +86,15 @@ def peak_rss_mb(pid: int) -> float | None:
         return None
     m = re.search(r"VmHWM:\s+(\d+) kB", text)
     return round(int(m.group(1)) / 1024, 1) if m else None
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -251,6 +261,15 @@ async def drive(host: str, port: int, clients: int, duration: float, seed: int, 
     return {"latencies": latencies, "statuses": statuses, "errors": errors, "elapsed": elapsed}
 
 
+def run_loop(coro):  # noqa: ANN001, ANN201
+    """asyncio.run on uvloop when installed (less client CPU on a shared 2-core machine)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coro)
+    return uvloop.run(coro)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
@@ -299,8 +318,14 @@ def main() -> None:
             f"{len(cat['articles'])} articles, {len(cat['stories'])} stories, "
             f"{len(cat['events'])} events; {args.clients} clients for {args.duration:.0f} s"
         )
-        run = asyncio.run(drive("127.0.0.1", port, args.clients, args.duration, args.seed, cat))
+        load_before = os.getloadavg()[0]
+        cpu_before = cpu_seconds(server.pid)
+        run = run_loop(drive("127.0.0.1", port, args.clients, args.duration, args.seed, cat))
         rss = peak_rss_mb(server.pid)
+        cpu_after = cpu_seconds(server.pid)
+        server_cpu = (
+            cpu_after - cpu_before if cpu_after is not None and cpu_before is not None else None
+        )
     finally:
         server.terminate()
         try:
@@ -341,6 +366,11 @@ def main() -> None:
         "transport_errors": statuses.get(0, 0),
         "statuses": {str(k): v for k, v in sorted(statuses.items())},
         "first_answer_s": round(warmup, 2),
+        "server_cpu_s": round(server_cpu, 1) if server_cpu is not None else None,
+        "server_cpu_ms_per_request": (
+            round(1000 * server_cpu / total, 3) if server_cpu is not None and total else None
+        ),
+        "loadavg_1min_before": round(load_before, 2),
         "server_peak_rss_mb": rss,
         "bench_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "cpus": os.cpu_count(),

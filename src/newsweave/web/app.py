@@ -146,6 +146,12 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):  # noqa: ANN202
+        # Reads run on the event loop (they are answered from the in-memory snapshot in well
+        # under a millisecond of work, or from one short SQLite call): build the first
+        # snapshot before serving so no request waits on it.
+        from starlette.concurrency import run_in_threadpool
+
+        await run_in_threadpool(model.snapshot)
         yield
         model.close()
 
@@ -245,7 +251,7 @@ def create_app(
     # ------------------------------------------------------------------ reads
 
     @app.get("/api/meta", response_model=None, responses={200: {"model": models.Meta}})
-    def meta(request: Request) -> Response:
+    async def meta(request: Request) -> Response:
         """What the store holds: counts per section, outlets, and whether writes are on."""
 
         def compute(snap: Snapshot) -> dict:
@@ -273,7 +279,7 @@ def create_app(
         response_model=None,
         responses={200: {"model": models.ArticlePage}, **ERRORS},
     )
-    def list_articles(
+    async def list_articles(
         request: Request,
         q: Annotated[str | None, Query(max_length=500, description="Full-text query")] = None,
         since: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
@@ -340,7 +346,7 @@ def create_app(
         response_model=None,
         responses={200: {"model": models.ArticleItem}, **ERRORS},
     )
-    def get_article(request: Request, article_id: str) -> Response:
+    async def get_article(request: Request, article_id: str) -> Response:
         """One article (id or unique id prefix) with its text, the reused passages in it,
         its copy groups, events and entities."""
 
@@ -350,7 +356,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/search", response_model=None, responses={200: {"model": models.ArticlePage}})
-    def search(
+    async def search(
         request: Request,
         q: Annotated[str, Query(min_length=1, max_length=500)],
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
@@ -369,7 +375,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/copies", response_model=None, responses={200: {"model": models.Page}})
-    def copies(
+    async def copies(
         request: Request,
         article: Annotated[str | None, Query(max_length=200)] = None,
         kind: Annotated[str | None, Query(pattern="^(near-duplicate|shared-passage)$")] = None,
@@ -395,7 +401,7 @@ def create_app(
         response_model=None,
         responses={200: {"model": models.CompareResult}, **ERRORS},
     )
-    def compare(
+    async def compare(
         request: Request,
         a: Annotated[str, Query(min_length=4, max_length=200)],
         b: Annotated[str, Query(min_length=4, max_length=200)],
@@ -431,7 +437,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/stories", response_model=None, responses={200: {"model": models.Page}})
-    def stories(
+    async def stories(
         request: Request,
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
         offset: Annotated[int, Query(ge=0)] = 0,
@@ -450,7 +456,7 @@ def create_app(
         response_model=None,
         responses={200: {"model": models.Item}, **ERRORS},
     )
-    def story(request: Request, story_id: str) -> Response:
+    async def story(request: Request, story_id: str) -> Response:
         """One story: its events (in date order) and its timeline."""
 
         def compute(snap: Snapshot) -> dict:
@@ -471,7 +477,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/events", response_model=None, responses={200: {"model": models.Page}})
-    def events(
+    async def events(
         request: Request,
         story: Annotated[str | None, Query(max_length=200)] = None,
         since: Annotated[str | None, Query(pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")] = None,
@@ -491,8 +497,10 @@ def create_app(
                     continue
                 if until and (not date or date[: len(until)] > until):
                     continue
-                rows.append(_event_card(snap, ev))
-            return _page(_sorted_events(rows), limit, offset)
+                rows.append(ev)
+            page = _page(_sorted_events(rows), limit, offset)
+            page["items"] = [_event_card(snap, ev) for ev in page["items"]]
+            return page
 
         return cached(request, compute)
 
@@ -501,7 +509,7 @@ def create_app(
         response_model=None,
         responses={200: {"model": models.Item}, **ERRORS},
     )
-    def event(request: Request, event_id: str) -> Response:
+    async def event(request: Request, event_id: str) -> Response:
         """One event: its articles and its claims, grouped as contested (both sides quoted),
         corroborated and single-source, each with outlets and independent-source counts."""
 
@@ -519,7 +527,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/entities", response_model=None, responses={200: {"model": models.Page}})
-    def entities(
+    async def entities(
         request: Request,
         q: Annotated[str | None, Query(max_length=200, description="Name or alias part")] = None,
         type: Annotated[str | None, Query(max_length=40)] = None,  # noqa: A002
@@ -531,15 +539,16 @@ def create_app(
         article."""
 
         def compute(snap: Snapshot) -> dict:
-            rows = snap.entities_ranked
+            if q:
+                needle = q.casefold()
+                rows = [e for key, e in snap.entity_search if needle in key]
+            else:
+                rows = snap.entities_ranked
             if article:
                 wanted = set(snap.article_entities.get(article, ()))
                 rows = [e for e in rows if str(e.get("id")) in wanted]
             if type:
                 rows = [e for e in rows if str(e.get("type", "")).casefold() == type.casefold()]
-            if q:
-                needle = q.casefold()
-                rows = [e for e in rows if needle in snap.entity_keys[str(e.get("id"))]]
             page = _page(rows, limit, offset)
             page["items"] = [_entity_view(e) for e in page["items"]]
             return page
@@ -551,7 +560,7 @@ def create_app(
         response_model=None,
         responses={200: {"model": models.Item}, **ERRORS},
     )
-    def entity(request: Request, entity_id: str) -> Response:
+    async def entity(request: Request, entity_id: str) -> Response:
         """One entity with its aliases and the articles that mention it."""
 
         def compute(snap: Snapshot) -> dict:
@@ -565,7 +574,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/timeline", response_model=None, responses={200: {"model": models.Page}})
-    def timeline(
+    async def timeline(
         request: Request,
         story: Annotated[str | None, Query(max_length=200)] = None,
         kind: Annotated[str | None, Query(pattern="^(reported|scheduled|background)$")] = None,
@@ -583,7 +592,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/claims", response_model=None, responses={200: {"model": models.Page}})
-    def claims(
+    async def claims(
         request: Request,
         status: Annotated[
             str | None, Query(pattern="^(corroborated|single-source|contested)$")
@@ -613,7 +622,7 @@ def create_app(
         return cached(request, compute)
 
     @app.get("/api/sections/{name}", response_model=None, responses={200: {"model": models.Page}})
-    def section(
+    async def section(
         request: Request,
         name: str,
         limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
@@ -959,10 +968,9 @@ def _outlets_of(snap: Snapshot, article_ids: list[str]) -> list[str]:
 def _claim_counts(snap: Snapshot, event_ids: list[str]) -> dict[str, int]:
     counts = dict.fromkeys(CLAIM_STATUSES, 0)
     for e in event_ids:
-        for cid in snap.event_claims.get(e, ()):
-            status = snap.claims[cid].get("status")
+        for status, n in snap.event_claim_counts.get(e, {}).items():
             if status in counts:
-                counts[status] += 1
+                counts[status] += n
     return counts
 
 

@@ -73,10 +73,12 @@ class Snapshot:
     article_entities: dict[str, list[str]] = field(default_factory=dict)
     article_copies: dict[str, list[int]] = field(default_factory=dict)
     event_claims: dict[str, list[str]] = field(default_factory=dict)
+    event_claim_counts: dict[str, Counter] = field(default_factory=dict)  # event -> status: n
     outlets: list[tuple[str, int]] = field(default_factory=list)
     claims_by_status: dict[str, list[dict]] = field(default_factory=dict)
     entities_ranked: list[dict] = field(default_factory=list)  # most articles first
     entity_keys: dict[str, str] = field(default_factory=dict)  # id -> casefolded names
+    entity_search: list[tuple[str, dict]] = field(default_factory=list)  # ranked (key, entity)
     entity_names: dict[str, set[str]] = field(default_factory=dict)  # name/alias -> articles
 
     def section(self, name: str) -> list[dict]:
@@ -158,6 +160,7 @@ def _index(snap: Snapshot) -> None:
         snap.section("entities"),
         key=lambda e: (-len(e.get("articles") or ()), str(e.get("name") or "").casefold()),
     )
+    snap.entity_search = [(snap.entity_keys[str(e.get("id"))], e) for e in snap.entities_ranked]
     for i, group in enumerate(snap.section("copies")):
         for aid in group.get("articles") or ():
             snap.article_copies.setdefault(aid, []).append(i)
@@ -168,6 +171,7 @@ def _index(snap: Snapshot) -> None:
         event = claim.get("event") or _event_of_claim(snap, claim)
         if event:
             snap.event_claims.setdefault(str(event), []).append(cid)
+            snap.event_claim_counts.setdefault(str(event), Counter())[str(claim.get("status"))] += 1
     counts = Counter(a["outlet"] for a in snap.articles if a.get("outlet"))
     snap.outlets = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
 
