@@ -283,7 +283,7 @@
       statusBadges(st.claim_counts),
       h("section", { class: "panel" }, h("h2", { class: "section-title" }, "Timeline"), timelineChart(st.timeline || [], events)),
       h("section", { class: "panel" }, h("h2", { class: "section-title" }, "Events"),
-        events.length ? list : empty("No events in this story.")),
+        events.length ? capList(list, 40, "events") : empty("No events in this story.")),
       h("p", {}, h("a", { href: route("articles", { story: st.id }) }, `All ${plural(st.article_count, "article")} in this story →`)));
   }
 
@@ -333,31 +333,39 @@
       }
     });
     const detail = h("div", { class: "timeline-detail", "aria-live": "polite" }, h("p", { class: "hint" }, "Select a point on the timeline to read the entry and its sources."));
-    const stacks = new Map();
+    // One marker per lane and date; a number beside it when several things share the date.
+    const groups = new Map();
+    for (const p of points) {
+      const key = p.lane + "|" + p.t;
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(p);
+    }
     let first = null;
     const dots = [];
-    for (const p of points) {
+    for (const group of groups.values()) {
+      const p = group[0];
       const laneIndex = used.findIndex((l) => l.key === p.lane);
-      const key = p.lane + "|" + p.t;
-      const n = stacks.get(key) || 0;
-      stacks.set(key, n + 1);
-      const cx = x(p.t) + (n % 4) * 9 - (n ? 4 : 0), cy = top + laneH * laneIndex + laneH / 2 - Math.floor(n / 4) * 9;
+      const cx = x(p.t), cy = top + laneH * laneIndex + laneH / 2;
+      const label = (q) => (q.event ? q.event.title : q.entry.text) || "";
       const shape = p.lane === "event"
         ? s("rect", { x: cx - 7, y: cy - 7, width: 14, height: 14, transform: `rotate(45 ${cx} ${cy})`, class: "dot event" })
         : s("circle", { cx, cy, r: 7, class: "dot " + p.lane });
       shape.setAttribute("tabindex", "0");
       shape.setAttribute("role", "button");
-      shape.setAttribute("aria-label", `${humanDate(p.date)}: ${p.event ? p.event.title : p.entry.text}`);
-      shape.appendChild(s("title", {}, `${humanDate(p.date)} — ${p.event ? p.event.title : p.entry.text}`));
+      shape.setAttribute("data-count", String(group.length));
+      const summary = group.length > 1 ? `${group.length} ${p.lane === "event" ? "events" : "entries"}` : label(p);
+      shape.setAttribute("aria-label", `${humanDate(p.date)}: ${summary}`);
+      shape.appendChild(s("title", {}, `${humanDate(p.date)} — ${summary}`));
       const select = () => {
         dots.forEach((d) => d.classList.remove("selected"));
         shape.classList.add("selected");
-        showDetail(detail, p);
+        showDetail(detail, group);
       };
       shape.addEventListener("click", select);
       shape.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); select(); } });
       dots.push(shape);
       svg.appendChild(shape);
+      if (group.length > 1) svg.appendChild(s("text", { x: cx + 10, y: cy - 6, class: "count" }, String(group.length)));
       if (!first && p.lane !== "event") first = select;
     }
     const legend = h("div", { class: "legend" },
@@ -367,20 +375,32 @@
     return wrap;
   }
 
-  function showDetail(detail, p) {
+  function sourceList(sources, limit) {
+    const shown = (sources || []).slice(0, limit);
+    const rest = (sources || []).length - shown.length;
+    return h("ul", { class: "sources" }, shown.map((src) => h("li", {},
+      h("a", { href: route("article/" + src.id) }, `${src.outlet || "unknown outlet"}, ${humanDate(src.published)}`),
+      src.title ? h("span", { class: "muted" }, " — " + src.title) : null)),
+      rest > 0 ? h("li", { class: "muted" }, `and ${rest} more`) : null);
+  }
+
+  // The detail card under the timeline: every event or entry sharing the selected date.
+  function showDetail(detail, group) {
     clear(detail);
+    const p = group[0];
     if (p.event) {
-      append(detail, [h("div", { class: "kicker" }, `${humanDate(p.date)} · event`),
-        h("h3", {}, h("a", { href: route("event/" + p.event.id) }, p.event.title || "Untitled event")),
-        h("p", { class: "byline" }, plural(p.event.article_count || 0, "article"), " · ", (p.event.outlets || []).join(", "))]);
+      const shown = group.slice(0, 12);
+      append(detail, [h("div", { class: "kicker" }, `${humanDate(p.date)} · ${plural(group.length, "event")}`),
+        shown.map((q) => h("div", { class: "detail-event" },
+          h("h3", {}, h("a", { href: route("event/" + q.event.id) }, q.event.title || "Untitled event")),
+          h("p", { class: "byline" }, plural(q.event.article_count || 0, "article"), " · ", (q.event.outlets || []).join(", ")))),
+        group.length > shown.length ? h("p", { class: "muted" }, `and ${group.length - shown.length} more events on this date`) : null]);
       return;
     }
-    const en = p.entry;
-    append(detail, [h("div", { class: "kicker" }, `${humanDate(en.date)} · ${en.kind || "reported"}`),
-      h("p", { class: "entry-text" }, en.text || ""),
-      h("ul", { class: "sources" }, (en.sources || []).map((src) => h("li", {},
-        h("a", { href: route("article/" + src.id) }, `${src.outlet || "unknown outlet"}, ${humanDate(src.published)}`),
-        src.title ? h("span", { class: "muted" }, " — " + src.title) : null)))]);
+    append(detail, [h("div", { class: "kicker" }, `${humanDate(p.entry.date)} · ${p.entry.kind || "reported"}`),
+      group.map((q) => h("div", { class: "detail-entry" },
+        h("p", { class: "entry-text" }, q.entry.text || ""),
+        sourceList(q.entry.sources, 6)))]);
   }
 
   function claimSide(side, label) {
@@ -405,6 +425,19 @@
       h("p", { class: "claim-text" }, c.text || ""),
       c.attribution ? h("p", { class: "attribution" }, "— ", c.attribution) : null,
       h("p", { class: "byline" }, (c.sources || []).map((src, i) => [i ? " · " : "", h("a", { href: route("article/" + src.id) }, src.outlet || src.agency || "unknown outlet")])));
+  }
+
+  // A list that shows its first `keep` children and a button for the rest.
+  function capList(list, keep, noun) {
+    const items = [...list.children];
+    if (items.length <= keep) return list;
+    items.slice(keep).forEach((li) => { li.hidden = true; });
+    const more = h("button", { type: "button", class: "button small more-button" }, `Show all ${items.length} ${noun}`);
+    more.addEventListener("click", () => {
+      items.forEach((li) => { li.hidden = false; });
+      more.remove();
+    });
+    return h("div", {}, list, more);
   }
 
   // A claim list that shows its first `keep` items and a button for the rest.
