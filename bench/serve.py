@@ -79,6 +79,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def process_tree(pid: int) -> list[int]:
+    """The server and its worker processes (``serve --workers N`` forks them)."""
+    pids = [pid]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == pid:
+            pids.append(int(entry.name))
+    return pids
+
+
 def peak_rss_mb(pid: int) -> float | None:
     try:
         text = Path(f"/proc/{pid}/status").read_text()
@@ -277,6 +292,7 @@ def main() -> None:
     ap.add_argument("--duration", type=float, default=60.0, help="seconds of load")
     ap.add_argument("--clients", type=int, default=50, help="concurrent clients")
     ap.add_argument("--seed", type=int, default=17)
+    ap.add_argument("--workers", type=int, default=1, help="server processes (serve --workers)")
     ap.add_argument("--no-analyze", action="store_true", help="store articles only")
     args = ap.parse_args()
 
@@ -295,6 +311,8 @@ def main() -> None:
             str(args.store),
             "--port",
             str(port),
+            "--workers",
+            str(args.workers),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
@@ -319,10 +337,11 @@ def main() -> None:
             f"{len(cat['events'])} events; {args.clients} clients for {args.duration:.0f} s"
         )
         load_before = os.getloadavg()[0]
-        cpu_before = cpu_seconds(server.pid)
+        tree = process_tree(server.pid)
+        cpu_before = sum(cpu_seconds(p) or 0.0 for p in tree)
         run = run_loop(drive("127.0.0.1", port, args.clients, args.duration, args.seed, cat))
-        rss = peak_rss_mb(server.pid)
-        cpu_after = cpu_seconds(server.pid)
+        rss = sum(peak_rss_mb(p) or 0.0 for p in tree)
+        cpu_after = sum(cpu_seconds(p) or 0.0 for p in tree)
         server_cpu = (
             cpu_after - cpu_before if cpu_after is not None and cpu_before is not None else None
         )
@@ -354,6 +373,7 @@ def main() -> None:
         "stories": len(cat["stories"]),
         "events": len(cat["events"]),
         "clients": args.clients,
+        "server_workers": args.workers,
         "duration_s": round(run["elapsed"], 1),
         "requests": total,
         "requests_per_s": round(total / run["elapsed"], 1),

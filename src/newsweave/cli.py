@@ -719,6 +719,13 @@ def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
     "Without one, writes are refused.",
 )
 @click.option("--max-upload-mb", default=32, show_default=True, help="Largest ingest upload.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (each keeps its own in-memory snapshot of the store).",
+)
 @click.pass_context
 @handles_errors
 def serve(
@@ -728,6 +735,7 @@ def serve(
     port: int,
     token: str | None,
     max_upload_mb: int,
+    workers: int,
 ) -> None:
     """Serve the HTTP API and the web page (stories, timelines, claims, compare, search).
 
@@ -735,19 +743,20 @@ def serve(
 
     Example: newsweave serve --db news.db --port 8000 --token "$(openssl rand -hex 16)"
     """
+    import os
+
     import uvicorn
 
-    from newsweave.web import create_app
+    from newsweave.web import app as web_app
     from newsweave.web.security import LOOPBACK_HOSTS
 
     db = db_option or ctx.obj["db"]
     loopback = host in ("127.0.0.1", "localhost", "::1")
-    app = create_app(
-        db,
-        token=token or None,
-        max_upload_bytes=max_upload_mb * 1024 * 1024,
-        allowed_hosts=LOOPBACK_HOSTS if loopback else None,
-    )
+    settings = {
+        "db_path": db,
+        "max_upload_bytes": max_upload_mb * 1024 * 1024,
+        "allowed_hosts": list(LOOPBACK_HOSTS) if loopback else None,
+    }
     if not loopback:
         err.print(
             f"newsweave: warning: serving on {host}, reachable from other machines; reads "
@@ -756,7 +765,18 @@ def serve(
         )
     writes = "writes need the token" if token else "writes disabled: no --token"
     err.print(f"newsweave: serving {db} on http://{host}:{port}/ ({writes})", markup=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False)
+    run = {"host": host, "port": port, "log_level": "warning", "server_header": False}
+    if workers == 1:
+        app = web_app.create_app(token=token or "", **settings)
+        uvicorn.run(app, **run)
+        return
+    # Worker processes build the app themselves from the environment they inherit.
+    os.environ[web_app.SETTINGS_ENV] = json.dumps(settings)
+    if token:
+        os.environ[web_app.TOKEN_ENV] = token
+    else:
+        os.environ.pop(web_app.TOKEN_ENV, None)
+    uvicorn.run("newsweave.web.app:app_from_environment", factory=True, workers=workers, **run)
 
 
 def _exists(ctx: click.Context) -> bool:

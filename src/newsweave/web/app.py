@@ -761,6 +761,17 @@ def create_app(
     return app
 
 
+SETTINGS_ENV = "NEWSWEAVE_SERVE_SETTINGS"
+
+
+def app_from_environment() -> FastAPI:
+    """The app for one of several server processes (``newsweave serve --workers N``): its
+    settings come as JSON in $NEWSWEAVE_SERVE_SETTINGS, the token in $NEWSWEAVE_TOKEN."""
+    settings = json.loads(os.environ[SETTINGS_ENV])
+    hosts = settings.pop("allowed_hosts", None)
+    return create_app(allowed_hosts=tuple(hosts) if hosts else None, **settings)
+
+
 EXPORT_MEDIA = {
     "json": "application/json",
     "jsonl": "application/x-ndjson",
