@@ -237,6 +237,10 @@ def create_app(
     def index() -> FileResponse:
         return FileResponse(STATIC_DIR / "index.html", media_type="text/html")
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> FileResponse:
+        return FileResponse(STATIC_DIR / "favicon.svg", media_type="image/svg+xml")
+
     @app.get("/static/{name}", include_in_schema=False)
     def static(name: str) -> FileResponse:
         if not re.fullmatch(r"[a-z0-9_-]+\.(js|css|svg|html)", name):
