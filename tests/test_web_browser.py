@@ -233,6 +233,7 @@ def test_script_payloads_in_articles_do_nothing(page, server) -> None:
                 "title": XSS_TITLE,
                 "published": "2020-09-05",
                 "outlet": '<svg onload="window.__xss=4">',
+                "url": "javascript:window.__xss=5",
             }
         ]
     }
@@ -257,9 +258,18 @@ def test_script_payloads_in_articles_do_nothing(page, server) -> None:
         page.wait_for_timeout(300)
         assert page.evaluate("window.__xss") is None
         assert page.locator("img[src=x], svg[onload], script:not([src])").count() == 0
+        assert page.locator('a[href^="javascript"]').count() == 0
         assert "<script>" in page.locator("main").inner_text() or name != "08-xss-article"
         if name:
             shot(page, name)
     assert XSS_TITLE in page.locator("main").inner_text()
+    page.goto(f"{server}/#/article/{article_id}")
+    page.wait_for_selector(".article-text")
+    original = page.get_by_role("link", name="original")
+    if original.count():  # a javascript: URL never becomes a live link
+        assert original.get_attribute("href") == "#"
+        original.click()
+        page.wait_for_timeout(200)
+        assert page.evaluate("window.__xss") is None
     assert page.dialogs == []
     assert page.problems == []

@@ -528,7 +528,7 @@
     if ((a.entities || []).length) append(side, [h("h3", {}, "Entities"), h("div", { class: "chips" }, a.entities.slice(0, 40).map((e) => h("a", { class: "chip", href: route("entity/" + e.id), title: (e.aliases || []).join(", ") }, e.name)))]);
     if ((a.evidence || []).length) append(side, [h("h3", {}, "Metadata evidence"), h("ul", { class: "evidence" }, a.evidence.map((e) => h("li", {}, h("b", {}, e.field), ` = ${e.value} `, h("span", { class: "muted" }, `(${e.rule})`))))]);
     const byline = h("p", { class: "byline big" }, h("span", { class: "outlet" }, outletOf(a)), a.dateline ? h("span", {}, a.dateline) : null, h("time", {}, humanDate(a.published)), h("span", {}, `${a.words} words`),
-      a.url ? h("a", { href: a.url, rel: "noopener noreferrer nofollow", target: "_blank" }, "original") : null);
+      /^https?:\/\//i.test(a.url || "") ? h("a", { href: a.url, rel: "noopener noreferrer nofollow", target: "_blank" }, "original") : null);
     page(crumbs([{ label: "Articles", href: route("articles") }, { label: outletOf(a) }]),
       h("h1", { class: "page-title" }, titleOf(a)),
       byline,
