@@ -932,7 +932,7 @@ def analyse_claims(
 
     # Candidate pairs share at least two stems that are not everywhere.
     index: dict[str, list[int]] = defaultdict(list)
-    cap = max(50, n // 5)
+    cap = max(50, min(200, n // 5))  # a stem in more statements is no evidence of sameness
     for i, st in enumerate(statements):
         for t in st.stems:
             index[t].append(i)
