@@ -17,7 +17,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import default_data, emit, log, peak_rss_mb  # noqa: E402
-
 from newsweave.ingest import discover  # noqa: E402
 from newsweave.pipeline import ingest_paths  # noqa: E402
 from newsweave.store import Store  # noqa: E402

@@ -49,11 +49,16 @@ def test_seed_publication_dates(prefix: str, published: str, rule: str) -> None:
 @pytest.mark.parametrize(
     ("prefix", "agency", "title"),
     [
-        ("000", "ANI", "On India's request, Russia reiterates policy of no arms supply to Pakistan"),
+        (
+            "000",
+            "ANI",
+            "On India's request, Russia reiterates policy of no arms supply to Pakistan",
+        ),
         (
             "003",
             "PTI",
-            "Rajnath holds talks with Russian counterpart to bolster defence, strategic cooperation",
+            "Rajnath holds talks with Russian counterpart to bolster defence, "
+            "strategic cooperation",
         ),
         ("004", "PTI", "SCO Summit 2023: India, Russia resolve to strengthen defence cooperation"),
     ],

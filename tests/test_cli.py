@@ -40,9 +40,16 @@ def test_export_json_contract(seeded_db: Path) -> None:
     data = json.loads(run(seeded_db, "export", "--format", "json").stdout)
     assert len(data["articles"]) == 5
     for article in data["articles"]:
-        assert {"id", "source_path", "title", "outlet", "agency", "dateline", "published", "text"} <= set(
-            article
-        )
+        assert {
+            "id",
+            "source_path",
+            "title",
+            "outlet",
+            "agency",
+            "dateline",
+            "published",
+            "text",
+        } <= set(article)
     published = sorted(a["published"] for a in data["articles"])
     assert published == ["2020-09-03", "2020-09-03", "2020-09-04", "2020-09-04", "2023-04-28"]
 
@@ -76,7 +83,9 @@ def test_reingest_reports_nothing_new(seeded_db: Path) -> None:
 def test_bad_path_one_line_exit_1(tmp_path: Path) -> None:
     proc = run(tmp_path / "x.db", "ingest", str(tmp_path / "nope"), check=False)
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"newsweave: skipped {tmp_path / 'nope'}: no such file or directory"
+    assert (
+        proc.stderr.strip() == f"newsweave: skipped {tmp_path / 'nope'}: no such file or directory"
+    )
     assert "Traceback" not in proc.stderr
 
 

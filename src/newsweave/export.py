@@ -100,7 +100,6 @@ WRITERS: dict[str, WriterFunction] = {
 # markdown | html | timelinejs register themselves into WRITERS on import (serve stage).
 from newsweave import exports_extra  # noqa: E402, F401
 
-
 # --------------------------------------------------------------------------- copies section
 
 
