@@ -349,13 +349,19 @@ def _make_id(prefix: str, members: Iterable[str]) -> str:
 
 
 def _medoid(signals: Sequence[ArticleSignals]) -> ArticleSignals:
-    """The article closest to the group's centroid, preferring ones with a title."""
+    """The article closest to the group's centroid, preferring ones with a title, and a
+    real headline over a first sentence cut short by :func:`headline` (it ends in "…")."""
     vec = np.stack([s.vector for s in signals])
     centre = vec.mean(axis=0)
     scores = vec @ centre
     order = sorted(
         range(len(signals)),
-        key=lambda i: (signals[i].title is None, -round(float(scores[i]), 6), signals[i].id),
+        key=lambda i: (
+            signals[i].title is None,
+            (signals[i].title or "").endswith(" …"),
+            -round(float(scores[i]), 6),
+            signals[i].id,
+        ),
     )
     return signals[order[0]]
 
