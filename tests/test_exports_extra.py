@@ -145,3 +145,16 @@ def test_cli_export_formats(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 0 and json.loads(result.output)["events"]
     result = runner.invoke(cli, ["--db", str(db), "export", "--format", "docx"])
     assert result.exit_code == 2 and "unknown export format" in result.output
+
+
+def test_exports_do_not_depend_on_input_order(data: dict) -> None:
+    import random
+
+    from newsweave.exports_extra import render_html
+
+    shuffled = {k: list(v) for k, v in data.items()}
+    for rows in shuffled.values():
+        random.Random(7).shuffle(rows)
+    assert render_html(shuffled) == render_html(data)
+    assert render_markdown(shuffled) == render_markdown(data)
+    assert render_timelinejs(shuffled) == render_timelinejs(data)

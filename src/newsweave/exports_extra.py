@@ -116,8 +116,11 @@ def _briefing(data: dict) -> dict:
             eid = max(votes, key=lambda k: votes[k]) if votes else None
         if eid:
             event_claims.setdefault(str(eid), []).append(c)
+    for rows in event_claims.values():
+        rows.sort(key=lambda c: str(c.get("id")))
     stories = sorted(
-        data.get("stories", []), key=lambda s: (-len(s.get("articles") or ()), s.get("title") or "")
+        data.get("stories", []),
+        key=lambda s: (-len(s.get("articles") or ()), s.get("title") or "", str(s.get("id"))),
     )
     timeline = data.get("timeline", [])
     return {
@@ -135,6 +138,10 @@ def _ungrouped(b: dict) -> list[dict]:
     grouped = {a for s in b["stories"] for a in s.get("articles") or ()}
     rest = [a for aid, a in b["articles"].items() if aid not in grouped]
     return sorted(rest, key=lambda a: (a.get("published") or "9999", a["id"]))
+
+
+def _entry_order(t: dict) -> tuple:
+    return (str(t.get("date") or ""), str(t.get("kind") or ""), str(t.get("text") or ""))
 
 
 def _published_range(articles: Iterable[dict]) -> tuple[str | None, str | None]:
@@ -159,7 +166,7 @@ def _contested_pairs(claims: list[dict], all_claims: dict[str, dict]) -> list[tu
 
 def _events_of(story: dict, events: dict[str, dict]) -> list[dict]:
     evs = [events[str(e)] for e in story.get("events") or () if str(e) in events]
-    return sorted(evs, key=lambda e: (e.get("date") or "9999", e.get("title") or ""))
+    return sorted(evs, key=lambda e: (e.get("date") or "9999", e.get("title") or "", e["id"]))
 
 
 # --------------------------------------------------------------------------- markdown
@@ -201,7 +208,7 @@ def render_markdown(data: dict) -> str:
         entries = [t for t in b["timeline"] if str(t.get("story")) == str(story.get("id"))]
         if entries:
             out += ["", "### Timeline", ""]
-            for t in sorted(entries, key=lambda t: str(t.get("date") or "")):
+            for t in sorted(entries, key=_entry_order):
                 kind = t.get("kind")
                 tag = f" *({kind})*" if kind and kind != "reported" else ""
                 out.append(
@@ -368,7 +375,7 @@ def render_html(data: dict) -> str:
         entries = [t for t in b["timeline"] if str(t.get("story")) == str(story.get("id"))]
         if entries:
             parts.append('<h4>Timeline</h4><ol class="timeline">')
-            for t in sorted(entries, key=lambda t: str(t.get("date") or "")):
+            for t in sorted(entries, key=_entry_order):
                 kind = str(t.get("kind") or "reported")
                 tag = f' <span class="kind">{_e(kind)}</span>' if kind != "reported" else ""
                 parts.append(
@@ -474,7 +481,7 @@ def render_timelinejs(data: dict) -> dict:
 
     slides = []
     if b["timeline"]:
-        for i, t in enumerate(sorted(b["timeline"], key=lambda t: str(t.get("date") or ""))):
+        for i, t in enumerate(sorted(b["timeline"], key=_entry_order)):
             start = date_parts(t.get("date"))
             if start is None:
                 continue
@@ -524,6 +531,7 @@ def render_timelinejs(data: dict) -> dict:
                     "unique_id": f"a-{a['id']}",
                 }
             )
+    slides.sort(key=_slide_order)  # the same store gives the same file, in any input order
     first, last = _published_range(articles.values())
     return {
         "title": {
@@ -537,6 +545,11 @@ def render_timelinejs(data: dict) -> dict:
         },
         "events": slides,
     }
+
+
+def _slide_order(slide: dict) -> tuple:
+    d = slide["start_date"]
+    return (d["year"], d.get("month", 0), d.get("day", 0), slide["unique_id"])
 
 
 def _shorten(text: str, limit: int) -> str:
