@@ -272,7 +272,7 @@ class Newsweave:
             )
             for s in stories
         ]
-        return briefing.render_brief(briefs, articles)
+        return briefing.render_brief(briefs, articles, source_groups=self.source_groups())
 
     def _disagreements(self, story: Story) -> list:
         """Cited lines on which the story's sources disagree (``CitedSentence`` list), one

@@ -449,12 +449,18 @@ _KIND_LABEL = {"reported": "", "scheduled": " *(scheduled)*", "background": " *(
 
 
 def render_brief(
-    briefs: Sequence[StoryBrief], articles: Mapping[str, Article], *, max_events: int = MAX_EVENTS
+    briefs: Sequence[StoryBrief],
+    articles: Mapping[str, Article],
+    *,
+    max_events: int = MAX_EVENTS,
+    source_groups: Mapping[str, str] | None = None,
 ) -> str:
     """The Markdown briefing: stories → events → timeline → summary, numbered citations.
 
     A story lists at most ``max_events`` events (its largest, in date order) and says how many
     smaller ones it left out, so a briefing on a long-running story stays readable.
+    ``source_groups`` (article -> independent source group, from the copies stage) lets the
+    header count independent sources, copies of one wire story or release counting once.
     """
     if not briefs:
         return (
@@ -474,18 +480,17 @@ def render_brief(
     ]
     for b in briefs:
         cites = _Citations(articles)
-        outlets = sorted(
-            {source_label(articles[a]).rsplit(",", 1)[0] for a in b.story.articles if a in articles}
-        )
         ev_days = [e.date for e in b.events if e.date]
         when = f" · {min(ev_days)} → {max(ev_days)}" if ev_days else ""
+        groups = source_groups or {}
+        independent = len({groups.get(a, a) for a in b.story.articles})
         lines += [
             "",
             f"## {b.story.title}",
             "",
             f"*{len(b.events)} event{'' if len(b.events) == 1 else 's'} · "
             f"{len(b.story.articles)} article{'' if len(b.story.articles) == 1 else 's'} from "
-            f"{len(outlets)} source{'' if len(outlets) == 1 else 's'}{when}*",
+            f"{independent} independent source{'' if independent == 1 else 's'}{when}*",
         ]
         if b.summary:
             lines += ["", "### Summary", ""]
