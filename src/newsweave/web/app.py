@@ -434,9 +434,19 @@ def create_app(
                             left_spans.append(span)
                         elif p.get("article") == right["id"]:
                             right_spans.append(span)
+            links = _pair_links(model, left["id"], right["id"])
+            if links:  # aligned passages of this very pair: more exact than group passages
+                left_spans, right_spans = [], []
+                for link in links:
+                    for p in link["passages"]:
+                        span = {"start": p["start"], "end": p["end"], "kind": link["kind"]}
+                        if p["article"] == left["id"]:
+                            left_spans.append(span)
+                        elif p["article"] == right["id"]:
+                            right_spans.append(span)
             left["highlights"] = _merge_spans(left_spans, len(left["text"]))
             right["highlights"] = _merge_spans(right_spans, len(right["text"]))
-            return {"ok": True, "a": left, "b": right, "shared": shared}
+            return {"ok": True, "a": left, "b": right, "shared": shared, "links": links}
 
         return cached(request, compute)
 
@@ -926,6 +936,25 @@ def _article_detail(
 
 
 MAX_MEMBERS = 25
+
+
+def _pair_links(model: ReadModel, a: str, b: str) -> list[dict]:
+    """The copies stage's verified links between exactly these two articles, with their
+    aligned passages (empty when the store's API has no pairwise links)."""
+    copy_links = getattr(model.reader(), "copy_links", None)
+    if copy_links is None:
+        return []
+    out = []
+    for link in copy_links(a):
+        if {link.a, link.b} != {a, b}:
+            continue
+        passages = [
+            {"article": span.article, "start": span.start, "end": span.end}
+            for pair in link.passages
+            for span in pair
+        ]
+        out.append({"kind": link.kind, "similarity": link.similarity, "passages": passages})
+    return out
 
 
 def _copy_view(snap: Snapshot, group: dict, focus: tuple[str, ...] = ()) -> dict:
