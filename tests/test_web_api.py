@@ -228,6 +228,9 @@ def test_event_claims_grouped_by_status(client: TestClient) -> None:
         for pair in claims["contested"]:
             seen_claims += 1
             assert pair["a"]["status"] == "contested"
+            if pair.get("slot"):  # what they disagree on, one value per side
+                assert pair["slot"]["kind"] in {"place", "number", "date", "status", "negation"}
+                assert pair["slot"]["a"] != pair["slot"]["b"]
             if pair["b"] is not None:
                 assert pair["b"]["id"] in pair["a"]["contradicts"] or pair["a"]["id"] in (
                     pair["b"].get("contradicts") or []

@@ -938,6 +938,32 @@ def _article_detail(
 MAX_MEMBERS = 25
 
 
+def _slot(model: ReadModel, snap: Snapshot, a: str, b: str) -> dict | None:
+    """What two contested claims disagree on (``kind``: place, number, date, status,
+    negation; each side's value), from the claims stage when its API offers it."""
+    if snap.contradictions is None:
+        index: dict[frozenset, dict] = {}
+        load = getattr(model.reader(), "contradictions", None)
+        if load is not None:
+            try:
+                for c in load():
+                    index[frozenset((c.a, c.b))] = {
+                        "a": c.a,
+                        "kind": c.kind,
+                        "value_a": c.value_a,
+                        "value_b": c.value_b,
+                    }
+            except Exception:  # an older store without the table: no slot labels
+                log.exception("loading contradictions failed")
+        snap.contradictions = index
+    found = snap.contradictions.get(frozenset((a, b)))
+    if found is None:
+        return None
+    if found["a"] == a:
+        return {"kind": found["kind"], "a": found["value_a"], "b": found["value_b"]}
+    return {"kind": found["kind"], "a": found["value_b"], "b": found["value_a"]}
+
+
 def _pair_links(model: ReadModel, a: str, b: str) -> list[dict]:
     """The copies stage's verified links between exactly these two articles, with their
     aligned passages (empty when the store's API has no pairwise links)."""
@@ -1130,6 +1156,7 @@ def _event_claims(model: ReadModel, snap: Snapshot, event_id: str) -> dict:
                     {
                         "a": _claim_side(snap, c, texts),
                         "b": _claim_side(snap, snap.claims[other], texts),
+                        "slot": _slot(model, snap, cid, other),
                     }
                 )
         elif status in out:

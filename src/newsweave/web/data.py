@@ -79,6 +79,7 @@ class Snapshot:
     entities_ranked: list[dict] = field(default_factory=list)  # most articles first
     entity_keys: dict[str, str] = field(default_factory=dict)  # id -> casefolded names
     entity_search: list[tuple[str, dict]] = field(default_factory=list)  # ranked (key, entity)
+    contradictions: dict[frozenset, dict] | None = None  # claim pair -> slot, loaded on use
     entity_names: dict[str, set[str]] = field(default_factory=dict)  # name/alias -> articles
 
     def section(self, name: str) -> list[dict]:

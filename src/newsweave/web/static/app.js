@@ -466,7 +466,9 @@
     const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${total("contested")})`));
     if (!claims.contested.length) append(contested, [h("p", { class: "muted" }, "No contested claims found for this event.")]);
     for (const pair of claims.contested) {
-      append(contested, [h("div", { class: "dispute" }, claimSide(pair.a, "One side"), h("div", { class: "versus" }, "vs"), claimSide(pair.b, "Other side"))]);
+      const slot = pair.slot;
+      append(contested, [slot ? h("p", { class: "slot" }, h("span", { class: "slot-kind" }, slot.kind), " “", slot.a, "” or “", slot.b, "”?") : null,
+        h("div", { class: "dispute" }, claimSide(pair.a, slot ? slot.a : "One side"), h("div", { class: "versus" }, "vs"), claimSide(pair.b, slot ? slot.b : "Other side"))]);
     }
     const corroborated = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Corroborated (${total("corroborated")})`),
       claims.corroborated.length ? collapsible(claims.corroborated.map((c) => claimCard(c, "corroborated")), 6) : h("p", { class: "muted" }, "No claim is backed by two or more independent sources."));
