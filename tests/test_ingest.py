@@ -218,3 +218,13 @@ def test_cyrillic_cp1251_is_not_read_as_latin1(tmp_path: Path) -> None:
     path.write_bytes(text.encode("cp1251"))
     (doc,) = list(read_file(InputFile(path, "text")))
     assert "Шойгу" in doc.text
+
+
+def test_jsonl_lone_surrogate_escapes_are_stored(db_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "odd.jsonl"
+    path.write_text('{"title": "Bad \\udc00 title", "text": "' + BODY + ' \\ud800"}\n')
+    report = ingest(db_path, path)
+    assert (report.new, report.skipped) == (1, [])
+    with Newsweave(db_path) as nw:
+        (article,) = nw.articles()
+    assert article.title == "Bad \ufffd title" and article.text.endswith("\ufffd")

@@ -424,6 +424,7 @@ def _from_fields(draft: _Draft, raw: RawDocument) -> None:
         raw.format, "field"
     )
     for key, value in raw.fields:
+        value = scrub_surrogates(value)
         if key == "published":
             iso = parse_date_field(value)
             if iso:
@@ -456,6 +457,14 @@ def _from_path(draft: _Draft, path: str) -> None:
         draft.note("outlet", m["outlet"], "folder-name", m.group().strip("/"))
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def scrub_surrogates(text: str) -> str:
+    """Replace lone UTF-16 surrogates, which JSON escapes can produce, with U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+
+
 def article_id(source: str, text: str) -> str:
     """Content hash of the cleaned text plus its source: stable across runs and machines."""
     digest = hashlib.sha256(f"{source}\x00{text}".encode()).hexdigest()
@@ -473,7 +482,9 @@ def source_key(raw: RawDocument, url: str | None) -> str:
 
 def clean(raw: RawDocument) -> Article:
     """Clean one document into an Article (pure: no I/O)."""
-    text = raw.text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+    # Lone surrogates (JSON "\\ud800" escapes) cannot be stored as UTF-8: replace them.
+    text = scrub_surrogates(raw.text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = text.lstrip("\ufeff")
     draft = _Draft(path=raw.source_path, lines=text.split("\n"))
     _from_fields(draft, raw)

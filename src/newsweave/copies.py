@@ -247,7 +247,7 @@ def _mix64(x: np.ndarray) -> np.ndarray:
 
 def word_offsets(text: str) -> tuple[np.ndarray, np.ndarray]:
     """Character ``[start, end)`` offsets of the words the fingerprint hashes, in order."""
-    data = text.encode("utf-8")
+    data = text.encode("utf-8", "surrogatepass")
     norm = np.frombuffer(_normalise(data), dtype=np.uint8)
     word = (norm != 0x20).view(np.int8)
     edges = np.flatnonzero(np.diff(word, prepend=np.int8(0), append=np.int8(0)))
@@ -273,7 +273,7 @@ def fingerprint_texts(
     encoded: list[bytes] = []
     size = first = 0
     for d, text in enumerate(texts):
-        data = text.encode("utf-8")
+        data = text.encode("utf-8", "surrogatepass")
         encoded.append(data)
         size += len(data) + 1
         if size >= _CHUNK_BYTES:
