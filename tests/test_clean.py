@@ -163,3 +163,20 @@ def test_ptb_detection_leaves_prose_alone() -> None:
     prose = "He said, in a statement, that it's fine. Then he left, and they stayed."
     assert not looks_ptb_tokenised(prose)
     assert detokenise_ptb("a -LRB- b -RRB- c") == "a (b) c"
+
+
+def test_comment_policies_removed_after_detokenising() -> None:
+    raw = RawDocument(
+        source_path="x/bpoil_reuters/InputDocs/2010-05-24/1.htm.txt",
+        text="BP said on Monday , `` we will plug the well '' , officials said .\n"
+        "The company 's shares fell , traders said .\n"
+        "-LRB- required , but will not be displayed -RRB- CNN welcomes a lively discussion .\n"
+        "Views expressed in the comments do not represent those of Reuters .\n",
+        format="text",
+    )
+    article = clean(raw)
+    assert article.text == (
+        'BP said on Monday, "we will plug the well", officials said.\n'
+        "The company's shares fell, traders said."
+    )
+    assert len(article.removed) == 2

@@ -121,6 +121,18 @@ FURNITURE: list[tuple[str, re.Pattern[str]]] = [
     ("syndication notice", SYNDICATION_NOTICE),
     ("wire dateline", WIRE_DATELINE),
     ("follow us", re.compile(r"^(?:follow us on|download the .* app|subscribe to)\b", re.I)),
+    # Comment-section policies that crawls keep below the article.
+    (
+        "comments policy",
+        re.compile(
+            r"^(?:\(required, but will not be displayed\)|This discussion is now closed"
+            r"|We welcome comments on our articles|Comments are not pre-screened"
+            r"|Views expressed in the comments do not represent"
+            r"|\w+ welcomes a lively and courteous discussion"
+            r"|Editor's Note: \S+ moderators retain editorial control)",
+            re.I,
+        ),
+    ),
 ]
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -486,6 +498,8 @@ def clean(raw: RawDocument) -> Article:
     text = scrub_surrogates(raw.text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = text.lstrip("\ufeff")
+    if looks_ptb_tokenised(text):  # before the furniture rules, which read ordinary prose
+        text = detokenise_ptb(text)
     draft = _Draft(path=raw.source_path, lines=text.split("\n"))
     _from_fields(draft, raw)
     _header_line(draft)
@@ -496,8 +510,6 @@ def clean(raw: RawDocument) -> Article:
     paras = _body_dateline_and_signature(draft, paras)
     _from_path(draft, raw.source_path)
     body = "\n\n".join(paras)
-    if looks_ptb_tokenised(body):
-        body = detokenise_ptb(body)
     url = draft.meta.get("url")
     return Article(
         id=article_id(source_key(raw, url), body),
