@@ -228,3 +228,14 @@ def test_jsonl_lone_surrogate_escapes_are_stored(db_path: Path, tmp_path: Path) 
     with Newsweave(db_path) as nw:
         (article,) = nw.articles()
     assert article.title == "Bad \ufffd title" and article.text.endswith("\ufffd")
+
+
+def test_input_error_pickles() -> None:
+    import pickle
+
+    err = pickle.loads(pickle.dumps(InputError("a.txt", "empty file; skipped")))
+    assert (err.path, err.reason, str(err)) == (
+        "a.txt",
+        "empty file; skipped",
+        "a.txt: empty file; skipped",
+    )

@@ -18,6 +18,11 @@ class InputError(NewsweaveError):
         self.path = path
         self.reason = reason
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[str, str]]:
+        # Pickle by (path, reason): the default would call InputError(message) and fail,
+        # and errors travel back from Dask workers.
+        return (InputError, (self.path, self.reason))
+
 
 class StoreError(NewsweaveError):
     """The store cannot be opened or written."""
