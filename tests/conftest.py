@@ -6,6 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from newsweave.ingest import discover
+from newsweave.pipeline import read_and_clean
+from newsweave.records import Article
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "examples" / "seeds"
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -25,3 +29,17 @@ def seeds_dir() -> Path:
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "news.db"
+
+
+def load_articles(paths: list[str]) -> list[Article]:
+    """Read and clean real files the way ingest does, sorted by path."""
+    arts: list[Article] = []
+    for item in discover(paths):
+        arts.extend(a for a in read_and_clean(item) if isinstance(a, Article))
+    return sorted(arts, key=lambda a: a.source_path)
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, Article]:
+    """Seed articles keyed by file prefix ("000" .. "004")."""
+    return {Path(a.source_path).name[:3]: a for a in load_articles([str(SEEDS)])}

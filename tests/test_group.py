@@ -23,25 +23,10 @@ from newsweave.group import (
     group,
     lead_text,
 )
-from newsweave.ingest import discover
-from newsweave.pipeline import read_and_clean
 from newsweave.records import Article, CopyGroup
 from newsweave.time import extract_time
 
 from .conftest import SEEDS, SHARED_DATA
-
-
-def _load(paths: list[str]) -> list[Article]:
-    arts: list[Article] = []
-    for item in discover(paths):
-        arts.extend(a for a in read_and_clean(item) if isinstance(a, Article))
-    return sorted(arts, key=lambda a: a.source_path)
-
-
-@pytest.fixture(scope="module")
-def seeds() -> dict[str, Article]:
-    """Seed articles keyed by file prefix ("000" .. "004")."""
-    return {Path(a.source_path).name[:3]: a for a in _load([str(SEEDS)])}
 
 
 @pytest.fixture(scope="module")
