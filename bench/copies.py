@@ -64,21 +64,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsweave.clean import detokenise_ptb
+
 DEFAULT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "timeline17"
 
-_DETOK = [
-    (re.compile(r"-LRB-"), "("),
-    (re.compile(r"-RRB-"), ")"),
-    (re.compile(r"-LSB-"), "["),
-    (re.compile(r"-RSB-"), "]"),
-    (re.compile(r"-LCB-"), "{"),
-    (re.compile(r"-RCB-"), "}"),
-    (re.compile(r"``\s*"), '"'),
-    (re.compile(r"\s*''"), '"'),
-    (re.compile(r"\s+([,.;:!?%)\]}])"), r"\1"),
-    (re.compile(r"([(\[{$#])\s+"), r"\1"),
-    (re.compile(r"\s+(n't|'s|'re|'ve|'ll|'d|'m)\b", re.I), r"\1"),
-]
 _WORD = re.compile(r"\w+")
 
 FURNITURE = [
@@ -111,10 +100,8 @@ LEAD_INS = [
 
 
 def detok(line: str) -> str:
-    out = line.strip()
-    for pat, rep in _DETOK:
-        out = pat.sub(rep, out)
-    return re.sub(r"\s+", " ", out).strip()
+    """One Timeline17 line as prose, with the clean stage's own PTB detokeniser."""
+    return re.sub(r"\s+", " ", detokenise_ptb(line.strip())).strip()
 
 
 def norm_key(sentence: str) -> str:
