@@ -37,6 +37,18 @@ class ArticleFilter:
     offset: int = 0
 
 
+# SQLite allows at most 999 bound parameters in older builds: IN lists go in chunks.
+IN_CHUNK = 500
+
+
+def id_chunks(ids: Iterable[str], size: int = IN_CHUNK) -> Iterator[tuple[list[str], str]]:
+    """``(chunk, "?,?,...")`` pairs for ``WHERE x IN (...)`` queries over many ids."""
+    ids = list(ids)
+    for i in range(0, len(ids), size):
+        chunk = ids[i : i + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
 def _row_to_article(row: sqlite3.Row | tuple) -> Article:
     (aid, source_path, title, outlet, agency, dateline, published, url, text, removed, evidence) = (
         tuple(row)
@@ -109,11 +121,8 @@ class Store:
     # ------------------------------------------------------------------ articles
 
     def existing_ids(self, ids: Iterable[str]) -> set[str]:
-        ids = list(ids)
         found: set[str] = set()
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk, marks in id_chunks(ids):
             found.update(
                 r[0]
                 for r in self.conn.execute(f"SELECT id FROM articles WHERE id IN ({marks})", chunk)
@@ -166,6 +175,19 @@ class Store:
             (source_path,),
         ).fetchone()
         return (row[0], row[1]) if row else None
+
+    def unprocessed_article_ids(self, done_table: str, limit: int | None = None) -> list[str]:
+        """Ids of stored articles without a row in a stage's ``done_table`` (a table with an
+        ``article_id`` column, named by the stage's code, never by input), in ingest order."""
+        sql = (
+            f"SELECT a.id FROM articles a LEFT JOIN {done_table} d ON d.article_id = a.id"
+            " WHERE d.article_id IS NULL ORDER BY a.seq"
+        )
+        params: tuple = ()
+        if limit is not None:
+            sql += " LIMIT ?"
+            params = (limit,)
+        return [r[0] for r in self.conn.execute(sql, params)]
 
     def article(self, article_id: str) -> Article | None:
         """One article by id, or by a unique id prefix (as shown in tables)."""
@@ -254,4 +276,4 @@ def _evidence_dict(e: Evidence) -> dict[str, str]:
     return {"field": e.field, "value": e.value, "rule": e.rule, "snippet": e.snippet}
 
 
-__all__ = ["ArticleFilter", "Store", "StoreError"]
+__all__ = ["ArticleFilter", "Store", "StoreError", "id_chunks"]

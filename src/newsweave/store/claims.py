@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from newsweave.claims import ClaimAnalysis, Contradiction
 from newsweave.records import Claim, Span
-from newsweave.store import Store
+from newsweave.store import Store, id_chunks
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -128,9 +128,7 @@ def _delete_scope(conn, scope: str) -> None:  # noqa: ANN001 - sqlite3.Connectio
 
 def _spans(store: Store, ids: Sequence[str]) -> dict[str, list[Span]]:
     out: dict[str, list[Span]] = {i: [] for i in ids}
-    for i in range(0, len(ids), 500):
-        chunk = list(ids[i : i + 500])
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in id_chunks(ids):
         for cid, aid, start, end in store.conn.execute(
             f"SELECT claim_id, article_id, start, end FROM claim_mentions"
             f" WHERE claim_id IN ({marks}) ORDER BY rowid",

@@ -15,7 +15,7 @@ import numpy as np
 
 from newsweave.group import ArticleSignals
 from newsweave.records import Event, Story, TimelineEntry
-from newsweave.store import Store
+from newsweave.store import Store, id_chunks
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -106,10 +106,7 @@ def save_signals(conn: sqlite3.Connection, signals: Iterable[ArticleSignals]) ->
 
 def load_signals(store: Store, ids: Sequence[str]) -> list[ArticleSignals]:
     out: list[ArticleSignals] = []
-    ids = list(ids)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in id_chunks(ids):
         for aid, vec, terms, date, published, title in store.conn.execute(
             "SELECT article_id, vector, terms, date, published, title FROM group_signals"
             f" WHERE article_id IN ({marks})",
@@ -144,10 +141,7 @@ def event_centroids(store: Store) -> tuple[list[str], np.ndarray]:
 
 def _event_articles(store: Store, event_ids: Sequence[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {e: [] for e in event_ids}
-    ids = list(event_ids)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in id_chunks(event_ids):
         for eid, aid in store.conn.execute(
             f"SELECT event_id, article_id FROM event_articles WHERE event_id IN ({marks})"
             " ORDER BY event_id, position",
@@ -176,10 +170,7 @@ def load_events(store: Store, ids: Sequence[str] | None = None) -> list[Event]:
 def events_of_articles(store: Store, article_ids: Sequence[str]) -> dict[str, str]:
     """article id -> event id, for the given articles that are grouped."""
     out: dict[str, str] = {}
-    ids = list(article_ids)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        marks = ",".join("?" * len(chunk))
+    for chunk, marks in id_chunks(article_ids):
         out.update(
             store.conn.execute(
                 f"SELECT article_id, event_id FROM event_articles WHERE article_id IN ({marks})",

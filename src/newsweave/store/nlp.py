@@ -57,15 +57,7 @@ _MENTION_COLS = "article_id, start, end, text, label, entity_id"
 
 def articles_without_mentions(store: Store, limit: int | None = None) -> list[str]:
     """Ids of stored articles the nlp stage has not read yet, in ingest order."""
-    sql = (
-        "SELECT a.id FROM articles a LEFT JOIN nlp_done d ON d.article_id = a.id"
-        " WHERE d.article_id IS NULL ORDER BY a.seq"
-    )
-    params: tuple = ()
-    if limit is not None:
-        sql += " LIMIT ?"
-        params = (limit,)
-    return [r[0] for r in store.conn.execute(sql, params)]
+    return store.unprocessed_article_ids("nlp_done", limit)
 
 
 def save_mentions(

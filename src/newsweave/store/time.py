@@ -55,15 +55,7 @@ _SENT_COLS = "article_id, sentence, start, end, text, date, granularity, relatio
 
 def articles_without_time(store: Store, limit: int | None = None) -> list[str]:
     """Ids of stored articles the time stage has not processed yet, in ingest order."""
-    sql = (
-        "SELECT a.id FROM articles a LEFT JOIN time_done d ON d.article_id = a.id"
-        " WHERE d.article_id IS NULL ORDER BY a.seq"
-    )
-    params: tuple = ()
-    if limit is not None:
-        sql += " LIMIT ?"
-        params = (limit,)
-    return [r[0] for r in store.conn.execute(sql, params)]
+    return store.unprocessed_article_ids("time_done", limit)
 
 
 def save_time(
