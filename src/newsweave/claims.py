@@ -44,6 +44,7 @@ from datetime import date
 
 import numpy as np
 
+from newsweave.disjoint_sets import UnionFind
 from newsweave.records import Article, CitedSentence, Claim, CopyLink, Event, Mention, Span
 from newsweave.sentences import split_sentences
 
@@ -850,26 +851,6 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> int:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return ra
-        if rb < ra:
-            ra, rb = rb, ra
-        self.parent[rb] = ra
-        return ra
-
-
 def _claim_id(mentions: Iterable[Statement]) -> str:
     key = "|".join(sorted(f"{m.article}:{m.start}:{m.end}" for m in mentions))
     return "cl_" + hashlib.sha1(key.encode()).hexdigest()[:16]
@@ -968,7 +949,7 @@ def analyse_claims(
             conflicts[(i, j)] = found
 
     # Greedy merge, strongest link first, never across a conflict.
-    uf = _UnionFind(n)
+    uf = UnionFind(n)
     blocked: dict[int, set[int]] = defaultdict(set)  # root -> members it must not join
     members: dict[int, set[int]] = {i: {i} for i in range(n)}
     for (i, j), _ in conflicts.items():
@@ -1086,7 +1067,7 @@ def _independent_sources(
     if len(groups) < 2:
         return len(groups)
     idx = {g: k for k, g in enumerate(groups)}
-    uf = _UnionFind(len(groups))
+    uf = UnionFind(len(groups))
     passages = passages or {}
     for x in range(len(mentions)):
         for y in range(x + 1, len(mentions)):

@@ -56,6 +56,7 @@ from typing import Literal
 import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
+from newsweave.disjoint_sets import UnionFind
 from newsweave.records import Article, Entity, Mention
 
 Kind = Literal["person", "acronym", "designation", "name", "nominal", "pronoun"]
@@ -355,22 +356,6 @@ class _Local:
     surname: str | None = None  # folded, persons with a full name
     given: tuple[str, ...] = ()  # given names of the fullest person form
     partial: str | None = None  # folded single token, persons without a full name here
-
-
-class _UnionFind:
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, x: int) -> int:
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: int, b: int) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
 
 
 def _article_clusters(
@@ -702,7 +687,7 @@ def resolve(
         idx = sorted(by_article[aid], key=lambda i: (mentions[i].start, mentions[i].end))
         locals_.extend(_article_clusters(aid, texts[aid], idx, forms, mentions, surnames))
     locals_ = [loc for loc in locals_ if loc.members]
-    uf = _UnionFind(len(locals_))
+    uf = UnionFind(len(locals_))
     related = _Relatedness(texts)
 
     # pass 2a: shared keys (names, acronyms, expansions, designations, full person names)
@@ -798,7 +783,7 @@ def resolve(
 def _link_acronyms_across(
     locals_: list[_Local],
     forms: list[NameForm],
-    uf: _UnionFind,
+    uf: UnionFind,
     related: _Relatedness,
     threshold: float,
 ) -> None:
@@ -887,7 +872,7 @@ def _surname_tokens(forms: Sequence[NameForm], mentions: Sequence[Mention]) -> f
 def _merge_related(
     group: list[int],
     locals_: list[_Local],
-    uf: _UnionFind,
+    uf: UnionFind,
     related: _Relatedness,
     threshold: float,
 ) -> None:
