@@ -65,23 +65,19 @@ def read_and_clean(item: InputFile) -> Iterator[Article | InputError]:
         yield article
 
 
-def clean_file(item: InputFile) -> tuple[list[Article], list[tuple[str, str]]]:
-    """:func:`read_and_clean` for one file as plain picklable values, for a runner to ship.
-
-    Errors travel as ``(path, reason)`` pairs: InputError's two-argument constructor does
-    not survive pickling, and a Dask worker must send them back.
-    """
+def clean_file(item: InputFile) -> tuple[list[Article], list[InputError]]:
+    """:func:`read_and_clean` for one file as plain picklable lists, for a runner to ship."""
     articles: list[Article] = []
-    errors: list[tuple[str, str]] = []
+    errors: list[InputError] = []
     for result in read_and_clean(item):
         if isinstance(result, InputError):
-            errors.append((result.path, result.reason))
+            errors.append(result)
         else:
             articles.append(result)
     return articles, errors
 
 
-def clean_files(items: list[InputFile]) -> list[tuple[list[Article], list[tuple[str, str]]]]:
+def clean_files(items: list[InputFile]) -> list[tuple[list[Article], list[InputError]]]:
     """:func:`clean_file` over a group of files: the unit of work a runner ships."""
     return [clean_file(item) for item in items]
 
@@ -177,7 +173,7 @@ def ingest_paths(
     results = runner.map(clean_files, _file_groups(to_read()), chunk_size=1)
     for arts, errors in (one for group in results for one in group):
         item, fingerprint = sent.popleft()
-        report.skipped.extend(InputError(path, reason) for path, reason in errors)
+        report.skipped.extend(errors)
         batch.append((item, fingerprint, arts))
         pending_articles += len(arts)
         if progress:
