@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 import click
@@ -242,9 +243,7 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
         from newsweave.export import article_dict
 
         data = article_dict(article)
-        data["evidence"] = [
-            e.__dict__ if hasattr(e, "__dict__") else _ev(e) for e in article.evidence
-        ]
+        data["evidence"] = [asdict(e) for e in article.evidence]
         data["removed"] = list(article.removed)
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
@@ -266,10 +265,6 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
         )
     out.print()
     out.print(article.text, markup=False, highlight=False)
-
-
-def _ev(e: Any) -> dict:
-    return {"field": e.field, "value": e.value, "rule": e.rule, "snippet": e.snippet}
 
 
 @cli.command()

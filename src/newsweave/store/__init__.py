@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from newsweave.errors import StoreError
@@ -150,7 +150,7 @@ class Store:
                     art.url,
                     art.text,
                     json.dumps(list(art.removed)),
-                    json.dumps([_evidence_dict(e) for e in art.evidence]),
+                    json.dumps([asdict(e) for e in art.evidence]),
                 ),
             )
             if cur.rowcount:
@@ -270,10 +270,6 @@ class Store:
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
-
-
-def _evidence_dict(e: Evidence) -> dict[str, str]:
-    return {"field": e.field, "value": e.value, "rule": e.rule, "snippet": e.snippet}
 
 
 __all__ = ["ArticleFilter", "Store", "StoreError", "id_chunks"]
