@@ -10,6 +10,7 @@ import functools
 import json
 import sys
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import asdict
 from typing import Any
 
@@ -155,19 +156,11 @@ def ingest(
     for problem in report.skipped:
         err.print(f"newsweave: skipped {problem}", markup=False)
     if not no_analyze:
-        with err.status("analysing", spinner="dots") if err.is_terminal else _null():
+        with err.status("analysing", spinner="dots") if err.is_terminal else nullcontext():
             nw.analyze(runner=runner)
     out.print(report.summary(), markup=False)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
-
-
-class _null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 @cli.command()
@@ -695,7 +688,7 @@ def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
     """
     nw = open_store(ctx, read_only=_exists(ctx))
     if output:
-        busy = err.status(f"exporting {fmt}", spinner="dots") if err.is_terminal else _null()
+        busy = err.status(f"exporting {fmt}", spinner="dots") if err.is_terminal else nullcontext()
         with busy, click.open_file(output, "w", encoding="utf-8") as fh:
             nw.write_export(fmt, fh)
     else:
