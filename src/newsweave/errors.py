@@ -5,6 +5,20 @@ Every message names the file (or store) and the reason, on one line.
 
 from __future__ import annotations
 
+import re
+
+# Control characters (C0, DEL, C1), line/paragraph separators and lone surrogates (undecodable
+# bytes of a file name): in a file name or a reason they would split or garble the one-line
+# message, so they are shown escaped.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters escaped (``\\n``, ``\\x1b``): always one line."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: repr(m.group())[1:-1], text)
+
 
 class NewsweaveError(Exception):
     """Base of every error newsweave raises on purpose."""
@@ -14,7 +28,7 @@ class InputError(NewsweaveError):
     """A document or path that cannot be read as an article. Message: 'PATH: reason'."""
 
     def __init__(self, path: str, reason: str) -> None:
-        super().__init__(f"{path}: {reason}")
+        super().__init__(f"{one_line(path)}: {one_line(reason)}")
         self.path = path
         self.reason = reason
 
