@@ -1,8 +1,10 @@
 """Bytes -> text, for whatever encoding a scraper or archive produced.
 
-Order: byte-order marks (UTF-8, UTF-16/32), then strict UTF-8, then UTF-16 without a BOM
-(detected by its zero bytes), then charset-normalizer's best guess, then cp1252 with
-replacement so decoding never fails. Binary files are refused before guessing.
+Order: byte-order marks (UTF-8, UTF-16/32), then UTF-16 without a BOM (detected by its zero
+bytes; ASCII-only UTF-16 is valid UTF-8 too, so this comes first), then strict UTF-8, then a
+file mixing UTF-8 and cp1252/latin-1 lines (concatenated exports) decoded line by line, then
+cp1252 for Western text, then charset-normalizer's best guess, then cp1252 with replacement so
+decoding never fails. Binary files are refused before guessing.
 """
 
 from __future__ import annotations
@@ -59,25 +61,52 @@ def _western(data: bytes) -> str | None:
     return text if len(high) <= 0.2 * max(letters, 1) else None
 
 
+def _mixed_utf8(data: bytes) -> str | None:
+    """A file whose lines are partly UTF-8 (with non-ASCII text) and partly cp1252/latin-1,
+    as when exports from two systems are concatenated: each line is decoded on its own, UTF-8
+    where it is valid, else cp1252, so neither half becomes mojibake. None when no line holds
+    non-ASCII UTF-8, or a legacy line does not read as Western text (not this case)."""
+    out: list[str] = []
+    utf8_lines = 0
+    for line in data.splitlines(keepends=True):
+        try:
+            out.append(line.decode("utf-8"))
+            utf8_lines += not line.isascii()
+            continue
+        except UnicodeDecodeError:
+            pass
+        try:
+            legacy = line.decode("cp1252")
+        except UnicodeDecodeError:  # one of the five bytes cp1252 leaves undefined
+            return None
+        if any(ord(ch) > 127 and ch not in _WESTERN_EXTRA for ch in legacy):
+            return None
+        out.append(legacy)
+    return "".join(out) if utf8_lines else None
+
+
 def decode_bytes(data: bytes, path: str) -> str:
     """Decode a document's bytes; raise InputError('PATH: binary file ...') for non-text."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data[len(bom) :].decode(encoding, errors="replace")
+    sample = data[:65536]
+    # Before UTF-8: ASCII-only UTF-16 (zero bytes between the letters) is valid UTF-8 too.
+    utf16 = _looks_utf16(sample) if 0 in sample else None
+    if utf16:
+        return data.decode(utf16, errors="replace")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = None
-    sample = data[:65536]
-    if text is None:
-        utf16 = _looks_utf16(sample)
-        if utf16:
-            return data.decode(utf16, errors="replace")
     controls = sum(sample.count(c) for c in _CONTROL)
     if sample and controls / len(sample) > 0.01:
         raise InputError(path, "binary file (not text); skipped")
     if text is not None:
         return text
+    mixed = _mixed_utf8(data)
+    if mixed is not None:
+        return mixed
     western = _western(data)
     if western is not None:
         return western
