@@ -132,6 +132,24 @@ def read_html(path: str, data: bytes) -> Iterator[RawDocument | InputError]:
     yield RawDocument(source_path=path, text=body, format="html", fields=tuple(fields))
 
 
+class _JSONLimit(Exception):
+    """JSON that is valid but beyond what a reader accepts (nesting, number length)."""
+
+
+def _load_json(text: str) -> object:
+    """``json.loads`` with the hostile cases turned into one typed reason: nesting deeper
+    than Python's recursion limit (``[`` x 100,000) and integers longer than Python's
+    int-conversion limit (4,300 digits) raise :class:`_JSONLimit`, not a crash."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise _JSONLimit("JSON nested too deeply") from None
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:  # "Exceeds the limit (4300 digits) for integer string ..."
+        raise _JSONLimit(f"JSON number too long ({str(exc).split(':')[0]})") from None
+
+
 def read_jsonl(path: str, data: bytes) -> Iterator[RawDocument | InputError]:
     text = decode_bytes(data, path)
     stripped = text.lstrip()
@@ -141,9 +159,12 @@ def read_jsonl(path: str, data: bytes) -> Iterator[RawDocument | InputError]:
     # A .json file holding one object or an array of objects is accepted too.
     if stripped[0] == "[" or (path.lower().endswith(".json") and stripped[0] == "{"):
         try:
-            parsed = json.loads(text)
+            parsed = _load_json(text)
         except json.JSONDecodeError:
             parsed = None
+        except _JSONLimit as exc:
+            yield InputError(path, f"{exc}; skipped")
+            return
         if parsed is not None:
             records = parsed if isinstance(parsed, list) else [parsed]
             for n, record in enumerate(records, 1):
@@ -153,9 +174,12 @@ def read_jsonl(path: str, data: bytes) -> Iterator[RawDocument | InputError]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = _load_json(line)
         except json.JSONDecodeError as exc:
             yield InputError(f"{path}:{n}", f"invalid JSON ({exc.msg}); line skipped")
+            continue
+        except _JSONLimit as exc:
+            yield InputError(f"{path}:{n}", f"{exc}; line skipped")
             continue
         yield _record_to_raw(path, record, n, "line")
 
@@ -187,8 +211,10 @@ def read_csv(path: str, data: bytes) -> Iterator[RawDocument | InputError]:
         wanted = ", ".join(FIELD_ALIASES["text"])
         yield InputError(path, f"CSV has no text column (expected one of: {wanted}); skipped")
         return
+    rows = 0
     try:
         for n, row in enumerate(reader, 2):
+            rows += 1
             row = {(k or "").strip(): v for k, v in row.items() if isinstance(v, str)}
             body = _pick(row, "text")
             if not body:
@@ -199,6 +225,9 @@ def read_csv(path: str, data: bytes) -> Iterator[RawDocument | InputError]:
             )
     except csv.Error as exc:
         yield InputError(path, f"malformed CSV ({exc}); rest of file skipped")
+        return
+    if not rows:
+        yield InputError(path, "CSV has a header but no rows; skipped")
 
 
 READERS = {"text": read_text, "html": read_html, "jsonl": read_jsonl, "csv": read_csv}
