@@ -57,9 +57,13 @@ def read_and_clean(item: InputFile) -> Iterator[Article | InputError]:
         if isinstance(doc, InputError):
             yield doc
             continue
-        article = clean(doc)
+        where = doc.source_path + (f":{doc.record_no}" if doc.record_no else "")
+        try:
+            article = clean(doc)
+        except Exception as exc:  # noqa: BLE001 - one document never ends the run
+            yield InputError(where, f"could not be cleaned ({type(exc).__name__}); skipped")
+            continue
         if len(article.text.split()) < 5:
-            where = doc.source_path + (f":{doc.record_no}" if doc.record_no else "")
             yield InputError(where, "no article text left after cleaning; skipped")
             continue
         yield article
