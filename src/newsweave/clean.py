@@ -210,20 +210,44 @@ def _iso(day: int, month: int, year: int) -> str | None:
         return None
 
 
+# A published date outside these years is a placeholder or junk ("0001-01-01"), not a date.
+_PLAUSIBLE_YEARS = range(1800, 2200)
+
+
 def parse_date_field(value: str) -> str | None:
-    """An ISO date from a structured field ("2020-09-04T10:00:00Z", "Apr 28 2023", ...)."""
+    """An ISO date from a structured field ("2020-09-04T10:00:00Z", "Apr 28 2023", ...).
+
+    Only a full calendar date the field itself states is accepted: never one completed or
+    computed from today's clock. Partial dates ("2020", "Monday"), relative ones ("3 days
+    ago", "yesterday": a field has no anchor to count from) and junk ("-1") give None.
+    """
     value = value.strip()
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date().isoformat()
+        day = datetime.fromisoformat(value.replace("Z", "+00:00")).date()
     except ValueError:
-        pass
-    m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", value)
-    if m:
-        return _iso(int(m[3]), int(m[2]), int(m[1]))
-    import dateparser  # costly import; only structured fields with odd dates need it
+        day = None
+    if day is None:
+        m = re.match(r"^(\d{4})-(\d{2})-(\d{2})", value)
+        if m:
+            iso = _iso(int(m[3]), int(m[2]), int(m[1]))
+            day = date.fromisoformat(iso) if iso else None
+        elif len(value) <= 100 and re.search(r"\d", value):  # no digit: no calendar date
+            import dateparser  # costly import; only structured fields with odd dates need it
 
-    parsed = dateparser.parse(value, languages=["en"], settings={"RETURN_AS_TIMEZONE_AWARE": False})
-    return parsed.date().isoformat() if parsed else None
+            parsed = dateparser.parse(
+                value,
+                languages=["en"],
+                settings={
+                    "RETURN_AS_TIMEZONE_AWARE": False,
+                    # every part stated, nothing taken from today; no "3 days ago"
+                    "REQUIRE_PARTS": ["day", "month", "year"],
+                    "PARSERS": ["timestamp", "custom-formats", "absolute-time"],
+                },
+            )
+            day = parsed.date() if parsed else None
+    if day is None or day.year not in _PLAUSIBLE_YEARS:
+        return None
+    return day.isoformat()
 
 
 def _dmy(value: str) -> str | None:
@@ -441,6 +465,13 @@ def _from_fields(draft: _Draft, raw: RawDocument) -> None:
             iso = parse_date_field(value)
             if iso:
                 draft.note("published", iso, rule, value)
+            elif "published" not in draft.meta:
+                # say why the field gave no date (the value stays empty: none was invented)
+                draft.evidence.append(
+                    Evidence(
+                        "published", "", "date-refused", f"not a full calendar date: {value}"[:200]
+                    )
+                )
         elif key == "url":
             draft.note("url", value, rule, value)
         elif key == "title":
