@@ -54,7 +54,7 @@ CORE = [
 # Each stage keeps its tables in ``newsweave/store/<stage>.py`` as a module-level
 # ``MIGRATIONS`` list of (unique name "stage/NNNN_what", SQL script). They are applied in
 # pipeline order after the core ones.
-STAGE_MODULES = ("copies", "nlp", "time", "group", "claims")
+STAGE_MODULES = ("copies", "nlp", "time", "group", "claims", "sources")
 
 
 def all_migrations() -> list[tuple[str, str]]:

@@ -1,0 +1,192 @@
+"""What live ingest remembers: fetched pages and listings (validators for conditional
+requests, which page gave which article), the outlet registry, saved searches and watch
+state. The only code that knows these tables.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from newsweave.ingest.fetch import Validators
+
+if TYPE_CHECKING:
+    from newsweave.ingest.live import PageState
+    from newsweave.store import Store
+
+MIGRATIONS = [
+    (
+        "sources/0001_pages_outlets",
+        """
+        CREATE TABLE fetched_pages (
+            url           TEXT PRIMARY KEY,  -- canonical address (asked for, or redirect end)
+            kind          TEXT NOT NULL,     -- page | listing
+            etag          TEXT,
+            last_modified TEXT,
+            listed_in     TEXT,
+            articles      INTEGER NOT NULL DEFAULT 0,
+            article_id    TEXT,
+            fetched_at    TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+        );
+        CREATE TABLE outlets (
+            domain   TEXT PRIMARY KEY,
+            name     TEXT NOT NULL,
+            country  TEXT,
+            language TEXT,
+            origin   TEXT NOT NULL,  -- user | page | feed | domain
+            updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now'))
+        );
+        CREATE TABLE saved_searches (
+            name       TEXT PRIMARY KEY,
+            query      TEXT NOT NULL,
+            last_seq   INTEGER NOT NULL DEFAULT 0,  -- articles up to this seq were reported
+            created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+            checked_at TEXT
+        );
+        CREATE TABLE watch_state (
+            key   TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ),
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Outlet:
+    """One registry entry: a domain and the outlet it is."""
+
+    domain: str
+    name: str
+    country: str | None = None
+    language: str | None = None
+    origin: str = "user"  # user | page | feed | domain
+
+
+class StoredPages:
+    """:class:`newsweave.ingest.live.PageMemory` over a store."""
+
+    def __init__(self, store: Store) -> None:
+        self.conn = store.conn
+
+    def validators(self, url: str) -> Validators | None:
+        row = self.conn.execute(
+            "SELECT etag, last_modified FROM fetched_pages WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None or (row[0] is None and row[1] is None):
+            return None
+        return Validators(row[0], row[1])
+
+    def stored_articles(self, url: str) -> int | None:
+        """Articles stored from a page, or from the pages a feed or sitemap listed."""
+        row = self.conn.execute(
+            "SELECT kind, articles FROM fetched_pages WHERE url = ?", (url,)
+        ).fetchone()
+        if row is None:
+            return None
+        if row[0] == "page":
+            return int(row[1])
+        listed = self.conn.execute(
+            "SELECT COALESCE(SUM(articles), 0) FROM fetched_pages"
+            " WHERE listed_in = ? AND kind = 'page'",
+            (url,),
+        ).fetchone()
+        return int(listed[0])
+
+    def outlet_name(self, domain: str) -> str | None:
+        row = self.conn.execute(
+            "SELECT name FROM outlets WHERE domain = ? AND origin = 'user'", (domain,)
+        ).fetchone()
+        return row[0] if row else None
+
+
+def record_page(conn: sqlite3.Connection, state: PageState, article_ids: list[str]) -> None:
+    """Remember a fetched page (inside the transaction that stores its articles)."""
+    for url in dict.fromkeys((state.url, state.final)):
+        conn.execute(
+            "INSERT INTO fetched_pages(url, kind, etag, last_modified, listed_in, articles,"
+            " article_id) VALUES (?, 'page', ?, ?, ?, ?, ?)"
+            " ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,"
+            " last_modified=excluded.last_modified, articles=excluded.articles,"
+            " article_id=COALESCE(excluded.article_id, article_id),"
+            " fetched_at=strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+            (
+                url,
+                state.validators.etag,
+                state.validators.last_modified,
+                state.listed_in,
+                len(article_ids),
+                article_ids[0] if article_ids else None,
+            ),
+        )
+
+
+def record_listing(conn: sqlite3.Connection, url: str, validators: Validators) -> None:
+    """Remember a feed or sitemap's validators once all its pages are stored."""
+    conn.execute(
+        "INSERT INTO fetched_pages(url, kind, etag, last_modified) VALUES (?, 'listing', ?, ?)"
+        " ON CONFLICT(url) DO UPDATE SET etag=excluded.etag,"
+        " last_modified=excluded.last_modified,"
+        " fetched_at=strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+        (url, validators.etag, validators.last_modified),
+    )
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+def outlets(store: Store) -> list[Outlet]:
+    rows = store.conn.execute(
+        "SELECT domain, name, country, language, origin FROM outlets ORDER BY domain"
+    )
+    return [Outlet(*r) for r in rows]
+
+
+def outlet(store: Store, domain: str) -> Outlet | None:
+    row = store.conn.execute(
+        "SELECT domain, name, country, language, origin FROM outlets WHERE domain = ?",
+        (domain,),
+    ).fetchone()
+    return Outlet(*row) if row else None
+
+
+def learn_outlet(conn: sqlite3.Connection, entry: Outlet) -> None:
+    """Add a domain the registry does not know yet (never overwrites an entry)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO outlets(domain, name, country, language, origin) VALUES (?,?,?,?,?)",
+        (entry.domain, entry.name, entry.country, entry.language, entry.origin),
+    )
+
+
+def set_outlet(store: Store, entry: Outlet) -> None:
+    """Create or edit a registry entry by hand (origin ``user``: it then names the outlet of
+    every page from that domain ingested afterwards)."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO outlets(domain, name, country, language, origin) VALUES (?,?,?,?,'user')"
+            " ON CONFLICT(domain) DO UPDATE SET name=excluded.name,"
+            " country=COALESCE(excluded.country, country),"
+            " language=COALESCE(excluded.language, language), origin='user',"
+            " updated_at=strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+            (entry.domain, entry.name, entry.country, entry.language),
+        )
+
+
+def remove_outlet(store: Store, domain: str) -> bool:
+    with store.transaction() as conn:
+        return conn.execute("DELETE FROM outlets WHERE domain = ?", (domain,)).rowcount > 0
+
+
+__all__ = [
+    "MIGRATIONS",
+    "Outlet",
+    "StoredPages",
+    "learn_outlet",
+    "outlet",
+    "outlets",
+    "record_listing",
+    "record_page",
+    "remove_outlet",
+    "set_outlet",
+]
