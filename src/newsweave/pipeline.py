@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from newsweave.clean import clean
 from newsweave.errors import InputError
 from newsweave.ingest import InputFile, discover, read_file
+from newsweave.ingest.fetch import Fetcher, canonical_url
+from newsweave.ingest.live import ListingDone, Payload, Unchanged
 from newsweave.records import Article
 from newsweave.runners import Runner, current_runner, use_runner
 from newsweave.store import Store
+from newsweave.store.sources import Outlet
 
 DEFAULT_BATCH_SIZE = 200
 
@@ -51,9 +54,16 @@ def _fingerprint(item: InputFile) -> str | None:
     return f"{st.st_size}:{st.st_mtime_ns}"
 
 
-def read_and_clean(item: InputFile) -> Iterator[Article | InputError]:
-    """The pure part of ingest for one file: read its documents and clean each."""
-    for doc in read_file(item):
+def read_and_clean(item: InputFile | Payload) -> Iterator[Article | InputError]:
+    """The pure part of ingest for one file (or one fetched page / archived record): read
+    its documents and clean each."""
+    if isinstance(item, Payload):
+        from newsweave.ingest.live import read_payload
+
+        docs = read_payload(item)
+    else:
+        docs = read_file(item)
+    for doc in docs:
         if isinstance(doc, InputError):
             yield doc
             continue
@@ -69,7 +79,7 @@ def read_and_clean(item: InputFile) -> Iterator[Article | InputError]:
         yield article
 
 
-def clean_file(item: InputFile) -> tuple[list[Article], list[InputError]]:
+def clean_file(item: InputFile | Payload) -> tuple[list[Article], list[InputError]]:
     """:func:`read_and_clean` for one file as plain picklable lists, for a runner to ship."""
     articles: list[Article] = []
     errors: list[InputError] = []
@@ -81,7 +91,9 @@ def clean_file(item: InputFile) -> tuple[list[Article], list[InputError]]:
     return articles, errors
 
 
-def clean_files(items: list[InputFile]) -> list[tuple[list[Article], list[InputError]]]:
+def clean_files(
+    items: list[InputFile | Payload],
+) -> list[tuple[list[Article], list[InputError]]]:
     """:func:`clean_file` over a group of files: the unit of work a runner ships."""
     return [clean_file(item) for item in items]
 
@@ -93,8 +105,11 @@ TASK_BYTES = 4 * 1024 * 1024
 TASK_FILES = 64
 
 
-def _file_groups(items: Iterable[tuple[InputFile, int]]) -> Iterator[list[InputFile]]:
-    group: list[InputFile] = []
+Work = InputFile | Payload
+
+
+def _file_groups(items: Iterable[tuple[Work, int]]) -> Iterator[list[Work]]:
+    group: list[Work] = []
     size = 0
     for item, nbytes in items:
         if group and (size + nbytes > TASK_BYTES or len(group) >= TASK_FILES):
@@ -113,22 +128,36 @@ def ingest_paths(
     batch_size: int = DEFAULT_BATCH_SIZE,
     progress: ProgressCallback | None = None,
     runner: Runner | None = None,
+    fetcher: Fetcher | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> IngestReport:
     """Read, clean and store every article under ``paths``.
 
+    ``paths`` are files, folders and globs, and addresses: an ``http(s)://`` page, feed or
+    sitemap, or a sources file of one address a line (fetched politely by ``fetcher``, a
+    default :class:`~newsweave.ingest.fetch.Fetcher` when None). Fetched pages go through
+    the same reader, cleaning, ids and idempotence as files.
+
     Each batch of files commits as one transaction together with the record of which files
-    it finished, so an interrupted ingest resumes where it stopped and a repeated ingest adds
-    nothing ("0 new, N already stored").
+    (and fetched pages) it finished, so an interrupted ingest resumes where it stopped and a
+    repeated ingest adds nothing ("0 new, N already stored"). ``stop`` is asked between
+    fetches: when it returns True no more addresses are fetched and what was read is stored.
 
     Reading and cleaning (pure, per file) go through ``runner`` (default: the current runner,
     in-process unless :func:`~newsweave.runners.use_runner` says otherwise); files stream
     through it in order with a bounded number in flight, and this process alone writes the
     store, so memory does not grow with the corpus and every runner stores the same thing.
     """
+    from newsweave.ingest.live import collect, domain_of, split_inputs
+    from newsweave.store import sources as sources_store
+
     runner = runner or current_runner()
+    stop = stop or (lambda: False)
     report = IngestReport()
-    batch: list[tuple[InputFile, str | None, list[Article]]] = []
+    batch: list[tuple[Work, str | None, list[Article]]] = []
     pending_articles = 0
+    file_paths, addresses, split_errors = split_inputs(list(paths))
+    report.skipped.extend(split_errors)
 
     def flush() -> None:
         nonlocal batch, pending_articles
@@ -144,20 +173,26 @@ def ingest_paths(
                 conn, (a for a in articles.values() if a.id not in already)
             )
             for item, fingerprint, arts in batch:
-                if fingerprint is not None:
+                if isinstance(item, Payload):
+                    if item.page is not None:
+                        sources_store.record_page(conn, item.page, [a.id for a in arts])
+                    for art in arts:
+                        sources_store.learn_outlet(conn, _outlet_entry(item, art, domain_of))
+                elif fingerprint is not None:
                     store.record_file(conn, str(item.path), fingerprint, len(arts))
         report.new += added
         report.existing += sum(len(arts) for _, _, arts in batch) - added
         report.new_ids.extend(a for a in articles if a not in already)
         batch, pending_articles = [], 0
 
-    # Files handed to the runner and not yet back, in order (the runner keeps input order).
-    sent: deque[tuple[InputFile, str | None]] = deque()
+    # Work handed to the runner and not yet back, in order (the runner keeps input order).
+    sent: deque[tuple[Work, str | None]] = deque()
+    listings: list[ListingDone] = []
 
-    def to_read() -> Iterator[tuple[InputFile, int]]:
-        """Discovered files not ingested yet, with their sizes (runs ahead of the writes by
-        the runner's window)."""
-        for item in discover(list(paths)):
+    def to_read() -> Iterator[tuple[Work, int]]:
+        """Discovered files not ingested yet and fetched pages, with their sizes (runs
+        ahead of the writes by the runner's window)."""
+        for item in discover(file_paths) if file_paths else ():
             if isinstance(item, InputError):
                 report.skipped.append(item)
                 continue
@@ -173,6 +208,28 @@ def ingest_paths(
                 continue
             sent.append((item, fingerprint))
             yield item, int(fingerprint.split(":")[0]) if fingerprint else 0
+        if not addresses:
+            return
+        found = collect(
+            addresses,
+            fetcher or Fetcher(),
+            sources_store.StoredPages(store),
+            stop=stop,
+        )
+        for thing in found:
+            if isinstance(thing, InputError):
+                report.skipped.append(thing)
+            elif isinstance(thing, Unchanged):
+                report.unchanged_files += 1
+                report.existing += thing.articles
+            elif isinstance(thing, ListingDone):
+                listings.append(thing)
+            else:
+                report.files += 1
+                sent.append((thing, None))
+                yield thing, len(thing.data)
+            if progress:
+                progress(1)
 
     results = runner.map(clean_files, _file_groups(to_read()), chunk_size=1)
     for arts, errors in (one for group in results for one in group):
@@ -180,12 +237,45 @@ def ingest_paths(
         report.skipped.extend(errors)
         batch.append((item, fingerprint, arts))
         pending_articles += len(arts)
-        if progress:
+        if progress and not isinstance(item, Payload):
             progress(1)
         if len(batch) >= batch_size or pending_articles >= batch_size:
             flush()
     flush()
+    if listings:
+        # Only now, with every listed page stored: a crash before here re-reads the
+        # listing next time instead of trusting a 304 for pages never stored.
+        with store.transaction() as conn:
+            for done in listings:
+                sources_store.record_listing(conn, canonical_url(done.address), done.validators)
     return report
+
+
+def _outlet_entry(item: Payload, article: Article, domain_of: Callable[[str], str]) -> Outlet:
+    """The registry entry a fetched page suggests for its domain (kept only when the
+    domain is new to the registry)."""
+    domain = domain_of(article.url or item.path)
+    rule = next((e.rule for e in article.evidence if e.field == "outlet"), "url-host")
+    origin = {"html-meta": "page"}.get(
+        rule, "domain" if rule in ("url-host", "html-host") else "feed"
+    )
+    return Outlet(
+        domain=domain,
+        name=article.outlet or domain,
+        country=country_of(domain),
+        language=item.language,
+        origin=origin,
+    )
+
+
+# Country-code top-level domains whose sites are mostly of that country (a default the
+# registry's user can edit; generic TLDs give no country).
+def country_of(domain: str) -> str | None:
+    """ISO 3166 country from a ccTLD (``bbc.co.uk`` -> GB, ``thehindu.in`` -> IN)."""
+    tld = domain.rsplit(".", 1)[-1].lower()
+    if len(tld) != 2 or not tld.isalpha():
+        return None
+    return {"uk": "GB"}.get(tld, tld.upper())
 
 
 # --------------------------------------------------------------------------- derived steps
