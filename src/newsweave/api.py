@@ -14,12 +14,13 @@ Example::
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from newsweave import export, pipeline
 from newsweave.errors import NewsweaveError
+from newsweave.ingest.fetch import FetchPolicy
 from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import (
     Article,
@@ -68,18 +69,28 @@ class Newsweave:
         batch_size: int = pipeline.DEFAULT_BATCH_SIZE,
         progress: ProgressCallback | None = None,
         runner: Runner | None = None,
+        fetch_policy: FetchPolicy | None = None,
+        stop: Callable[[], bool] | None = None,
     ) -> IngestReport:
-        """Read, clean and store articles from files, folders and globs; then (by default)
-        run the derived stages over the store. Idempotent and resumable.
+        """Read, clean and store articles from files, folders and globs, and from addresses
+        (``http(s)://`` pages, RSS/Atom feeds, sitemaps, or a sources file of one address a
+        line); then (by default) run the derived stages over the store. Idempotent and
+        resumable.
 
         ``runner`` (see :func:`newsweave.runners.make_runner`) runs the pure work elsewhere,
-        e.g. on a Dask cluster; the store is still written by this process alone."""
+        e.g. on a Dask cluster; the store is still written by this process alone.
+        ``fetch_policy`` says how politely to fetch addresses (delay, timeout, retries ...);
+        ``stop`` is asked between fetches and ends the fetching early when it returns True."""
+        from newsweave.ingest.fetch import Fetcher
+
         report = pipeline.ingest_paths(
             self.store,
             [str(p) for p in paths],
             batch_size=batch_size,
             progress=progress,
             runner=runner,
+            fetcher=Fetcher(fetch_policy),
+            stop=stop,
         )
         if analyze:
             self.analyze(runner=runner)

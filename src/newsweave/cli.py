@@ -109,10 +109,43 @@ def open_runner(ctx: click.Context, kind: str, scheduler: str | None, workers: i
     return runner
 
 
+def fetch_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--delay / --timeout / --retries: how politely addresses are fetched."""
+    func = click.option(
+        "--retries",
+        type=click.IntRange(min=0, max=10),
+        default=2,
+        show_default=True,
+        help="Retries (with exponential backoff) after a timeout, 429 or 5xx.",
+    )(func)
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0.1),
+        default=20.0,
+        show_default=True,
+        help="Seconds to wait for a host to connect or answer.",
+    )(func)
+    func = click.option(
+        "--delay",
+        type=click.FloatRange(min=0),
+        default=1.0,
+        show_default=True,
+        help="Seconds between two requests to one host (robots.txt Crawl-delay wins if longer).",
+    )(func)
+    return func
+
+
+def fetch_policy(delay: float, timeout: float, retries: int) -> Any:
+    from newsweave.ingest.fetch import FetchPolicy
+
+    return FetchPolicy(delay=delay, timeout=timeout, retries=retries)
+
+
 @cli.command()
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--no-analyze", is_flag=True, help="Only store articles; skip the derived stages.")
 @click.option("--batch-size", default=200, show_default=True, help="Files per transaction.")
+@fetch_options
 @runner_options
 @click.pass_context
 @handles_errors
@@ -121,15 +154,23 @@ def ingest(
     paths: tuple[str, ...],
     no_analyze: bool,
     batch_size: int,
+    delay: float,
+    timeout: float,
+    retries: int,
     runner_kind: str,
     scheduler: str | None,
     workers: int | None,
 ) -> None:
-    """Read, clean and store articles from files, folders (recursive) and globs.
+    """Read, clean and store articles from files, folders (recursive) and globs, and from
+    addresses: an article page, an RSS/Atom feed (every item's page), a (news) sitemap, or a
+    sources file with one address a line. Fetching is polite (robots.txt, a delay per host,
+    conditional requests); see docs/live-sources.md.
 
     Formats: seed-style .txt, .html, .jsonl/.json, .csv. Ingesting twice adds nothing.
 
     Example: newsweave ingest examples/seeds 'exports/*.jsonl'
+
+    Example: newsweave ingest https://example.org/feed.xml sources.txt
 
     Example (on Dask): newsweave ingest --runner dask --workers 2 big-export/
     """
@@ -152,6 +193,7 @@ def ingest(
             batch_size=batch_size,
             progress=lambda n: bar.advance(task, n),
             runner=runner,
+            fetch_policy=fetch_policy(delay, timeout, retries),
         )
     for problem in report.skipped:
         err.print(f"newsweave: skipped {problem}", markup=False)
