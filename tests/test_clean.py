@@ -9,7 +9,7 @@ import pytest
 from newsweave.clean import clean, detokenise_ptb, looks_ptb_tokenised
 from newsweave.ingest import InputFile, read_file
 from newsweave.records import RawDocument
-from tests.conftest import seed_path
+from tests.conftest import SHARED_DATA, seed_path
 
 FURNITURE = (
     "Left Menu",
@@ -180,3 +180,84 @@ def test_comment_policies_removed_after_detokenising() -> None:
         "The company's shares fell, traders said."
     )
     assert len(article.removed) == 2
+
+
+BPOIL_BBC = SHARED_DATA / "timeline17" / "bpoil_bbc" / "InputDocs"
+needs_timeline17 = pytest.mark.skipif(not BPOIL_BBC.is_dir(), reason="Timeline17 not present")
+
+
+def _timeline17(name: str):
+    (doc,) = list(read_file(InputFile(BPOIL_BBC / name, "text")))
+    return clean(doc)
+
+
+@needs_timeline17
+def test_headline_glued_to_a_byline_becomes_the_title() -> None:
+    article = _timeline17("2010-06-10/1927.htm.txt")
+    assert article.title == 'UK industry frets about "anti-British" BP backlash'
+    assert "Russell Hotten" not in article.text and "BBC News" not in article.text[:200]
+    (ev,) = [e for e in article.evidence if e.field == "title"]
+    assert ev.rule == "headline-before-byline"
+
+
+@needs_timeline17
+def test_reader_comments_and_stamps_removed() -> None:
+    article = _timeline17("2010-06-10/2041.htm.txt")
+    assert " wrote:" not in article.text
+    assert not re.search(r"\bUK time\b", article.text)
+    assert article.text.startswith("Mr Obama's blunt criticism of BP")
+    assert any(r.startswith("comment thread") for r in article.removed)
+
+
+@pytest.mark.parametrize(
+    ("line", "byline"),
+    [
+        (
+            "By Reeta Chakrabarti Political correspondent, BBC News David Cameron is facing",
+            "By Reeta Chakrabarti Political correspondent, BBC News",
+        ),
+        ("By Joe Lynam, BBC business correspondent BP's shareholders", None),
+        ("By Finlo Rohrer BBC News, Washington Some experts believe", None),
+        ("By Tarek Osman, Special to CNN Huguette Labelle", None),
+        ("By the CNN Wire Staff ElBaradei: Egypt is not stable", None),
+        ("By Terri Rupar | June 15, 2009; 12:12 PM ET The vote", None),
+        ("By Nic Robertson, CNN Senior International Correspondent Nic Robertson has", None),
+    ],
+)
+def test_bylines_are_cut_out_of_the_first_lines(line: str, byline: str | None) -> None:
+    raw = RawDocument(
+        source_path="x.txt", text=line + ".\nBP shares fell on Monday.", format="text"
+    )
+    article = clean(raw)
+    assert not article.text.startswith("By ")
+    if byline:
+        assert byline in article.removed
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "By Friday night, the protesters got what they wanted.",
+        "By Sunday August 21, the rebels controlled most of Tripoli.",
+        "By the time I met him in 1985 he was the president of the association.",
+    ],
+)
+def test_sentences_opening_with_by_are_kept(line: str) -> None:
+    raw = RawDocument(source_path="x.txt", text=line + "\nBP shares fell.", format="text")
+    assert clean(raw).text.startswith(line)
+
+
+def test_slideshow_widget_and_sign_up_clutter_removed() -> None:
+    raw = RawDocument(
+        source_path="x/bpoil_bbc/InputDocs/2010-06-10/1.htm.txt",
+        text="BACK -LCB- current -RCB- of -LCB- total -RCB- NEXT BP is resuming work on a relief "
+        "well , officials said .\n"
+        "Search , find and watch the politics that affects you Search Democracy Live Find a "
+        "representative .\n"
+        "Shares , traders said , rose .\n",
+        format="text",
+    )
+    article = clean(raw)
+    assert article.text == (
+        "BP is resuming work on a relief well, officials said.\nShares, traders said, rose."
+    )

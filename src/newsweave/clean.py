@@ -133,7 +133,75 @@ FURNITURE: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # Sign-up and navigation widgets of news sites ("Search, find and watch the politics
+    # that affects you Search Democracy Live …", "By clicking on "sign up" you agree …").
+    (
+        "widget",
+        re.compile(
+            r"^(?:Search, find and watch\b|By clicking on \W*sign up\b|Notify me of follow-up"
+            r"|Enter your email address to follow|You agree that anything you post may be used"
+            r"|Would you like to make this your default edition\?|You've selected the \S+ Edition)",
+            re.I,
+        ),
+    ),
 ]
+
+# A reader comment opens "At 12:55 pm on 10 Jun 2010, ruffled_feathers wrote:"; comment
+# threads sit below the article, so the first one ends the article text.
+COMMENT_START = re.compile(
+    r"^At \d{1,2}[:.]\d{2}\s*(?:[ap]m\s+)?(?:on\s+)?\d{1,2}(?:st|nd|rd|th)?\s+[A-Z][a-z]{2,8}"
+    r"\s+\d{4}\s*,\s*.{1,60}?\bwrote\s*:",
+    re.I,
+)
+# In-line widgets and stamps cut out of a line, the rest of the line kept.
+INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
+    ("slideshow widget", re.compile(r"BACK\s*\{\s*current\s*\}\s*of\s*\{\s*total\s*\}\s*NEXT\s*")),
+    (
+        "timestamp",
+        re.compile(
+            rf"^\d{{1,2}}:\d{{2}}\s+(?:UK|GMT|BST|ET|EST|EDT)\s+time\s*,\s*[A-Z][a-z]+day\s*,\s*"
+            rf"\d{{1,2}}\s+(?:{_MONTH_ALT})\s+\d{{4}}\s*",
+            re.I,
+        ),
+    ),
+]
+
+# Bylines, wherever the crawl glued them into the first lines: "By Reeta Chakrabarti
+# Political correspondent, BBC News", "By Joe Lynam, BBC business correspondent", "By Finlo
+# Rohrer BBC News, Washington", "By Tarek Osman, Special to CNN", "By the CNN Wire Staff",
+# "By Terri Rupar | June 15, 2009; 12:12 PM ET". A byline needs a sign that it is one
+# (a role, a news organisation, a "|" stamp, a dated line); "By Friday night" is not.
+_NOT_NAME = (
+    r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
+    r"|April|May|June|July|August|September|October|November|December|The|This|That)\b)"
+)
+_NAME = _NOT_NAME + r"[A-Z][a-z'’-]+(?:\s[A-Z]\.)?(?:\s[A-Z][a-z'’-]+){1,2}"
+_NAMES = rf"{_NAME}(?:\s*(?:,|and)\s*{_NAME}){{0,3}}"
+_ROLE = r"(?i:correspondent|reporter|editor|writer|analyst|producer|presenter)s?"
+_MONTH = rf"(?i:{_MONTH_ALT})"
+_ORG = r"(?:BBC(?: News(?: website)?)?|CNN|Reuters|The Washington Post|Washington Post|Fox News)"
+_PLACE = r"(?:,\s*(?:New |Los |San |Hong |Tel )?[A-Z][a-z]+\b)?"
+BYLINE_INLINE = re.compile(
+    r"\bBy\s+(?:"
+    rf"the {_ORG} Wires? Staff"
+    rf"|{_NAMES}\s*,\s*Special to {_ORG}"
+    rf"|{_NAMES}\s*(?:,\s*)?(?:[A-Z]?[a-z]+\s+){{0,3}}{_ROLE}\s*,?\s*{_ORG}{_PLACE}"
+    rf"|{_NAMES}\s*,\s*{_ORG}(?:'s)?(?:\s+[A-Za-z]+){{0,3}}?\s+{_ROLE}"
+    rf"|{_NAMES}\s*(?:,\s*{_ORG}\s*)?\|\s*{_MONTH}\.?\s+\d{{1,2}}\s*,\s*\d{{4}}"
+    r"(?:\s*;\s*\d{1,2}:\d{2}\s*[AP]M(?:\s+E[SD]?T)?)?"
+    rf"|{_NAMES}\s*,?\s*{_ORG}{_PLACE}"
+    rf"|{_NAMES}\s*,?\s*(?i:for)\s+{_ORG}"
+    # names, then the wire dateline in capitals ("By Jessica Donati and Emma Farge LONDON,")
+    rf"|{_NAMES}(?:\s*,\s*(?:[A-Z][a-z]+\s+){{0,2}}{_ROLE})?(?=\s+[A-Z]{{3,}}\b)"
+    rf"|{_NAMES}\s+{_MONTH}\.?\s+\d{{1,2}}\s*,\s*\d{{4}}\s*:\s*\d{{1,2}}:\d{{2}}\s*[AP]M(?:\s+E[SD]?T)?"
+    r")\s*",
+)
+BYLINE_LINES = 3  # bylines sit in the first lines of an article
+# CNN's "January 25, 2011 | By Amir Ahmed, CNN …": a date stamp, then a byline that may be
+# bare names ("| By Bryony Jones Members of …" keeps everything after the names).
+STAMPED_BYLINE = re.compile(
+    rf"{_MONTH}\.?\s+\d{{1,2}}\s*,\s*\d{{4}}\s*\|\s*(?:By\s+{_NAMES}\b(?:\s*,\s*{_ORG}\b)?\s*)?"
+)
 
 _WORD = re.compile(r"[a-z0-9]+")
 _STOP = frozenset(
@@ -297,7 +365,9 @@ _PTB = [
 def looks_ptb_tokenised(text: str) -> bool:
     """Penn-Treebank tokenised text (Timeline17, many research sets): ' , ' and ' 's '."""
     sample = text[:4000]
-    return ("-LRB-" in sample or "``" in sample or " 's " in sample) and sample.count(" , ") >= 2
+    return (
+        "-LRB-" in sample or "-LCB-" in sample or "``" in sample or " 's " in sample
+    ) and sample.count(" , ") >= 2
 
 
 def detokenise_ptb(text: str) -> str:
@@ -342,11 +412,21 @@ def _furniture_reason(line: str) -> str | None:
 
 def _strip_furniture(draft: _Draft) -> None:
     kept: list[str] = []
-    for line in draft.lines:
+    content_lines = 0
+    for n, line in enumerate(draft.lines):
         stripped = line.strip()
         if not stripped:
             kept.append("")
             continue
+        if COMMENT_START.match(stripped):
+            rest = [ln.strip() for ln in draft.lines[n:] if ln.strip()]
+            draft.removed.append(f"comment thread ({len(rest)} lines): {stripped[:120]}")
+            break
+        stripped = _strip_inline(draft, stripped, byline=content_lines < BYLINE_LINES)
+        if not stripped:
+            continue
+        line = stripped
+        content_lines += 1
         reason = _furniture_reason(stripped)
         if reason is None:
             m = AGENCY_BYLINE.match(stripped)
@@ -361,6 +441,53 @@ def _strip_furniture(draft: _Draft) -> None:
         draft.removed.append(stripped)
         _read_furniture(draft, reason, stripped)
     draft.lines = kept
+
+
+_NOT_HEADLINE = re.compile(r"[|*]|\\/|^\(|\b(?:photo|handout|credit|getty|AP Photo)\b", re.I)
+
+
+def _plausible_headline(text: str) -> bool:
+    """Words before a byline make a title only when they read as one: 3–25 words, no photo
+    credit, bullet list, stamp or path."""
+    return (
+        _is_headline(text)
+        and 3 <= len(text.split()) <= 25
+        and not _NOT_HEADLINE.search(text)
+        and sum(c.isalpha() for c in text) >= 0.6 * len(text)
+    )
+
+
+def _byline_span(line: str) -> tuple[int, int] | None:
+    """Where a byline (with a CNN-style date stamp in front, if any) sits in ``line``."""
+    stamp = STAMPED_BYLINE.search(line)
+    if stamp:
+        by = line.find("By ", stamp.start())
+        longer = BYLINE_INLINE.match(line, by) if 0 <= by < stamp.end() else None
+        return stamp.start(), max(stamp.end(), longer.end() if longer else 0)
+    m = BYLINE_INLINE.search(line)
+    return (m.start(), m.end()) if m else None
+
+
+def _strip_inline(draft: _Draft, line: str, *, byline: bool) -> str:
+    """Cut widgets, stamps and (in the first lines) a byline out of one line. Words before
+    a byline on its line are the headline the crawl glued to it ("UK industry frets about
+    'anti-British' BP backlash By Russell Hotten Business reporter, BBC News …")."""
+    for reason, pattern in INLINE_FURNITURE:
+        m = pattern.search(line)
+        if m:
+            draft.removed.append(f"{reason}: {m.group().strip()}")
+            line = (line[: m.start()] + " " + line[m.end() :]).strip()
+    span = _byline_span(line) if byline else None
+    if span:
+        start, end = span
+        draft.removed.append(line[start:end].strip())
+        before, after = line[:start].strip(), line[end:].strip()
+        if before and _plausible_headline(before):
+            draft.note("title", before, "headline-before-byline", line[:end])
+            draft.removed.append(before)
+            before = ""
+        line = " ".join(p for p in (before, after) if p)
+    return line
 
 
 def _read_furniture(draft: _Draft, reason: str, line: str) -> None:
