@@ -73,6 +73,9 @@ def test_seeds_form_two_events_in_one_story(seeds, signals) -> None:
     # every article appears in exactly one event
     arts = [a for e in g.events for a in e.articles]
     assert sorted(arts) == sorted(ids.values())
+    # the story is titled by its central event (the 2020 meeting, four articles)
+    (big,) = [e for e in g.events if len(e.articles) == 4]
+    assert g.stories[0].title == big.title
 
 
 def test_event_date_prefers_the_day_the_lead_reports(seeds) -> None:
@@ -256,3 +259,24 @@ def test_untitled_articles_get_their_first_sentence_without_wire_furniture() -> 
     long = "One two three four five six seven eight nine ten eleven twelve thirteen fourteen x y"
     assert headline(long, max_words=5) == "One two three four five …"
     assert headline("") is None
+
+
+def test_a_big_story_needs_closer_events_to_grow() -> None:
+    """Twelve items all at similarity 0.3 form one story; with a size penalty beyond a
+    soft size of 4, the story stops growing and splits into threads."""
+    from newsweave.group import _average_link
+
+    n = 12
+    sim = np.full((n, n), 0.3)
+    np.fill_diagonal(sim, 1.0)
+    singletons = [[i] for i in range(n)]
+    assert len(_average_link(sim, singletons, [False] * n, 0.24)) == 1
+    split = _average_link(
+        sim,
+        singletons,
+        [False] * n,
+        0.24,
+        size_penalty=lambda k: 0.08 * np.log2(np.maximum(1.0, k / 4)),
+    )
+    assert len(split) > 1 and max(len(c) for c in split) <= 4
+    assert sorted(i for c in split for i in c) == list(range(n))

@@ -155,6 +155,13 @@ COMMENT_START = re.compile(
 )
 # In-line widgets and stamps cut out of a line, the rest of the line kept.
 INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "timestamp",
+        re.compile(
+            rf"\b\d{{1,2}}\s+(?i:{_MONTH_ALT})\s+\d{{4}}\s+Last updated at\s+\d{{1,2}}:\d{{2}}"
+            r"(?:\s+(?:GMT|BST|ET|UK))?(?:\s+Help\b)?\s*"
+        ),
+    ),
     ("slideshow widget", re.compile(r"BACK\s*\{\s*current\s*\}\s*of\s*\{\s*total\s*\}\s*NEXT\s*")),
     (
         "timestamp",
@@ -470,24 +477,25 @@ def _byline_span(line: str) -> tuple[int, int] | None:
 
 def _strip_inline(draft: _Draft, line: str, *, byline: bool) -> str:
     """Cut widgets, stamps and (in the first lines) a byline out of one line. Words before
-    a byline on its line are the headline the crawl glued to it ("UK industry frets about
-    'anti-British' BP backlash By Russell Hotten Business reporter, BBC News …")."""
+    a byline or stamp on its line are the headline the crawl glued to it ("UK industry frets
+    about 'anti-British' BP backlash By Russell Hotten Business reporter, BBC News …")."""
     for reason, pattern in INLINE_FURNITURE:
         m = pattern.search(line)
         if m:
             draft.removed.append(f"{reason}: {m.group().strip()}")
-            line = (line[: m.start()] + " " + line[m.end() :]).strip()
+            line = line[: m.start()] + "\x00" + line[m.end() :]
     span = _byline_span(line) if byline else None
     if span:
-        start, end = span
-        draft.removed.append(line[start:end].strip())
-        before, after = line[:start].strip(), line[end:].strip()
+        draft.removed.append(line[span[0] : span[1]].replace("\x00", " ").strip())
+        line = line[: span[0]] + "\x00" + line[span[1] :]
+    if byline and "\x00" in line:
+        before, _, after = line.partition("\x00")
+        before = before.strip()
         if before and _plausible_headline(before):
-            draft.note("title", before, "headline-before-byline", line[:end])
+            draft.note("title", before, "headline-before-byline", before)
             draft.removed.append(before)
-            before = ""
-        line = " ".join(p for p in (before, after) if p)
-    return line
+            line = after
+    return " ".join(line.replace("\x00", " ").split())
 
 
 def _read_furniture(draft: _Draft, reason: str, line: str) -> None:

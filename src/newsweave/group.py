@@ -33,7 +33,7 @@ import hashlib
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
 
@@ -187,6 +187,11 @@ class GroupOptions:
     article similarity (the rest is TF-IDF cosine). ``max_event_days``: articles whose event
     dates differ by more cannot report one happening. ``story_threshold`` /
     ``story_embedding_weight``: the same for events within a story.
+    ``story_soft_size`` / ``story_size_penalty``: a story bigger than ``story_soft_size``
+    articles needs closer events to grow — the least similarity rises by
+    ``story_size_penalty`` per doubling beyond it — so a months-long crisis covered by
+    hundreds of articles splits into threads (the capping, the politics, the money) instead
+    of one story that holds everything.
     """
 
     event_threshold: float = 0.40
@@ -194,6 +199,8 @@ class GroupOptions:
     max_event_days: int = 3
     story_threshold: float = 0.24
     story_embedding_weight: float = 0.5
+    story_soft_size: int = 32
+    story_size_penalty: float = 0.08
 
     def __post_init__(self) -> None:
         for name in ("event_threshold", "story_threshold"):
@@ -204,6 +211,10 @@ class GroupOptions:
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {v}")
+        if self.story_soft_size < 1:
+            raise ValueError(f"story_soft_size must be >= 1 article, got {self.story_soft_size}")
+        if self.story_size_penalty < 0:
+            raise ValueError(f"story_size_penalty must be >= 0, got {self.story_size_penalty}")
         if self.max_event_days < 0:
             raise ValueError(f"max_event_days must be >= 0, got {self.max_event_days}")
 
@@ -276,14 +287,24 @@ def article_similarity(
 
 
 def _average_link(
-    sim: np.ndarray, clusters: list[list[int]], frozen: list[bool], threshold: float
+    sim: np.ndarray,
+    clusters: list[list[int]],
+    frozen: list[bool],
+    threshold: float,
+    size_penalty: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[list[int]]:
     """Average-linkage agglomeration starting from ``clusters`` (lists of row indices).
 
     Two frozen clusters never merge (existing events keep their identity); merging stops
-    when the best average similarity falls below ``threshold``. Ties go to the lowest
+    when the best average similarity falls below ``threshold``. ``size_penalty`` (rows of
+    the merged cluster -> amount) is subtracted from the average similarity of a candidate
+    merge, so a big cluster needs a closer partner than a small one. Ties go to the lowest
     indices, so the result depends only on the order of ``clusters``.
     """
+
+    def penalty(n: np.ndarray) -> np.ndarray:
+        return size_penalty(n) if size_penalty is not None else np.zeros(np.shape(n))
+
     k = len(clusters)
     if k <= 1:
         return [list(c) for c in clusters]
@@ -296,7 +317,7 @@ def _average_link(
     frozen_arr = np.array(frozen, dtype=bool)
     alive = np.ones(k, dtype=bool)
     groups = [list(c) for c in clusters]
-    avg = sums / np.outer(sizes, sizes)
+    avg = sums / np.outer(sizes, sizes) - penalty(sizes[:, None] + sizes[None, :])
     avg[np.outer(frozen_arr, frozen_arr)] = -np.inf
     np.fill_diagonal(avg, -np.inf)
     # per-row best partner, so each merge costs O(k) instead of a full O(k²) argmax
@@ -319,7 +340,7 @@ def _average_link(
         groups[j] = []
         alive[j] = False
         frozen_arr[i] = frozen_arr[i] or frozen_arr[j]
-        row = sums[i, :] / (sizes[i] * sizes)
+        row = sums[i, :] / (sizes[i] * sizes) - penalty(sizes[i] + sizes)
         row[~alive] = -np.inf
         if frozen_arr[i]:
             row[frozen_arr] = -np.inf
@@ -359,11 +380,40 @@ def _medoid(signals: Sequence[ArticleSignals]) -> ArticleSignals:
         key=lambda i: (
             signals[i].title is None,
             (signals[i].title or "").endswith(" …"),
+            (signals[i].title or "").rstrip().endswith("?"),  # a debate or explainer page
             -round(float(scores[i]), 6),
             signals[i].id,
         ),
     )
     return signals[order[0]]
+
+
+def _central_event_title(
+    events: Sequence[Event], members: Mapping[str, Sequence[ArticleSignals]]
+) -> str:
+    """A story is titled by its central event: the one most articles report (ties: the one
+    nearest the story's centroid, then the earliest), not by whichever article happens to
+    sit in the middle of the story (often an explainer or a readers' debate page)."""
+    sigs = [s for e in events for s in members.get(e.id, ())]
+    centre = centroid(sigs) if sigs else None
+
+    def closeness(e: Event) -> float:
+        own = members.get(e.id, ())
+        if centre is None or not own:
+            return 0.0
+        return float(centroid(own) @ centre)
+
+    best = min(
+        events,
+        key=lambda e: (
+            -len(e.articles),
+            e.title.endswith("?"),
+            -round(closeness(e), 6),
+            e.date or "",
+            e.id,
+        ),
+    )
+    return best.title
 
 
 def _title(signals: Sequence[ArticleSignals]) -> str:
@@ -576,6 +626,9 @@ def _group_stories(
         [[r for ev in clusters[i] for r in rows_of_event[ev]] for i in keep],
         [frozen[i] for i in keep],
         options.story_threshold,
+        size_penalty=lambda n: (
+            options.story_size_penalty * np.log2(np.maximum(1.0, n / options.story_soft_size))
+        ),
     )
     merged = [sorted({event_of_row[r] for r in rows}) for rows in merged_rows]
     row_to_story = {}
@@ -599,7 +652,9 @@ def _group_stories(
         )
         out[st_id] = Story(
             id=st_id,
-            title=_title(sigs) if not prior or len(sigs) >= len(prior.articles) else prior.title,
+            title=_central_event_title([events[e] for e in evs], members)
+            if not prior or len(sigs) >= len(prior.articles)
+            else prior.title,
             events=tuple(ordered_events),
             articles=tuple(sorted(all_articles)),
         )
