@@ -36,11 +36,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date as Date
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse
 
 from newsweave.records import Article, CopyGroup, DatedSentence, Event, Mention, Story
+
+if TYPE_CHECKING:
+    from scipy import sparse
 
 # --------------------------------------------------------------------------- signals
 
@@ -234,6 +237,8 @@ def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> sparse.csr_matrix:
     """Row-normalised sublinear TF-IDF (sparse), IDF from this pool (smoothed as
     scikit-learn does). Sparse because a batch of thousands of articles has tens of
     thousands of terms; ``(m @ m.T).toarray()`` gives the cosine matrix."""
+    from scipy import sparse  # ~0.4 s to import: only when grouping runs
+
     df: Counter[str] = Counter()
     for terms in term_maps:
         df.update(terms.keys())
@@ -310,6 +315,8 @@ def _average_link(
         return [list(c) for c in clusters]
     rows = np.concatenate([np.asarray(c, dtype=np.int64) for c in clusters])
     cols = np.concatenate([np.full(len(c), ci, dtype=np.int64) for ci, c in enumerate(clusters)])
+    from scipy import sparse
+
     member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(sim.shape[0], k))
     # sums[a, b] = total similarity between the rows of clusters a and b
     sums = np.asarray(member.T @ (member.T @ sim.astype(np.float64)).T)
