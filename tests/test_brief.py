@@ -12,13 +12,13 @@ import pytest
 
 from newsweave.brief import (
     build_timeline,
-    render_brief,
     select_timeline,
     sentence_kind,
     story_brief,
     summarise,
     usable,
 )
+from newsweave.formats.markdown import render as render_brief
 from newsweave.ingest import discover
 from newsweave.pipeline import read_and_clean
 from newsweave.records import Article, CitedSentence, DatedSentence, Event, Story

@@ -11,10 +11,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from newsweave import export
+from newsweave import formats
 from newsweave.api import Newsweave
+from newsweave.briefing import human_date, read_store
 from newsweave.cli import cli
-from newsweave.exports_extra import date_parts, human_date, render_markdown, render_timelinejs
+from newsweave.formats import html, timelinejs
+from newsweave.formats.timelinejs import date_parts
 from tests.test_web_api import XSS_TEXT, XSS_TITLE, build_seed_store
 
 
@@ -37,7 +39,7 @@ def data(db: Path) -> dict:
 
 
 def test_formats_are_registered() -> None:
-    assert {"markdown", "html", "timelinejs"} <= set(export.WRITERS)
+    assert {"markdown", "html", "timelinejs"} <= set(formats.FORMATS)
 
 
 @pytest.mark.parametrize(
@@ -55,28 +57,18 @@ def test_dates(value: str | None, human: str, parts: dict | None) -> None:
     assert date_parts(value) == parts
 
 
-def test_markdown_export_is_the_brief_when_there_are_stories(db: Path, data: dict) -> None:
+def test_markdown_export_is_the_brief(db: Path, data: dict) -> None:
     with Newsweave(db, read_only=True) as nw:
         md = nw.export_text("markdown")
-        if data.get("stories"):
-            assert md == nw.brief()
-        else:
-            assert md == render_markdown(data)
-
-
-def test_markdown_briefing_cites_every_story_and_claim(data: dict) -> None:
-    md = render_markdown(data)
-    for story in data.get("stories", []):
+        assert md == nw.brief()
+    for story in data["stories"]:
         assert _md_plain(story["title"])[:40] in _md_plain(md)
-    claims = {c["id"]: c for c in data.get("claims", [])}
-    for c in claims.values():
-        if c["status"] == "contested":
-            assert _md_plain(c["text"])[:60] in _md_plain(md)
-    sources = re.findall(r"^(\d+)\. ", md.split("## Sources", 1)[1], re.M)
-    cited = {int(n) for n in re.findall(r"\\?\[(\d+)\\?\]", md.split("## Sources", 1)[0])}
-    assert cited == set(range(1, len(sources) + 1))
-    # markup in article fields never becomes Markdown HTML
-    assert "<img" not in md and "<script" not in md
+    # every story numbers its citations 1..n and lists exactly those sources
+    for part in md.split("\n## ")[1:]:
+        body, _, listing = part.partition("### Sources")
+        sources = re.findall(r"^(\d+)\. ", listing, re.M)
+        cited = {int(n) for n in re.findall(r"\\?\[(\d+)\\?\]", body)}
+        assert cited == set(range(1, len(sources) + 1))
 
 
 def _md_plain(text: str) -> str:
@@ -113,8 +105,9 @@ def test_html_briefing_is_self_contained_and_escaped(db: Path, data: dict) -> No
         assert " ".join(story["title"].split()) in text
 
 
-def test_timelinejs_shape_and_escaping(data: dict) -> None:
-    tl = render_timelinejs(data)
+def test_timelinejs_shape_and_escaping(db: Path, data: dict) -> None:
+    with Newsweave(db, read_only=True) as nw:
+        tl = timelinejs.render(read_store(nw.store))
     assert tl["title"]["text"]["headline"]
     dated = [t for t in data.get("timeline", []) if date_parts(t["date"])]
     if data.get("timeline"):
@@ -147,14 +140,24 @@ def test_cli_export_formats(db: Path, tmp_path: Path) -> None:
     assert result.exit_code == 2 and "unknown export format" in result.output
 
 
-def test_exports_do_not_depend_on_input_order(data: dict) -> None:
+def test_exports_do_not_depend_on_input_order(db: Path) -> None:
     import random
+    from dataclasses import replace
 
-    from newsweave.exports_extra import render_html
+    with Newsweave(db, read_only=True) as nw:
+        view = read_store(nw.store)
 
-    shuffled = {k: list(v) for k, v in data.items()}
-    for rows in shuffled.values():
-        random.Random(7).shuffle(rows)
-    assert render_html(shuffled) == render_html(data)
-    assert render_markdown(shuffled) == render_markdown(data)
-    assert render_timelinejs(shuffled) == render_timelinejs(data)
+    def shuffled(mapping: dict) -> dict:
+        items = list(mapping.items())
+        random.Random(7).shuffle(items)
+        return dict(items)
+
+    other = replace(
+        view,
+        articles=shuffled(dict(view.articles)),
+        events=shuffled(dict(view.events)),
+        claims=shuffled(dict(view.claims)),
+        timeline=tuple(random.Random(7).sample(view.timeline, len(view.timeline))),
+    )
+    assert html.render(other) == html.render(view)
+    assert timelinejs.render(other) == timelinejs.render(view)

@@ -16,10 +16,14 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TextIO
 
-from newsweave import export, pipeline
+from newsweave import export, formats, pipeline
+from newsweave.brief import largest_stories
+from newsweave.claims import STATUSES, Contradiction
+from newsweave.copies import singleton_source_group
 from newsweave.errors import NewsweaveError
+from newsweave.formats import markdown
 from newsweave.ingest.fetch import FetchPolicy
 from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import (
@@ -31,16 +35,17 @@ from newsweave.records import (
     Entity,
     Event,
     Mention,
-    Sentence,
     Story,
     TimelineEntry,
     TimeRef,
 )
 from newsweave.runners import Runner
-
-if TYPE_CHECKING:
-    from newsweave.claims import Contradiction
 from newsweave.store import ArticleFilter, Store
+from newsweave.store import claims as claims_store
+from newsweave.store import copies as copies_store
+from newsweave.store import group as group_store
+from newsweave.store import nlp as nlp_store
+from newsweave.store import time as time_store
 
 
 class Newsweave:
@@ -149,7 +154,6 @@ class Newsweave:
     ) -> list[TimeRef]:
         """Normalised time expressions (TIMEX3 values), of one article (id or unique
         prefix) or all, optionally only those whose value falls in ``since``..``until``."""
-        from newsweave.store import time as time_store
 
         if article_id is not None:
             article_id = self._article_id(article_id)
@@ -160,7 +164,6 @@ class Newsweave:
     ) -> list[DatedSentence]:
         """Each sentence with the date it talks about (``anchored`` when the date is
         written in the sentence itself)."""
-        from newsweave.store import time as time_store
 
         if article_id is not None:
             article_id = self._article_id(article_id)
@@ -180,7 +183,6 @@ class Newsweave:
         """Resolved entities (people, organisations, places, products ...), most widely
         reported first. ``name`` matches the name or any alias (substring, any case);
         ``article`` (id or unique prefix) keeps those mentioned in that article."""
-        from newsweave.store import nlp as nlp_store
 
         if article is not None:
             article = self._article_id(article)
@@ -195,7 +197,6 @@ class Newsweave:
 
     def entity(self, entity_id: str) -> Entity | None:
         """One entity by id (or unique id prefix)."""
-        from newsweave.store import nlp as nlp_store
 
         return nlp_store.entity(self.store, entity_id)
 
@@ -204,7 +205,6 @@ class Newsweave:
     ) -> list[Mention]:
         """Entity mentions with offsets into ``Article.text``: of one article (id or unique
         prefix), or of one entity (its provenance)."""
-        from newsweave.store import nlp as nlp_store
 
         if entity_id is not None:
             found = nlp_store.entity(self.store, entity_id)
@@ -225,7 +225,6 @@ class Newsweave:
 
     def events(self, *, story: str | None = None) -> list[Event]:
         """Events (articles about one happening) in date order; only one story's if given."""
-        from newsweave.store import group as group_store
 
         events = group_store.load_events(self.store)
         if story is not None:
@@ -235,14 +234,11 @@ class Newsweave:
 
     def stories(self) -> list[Story]:
         """Stories (threads of events over time), largest first."""
-        from newsweave.store import group as group_store
 
-        stories = group_store.load_stories(self.store)
-        return sorted(stories, key=lambda s: (-len(s.articles), s.id))
+        return largest_stories(group_store.load_stories(self.store))
 
     def timeline(self, story: str | None = None) -> list[TimelineEntry]:
         """Dated timeline entries (reported / scheduled / background), per story by date."""
-        from newsweave.store import group as group_store
 
         return group_store.load_timeline(
             self.store, self._story_id(story) if story is not None else None
@@ -251,51 +247,8 @@ class Newsweave:
     def brief(self, story: str | None = None, *, max_stories: int | None = None) -> str:
         """The Markdown briefing: stories -> events -> timeline -> summary, with numbered
         citations to outlet and date. Every sentence in it is quoted from an article."""
-        from newsweave import brief as briefing
-
-        stories = self.stories()
-        if story is not None:
-            sid = self._story_id(story)
-            stories = [s for s in stories if s.id == sid]
-        if max_stories is not None:
-            stories = stories[:max_stories]
-        events = {e.id: e for e in self.events()}
-        ids = tuple(sorted({a for s in stories for a in s.articles}))
-        articles = {a.id: a for a in self.store.articles(ArticleFilter(ids=ids))}
-        # only the articles of the events a briefing shows need their sentences
-        shown = {
-            a
-            for s in stories
-            for e in briefing.largest_events(
-                [events[i] for i in s.events if i in events], briefing.MAX_EVENTS
-            )
-            for a in e.articles
-        }
-        sentences = {a: self._sentences(articles[a]) for a in shown if a in articles}
-        briefs = [
-            briefing.story_brief(
-                s,
-                [events[e] for e in s.events if e in events],
-                articles,
-                sentences,
-                self.timeline(s.id),
-                disagreements=self._disagreements(s),
-            )
-            for s in stories
-        ]
-        return briefing.render_brief(briefs, articles, source_groups=self.source_groups())
-
-    def _disagreements(self, story: Story) -> list:
-        """Cited lines on which the story's sources disagree (``CitedSentence`` list), one
-        per side of each contradiction, for the "Where sources disagree" section."""
-        from newsweave.claims import disagreements
-        from newsweave.store import claims as claims_store
-
-        wanted = set(story.articles)
-        contradictions = claims_store.load_contradictions(self.store)
-        ids = sorted({i for x in contradictions for i in (x.a, x.b)})
-        claims = claims_store.load_claims(self.store, ids=ids)
-        return disagreements(claims, contradictions, wanted)
+        sid = self._story_id(story) if story is not None else None
+        return markdown.brief(self.store, sid, max_stories=max_stories)
 
     # ------------------------------------------------------------------ claims
 
@@ -310,8 +263,6 @@ class Newsweave:
         """Claims (who says what), each with its attribution, hedging, articles, number of
         independent sources and status (``corroborated`` / ``single-source`` /
         ``contested``); filter by status, event, or article (id or unique prefix)."""
-        from newsweave.claims import STATUSES
-        from newsweave.store import claims as claims_store
 
         if status is not None and status not in STATUSES:
             raise NewsweaveError(
@@ -325,7 +276,6 @@ class Newsweave:
 
     def claim(self, claim_id: str) -> Claim | None:
         """One claim by id (or unique id prefix)."""
-        from newsweave.store import claims as claims_store
 
         found = claims_store.load_claims(self.store, ids=[claim_id])
         if not found and len(claim_id) >= 4:
@@ -335,24 +285,10 @@ class Newsweave:
     def contradictions(self, *, event: str | None = None) -> list[Contradiction]:
         """Pairs of claims that fill one slot (place, number, date, status, polarity) with
         incompatible values, each with both values."""
-        from newsweave.store import claims as claims_store
 
         return claims_store.load_contradictions(self.store, event=event)
 
-    def _sentences(self, article: Article) -> list[Sentence]:
-        """The article's sentences: from the time stage's rows when stored (splitting again
-        costs ~0.3 s per article), else split now."""
-        from newsweave.sentences import split_sentences
-        from newsweave.store import time as time_store
-
-        # with a publication date the time stage keeps every sentence; without one, some
-        rows = time_store.dated_sentences(self.store, article.id) if article.published else []
-        if rows:
-            return [Sentence(d.article, d.sentence, d.start, d.end, d.text) for d in rows]
-        return split_sentences(article)
-
     def _story_id(self, story: str) -> str:
-        from newsweave.store import group as group_store
 
         ids = [s.id for s in group_store.load_stories(self.store)]
         matches = [i for i in ids if i == story or i.startswith(story)]
@@ -368,7 +304,6 @@ class Newsweave:
         """Groups of copies: ``near-duplicate`` (one text republished) and ``shared-passage``
         (different reports reusing passages), with the passage spans of each member;
         only those of one ``kind`` or holding one ``article`` (id or unique prefix)."""
-        from newsweave.store import copies as copies_store
 
         if article is not None:
             article = self._article_id(article)
@@ -377,7 +312,6 @@ class Newsweave:
     def copy_links(self, article: str | None = None, *, kind: str | None = None) -> list[CopyLink]:
         """Verified pairwise copy links with aligned passages (``a``-side, ``b``-side spans),
         all or those of one article (id or unique prefix)."""
-        from newsweave.store import copies as copies_store
 
         if article is not None:
             article = self._article_id(article)
@@ -389,7 +323,6 @@ class Newsweave:
         """:meth:`copy_links` with their evidence: exact ``jaccard`` and ``containment`` of
         the shingle sets, ``reused_a``/``reused_b`` (share of each text inside the passages)
         and ``same_source`` (whether the pair counts as one source)."""
-        from newsweave.store import copies as copies_store
 
         if article is not None:
             article = self._article_id(article)
@@ -397,21 +330,17 @@ class Newsweave:
 
     def source_group(self, article_id: str) -> str:
         """The independent source group of an article (id or unique prefix)."""
-        from newsweave.copies import singleton_source_group
-        from newsweave.store import copies as copies_store
 
         aid = self._article_id(article_id)
         return copies_store.source_group_of(self.store, aid) or singleton_source_group(aid)
 
     def source_groups(self) -> dict[str, str]:
         """article id -> independent source group, for every analysed article."""
-        from newsweave.store import copies as copies_store
 
         return copies_store.source_groups(self.store)
 
     def independent_sources(self, article_ids: Iterable[str]) -> int:
         """How many independent sources these articles are (copies count once)."""
-        from newsweave.copies import singleton_source_group
 
         groups = self.source_groups()
         ids = [self._article_id(a) for a in article_ids]
@@ -424,22 +353,14 @@ class Newsweave:
         return export.export_json(self.store)
 
     def export_text(self, fmt: str) -> str:
-        """The store in one of :data:`export.WRITERS`' formats, as text."""
+        """The store in one of :data:`newsweave.formats.FORMATS`, as text."""
         out = io.StringIO()
         self.write_export(fmt, out)
         return out.getvalue()
 
-    def write_export(self, fmt: str, out: io.TextIOBase) -> None:
+    def write_export(self, fmt: str, out: TextIO) -> None:
         """Stream an export to ``out`` (jsonl and csv stay in bounded memory)."""
-        _writer(fmt)(self.store, out)
-
-
-def _writer(fmt: str) -> export.WriterFunction:
-    writer = export.WRITERS.get(fmt)
-    if writer is None:
-        known = ", ".join(sorted(export.WRITERS))
-        raise NewsweaveError(f"unknown export format {fmt!r} (choose one of: {known})")
-    return writer
+        formats.get(fmt).write(self.store, out)
 
 
 def open(db: str | Path | None = None, *, read_only: bool = False) -> Newsweave:  # noqa: A001

@@ -1,4 +1,4 @@
-"""Timelines, cited summaries and the Markdown briefing.
+"""Timelines and cited summaries: what a briefing says (rendered by :mod:`newsweave.formats`).
 
 Nothing here invents text: every timeline entry and summary sentence is a sentence taken
 from an article, and it carries the articles that support it (the one it was taken from
@@ -34,7 +34,6 @@ from datetime import date as Date
 from pathlib import Path
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 
 from newsweave.records import (
     Article,
@@ -66,6 +65,11 @@ def largest_events(events: Sequence[Event], n: int) -> list[Event]:
     return sorted(events, key=lambda e: (-len(e.articles), e.date or "", e.id))[:n]
 
 
+def largest_stories(stories: Sequence[Story]) -> list[Story]:
+    """Stories with most articles first (ties: by id)."""
+    return sorted(stories, key=lambda s: (-len(s.articles), s.id))
+
+
 def usable(text: str) -> bool:
     """True for a sentence a reader can take on its own: 6–60 words, no page furniture."""
     words = text.split()
@@ -84,6 +88,9 @@ def _vectorise(texts: Sequence[str]) -> np.ndarray:
     """Row-normalised TF-IDF (dense; the pools here are small)."""
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
+    # scikit-learn takes ~2 s to import: only pay for it when a briefing is built
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     try:
         mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
     except ValueError:  # only stop words
@@ -415,121 +422,6 @@ def story_brief(
     )
 
 
-class _Citations:
-    """Numbers sources per story in order of first citation."""
-
-    def __init__(self, articles: Mapping[str, Article]) -> None:
-        self.articles = articles
-        self.number: dict[str, int] = {}
-
-    def cite(self, ids: Sequence[str], limit: int = 6) -> str:
-        nums = []
-        for a in ids:
-            if a not in self.articles:
-                continue
-            if a not in self.number:
-                self.number[a] = len(self.number) + 1
-            nums.append(self.number[a])
-        nums = sorted(set(nums))
-        shown = "".join(f"[{n}]" for n in nums[:limit])
-        if len(nums) > limit:
-            shown += f"[+{len(nums) - limit}]"
-        return shown
-
-    def listing(self) -> list[str]:
-        lines = []
-        for a, n in sorted(self.number.items(), key=lambda x: x[1]):
-            art = self.articles[a]
-            title = f" — {art.title}" if art.title else ""
-            lines.append(f"{n}. {source_label(art)}{title} (`{a[:10]}`)")
-        return lines
-
-
-_KIND_LABEL = {"reported": "", "scheduled": " *(scheduled)*", "background": " *(background)*"}
-
-
-def render_brief(
-    briefs: Sequence[StoryBrief],
-    articles: Mapping[str, Article],
-    *,
-    max_events: int = MAX_EVENTS,
-    source_groups: Mapping[str, str] | None = None,
-) -> str:
-    """The Markdown briefing: stories → events → timeline → summary, numbered citations.
-
-    A story lists at most ``max_events`` events (its largest, in date order) and says how many
-    smaller ones it left out, so a briefing on a long-running story stays readable.
-    ``source_groups`` (article -> independent source group, from the copies stage) lets the
-    header count independent sources, copies of one wire story or release counting once.
-    """
-    if not briefs:
-        return (
-            "# News briefing\n\nNo stories yet: ingest articles (`newsweave ingest PATH`) or "
-            "run the analysis (`newsweave analyze`) to group them into events and stories.\n"
-        )
-    n_events = sum(len(b.events) for b in briefs)
-    n_articles = len({a for b in briefs for a in b.story.articles})
-    days = sorted(d for b in briefs for e in b.events if e.date for d in [e.date])
-    span = f", {days[0]} to {days[-1]}" if days else ""
-    lines = [
-        "# News briefing",
-        "",
-        f"{len(briefs)} stor{'y' if len(briefs) == 1 else 'ies'}, {n_events} event"
-        f"{'' if n_events == 1 else 's'}, {n_articles} article{'' if n_articles == 1 else 's'}"
-        f"{span}. Numbers in brackets cite the sources listed under each story.",
-    ]
-    for b in briefs:
-        cites = _Citations(articles)
-        ev_days = [e.date for e in b.events if e.date]
-        when = f" · {min(ev_days)} → {max(ev_days)}" if ev_days else ""
-        groups = source_groups or {}
-        independent = len({groups.get(a, a) for a in b.story.articles})
-        lines += [
-            "",
-            f"## {b.story.title}",
-            "",
-            f"*{len(b.events)} event{'' if len(b.events) == 1 else 's'} · "
-            f"{len(b.story.articles)} article{'' if len(b.story.articles) == 1 else 's'} from "
-            f"{independent} independent source{'' if independent == 1 else 's'}{when}*",
-        ]
-        if b.summary:
-            lines += ["", "### Summary", ""]
-            lines += [f"{c.text} {cites.cite(c.articles)}" for c in b.summary]
-        lines += ["", "### Events", ""]
-        shown = largest_events(b.events, max_events)
-        shown_ids = {e.id for e in shown}
-        for ev in [e for e in b.events if e.id in shown_ids]:
-            lines.append(f"#### {ev.date or 'undated'} — {ev.title}")
-            lines.append("")
-            lines.append(f"*{len(ev.articles)} article{'' if len(ev.articles) == 1 else 's'}*")
-            lines.append("")
-            for c in b.event_summaries.get(ev.id, ()):
-                lines.append(f"- {c.text} {cites.cite(c.articles)}")
-            lines.append("")
-        if len(b.events) > len(shown):
-            rest = len(b.events) - len(shown)
-            lines += [
-                f"*{rest} smaller event{'' if rest == 1 else 's'} not shown "
-                f"(`newsweave events --story {b.story.id}`).*",
-                "",
-            ]
-        if b.timeline:
-            lines += ["### Timeline", ""]
-            for t in b.timeline:
-                lines.append(
-                    f"- **{t.date}**{_KIND_LABEL[t.kind]} {t.text} {cites.cite(t.articles)}"
-                )
-            lines.append("")
-        # --- "Where sources disagree": the claims stage fills StoryBrief.disagreements ---
-        if b.disagreements:
-            lines += ["### Where sources disagree", ""]
-            lines += [f"- {c.text} {cites.cite(c.articles)}" for c in b.disagreements]
-            lines.append("")
-        lines += ["### Sources", ""]
-        lines += cites.listing()
-    return "\n".join(lines).rstrip() + "\n"
-
-
 def granularity_of(value: str) -> Granularity:
     """Granularity of a TIMEX3-style value (for callers that only have the value)."""
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -550,7 +442,7 @@ __all__ = [
     "build_timeline",
     "granularity_of",
     "largest_events",
-    "render_brief",
+    "largest_stories",
     "select_timeline",
     "sentence_kind",
     "source_label",

@@ -18,8 +18,10 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from newsweave import formats
 from newsweave.api import Newsweave
 from newsweave.errors import NewsweaveError
+from newsweave.export import article_dict
 from newsweave.pipeline import default_db_path
 
 EXIT_SKIPPED = 1
@@ -275,8 +277,6 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
         fail(f"no article with id {article_id!r}")
     assert article is not None
     if as_json:
-        from newsweave.export import article_dict
-
         data = article_dict(article)
         data["evidence"] = [asdict(e) for e in article.evidence]
         data["removed"] = list(article.removed)
@@ -611,12 +611,10 @@ def claims(
 
     Example: newsweave claims --status contested
     """
-    from newsweave.export import claim_dict
-
     nw = open_store(ctx, read_only=_exists(ctx))
     rows = nw.claims(status=status, event=event, article=article, limit=limit)
     if as_json:
-        out.print_json(json.dumps([claim_dict(c) for c in rows], ensure_ascii=False))
+        out.print_json(json.dumps([asdict(c) for c in rows], ensure_ascii=False))
         return
     others = {c.id: c for c in nw.claims(status="contested")} if rows else {}
     table = Table(show_lines=True, expand=True)
@@ -665,11 +663,7 @@ def copies(
     nw = open_store(ctx, read_only=_exists(ctx))
     groups = nw.copy_groups(kind=kind, article=article)
     if as_json:
-        from newsweave.export import copies_section
-
-        wanted = {g.id for g in groups}
-        rows = [g for g in copies_section(nw.store) if g["id"] in wanted]
-        out.print_json(json.dumps(rows, ensure_ascii=False))
+        out.print_json(json.dumps([asdict(g) for g in groups], ensure_ascii=False))
         return
     sources = nw.source_groups()
     table = Table(show_lines=False)
@@ -717,14 +711,13 @@ def copies(
     "fmt",
     default="json",
     show_default=True,
-    help="json | jsonl | csv | markdown | html | timelinejs.",
+    help=f"{formats.names()}.",
 )
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.pass_context
 @handles_errors
 def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export the store: json (everything), jsonl / csv (articles), markdown (a cited
-    briefing), html (a self-contained briefing page), timelinejs (Knight Lab TimelineJS JSON).
+    """Export the store in one of the formats listed under --format (docs/formats.md).
 
     Example: newsweave export --format html -o briefing.html
     """

@@ -28,7 +28,7 @@ from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import newsweave
-from newsweave import export
+from newsweave import export, formats
 from newsweave.errors import NewsweaveError
 from newsweave.web import models
 from newsweave.web.data import (
@@ -273,7 +273,7 @@ def create_app(
                 "problems": snap.problems,
                 "outlets": [{"outlet": o, "articles": n} for o, n in snap.outlets],
                 "writes_enabled": bool(app.state.token),
-                "export_formats": sorted(export.WRITERS),
+                "export_formats": sorted(formats.FORMATS),
             }
 
         return cached(request, compute)
@@ -660,22 +660,18 @@ def create_app(
     def export_store(
         fmt: Annotated[str, Query(alias="format", pattern=r"^[a-z]{2,20}$")] = "json",
     ) -> Response:
-        """The store in one export format: json, jsonl, csv, markdown, html, timelinejs."""
-        if fmt not in export.WRITERS:
-            known = ", ".join(sorted(export.WRITERS))
+        """The store in one export format (see ``export_formats`` in ``/api/meta``)."""
+        found = formats.FORMATS.get(fmt)
+        if found is None:
+            known = ", ".join(sorted(formats.FORMATS))
             raise ApiError(404, f"unknown export format {fmt!r} (choose one of: {known})")
         text = model.reader().export_text(fmt)
-        media = EXPORT_MEDIA.get(fmt, "text/plain; charset=utf-8")
-        response = Response(text.encode(), media_type=media)
-        if fmt == "html":
-            from newsweave import exports_extra
-
-            response.headers["content-security-policy"] = csp_with_style_hash(
-                exports_extra.BRIEFING_CSS
-            )
+        response = Response(text.encode(), media_type=found.media_type)
+        if found.page_style is not None:
+            response.headers["content-security-policy"] = csp_with_style_hash(found.page_style)
         else:
             response.headers["content-disposition"] = (
-                f'attachment; filename="newsweave.{EXPORT_SUFFIX.get(fmt, fmt)}"'
+                f'attachment; filename="newsweave.{found.suffix}"'
             )
         return response
 
@@ -785,16 +781,6 @@ def app_from_environment() -> FastAPI:
     hosts = settings.pop("allowed_hosts", None)
     return create_app(allowed_hosts=tuple(hosts) if hosts else None, **settings)
 
-
-EXPORT_MEDIA = {
-    "json": "application/json",
-    "jsonl": "application/x-ndjson",
-    "csv": "text/csv; charset=utf-8",
-    "markdown": "text/markdown; charset=utf-8",
-    "html": "text/html; charset=utf-8",
-    "timelinejs": "application/json",
-}
-EXPORT_SUFFIX = {"markdown": "md", "timelinejs": "timeline.json"}
 
 
 # --------------------------------------------------------------------------- cache

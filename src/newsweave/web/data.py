@@ -90,10 +90,9 @@ class Snapshot:
         request and kept with this snapshot. ``None`` when no such section is registered."""
         if name in self.sections:
             return self.sections[name]
-        section = export.SECTIONS.get(name)
-        if section is None:
+        if name not in export.SECTIONS:
             return None
-        rows = list(section(nw.store))
+        rows = export.section(nw.store, name)
         self.sections[name] = rows
         return rows
 
@@ -108,25 +107,19 @@ class Snapshot:
 def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
     """Read everything the page needs from the store once."""
     store = nw.store
-    extras: dict[str, dict] = {}
-    for fields_of in export.ARTICLE_FIELDS:
-        try:
-            for aid, values in fields_of(store).items():
-                extras.setdefault(aid, {}).update(values)
-        except Exception as exc:  # another stage's bug must not take the page down
-            log.exception("article fields %r failed", getattr(fields_of, "__name__", fields_of))
-            extras.setdefault("__problem__", {})[str(fields_of)] = str(exc)
-    extras.pop("__problem__", None)
-    articles = [article_summary(a, extras.get(a.id)) for a in store.iter_articles()]
+    groups = export.source_group_lookup(store)
+    articles = [
+        article_summary(a, {"source_group": groups[a.id]}) for a in store.iter_articles()
+    ]
     by_id = {a["id"]: a for a in articles}
 
     sections: dict[str, list[dict]] = {}
     problems: dict[str, str] = {}
-    for name, section in export.SECTIONS.items():
+    for name in export.SECTIONS:
         if name not in KNOWN_SECTIONS:
             continue  # served raw on request only (see Snapshot.extra_section)
         try:
-            sections[name] = list(section(store))
+            sections[name] = export.section(store, name)
         except Exception as exc:
             log.exception("export section %r failed", name)
             sections[name] = []

@@ -1,0 +1,181 @@
+"""``html``: the briefing as one self-contained page (inline CSS, no script, no external
+resource). Article text is untrusted: every value is HTML-escaped (:func:`escape`), and the
+HTTP API serves the page under a CSP that allows only its own stylesheet."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from typing import TextIO
+
+from newsweave.briefing import Citations, StoreView, human_date, published_range, read_store
+from newsweave.briefing import title_of as _title
+from newsweave.formats.base import Format
+from newsweave.records import Claim
+from newsweave.store import Store
+
+PAGE_CSS = """
+:root{--ink:#1b1f24;--muted:#5d6670;--rule:#d9dde2;--paper:#fbfaf7;--accent:#a4161a;
+--ok:#1d6b3a;--warn:#8a5a00}
+*{box-sizing:border-box}
+body{margin:0;background:var(--paper);color:var(--ink);
+font:16px/1.55 Georgia,'Times New Roman',serif}
+header{border-bottom:3px double var(--ink);padding:28px 0 14px;margin-bottom:18px}
+main{max-width:860px;margin:0 auto;padding:0 22px 60px}
+h1{font-size:34px;margin:0;letter-spacing:-.5px}
+h2{font-size:25px;margin:38px 0 6px;border-top:2px solid var(--ink);padding-top:14px}
+header+section h2{border-top:0;margin-top:10px;padding-top:0}
+h3{font-size:19px;margin:26px 0 6px}
+h4{font:600 12px/1.3 system-ui,sans-serif;letter-spacing:.08em;text-transform:uppercase;
+color:var(--muted);margin:16px 0 6px}
+.meta,.cite,.src{font:13px/1.45 system-ui,sans-serif;color:var(--muted)}
+.cite a{color:var(--accent);text-decoration:none}
+ol.timeline{list-style:none;padding:0;margin:0;border-left:2px solid var(--rule)}
+ol.timeline li{position:relative;padding:4px 0 8px 18px}
+ol.timeline li:before{content:"";position:absolute;left:-6px;top:11px;width:10px;height:10px;
+border-radius:50%;background:var(--ink)}
+ol.timeline li.scheduled:before{background:var(--paper);border:2px solid var(--accent)}
+ol.timeline li.background:before{background:var(--rule)}
+.when{font:600 13px system-ui,sans-serif;margin-right:6px}
+.kind{font:11px system-ui,sans-serif;text-transform:uppercase;color:var(--accent)}
+.dispute{display:grid;grid-template-columns:1fr 1fr;gap:12px;margin:8px 0 14px}
+.side{border:1px solid var(--rule);border-top:3px solid var(--accent);padding:10px 12px;
+background:#fff}
+.side q{display:block;font-style:italic}
+ul.claims{padding-left:18px}
+.badge{font:600 11px system-ui,sans-serif;padding:1px 6px;border-radius:9px;color:#fff;
+background:var(--ok)}
+.badge.single{background:var(--warn)}
+ol.sources{font:13px/1.5 system-ui,sans-serif;padding-left:22px}
+"""
+
+
+def escape(value: object) -> str:
+    """The one escaping rule of this format: HTML-escape every value, quotes included."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+_e = escape
+
+
+def render(view: StoreView) -> str:
+    cites = Citations(view.articles)
+    first, last = published_range(view.articles.values())
+    parts: list[str] = []
+
+    def refs(ids: Iterable[str]) -> str:
+        nums = cites.cite(ids)
+        if not nums:
+            return ""
+        links = "".join(f'<a href="#src-{n}">[{n}]</a>' for n in nums)
+        return f' <span class="cite">{links}</span>'
+
+    def side(c: Claim) -> str:
+        outlets = [cites.outlet(aid) for aid in c.articles if aid in view.articles]
+        n = c.independent_sources
+        who = f"{_e(c.attribution)} · " if c.attribution else ""
+        return (
+            f'<div class="side"><q>{_e(c.text)}</q>'
+            f'<div class="src">{who}{_e(", ".join(dict.fromkeys(outlets)))}'
+            f"{f' · {n} independent' if n is not None else ''}"
+            f"{refs(c.articles)}</div></div>"
+        )
+
+    for story in view.stories:
+        evs = view.events_of(story)
+        dates = [e.date for e in evs if e.date]
+        parts.append(f"<section><h2>{_e(story.title or 'Untitled story')}</h2>")
+        parts.append(
+            f'<p class="meta">{len(evs)} events · {len(story.articles)} articles'
+            + (f" · {_e(human_date(min(dates)))} – {_e(human_date(max(dates)))}" if dates else "")
+            + "</p>"
+        )
+        entries = view.timeline_of(story)
+        if entries:
+            parts.append('<h4>Timeline</h4><ol class="timeline">')
+            for t in entries:
+                kind = str(t.kind or "reported")
+                tag = f' <span class="kind">{_e(kind)}</span>' if kind != "reported" else ""
+                parts.append(
+                    f'<li class="{_e(kind)}"><span class="when">{_e(human_date(t.date))}'
+                    f"</span>{tag} {_e(t.text)}{refs(t.articles)}</li>"
+                )
+            parts.append("</ol>")
+        for ev in evs:
+            parts.append(
+                f"<h3>{_e(human_date(ev.date))} — {_e(ev.title)}</h3>"
+                f'<p class="meta">{len(ev.articles)} articles'
+                f"{refs(ev.articles)}</p>"
+            )
+            ev_claims = view.event_claims.get(ev.id, ())
+            pairs = view.contested_pairs(ev_claims)
+            if pairs:
+                parts.append("<h4>Where sources disagree</h4>")
+                for c, o in pairs:
+                    parts.append(f'<div class="dispute">{side(c)}{side(o)}</div>')
+            for status, label, css in (
+                ("corroborated", "Corroborated", ""),
+                ("single-source", "Single source", " single"),
+            ):
+                rows = [c for c in ev_claims if c.status == status]
+                if not rows:
+                    continue
+                parts.append(f'<h4>{label}</h4><ul class="claims">')
+                for c in rows:
+                    n = c.independent_sources or 0
+                    who = f" — {_e(c.attribution)}" if c.attribution else ""
+                    parts.append(
+                        f'<li><span class="badge{css}">{n}</span> {_e(c.text)}{who}'
+                        f"{refs(c.articles)}</li>"
+                    )
+                parts.append("</ul>")
+        parts.append("</section>")
+    others = view.ungrouped()
+    if others:
+        heading = "Articles" if not view.stories else "Not in any story"
+        parts.append(f"<section><h2>{heading}</h2><ul>")
+        for a in others:
+            parts.append(
+                f'<li><span class="when">{_e(human_date(a.published))}</span> '
+                f"{_e(_title(a))}{refs([a.id])}</li>"
+            )
+        parts.append("</ul></section>")
+    sources = ['<section><h2>Sources</h2><ol class="sources">']
+    for n, aid in enumerate(cites.order, 1):
+        a = view.articles[aid]
+        title = _e(_title(a))
+        url = a.url or ""
+        if url.startswith(("http://", "https://")):
+            title = f'<a href="{_e(url)}" rel="noopener noreferrer">{title}</a>'
+        sources.append(
+            f'<li id="src-{n}">{_e(cites.outlet(aid))}, {_e(human_date(a.published))}: '
+            f'{title} <span class="meta">id {_e(aid[:10])}</span></li>'
+        )
+    sources.append("</ol></section>")
+    head = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
+        "<title>newsweave briefing</title>"
+        f"<style>{PAGE_CSS}</style></head><body><main><header><h1>Briefing</h1>"
+        f'<p class="meta">{len(view.articles)} articles'
+        + (f" · published {_e(human_date(first))} – {_e(human_date(last))}" if first else "")
+        + f" · {len(view.stories)} stories · {len(view.events)} events · made with newsweave"
+        "</p></header>"
+    )
+    return head + "\n".join(parts) + "\n".join(sources) + "</main></body></html>\n"
+
+
+def write_html(store: Store, out: TextIO) -> None:
+    """A self-contained briefing page: one file, inline CSS, no script, everything escaped."""
+    out.write(render(read_store(store)))
+
+
+HTML = Format(
+    "html",
+    write_html,
+    "text/html; charset=utf-8",
+    "html",
+    "a self-contained briefing page (inline CSS, no script)",
+    page_style=PAGE_CSS,
+)
