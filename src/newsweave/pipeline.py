@@ -11,6 +11,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from newsweave.clean import clean
 from newsweave.errors import InputError
@@ -156,8 +157,9 @@ def ingest_paths(
     report = IngestReport()
     batch: list[tuple[Work, str | None, list[Article]]] = []
     pending_articles = 0
-    file_paths, addresses, split_errors = split_inputs(list(paths))
-    report.skipped.extend(split_errors)
+    inputs = split_inputs(list(paths))
+    archive_articles: dict[str, int] = {}  # archive path -> articles it gave
+    archives_done: list[tuple[str, str]] = []  # (archive path, fingerprint) read to the end
 
     def flush() -> None:
         nonlocal batch, pending_articles
@@ -174,6 +176,10 @@ def ingest_paths(
             )
             for item, fingerprint, arts in batch:
                 if isinstance(item, Payload):
+                    if item.archive is not None:
+                        archive_articles[item.archive] = archive_articles.get(
+                            item.archive, 0
+                        ) + len(arts)
                     if item.page is not None:
                         sources_store.record_page(conn, item.page, [a.id for a in arts])
                     for art in arts:
@@ -192,7 +198,7 @@ def ingest_paths(
     def to_read() -> Iterator[tuple[Work, int]]:
         """Discovered files not ingested yet and fetched pages, with their sizes (runs
         ahead of the writes by the runner's window)."""
-        for item in discover(file_paths) if file_paths else ():
+        for item in discover(inputs.files) if inputs.files else ():
             if isinstance(item, InputError):
                 report.skipped.append(item)
                 continue
@@ -208,10 +214,12 @@ def ingest_paths(
                 continue
             sent.append((item, fingerprint))
             yield item, int(fingerprint.split(":")[0]) if fingerprint else 0
-        if not addresses:
+        for archive in inputs.archives:
+            yield from archive_payloads(archive)
+        if not inputs.addresses:
             return
         found = collect(
-            addresses,
+            inputs.addresses,
             fetcher or Fetcher(),
             sources_store.StoredPages(store),
             stop=stop,
@@ -231,6 +239,33 @@ def ingest_paths(
             if progress:
                 progress(1)
 
+    def archive_payloads(archive: Path) -> Iterator[tuple[Work, int]]:
+        """The HTML responses of one WARC/ARC file, streamed (an unchanged archive whose
+        every record is stored is skipped like an unchanged file)."""
+        from newsweave.ingest.warc import iter_archive
+
+        report.files += 1
+        name = str(archive)
+        fingerprint = _fingerprint(InputFile(archive, "warc"))
+        stored = store.ingested_file(name)
+        if fingerprint is not None and stored is not None and stored[0] == fingerprint:
+            report.unchanged_files += 1
+            report.existing += stored[1]
+            if progress:
+                progress(1)
+            return
+        archive_articles[name] = 0
+        for found in iter_archive(archive):
+            if isinstance(found, InputError):
+                report.skipped.append(found)
+                continue
+            sent.append((found, None))
+            yield found, len(found.data)
+            if progress:
+                progress(1)
+        if fingerprint is not None:
+            archives_done.append((name, fingerprint))
+
     results = runner.map(clean_files, _file_groups(to_read()), chunk_size=1)
     for arts, errors in (one for group in results for one in group):
         item, fingerprint = sent.popleft()
@@ -242,6 +277,12 @@ def ingest_paths(
         if len(batch) >= batch_size or pending_articles >= batch_size:
             flush()
     flush()
+    if archives_done:
+        # Recorded once every record of the archive is stored: an interrupted archive is
+        # read again next time (its stored pages are recognised by their ids).
+        with store.transaction() as conn:
+            for name, fingerprint in archives_done:
+                store.record_file(conn, name, fingerprint, archive_articles.get(name, 0))
     if listings:
         # Only now, with every listed page stored: a crash before here re-reads the
         # listing next time instead of trusting a 304 for pages never stored.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Protocol
 from urllib.parse import urlsplit
@@ -70,6 +70,7 @@ class Payload:
     after: Fields = ()
     page: PageState | None = None
     language: str | None = None
+    archive: str | None = None  # the WARC/ARC file it was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,29 +140,41 @@ def page_language(body: bytes) -> str | None:
     return m.group(1).decode().lower() if m else None
 
 
-def split_inputs(paths: Iterable[str]) -> tuple[list[str], list[str], list[InputError]]:
-    """(file paths, addresses, errors): http(s) arguments and the lines of sources files are
-    addresses; everything else stays a path for ``discover``."""
-    files: list[str] = []
-    addresses: list[str] = []
-    errors: list[InputError] = []
+@dataclass
+class Inputs:
+    """Command-line inputs sorted by how they are read."""
+
+    files: list[str] = field(default_factory=list)  # files, folders, globs
+    addresses: list[str] = field(default_factory=list)  # http(s) pages, feeds, sitemaps
+    archives: list[Path] = field(default_factory=list)  # WARC / ARC files
+
+
+def split_inputs(paths: Iterable[str]) -> Inputs:
+    """http(s) arguments and the lines of sources files are addresses; ``.warc(.gz)`` and
+    ``.arc(.gz)`` files are web archives; everything else stays a path for ``discover``."""
+    from newsweave.ingest.warc import is_archive
+
+    inputs = Inputs()
     for raw in paths:
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", raw):
-            addresses.append(raw)
+            inputs.addresses.append(raw)
             continue
         path = Path(raw)
+        if is_archive(raw) and path.is_file():
+            inputs.archives.append(path)
+            continue
         if path.is_file() and path.suffix.lower() in (".txt", ".list", ".sources", ""):
             try:
                 head = path.read_bytes()[:65536].decode("utf-8", errors="replace")
             except OSError:
-                files.append(raw)
+                inputs.files.append(raw)
                 continue
             if looks_like_source_list(head):
                 text = path.read_text(encoding="utf-8", errors="replace")
-                addresses.extend(read_source_list(text))
+                inputs.addresses.extend(read_source_list(text))
                 continue
-        files.append(raw)
-    return files, addresses, errors
+        inputs.files.append(raw)
+    return inputs
 
 
 def collect(
@@ -327,6 +340,7 @@ def _payload(response: Response, memory: PageMemory, *, lead: Lead | None) -> Pa
 
 
 __all__ = [
+    "Inputs",
     "ListingDone",
     "PageMemory",
     "PageState",
