@@ -208,6 +208,90 @@ def ingest(
 
 
 @cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--every", default="15m", show_default=True, help="Poll interval: 90s, 15m, 1h ...")
+@click.option("--once", is_flag=True, help="Poll once and exit (for cron).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines instead of text.")
+@fetch_options
+@runner_options
+@click.pass_context
+@handles_errors
+def watch(
+    ctx: click.Context,
+    sources: tuple[str, ...],
+    every: str,
+    once: bool,
+    as_json: bool,
+    delay: float,
+    timeout: float,
+    retries: int,
+    runner_kind: str,
+    scheduler: str | None,
+    workers: int | None,
+) -> None:
+    """Poll feeds, sitemaps and pages, ingest what is new, analyse it, and print one line
+    per new story, new event and newly contested claim (and per new article joining an
+    event seen before). Stops cleanly on Ctrl-C / SIGTERM and resumes where it stopped.
+
+    SOURCES are addresses or sources files (one address a line), as for ingest.
+
+    Example: newsweave watch sources.txt --every 15m
+
+    Example (cron, every 15 minutes): newsweave watch --once --json sources.txt
+    """
+    import signal
+
+    from newsweave.watch import PollReport, Watcher, parse_interval
+
+    interval = parse_interval(every)
+    nw = open_store(ctx)
+    runner = open_runner(ctx, runner_kind, scheduler, workers)
+    watcher = Watcher(
+        nw,
+        list(sources),
+        interval,
+        fetch_policy=fetch_policy(delay, timeout, retries),
+        runner=runner,
+    )
+    skipped = 0
+
+    def on_poll(result: PollReport) -> None:
+        nonlocal skipped
+        for problem in result.ingest.skipped:
+            err.print(f"newsweave: skipped {problem}", markup=False)
+        skipped += len(result.ingest.skipped)
+        for notice in result.notices:
+            if as_json:
+                out.print(
+                    json.dumps(notice.as_dict(), ensure_ascii=False),
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
+            else:
+                out.print(notice.line(), markup=False, highlight=False)
+        err.print(
+            f"newsweave: polled at {result.polled_at}: {result.ingest.summary()}",
+            markup=False,
+        )
+
+    def on_signal(signum: int, frame: object) -> None:
+        err.print("newsweave: stopping after the current fetch", markup=False)
+        watcher.stop()
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        watcher.run(on_poll, once=once)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if watcher.stopped:
+        err.print("newsweave: watch stopped; run it again to resume", markup=False)
+    if once and skipped:
+        sys.exit(EXIT_SKIPPED)
+
+
+@cli.command()
 @click.option("--only", multiple=True, help="Run just these stages (repeatable).")
 @runner_options
 @click.pass_context

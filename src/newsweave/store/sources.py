@@ -50,6 +50,17 @@ MIGRATIONS = [
         );
         """,
     ),
+    (
+        "sources/0002_watch_seen",
+        """
+        CREATE TABLE watch_seen (
+            kind TEXT NOT NULL,  -- story | event | claim
+            id   TEXT NOT NULL,
+            seen_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),
+            PRIMARY KEY (kind, id)
+        );
+        """,
+    ),
 ]
 
 
@@ -178,15 +189,48 @@ def remove_outlet(store: Store, domain: str) -> bool:
         return conn.execute("DELETE FROM outlets WHERE domain = ?", (domain,)).rowcount > 0
 
 
+# --------------------------------------------------------------------------- watch
+
+
+def seen_ids(store: Store, kind: str) -> set[str]:
+    """Stories / events / contested claims a watch has reported already."""
+    rows = store.conn.execute("SELECT id FROM watch_seen WHERE kind = ?", (kind,))
+    return {r[0] for r in rows}
+
+
+def mark_seen(store: Store, seen: dict[str, list[str]], state: dict[str, str]) -> None:
+    """Record reported ids and watch state (last poll ...) in one transaction."""
+    with store.transaction() as conn:
+        for kind, ids in seen.items():
+            conn.executemany(
+                "INSERT OR IGNORE INTO watch_seen(kind, id) VALUES (?, ?)",
+                [(kind, i) for i in ids],
+            )
+        for key, value in state.items():
+            conn.execute(
+                "INSERT INTO watch_state(key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+
+def watch_state(store: Store, key: str) -> str | None:
+    row = store.conn.execute("SELECT value FROM watch_state WHERE key = ?", (key,)).fetchone()
+    return row[0] if row else None
+
+
 __all__ = [
     "MIGRATIONS",
     "Outlet",
     "StoredPages",
     "learn_outlet",
+    "mark_seen",
     "outlet",
     "outlets",
     "record_listing",
     "record_page",
     "remove_outlet",
+    "seen_ids",
     "set_outlet",
+    "watch_state",
 ]
