@@ -64,9 +64,7 @@ def test_warc_gz_html_responses_become_articles_once(
         assert (again.new, again.existing, again.unchanged_files) == (0, 5, 1)
 
 
-def test_plain_warc_and_same_ids_as_gzipped(
-    warc_gz: Path, tmp_path: Path, db_path: Path
-) -> None:
+def test_plain_warc_and_same_ids_as_gzipped(warc_gz: Path, tmp_path: Path, db_path: Path) -> None:
     plain = tmp_path / "crawl.warc"
     # a multi-member gzip file decompresses to the concatenated records
     plain.write_bytes(gzip.decompress(warc_gz.read_bytes()))
@@ -81,8 +79,7 @@ def test_plain_warc_and_same_ids_as_gzipped(
 
 def _arc_record(url: str, body: bytes, content_type: str) -> bytes:
     http = (
-        f"HTTP/1.0 200 OK\r\nContent-Type: {content_type}\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"HTTP/1.0 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode() + body
     header = f"{url} 127.0.0.1 20200904093000 {content_type} {len(http)}\n".encode()
     return header + http + b"\n"
@@ -131,9 +128,7 @@ def test_damaged_archive_keeps_what_it_read_and_says_where(
         assert str(report.skipped[0]).startswith(str(junk) + ": ")
 
 
-def test_archive_through_dask_stores_the_same(
-    warc_gz: Path, tmp_path: Path, db_path: Path
-) -> None:
+def test_archive_through_dask_stores_the_same(warc_gz: Path, tmp_path: Path, db_path: Path) -> None:
     pytest.importorskip("distributed")
     with Newsweave(db_path) as nw:
         nw.ingest([warc_gz], analyze=False)
