@@ -9,7 +9,7 @@ own layer or of lower ones, never of a higher one:
 2. the store (the only code that knows SQL)
 3. pipeline and runners (wire stages to the store)
 4. the read side: export (the read model), briefing, formats
-5. the Python API (api)
+5. the Python API (api), and watch (polling rounds over it)
 6. front ends: cli, web, and the package itself (``newsweave.open``)
 
 Imports under ``if TYPE_CHECKING:`` are annotations only and are not counted. A new top-level
@@ -46,7 +46,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"store"}),
     frozenset({"pipeline", "runners"}),
     frozenset({"export", "briefing", "formats"}),
-    frozenset({"api"}),
+    frozenset({"api", "watch"}),
     frozenset({"cli", "web", "__init__"}),
 )
 LAYER_OF = {name: i for i, names in enumerate(LAYERS) for name in names}
