@@ -403,3 +403,98 @@ def test_restrict_keeps_only_chosen_mentions() -> None:
 def test_bench_data_default_points_at_shared() -> None:
     bench = _bench()
     assert Path(REPO).parent / "shared" / "data" / "ecbplus" == bench.DEFAULT_DATA
+
+
+# --------------------------------------------------------------------------- precision first
+
+
+def _resolve_spans(texts: dict[str, str], spans: dict[str, list[tuple[str, str]]]) -> Resolution:
+    articles = [_article(aid, text) for aid, text in texts.items()]
+    mentions = [m for a in articles for m in _mentions_of(a, spans[a.id])]
+    return resolve(articles, mentions)
+
+
+def test_acronym_does_not_join_a_name_that_only_shares_its_initials() -> None:
+    texts = {
+        "spill": "BP said the well was capped. Crews on the Bolivar Peninsula cleaned beaches "
+        "while BP paid claims.",
+        "blog": "Critics call BP British Pollution, and BP shares fell again on Monday.",
+    }
+    spans = {
+        "spill": [("BP", "ORG"), ("Bolivar Peninsula", "LOC"), ("BP", "ORG")],
+        "blog": [("BP", "ORG"), ("British Pollution", "ORG"), ("BP", "ORG")],
+    }
+    res = _resolve_spans(texts, spans)
+    bp = _entity_of(res, "spill", "BP").id
+    assert _entity_of(res, "spill", "Bolivar Peninsula").id != bp
+    assert _entity_of(res, "blog", "British Pollution").id != bp
+    assert _entity_of(res, "blog", "BP").id == bp
+
+
+def test_acronym_joins_its_spelled_out_or_known_expansion() -> None:
+    texts = {
+        "a": "The International Energy Watch (IEW) said output rose. IEW data show more.",
+        "b": "IEW figures were revised. The Ministry of Defence said the MoD had no comment.",
+    }
+    spans = {
+        "a": [("International Energy Watch", "ORG"), ("IEW", "ORG"), ("IEW", "ORG")],
+        "b": [("IEW", "ORG"), ("Ministry of Defence", "ORG"), ("MoD", "ORG")],
+    }
+    res = _resolve_spans(texts, spans)
+    assert _entity_of(res, "b", "IEW").id == _entity_of(res, "a", "International Energy Watch").id
+    assert _entity_of(res, "b", "MoD").id == _entity_of(res, "b", "Ministry of Defence").id
+
+
+def test_a_name_never_merges_into_a_generic_word_or_a_place() -> None:
+    texts = {
+        "a": "The White House said the House would vote. BP America said America needs oil.",
+        "b": "The House passed the bill on Tuesday after a long debate about the budget.",
+    }
+    spans = {
+        "a": [("White House", "ORG"), ("House", "ORG"), ("BP America", "ORG"), ("America", "GPE")],
+        "b": [("House", "ORG")],
+    }
+    res = _resolve_spans(texts, spans)
+    assert _entity_of(res, "a", "House").id != _entity_of(res, "a", "White House").id
+    assert _entity_of(res, "b", "House").id != _entity_of(res, "a", "White House").id
+    assert _entity_of(res, "a", "America").id != _entity_of(res, "a", "BP America").id
+
+
+def test_a_short_name_used_for_two_longer_names_joins_neither() -> None:
+    texts = {
+        "a": "Fishing in the Mexican Waters stopped; the Waters were closed.",
+        "b": "Tankers crossed the Persian Waters. The Waters were calm, officials said.",
+        "c": "The Waters will reopen next week, officials in Louisiana said.",
+    }
+    # ORG labels, so the place-label rule does not decide it: the ambiguity does
+    spans = {
+        "a": [("Mexican Waters", "ORG"), ("Waters", "ORG")],
+        "b": [("Persian Waters", "ORG"), ("Waters", "ORG")],
+        "c": [("Waters", "ORG")],
+    }
+    res = _resolve_spans(texts, spans)
+    assert _entity_of(res, "a", "Mexican Waters").id != _entity_of(res, "b", "Persian Waters").id
+    assert _entity_of(res, "a", "Waters").id == _entity_of(res, "a", "Mexican Waters").id
+    assert _entity_of(res, "c", "Waters").id not in {
+        _entity_of(res, "a", "Mexican Waters").id,
+        _entity_of(res, "b", "Persian Waters").id,
+    }
+
+
+def test_type_is_decided_by_the_evidence_of_all_mentions() -> None:
+    texts = {
+        "a": "The Deepwater Horizon sank on April 22. Workers had left the Deepwater Horizon.",
+        "b": "Deepwater Horizon was leased by BP. Mr Tony Hayward spoke on Twitter about it.",
+        "c": "Twitter users mocked the statement; Twitter said it would act.",
+    }
+    spans = {
+        "a": [("Deepwater Horizon", "FAC"), ("Deepwater Horizon", "FAC")],
+        "b": [("Deepwater Horizon", "PERSON"), ("Tony Hayward", "PERSON"), ("Twitter", "PERSON")],
+        "c": [("Twitter", "ORG"), ("Twitter", "ORG")],
+    }
+    res = _resolve_spans(texts, spans)
+    rig = _entity_of(res, "b", "Deepwater Horizon")
+    assert rig.id == _entity_of(res, "a", "Deepwater Horizon").id
+    assert rig.type == "FAC"
+    assert _entity_of(res, "c", "Twitter").type == "ORG"
+    assert _entity_of(res, "b", "Tony Hayward").type == "PERSON"

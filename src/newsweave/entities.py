@@ -19,10 +19,12 @@ Resolution happens in two passes:
    (same surname, compatible first names) form one person; a single-token name ("Singh",
    "Shoigu", also "Rajnath") joins the one full name in the article that contains it,
    whatever label the model gave it (the small model often calls "Singh" a GPE). Acronyms
-   join their expansion when the article says "Name (ACR)" or when the acronym equals the
-   initials of a name in the article (all words or content words only, so both
-   "SCO" = Shanghai Cooperation Organisation and "MoD" = Ministry of Defence match). A
-   one-word name joins the one longer name it ends ("Colts" -> "Indianapolis Colts").
+   join their expansion only when the article says "Name (ACR)" or the name is a *known*
+   expansion: one in :data:`KNOWN_EXPANSIONS` ("MoD" = Ministry of Defence) or one that
+   another article of the corpus spells out, unambiguously. Matching initials alone are
+   no evidence ("BP" is not "Bolivar Peninsula"). A one-word name joins the one longer
+   name it ends ("Colts" -> "Indianapolis Colts"), unless it is a generic word ("House"
+   is not the White House) or a place on its own ("America" is not BP America).
 2. **Across articles**: clusters sharing a key merge (normalised name, acronym, expansion,
    designation). Full person names merge only when *full-name compatible*: the same surname
    (after transliteration folding, so Sergey/Sergei, Yevgeny/Evgeny) and compatible first
@@ -30,13 +32,15 @@ Resolution happens in two passes:
    article ("Singh" with no full name there) is the dangerous case: it joins a person from
    another article only if that is the *only* compatible person in articles whose text is
    similar (TF-IDF cosine >= ``related_threshold``); otherwise it stays apart. So two
-   different Singhs in unrelated stories are never merged. An acronym with no expansion in
-   its article takes the one name with its initials from related articles. Nominals merge
+   different Singhs in unrelated stories are never merged. A one-word name that stood for
+   a longer name joins it in other articles only if it stood for that one entity in every
+   article ("Gulf" used for two gulfs joins neither). Nominals merge
    by head noun, again only across related articles. Pronouns (only present when a caller
    passes them; spaCy NER yields none) join the nearest preceding person of compatible
    gender, and "who" the mention it follows.
 
-The canonical name is the title-stripped form used by most articles (ties: more mentions,
+The type is voted by all mentions (a PERSON label among FAC ones does not make the
+Deepwater Horizon a person; see :func:`_entity_type`). The canonical name is the title-stripped form used by most articles (ties: more mentions,
 more tokens, then alphabetical), preferring a full name to a surname and an expansion to
 its acronym. Entity ids are content hashes of type and canonical name, so the same input
 gives the same ids.
@@ -208,6 +212,85 @@ def _prefix_acronym(acronym: str, words: Sequence[str]) -> bool:
 
 _ORDER_VARIANT = re.compile(r"^(?P<what>[A-Z][\w-]*) (?P<kind>Ministry|Department|Office)$")
 
+#: Acronyms whose expansion is common knowledge. An acronym joins a name only when the name
+#: is its expansion here, or the text itself pairs them ("Name (ACR)"): initials alone are
+#: not evidence (BP is not "Bolivar Peninsula").
+KNOWN_EXPANSIONS: Mapping[str, tuple[str, ...]] = {
+    "AU": ("African Union",),
+    "BBC": ("British Broadcasting Corporation",),
+    "BP": ("British Petroleum",),
+    "CIA": ("Central Intelligence Agency",),
+    "EU": ("European Union",),
+    "FBI": ("Federal Bureau of Investigation",),
+    "IAEA": ("International Atomic Energy Agency",),
+    "ICC": ("International Criminal Court",),
+    "IMF": ("International Monetary Fund",),
+    "MOD": ("Ministry of Defence", "Ministry of Defense"),
+    "NASA": ("National Aeronautics and Space Administration",),
+    "NATO": ("North Atlantic Treaty Organization", "North Atlantic Treaty Organisation"),
+    "OPEC": ("Organization of the Petroleum Exporting Countries",),
+    "SCO": ("Shanghai Cooperation Organisation", "Shanghai Cooperation Organization"),
+    "UAE": ("United Arab Emirates",),
+    "UK": ("United Kingdom",),
+    "UN": ("United Nations",),
+    "UNSC": ("United Nations Security Council",),
+    "US": ("United States",),
+    "USA": ("United States of America", "United States"),
+    "WHO": ("World Health Organization", "World Health Organisation"),
+    "WTO": ("World Trade Organization", "World Trade Organisation"),
+}
+
+#: Words that name a kind of thing: a one-word name made of one of these ("House",
+#: "Ministry", "Party") never stands for the longer name it ends ("White House").
+_GENERIC_NAMES = _words(
+    "house senate congress parliament assembly council committee commission court "
+    "ministry department office agency bureau authority government administration "
+    "party union league association federation organisation organization institute "
+    "university college school hospital bank company corporation group team club "
+    "army navy force forces police guard service services station airport port bay gulf "
+    "sea ocean river lake island islands peninsula mountain valley coast city county "
+    "state states province region republic kingdom empire square street road bridge "
+    "tower center centre hall museum church mosque temple palace embassy times post "
+    "news journal daily herald press network channel fund foundation trust exchange "
+    "market reserve board america africa asia europe east west north south"
+)
+
+
+def _expansion_keys(acronym: str, extra: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """Folded name keys that are known expansions of ``acronym`` (table + corpus)."""
+    acr = acronym.upper().replace("&", "")
+    known = {" ".join(fold(t) for t in e.split()) for e in KNOWN_EXPANSIONS.get(acr, ())}
+    return frozenset(known) | extra.get(acr, frozenset())
+
+
+def corpus_expansions(texts: Iterable[str]) -> dict[str, frozenset[str]]:
+    """Acronyms that the corpus itself spells out ("Name (ACR)") with one expansion only.
+
+    An acronym given two different expansions in the corpus is ambiguous and left out.
+    """
+    found: dict[str, set[str]] = defaultdict(set)
+    for text in texts:
+        for acr, key in _pattern_expansions(text).items():
+            found[acr].add(key)
+    return {acr: frozenset(keys) for acr, keys in found.items() if len(keys) == 1}
+
+
+def _pattern_expansions(text: str) -> dict[str, str]:
+    """``ACR -> folded expansion`` for each "Name (ACR)" in ``text``."""
+    expansions: dict[str, str] = {}
+    for m in _EXPANSION_PATTERN.finditer(text):
+        words = m.group(1).split()
+        acr = m.group(2).upper()
+        # the shortest tail of the preceding words whose initials give the acronym
+        for cut in range(len(words) - 1, -1, -1):
+            tail = words[cut:]
+            if tail[0].lower() in _STOP_IN_NAMES:
+                continue
+            if _acronym_matches(acr, tail) or _prefix_acronym(acr, tail):
+                expansions[acr] = " ".join(fold(t) for t in tail)
+                break
+    return expansions
+
 
 # --------------------------------------------------------------------------- analysis
 
@@ -356,6 +439,7 @@ class _Local:
     surname: str | None = None  # folded, persons with a full name
     given: tuple[str, ...] = ()  # given names of the fullest person form
     partial: str | None = None  # folded single token, persons without a full name here
+    shorts: set[str] = field(default_factory=set)  # one-word names that stood for it here
 
 
 def _article_clusters(
@@ -365,11 +449,15 @@ def _article_clusters(
     forms: list[NameForm],
     mentions: Sequence[Mention],
     surnames: frozenset[str],
+    common: frozenset[str] = frozenset(),
+    known: Mapping[str, frozenset[str]] | None = None,
 ) -> list[_Local]:
     """First pass: cluster the mentions of one article.
 
     ``surnames`` are folded tokens used mostly as surnames across the corpus: a lone
     "Singh" the model labelled GPE is still treated as (part of) a person's name.
+    ``common`` are words the corpus writes in lower case; ``known`` acronym expansions
+    the corpus spells out (see :func:`corpus_expansions`).
     """
     locals_: list[_Local] = []
     persons: list[_Local] = []
@@ -444,20 +532,30 @@ def _article_clusters(
             local.members.append(i)
         elif f.kind == "pronoun":
             locals_.append(_Local(article_id, "pronoun", members=[i]))
-    _link_short_names(by_key, forms, mentions)
+    _link_short_names(by_key, forms, mentions, common)
     _link_pronouns(idx, forms, mentions, locals_)
     for p in persons:
-        p.keys.add("person:" + " ".join([*(fold(g) for g in p.given), p.surname or ""]))
-    _link_acronyms(text, by_key, forms, persons)
+        full = " ".join([*(fold(g) for g in p.given), p.surname or ""])
+        # the same full name labelled ORG or FAC elsewhere is the same thing; its type is
+        # decided by the evidence of all mentions (see _entity_type)
+        p.keys |= {"person:" + full, "name:" + full}
+    _link_acronyms(text, by_key, forms, persons, known or {})
     return locals_
 
 
 def _link_short_names(
-    by_key: dict[tuple[str, str], _Local], forms: list[NameForm], mentions: Sequence[Mention]
+    by_key: dict[tuple[str, str], _Local],
+    forms: list[NameForm],
+    mentions: Sequence[Mention],
+    common: frozenset[str] = frozenset(),
 ) -> None:
     """A one-word name that ends exactly one longer name of the same label in the article
     joins it: "Colts" -> "Indianapolis Colts", "76ers" -> "Philadelphia 76ers". The first
-    word never does ("Philadelphia" is not the team)."""
+    word never does ("Philadelphia" is not the team), nor a generic word ("House" is not
+    the White House, "Gulf" not the Persian Gulf) or a place on its own ("America" is not
+    BP America). The short form is remembered in ``shorts``, not made a key: it stands for
+    the longer name elsewhere only if it stands for that one name everywhere (see
+    :func:`resolve`)."""
     longer: dict[str, list[_Local]] = defaultdict(list)
     for (kind, key), loc in by_key.items():
         if kind == "name" and " " in key and loc.members:
@@ -465,15 +563,22 @@ def _link_short_names(
     for (kind, key), loc in list(by_key.items()):
         if kind != "name" or " " in key or not loc.members:
             continue
-        label = mentions[loc.members[0]].label
+        first = mentions[loc.members[0]]
+        word = forms[loc.members[0]].form.lower()
+        if word in _GENERIC_NAMES or word in common or first.label in _PLACE_LABELS:
+            continue
+        label = first.label
         hits = [
             t for t in longer.get(key, []) if t is not loc and mentions[t.members[0]].label == label
         ]
         if len(hits) == 1:
             target = hits[0]
             target.members.extend(loc.members)
-            target.keys |= loc.keys
+            target.shorts |= loc.keys
             loc.members.clear()
+
+
+_PLACE_LABELS = frozenset({"GPE", "LOC", "NORP"})
 
 
 _PERSONAL = _words("he him his himself she her hers herself")
@@ -549,24 +654,19 @@ def _link_acronyms(
     by_key: dict[tuple[str, str], _Local],
     forms: list[NameForm],
     persons: list[_Local],
+    known: Mapping[str, frozenset[str]],
 ) -> None:
-    """Join each acronym cluster with its expansion in the same article (moves members)."""
+    """Join each acronym cluster with its expansion in the same article (moves members).
+
+    The expansion is what the article spells out ("Name (ACR)") or a known expansion
+    (:data:`KNOWN_EXPANSIONS`, or one the corpus spells out elsewhere) that the article
+    names; a name that merely has the acronym's initials is not enough.
+    """
     acronyms = {k[1]: loc for k, loc in by_key.items() if k[0] == "acronym" and loc.members}
     if not acronyms:
         return
     names = {k[1]: loc for k, loc in by_key.items() if k[0] == "name" and loc.members}
-    expansions: dict[str, str] = {}
-    for m in _EXPANSION_PATTERN.finditer(text):
-        words = m.group(1).split()
-        acr = m.group(2).upper()
-        # the shortest tail of the preceding words whose initials give the acronym
-        for cut in range(len(words) - 1, -1, -1):
-            tail = words[cut:]
-            if tail[0].lower() in _STOP_IN_NAMES:
-                continue
-            if _acronym_matches(acr, tail) or _prefix_acronym(acr, tail):
-                expansions[acr] = " ".join(fold(t) for t in tail)
-                break
+    expansions = _pattern_expansions(text)
     for acr, aloc in acronyms.items():
         target_key = expansions.get(acr)
         if target_key is not None:
@@ -574,12 +674,10 @@ def _link_acronyms(
             target = names.get(target_key)
         else:
             target = None
-            for key, nloc in names.items():
-                words = forms[nloc.members[0]].tokens
-                if _acronym_matches(acr, words):
-                    target = nloc
-                    aloc.keys.add("name:" + key)
-                    break
+            for key in sorted(_expansion_keys(acr, known)):
+                aloc.keys.add("name:" + key)
+                if target is None and key in names:
+                    target = names[key]
         if target is not None and target is not aloc:
             target.members.extend(aloc.members)
             target.keys |= aloc.keys
@@ -682,10 +780,13 @@ def resolve(
     for i, m in enumerate(mentions):
         by_article[m.article].append(i)
     surnames = _surname_tokens(forms, mentions)
+    known = corpus_expansions(texts.values())
     locals_: list[_Local] = []
     for aid in sorted(by_article):
         idx = sorted(by_article[aid], key=lambda i: (mentions[i].start, mentions[i].end))
-        locals_.extend(_article_clusters(aid, texts[aid], idx, forms, mentions, surnames))
+        locals_.extend(
+            _article_clusters(aid, texts[aid], idx, forms, mentions, surnames, common, known)
+        )
     locals_ = [loc for loc in locals_ if loc.members]
     uf = UnionFind(len(locals_))
     related = _Relatedness(texts)
@@ -700,6 +801,16 @@ def resolve(
                 uf.union(owner[key], n)
             else:
                 owner[key] = n
+    # pass 2a': a one-word name that stood for a longer name in some article ("Colts" for
+    # "Indianapolis Colts") joins it elsewhere only if it stood for that one entity
+    # everywhere; "Gulf" used for the Persian Gulf and for the Mexican Gulf joins neither
+    stood_for: dict[str, set[int]] = defaultdict(set)
+    for n, loc in enumerate(locals_):
+        for key in loc.shorts:
+            stood_for[key].add(uf.find(n))
+    for key, roots in stood_for.items():
+        if len(roots) == 1 and key in owner:
+            uf.union(owner[key], roots.pop())
     # pass 2b: compatible full person names (transliterations, initials)
     by_surname: dict[str, list[int]] = defaultdict(list)
     for n, loc in enumerate(locals_):
@@ -712,9 +823,8 @@ def resolve(
                     locals_[a].given, locals_[b].given
                 ):
                     uf.union(a, b)
-    # pass 2b': an acronym with no expansion in its own article takes the one name with
-    # matching initials ("MoD" -> "Ministry of Defence") from related articles
-    _link_acronyms_across(locals_, forms, uf, related, related_threshold)
+    # (acronyms took their known expansions as keys in the first pass: "MoD" -> "Ministry
+    # of Defence"; matching initials alone never merge across articles)
     # pass 2c: lone surnames -> the single compatible person in related articles
     token_index: dict[str, list[int]] = defaultdict(list)
     for n, loc in enumerate(locals_):
@@ -778,37 +888,6 @@ def resolve(
     entities.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name.lower(), e.id))
     resolved = tuple(replace(m, entity=assignment.get(i)) for i, m in enumerate(mentions))
     return Resolution(entities=tuple(entities), mentions=resolved)
-
-
-def _link_acronyms_across(
-    locals_: list[_Local],
-    forms: list[NameForm],
-    uf: UnionFind,
-    related: _Relatedness,
-    threshold: float,
-) -> None:
-    by_initials: dict[str, list[int]] = defaultdict(list)
-    for n, loc in enumerate(locals_):
-        if loc.kind != "name":
-            continue
-        words = max((forms[i].tokens for i in loc.members), key=len)
-        if len(words) < 2:
-            continue
-        for content_only in (True, False):
-            by_initials[initials(words, content_only=content_only)].append(n)
-        parts = [p for w in words if w.lower() not in _STOP_IN_NAMES for p in w.split("-") if p]
-        by_initials["".join(p[0].upper() for p in parts)].append(n)
-    for n, loc in enumerate(locals_):
-        if loc.kind != "acronym" or any(k.startswith("name:") and " " in k for k in loc.keys):
-            continue
-        acr = forms[loc.members[0]].form.upper().replace("&", "")
-        candidates = {
-            uf.find(c)
-            for c in set(by_initials.get(acr, ()))
-            if related.cosine(loc.article, locals_[c].article) >= threshold
-        }
-        if len(candidates) == 1:
-            uf.union(n, candidates.pop())
 
 
 _WORD = re.compile(r"(?<![\w'’-])([A-Za-z][a-z]+)\b")
@@ -887,19 +966,43 @@ def _merge_related(
 _TYPE_PRIORITY = {"PERSON": 0, "ORG": 1, "GPE": 2, "LOC": 3, "FAC": 4, "PRODUCT": 5}
 
 
+def _entity_type(pool: Sequence[int], mentions: Sequence[Mention], forms: list[NameForm]) -> str:
+    """The type the evidence of all mentions supports.
+
+    Each mention votes its label; a title ("Mr", "Gen.") votes PERSON twice whatever the
+    label, and a lone word that is part of a full person name of the entity ("Singh" of
+    "Rajnath Singh", which the small model often labels GPE) votes PERSON; a designation
+    ("AK-203") makes a PRODUCT. PERSON needs more than half of the votes: one PERSON label
+    among ORG and FAC ones (a rig, "Deepwater Horizon"; a service, "Twitter") does not make
+    a person. Ties go to the label ranked first in ``_TYPE_PRIORITY``.
+    """
+    if any(forms[i].kind == "designation" for i in pool):
+        return "PRODUCT"
+    name_parts = {
+        fold(t)
+        for i in pool
+        if forms[i].kind == "person" and len(forms[i].tokens) >= 2
+        for t in forms[i].tokens
+    }
+    votes: Counter[str] = Counter()
+    for i in pool:
+        titled = forms[i].person_hint and mentions[i].label != "PERSON"
+        part = len(forms[i].tokens) == 1 and fold(forms[i].tokens[0]) in name_parts
+        votes["PERSON" if titled or part else mentions[i].label] += 2 if titled else 1
+    total = sum(votes.values())
+    if votes["PERSON"] * 2 > total:
+        return "PERSON"
+    if len(votes) > 1:
+        votes.pop("PERSON", None)
+    return min(votes, key=lambda lab: (-votes[lab], _TYPE_PRIORITY.get(lab, 9), lab))
+
+
 def _build_entity(
     mention_ids: list[int], mentions: Sequence[Mention], forms: list[NameForm]
 ) -> Entity:
     named = [i for i in mention_ids if forms[i].kind not in ("pronoun",)]
     pool = named or mention_ids
-    kinds = Counter(forms[i].kind for i in pool)
-    if kinds.get("person"):
-        etype = "PERSON"
-    elif kinds.get("designation"):
-        etype = "PRODUCT"
-    else:
-        labels = Counter(mentions[i].label for i in pool)
-        etype = min(labels, key=lambda lab: (-labels[lab], _TYPE_PRIORITY.get(lab, 9), lab))
+    etype = _entity_type(pool, mentions, forms)
     # canonical name: the form most articles use; prefer full names / expansions
     article_count: dict[str, set[str]] = defaultdict(set)
     mention_count: Counter[str] = Counter()
