@@ -253,12 +253,17 @@ class Store:
         """Full-text search (FTS5, porter stemming). Returns (article, highlighted snippet).
 
         The query is passed as a bound parameter and quoted term by term, so user input
-        never becomes FTS syntax or SQL.
+        never becomes FTS syntax or SQL. Alias-aware: a run of terms that is an alias of a
+        resolved entity matches any of that entity's aliases ("AK-203" finds "AK203" and
+        "AK-47 203"; see :meth:`_alias_groups`).
         """
         terms = [t for t in query.replace('"', " ").split() if t]
         if not terms:
             return []
-        fts_query = " ".join(f'"{t}"' for t in terms)
+        fts_query = " AND ".join(
+            "(" + " OR ".join(f'"{a}"' for a in group) + ")" if len(group) > 1 else f'"{group[0]}"'
+            for group in self._alias_groups(terms)
+        )
         rows = self.conn.execute(
             f"SELECT {', '.join('a.' + c.strip() for c in ARTICLE_COLUMNS.split(','))},"
             " snippet(articles_fts, 1, '[', ']', ' … ', 12)"
@@ -267,6 +272,32 @@ class Store:
             (fts_query, limit),
         ).fetchall()
         return [(_row_to_article(r[:-1]), r[-1]) for r in rows]
+
+    def _alias_groups(self, terms: list[str]) -> list[list[str]]:
+        """The query terms as groups of alternatives: the longest run of terms that is an
+        entity alias becomes all aliases of that entity (the query itself first)."""
+        has_aliases = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'aliases'"
+        ).fetchone()
+        if not has_aliases:
+            return [[t] for t in terms]
+        out: list[list[str]] = []
+        i = 0
+        while i < len(terms):
+            for j in range(len(terms), i, -1):
+                phrase = " ".join(terms[i:j])
+                rows = self.conn.execute(
+                    "SELECT DISTINCT b.alias FROM aliases a JOIN aliases b"
+                    " ON a.entity_id = b.entity_id WHERE a.alias = ? COLLATE NOCASE"
+                    " ORDER BY b.alias LIMIT 20",
+                    (phrase,),
+                ).fetchall()
+                if rows or j == i + 1:
+                    alts = [phrase] + [r[0].replace('"', " ") for r in rows if r[0] != phrase]
+                    out.append(list(dict.fromkeys(alts)))
+                    i = j
+                    break
+        return out
 
     def integrity_check(self) -> str:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
