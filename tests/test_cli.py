@@ -110,3 +110,41 @@ def test_every_command_has_an_example_and_docs() -> None:
     for name, command in cli.commands.items():
         assert "Example:" in (command.help or ""), name
         assert f"newsweave {name}" in docs, f"no page in docs/ documents `newsweave {name}`"
+
+
+def test_piped_listings_are_plain_lines_with_default_limits(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    db = tmp_path / "nlp.db"
+    db.write_bytes(seeded_db.read_bytes())
+    run(db, "analyze", "--only", "nlp")
+    every = run(db, "entities", "--all").stdout.splitlines()
+    header, rows, footer = every[0], every[1:-1], every[-1]
+    assert header.split("\t")[:3] == ["id", "name", "type"]
+    assert len(rows) > 3 and footer == f"{len(rows)} entities"
+    # piped output is one line per entity with the whole id, never folded into a narrow column
+    for row in rows:
+        cells = row.split("\t")
+        assert len(cells) == 7 and len(cells[0]) == 10
+    limited = run(db, "entities", "--limit", "2").stdout.splitlines()
+    assert len(limited) == 4 and limited[1:3] == rows[:2]
+    assert limited[-1] == "2 entities shown; more with --all or a higher --limit"
+    help_text = run(db, "claims", "--help").stdout
+    assert "--all" in help_text and "default: 50" in help_text
+
+
+def test_analysis_progress_names_each_stage_with_its_number(
+    seeded_db: Path, tmp_path: Path
+) -> None:
+    from newsweave.api import Newsweave
+    from newsweave.cli import STAGE_LABELS
+    from newsweave.pipeline import STEPS
+
+    db = tmp_path / "steps.db"
+    db.write_bytes(seeded_db.read_bytes())
+    heard: list[tuple[str, int, int]] = []
+    with Newsweave(db) as nw:
+        ran = nw.analyze(["copies", "time"], on_step=lambda *a: heard.append(a))
+    assert ran == ["copies", "time"]
+    assert heard == [("copies", 1, 2), ("time", 2, 2)]
+    assert set(STAGE_LABELS) >= {name for name, _ in STEPS}  # every stage has words

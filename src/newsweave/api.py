@@ -102,10 +102,15 @@ class Newsweave:
         return report
 
     def analyze(
-        self, only: Iterable[str] | None = None, *, runner: Runner | None = None
+        self,
+        only: Iterable[str] | None = None,
+        *,
+        runner: Runner | None = None,
+        on_step: pipeline.StepCallback | None = None,
     ) -> list[str]:
-        """Run the derived stages (copies, entities, time, events, claims) incrementally."""
-        return pipeline.analyze(self.store, only=only, runner=runner)
+        """Run the derived stages (copies, entities, time, events, claims) incrementally;
+        ``on_step(name, number, total)`` hears as each stage starts."""
+        return pipeline.analyze(self.store, only=only, runner=runner, on_step=on_step)
 
     # ------------------------------------------------------------------ reading
 

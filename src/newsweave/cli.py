@@ -178,17 +178,25 @@ def ingest(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
+    from newsweave.ingest import InputError, discover
+
     nw = open_store(ctx)
     runner = open_runner(ctx, runner_kind, scheduler, workers)
+    # the total is one directory walk ahead of the work; only worth it when someone watches
+    total = (
+        sum(not isinstance(f, InputError) for f in discover(list(paths)))
+        if err.is_terminal
+        else None
+    )
     with Progress(
-        TextColumn("ingesting"),
+        TextColumn("ingesting files"),
         BarColumn(),
         MofNCompleteColumn(),
         console=err,
         transient=True,
         disable=not err.is_terminal,
     ) as bar:
-        task = bar.add_task("files", total=None)
+        task = bar.add_task("files", total=total)
         report = nw.ingest(
             paths,
             analyze=False,
@@ -200,8 +208,7 @@ def ingest(
     for problem in report.skipped:
         err.print(f"newsweave: skipped {problem}", markup=False)
     if not no_analyze:
-        with err.status("analysing", spinner="dots") if err.is_terminal else nullcontext():
-            nw.analyze(runner=runner)
+        _analyze_with_status(nw, None, runner)
     out.print(report.summary(), markup=False)
     if report.skipped:
         sys.exit(EXIT_SKIPPED)
@@ -309,8 +316,31 @@ def analyze(
     """
     nw = open_store(ctx)
     runner = open_runner(ctx, runner_kind, scheduler, workers)
-    ran = nw.analyze(only or None, runner=runner)
+    ran = _analyze_with_status(nw, only or None, runner)
     out.print("ran: " + (", ".join(ran) or "nothing"), markup=False)
+
+
+#: What each analysis stage is doing, as the progress line says it.
+STAGE_LABELS = {
+    "copies": "finding copies and reused passages",
+    "nlp": "reading names (entities)",
+    "time": "dating sentences",
+    "group": "grouping events and stories",
+    "claims": "comparing claims",
+}
+
+
+def _analyze_with_status(nw: Newsweave, only: tuple[str, ...] | None, runner: Any) -> list[str]:
+    """Run the analysis with a status line naming the stage and its number (on a terminal)."""
+    if not err.is_terminal:
+        return nw.analyze(only, runner=runner)
+    with err.status("analysing", spinner="dots") as status:
+
+        def on_step(name: str, number: int, total: int) -> None:
+            what = STAGE_LABELS.get(name, name)
+            status.update(f"analysing: {what} — stage {number} of {total} ({name})")
+
+        return nw.analyze(only, runner=runner, on_step=on_step)
 
 
 @cli.command()
@@ -330,19 +360,20 @@ def articles(
     rows = open_store(ctx, read_only=_exists(ctx)).articles(
         since=since, until=until, outlet=outlet, limit=limit
     )
-    table = Table(show_lines=False)
-    for col in ("id", "published", "outlet", "agency", "dateline", "title"):
-        table.add_column(col, overflow="fold")
-    for a in rows:
-        table.add_row(
-            a.id[:10],
-            a.published or "",
-            a.outlet or "",
-            a.agency or "",
-            a.dateline or "",
-            a.title or _first_words(a.text),
-        )
-    out.print(table)
+    _print_rows(
+        ("id", "published", "outlet", "agency", "dateline", "title"),
+        [
+            (
+                a.id[:10],
+                a.published or "",
+                a.outlet or "",
+                a.agency or "",
+                a.dateline or "",
+                a.title or _first_words(a.text),
+            )
+            for a in rows
+        ],
+    )
     out.print(f"{len(rows)} articles", markup=False)
 
 
@@ -412,6 +443,7 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int) -> None:
 @click.option("--article", help="Only entities mentioned in this article (id or prefix).")
 @click.option("--min-articles", default=1, show_default=True, help="Reported by at least N.")
 @click.option("--limit", type=int, default=50, show_default=True, help="At most this many.")
+@click.option("--all", "show_all", is_flag=True, help="Every entity (no limit).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON (with article ids).")
 @click.pass_context
 @handles_errors
@@ -422,6 +454,7 @@ def entities(
     article: str | None,
     min_articles: int,
     limit: int,
+    show_all: bool,
     as_json: bool,
 ) -> None:
     """List resolved entities with their aliases, mention and article counts, and articles.
@@ -429,9 +462,16 @@ def entities(
 
     Example: newsweave entities Shoigu --type PERSON
     """
+    wanted = None if show_all else limit
     rows = open_store(ctx, read_only=_exists(ctx)).entities(
-        type=etype, name=name, article=article, min_articles=min_articles, limit=limit
+        type=etype,
+        name=name,
+        article=article,
+        min_articles=min_articles,
+        limit=None if wanted is None else wanted + 1,
     )
+    more = wanted is not None and len(rows) > wanted
+    rows = rows[:wanted] if more else rows
     if as_json:
         data = [
             {
@@ -446,24 +486,26 @@ def entities(
         ]
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
-    table = Table(show_lines=False)
-    for col in ("id", "name", "type", "mentions", "articles", "aliases", "in articles"):
-        table.add_column(col, overflow="fold")
+    table_rows = []
     for e in rows:
         shown = ", ".join(a[:10] for a in e.articles[:5])
         if len(e.articles) > 5:
             shown += f" … +{len(e.articles) - 5}"
-        table.add_row(
-            e.id[:10],
-            e.name,
-            e.type,
-            str(e.mentions),
-            str(len(e.articles)),
-            "; ".join(a for a in e.aliases if a != e.name),
-            shown,
+        table_rows.append(
+            (
+                e.id[:10],
+                e.name,
+                e.type,
+                str(e.mentions),
+                str(len(e.articles)),
+                "; ".join(a for a in e.aliases if a != e.name),
+                shown,
+            )
         )
-    out.print(table)
-    out.print(f"{len(rows)} entities", markup=False)
+    _print_rows(
+        ("id", "name", "type", "mentions", "articles", "aliases", "in articles"), table_rows
+    )
+    _print_count(len(rows), "entity", "entities", more)
 
 
 @cli.command()
@@ -678,7 +720,8 @@ def brief(
 )
 @click.option("--event", help="Only this event's claims (event id).")
 @click.option("--article", help="Only claims made in this article (id or unique prefix).")
-@click.option("--limit", type=int, default=None, help="At most this many rows.")
+@click.option("--limit", type=int, default=50, show_default=True, help="At most this many.")
+@click.option("--all", "show_all", is_flag=True, help="Every claim (no limit).")
 @click.option("--json", "as_json", is_flag=True, help="Print as JSON (the export's shape).")
 @click.pass_context
 @handles_errors
@@ -687,7 +730,8 @@ def claims(
     status: str | None,
     event: str | None,
     article: str | None,
-    limit: int | None,
+    limit: int,
+    show_all: bool,
     as_json: bool,
 ) -> None:
     """List claims: who says what, how many independent sources back it, and whether
@@ -696,17 +740,25 @@ def claims(
     Example: newsweave claims --status contested
     """
     nw = open_store(ctx, read_only=_exists(ctx))
-    rows = nw.claims(status=status, event=event, article=article, limit=limit)
+    wanted = None if show_all else limit
+    rows = nw.claims(
+        status=status, event=event, article=article, limit=None if wanted is None else wanted + 1
+    )
+    more = wanted is not None and len(rows) > wanted
+    rows = rows[:wanted] if more else rows
     if as_json:
         out.print_json(json.dumps([asdict(c) for c in rows], ensure_ascii=False))
         return
     others = {c.id: c for c in nw.claims(status="contested")} if rows else {}
+    plain = not out.is_terminal
     table = Table(show_lines=True, expand=True)
     table.add_column("id", no_wrap=True)
     table.add_column("status", no_wrap=True)
     table.add_column("sources", no_wrap=True)
     table.add_column("attribution", overflow="fold", ratio=1)
     table.add_column("claim", overflow="fold", ratio=3)
+    if plain:
+        click.echo("\t".join(("id", "status", "sources", "attribution", "claim")))
     for c in rows:
         text = c.text + (" (hedged)" if c.hedged else "")
         for other_id in c.contradicts:
@@ -714,15 +766,20 @@ def claims(
             if other is not None:
                 who = f" — {other.attribution}" if other.attribution else ""
                 text += f"\n  vs. {other.text}{who} [{other_id}]"
-        table.add_row(
+        cells = (
             c.id,
             c.status,
             f"{c.independent_sources} ({len(c.articles)} art.)",
             c.attribution or "",
             text,
         )
-    out.print(table)
-    out.print(f"{len(rows)} claims", markup=False)
+        if plain:
+            click.echo("\t".join(_one_line(x) for x in cells))
+        else:
+            table.add_row(*cells)
+    if not plain:
+        out.print(table)
+    _print_count(len(rows), "claim", "claims", more)
 
 
 @cli.command()
@@ -901,6 +958,32 @@ def _exists(ctx: click.Context) -> bool:
 def _migrated(db: str) -> bool:
     Newsweave(db).close()  # applies any pending migrations, then reopen read-only
     return True
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.replace("\t", " ").split())
+
+
+def _print_rows(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
+    """A table on a terminal; tab-separated lines (header first) when piped, so ids and
+    names are never folded into a column one character wide."""
+    if not out.is_terminal:
+        click.echo("\t".join(columns))  # not rich: it would expand the tabs
+        for row in rows:
+            click.echo("\t".join(_one_line(c) for c in row))
+        return
+    table = Table(show_lines=False)
+    for col in columns:
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    out.print(table)
+
+
+def _print_count(n: int, one: str, many: str, more: bool) -> None:
+    word = one if n == 1 else many
+    tail = " shown; more with --all or a higher --limit" if more else ""
+    out.print(f"{n} {word}{tail}", markup=False)
 
 
 def _first_words(text: str, n: int = 12) -> str:

@@ -329,20 +329,29 @@ StepFunction = Callable[[Store], None]
 STEPS: list[tuple[str, StepFunction]] = []
 
 
+StepCallback = Callable[[str, int, int], None]
+
+
 def analyze(
-    store: Store, *, only: Iterable[str] | None = None, runner: Runner | None = None
+    store: Store,
+    *,
+    only: Iterable[str] | None = None,
+    runner: Runner | None = None,
+    on_step: StepCallback | None = None,
 ) -> list[str]:
     """Run the derived steps (all, or the named ones) over the store; return those run.
 
     ``runner`` becomes :func:`~newsweave.runners.current_runner` while the steps run, so a
     step can map its pure per-article work through it (see ``newsweave/runners``).
+    ``on_step(name, number, total)`` is called as each step starts (for progress displays).
     """
     wanted = set(only) if only is not None else None
+    todo = [(n, s) for n, s in STEPS if wanted is None or n in wanted]
     ran = []
     with use_runner(runner):
-        for name, step in STEPS:
-            if wanted is not None and name not in wanted:
-                continue
+        for number, (name, step) in enumerate(todo, 1):
+            if on_step:
+                on_step(name, number, len(todo))
             step(store)
             ran.append(name)
     return ran
