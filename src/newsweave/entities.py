@@ -39,11 +39,11 @@ Resolution happens in two passes:
    passes them; spaCy NER yields none) join the nearest preceding person of compatible
    gender, and "who" the mention it follows.
 
-The type is voted by all mentions (a PERSON label among FAC ones does not make the
-Deepwater Horizon a person; see :func:`_entity_type`). The canonical name is the title-stripped form used by most articles (ties: more mentions,
-more tokens, then alphabetical), preferring a full name to a surname and an expansion to
-its acronym. Entity ids are content hashes of type and canonical name, so the same input
-gives the same ids.
+The type is voted by all mentions (a PERSON label among FAC ones does not make the Deepwater
+Horizon a person; see :func:`_entity_type`). The canonical name is the title-stripped form
+used by most articles (ties: more mentions, more tokens, then alphabetical), preferring a
+full name to a surname and an expansion to its acronym. Entity ids are content hashes of
+type and canonical name, so the same input gives the same ids.
 """
 
 from __future__ import annotations
