@@ -2,10 +2,19 @@
 
 Stories → summary → events → timeline → where sources disagree → sources, each source
 numbered per story in the order first cited (:class:`newsweave.briefing.Citations`).
+
+Article text is untrusted, and Markdown viewers render raw HTML and follow links. The one
+escaping rule of this format, :func:`escape`, is applied to every value that comes from an
+article (titles, sentences, outlets, claims): ``<`` becomes ``&lt;`` (no raw HTML, no
+autolink), ``[`` ``]`` and ``\\`` get a backslash (no link or image, and no escape of
+ours can be undone), ``&`` before an entity name becomes ``&amp;``, and line breaks become
+spaces (no text can add a line of its own). Emphasis characters are left alone: they can
+change how text looks, never what it does.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
@@ -17,6 +26,22 @@ from newsweave.store import Store
 
 CITED_PER_LINE = 6  # more sources than this on one line show as [+n]
 _KIND_LABEL = {"reported": "", "scheduled": " *(scheduled)*", "background": " *(background)*"}
+
+
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_SPECIAL = re.compile(r"[\\\[\]]")
+_LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x0b\x0c\x85]+")
+
+
+def escape(text: str) -> str:
+    """Text from an article, shown as text by any Markdown viewer (see the module
+    docstring)."""
+    text = _LINE_BREAK.sub(" ", str(text))
+    text = _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
+    return _ENTITY.sub("&amp;", text).replace("<", "&lt;")
+
+
+_e = escape
 
 
 def _refs(cites: Citations, ids: Sequence[str], limit: int = CITED_PER_LINE) -> str:
@@ -31,8 +56,8 @@ def _listing(cites: Citations) -> list[str]:
     lines = []
     for n, a in enumerate(cites.order, 1):
         art = cites.articles[a]
-        title = f" — {art.title}" if art.title else ""
-        lines.append(f"{n}. {source_label(art)}{title} (`{a[:10]}`)")
+        title = f" — {_e(art.title)}" if art.title else ""
+        lines.append(f"{n}. {_e(source_label(art))}{title} (`{a[:10]}`)")
     return lines
 
 
@@ -61,7 +86,7 @@ def render(
             cites = Citations({a.id: a for a in ungrouped})
             lines = ["", "## Articles", ""]
             lines += [
-                f"- **{a.published or 'undated'}** {a.title or '(untitled)'} "
+                f"- **{_e(a.published or 'undated')}** {_e(a.title or '(untitled)')} "
                 f"{_refs(cites, [a.id])}"
                 for a in ungrouped
             ]
@@ -87,25 +112,25 @@ def render(
         independent = len({groups.get(a, a) for a in b.story.articles})
         lines += [
             "",
-            f"## {b.story.title}",
+            f"## {_e(b.story.title)}",
             "",
             f"*{len(b.events)} event{'' if len(b.events) == 1 else 's'} · "
             f"{len(b.story.articles)} article{'' if len(b.story.articles) == 1 else 's'} from "
-            f"{independent} independent source{'' if independent == 1 else 's'}{when}*",
+            f"{independent} independent source{'' if independent == 1 else 's'}{_e(when)}*",
         ]
         if b.summary:
             lines += ["", "### Summary", ""]
-            lines += [f"{c.text} {_refs(cites, c.articles)}" for c in b.summary]
+            lines += [f"{_e(c.text)} {_refs(cites, c.articles)}" for c in b.summary]
         lines += ["", "### Events", ""]
         shown = largest_events(b.events, max_events)
         shown_ids = {e.id for e in shown}
         for ev in [e for e in b.events if e.id in shown_ids]:
-            lines.append(f"#### {ev.date or 'undated'} — {ev.title}")
+            lines.append(f"#### {_e(ev.date or 'undated')} — {_e(ev.title)}")
             lines.append("")
             lines.append(f"*{len(ev.articles)} article{'' if len(ev.articles) == 1 else 's'}*")
             lines.append("")
             for c in b.event_summaries.get(ev.id, ()):
-                lines.append(f"- {c.text} {_refs(cites, c.articles)}")
+                lines.append(f"- {_e(c.text)} {_refs(cites, c.articles)}")
             lines.append("")
         if len(b.events) > len(shown):
             rest = len(b.events) - len(shown)
@@ -118,12 +143,15 @@ def render(
             lines += ["### Timeline", ""]
             for t in b.timeline:
                 lines.append(
-                    f"- **{t.date}**{_KIND_LABEL[t.kind]} {t.text} {_refs(cites, t.articles)}"
+                    f"- **{_e(t.date)}**{_KIND_LABEL[t.kind]} {_e(t.text)} "
+                    f"{_refs(cites, t.articles)}"
                 )
             lines.append("")
         if b.disagreements:
             lines += ["### Where sources disagree", ""]
-            lines += [f"- {c.text} {_refs(cites, c.articles)}" for c in b.disagreements]
+            # the claims stage writes these lines with emphasis (**Where**, *value*), which
+            # escape() leaves alone; the quoted claims in them are escaped like any text
+            lines += [f"- {_e(c.text)} {_refs(cites, c.articles)}" for c in b.disagreements]
             lines.append("")
         lines += ["### Sources", ""]
         lines += _listing(cites)
