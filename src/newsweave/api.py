@@ -14,7 +14,7 @@ Example::
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -136,6 +136,10 @@ class Newsweave:
                 offset=offset,
             )
         )
+
+    def iter_articles(self) -> Iterator[Article]:
+        """Every article in ingest order, streamed (memory does not grow with the store)."""
+        return self.store.iter_articles()
 
     def article(self, article_id: str) -> Article | None:
         """One article by id or unique id prefix."""
@@ -356,6 +360,10 @@ class Newsweave:
     def export(self) -> dict:
         """The store as one JSON-able object (the ``export --format json`` contract)."""
         return export.export_json(self.store)
+
+    def export_section(self, name: str) -> list[dict] | None:
+        """One section of :meth:`export` (``None`` when there is no such section)."""
+        return export.section(self.store, name) if name in export.SECTIONS else None
 
     def export_text(self, fmt: str) -> str:
         """The store in one of :data:`newsweave.formats.FORMATS`, as text."""

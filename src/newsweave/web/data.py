@@ -1,15 +1,13 @@
 """The read model behind the HTTP API and the page: one in-memory snapshot of the store.
 
 Why a snapshot: the page asks the same questions over and over (stories, an event's claims,
-which articles mention an entity). Recomputing export sections per request would cost tens of
+which articles mention an entity). Asking the store per request would cost tens of
 milliseconds each; instead the web layer builds, once per change of the store, a snapshot of
-article metadata (no texts) plus every ``export.SECTIONS`` section with the indexes the routes
-need. Texts and full-text search go to the store through per-thread read-only connections.
-
-Everything here goes through :class:`newsweave.api.Newsweave` and :mod:`newsweave.export`, so
-sections that later stages register (copies, entities, events, stories, timeline, claims) show
-up without changes here. A section that fails to build is left empty and reported in
-``Snapshot.problems`` instead of taking the whole page down.
+article metadata (no texts) plus the typed records :class:`newsweave.api.Newsweave` returns
+(copy groups, entities, events, stories, timeline, claims), with the indexes the routes need.
+Texts and full-text search go to the store through per-thread read-only connections. A record
+kind that fails to load is left empty and reported in ``Snapshot.problems`` instead of taking
+the whole page down.
 
 A change of the store is noticed from the database and WAL files' size and modification time
 (a stat, no SQL), so a CLI ingest in another process shows up on the next request.
@@ -21,31 +19,59 @@ import logging
 import os
 import threading
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsweave import export
 from newsweave.api import Newsweave
-from newsweave.records import Article
+from newsweave.claims import Contradiction
+from newsweave.copies import singleton_source_group
+from newsweave.records import Article, Claim, CopyGroup, Entity, Event, Story, TimelineEntry
 
 log = logging.getLogger("newsweave.web")
 
-# Sections the page knows how to show; any other registered section is still served raw.
+# The record kinds the page shows (export section names); any other section is served raw.
 KNOWN_SECTIONS = ("copies", "entities", "events", "stories", "timeline", "claims")
 CLAIM_STATUSES = ("contested", "corroborated", "single-source")
 
 
-def article_summary(article: Article, extra: dict | None = None) -> dict:
+@dataclass(frozen=True, slots=True)
+class ArticleCard:
     """An article without its text: what lists and cards show."""
-    row = export.article_dict(article)
-    text = row.pop("text")
-    row["words"] = len(text.split())
-    row["lead"] = _lead(text)
-    if extra:
-        for key, value in extra.items():
-            row.setdefault(key, value)
-    return row
+
+    id: str
+    source_path: str
+    title: str | None
+    outlet: str | None
+    agency: str | None
+    dateline: str | None
+    published: str | None
+    url: str | None
+    words: int
+    lead: str
+    source_group: str
+
+    @property
+    def who(self) -> str | None:
+        """The outlet, else the agency."""
+        return self.outlet or self.agency
+
+
+def article_card(article: Article, source_group: str | None = None) -> ArticleCard:
+    return ArticleCard(
+        id=article.id,
+        source_path=article.source_path,
+        title=article.title,
+        outlet=article.outlet,
+        agency=article.agency,
+        dateline=article.dateline,
+        published=article.published,
+        url=article.url,
+        words=len(article.text.split()),
+        lead=_lead(article.text),
+        source_group=source_group or singleton_source_group(article.id),
+    )
 
 
 def _lead(text: str, limit: int = 220) -> str:
@@ -58,123 +84,134 @@ def _lead(text: str, limit: int = 220) -> str:
 
 @dataclass
 class Snapshot:
-    """Article metadata and every export section, indexed for the routes."""
+    """Article cards and the API's records, indexed for the routes."""
 
     version: tuple
-    articles: list[dict]
-    by_id: dict[str, dict]
-    sections: dict[str, list[dict]]
+    articles: list[ArticleCard]
+    by_id: dict[str, ArticleCard]
+    copies: list[CopyGroup] = field(default_factory=list)
+    events: dict[str, Event] = field(default_factory=dict)  # in date order
+    stories: dict[str, Story] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    claims: dict[str, Claim] = field(default_factory=dict)
     problems: dict[str, str] = field(default_factory=dict)
-    events: dict[str, dict] = field(default_factory=dict)
-    stories: dict[str, dict] = field(default_factory=dict)
-    entities: dict[str, dict] = field(default_factory=dict)
-    claims: dict[str, dict] = field(default_factory=dict)
     article_events: dict[str, list[str]] = field(default_factory=dict)
     article_entities: dict[str, list[str]] = field(default_factory=dict)
     article_copies: dict[str, list[int]] = field(default_factory=dict)
     event_claims: dict[str, list[str]] = field(default_factory=dict)
     event_claim_counts: dict[str, Counter] = field(default_factory=dict)  # event -> status: n
     outlets: list[tuple[str, int]] = field(default_factory=list)
-    claims_by_status: dict[str, list[dict]] = field(default_factory=dict)
-    entities_ranked: list[dict] = field(default_factory=list)  # most articles first
-    entity_keys: dict[str, str] = field(default_factory=dict)  # id -> casefolded names
-    entity_search: list[tuple[str, dict]] = field(default_factory=list)  # ranked (key, entity)
-    contradictions: dict[frozenset, dict] | None = None  # claim pair -> slot, loaded on use
+    claims_by_status: dict[str, list[Claim]] = field(default_factory=dict)
+    entities_ranked: list[Entity] = field(default_factory=list)  # most articles first
+    entity_search: list[tuple[str, Entity]] = field(default_factory=list)  # (names, entity)
     entity_names: dict[str, set[str]] = field(default_factory=dict)  # name/alias -> articles
+    contradictions: dict[frozenset, Contradiction] | None = None  # claim pair: loaded on use
+    raw_sections: dict[str, list[dict]] = field(default_factory=dict)  # served raw, on use
 
-    def section(self, name: str) -> list[dict]:
-        return self.sections.get(name, [])
+    def counts(self) -> dict[str, int]:
+        """Records per kind the page shows (a kind that failed to load counts 0)."""
+        return {
+            "copies": len(self.copies),
+            "entities": len(self.entities),
+            "events": len(self.events),
+            "stories": len(self.stories),
+            "timeline": len(self.timeline),
+            "claims": len(self.claims),
+        }
 
-    def extra_section(self, nw: Newsweave, name: str) -> list[dict] | None:
-        """A registered section the page does not use (e.g. ``time_refs``): computed on first
-        request and kept with this snapshot. ``None`` when no such section is registered."""
-        if name in self.sections:
-            return self.sections[name]
-        if name not in export.SECTIONS:
-            return None
-        rows = export.section(nw.store, name)
-        self.sections[name] = rows
-        return rows
+    def raw_section(self, nw: Newsweave, name: str) -> list[dict] | None:
+        """An export section as ``export --format json`` has it (e.g. ``time_refs``):
+        computed on first request and kept with this snapshot. ``None`` when no such section
+        exists."""
+        if name not in self.raw_sections:
+            rows = nw.export_section(name)
+            if rows is None:
+                return None
+            self.raw_sections[name] = rows
+        return self.raw_sections[name]
+
+    def contradiction(self, nw: Newsweave, a: str, b: str) -> Contradiction | None:
+        """The contradiction between two claims (loaded with the first question)."""
+        if self.contradictions is None:
+            self.contradictions = {frozenset((c.a, c.b)): c for c in nw.contradictions()}
+        return self.contradictions.get(frozenset((a, b)))
 
     def entity_articles(self, key: str) -> set[str] | None:
         """Articles mentioning an entity given by id, name or alias (case-insensitive).
         ``None`` when nothing matches the key."""
         if key in self.entities:
-            return set(self.entities[key].get("articles") or ())
+            return set(self.entities[key].articles)
         return self.entity_names.get(key.casefold().strip())
+
+
+def _load(
+    problems: dict[str, str], name: str, load: Callable[[], Sequence[Any]]
+) -> Sequence[Any]:
+    """One kind of record; on failure (another stage's bug) none, and a problem noted."""
+    try:
+        return load()
+    except Exception as exc:
+        log.exception("loading %r failed", name)
+        problems[name] = f"{type(exc).__name__}: {exc}"
+        return []
 
 
 def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
     """Read everything the page needs from the store once."""
-    store = nw.store
-    groups = export.source_group_lookup(store)
-    articles = [
-        article_summary(a, {"source_group": groups[a.id]}) for a in store.iter_articles()
-    ]
-    by_id = {a["id"]: a for a in articles}
-
-    sections: dict[str, list[dict]] = {}
     problems: dict[str, str] = {}
-    for name in export.SECTIONS:
-        if name not in KNOWN_SECTIONS:
-            continue  # served raw on request only (see Snapshot.extra_section)
-        try:
-            sections[name] = export.section(store, name)
-        except Exception as exc:
-            log.exception("export section %r failed", name)
-            sections[name] = []
-            problems[name] = f"{type(exc).__name__}: {exc}"
-
+    groups = nw.source_groups()
+    articles = [article_card(a, groups.get(a.id)) for a in nw.iter_articles()]
     snap = Snapshot(
-        version=version, articles=articles, by_id=by_id, sections=sections, problems=problems
+        version=version,
+        articles=articles,
+        by_id={a.id: a for a in articles},
+        copies=list(_load(problems, "copies", nw.copy_groups)),
+        events={e.id: e for e in _load(problems, "events", nw.events)},
+        stories={s.id: s for s in _load(problems, "stories", nw.stories)},
+        entities={e.id: e for e in _load(problems, "entities", nw.entities)},
+        timeline=list(_load(problems, "timeline", nw.timeline)),
+        claims={c.id: c for c in _load(problems, "claims", nw.claims)},
+        problems=problems,
     )
     _index(snap)
     return snap
 
 
 def _index(snap: Snapshot) -> None:
-    for ev in snap.section("events"):
-        snap.events[str(ev.get("id"))] = ev
-        for aid in ev.get("articles") or ():
-            snap.article_events.setdefault(aid, []).append(str(ev.get("id")))
-    for st in snap.section("stories"):
-        snap.stories[str(st.get("id"))] = st
-    for ent in snap.section("entities"):
-        eid = str(ent.get("id"))
-        snap.entities[eid] = ent
-        for aid in ent.get("articles") or ():
-            snap.article_entities.setdefault(aid, []).append(eid)
-        names = {
-            str(n).casefold().strip() for n in [ent.get("name") or "", *(ent.get("aliases") or ())]
-        }
-        snap.entity_keys[eid] = "\n".join(sorted(names))
+    for ev in snap.events.values():
+        for aid in ev.articles:
+            snap.article_events.setdefault(aid, []).append(ev.id)
+    keys: dict[str, str] = {}
+    for ent in snap.entities.values():
+        for aid in ent.articles:
+            snap.article_entities.setdefault(aid, []).append(ent.id)
+        names = {n.casefold().strip() for n in [ent.name or "", *ent.aliases]}
+        keys[ent.id] = "\n".join(sorted(names))
         for name in names:
-            snap.entity_names.setdefault(name, set()).update(ent.get("articles") or ())
+            snap.entity_names.setdefault(name, set()).update(ent.articles)
     snap.entities_ranked = sorted(
-        snap.section("entities"),
-        key=lambda e: (-len(e.get("articles") or ()), str(e.get("name") or "").casefold()),
+        snap.entities.values(), key=lambda e: (-len(e.articles), (e.name or "").casefold())
     )
-    snap.entity_search = [(snap.entity_keys[str(e.get("id"))], e) for e in snap.entities_ranked]
-    for i, group in enumerate(snap.section("copies")):
-        for aid in group.get("articles") or ():
+    snap.entity_search = [(keys[e.id], e) for e in snap.entities_ranked]
+    for i, group in enumerate(snap.copies):
+        for aid in group.articles:
             snap.article_copies.setdefault(aid, []).append(i)
-    for claim in snap.section("claims"):
-        cid = str(claim.get("id"))
-        snap.claims[cid] = claim
-        snap.claims_by_status.setdefault(str(claim.get("status")), []).append(claim)
-        event = claim.get("event") or _event_of_claim(snap, claim)
+    for claim in snap.claims.values():
+        snap.claims_by_status.setdefault(claim.status, []).append(claim)
+        event = claim.event or _event_of_claim(snap, claim)
         if event:
-            snap.event_claims.setdefault(str(event), []).append(cid)
-            snap.event_claim_counts.setdefault(str(event), Counter())[str(claim.get("status"))] += 1
-    counts = Counter(a["outlet"] for a in snap.articles if a.get("outlet"))
+            snap.event_claims.setdefault(event, []).append(claim.id)
+            snap.event_claim_counts.setdefault(event, Counter())[claim.status] += 1
+    counts = Counter(a.outlet for a in snap.articles if a.outlet)
     snap.outlets = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
 
 
-def _event_of_claim(snap: Snapshot, claim: dict) -> str | None:
-    """When a claims section carries no ``event``, place a claim in the event that holds
-    most of its articles (ties: the first event listed)."""
+def _event_of_claim(snap: Snapshot, claim: Claim) -> str | None:
+    """A claim the claims stage placed in no event goes to the event that holds most of its
+    articles (ties: the first event listed)."""
     votes: Counter[str] = Counter()
-    for aid in claim.get("articles") or ():
+    for aid in claim.articles:
         for eid in snap.article_events.get(aid, ()):
             votes[eid] += 1
     if not votes:

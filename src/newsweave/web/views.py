@@ -1,0 +1,350 @@
+"""View builders: the JSON the routes answer, made from the snapshot's typed records.
+
+Every function here is pure over a :class:`~newsweave.web.data.Snapshot` (plus, where a view
+needs texts or pairwise links, the read-only :class:`~newsweave.api.Newsweave` of the request's
+thread). Records become JSON with ``dataclasses.asdict``, so a field the API adds to a record
+reaches the page without a change here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from typing import Any
+
+from newsweave.api import Newsweave
+from newsweave.records import Claim, CopyGroup, Entity, Event, Story
+from newsweave.web.data import CLAIM_STATUSES, ArticleCard, Snapshot, article_card
+from newsweave.web.http import ApiError
+
+MAX_MEMBERS = 25
+EVENT_CLAIMS_SHOWN = 150
+
+
+def page(rows: Sequence[Any], limit: int, offset: int) -> dict:
+    return {
+        "ok": True,
+        "total": len(rows),
+        "limit": limit,
+        "offset": offset,
+        "items": list(rows[offset : offset + limit]),
+    }
+
+
+def card(article: ArticleCard, snippet: str | None = None) -> dict:
+    """An article without its text, as lists show it (search hits add their ``snippet``)."""
+    row = asdict(article)
+    if snippet is not None:
+        row["snippet"] = snippet
+    return row
+
+
+def merge_spans(spans: list[dict], length: int) -> list[dict]:
+    """Sorted, clipped, non-overlapping highlight spans (overlaps merge, first group wins)."""
+    out: list[dict] = []
+    for span in sorted(spans, key=lambda s: (s["start"], -s["end"])):
+        start, end = max(0, int(span["start"])), min(length, int(span["end"]))
+        if end <= start:
+            continue
+        if out and start <= out[-1]["end"]:
+            out[-1]["end"] = max(out[-1]["end"], end)
+            continue
+        out.append({**span, "start": start, "end": end})
+    return out
+
+
+def article_detail(
+    nw: Newsweave, snap: Snapshot, article_id: str, *, highlights: bool = True
+) -> dict:
+    """One article with its text, evidence, copy groups (and their passages in it as
+    highlights), events and entities."""
+    art = nw.article(article_id)
+    if art is None:
+        raise ApiError(404, f"no article with id {article_id!r}")
+    row = card(snap.by_id.get(art.id) or article_card(art))
+    row["text"] = art.text
+    row["evidence"] = [asdict(e) for e in art.evidence]
+    row["removed"] = list(art.removed)
+    groups = [snap.copies[i] for i in snap.article_copies.get(art.id, [])]
+    row["copies"] = [copy_view(snap, g, (art.id,)) for g in groups]
+    spans = []
+    if highlights:
+        for g in groups:
+            for p in g.passages:
+                if p.article == art.id:
+                    spans.append({"start": p.start, "end": p.end, "group": g.id, "kind": g.kind})
+    row["highlights"] = merge_spans(spans, len(art.text))
+    row["events"] = [
+        {"id": e, "title": snap.events[e].title, "date": snap.events[e].date}
+        for e in snap.article_events.get(art.id, [])
+        if e in snap.events
+    ]
+    row["entities"] = [
+        entity_view(snap.entities[e], short=True)
+        for e in snap.article_entities.get(art.id, [])
+        if e in snap.entities
+    ]
+    return row
+
+
+def compare(nw: Newsweave, snap: Snapshot, a: str, b: str) -> dict:
+    """Two articles side by side with the passages they share: the copies stage's aligned
+    passages of this very pair when it linked them, else their copy groups' passages."""
+    left = article_detail(nw, snap, a, highlights=False)
+    right = article_detail(nw, snap, b, highlights=False)
+    shared = []
+    left_spans: list[dict] = []
+    right_spans: list[dict] = []
+    for group in snap.copies:
+        members = set(group.articles)
+        if left["id"] in members and right["id"] in members:
+            shared.append(copy_view(snap, group, (left["id"], right["id"])))
+            for p in group.passages:
+                span = {"start": p.start, "end": p.end, "group": group.id, "kind": group.kind}
+                if p.article == left["id"]:
+                    left_spans.append(span)
+                elif p.article == right["id"]:
+                    right_spans.append(span)
+    links = pair_links(nw, left["id"], right["id"])
+    if links:  # aligned passages of this very pair: more exact than group passages
+        left_spans, right_spans = [], []
+        for link in links:
+            for p in link["passages"]:
+                span = {"start": p["start"], "end": p["end"], "kind": link["kind"]}
+                if p["article"] == left["id"]:
+                    left_spans.append(span)
+                elif p["article"] == right["id"]:
+                    right_spans.append(span)
+    left["highlights"] = merge_spans(left_spans, len(left["text"]))
+    right["highlights"] = merge_spans(right_spans, len(right["text"]))
+    return {"ok": True, "a": left, "b": right, "shared": shared, "links": links}
+
+
+def slot(nw: Newsweave, snap: Snapshot, a: str, b: str) -> dict | None:
+    """What two contested claims disagree on (``kind``: place, number, date, status,
+    negation; each side's value, ``a`` first)."""
+    found = snap.contradiction(nw, a, b)
+    if found is None:
+        return None
+    if found.a == a:
+        return {"kind": found.kind, "a": found.value_a, "b": found.value_b}
+    return {"kind": found.kind, "a": found.value_b, "b": found.value_a}
+
+
+def pair_links(nw: Newsweave, a: str, b: str) -> list[dict]:
+    """The copies stage's verified links between exactly these two articles, with their
+    aligned passages."""
+    out = []
+    for link in nw.copy_links(a):
+        if {link.a, link.b} != {a, b}:
+            continue
+        passages = [asdict(span) for pair in link.passages for span in pair]
+        out.append({"kind": link.kind, "similarity": link.similarity, "passages": passages})
+    return out
+
+
+def copy_view(snap: Snapshot, group: CopyGroup, focus: tuple[str, ...] = ()) -> dict:
+    """A copy group with readable members (the first MAX_MEMBERS, ``focus`` articles first).
+    With ``focus`` (an article page, a comparison) the view carries only those articles'
+    passages and an article count instead of every id: one wire story can be copied
+    hundreds of times."""
+    ids = list(group.articles)
+    view: dict[str, Any] = {"id": group.id, "kind": group.kind, "article_count": len(ids)}
+    if focus:
+        wanted = set(focus)
+        view["passages"] = [asdict(p) for p in group.passages if p.article in wanted]
+        ids = [a for a in focus if a in set(ids)] + [a for a in ids if a not in wanted]
+    else:
+        view["articles"] = ids
+        view["passages"] = [asdict(p) for p in group.passages]
+    view["members"] = [_member(snap, a) for a in ids[:MAX_MEMBERS]]
+    return view
+
+
+def _member(snap: Snapshot, aid: str) -> dict:
+    art = snap.by_id.get(aid)
+    return {
+        "id": aid,
+        "title": art.title if art else None,
+        "outlet": art.who if art else None,
+        "published": art.published if art else None,
+    }
+
+
+def entity_view(ent: Entity, *, short: bool = False) -> dict:
+    view = asdict(ent)
+    del view["articles"]
+    view["article_count"] = len(ent.articles)
+    if not short:
+        view["article_ids"] = list(ent.articles)
+    return view
+
+
+def entity_detail(snap: Snapshot, ent: Entity) -> dict:
+    item = entity_view(ent)
+    item["articles"] = [card(snap.by_id[a]) for a in ent.articles if a in snap.by_id]
+    return item
+
+
+def _dates_of(snap: Snapshot, article_ids: Iterable[str]) -> tuple[str | None, str | None]:
+    dates = sorted(
+        art.published for a in article_ids if (art := snap.by_id.get(a)) and art.published
+    )
+    return (dates[0], dates[-1]) if dates else (None, None)
+
+
+def _outlets_of(snap: Snapshot, article_ids: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for a in article_ids:
+        art = snap.by_id.get(a)
+        if art is not None and art.who:
+            seen.setdefault(art.who, None)
+    return list(seen)
+
+
+def _claim_counts(snap: Snapshot, event_ids: Iterable[str]) -> dict[str, int]:
+    counts = dict.fromkeys(CLAIM_STATUSES, 0)
+    for e in event_ids:
+        for status, n in snap.event_claim_counts.get(e, {}).items():
+            if status in counts:
+                counts[status] += n
+    return counts
+
+
+def story_card(snap: Snapshot, st: Story) -> dict:
+    events = [e for e in st.events if e in snap.events]
+    first, last = _dates_of(snap, st.articles)
+    ev_dates = sorted(d for d in (snap.events[e].date for e in events) if d)
+    view = asdict(st)
+    view.update(
+        {
+            "article_count": len(st.articles),
+            "event_count": len(events),
+            "first": ev_dates[0] if ev_dates else first,
+            "last": ev_dates[-1] if ev_dates else last,
+            "outlets": _outlets_of(snap, st.articles),
+            "claim_counts": _claim_counts(snap, events),
+        }
+    )
+    return view
+
+
+def story_detail(snap: Snapshot, st: Story) -> dict:
+    """One story: its events (in date order) and its timeline."""
+    view = story_card(snap, st)
+    events = sorted_events(snap.events[e] for e in st.events if e in snap.events)
+    view["events"] = [event_card(snap, e) for e in events]
+    view["timeline"] = timeline(snap, st.id)
+    return view
+
+
+def event_card(snap: Snapshot, ev: Event) -> dict:
+    view = asdict(ev)
+    view.update(
+        {
+            "article_count": len(ev.articles),
+            "outlets": _outlets_of(snap, ev.articles),
+            "claim_counts": _claim_counts(snap, [ev.id]),
+        }
+    )
+    return view
+
+
+def event_detail(nw: Newsweave, snap: Snapshot, ev: Event) -> dict:
+    """One event: its articles and its claims, grouped as contested (both sides quoted),
+    corroborated and single-source."""
+    view = event_card(snap, ev)
+    view["articles"] = [card(snap.by_id[a]) for a in ev.articles if a in snap.by_id]
+    view["claims"], view["claim_totals"] = _capped(event_claims(nw, snap, ev.id))
+    st = snap.stories.get(ev.story) if ev.story else None
+    view["story"] = {"id": st.id, "title": st.title} if st else None
+    return view
+
+
+def sorted_events(rows: Iterable[Event]) -> list[Event]:
+    return sorted(rows, key=lambda r: (r.date or "9999", r.title or ""))
+
+
+def timeline(snap: Snapshot, story: str | None) -> list[dict]:
+    rows = [t for t in snap.timeline if story is None or str(t.story) == story]
+    out = []
+    for t in sorted(rows, key=lambda t: t.date or ""):
+        entry = asdict(t)
+        entry["sources"] = [
+            {
+                "id": a,
+                "outlet": art.who if (art := snap.by_id.get(a)) else None,
+                "published": art.published if art else None,
+                "title": art.title if art else None,
+            }
+            for a in t.articles
+        ]
+        out.append(entry)
+    return out
+
+
+def claim_side(snap: Snapshot, claim: Claim, texts: dict[str, str]) -> dict:
+    """A claim with, per article, the outlet and the quoted words (from its spans when the
+    article's text is in ``texts``, else the claim text)."""
+    quotes: dict[str, str] = {}
+    for span in claim.spans:
+        text = texts.get(span.article)
+        if text is not None:
+            quotes.setdefault(span.article, text[span.start : span.end])
+    side = asdict(claim)
+    side["sources"] = []
+    for a in claim.articles:
+        art = snap.by_id.get(a)
+        side["sources"].append(
+            {
+                "id": a,
+                "outlet": art.outlet if art else None,
+                "agency": art.agency if art else None,
+                "published": art.published if art else None,
+                "title": art.title if art else None,
+                "source_group": art.source_group if art else None,
+                "quote": quotes.get(a) or claim.text,
+            }
+        )
+    return side
+
+
+def event_claims(nw: Newsweave, snap: Snapshot, event_id: str) -> dict[str, list]:
+    claims = [snap.claims[c] for c in snap.event_claims.get(event_id, [])]
+    related = {o for c in claims for o in c.contradicts if o in snap.claims}
+    involved = claims + [snap.claims[o] for o in related]
+    article_ids = {a for c in involved for a in c.articles}
+    texts: dict[str, str] = {}
+    if any(c.spans for c in involved):  # quotes come from spans: load those texts only
+        texts = {a.id: a.text for a in nw.articles(ids=sorted(article_ids))}
+    out: dict[str, list] = {"contested": [], "corroborated": [], "single-source": []}
+    paired: set[tuple[str, ...]] = set()
+    for c in claims:
+        if c.status == "contested":
+            others = [o for o in c.contradicts if o in snap.claims]
+            if not others:
+                out["contested"].append({"a": claim_side(snap, c, texts), "b": None})
+            for other in others:
+                key = tuple(sorted((c.id, other)))
+                if key in paired:
+                    continue
+                paired.add(key)
+                out["contested"].append(
+                    {
+                        "a": claim_side(snap, c, texts),
+                        "b": claim_side(snap, snap.claims[other], texts),
+                        "slot": slot(nw, snap, c.id, other),
+                    }
+                )
+        elif c.status in out:
+            out[c.status].append(claim_side(snap, c, texts))
+    for status in ("corroborated", "single-source"):
+        out[status].sort(key=lambda s: -int(s.get("independent_sources") or 0))
+    return out
+
+
+def _capped(claims: dict[str, list]) -> tuple[dict[str, list], dict[str, int]]:
+    """An event's claims, at most EVENT_CLAIMS_SHOWN per status (the best-backed first), and
+    the full counts; the rest stay reachable through ``/api/claims?event=``."""
+    totals = {k: len(v) for k, v in claims.items()}
+    return {k: v[:EVENT_CLAIMS_SHOWN] for k, v in claims.items()}, totals
