@@ -1,0 +1,98 @@
+"""The sentence splitter: pysbd's processor with our offsets must give exactly the spans of
+pysbd's own segmenter, on the seeds and real Timeline17 / ECB+ articles; the span cache."""
+
+from __future__ import annotations
+
+import re
+
+import pysbd
+import pytest
+
+from newsweave import sentences
+from newsweave.records import Article
+from tests.conftest import SEEDS, SHARED_DATA, load_articles
+
+_PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
+
+
+def _segmenter_spans(text: str) -> list[tuple[int, int]]:
+    """The reference: pysbd's ``Segmenter.segment`` per paragraph, pieces found in order."""
+    seg = pysbd.Segmenter(language="en", clean=False, char_span=False)
+    spans = []
+    for para in _PARAGRAPH.finditer(text):
+        chunk, cursor = para.group(), 0
+        for piece in seg.segment(chunk):
+            piece = piece.strip()
+            if not piece:
+                continue
+            pos = chunk.find(piece, cursor)
+            if pos < 0:
+                pos = cursor
+            end = min(len(chunk), pos + len(piece))
+            spans.append((para.start() + pos, para.start() + end))
+            cursor = end
+    return spans
+
+
+def _real_articles() -> list[Article]:
+    arts = load_articles([str(SEEDS)])
+    t17 = SHARED_DATA / "timeline17" / "LibyaWar_reuters" / "InputDocs"
+    if t17.is_dir():
+        arts += load_articles([str(p) for p in sorted(t17.glob("*/*.txt"))[:40]])
+    ecb = SHARED_DATA / "ecbplus" / "docs.jsonl"
+    if ecb.is_file():
+        arts += load_articles([str(ecb)])[:40]
+    return arts
+
+
+def test_spans_equal_pysbd_segmenter_on_real_articles() -> None:
+    arts = _real_articles()
+    assert len(arts) >= 5
+    for art in arts:
+        assert sentences.sentence_spans(art.text) == _segmenter_spans(art.text), art.source_path
+
+
+def test_abbreviations_do_not_split_and_spans_are_exact() -> None:
+    text = "Gen. Smith met Dr. Jones in the U.S. on Monday. They talked.\n\nA new paragraph."
+    spans = sentences.sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == [
+        "Gen. Smith met Dr. Jones in the U.S. on Monday.",
+        "They talked.",
+        "A new paragraph.",
+    ]
+
+
+def test_article_spans_are_cached_and_remember_primes_the_cache(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    calls = []
+    real = sentences.sentence_spans
+    monkeypatch.setattr(sentences, "sentence_spans", lambda t: calls.append(t) or real(t))
+    text = "One sentence here. Another one there, unique to this test 81723."
+    first = sentences.article_spans(text)
+    assert sentences.article_spans(text) == first and len(calls) == 1
+    primed = "Primed text 5521. Not split again."
+    sentences.remember(primed, [(0, 17), (18, 34)])
+    art = Article(
+        id="x",
+        source_path="p",
+        title=None,
+        outlet=None,
+        agency=None,
+        dateline=None,
+        published=None,
+        url=None,
+        text=primed,
+    )
+    assert [s.text for s in sentences.split_sentences(art)] == [
+        "Primed text 5521.",
+        "Not split again.",
+    ]
+    assert len(calls) == 1
+
+
+def test_span_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sentences, "SPAN_CACHE_SIZE", 3)
+    for i in range(10):
+        sentences.article_spans(f"Text number {i} of the bound test. Second sentence.")
+    assert len(sentences._span_cache) <= 3
