@@ -71,3 +71,23 @@ def test_shipped_tokenizer_matches_its_provenance_note() -> None:
     note = (path.parent / "PROVENANCE.md").read_text(encoding="utf-8")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     assert digest in note
+
+
+def test_dynamic_model_is_close_to_the_shipped_one_and_batch_independent() -> None:
+    fast = embed(SENTENCES, model=embed_mod.DYNAMIC_MODEL_ID)
+    shipped = embed(SENTENCES, model=embed_mod.SHIPPED_MODEL_ID)
+    assert ((fast * shipped).sum(axis=1) > 0.97).all()
+    # each text is its own batch: a vector never depends on the texts beside it
+    for i, text in enumerate(SENTENCES):
+        assert np.array_equal(embed_one(text, model=embed_mod.DYNAMIC_MODEL_ID), fast[i])
+
+
+def test_dynamic_model_is_built_locally_into_the_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("NEWSWEAVE_CACHE_DIR", str(tmp_path))
+    path = embed_mod.model_file(embed_mod.DYNAMIC_MODEL_ID)
+    assert path.parent == tmp_path and path.stat().st_size > 1_000_000
+    assert embed_mod.model_file(embed_mod.SHIPPED_MODEL_ID) != path
+    with pytest.raises(ValueError, match="unknown embedding model"):
+        embed_mod.model_file("no-such-model")

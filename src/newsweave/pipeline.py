@@ -580,6 +580,7 @@ def run_group(store: Store) -> None:
     from newsweave.store import ArticleFilter
     from newsweave.store import group as group_store
 
+    _reembed_other_models(store)
     ids = group_store.ungrouped_article_ids(store)
     for b in range(0, len(ids), GROUP_BATCH):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + GROUP_BATCH])))
@@ -625,6 +626,38 @@ def run_group(store: Store) -> None:
             group_store.save_grouping(conn, result.events, result.stories, cents)
             for sid, entries in timelines.items():
                 group_store.save_timeline(conn, sid, entries)
+
+
+def _reembed_other_models(store: Store) -> None:
+    """Vectors another embedding model made (an older newsweave) are re-embedded, and the
+    centroids of their events recomputed, before anything is compared with them."""
+    from newsweave import group as grouping
+    from newsweave.embed import MODEL_ID
+    from newsweave.store import ArticleFilter
+    from newsweave.store import group as group_store
+
+    stale = group_store.signals_of_other_models(store, MODEL_ID)
+    for b in range(0, len(stale), GROUP_BATCH):
+        articles = store.articles(ArticleFilter(ids=tuple(stale[b : b + GROUP_BATCH])))
+        texts = [grouping.lead_text(a) for a in articles]
+        chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
+        vectors = [v for part in current_runner().map(_embed_texts, chunks) for v in part]
+        with store.transaction() as conn:
+            group_store.save_vectors(
+                conn, {a.id: v for a, v in zip(articles, vectors, strict=True)}
+            )
+    if stale:
+        events = group_store.load_events(
+            store, sorted(set(group_store.events_of_articles(store, stale).values()))
+        )
+        with store.transaction() as conn:
+            group_store.save_centroids(
+                conn,
+                {
+                    e.id: grouping.centroid(group_store.load_signals(store, e.articles))
+                    for e in events
+                },
+            )
 
 
 def _stored_dated(store: Store, article: Article) -> list:

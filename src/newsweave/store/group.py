@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from newsweave.embed import MODEL_ID as EMBED_MODEL
+from newsweave.errors import StageError
 from newsweave.group import ArticleSignals
 from newsweave.records import Event, Story, TimelineEntry
 from newsweave.store import Store, id_chunks
@@ -68,6 +70,15 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX timeline_entries_date ON timeline_entries(date);
         """,
     ),
+    (
+        # the embedding model that made each vector (newsweave.embed.MODEL_IDS); rows from
+        # before were made by the shipped int8-weight export
+        "group/0002_signal_model",
+        """
+        ALTER TABLE group_signals
+            ADD COLUMN model TEXT NOT NULL DEFAULT 'all-MiniLM-L6-v2-onnx-int8';
+        """,
+    ),
 ]
 
 
@@ -93,25 +104,72 @@ def ungrouped_article_ids(store: Store) -> list[str]:
     ]
 
 
-def save_signals(conn: sqlite3.Connection, signals: Iterable[ArticleSignals]) -> None:
+def save_signals(
+    conn: sqlite3.Connection, signals: Iterable[ArticleSignals], *, model: str = EMBED_MODEL
+) -> None:
+    """Store signals whose vectors ``model`` made (the id is kept beside each vector)."""
     conn.executemany(
-        "INSERT OR REPLACE INTO group_signals(article_id, vector, terms, date, published, title)"
-        " VALUES (?,?,?,?,?,?)",
+        "INSERT OR REPLACE INTO group_signals"
+        "(article_id, vector, terms, date, published, title, model) VALUES (?,?,?,?,?,?,?)",
         [
-            (s.id, _vec_blob(s.vector), json.dumps(dict(s.terms)), s.date, s.published, s.title)
+            (
+                s.id,
+                _vec_blob(s.vector),
+                json.dumps(dict(s.terms)),
+                s.date,
+                s.published,
+                s.title,
+                model,
+            )
             for s in signals
         ],
     )
 
 
-def load_signals(store: Store, ids: Sequence[str]) -> list[ArticleSignals]:
+def signals_of_other_models(store: Store, model: str = EMBED_MODEL) -> list[str]:
+    """Articles whose stored vector another embedding model made (to re-embed before any
+    comparison: vectors of two models are not comparable)."""
+    return [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT article_id FROM group_signals WHERE model != ? ORDER BY article_id", (model,)
+        )
+    ]
+
+
+def save_vectors(
+    conn: sqlite3.Connection, vectors: Mapping[str, np.ndarray], *, model: str = EMBED_MODEL
+) -> None:
+    """Replace the vectors (and their model id) of stored signals."""
+    conn.executemany(
+        "UPDATE group_signals SET vector = ?, model = ? WHERE article_id = ?",
+        [(_vec_blob(v), model, aid) for aid, v in vectors.items()],
+    )
+
+
+def save_centroids(conn: sqlite3.Connection, centroids: Mapping[str, np.ndarray]) -> None:
+    conn.executemany(
+        "UPDATE events SET centroid = ? WHERE id = ?",
+        [(_vec_blob(v), eid) for eid, v in centroids.items()],
+    )
+
+
+def load_signals(
+    store: Store, ids: Sequence[str], *, model: str = EMBED_MODEL
+) -> list[ArticleSignals]:
+    """Stored signals of ``ids``; raises StageError if a vector is not ``model``'s."""
     out: list[ArticleSignals] = []
     for chunk, marks in id_chunks(ids):
-        for aid, vec, terms, date, published, title in store.conn.execute(
-            "SELECT article_id, vector, terms, date, published, title FROM group_signals"
+        for aid, vec, terms, date, published, title, made_by in store.conn.execute(
+            "SELECT article_id, vector, terms, date, published, title, model FROM group_signals"
             f" WHERE article_id IN ({marks})",
             chunk,
         ):
+            if made_by != model:
+                raise StageError(
+                    f"article {aid}: its stored vector was made by {made_by}, not {model};"
+                    " run the group step (it re-embeds such vectors) before comparing"
+                )
             out.append(
                 ArticleSignals(
                     id=aid,
@@ -274,6 +332,9 @@ __all__ = [
     "load_timeline",
     "save_grouping",
     "save_signals",
+    "save_centroids",
+    "save_vectors",
+    "signals_of_other_models",
     "save_timeline",
     "ungrouped_article_ids",
 ]

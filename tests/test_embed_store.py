@@ -1,0 +1,36 @@
+"""The embedding model id is stored with every vector and checked when vectors are read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from newsweave import pipeline
+from newsweave.embed import MODEL_ID, SHIPPED_MODEL_ID
+from newsweave.errors import StageError
+from newsweave.store import Store
+from newsweave.store import group as group_store
+
+
+def test_vectors_carry_their_model_and_other_models_are_reembedded(
+    seeds_dir: Path, db_path: Path
+) -> None:
+    with Store(db_path) as store:
+        pipeline.ingest_paths(store, [str(seeds_dir)])
+        pipeline.analyze(store, only=["group"])
+        rows = store.conn.execute("SELECT article_id, model, vector FROM group_signals").fetchall()
+        assert rows and {r[1] for r in rows} == {MODEL_ID}
+        before = {r[0]: np.frombuffer(r[2], dtype=np.float32) for r in rows}
+        # a store written by an older newsweave: same rows, another model's (stale) vectors
+        with store.transaction() as conn:
+            conn.execute("UPDATE group_signals SET model = ?", (SHIPPED_MODEL_ID,))
+        ids = [r[0] for r in rows]
+        assert group_store.signals_of_other_models(store) == sorted(ids)
+        with pytest.raises(StageError, match="made by"):
+            group_store.load_signals(store, ids)
+        pipeline.analyze(store, only=["group"])  # nothing new to group: re-embeds only
+        assert group_store.signals_of_other_models(store) == []
+        after = {s.id: s.vector for s in group_store.load_signals(store, ids)}
+        assert all(np.array_equal(after[i], before[i]) for i in ids)
