@@ -68,10 +68,63 @@ def _row_to_article(row: sqlite3.Row | tuple) -> Article:
     )
 
 
+# What each SQLite failure means for the person running newsweave, by SQLite's error name
+# (first match of the name's prefix), with what to do about it.
+_FAULTS = (
+    (
+        "SQLITE_FULL",
+        "disk full while writing the store; committed batches are kept, free space and run again",
+    ),
+    ("SQLITE_READONLY", "store is read-only (the file or its folder is not writable)"),
+    (
+        "SQLITE_CANTOPEN",
+        "cannot open the store file (missing folder, or no permission on it or its folder)",
+    ),
+    ("SQLITE_CORRUPT", "store is corrupt; restore a backup or ingest again into a new store"),
+    ("SQLITE_NOTADB", "not a newsweave store (not an SQLite database, or corrupt)"),
+    ("SQLITE_BUSY", "store is busy (another process holds it too long); try again"),
+    ("SQLITE_LOCKED", "store is busy (another process holds it too long); try again"),
+    ("SQLITE_IOERR", "input/output error on the store (disk full, removed, or failing)"),
+    ("SQLITE_PERM", "no permission to use the store file"),
+    ("SQLITE_NOMEM", "out of memory while using the store"),
+)
+
+
+# SQLite versions without error names on exceptions: the same faults by their message.
+_BY_MESSAGE = (
+    ("disk is full", "SQLITE_FULL"),
+    ("readonly", "SQLITE_READONLY"),
+    ("unable to open", "SQLITE_CANTOPEN"),
+    ("malformed", "SQLITE_CORRUPT"),
+    ("not a database", "SQLITE_NOTADB"),
+    ("locked", "SQLITE_BUSY"),
+    ("disk I/O", "SQLITE_IOERR"),
+)
+
+
+def store_error(path: str, exc: sqlite3.Error, *, opening: bool = False) -> StoreError:
+    """The one mapping from an sqlite3 exception to a one-line :class:`StoreError` naming the
+    store and what went wrong (disk full, read-only, corrupt, ...). Front ends print it."""
+    message = " ".join(str(exc).split())
+    name = getattr(exc, "sqlite_errorname", None) or next(
+        (n for text, n in _BY_MESSAGE if text in message), ""
+    )
+    meaning = next((m for prefix, m in _FAULTS if name.startswith(prefix)), "store error")
+    action = "cannot open store: " if opening else ""
+    return StoreError(f"{path}: {action}{meaning} ({message})")
+
+
 class Store:
     """A newsweave database. Open with ``Store(path)``; ``":memory:"`` works for tests."""
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        """Open (creating when missing, unless ``read_only``) and migrate the store.
+
+        The one open path: safe when several processes create the same new store at once
+        (migrations run under SQLite's write lock), version-checked (a store from a newer
+        newsweave raises :class:`~newsweave.store.schema.NewerStoreError` before anything is
+        written), and every SQLite failure becomes a one-line :class:`StoreError`.
+        """
         self.path = str(path)
         try:
             if read_only:
@@ -81,16 +134,32 @@ class Store:
                 if self.path != ":memory:":
                     Path(self.path).parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(self.path, check_same_thread=False)
+            # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE in transaction()).
+            self.conn.isolation_level = None
             self.conn.execute("PRAGMA busy_timeout = 10000")
+            schema.check_version(self.conn)  # before the first write below
             if not read_only:
                 self.conn.execute("PRAGMA journal_mode = WAL")
                 self.conn.execute("PRAGMA synchronous = NORMAL")
                 self.conn.execute("PRAGMA foreign_keys = ON")
                 schema.migrate(self.conn)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot open store: {exc}") from exc
-        # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE in transaction()).
-        self.conn.isolation_level = None
+        except StoreError as exc:  # a newer schema: keep the type, name the store
+            self._close_quietly()
+            exc.args = (f"{self.path}: cannot open store: {exc}",)
+            raise
+        except sqlite3.Error as exc:
+            self._close_quietly()
+            raise store_error(self.path, exc, opening=True) from exc
+        except OSError as exc:  # the folder could not be created
+            reason = exc.strerror or exc
+            raise StoreError(
+                f"{self.path}: cannot open store: cannot create its folder ({reason})"
+            ) from exc
+
+    def _close_quietly(self) -> None:
+        conn = getattr(self, "conn", None)
+        if conn is not None:
+            conn.close()
 
     def close(self) -> None:
         self.conn.close()
@@ -303,4 +372,4 @@ class Store:
         return self.conn.execute("PRAGMA integrity_check").fetchone()[0]
 
 
-__all__ = ["ArticleFilter", "Store", "StoreError", "id_chunks"]
+__all__ = ["ArticleFilter", "Store", "StoreError", "id_chunks", "store_error"]
