@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -20,7 +21,7 @@ from rich.table import Table
 
 from newsweave import formats
 from newsweave.api import Newsweave
-from newsweave.errors import NewsweaveError
+from newsweave.errors import NewsweaveError, one_line
 from newsweave.export import article_dict
 from newsweave.pipeline import default_db_path
 
@@ -33,12 +34,14 @@ err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 def fail(message: str) -> None:
     """Print one error line and exit with EXIT_ERROR."""
-    err.print(f"newsweave: error: {message}", markup=False)
+    err.print(f"newsweave: error: {one_line(message)}", markup=False)
     sys.exit(EXIT_ERROR)
 
 
 def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn library errors into one-line messages instead of tracebacks."""
+    """Turn library errors into one-line messages instead of tracebacks: newsweave's own,
+    the store's SQLite faults (disk full, read-only, corrupt: one mapping, in the store)
+    and the operating system's (an export file that cannot be written). All exit 2."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -46,6 +49,15 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
             return func(*args, **kwargs)
         except NewsweaveError as exc:
             fail(str(exc))
+        except sqlite3.Error as exc:
+            from newsweave.store import store_error
+
+            ctx = click.get_current_context(silent=True)
+            db = ctx.find_root().obj["db"] if ctx and ctx.find_root().obj else "store"
+            fail(str(store_error(db, exc)))
+        except OSError as exc:
+            where = f"{exc.filename}: " if exc.filename else ""
+            fail(f"{where}{exc.strerror or exc}")
         except KeyboardInterrupt:
             err.print("newsweave: interrupted; committed batches are kept", markup=False)
             sys.exit(130)
