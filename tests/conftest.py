@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,3 +48,31 @@ def load_articles(paths: list[str]) -> list[Article]:
 def seeds() -> dict[str, Article]:
     """Seed articles keyed by file prefix ("000" .. "004")."""
     return {Path(a.source_path).name[:3]: a for a in load_articles([str(SEEDS)])}
+
+
+@contextlib.contextmanager
+def unprivileged() -> Iterator[None]:
+    """Drop root's power to read anything (root ignores file modes) for the block: the
+    effective user becomes nobody, as an ordinary user running newsweave would be."""
+    if os.geteuid() != 0:
+        yield
+        return
+    os.setegid(65534)
+    os.seteuid(65534)
+    try:
+        yield
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+
+
+@pytest.fixture
+def open_tmp() -> Iterator[Path]:
+    """A temporary folder every user may enter (pytest's tmp_path is private to its owner)."""
+    path = Path(tempfile.mkdtemp(prefix="newsweave-test-"))
+    path.chmod(0o755)
+    yield path
+    for root, dirs, _ in os.walk(path):
+        for d in dirs:
+            (Path(root) / d).chmod(0o755)
+    shutil.rmtree(path)

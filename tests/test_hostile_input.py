@@ -3,14 +3,10 @@ or record, with one line naming it, and every good file beside it is stored."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import shutil
 import subprocess
 import sys
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +18,7 @@ from newsweave.ingest import MAX_ARTICLE_CHARS, InputFile, discover, read_file
 from newsweave.pipeline import ingest_paths
 from newsweave.records import RawDocument
 from newsweave.store import Store
+from tests.conftest import unprivileged
 
 GOOD = (
     "Officials in the coastal city said on Tuesday that repairs to the old harbour bridge "
@@ -159,34 +156,6 @@ def test_symlinks_never_lead_out_of_the_input_folder(tmp_path: Path) -> None:
     assert files == ["good0.txt", "inside.txt"]
     assert "outside the input folder" in errors["passwd.txt"]
     assert "broken symbolic link" in errors["dangling.txt"]
-
-
-@contextlib.contextmanager
-def unprivileged() -> Iterator[None]:
-    """Drop root's power to read anything (root ignores file modes) for the block: the
-    effective user becomes nobody, as an ordinary user running newsweave would be."""
-    if os.geteuid() != 0:
-        yield
-        return
-    os.setegid(65534)
-    os.seteuid(65534)
-    try:
-        yield
-    finally:
-        os.seteuid(0)
-        os.setegid(0)
-
-
-@pytest.fixture
-def open_tmp() -> Iterator[Path]:
-    """A temporary folder every user may enter (pytest's tmp_path is private to its owner)."""
-    path = Path(tempfile.mkdtemp(prefix="newsweave-test-"))
-    path.chmod(0o755)
-    yield path
-    for root, dirs, _ in os.walk(path):
-        for d in dirs:
-            (Path(root) / d).chmod(0o755)
-    shutil.rmtree(path)
 
 
 def test_unreadable_folder_is_reported_as_unreadable(open_tmp: Path) -> None:
