@@ -107,10 +107,14 @@ class Newsweave:
         *,
         runner: Runner | None = None,
         on_step: pipeline.StepCallback | None = None,
+        on_problem: pipeline.ProblemCallback | None = None,
     ) -> list[str]:
         """Run the derived stages (copies, entities, time, events, claims) incrementally;
-        ``on_step(name, number, total)`` hears as each stage starts."""
-        return pipeline.analyze(self.store, only=only, runner=runner, on_step=on_step)
+        ``on_step(name, number, total)`` hears as each stage starts; ``on_problem`` hears of
+        each article a stage skipped (one InputError each)."""
+        return pipeline.analyze(
+            self.store, only=only, runner=runner, on_step=on_step, on_problem=on_problem
+        )
 
     # ------------------------------------------------------------------ reading
 

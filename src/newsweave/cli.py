@@ -219,11 +219,22 @@ def ingest(
         )
     for problem in report.skipped:
         err.print(f"newsweave: skipped {problem}", markup=False)
+    skipped = list(report.skipped)
     if not no_analyze:
-        _analyze_with_status(nw, None, runner)
+        _analyze_with_status(nw, None, runner, _print_skipped(skipped))
     out.print(report.summary(), markup=False)
-    if report.skipped:
+    if skipped:
         sys.exit(EXIT_SKIPPED)
+
+
+def _print_skipped(into: list) -> Callable[[NewsweaveError], None]:
+    """An ``on_problem`` callback: one line per article a stage skipped, kept in ``into``."""
+
+    def show(problem: NewsweaveError) -> None:
+        into.append(problem)
+        err.print(f"newsweave: skipped {problem}", markup=False)
+
+    return show
 
 
 @cli.command()
@@ -328,8 +339,11 @@ def analyze(
     """
     nw = open_store(ctx)
     runner = open_runner(ctx, runner_kind, scheduler, workers)
-    ran = _analyze_with_status(nw, only or None, runner)
+    skipped: list = []
+    ran = _analyze_with_status(nw, only or None, runner, _print_skipped(skipped))
     out.print("ran: " + (", ".join(ran) or "nothing"), markup=False)
+    if skipped:
+        sys.exit(EXIT_SKIPPED)
 
 
 #: What each analysis stage is doing, as the progress line says it.
@@ -342,17 +356,23 @@ STAGE_LABELS = {
 }
 
 
-def _analyze_with_status(nw: Newsweave, only: tuple[str, ...] | None, runner: Any) -> list[str]:
-    """Run the analysis with a status line naming the stage and its number (on a terminal)."""
+def _analyze_with_status(
+    nw: Newsweave,
+    only: tuple[str, ...] | None,
+    runner: Any,
+    on_problem: Callable[[NewsweaveError], None] | None = None,
+) -> list[str]:
+    """Run the analysis with a status line naming the stage and its number (on a terminal);
+    ``on_problem`` hears of each article a stage skipped."""
     if not err.is_terminal:
-        return nw.analyze(only, runner=runner)
+        return nw.analyze(only, runner=runner, on_problem=on_problem)
     with err.status("analysing", spinner="dots") as status:
 
         def on_step(name: str, number: int, total: int) -> None:
             what = STAGE_LABELS.get(name, name)
             status.update(f"analysing: {what} — stage {number} of {total} ({name})")
 
-        return nw.analyze(only, runner=runner, on_step=on_step)
+        return nw.analyze(only, runner=runner, on_step=on_step, on_problem=on_problem)
 
 
 @cli.command()

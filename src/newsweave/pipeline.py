@@ -7,6 +7,7 @@ runner decides where the pure work executes: in-process by default.
 
 from __future__ import annotations
 
+import contextvars
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -328,6 +329,33 @@ def country_of(domain: str) -> str | None:
 StepFunction = Callable[[Store], None]
 STEPS: list[tuple[str, StepFunction]] = []
 
+ProblemCallback = Callable[[InputError], None]
+_on_problem: contextvars.ContextVar[ProblemCallback | None] = contextvars.ContextVar(
+    "newsweave_on_problem", default=None
+)
+
+
+def report_problem(problem: InputError) -> None:
+    """Tell the caller of :func:`analyze` about an article a step skipped (one line each)."""
+    callback = _on_problem.get()
+    if callback is not None:
+        callback(problem)
+
+
+def analysis_refusal(article: Article) -> str | None:
+    """Why a per-article step must not process ``article`` (None when it may): the reader
+    boundary's size limit, applied again so that an article stored before that limit
+    existed cannot hold a stage for minutes or exceed spaCy's 5,000,000-character limit."""
+    from newsweave.ingest import MAX_ARTICLE_CHARS
+
+    if len(article.text) > MAX_ARTICLE_CHARS:
+        return f"text too long ({len(article.text):,} characters > {MAX_ARTICLE_CHARS:,} limit)"
+    return None
+
+
+def _skipped(article_id: str, source: str, step: str, reason: str) -> InputError:
+    return InputError(f"{source} (article {article_id[:10]})", f"{step}: {reason}; skipped")
+
 
 StepCallback = Callable[[str, int, int], None]
 
@@ -338,22 +366,30 @@ def analyze(
     only: Iterable[str] | None = None,
     runner: Runner | None = None,
     on_step: StepCallback | None = None,
+    on_problem: ProblemCallback | None = None,
 ) -> list[str]:
     """Run the derived steps (all, or the named ones) over the store; return those run.
 
     ``runner`` becomes :func:`~newsweave.runners.current_runner` while the steps run, so a
     step can map its pure per-article work through it (see ``newsweave/runners``).
     ``on_step(name, number, total)`` is called as each step starts (for progress displays).
+    A per-article step that cannot process one article (too long, or its stage failed on
+    it) stores nothing for it, marks it done and calls ``on_problem`` with one
+    :class:`InputError`: one article never stops the analysis of the others, now or later.
     """
     wanted = set(only) if only is not None else None
     todo = [(n, s) for n, s in STEPS if wanted is None or n in wanted]
     ran = []
-    with use_runner(runner):
-        for number, (name, step) in enumerate(todo, 1):
-            if on_step:
-                on_step(name, number, len(todo))
-            step(store)
-            ran.append(name)
+    token = _on_problem.set(on_problem)
+    try:
+        with use_runner(runner):
+            for number, (name, step) in enumerate(todo, 1):
+                if on_step:
+                    on_step(name, number, len(todo))
+                step(store)
+                ran.append(name)
+    finally:
+        _on_problem.reset(token)
     return ran
 
 
@@ -421,11 +457,24 @@ STEPS.append(("copies", run_copies))
 NLP_CHUNK = 16  # articles per nlp.pipe call (and per task on a distributed runner)
 
 
-def _mentions_of_articles(articles: list[Article]) -> list[tuple[str, list]]:
-    """Pure work of the nlp step for a few articles (picklable for distributed runners)."""
+def _mentions_of_articles(articles: list[Article]) -> list[tuple[str, list, str | None]]:
+    """Pure work of the nlp step for a few articles (picklable for distributed runners):
+    ``(article id, mentions, why it was skipped or None)``. An article the model fails on
+    is retried alone, so it costs only itself."""
     from newsweave.nlp import iter_mentions
 
-    return [(article.id, mentions) for article, mentions in iter_mentions(articles)]
+    refused = {a.id: why for a in articles if (why := analysis_refusal(a))}
+    todo = [a for a in articles if a.id not in refused]
+    try:
+        found = {article.id: mentions for article, mentions in iter_mentions(todo)}
+    except Exception:  # noqa: BLE001 - find the article that failed, keep the others
+        found = {}
+        for article in todo:
+            try:
+                found.update((a.id, m) for a, m in iter_mentions([article]))
+            except Exception as exc:  # noqa: BLE001
+                refused[article.id] = f"failed ({type(exc).__name__}: {exc})"[:300]
+    return [(a.id, found.get(a.id, []), refused.get(a.id)) for a in articles]
 
 
 def run_nlp(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
@@ -446,7 +495,13 @@ def run_nlp(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
     while ids := nlp_store.articles_without_mentions(store, limit=batch_size):
         articles = store.articles(ArticleFilter(ids=tuple(ids)))
         chunks = [articles[i : i + NLP_CHUNK] for i in range(0, len(articles), NLP_CHUNK)]
-        results = [pair for chunk in runner.map(_mentions_of_articles, chunks) for pair in chunk]
+        results = []
+        sources = {a.id: a.source_path for a in articles}
+        for chunk in runner.map(_mentions_of_articles, chunks):
+            for article_id, mentions, why in chunk:
+                if why:
+                    report_problem(_skipped(article_id, sources[article_id], "entities", why))
+                results.append((article_id, mentions))
         nlp_store.save_mentions(store, results, model=model_name())
         added += len(results)
     if not added and nlp_store.entities(store, limit=1):
@@ -463,12 +518,19 @@ STEPS.append(("nlp", run_nlp))
 # --------------------------------------------------------------------------- time step
 
 
-def _time_of_article(article: Article) -> tuple[str, list, list]:
-    """Pure per-article work of the time step (picklable for distributed runners)."""
+def _time_of_article(article: Article) -> tuple[str, list, list, str | None]:
+    """Pure per-article work of the time step (picklable for distributed runners):
+    ``(article id, refs, dated sentences, why it was skipped or None)``."""
     from newsweave.time import extract_time
 
-    refs, dated = extract_time(article)
-    return article.id, refs, dated
+    why = analysis_refusal(article)
+    if why:
+        return article.id, [], [], why
+    try:
+        refs, dated = extract_time(article)
+    except Exception as exc:  # noqa: BLE001 - one article never stops the step
+        return article.id, [], [], f"failed ({type(exc).__name__}: {exc})"[:300]
+    return article.id, refs, dated, None
 
 
 def run_time(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
@@ -483,7 +545,13 @@ def run_time(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
     runner = current_runner()
     while ids := time_store.articles_without_time(store, limit=batch_size):
         articles = store.articles(ArticleFilter(ids=tuple(ids)))
-        time_store.save_time(store, list(runner.map(_time_of_article, articles)))
+        sources = {a.id: a.source_path for a in articles}
+        results = []
+        for article_id, refs, dated, why in runner.map(_time_of_article, articles):
+            if why:
+                report_problem(_skipped(article_id, sources[article_id], "time", why))
+            results.append((article_id, refs, dated))
+        time_store.save_time(store, results)
 
 
 STEPS.append(("time", run_time))
@@ -533,7 +601,7 @@ def _group_inputs(
     time_store = _stage_store("time")
     for art in articles:
         rows = time_store.dated_sentences(store, art.id) if time_store else []
-        dated[art.id] = rows or extract_time(art)[1]
+        dated[art.id] = rows or ([] if analysis_refusal(art) else extract_time(art)[1])
     mentions: dict[str, list] = {}
     nlp_store = _stage_store("nlp")
     fetch = getattr(nlp_store, "mentions_of", None) if nlp_store else None
@@ -665,7 +733,7 @@ def _stored_dated(store: Store, article: Article) -> list:
 
     time_store = _stage_store("time")
     rows = time_store.dated_sentences(store, article.id) if time_store else []
-    return rows or extract_time(article)[1]
+    return rows or ([] if analysis_refusal(article) else extract_time(article)[1])
 
 
 STEPS.append(("group", run_group))
@@ -719,7 +787,8 @@ def run_claims(store: Store) -> None:
         fingerprint = hashlib.sha1(key.encode()).hexdigest()
         if done.get(scope) == fingerprint:
             continue
-        articles = store.articles(ArticleFilter(ids=ids))
+        # an article the per-article steps refused (too long) has no sentences to offer
+        articles = [a for a in store.articles(ArticleFilter(ids=ids)) if not analysis_refusal(a)]
         mentions = {a: nlp_store.mentions_of(store, a) for a in ids} if nlp_store else None
         analysis = analyse_claims(
             articles,
