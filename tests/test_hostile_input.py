@@ -185,3 +185,31 @@ def test_control_characters_in_file_names_are_escaped(tmp_path: Path) -> None:
     (line,) = proc.stderr.splitlines()
     assert "evil\\nnewsweave: fake\\x1b[31m.json: " in line
     assert str(InputError("a\nb", "c\rd")) == "a\\nb: c\\rd"
+
+
+def test_an_oversized_stored_article_never_wedges_analysis(tmp_path: Path, seeds_dir: Path) -> None:
+    """A store holding a 7 MB article (stored before the reader's limit existed) stays
+    analysable: each per-article stage skips it with one line, once, and the rest proceeds."""
+    db = tmp_path / "s.db"
+    big = clean(
+        RawDocument(
+            source_path=str(tmp_path / "huge.txt"),
+            text="Huge\n\n" + "The council met again on Tuesday, 1 September 2020. " * 140_000,
+            format="text",
+        )
+    )
+    assert len(big.text) > 5_000_000  # beyond spaCy's own limit
+    with Store(db) as store, store.transaction() as conn:
+        store.insert_articles(conn, [big])
+    proc = cli("--db", str(db), "ingest", str(seeds_dir))
+    assert proc.returncode == 1, proc.stderr
+    assert_one_line_each(proc.stderr)
+    lines = proc.stderr.splitlines()
+    assert any("huge.txt" in x and "entities: text too long" in x for x in lines), lines
+    assert any("huge.txt" in x and "time: text too long" in x for x in lines), lines
+    with Newsweave(db, read_only=True) as nw:
+        assert len(nw.articles()) == 6
+        assert nw.dated_sentences(nw.articles()[1].id)  # the seeds were dated
+    good_files(tmp_path / "more", 1)
+    proc = cli("--db", str(db), "ingest", str(tmp_path / "more"))
+    assert (proc.returncode, proc.stderr) == (0, ""), proc.stderr
