@@ -13,7 +13,19 @@ crash of the child. Failures are listed with a reproducer (the input, repr'd and
 
     python bench/fuzz.py [--seconds 30] [--targets text,html,jsonl,csv,clean] [--engine atheris]
 
-The last line of stdout is one JSON object: inputs tried and failures per target and total.
+Whole-run mode (``--whole-run``) goes past single readers: it writes a folder mixing real
+articles (every format, UTF-16 without a BOM, mixed UTF-8/cp1252, junk dates) with every
+hostile kind of issue #15 (nested JSON, 5,000-digit integers, a 7 MB article, a 50 MB line,
+a header-only CSV, binary and empty files, a control character in a file name, a symbolic
+link out of the folder, an unreadable folder when not root) and ``--mutants`` mutated real
+files, then runs the real ``newsweave ingest`` (batch sizes 1 and 200) and a later
+``newsweave analyze``. Every good article must be stored, every hostile file named in one
+line, nothing dropped silently, and no traceback printed.
+
+    python bench/fuzz.py --whole-run [--mutants 60] [--seed 15] [--no-analyze]
+
+The last line of stdout is one JSON object: inputs tried and failures per target and total
+(whole run: inputs, failures, good_articles_lost).
 """
 
 from __future__ import annotations
@@ -24,12 +36,14 @@ import csv
 import io
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 import tempfile
 import time
 import traceback
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -225,6 +239,238 @@ class _Stop(BaseException):
     """Ends the hypothesis loop when the budget is spent (not an Exception: not a failure)."""
 
 
+# --------------------------------------------------------------------------- whole runs
+
+WHOLE_RUN_BATCH_SIZES = (1, 200)
+
+
+@dataclass
+class Case:
+    """One input file of a whole run: what it is and what newsweave must do with it."""
+
+    name: str  # file name inside the run folder (may hold a newline: hostile names)
+    kind: str
+    good: int = 0  # articles it holds that must be stored (0: a hostile file)
+    refused: bool = False  # must be named in a one-line error
+    check: str | None = None  # a text the stored article must contain (encodings)
+
+
+def _good_texts(data_dir: Path, n: int) -> list[tuple[str, str]]:
+    """(title, body) of real articles: the seeds and Timeline17 files spread over topics."""
+    paths = sorted((REPO / "examples/seeds").glob("*"))
+    t17 = sorted(data_dir.glob("*/InputDocs/*/*"))
+    paths += t17[:: max(1, len(t17) // max(1, n))][:n]
+    out = []
+    for p in paths:
+        text = p.read_text(encoding="utf-8", errors="replace").strip()
+        title, _, body = text.partition("\n")
+        if len(body.split()) >= 60:
+            out.append((title.strip()[:200] or p.stem, body.strip()))
+    return out
+
+
+def write_whole_run(folder: Path, data_dir: Path, rng: random.Random, mutants: int) -> list[Case]:
+    """A folder mixing real articles in every format and every hostile kind of issue #15;
+    returns what each file is. The outside file a symbolic link points at lies beside it."""
+    folder.mkdir(parents=True)
+    cases: list[Case] = []
+    texts = _good_texts(data_dir, 24)
+
+    def put(name: str, data: bytes, kind: str, **kw) -> None:
+        (folder / name).write_bytes(data)
+        cases.append(Case(name, kind, **kw))
+
+    for i, (title, body) in enumerate(texts[:12]):
+        put(f"good{i:02d}.txt", f"{title}\n\n{body}\n".encode(), "good-text", good=1)
+    records = [{"title": t, "text": b, "date": "2020-09-04"} for t, b in texts[12:16]]
+    put(
+        "good.jsonl",
+        "".join(json.dumps(r) + "\n" for r in records).encode(),
+        "good-jsonl",
+        good=len(records),
+    )
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=["title", "text", "date"])
+    writer.writeheader()
+    writer.writerows({"title": t, "text": b, "date": "2020-09-04"} for t, b in texts[16:19])
+    put("good.csv", buf.getvalue().encode(), "good-csv", good=3)
+    title, body = texts[19]
+    # ASCII-only UTF-16 without a byte-order mark (docs: UTF-16 is read)
+    ascii_body = body.encode("ascii", "ignore").decode()
+    put(
+        "utf16.txt",
+        f"{title}\n\n{ascii_body}\n".encode("utf-16-le"),
+        "utf16-no-bom",
+        good=1,
+        check=ascii_body.split(". ")[0][:60],
+    )
+    # UTF-8 and cp1252 lines in one file
+    legacy = "A café owner in Zürich said the “talks” would resume – soon."
+    mixed = f"{texts[20][0]}\n\nThe café in Zürich said the “talks” went well.\n{texts[20][1]}\n"
+    put(
+        "mixed.txt",
+        mixed.encode() + (legacy + "\n").encode("cp1252"),
+        "mixed-encodings",
+        good=1,
+        check=legacy,
+    )
+    junk = [
+        {"title": f"Junk date {v}", "text": texts[21 + k % 3][1], "published": v}
+        for k, v in enumerate(["-1", "2020", "Monday", "3 days ago"])
+    ]
+    put(
+        "junk-dates.jsonl",
+        "".join(json.dumps(r) + "\n" for r in junk).encode(),
+        "junk-dates",
+        good=4,
+    )
+    # hostile files: each must be named in one line, none may cost a good article
+    put("nested.json", b"[" * 100_000, "nested-json", refused=True)
+    put("bigint.jsonl", b'{"text": "x", "n": ' + b"9" * 5000 + b"}\n", "huge-integer", refused=True)
+    put(
+        "big.txt",
+        b"Big\n\n" + b"The quick brown fox jumps over the lazy dog. " * 160_000,
+        "7mb-article",
+        refused=True,
+    )
+    put("line.txt", b"x" * 50_000_000, "50mb-line", refused=True)
+    put("header-only.csv", b"title,text,date\n", "header-only-csv", refused=True)
+    put("no-text-column.csv", b"title,url\nA,http://x\n", "csv-without-text", refused=True)
+    put("empty.txt", b"", "empty", refused=True)
+    put(
+        "image.txt",
+        b"\x89PNG\r\n\x1a\n" + bytes(rng.randrange(256) for _ in range(2000)),
+        "binary",
+        refused=True,
+    )
+    put("truncated.jsonl", b'{"text": "unterminated', "truncated-json", refused=True)
+    put(
+        "nav.html",
+        b"<html><body><nav>Home | World</nav></body></html>",
+        "html-no-article",
+        refused=True,
+    )
+    put("evil\nname\x1b[31m.json", b"[" * 5000, "control-chars-in-name", refused=True)
+    if os.geteuid() != 0:  # root reads any folder: the case needs an ordinary user
+        locked = folder / "locked"
+        locked.mkdir()
+        (locked / "a.txt").write_text(f"{title}\n\n{body}\n")
+        locked.chmod(0)
+        cases.append(Case("locked", "unreadable-folder", refused=True))
+    outside = folder.parent / "outside-secret.txt"
+    outside.write_text("Secret\n\n" + "This file lies outside the input folder. " * 20)
+    (folder / "escape.txt").symlink_to(outside)
+    cases.append(Case("escape.txt", "symlink-outside", refused=True))
+    # mutants: real files with bytes flipped, cut and spliced, under every suffix
+    seeds = [(folder / c.name).read_bytes() for c in cases if c.good][:8]
+    for i in range(mutants):
+        data = bytearray(rng.choice(seeds)[:20_000])
+        for _ in range(rng.randrange(1, 20)):
+            op = rng.randrange(3)
+            pos = rng.randrange(len(data) + 1)
+            if op == 0 and data:
+                data[min(pos, len(data) - 1)] = rng.randrange(256)
+            elif op == 1:
+                del data[pos : pos + rng.randrange(1, 200)]
+            else:
+                data[pos:pos] = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 40)))
+        suffix = rng.choice([".txt", ".jsonl", ".json", ".csv", ".html"])
+        put(f"mutant{i:03d}{suffix}", bytes(data), "mutant")
+    return cases
+
+
+def _shown(name: str) -> str:
+    from newsweave.errors import one_line
+
+    return one_line(name)
+
+
+def whole_run(data_dir: Path, mutants: int, seed: int, analyze: bool) -> dict:
+    """Run the real ``newsweave ingest`` (+ analyze) over a hostile folder, at batch sizes 1
+    and 200; count failures (a traceback, an exit other than 1, a hostile file not named in
+    one line, a file silently dropped, a link followed out of the folder, a good article
+    lost or mis-decoded) and good articles lost."""
+    from newsweave.api import Newsweave
+
+    rng = random.Random(seed)
+    failures: list[str] = []
+    lost = 0
+    runs = []
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="newsweave-wholerun-") as tmp:
+        folder = Path(tmp) / "in"
+        cases = write_whole_run(folder, data_dir, rng, mutants)
+        cleanup = contextlib.ExitStack()
+        if (folder / "locked").exists():
+            cleanup.callback((folder / "locked").chmod, 0o755)
+        env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+        for batch in WHOLE_RUN_BATCH_SIZES:
+            db = Path(tmp) / f"run{batch}.db"
+            args = ["ingest", "--batch-size", str(batch), str(folder)]
+            if not analyze:
+                args.insert(1, "--no-analyze")
+            cmd = [sys.executable, "-c", "from newsweave.cli import main; main()", "--db", str(db)]
+            t0 = time.perf_counter()
+            proc = subprocess.run(cmd + args, capture_output=True, text=True, env=env, timeout=1800)
+            again = subprocess.run(
+                cmd + ["analyze"], capture_output=True, text=True, env=env, timeout=1800
+            )
+            runs.append(
+                {
+                    "batch_size": batch,
+                    "exit": proc.returncode,
+                    "seconds": round(time.perf_counter() - t0, 1),
+                }
+            )
+            lines = proc.stderr.splitlines()
+            if "Traceback" in proc.stderr + again.stderr:
+                failures.append(f"batch {batch}: traceback: {proc.stderr[-300:]}")
+            if proc.returncode != 1:
+                failures.append(f"batch {batch}: ingest exit {proc.returncode}, expected 1")
+            if again.returncode not in (0, 1):
+                failures.append(f"batch {batch}: later analyze exit {again.returncode}")
+            stray = [x for x in lines if not x.startswith("newsweave: ")]
+            if stray:
+                failures.append(f"batch {batch}: stderr lines not one-line errors: {stray[:3]}")
+            with Newsweave(db, read_only=True) as nw:
+                stored = nw.articles()
+            by_file: dict[str, list] = {}
+            for art in stored:
+                by_file.setdefault(Path(art.source_path).name, []).append(art)
+            for case in cases:
+                named = any(_shown(case.name) + ":" in x for x in lines)
+                got = by_file.get(case.name, [])
+                if case.good:
+                    if len(got) < case.good:
+                        lost += case.good - len(got)
+                        failures.append(f"{case.kind}: {case.good - len(got)} good articles lost")
+                    if case.check and not any(case.check in a.text for a in got):
+                        failures.append(f"{case.kind}: text not decoded as written")
+                    if case.kind == "junk-dates" and any(a.published for a in got):
+                        failures.append("junk-dates: a date was invented")
+                elif case.refused:
+                    if not named:
+                        failures.append(f"{case.kind}: not named in a one-line error")
+                    if got:
+                        failures.append(f"{case.kind}: stored although refused")
+                elif not got and not named:  # a mutant: stored, or named; never silent
+                    failures.append(f"{case.kind} {case.name}: dropped without a word")
+            if any("outside the input folder" in a.text for a in stored):
+                failures.append("symlink-outside: the outside file was stored")
+        cleanup.close()
+    return {
+        "inputs": len(cases) * len(WHOLE_RUN_BATCH_SIZES),
+        "files": len(cases),
+        "hostile_kinds": sorted({c.kind for c in cases if c.refused}),
+        "good_articles": sum(c.good for c in cases),
+        "failures": len(failures),
+        "good_articles_lost": lost,
+        "runs": runs,
+        "seconds": round(time.perf_counter() - start, 1),
+        **({"failure_samples": failures[:10]} if failures else {}),
+    }
+
+
 # --------------------------------------------------------------------------- parent side
 
 
@@ -273,9 +519,23 @@ def main() -> None:
     parser.add_argument("--_child", help=argparse.SUPPRESS)
     parser.add_argument("--_corpus", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_stats", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--whole-run",
+        action="store_true",
+        help="run the real `newsweave ingest` + `analyze` over a folder mixing good and"
+        " hostile files instead of fuzzing single readers",
+    )
+    parser.add_argument("--mutants", type=int, default=60, help="whole run: mutated files")
+    parser.add_argument("--seed", type=int, default=15, help="whole run: random seed")
+    parser.add_argument("--no-analyze", action="store_true", help="whole run: ingest only")
     args = parser.parse_args()
     if args._child:
         child(args._child, args.engine, args.seconds, args._corpus, args._stats)
+        return
+    if args.whole_run:
+        log(f"whole run: {args.mutants} mutants, seed {args.seed}, data {args.data}")
+        figures = whole_run(args.data, args.mutants, args.seed, not args.no_analyze)
+        emit({"bench": "fuzz", "mode": "whole-run", "data": str(args.data), **figures})
         return
     engine = args.engine
     if engine is None:
