@@ -890,7 +890,7 @@ def copies(
 @click.pass_context
 @handles_errors
 def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
-    """Export the store in one of the formats listed under --format (docs/formats.md).
+    """Export the store in one of the formats listed under --format (docs/exports.md).
 
     Example: newsweave export --format html -o briefing.html
     """

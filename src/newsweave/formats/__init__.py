@@ -1,9 +1,9 @@
 """Export formats: one module per format, one registry.
 
 The registry below is the only list of formats: ``newsweave export --help``, the HTTP API's
-``/api/export`` (media type, download name) and ``/api/meta``, and docs/formats.md all read it.
+``/api/export`` (media type, download name) and ``/api/meta``, and docs/exports.md all read it.
 A new format is one module defining a :class:`Format` plus one line here (see
-docs/formats.md, "Adding an export format").
+docs/exports.md, "Adding an export format").
 """
 
 from __future__ import annotations
