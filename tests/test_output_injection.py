@@ -16,10 +16,9 @@ from fastapi.testclient import TestClient
 from markdown_it import MarkdownIt
 
 from newsweave.api import Newsweave
-from newsweave.brief import StoryBrief
 from newsweave.cli import cli
 from newsweave.formats import markdown
-from newsweave.records import Article, CitedSentence, Event, Story, TimelineEntry
+from newsweave.records import Article, CitedSentence, Event, Story, StoryBrief, TimelineEntry
 from newsweave.web import create_app
 
 # OWASP CSV injection: a cell must not start with these (ASVS 1.2.10 adds NUL)

@@ -20,7 +20,7 @@ from typing import TextIO
 
 from newsweave import export, formats, pipeline
 from newsweave.brief import largest_stories
-from newsweave.claims import STATUSES, Contradiction
+from newsweave.claims import STATUSES
 from newsweave.copies import singleton_source_group
 from newsweave.errors import NewsweaveError
 from newsweave.formats import markdown
@@ -29,6 +29,7 @@ from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import (
     Article,
     Claim,
+    Contradiction,
     CopyGroup,
     CopyLink,
     DatedSentence,

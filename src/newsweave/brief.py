@@ -44,6 +44,7 @@ from newsweave.records import (
     Sentence,
     Span,
     Story,
+    StoryBrief,
     TimelineEntry,
     TimelineKind,
 )
@@ -365,19 +366,6 @@ def source_label(article: Article) -> str:
     if not name:
         name = Path(article.source_path).name
     return f"{name}, {article.published or 'undated'}"
-
-
-@dataclass(frozen=True, slots=True)
-class StoryBrief:
-    """Everything the briefing shows for one story."""
-
-    story: Story
-    events: tuple[Event, ...]
-    summary: tuple[CitedSentence, ...]
-    event_summaries: Mapping[str, tuple[CitedSentence, ...]]
-    timeline: tuple[TimelineEntry, ...]
-    #: Filled by the claims stage: cited sentences on which sources disagree (may be empty).
-    disagreements: tuple[CitedSentence, ...] = ()
 
 
 def story_brief(

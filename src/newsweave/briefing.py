@@ -18,9 +18,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from newsweave import brief
-from newsweave.brief import StoryBrief
 from newsweave.claims import disagreements
-from newsweave.records import Article, Claim, Event, Sentence, Story, TimelineEntry
+from newsweave.records import Article, Claim, Event, Sentence, Story, StoryBrief, TimelineEntry
 from newsweave.sentences import split_sentences
 from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store

@@ -45,7 +45,16 @@ from datetime import date
 import numpy as np
 
 from newsweave.disjoint_sets import UnionFind
-from newsweave.records import Article, CitedSentence, Claim, CopyLink, Event, Mention, Span
+from newsweave.records import (
+    Article,
+    CitedSentence,
+    Claim,
+    Contradiction,
+    CopyLink,
+    Event,
+    Mention,
+    Span,
+)
 from newsweave.sentences import split_sentences
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
@@ -691,17 +700,6 @@ def extract_statements(
 
 
 # --------------------------------------------------------------------------- alignment
-
-
-@dataclass(frozen=True, slots=True)
-class Contradiction:
-    """Two claims that fill the same slot with incompatible values, each side with its value."""
-
-    a: str  # claim id
-    b: str
-    kind: str  # "place" | "number" | "date" | "status" | "negation"
-    value_a: str
-    value_b: str
 
 
 @dataclass(frozen=True, slots=True)

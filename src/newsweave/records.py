@@ -8,6 +8,7 @@ or TIMEX3-style values (``"2021-02"``, ``"2020-Q4"``) so they serialise as they 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -177,6 +178,17 @@ ClaimStatus = Literal["corroborated", "single-source", "contested"]
 
 
 @dataclass(frozen=True, slots=True)
+class Contradiction:
+    """Two claims that fill the same slot with incompatible values, each side with its value."""
+
+    a: str  # claim id
+    b: str
+    kind: str  # "place" | "number" | "date" | "status" | "negation"
+    value_a: str
+    value_b: str
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     id: str
     text: str
@@ -230,3 +242,17 @@ class CitedSentence:
     text: str
     articles: tuple[str, ...]
     spans: tuple[Span, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class StoryBrief:
+    """Everything a briefing shows for one story (built by ``brief.story_brief``, rendered
+    by the formats)."""
+
+    story: Story
+    events: tuple[Event, ...]
+    summary: tuple[CitedSentence, ...]
+    event_summaries: Mapping[str, tuple[CitedSentence, ...]]
+    timeline: tuple[TimelineEntry, ...]
+    #: Filled by the claims stage: cited sentences on which sources disagree (may be empty).
+    disagreements: tuple[CitedSentence, ...] = ()

@@ -18,10 +18,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from newsweave.brief import MAX_EVENTS, StoryBrief, largest_events, source_label
+from newsweave.brief import MAX_EVENTS, largest_events, source_label
 from newsweave.briefing import Briefing, Citations, read_briefing
 from newsweave.formats.base import Format
-from newsweave.records import Article
+from newsweave.records import Article, StoryBrief
 from newsweave.store import Store
 
 CITED_PER_LINE = 6  # more sources than this on one line show as [+n]

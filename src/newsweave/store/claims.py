@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from newsweave.claims import ClaimAnalysis, Contradiction
-from newsweave.records import Claim, Span
+from newsweave.claims import ClaimAnalysis
+from newsweave.records import Claim, Contradiction, Span
 from newsweave.store import Store, id_chunks
 
 MIGRATIONS: list[tuple[str, str]] = [

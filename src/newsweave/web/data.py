@@ -25,9 +25,17 @@ from pathlib import Path
 from typing import Any
 
 from newsweave.api import Newsweave
-from newsweave.claims import Contradiction
 from newsweave.copies import singleton_source_group
-from newsweave.records import Article, Claim, CopyGroup, Entity, Event, Story, TimelineEntry
+from newsweave.records import (
+    Article,
+    Claim,
+    Contradiction,
+    CopyGroup,
+    Entity,
+    Event,
+    Story,
+    TimelineEntry,
+)
 
 log = logging.getLogger("newsweave.web")
 
