@@ -427,3 +427,37 @@ def test_any_text_gives_valid_spans_and_values(words, dct):
         assert text[tx.start : tx.end] == tx.text
         if tx.granularity in ("day", "week", "month", "quarter", "year", "decade"):
             assert value_interval(tx.value) is not None, tx
+
+
+def test_a_rule_is_one_table_entry():
+    """The grammar is the RULES table: a new rule (pattern + interpreter) registered with
+    one ``_rule`` entry is found, beats shorter overlapping candidates, and names itself."""
+    from newsweave import time as time_mod
+
+    before = list(time_mod.RULES)
+
+    @time_mod._rule("ides", r"(?i)\bthe\s+ides\s+of\s+March\b", trigger=r"(?i:ides)")
+    def _ides(h: time_mod.Hit) -> time_mod.Timex | None:
+        if h.dct is None:
+            return None
+        return h.mk(time_mod._day(date(h.dct.year, 3, 15)), gran="day")
+
+    try:
+        text = "Caesar was killed on the ides of March, the senators said."
+        (tx,) = find_timexes(text, "2020-09-04")
+        assert (tx.text, tx.value, tx.rule) == ("the ides of March", "2020-03-15", "ides")
+        assert find_timexes(text, None) == []
+        with pytest.raises(ValueError, match="defined twice"):
+            time_mod._rule("ides", "x")(_ides)
+    finally:
+        time_mod.RULES[:] = before
+    assert [tx.rule for tx in find_timexes(text, "2020-09-04")] == ["rel-month"]
+
+
+def test_rule_names_are_unique_and_every_timex_names_its_rule():
+    from newsweave.time import RULES
+
+    names = [r.name for r in RULES]
+    assert len(names) == len(set(names))
+    for tx in find_timexes(_seed("000").text, _seed("000").published):
+        assert tx.rule in names

@@ -11,6 +11,10 @@ without a year) from tense cues near the expression. dateparser (``languages=['e
 ``RELATIVE_BASE`` = DCT, ``PREFER_DATES_FROM`` from the tense) is the fallback for absolute
 dates whose shape the grammar recognises but cannot take apart itself.
 
+The grammar is the table :data:`RULES`: each rule is one ``@_rule(name, pattern, ...)``
+entry whose pattern stands right above the function that interprets its matches (see the
+"rules" section below). Adding a rule is adding one such entry.
+
 Two layers:
 
 * :func:`find_timexes` returns :class:`Timex` records — every expression TimeML would
@@ -29,7 +33,7 @@ Conventions (documented in docs/time.md): "the end of <year>" folds into the las
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -235,216 +239,12 @@ _EDGE_RE = (
 )
 _REL_RE = r"(?:last|next|this|coming|past|previous|following|current|the same)"
 
-_FLAGS = re.VERBOSE
-
-# Each rule: (name, compiled regex). Order matters only for ties (same span); longer
-# spans win over shorter ones regardless of order.
-_RULES: list[tuple[str, re.Pattern[str]]] = []
-
-
-def _rule(name: str, pattern: str, flags: int = 0) -> None:
-    _RULES.append((name, re.compile(pattern, flags)))
-
-
-_rule("iso", r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?(?![\d-])")
-_rule("numeric", r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-]|\.\d)")
-_rule(
-    "month-day-range",
-    rf"\b(?:{_WEEKDAY_RE},?\s+)?({_MONTH_RE})\s+({_DAY_RE})\s*(?:-|–|to|through|and|until)\s*"
-    rf"(?:({_MONTH_RE})\s+)?({_DAY_RE})(?:\s*,?\s+({_YEAR_RE}))?\b",
-)
-_rule(
-    "day-month-range",
-    rf"\b({_DAY_RE})\s*(?:-|–|to|and|until)\s*({_DAY_RE})\s+({_MONTH_RE})(?:,?\s+({_YEAR_RE}))?\b",
-)
-_rule(
-    "month-day",
-    rf"\b(?:({_WEEKDAY_RE}),?\s+)?({_MONTH_RE})\s+({_DAY_RE})\b(?!\s*%|:\d)"
-    rf"(?:\s*,?\s+({_YEAR_RE})\b)?",
-)
-_rule(
-    "day-month",
-    rf"\b(?:({_WEEKDAY_RE}),?\s+)?(?:the\s+)?({_DAY_RE})(?:\s+of)?\s+({_MONTH_RE})"
-    rf"(?:,?\s+({_YEAR_RE})\b)?",
-)
-_rule(
-    "month-year",
-    rf"\b(?:({_EDGE_RE})[\s-]+)?({_MONTH_RE})(?:,?\s+|\s+of\s+)({_YEAR_RE})\b",
-)
-_rule(
-    "month-rel-year",
-    rf"\b({_MONTH_RE})\s+(next|last|this|of\s+next|of\s+last|of\s+this)\s+year\b",
-)
-_rule(
-    "rel-month",
-    rf"\b(?:({_EDGE_RE})[\s-]+)?(?:({_REL_RE}|(?i:last|next|this))\s+)?({_MONTH_RE})(?![\w-]|\s*\d)",
-)
-_rule(
-    "year",
-    rf"(?<![\w$€£#.,/-])(?:((?i:{_EDGE_RE}|fiscal|the\s+year|calendar|FY|mid-|post-|pre-))[\s-]*)?"
-    rf"({_YEAR_RE})(?:(?:-|–|/|\s+to\s+)((?:19|20)?\d\d))?(?![\w%-]|,\d|\.\d)",
-)
-_rule("fy-short", r"\bFY\s?'?(\d\d)\b")
-_rule(
-    "decade",
-    rf"(?i:\b(?:the\s+)?(?:({_EDGE_RE})[\s-]+)?)(?:(1[5-9]\d|20\d)0|'(\d)0)\s?'?s\b",
-)
-_rule(
-    "century",
-    r"(?i)\b(?:the\s+)?(?:(early|late|mid)[\s-]+)?(\d{1,2})(?:st|nd|rd|th)[\s-]century\b",
-)
-_rule(
-    "quarter",
-    r"(?i)\b(?:the\s+)?(first|second|third|fourth|final|last|1st|2nd|3rd|4th)[\s-]quarter"
-    rf"(?:\s+of\s+(?:(fiscal\s+)?({_YEAR_RE})|(this|last|next|the)\s+year))?"
-    rf"(?:\s+({_YEAR_RE}))?\b",
-)
-_rule("q-short", rf"\b(Q[1-4])(?:\s*,?\s*({_YEAR_RE})|\s*'(\d\d)|\s+FY\s*({_YEAR_RE}))?\b")
-_rule(
-    "half",
-    r"(?i)\b(?:the\s+)?(first|second|latter)[\s-]half"
-    rf"(?:\s+of\s+(?:({_YEAR_RE})|(this|last|next|the)\s+year))?\b",
-)
-_rule(
-    "season",
-    r"(?i)\b(?:(early|late|mid)[\s-]+)?(?:(this|last|next|the\s+coming|the\s+past|the)\s+)?"
-    r"(spring|summer|fall|autumn|winter)"
-    rf"(?:\s+(?:of\s+)?({_YEAR_RE}))?\b",
-)
-_rule(
-    "rel-unit",
-    r"(?i)\b(?:(early|earlier|late|later|mid|the\s+end\s+of|the\s+beginning\s+of|"
-    r"the\s+start\s+of|the\s+middle\s+of|the\s+rest\s+of|end\s+of)[\s-]+)?"
-    r"(this|last|next|the\s+past|the\s+previous|the\s+coming|the\s+current|the\s+following|"
-    r"the\s+next|the\s+last|the|that|the\s+same|past|previous|coming|current|following)\s+"
-    r"(week|weekend|month|year|quarter|decade|century|day|morning|afternoon|evening|night)"
-    r"(?![\w-])",
-)
-_rule(
-    "rel-year-edge",
-    r"(?i)\b(early|late|mid)[\s-]+(this|last|next)\s+(year|month|week)\b",
-)
-_rule(
-    "anaphor",
-    r"(?i)\b(?:(earlier|later|early|late)\s+)?(that|the\s+same|that\s+same|the\s+next|"
-    r"the\s+following|the\s+previous|the\s+preceding|the\s+prior)\s+"
-    r"(day|morning|afternoon|evening|night|week|month|year)(?![\w-])"
-    r"|\bthe\s+(day|week|month|year)\s+(before|after)(?=\s+(?:his|her|its|their|the|a)\b)",
-)
-_rule(
-    "weekend",
-    r"(?i)\b(this|last|next|the\s+past|the\s+coming|the)\s+weekend\b",
-)
-_rule(
-    "deictic",
-    r"(?i)\b(?:(early|late|earlier|later)\s+)?(today|tonight|yesterday|tomorrow|"
-    r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|"
-    r"this\s+(?:morning|afternoon|evening)|last\s+night)"
-    rf"(?:\s+({_POD_RE}))?(?:'s)?\b",
-)
-_rule(
-    "weekday",
-    rf"(?:\b((?i:last|next|this|coming|past|early|late|earlier|later))\s+)?\b({_WEEKDAY_RE})"
-    rf"(?:'s)?(?:\s+({_POD_RE}))?(?![\w])",
-)
-_rule(
-    "ago",
-    rf"(?i)\b(?:{_APPROX_RE}\s+)?({_NUM_RE}|{_VAGUE_RE})[\s-]+(?:(?:and\s+a\s+half|more)\s+)?"
-    rf"({_UNIT_RE})\s+(ago|earlier|later|before|after|hence|from\s+now)\b",
-)
-_rule(
-    "duration",
-    rf"(?i)\b(?:(the\s+(?:past|last|next|coming|previous|first|following|final|latter)|"
-    rf"(?:past|last|next|coming|previous|first|following|final))\s+)?"
-    rf"(?:({_APPROX_RE})\s+)?({_NUM_RE}|{_VAGUE_RE})(?:\s+(?:more|additional|full|straight|"
-    rf"consecutive|long))?[\s-]+({_UNIT_RE})(?:\s+and\s+a\s+half)?(?:[\s-]+(old|long))?\b",
-)
-_rule(
-    "long",
-    r"(?i)\b(day|week|month|year|decade)(s?)-long\b",
-)
-_rule(
-    "bare-plural",
-    r"(?i)\b(?:(the\s+(?:past|last|next|coming)|recent|coming|past)\s+)?"
-    r"(days|weeks|months|years|decades|hours|minutes)(?:[\s-]long)?\b",
-)
-_rule(
-    "vague",
-    r"(?i)\b(now|nowadays|currently|current|recently|the\s+past|the\s+future|"
-    r"the\s+present|these\s+days|at\s+present|in\s+the\s+past|soon|former|formerly|"
-    r"once|future|previously|earlier|ever|any\s+time|anytime|lately|then)\b",
-)
-_rule(
-    "clock",
-    r"(?i)\b(\d{1,2})(?::(\d\d))?\s*(a\.?m\.?|p\.?m\.?|o'clock)(?=\W|$)"
-    r"(?:\s+\(?((?-i:[ECMP][SD]T|GMT|IST|UTC|BST|CET|CEST|MSK))\)?)?"
-    rf"(?:\s+((?:{_WEEKDAY_RE[3:-1]})|today|tomorrow|yesterday|tonight))?",
-)
-_rule(
-    "clock24",
-    r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\s*"
-    r"(?:hrs\b|hours\b|h\b|(?-i:IST|GMT|UTC|BST|CET|CEST|MSK|[ECMP][SD]T)\b)",
-)
-_rule("noon", r"(?i)\b(noon|midnight|midday)\b")
-_rule(
-    "set",
-    r"(?i)\b(daily|weekly|monthly|annually|yearly|quarterly|nightly|hourly|biennial|"
-    r"every\s+(?:day|week|month|year|quarter|morning|night|evening|other\s+\w+|"
-    r"(?:\w+\s+)?(?:days|weeks|months|years))|each\s+(?:day|week|month|year|morning|night)|"
-    r"(?:once|twice|three\s+times)\s+a\s+(?:day|week|month|year)|"
-    r"a\s+(?:day|week|month|year)(?=\s*[,.;]|\s+(?:for|in|on|at|to|and)\b)|"
-    r"per\s+(?:day|week|month|year)|annual|biannual|semiannual)\b",
-)
-_rule(
-    "holiday",
-    rf"\b(?:(last|next|this)\s+)?(Christmas(?:\s+Day|\s+Eve)?|New\s+Year's\s+(?:Day|Eve)|"
-    rf"Thanksgiving(?:\s+Day)?|Independence\s+Day|Halloween|Valentine's\s+Day|"
-    rf"Boxing\s+Day|May\s+Day|Labor\s+Day|Memorial\s+Day|Election\s+Day)"
-    rf"(?:,?\s+({_YEAR_RE}))?\b",
-)
-
-# Cheap pre-checks: a rule runs on a sentence only when its trigger occurs there. The full
-# patterns open with optional modifiers, which makes the regex engine try them at every
-# word; most sentences contain no unit word, month or weekday at all.
+# Triggers shared by several rules (see :class:`Rule`).
 _UNIT_TRIGGER = (
     r"(?i:second|minute|hour|day|week|fortnight|month|quarter|year|decade|centur|morning|"
     r"afternoon|evening|night)"
 )
 _MONTH_TRIGGER = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
-_TRIGGERS: dict[str, re.Pattern[str]] = {
-    name: re.compile(pattern)
-    for names, pattern in (
-        (("duration", "ago", "bare-plural", "long", "rel-unit", "anaphor"), _UNIT_TRIGGER),
-        (("rel-year-edge", "weekend"), r"(?i:week|month|year)"),
-        (("deictic",), r"(?i:today|tonight|yesterday|tomorrow|morning|afternoon|evening|night)"),
-        (("set",), _UNIT_TRIGGER + r"|(?i:ly\b|annual)"),
-        (("season",), r"(?i:spring|summer|fall|autumn|winter)"),
-        (("decade",), r"0\s?'?s\b"),
-        (("century",), r"(?i:century)"),
-        (("weekday",), r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"),
-        (
-            (
-                "month-day-range",
-                "day-month-range",
-                "month-day",
-                "day-month",
-                "month-year",
-                "month-rel-year",
-                "rel-month",
-            ),
-            _MONTH_TRIGGER,
-        ),
-        (("iso", "numeric"), r"\d[/.-]\d"),
-        (("year",), r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)"),
-        (("fy-short", "q-short"), r"FY|Q[1-4]"),
-        (("clock",), r"(?i:\d\s*(?:a\.?m|p\.?m|o'clock))"),
-        (("clock24",), r"\d:\d"),
-        (("quarter", "half"), r"(?i:quarter|half)"),
-        (("holiday",), r"Christmas|New Year|Thanksgiving|Halloween|Valentine| Day"),
-        (("noon",), r"(?i:noon|midnight|midday)"),
-    )
-    for name in names
-}
 
 # Words a 4-digit number is counted in, not a year ("2000 people", "1500 troops").
 _NOT_YEAR_AFTER = re.compile(
@@ -762,14 +562,59 @@ def _year2(y: str) -> int:
     return v
 
 
-def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa: C901
-    """Turn one rule match into a Timex, or None when the match is not temporal here."""
-    dct = ctx.dct
-    g = m.groups()
-    s, e = m.span()
-    text = m.group()
+class Hit:
+    """One match of a rule, as the rule's interpreter sees it.
+
+    ``g`` are the pattern's groups, ``s``..``e`` the match's span in the whole text (the
+    pattern runs on one sentence at a time), ``text`` the matched text, ``ctx`` the
+    sentence context (publication date, tense cues, the narrative's reference time).
+    """
+
+    __slots__ = ("rule", "ctx", "g", "s", "e", "text", "_m", "_off")
+
+    def __init__(
+        self,
+        rule: str,
+        m: re.Match[str],
+        off: int,
+        ctx: _Ctx,
+        groups: tuple[str | None, ...] | None = None,
+    ) -> None:
+        self.rule = rule
+        self.ctx = ctx
+        self._m = m
+        self._off = off
+        self.g = m.groups() if groups is None else groups
+        self.s = m.start() + off
+        self.e = m.end() + off
+        self.text = m.group()
+
+    @property
+    def dct(self) -> date | None:
+        return self.ctx.dct
+
+    def start(self, group: int) -> int:
+        """Where ``group`` starts in the whole text."""
+        return self._m.start(group) + self._off
+
+    def tense(self) -> Tense:
+        """Tense of the clause around the match."""
+        return self.ctx.tense(self.s, self.e)
+
+    def before(self, n: int = 30) -> str:
+        """Up to ``n`` characters of the sentence before the match."""
+        return self.ctx.before(self.s, n)
+
+    def after(self, n: int = 30) -> str:
+        """Up to ``n`` characters of the sentence after the match."""
+        return self.ctx.after(self.e, n)
+
+    def with_groups(self, groups: tuple[str | None, ...]) -> Hit:
+        """The same match with other group values (a rule re-reading its own match)."""
+        return Hit(self.rule, self._m, self._off, self.ctx, groups)
 
     def mk(
+        self,
         value: str,
         typ: TimexType = "DATE",
         gran: Granularity | None = None,
@@ -777,675 +622,72 @@ def _interpret(name: str, m: re.Match[str], ctx: _Ctx) -> Timex | None:  # noqa:
         range_end: str | None = None,
         start: int | None = None,
     ) -> Timex:
-        st = s if start is None else start
-        return Timex(st, e, ctx.text[st:e], typ, value, gran, mod, range_end, name)
-
-    if name == "iso":
-        d = _safe_date(int(g[0]), int(g[1]), int(g[2]))
-        if d is None:
-            return None
-        if g[3]:
-            return mk(f"{d.isoformat()}T{g[3]}:{g[4]}", "TIME", "time")
-        return mk(_day(d), gran="day")
-
-    if name == "numeric":
-        a, b, y = int(g[0]), int(g[2]), _year2(g[3])
-        if g[1] == "." and len(g[3]) == 2:
-            return None  # "1.5.20" is too often a version or a score
-        options = []
-        for mm, dd in ((a, b), (b, a)):  # m/d (US) first, then d/m
-            d = _safe_date(y, mm, dd) if 1 <= mm <= 12 else None
-            if d:
-                options.append(d)
-        if not options:
-            return None
-        if dct is not None and len(options) == 2:
-            # the reading nearer the publication date (Indian and European outlets write d-m-y)
-            options.sort(key=lambda d: abs((d - dct).days))
-        elif g[1] in ".-" and len(options) == 2:
-            options.reverse()
-        return mk(_day(options[0]), gran="day")
-
-    if name == "month-day-range":
-        m1 = _MONTHS[g[0].lower().rstrip(".")]
-        m2 = _MONTHS[g[2].lower().rstrip(".")] if g[2] else m1
-        d1, d2 = int(re.sub(r"\D", "", g[1])), int(re.sub(r"\D", "", g[3]))
-        if not g[2] and d2 <= d1:
-            return None
-        tense = ctx.tense(s, e)
-        if g[4]:
-            y = int(g[4])
-            a, b = _safe_date(y, m1, d1), _safe_date(y, m2, d2)
-        elif dct is not None:
-            a = _resolve_month_day(dct, m1, d1, tense)
-            b = _safe_date(a.year + (1 if m2 < m1 else 0), m2, d2) if a else None
-        else:
-            return None
-        if not a or not b or b < a:
-            return None
-        tx = mk(_day(a), gran="range", range_end=_day(b))
-        parts = (
-            (s, m.start(2) + len(g[1]), _day(a)),
-            (m.start(4) if not g[2] else m.start(3), e, _day(b)),
+        """The Timex of this match (from ``start`` when the extent drops a leading word)."""
+        st = self.s if start is None else start
+        return Timex(
+            st, self.e, self.ctx.text[st : self.e], typ, value, gran, mod, range_end, self.rule
         )
-        return _with_parts(tx, parts)
 
-    if name == "day-month-range":
-        d1, d2 = int(re.sub(r"\D", "", g[0])), int(re.sub(r"\D", "", g[1]))
-        mo = _MONTHS[g[2].lower().rstrip(".")]
-        if d2 <= d1:
-            return None
-        if g[3]:
-            y = int(g[3])
-        elif dct is not None:
-            a = _resolve_month_day(dct, mo, d1, ctx.tense(s, e))
-            y = a.year if a else dct.year
-        else:
-            return None
-        a, b = _safe_date(y, mo, d1), _safe_date(y, mo, d2)
-        if not a or not b:
-            return None
-        return mk(_day(a), gran="range", range_end=_day(b))
 
-    if name in ("month-day", "day-month"):
-        if name == "month-day":
-            wd, mon, dy, yr = g
-        else:
-            wd, dy, mon, yr = g
-        mo = _MONTHS[mon.lower().rstrip(".")]
-        dnum = int(re.sub(r"\D", "", dy))
-        if mon == "May" and not yr and name == "day-month" and not re.search(r"\d", dy):
-            return None
-        if yr:
-            d = _safe_date(int(yr), mo, dnum)
-        elif dct is not None:
-            d = _resolve_month_day(dct, mo, dnum, ctx.tense(s, e))
-        else:
-            return None
-        if d is None:
-            d = _dateparser_day(text, dct, ctx.tense(s, e)) if dct else None
-            if d is None:
-                return None
-        return mk(_day(d), gran="day")
+Interpreter = Callable[[Hit], "Timex | None"]
 
-    if name == "month-year":
-        edge, mon, yr = g
-        mo = _MONTHS[mon.lower().rstrip(".")]
-        return mk(_month(int(yr), mo), gran="month", mod=_fold_edge(edge))
 
-    if name == "month-rel-year":
-        if dct is None:
-            return None
-        mo = _MONTHS[g[0].lower().rstrip(".")]
-        rel = g[1].split()[-1].lower()
-        y = dct.year + {"next": 1, "last": -1, "this": 0}[rel]
-        return mk(_month(y, mo), gran="month")
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One row of the grammar: a pattern and the function that interprets its matches.
 
-    if name == "rel-month":
-        edge, rel, mon = g
-        key = mon.lower().rstrip(".")
-        if mon.endswith(".") is False and len(key) <= 3 and key not in ("may",):
-            return None  # bare "Jan" / "Mar" without a dot: too ambiguous
-        if mon in ("May", "March") and not (rel or edge):
-            prev = ctx.before(s, 12).lower()
-            if not re.search(
-                r"\b(?:in|of|since|until|till|by|from|during|early|late|mid|the)\s*$", prev
-            ):
-                return None
-        if dct is None:
-            return None
-        mo = _MONTHS[key]
-        r = (rel or "").lower()
-        if r in ("last", "past", "previous"):
-            y = dct.year - 1 if mo >= dct.month else dct.year
-        elif r in ("next", "coming", "following"):
-            y = dct.year + 1 if mo <= dct.month else dct.year
-        elif r in ("this", "current"):
-            y = dct.year
-        else:
-            y = _resolve_month(dct, mo, ctx.tense(s, e))
-        return mk(_month(y, mo), gran="month", mod=_fold_edge(edge))
+    ``trigger``: a cheap pre-check; the rule runs on a sentence only when it occurs there
+    (the full patterns open with optional modifiers, which makes the regex engine try them
+    at every word, and most sentences contain no unit word, month or weekday at all).
+    ``explicit``: its dates set the narrative's reference time ("that day", "two days
+    later" count from the last explicit date). ``anaphoric``: its values count from that
+    reference time, so its matches are interpreted again once the reference is known.
+    """
 
-    if name == "year":
-        edge, yr, yr2 = g
-        y = int(yr)
-        after = ctx.after(e, 25)
-        before = ctx.before(s, 25)
-        if (
-            edge is None
-            and _NOT_YEAR_AFTER.match(after)
-            and not re.search(r"(?i)\b(?:the|in|since|during|until|by|from)\s*$|'s\s*$", before)
-        ):
-            return None  # "2000 troops" is a count; "the 1992 protests" is a year
-        # a bare number mid-phrase ("1500 km") is only a year when it looks like one
-        if (
-            edge is None
-            and not _YEAR_CONTEXT.search(before)
-            and (not (1900 <= y <= 2100) or re.match(r"\s*\d", after))
-        ):
-            return None
-        if re.search(r"(?:No\.|#|\$|€|£|Rs\.?)\s*$", before):
-            return None
-        if yr2:
-            y2 = int(yr2) if len(yr2) == 4 else (y // 100) * 100 + int(yr2)
-            if y2 <= y or y2 - y > 10:
-                return None
-            if edge and re.match(r"(?i)fiscal|FY", edge):
-                return mk(f"FY{y2:04d}", gran="year")
-            tx = mk(f"{y:04d}", gran="range", range_end=f"{y2:04d}")
-            if len(yr2) == 4 and not edge:
-                tx = _with_parts(
-                    tx, ((s, m.start(2) + 4, f"{y:04d}"), (m.start(3), e, f"{y2:04d}"))
-                )
-            return tx
-        ed = (edge or "").lower()
-        if ed.startswith(("fiscal", "fy")):
-            return mk(f"FY{y:04d}", gran="year")
-        if ed.startswith("the year") or ed.startswith("calendar"):
-            return mk(f"{y:04d}", gran="year")
-        return mk(f"{y:04d}", gran="year", mod=_fold_edge(edge))
+    name: str
+    pattern: re.Pattern[str]
+    interpret: Interpreter
+    trigger: re.Pattern[str] | None = None
+    explicit: bool = False
+    anaphoric: bool = False
 
-    if name == "fy-short":
-        return mk(f"FY{_year2(g[0]):04d}", gran="year")
 
-    if name == "decade":
-        edge, full, short = g
-        if full:
-            val = f"{full}X"
-        else:
-            base = (dct.year // 100) if dct else 19
-            if dct and int(short) * 10 > dct.year % 100:
-                base -= 1
-            val = f"{base:02d}{short}X"
-        return mk(val, gran="decade", mod=_fold_edge(edge))
+# The grammar, in priority order: overlapping candidates are resolved longest span first;
+# the order below only breaks ties between spans of the same length.
+RULES: list[Rule] = []
 
-    if name == "century":
-        edge, n = g
-        return mk(f"{int(n) - 1:02d}", gran="decade", mod=_fold_edge(edge))
 
-    if name in ("quarter", "half"):
-        if name == "quarter":
-            ordw, fiscal, yr, rel, yr_after = g
-            q = _ORDINALS.get(ordw.lower(), 4)
-        else:
-            ordw, yr, rel = g
-            fiscal = yr_after = None
-            q = 1 if ordw.lower() == "first" else 2
-        year = None
-        if yr or yr_after:
-            year = int(yr or yr_after)
-        elif dct is not None:
-            r = (rel or "").lower()
-            if r == "last":
-                year = dct.year - 1
-            elif r == "next":
-                year = dct.year + 1
-            elif name == "quarter" and ordw.lower() in ("last", "final") and not rel:
-                # "the last quarter" = the most recently completed one
-                y, mo = _add_months(dct.year, dct.month, -3)
-                return mk(f"{y:04d}-Q{(mo - 1) // 3 + 1}", gran="quarter")
-            else:
-                year = dct.year
-                cur = (dct.month - 1) // 3 + 1 if name == "quarter" else (dct.month - 1) // 6 + 1
-                if ctx.tense(s, e) == "past" and q > cur and not rel:
-                    year -= 1
-        if year is None:
-            return None
-        code = "Q" if name == "quarter" else "H"
-        prefix = "FY" if fiscal else ""
-        return mk(f"{prefix}{year:04d}-{code}{q}", gran="quarter")
+def _rule(
+    name: str,
+    pattern: str,
+    *,
+    trigger: str | None = None,
+    explicit: bool = False,
+    anaphoric: bool = False,
+) -> Callable[[Interpreter], Interpreter]:
+    """Add the decorated interpreter with its pattern to :data:`RULES` (a new time rule is
+    one such entry)."""
 
-    if name == "q-short":
-        q, yr, yr2, fy = g
-        if yr or yr2 or fy:
-            y = int(yr) if yr else (_year2(yr2) if yr2 else int(fy))
-        elif dct is not None:
-            y = dct.year
-        else:
-            return None
-        return mk(f"{y:04d}-{q}", gran="quarter")
-
-    if name == "season":
-        edge, rel, season, yr = g
-        code = _SEASONS[season.lower()]
-        if season.lower() == "fall" and not (rel or yr):
-            return None  # "fall" is far more often the verb
-        if (
-            season.lower() == "spring"
-            and not (rel or yr)
-            and not ctx.before(s, 8).lower().rstrip().endswith(("in", "this", "by"))
-        ):
-            return None
-        if yr:
-            y = int(yr)
-        elif dct is None:
-            return None
-        else:
-            r = (rel or "").lower()
-            y = dct.year
-            season_start = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
-            if r in ("last", "the past"):
-                y = dct.year - 1 if season_start >= dct.month else dct.year
-            elif r in ("next", "the coming"):
-                y = dct.year + 1 if season_start <= dct.month else dct.year
-            elif not r or r == "the":
-                t = ctx.tense(s, e)
-                if t == "past" and season_start > dct.month:
-                    y -= 1
-                elif t == "future" and season_start + 2 < dct.month:
-                    y += 1
-        return mk(f"{y:04d}-{code}", gran="quarter", mod=_fold_edge(edge))
-
-    if name in ("rel-unit", "rel-year-edge"):
-        if name == "rel-year-edge":
-            edge, rel, unit = g
-        else:
-            edge, rel, unit = g
-        if dct is None:
-            return None
-        r = re.sub(r"\s+", " ", rel.lower())
-        u = unit.lower()
-        if r in ("that", "the same", "the following", "following", "the previous", "previous"):
-            return None  # anaphoric: the "anaphor" rule counts from the reference time
-        if r == "the next" and u in ("day", "morning", "afternoon", "evening", "night"):
-            return None
-        if u == "weekend":
-            return None
-        if r in ("the", "that", "the same") and u not in ("year", "week", "month"):
-            return None
-        if r == "the" and not edge:
-            return None  # "the year" alone is anaphoric; "the end of the year" is this year
-        mod = _fold_edge(edge)
-        if r in ("the past", "the last", "past", "the previous", "previous"):
-            off = -1
-            if u in ("week", "month", "year", "decade") and r.startswith("the "):
-                # "the past year" names a period ending now: a duration
-                return mk(_duration_value(1, u), "DURATION")
-        elif r in ("last",):
-            off = -1
-        elif r in ("next", "the next", "the coming", "coming", "the following", "following"):
-            off = 1
-            if r in ("the next", "the coming") and u in ("week", "month", "year", "decade"):
-                return mk(_duration_value(1, u), "DURATION")
-        else:
-            off = 0
-        if u in ("morning", "afternoon", "evening", "night"):
-            if r not in ("this",):
-                return None
-            return mk(f"{_day(dct)}{_PARTS_OF_DAY[u]}", "TIME", "time")
-        if u == "day":
-            if r in ("the next", "next", "the following", "following"):
-                return mk(_day(dct + timedelta(days=1)), gran="day")
-            if r in ("the previous", "previous"):
-                return mk(_day(dct - timedelta(days=1)), gran="day")
-            if r in ("that", "the same"):
-                return None
-            return mk(_day(dct), gran="day")
-        if u == "weekend":
-            base = dct + timedelta(days=7 * off)
-            if off == 0 and ctx.tense(s, e) == "past" and dct.weekday() < 4:
-                base = dct - timedelta(days=7)
-            return mk(f"{_week(base)}-WE", gran="week")
-        value, gran = _shift(dct, off, u)
-        if mod and gran == "year" and r in ("this", "last", "next"):
-            pass
-        return mk(value, gran=gran, mod=mod)
-
-    if name == "anaphor":
-        edge, rel, unit, unit2, direction = g
-        u0 = (unit or unit2).lower()
-        base = ctx.anchor("day" if u0 in ("morning", "afternoon", "evening", "night") else u0)
-        if base is None:
-            return None
-        if unit2:
-            u, off = unit2.lower(), (-1 if direction.lower() == "before" else 1)
-        else:
-            u = unit.lower()
-            r = re.sub(r"\s+", " ", rel.lower())
-            off = (
-                1
-                if r in ("the next", "the following")
-                else (-1 if r in ("the previous", "the preceding", "the prior") else 0)
+    def add(interpret: Interpreter) -> Interpreter:
+        if any(r.name == name for r in RULES):
+            raise ValueError(f"time rule {name!r} is defined twice")
+        RULES.append(
+            Rule(
+                name,
+                re.compile(pattern),
+                interpret,
+                re.compile(trigger) if trigger is not None else None,
+                explicit,
+                anaphoric,
             )
-        if u in ("morning", "afternoon", "evening", "night"):
-            d = base + timedelta(days=off)
-            return mk(f"{_day(d)}{_PARTS_OF_DAY[u]}", "TIME", "time")
-        value, gran = _shift(base, off, u)
-        return mk(value, gran=gran, mod=_fold_edge(edge))
-
-    if name == "weekend":
-        rel = re.sub(r"\s+", " ", g[0].lower())
-        if dct is None:
-            return None
-        tense = ctx.tense(s, e)
-        if rel in ("last", "the past") or (rel == "the" and tense != "future"):
-            sat = dct - timedelta(days=(dct.weekday() - 5) % 7 or 7)
-        elif rel in ("next", "the coming") or rel == "the":
-            sat = dct + timedelta(days=(5 - dct.weekday()) % 7 or 7)
-        else:  # this weekend
-            sat = dct + timedelta(days=(5 - dct.weekday()) % 7)
-            if tense == "past" and dct.weekday() < 5:
-                sat -= timedelta(days=7)
-        return mk(f"{_week(sat)}-WE", gran="week")
-
-    if name == "deictic":
-        edge, word, pod = g
-        if dct is None:
-            return None
-        w = re.sub(r"\s+", " ", word.lower())
-        if w in ("today", "tonight"):
-            d = dct
-        elif w == "yesterday":
-            d = dct - timedelta(days=1)
-        elif w == "tomorrow":
-            d = dct + timedelta(days=1)
-        elif w == "the day before yesterday":
-            d = dct - timedelta(days=2)
-        elif w == "the day after tomorrow":
-            d = dct + timedelta(days=2)
-        elif w == "last night":
-            d = dct - timedelta(days=1)
-        else:  # this morning / afternoon / evening
-            d = dct
-        return mk(_day(d), gran="day", mod=_fold_edge(edge))
-
-    if name == "weekday":
-        rel, wd, pod = g
-        key = wd.lower().rstrip(".")
-        if key in ("sun", "sat") and not wd.endswith("."):
-            return None
-        if dct is None:
-            return None
-        rel_l = (rel or "").lower()
-        edge = rel_l if rel_l in ("early", "late", "earlier", "later") else None
-        start = s
-        if edge in ("earlier", "later"):
-            # "early Monday" keeps the word; "later Monday" is not standard TimeML: drop it
-            start = m.start(2)
-        tense = ctx.tense(s, e)
-        if text.endswith("'s") and not rel_l:
-            tense = "past"  # "Thursday's meeting": a possessive names a day already known
-        d = _resolve_weekday(dct, _WEEKDAYS[key], tense, rel_l or None)
-        # "Friday night": annotated news (TimeBank/AQUAINT) mostly gives the day itself
-        return mk(_day(d), gran="day", start=start)
-
-    if name == "ago":
-        numw, unit, direction = g
-        n = _num(numw)
-        d = direction.lower()
-        sign = -1 if d in ("ago", "earlier", "before") else 1
-        if d in ("before", "after"):
-            return None  # "two days after the vote": anchored to an event, not to the DCT
-        base = ctx.anchor(_unit_name(unit)) if d in ("earlier", "later") else dct
-        if base is None:
-            return None
-        if n is None:
-            return mk("PAST_REF" if sign < 0 else "FUTURE_REF")
-        if unit.lower().startswith(("hour", "minute", "second")):
-            return mk(_day(base), gran="day")
-        value, gran = _shift(base, sign * int(n), unit)
-        return mk(
-            value, gran=gran, mod="APPROX" if re.match(rf"(?i){_APPROX_RE}\b", text) else None
         )
+        return interpret
 
-    if name == "duration":
-        lead, approx, numw, unit, tail = g
-        if (tail or "").lower() == "old" and False:
-            pass
-        n = None if re.fullmatch(_VAGUE_RE, numw.lower()) else _num(numw)
-        if numw.lower() in ("a", "an") and not lead:
-            # "a year" alone: a duration only with a preposition that measures time
-            prev = ctx.before(s, 14).lower()
-            if not re.search(
-                r"\b(?:for|in|within|over|about|nearly|almost|than|of|past|last)\s*$", prev
-            ):
-                return None
-        if (
-            numw.lower() in ("recent", "coming", "the coming")
-            and not lead
-            and unit.lower().endswith("s")
-        ):
-            code = _unit_code(unit)
-            if unit.lower().startswith(("hour", "minute", "second")):
-                return mk(f"PTX{code}", "DURATION")
-            return mk(f"PX{'Y' if code == 'DE' else code}", "DURATION")
-        if (tail or "").lower() == "old" or re.match(r"-old\b", ctx.after(e, 5)):
-            return None  # ages ("a 47-year-old") are not annotated as time in TimeML news
-        # measures of time: "16-hour", "three-year"
-        value = _duration_value(n, unit)
-        if value.startswith("PT") and n is None:
-            value = "PTX" + _unit_code(unit)
-        if n is None and not value.startswith("PT"):
-            value = "PX" + (_unit_code(unit) if _unit_code(unit) not in ("DE", "CE") else "Y")
-        mod = (
-            "APPROX"
-            if approx
-            and approx.lower()
-            in (
-                "about",
-                "around",
-                "nearly",
-                "almost",
-                "approximately",
-                "roughly",
-                "some",
-                "close to",
-            )
-            else None
-        )
-        if approx and approx.lower() in ("more than", "over", "at least", "just over"):
-            mod = "MORE_THAN" if approx.lower() != "at least" else "EQUAL_OR_MORE"
-        if approx and approx.lower() in ("less than", "under", "at most", "up to", "just under"):
-            mod = "LESS_THAN"
-        typ: TimexType = "DURATION"
-        rng = None
-        gran: Granularity | None = None
-        start_val = value
-        ld = re.sub(r"\s+", " ", (lead or "").lower())
-        if dct is not None and n is not None and ld:
-            if ld.endswith(("past", "last", "previous")):
-                back, _ = _shift_exact(dct, -n, unit)
-                rng, start_val, gran = _day(dct), _day(back), "range"
-            elif ld.endswith(("next", "coming", "following")):
-                fwd, _ = _shift_exact(dct, n, unit)
-                rng, start_val, gran = _day(fwd), _day(dct), "range"
-        if rng is not None:
-            # keep the TIMEX3 value a duration; the calendar span lives in range_end/start
-            return Timex(s, e, text, typ, value, gran, mod, f"{start_val}/{rng}", name)
-        return mk(value, typ, None, mod)
-
-    if name == "long":
-        unit, plural = g
-        code = _unit_code(unit)
-        if code == "DE":
-            return mk("P10Y" if not plural else "PXY", "DURATION")
-        return mk(f"P{'X' if plural else '1'}{code}", "DURATION")
-
-    if name == "bare-plural":
-        lead, unit = g
-        u = unit.lower()
-        prev = ctx.before(s, 16).lower()
-        if not lead and not re.search(
-            r"\b(?:for|in|within|over|than|take|takes|took|last|lasted|of)\s*$", prev
-        ):
-            return None
-        code = _unit_code(u)
-        if u.startswith(("hour", "minute")):
-            return mk(f"PTX{code}", "DURATION")
-        if code in ("DE", "CE"):
-            code = "Y" if code == "DE" else "CE"
-        return mk(f"PX{code}", "DURATION")
-
-    if name == "vague":
-        w = re.sub(r"\s+", " ", g[0].lower())
-        prev = ctx.before(s, 6).lower()
-        after = ctx.after(e, 12).lower()
-        if w in ("now", "nowadays", "at present", "these days", "the present"):
-            if w == "now" and re.match(r"\s*(?:that|defunct)\b", after):
-                return None
-            return mk("PRESENT_REF")
-        if w in ("current",) and re.match(r"\s+(?:year|month|week|quarter)", after):
-            return None
-        if w == "current":
-            return None
-        if w == "currently":
-            return mk("PRESENT_REF")
-        if w in ("recently", "lately"):
-            return mk("PAST_REF")
-        if w in ("the past", "in the past"):
-            if re.match(
-                r"\s+(?:\d|few|several|two|three|four|five|six|seven|eight|nine|ten|year|month|week|day|decade)",
-                after,
-            ):
-                return None
-            return mk("PAST_REF", start=s + (3 if w.startswith("in ") else 0))
-        if w in ("the future",):
-            return mk("FUTURE_REF")
-        if w == "future" and re.search(r"\b(?:near|distant|foreseeable)\s*$", prev + " "):
-            return mk("FUTURE_REF")
-        if w == "soon":
-            return None
-        return None
-
-    if name == "clock":
-        hh, mm, ampm, _tz, day_word = g
-        h = int(hh)
-        if h > 12 and ampm.lower().startswith(("a", "p")):
-            return None
-        if ampm.lower().startswith("p") and h < 12:
-            h += 12
-        if ampm.lower().startswith("a") and h == 12:
-            h = 0
-        if dct is None:
-            return None
-        d = dct
-        if day_word:
-            k = day_word.lower().rstrip(".")
-            if k in _WEEKDAYS:
-                d = _resolve_weekday(dct, _WEEKDAYS[k], ctx.tense(s, e), None)
-            elif k == "tomorrow":
-                d = dct + timedelta(days=1)
-            elif k == "yesterday":
-                d = dct - timedelta(days=1)
-        return mk(f"{_day(d)}T{h:02d}:{mm or '00'}", "TIME", "time")
-
-    if name == "clock24":
-        if dct is None:
-            return None
-        return mk(f"{_day(dct)}T{int(g[0]):02d}:{g[1]}", "TIME", "time")
-
-    if name == "noon":
-        if dct is None:
-            return None
-        w = g[0].lower()
-        hh = "24:00" if w == "midnight" else "12:00"
-        return mk(f"{_day(dct)}T{hh}", "TIME", "time")
-
-    if name == "set":
-        w = re.sub(r"\s+", " ", g[0].lower())
-        table = {
-            "daily": "P1D",
-            "nightly": "P1D",
-            "weekly": "P1W",
-            "monthly": "P1M",
-            "annually": "P1Y",
-            "yearly": "P1Y",
-            "annual": "P1Y",
-            "quarterly": "P3M",
-            "hourly": "PT1H",
-            "biennial": "P2Y",
-            "biannual": "P6M",
-            "semiannual": "P6M",
-        }
-        if w in ("annual", "biannual", "semiannual", "biennial"):
-            nxt = ctx.after(e, 20).lower()
-            if not re.match(r"\s+(?:meeting|summit|report|conference|review|event)", nxt):
-                return None
-        if w in table:
-            return mk(table[w], "SET")
-        unit = re.search(r"(day|week|month|year|quarter|morning|night|evening)s?\b", w)
-        if not unit:
-            return None
-        u = unit.group(1)
-        if u in ("morning", "night", "evening"):
-            u = "day"
-        nm = re.search(r"every\s+(\w+)\s+(?:days|weeks|months|years)", w)
-        n = _num(nm.group(1)) if nm else (2 if "other" in w else 1)
-        return mk(_duration_value(n, u), "SET")
-
-    if name == "holiday":
-        rel, hol, yr = g
-        h = re.sub(r"\s+", " ", hol.lower())
-        if dct is None and not yr:
-            return None
-        y = int(yr) if yr else dct.year
-        fixed = {
-            "christmas": (12, 25),
-            "christmas day": (12, 25),
-            "christmas eve": (12, 24),
-            "new year's day": (1, 1),
-            "new year's eve": (12, 31),
-            "independence day": (7, 4),
-            "halloween": (10, 31),
-            "valentine's day": (2, 14),
-            "boxing day": (12, 26),
-            "may day": (5, 1),
-        }
-        if h in fixed:
-            mo, dd = fixed[h]
-        elif h.startswith("thanksgiving"):
-            first = date(y, 11, 1)
-            dd = 1 + (3 - first.weekday()) % 7 + 21
-            mo = 11
-        elif h == "labor day":
-            first = date(y, 9, 1)
-            mo, dd = 9, 1 + (0 - first.weekday()) % 7
-        elif h == "memorial day":
-            last = date(y, 5, 31)
-            mo, dd = 5, 31 - (last.weekday() - 0) % 7
-        elif h == "election day":
-            first = date(y, 11, 2)
-            mo, dd = 11, 2 + (1 - first.weekday()) % 7
-        else:
-            return None
-        if not yr and dct is not None:
-            d0 = date(y, mo, dd)
-            r = (rel or "").lower()
-            t = ctx.tense(s, e)
-            if (r == "last" or (not r and t == "past")) and d0 > dct:
-                y -= 1
-            elif (r == "next" or (not r and t == "future")) and d0 < dct:
-                y += 1
-            if y != d0.year:
-                return _interpret(name, _Rematch(m, str(y)), ctx)
-        return mk(_day(date(y, mo, dd)), gran="day")
-
-    return None
+    return add
 
 
 def _with_parts(tx: Timex, parts: tuple[tuple[int, int, str], ...]) -> Timex:
     return replace(tx, parts=parts)
-
-
-class _Rematch:
-    """A holiday match with its year filled in, re-interpreted once (no recursion beyond)."""
-
-    def __init__(self, m: re.Match[str], year: str) -> None:
-        self._m = m
-        self._year = year
-
-    def groups(self) -> tuple[str | None, ...]:
-        rel, hol, _ = self._m.groups()
-        return (None, hol, self._year)
-
-    def span(self) -> tuple[int, int]:
-        return self._m.span()
-
-    def group(self, *args: int) -> str:
-        return self._m.group(*args)
-
-    def start(self, *args: int) -> int:
-        return self._m.start(*args)
 
 
 def _shift_exact(dct: date, n: float, unit: str) -> tuple[date, str]:
@@ -1461,6 +703,926 @@ def _shift_exact(dct: date, n: float, unit: str) -> tuple[date, str]:
     months = {"M": 1, "Q": 3, "Y": 12, "DE": 120, "CE": 1200}.get(code, 0)
     y, mo = _add_months(dct.year, dct.month, int(round(n * months)))
     return _safe_date(y, mo, min(dct.day, 28)) or dct, "day"
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@_rule(
+    "iso",
+    r"\b(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::\d{2})?)?(?![\d-])",
+    trigger=r"\d[/.-]\d",
+    explicit=True,
+)
+def _iso(h: Hit) -> Timex | None:
+    g = h.g
+    d = _safe_date(int(g[0]), int(g[1]), int(g[2]))
+    if d is None:
+        return None
+    if g[3]:
+        return h.mk(f"{d.isoformat()}T{g[3]}:{g[4]}", "TIME", "time")
+    return h.mk(_day(d), gran="day")
+
+
+@_rule(
+    "numeric",
+    r"(?<![\d/.-])(\d{1,2})([/.-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/.-]|\.\d)",
+    trigger=r"\d[/.-]\d",
+)
+def _numeric(h: Hit) -> Timex | None:
+    dct = h.dct
+    g = h.g
+    a, b, y = int(g[0]), int(g[2]), _year2(g[3])
+    if g[1] == "." and len(g[3]) == 2:
+        return None  # "1.5.20" is too often a version or a score
+    options = []
+    for mm, dd in ((a, b), (b, a)):  # m/d (US) first, then d/m
+        d = _safe_date(y, mm, dd) if 1 <= mm <= 12 else None
+        if d:
+            options.append(d)
+    if not options:
+        return None
+    if dct is not None and len(options) == 2:
+        # the reading nearer the publication date (Indian and European outlets write d-m-y)
+        options.sort(key=lambda d: abs((d - dct).days))
+    elif g[1] in ".-" and len(options) == 2:
+        options.reverse()
+    return h.mk(_day(options[0]), gran="day")
+
+
+@_rule(
+    "month-day-range",
+    rf"\b(?:{_WEEKDAY_RE},?\s+)?({_MONTH_RE})\s+({_DAY_RE})\s*(?:-|–|to|through|and|until)\s*"
+    rf"(?:({_MONTH_RE})\s+)?({_DAY_RE})(?:\s*,?\s+({_YEAR_RE}))?\b",
+    trigger=_MONTH_TRIGGER,
+    explicit=True,
+)
+def _month_day_range(h: Hit) -> Timex | None:
+    dct = h.dct
+    g = h.g
+    s, e = h.s, h.e
+    m1 = _MONTHS[g[0].lower().rstrip(".")]
+    m2 = _MONTHS[g[2].lower().rstrip(".")] if g[2] else m1
+    d1, d2 = int(re.sub(r"\D", "", g[1])), int(re.sub(r"\D", "", g[3]))
+    if not g[2] and d2 <= d1:
+        return None
+    tense = h.tense()
+    if g[4]:
+        y = int(g[4])
+        a, b = _safe_date(y, m1, d1), _safe_date(y, m2, d2)
+    elif dct is not None:
+        a = _resolve_month_day(dct, m1, d1, tense)
+        b = _safe_date(a.year + (1 if m2 < m1 else 0), m2, d2) if a else None
+    else:
+        return None
+    if not a or not b or b < a:
+        return None
+    tx = h.mk(_day(a), gran="range", range_end=_day(b))
+    parts = (
+        (s, h.start(2) + len(g[1]), _day(a)),
+        (h.start(4) if not g[2] else h.start(3), e, _day(b)),
+    )
+    return _with_parts(tx, parts)
+
+
+@_rule(
+    "day-month-range",
+    rf"\b({_DAY_RE})\s*(?:-|–|to|and|until)\s*({_DAY_RE})\s+({_MONTH_RE})(?:,?\s+({_YEAR_RE}))?\b",
+    trigger=_MONTH_TRIGGER,
+    explicit=True,
+)
+def _day_month_range(h: Hit) -> Timex | None:
+    dct = h.dct
+    g = h.g
+    d1, d2 = int(re.sub(r"\D", "", g[0])), int(re.sub(r"\D", "", g[1]))
+    mo = _MONTHS[g[2].lower().rstrip(".")]
+    if d2 <= d1:
+        return None
+    if g[3]:
+        y = int(g[3])
+    elif dct is not None:
+        a = _resolve_month_day(dct, mo, d1, h.tense())
+        y = a.year if a else dct.year
+    else:
+        return None
+    a, b = _safe_date(y, mo, d1), _safe_date(y, mo, d2)
+    if not a or not b:
+        return None
+    return h.mk(_day(a), gran="range", range_end=_day(b))
+
+
+def _calendar_day(h: Hit, mon: str, dy: str, yr: str | None) -> Timex | None:
+    """A day named by month and day, with or without its year (month-day and day-month)."""
+    dct = h.dct
+    mo = _MONTHS[mon.lower().rstrip(".")]
+    dnum = int(re.sub(r"\D", "", dy))
+    if yr:
+        d = _safe_date(int(yr), mo, dnum)
+    elif dct is not None:
+        d = _resolve_month_day(dct, mo, dnum, h.tense())
+    else:
+        return None
+    if d is None:
+        d = _dateparser_day(h.text, dct, h.tense()) if dct else None
+        if d is None:
+            return None
+    return h.mk(_day(d), gran="day")
+
+
+@_rule(
+    "month-day",
+    rf"\b(?:({_WEEKDAY_RE}),?\s+)?({_MONTH_RE})\s+({_DAY_RE})\b(?!\s*%|:\d)"
+    rf"(?:\s*,?\s+({_YEAR_RE})\b)?",
+    trigger=_MONTH_TRIGGER,
+    explicit=True,
+)
+def _month_day(h: Hit) -> Timex | None:
+    _weekday, month, day, year = h.g
+    return _calendar_day(h, month, day, year)
+
+
+@_rule(
+    "day-month",
+    rf"\b(?:({_WEEKDAY_RE}),?\s+)?(?:the\s+)?({_DAY_RE})(?:\s+of)?\s+({_MONTH_RE})"
+    rf"(?:,?\s+({_YEAR_RE})\b)?",
+    trigger=_MONTH_TRIGGER,
+    explicit=True,
+)
+def _day_month(h: Hit) -> Timex | None:
+    _weekday, day, month, year = h.g
+    return _calendar_day(h, month, day, year)
+
+
+@_rule(
+    "month-year",
+    rf"\b(?:({_EDGE_RE})[\s-]+)?({_MONTH_RE})(?:,?\s+|\s+of\s+)({_YEAR_RE})\b",
+    trigger=_MONTH_TRIGGER,
+    explicit=True,
+)
+def _month_year(h: Hit) -> Timex | None:
+    edge, mon, yr = h.g
+    mo = _MONTHS[mon.lower().rstrip(".")]
+    return h.mk(_month(int(yr), mo), gran="month", mod=_fold_edge(edge))
+
+
+@_rule(
+    "month-rel-year",
+    rf"\b({_MONTH_RE})\s+(next|last|this|of\s+next|of\s+last|of\s+this)\s+year\b",
+    trigger=_MONTH_TRIGGER,
+)
+def _month_rel_year(h: Hit) -> Timex | None:
+    dct = h.dct
+    g = h.g
+    if dct is None:
+        return None
+    mo = _MONTHS[g[0].lower().rstrip(".")]
+    rel = g[1].split()[-1].lower()
+    y = dct.year + {"next": 1, "last": -1, "this": 0}[rel]
+    return h.mk(_month(y, mo), gran="month")
+
+
+@_rule(
+    "rel-month",
+    rf"\b(?:({_EDGE_RE})[\s-]+)?(?:({_REL_RE}|(?i:last|next|this))\s+)?({_MONTH_RE})(?![\w-]|\s*\d)",
+    trigger=_MONTH_TRIGGER,
+)
+def _rel_month(h: Hit) -> Timex | None:
+    dct = h.dct
+    edge, rel, mon = h.g
+    key = mon.lower().rstrip(".")
+    if mon.endswith(".") is False and len(key) <= 3 and key not in ("may",):
+        return None  # bare "Jan" / "Mar" without a dot: too ambiguous
+    if mon in ("May", "March") and not (rel or edge):
+        prev = h.before(12).lower()
+        if not re.search(
+            r"\b(?:in|of|since|until|till|by|from|during|early|late|mid|the)\s*$", prev
+        ):
+            return None
+    if dct is None:
+        return None
+    mo = _MONTHS[key]
+    r = (rel or "").lower()
+    if r in ("last", "past", "previous"):
+        y = dct.year - 1 if mo >= dct.month else dct.year
+    elif r in ("next", "coming", "following"):
+        y = dct.year + 1 if mo <= dct.month else dct.year
+    elif r in ("this", "current"):
+        y = dct.year
+    else:
+        y = _resolve_month(dct, mo, h.tense())
+    return h.mk(_month(y, mo), gran="month", mod=_fold_edge(edge))
+
+
+@_rule(
+    "year",
+    rf"(?<![\w$€£#.,/-])(?:((?i:{_EDGE_RE}|fiscal|the\s+year|calendar|FY|mid-|post-|pre-))[\s-]*)?"
+    rf"({_YEAR_RE})(?:(?:-|–|/|\s+to\s+)((?:19|20)?\d\d))?(?![\w%-]|,\d|\.\d)",
+    trigger=r"(?<!\d)(?:1[5-9]|20)\d\d(?!\d)",
+    explicit=True,
+)
+def _year(h: Hit) -> Timex | None:
+    g = h.g
+    s, e = h.s, h.e
+    edge, yr, yr2 = g
+    y = int(yr)
+    after = h.after(25)
+    before = h.before(25)
+    if (
+        edge is None
+        and _NOT_YEAR_AFTER.match(after)
+        and not re.search(r"(?i)\b(?:the|in|since|during|until|by|from)\s*$|'s\s*$", before)
+    ):
+        return None  # "2000 troops" is a count; "the 1992 protests" is a year
+    # a bare number mid-phrase ("1500 km") is only a year when it looks like one
+    if (
+        edge is None
+        and not _YEAR_CONTEXT.search(before)
+        and (not (1900 <= y <= 2100) or re.match(r"\s*\d", after))
+    ):
+        return None
+    if re.search(r"(?:No\.|#|\$|€|£|Rs\.?)\s*$", before):
+        return None
+    if yr2:
+        y2 = int(yr2) if len(yr2) == 4 else (y // 100) * 100 + int(yr2)
+        if y2 <= y or y2 - y > 10:
+            return None
+        if edge and re.match(r"(?i)fiscal|FY", edge):
+            return h.mk(f"FY{y2:04d}", gran="year")
+        tx = h.mk(f"{y:04d}", gran="range", range_end=f"{y2:04d}")
+        if len(yr2) == 4 and not edge:
+            tx = _with_parts(tx, ((s, h.start(2) + 4, f"{y:04d}"), (h.start(3), e, f"{y2:04d}")))
+        return tx
+    ed = (edge or "").lower()
+    if ed.startswith(("fiscal", "fy")):
+        return h.mk(f"FY{y:04d}", gran="year")
+    if ed.startswith("the year") or ed.startswith("calendar"):
+        return h.mk(f"{y:04d}", gran="year")
+    return h.mk(f"{y:04d}", gran="year", mod=_fold_edge(edge))
+
+
+@_rule(
+    "fy-short",
+    r"\bFY\s?'?(\d\d)\b",
+    trigger=r"FY|Q[1-4]",
+)
+def _fy_short(h: Hit) -> Timex | None:
+    return h.mk(f"FY{_year2(h.g[0]):04d}", gran="year")
+
+
+@_rule(
+    "decade",
+    rf"(?i:\b(?:the\s+)?(?:({_EDGE_RE})[\s-]+)?)(?:(1[5-9]\d|20\d)0|'(\d)0)\s?'?s\b",
+    trigger=r"0\s?'?s\b",
+)
+def _decade(h: Hit) -> Timex | None:
+    dct = h.dct
+    edge, full, short = h.g
+    if full:
+        val = f"{full}X"
+    else:
+        base = (dct.year // 100) if dct else 19
+        if dct and int(short) * 10 > dct.year % 100:
+            base -= 1
+        val = f"{base:02d}{short}X"
+    return h.mk(val, gran="decade", mod=_fold_edge(edge))
+
+
+@_rule(
+    "century",
+    r"(?i)\b(?:the\s+)?(?:(early|late|mid)[\s-]+)?(\d{1,2})(?:st|nd|rd|th)[\s-]century\b",
+    trigger=r"(?i:century)",
+)
+def _century(h: Hit) -> Timex | None:
+    edge, n = h.g
+    return h.mk(f"{int(n) - 1:02d}", gran="decade", mod=_fold_edge(edge))
+
+
+def _part_of_year(
+    h: Hit, code: str, n: int, yr: str | None, rel: str | None, *, fiscal: bool = False
+) -> Timex | None:
+    """Quarter (``code`` Q) or half (H) ``n`` of the year named, or of the year the
+    context implies (a past-tense "the third quarter" in May is last year's)."""
+    dct = h.dct
+    year = None
+    if yr:
+        year = int(yr)
+    elif dct is not None:
+        r = (rel or "").lower()
+        if r == "last":
+            year = dct.year - 1
+        elif r == "next":
+            year = dct.year + 1
+        else:
+            year = dct.year
+            cur = (dct.month - 1) // 3 + 1 if code == "Q" else (dct.month - 1) // 6 + 1
+            if h.tense() == "past" and n > cur and not rel:
+                year -= 1
+    if year is None:
+        return None
+    prefix = "FY" if fiscal else ""
+    return h.mk(f"{prefix}{year:04d}-{code}{n}", gran="quarter")
+
+
+@_rule(
+    "quarter",
+    r"(?i)\b(?:the\s+)?(first|second|third|fourth|final|last|1st|2nd|3rd|4th)[\s-]quarter"
+    rf"(?:\s+of\s+(?:(fiscal\s+)?({_YEAR_RE})|(this|last|next|the)\s+year))?"
+    rf"(?:\s+({_YEAR_RE}))?\b",
+    trigger=r"(?i:quarter|half)",
+)
+def _quarter(h: Hit) -> Timex | None:
+    ordw, fiscal, yr, rel, yr_after = h.g
+    dct = h.dct
+    if not (yr or yr_after or rel) and dct is not None and ordw.lower() in ("last", "final"):
+        # "the last quarter" = the most recently completed one
+        y, mo = _add_months(dct.year, dct.month, -3)
+        return h.mk(f"{y:04d}-Q{(mo - 1) // 3 + 1}", gran="quarter")
+    q = _ORDINALS.get(ordw.lower(), 4)
+    return _part_of_year(h, "Q", q, yr or yr_after, rel, fiscal=bool(fiscal))
+
+
+@_rule(
+    "q-short",
+    rf"\b(Q[1-4])(?:\s*,?\s*({_YEAR_RE})|\s*'(\d\d)|\s+FY\s*({_YEAR_RE}))?\b",
+    trigger=r"FY|Q[1-4]",
+)
+def _q_short(h: Hit) -> Timex | None:
+    dct = h.dct
+    q, yr, yr2, fy = h.g
+    if yr or yr2 or fy:
+        y = int(yr) if yr else (_year2(yr2) if yr2 else int(fy))
+    elif dct is not None:
+        y = dct.year
+    else:
+        return None
+    return h.mk(f"{y:04d}-{q}", gran="quarter")
+
+
+@_rule(
+    "half",
+    r"(?i)\b(?:the\s+)?(first|second|latter)[\s-]half"
+    rf"(?:\s+of\s+(?:({_YEAR_RE})|(this|last|next|the)\s+year))?\b",
+    trigger=r"(?i:quarter|half)",
+)
+def _half(h: Hit) -> Timex | None:
+    ordw, yr, rel = h.g
+    return _part_of_year(h, "H", 1 if ordw.lower() == "first" else 2, yr, rel)
+
+
+@_rule(
+    "season",
+    r"(?i)\b(?:(early|late|mid)[\s-]+)?(?:(this|last|next|the\s+coming|the\s+past|the)\s+)?"
+    r"(spring|summer|fall|autumn|winter)"
+    rf"(?:\s+(?:of\s+)?({_YEAR_RE}))?\b",
+    trigger=r"(?i:spring|summer|fall|autumn|winter)",
+)
+def _season(h: Hit) -> Timex | None:
+    dct = h.dct
+    edge, rel, season, yr = h.g
+    code = _SEASONS[season.lower()]
+    if season.lower() == "fall" and not (rel or yr):
+        return None  # "fall" is far more often the verb
+    if (
+        season.lower() == "spring"
+        and not (rel or yr)
+        and not h.before(8).lower().rstrip().endswith(("in", "this", "by"))
+    ):
+        return None
+    if yr:
+        y = int(yr)
+    elif dct is None:
+        return None
+    else:
+        r = (rel or "").lower()
+        y = dct.year
+        season_start = {"SP": 3, "SU": 6, "FA": 9, "WI": 12}[code]
+        if r in ("last", "the past"):
+            y = dct.year - 1 if season_start >= dct.month else dct.year
+        elif r in ("next", "the coming"):
+            y = dct.year + 1 if season_start <= dct.month else dct.year
+        elif not r or r == "the":
+            t = h.tense()
+            if t == "past" and season_start > dct.month:
+                y -= 1
+            elif t == "future" and season_start + 2 < dct.month:
+                y += 1
+    return h.mk(f"{y:04d}-{code}", gran="quarter", mod=_fold_edge(edge))
+
+
+@_rule(
+    "rel-unit",
+    r"(?i)\b(?:(early|earlier|late|later|mid|the\s+end\s+of|the\s+beginning\s+of|"
+    r"the\s+start\s+of|the\s+middle\s+of|the\s+rest\s+of|end\s+of)[\s-]+)?"
+    r"(this|last|next|the\s+past|the\s+previous|the\s+coming|the\s+current|the\s+following|"
+    r"the\s+next|the\s+last|the|that|the\s+same|past|previous|coming|current|following)\s+"
+    r"(week|weekend|month|year|quarter|decade|century|day|morning|afternoon|evening|night)"
+    r"(?![\w-])",
+    trigger=_UNIT_TRIGGER,
+)
+def _rel_unit(h: Hit) -> Timex | None:
+    dct = h.dct
+    edge, rel, unit = h.g
+    if dct is None:
+        return None
+    r = re.sub(r"\s+", " ", rel.lower())
+    u = unit.lower()
+    if r in ("that", "the same", "the following", "following", "the previous", "previous"):
+        return None  # anaphoric: the "anaphor" rule counts from the reference time
+    if r == "the next" and u in ("day", "morning", "afternoon", "evening", "night"):
+        return None
+    if u == "weekend":
+        return None
+    if r in ("the", "that", "the same") and u not in ("year", "week", "month"):
+        return None
+    if r == "the" and not edge:
+        return None  # "the year" alone is anaphoric; "the end of the year" is this year
+    mod = _fold_edge(edge)
+    if r in ("the past", "the last", "past", "the previous", "previous"):
+        off = -1
+        if u in ("week", "month", "year", "decade") and r.startswith("the "):
+            # "the past year" names a period ending now: a duration
+            return h.mk(_duration_value(1, u), "DURATION")
+    elif r in ("last",):
+        off = -1
+    elif r in ("next", "the next", "the coming", "coming", "the following", "following"):
+        off = 1
+        if r in ("the next", "the coming") and u in ("week", "month", "year", "decade"):
+            return h.mk(_duration_value(1, u), "DURATION")
+    else:
+        off = 0
+    if u in ("morning", "afternoon", "evening", "night"):
+        if r not in ("this",):
+            return None
+        return h.mk(f"{_day(dct)}{_PARTS_OF_DAY[u]}", "TIME", "time")
+    if u == "day":
+        if r in ("the next", "next", "the following", "following"):
+            return h.mk(_day(dct + timedelta(days=1)), gran="day")
+        if r in ("the previous", "previous"):
+            return h.mk(_day(dct - timedelta(days=1)), gran="day")
+        return h.mk(_day(dct), gran="day")
+    value, gran = _shift(dct, off, u)
+    return h.mk(value, gran=gran, mod=mod)
+
+
+@_rule(
+    "rel-year-edge",
+    r"(?i)\b(early|late|mid)[\s-]+(this|last|next)\s+(year|month|week)\b",
+    trigger=r"(?i:week|month|year)",
+)
+def _rel_year_edge(h: Hit) -> Timex | None:
+    return _rel_unit(h)  # the same groups: (edge, rel, unit)
+
+
+@_rule(
+    "anaphor",
+    r"(?i)\b(?:(earlier|later|early|late)\s+)?(that|the\s+same|that\s+same|the\s+next|"
+    r"the\s+following|the\s+previous|the\s+preceding|the\s+prior)\s+"
+    r"(day|morning|afternoon|evening|night|week|month|year)(?![\w-])"
+    r"|\bthe\s+(day|week|month|year)\s+(before|after)(?=\s+(?:his|her|its|their|the|a)\b)",
+    trigger=_UNIT_TRIGGER,
+    anaphoric=True,
+)
+def _anaphor(h: Hit) -> Timex | None:
+    edge, rel, unit, unit2, direction = h.g
+    u0 = (unit or unit2).lower()
+    base = h.ctx.anchor("day" if u0 in ("morning", "afternoon", "evening", "night") else u0)
+    if base is None:
+        return None
+    if unit2:
+        u, off = unit2.lower(), (-1 if direction.lower() == "before" else 1)
+    else:
+        u = unit.lower()
+        r = re.sub(r"\s+", " ", rel.lower())
+        off = (
+            1
+            if r in ("the next", "the following")
+            else (-1 if r in ("the previous", "the preceding", "the prior") else 0)
+        )
+    if u in ("morning", "afternoon", "evening", "night"):
+        d = base + timedelta(days=off)
+        return h.mk(f"{_day(d)}{_PARTS_OF_DAY[u]}", "TIME", "time")
+    value, gran = _shift(base, off, u)
+    return h.mk(value, gran=gran, mod=_fold_edge(edge))
+
+
+@_rule(
+    "weekend",
+    r"(?i)\b(this|last|next|the\s+past|the\s+coming|the)\s+weekend\b",
+    trigger=r"(?i:week|month|year)",
+)
+def _weekend(h: Hit) -> Timex | None:
+    dct = h.dct
+    g = h.g
+    rel = re.sub(r"\s+", " ", g[0].lower())
+    if dct is None:
+        return None
+    tense = h.tense()
+    if rel in ("last", "the past") or (rel == "the" and tense != "future"):
+        sat = dct - timedelta(days=(dct.weekday() - 5) % 7 or 7)
+    elif rel in ("next", "the coming") or rel == "the":
+        sat = dct + timedelta(days=(5 - dct.weekday()) % 7 or 7)
+    else:  # this weekend
+        sat = dct + timedelta(days=(5 - dct.weekday()) % 7)
+        if tense == "past" and dct.weekday() < 5:
+            sat -= timedelta(days=7)
+    return h.mk(f"{_week(sat)}-WE", gran="week")
+
+
+@_rule(
+    "deictic",
+    r"(?i)\b(?:(early|late|earlier|later)\s+)?(today|tonight|yesterday|tomorrow|"
+    r"the\s+day\s+before\s+yesterday|the\s+day\s+after\s+tomorrow|"
+    r"this\s+(?:morning|afternoon|evening)|last\s+night)"
+    rf"(?:\s+({_POD_RE}))?(?:'s)?\b",
+    trigger=r"(?i:today|tonight|yesterday|tomorrow|morning|afternoon|evening|night)",
+)
+def _deictic(h: Hit) -> Timex | None:
+    dct = h.dct
+    edge, word, pod = h.g
+    if dct is None:
+        return None
+    w = re.sub(r"\s+", " ", word.lower())
+    if w in ("today", "tonight"):
+        d = dct
+    elif w == "yesterday":
+        d = dct - timedelta(days=1)
+    elif w == "tomorrow":
+        d = dct + timedelta(days=1)
+    elif w == "the day before yesterday":
+        d = dct - timedelta(days=2)
+    elif w == "the day after tomorrow":
+        d = dct + timedelta(days=2)
+    elif w == "last night":
+        d = dct - timedelta(days=1)
+    else:  # this morning / afternoon / evening
+        d = dct
+    return h.mk(_day(d), gran="day", mod=_fold_edge(edge))
+
+
+@_rule(
+    "weekday",
+    rf"(?:\b((?i:last|next|this|coming|past|early|late|earlier|later))\s+)?\b({_WEEKDAY_RE})"
+    rf"(?:'s)?(?:\s+({_POD_RE}))?(?![\w])",
+    trigger=r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)",
+)
+def _weekday(h: Hit) -> Timex | None:
+    dct = h.dct
+    s = h.s
+    text = h.text
+    rel, wd, pod = h.g
+    key = wd.lower().rstrip(".")
+    if key in ("sun", "sat") and not wd.endswith("."):
+        return None
+    if dct is None:
+        return None
+    rel_l = (rel or "").lower()
+    edge = rel_l if rel_l in ("early", "late", "earlier", "later") else None
+    start = s
+    if edge in ("earlier", "later"):
+        # "early Monday" keeps the word; "later Monday" is not standard TimeML: drop it
+        start = h.start(2)
+    tense = h.tense()
+    if text.endswith("'s") and not rel_l:
+        tense = "past"  # "Thursday's meeting": a possessive names a day already known
+    d = _resolve_weekday(dct, _WEEKDAYS[key], tense, rel_l or None)
+    # "Friday night": annotated news (TimeBank/AQUAINT) mostly gives the day itself
+    return h.mk(_day(d), gran="day", start=start)
+
+
+@_rule(
+    "ago",
+    rf"(?i)\b(?:{_APPROX_RE}\s+)?({_NUM_RE}|{_VAGUE_RE})[\s-]+(?:(?:and\s+a\s+half|more)\s+)?"
+    rf"({_UNIT_RE})\s+(ago|earlier|later|before|after|hence|from\s+now)\b",
+    trigger=_UNIT_TRIGGER,
+    anaphoric=True,
+)
+def _ago(h: Hit) -> Timex | None:
+    dct = h.dct
+    text = h.text
+    numw, unit, direction = h.g
+    n = _num(numw)
+    d = direction.lower()
+    sign = -1 if d in ("ago", "earlier", "before") else 1
+    if d in ("before", "after"):
+        return None  # "two days after the vote": anchored to an event, not to the DCT
+    base = h.ctx.anchor(_unit_name(unit)) if d in ("earlier", "later") else dct
+    if base is None:
+        return None
+    if n is None:
+        return h.mk("PAST_REF" if sign < 0 else "FUTURE_REF")
+    if unit.lower().startswith(("hour", "minute", "second")):
+        return h.mk(_day(base), gran="day")
+    value, gran = _shift(base, sign * int(n), unit)
+    return h.mk(value, gran=gran, mod="APPROX" if re.match(rf"(?i){_APPROX_RE}\b", text) else None)
+
+
+@_rule(
+    "duration",
+    rf"(?i)\b(?:(the\s+(?:past|last|next|coming|previous|first|following|final|latter)|"
+    rf"(?:past|last|next|coming|previous|first|following|final))\s+)?"
+    rf"(?:({_APPROX_RE})\s+)?({_NUM_RE}|{_VAGUE_RE})(?:\s+(?:more|additional|full|straight|"
+    rf"consecutive|long))?[\s-]+({_UNIT_RE})(?:\s+and\s+a\s+half)?(?:[\s-]+(old|long))?\b",
+    trigger=_UNIT_TRIGGER,
+)
+def _duration(h: Hit) -> Timex | None:
+    dct = h.dct
+    lead, approx, numw, unit, tail = h.g
+    n = None if re.fullmatch(_VAGUE_RE, numw.lower()) else _num(numw)
+    if numw.lower() in ("a", "an") and not lead:
+        # "a year" alone: a duration only with a preposition that measures time
+        prev = h.before(14).lower()
+        if not re.search(
+            r"\b(?:for|in|within|over|about|nearly|almost|than|of|past|last)\s*$", prev
+        ):
+            return None
+    if (
+        numw.lower() in ("recent", "coming", "the coming")
+        and not lead
+        and unit.lower().endswith("s")
+    ):
+        code = _unit_code(unit)
+        if unit.lower().startswith(("hour", "minute", "second")):
+            return h.mk(f"PTX{code}", "DURATION")
+        return h.mk(f"PX{'Y' if code == 'DE' else code}", "DURATION")
+    if (tail or "").lower() == "old" or re.match(r"-old\b", h.after(5)):
+        return None  # ages ("a 47-year-old") are not annotated as time in TimeML news
+    # measures of time: "16-hour", "three-year"
+    value = _duration_value(n, unit)
+    if value.startswith("PT") and n is None:
+        value = "PTX" + _unit_code(unit)
+    if n is None and not value.startswith("PT"):
+        value = "PX" + (_unit_code(unit) if _unit_code(unit) not in ("DE", "CE") else "Y")
+    mod = (
+        "APPROX"
+        if approx
+        and approx.lower()
+        in (
+            "about",
+            "around",
+            "nearly",
+            "almost",
+            "approximately",
+            "roughly",
+            "some",
+            "close to",
+        )
+        else None
+    )
+    if approx and approx.lower() in ("more than", "over", "at least", "just over"):
+        mod = "MORE_THAN" if approx.lower() != "at least" else "EQUAL_OR_MORE"
+    if approx and approx.lower() in ("less than", "under", "at most", "up to", "just under"):
+        mod = "LESS_THAN"
+    typ: TimexType = "DURATION"
+    rng = None
+    gran: Granularity | None = None
+    start_val = value
+    ld = re.sub(r"\s+", " ", (lead or "").lower())
+    if dct is not None and n is not None and ld:
+        if ld.endswith(("past", "last", "previous")):
+            back, _ = _shift_exact(dct, -n, unit)
+            rng, start_val, gran = _day(dct), _day(back), "range"
+        elif ld.endswith(("next", "coming", "following")):
+            fwd, _ = _shift_exact(dct, n, unit)
+            rng, start_val, gran = _day(fwd), _day(dct), "range"
+    if rng is not None:
+        # keep the TIMEX3 value a duration; the calendar span lives in range_end/start
+        return h.mk(value, typ, gran, mod, f"{start_val}/{rng}")
+    return h.mk(value, typ, None, mod)
+
+
+@_rule(
+    "long",
+    r"(?i)\b(day|week|month|year|decade)(s?)-long\b",
+    trigger=_UNIT_TRIGGER,
+)
+def _long(h: Hit) -> Timex | None:
+    unit, plural = h.g
+    code = _unit_code(unit)
+    if code == "DE":
+        return h.mk("P10Y" if not plural else "PXY", "DURATION")
+    return h.mk(f"P{'X' if plural else '1'}{code}", "DURATION")
+
+
+@_rule(
+    "bare-plural",
+    r"(?i)\b(?:(the\s+(?:past|last|next|coming)|recent|coming|past)\s+)?"
+    r"(days|weeks|months|years|decades|hours|minutes)(?:[\s-]long)?\b",
+    trigger=_UNIT_TRIGGER,
+)
+def _bare_plural(h: Hit) -> Timex | None:
+    lead, unit = h.g
+    u = unit.lower()
+    prev = h.before(16).lower()
+    if not lead and not re.search(
+        r"\b(?:for|in|within|over|than|take|takes|took|last|lasted|of)\s*$", prev
+    ):
+        return None
+    code = _unit_code(u)
+    if u.startswith(("hour", "minute")):
+        return h.mk(f"PTX{code}", "DURATION")
+    if code in ("DE", "CE"):
+        code = "Y" if code == "DE" else "CE"
+    return h.mk(f"PX{code}", "DURATION")
+
+
+@_rule(
+    "vague",
+    r"(?i)\b(now|nowadays|currently|current|recently|the\s+past|the\s+future|"
+    r"the\s+present|these\s+days|at\s+present|in\s+the\s+past|soon|former|formerly|"
+    r"once|future|previously|earlier|ever|any\s+time|anytime|lately|then)\b",
+)
+def _vague(h: Hit) -> Timex | None:
+    g = h.g
+    s = h.s
+    w = re.sub(r"\s+", " ", g[0].lower())
+    prev = h.before(6).lower()
+    after = h.after(12).lower()
+    if w in ("now", "nowadays", "at present", "these days", "the present"):
+        if w == "now" and re.match(r"\s*(?:that|defunct)\b", after):
+            return None
+        return h.mk("PRESENT_REF")
+    if w in ("current",) and re.match(r"\s+(?:year|month|week|quarter)", after):
+        return None
+    if w == "current":
+        return None
+    if w == "currently":
+        return h.mk("PRESENT_REF")
+    if w in ("recently", "lately"):
+        return h.mk("PAST_REF")
+    if w in ("the past", "in the past"):
+        if re.match(
+            r"\s+(?:\d|few|several|two|three|four|five|six|seven|eight|nine|ten|year|month|week|day|decade)",
+            after,
+        ):
+            return None
+        return h.mk("PAST_REF", start=s + (3 if w.startswith("in ") else 0))
+    if w in ("the future",):
+        return h.mk("FUTURE_REF")
+    if w == "future" and re.search(r"\b(?:near|distant|foreseeable)\s*$", prev + " "):
+        return h.mk("FUTURE_REF")
+    if w == "soon":
+        return None
+    return None
+
+
+@_rule(
+    "clock",
+    r"(?i)\b(\d{1,2})(?::(\d\d))?\s*(a\.?m\.?|p\.?m\.?|o'clock)(?=\W|$)"
+    r"(?:\s+\(?((?-i:[ECMP][SD]T|GMT|IST|UTC|BST|CET|CEST|MSK))\)?)?"
+    rf"(?:\s+((?:{_WEEKDAY_RE[3:-1]})|today|tomorrow|yesterday|tonight))?",
+    trigger=r"(?i:\d\s*(?:a\.?m|p\.?m|o'clock))",
+)
+def _clock(h: Hit) -> Timex | None:
+    dct = h.dct
+    hh, mm, ampm, _tz, day_word = h.g
+    hour = int(hh)
+    if hour > 12 and ampm.lower().startswith(("a", "p")):
+        return None
+    if ampm.lower().startswith("p") and hour < 12:
+        hour += 12
+    if ampm.lower().startswith("a") and hour == 12:
+        hour = 0
+    if dct is None:
+        return None
+    d = dct
+    if day_word:
+        k = day_word.lower().rstrip(".")
+        if k in _WEEKDAYS:
+            d = _resolve_weekday(dct, _WEEKDAYS[k], h.tense(), None)
+        elif k == "tomorrow":
+            d = dct + timedelta(days=1)
+        elif k == "yesterday":
+            d = dct - timedelta(days=1)
+    return h.mk(f"{_day(d)}T{hour:02d}:{mm or '00'}", "TIME", "time")
+
+
+@_rule(
+    "clock24",
+    r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\s*"
+    r"(?:hrs\b|hours\b|h\b|(?-i:IST|GMT|UTC|BST|CET|CEST|MSK|[ECMP][SD]T)\b)",
+    trigger=r"\d:\d",
+)
+def _clock24(h: Hit) -> Timex | None:
+    dct = h.dct
+    if dct is None:
+        return None
+    return h.mk(f"{_day(dct)}T{int(h.g[0]):02d}:{h.g[1]}", "TIME", "time")
+
+
+@_rule(
+    "noon",
+    r"(?i)\b(noon|midnight|midday)\b",
+    trigger=r"(?i:noon|midnight|midday)",
+)
+def _noon(h: Hit) -> Timex | None:
+    dct = h.dct
+    g = h.g
+    if dct is None:
+        return None
+    w = g[0].lower()
+    hh = "24:00" if w == "midnight" else "12:00"
+    return h.mk(f"{_day(dct)}T{hh}", "TIME", "time")
+
+
+@_rule(
+    "set",
+    r"(?i)\b(daily|weekly|monthly|annually|yearly|quarterly|nightly|hourly|biennial|"
+    r"every\s+(?:day|week|month|year|quarter|morning|night|evening|other\s+\w+|"
+    r"(?:\w+\s+)?(?:days|weeks|months|years))|each\s+(?:day|week|month|year|morning|night)|"
+    r"(?:once|twice|three\s+times)\s+a\s+(?:day|week|month|year)|"
+    r"a\s+(?:day|week|month|year)(?=\s*[,.;]|\s+(?:for|in|on|at|to|and)\b)|"
+    r"per\s+(?:day|week|month|year)|annual|biannual|semiannual)\b",
+    trigger=_UNIT_TRIGGER + r"|(?i:ly\b|annual)",
+)
+def _set(h: Hit) -> Timex | None:
+    g = h.g
+    w = re.sub(r"\s+", " ", g[0].lower())
+    table = {
+        "daily": "P1D",
+        "nightly": "P1D",
+        "weekly": "P1W",
+        "monthly": "P1M",
+        "annually": "P1Y",
+        "yearly": "P1Y",
+        "annual": "P1Y",
+        "quarterly": "P3M",
+        "hourly": "PT1H",
+        "biennial": "P2Y",
+        "biannual": "P6M",
+        "semiannual": "P6M",
+    }
+    if w in ("annual", "biannual", "semiannual", "biennial"):
+        nxt = h.after(20).lower()
+        if not re.match(r"\s+(?:meeting|summit|report|conference|review|event)", nxt):
+            return None
+    if w in table:
+        return h.mk(table[w], "SET")
+    unit = re.search(r"(day|week|month|year|quarter|morning|night|evening)s?\b", w)
+    if not unit:
+        return None
+    u = unit.group(1)
+    if u in ("morning", "night", "evening"):
+        u = "day"
+    nm = re.search(r"every\s+(\w+)\s+(?:days|weeks|months|years)", w)
+    n = _num(nm.group(1)) if nm else (2 if "other" in w else 1)
+    return h.mk(_duration_value(n, u), "SET")
+
+
+@_rule(
+    "holiday",
+    rf"\b(?:(last|next|this)\s+)?(Christmas(?:\s+Day|\s+Eve)?|New\s+Year's\s+(?:Day|Eve)|"
+    rf"Thanksgiving(?:\s+Day)?|Independence\s+Day|Halloween|Valentine's\s+Day|"
+    rf"Boxing\s+Day|May\s+Day|Labor\s+Day|Memorial\s+Day|Election\s+Day)"
+    rf"(?:,?\s+({_YEAR_RE}))?\b",
+    trigger=r"Christmas|New Year|Thanksgiving|Halloween|Valentine| Day",
+)
+def _holiday(h: Hit) -> Timex | None:
+    dct = h.dct
+    rel, hol, yr = h.g
+    name = re.sub(r"\s+", " ", hol.lower())
+    if dct is None and not yr:
+        return None
+    y = int(yr) if yr else dct.year
+    fixed = {
+        "christmas": (12, 25),
+        "christmas day": (12, 25),
+        "christmas eve": (12, 24),
+        "new year's day": (1, 1),
+        "new year's eve": (12, 31),
+        "independence day": (7, 4),
+        "halloween": (10, 31),
+        "valentine's day": (2, 14),
+        "boxing day": (12, 26),
+        "may day": (5, 1),
+    }
+    if name in fixed:
+        mo, dd = fixed[name]
+    elif name.startswith("thanksgiving"):
+        first = date(y, 11, 1)
+        dd = 1 + (3 - first.weekday()) % 7 + 21
+        mo = 11
+    elif name == "labor day":
+        first = date(y, 9, 1)
+        mo, dd = 9, 1 + (0 - first.weekday()) % 7
+    elif name == "memorial day":
+        last = date(y, 5, 31)
+        mo, dd = 5, 31 - (last.weekday() - 0) % 7
+    elif name == "election day":
+        first = date(y, 11, 2)
+        mo, dd = 11, 2 + (1 - first.weekday()) % 7
+    else:
+        return None
+    if not yr and dct is not None:
+        d0 = date(y, mo, dd)
+        r = (rel or "").lower()
+        t = h.tense()
+        if (r == "last" or (not r and t == "past")) and d0 > dct:
+            y -= 1
+        elif (r == "next" or (not r and t == "future")) and d0 < dct:
+            y += 1
+        if y != d0.year:
+            return _holiday(h.with_groups((None, hol, str(y))))  # once: the year is set now
+    return h.mk(_day(date(y, mo, dd)), gran="day")
 
 
 # --------------------------------------------------------------------------- public API
@@ -1496,34 +1658,33 @@ def find_timexes(
     for s0, s1 in bounds:
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
-        cands: list[tuple[int, int, int, Timex, str, _Shifted]] = []
-        for prio, (name, pattern) in enumerate(_RULES):
-            trigger = _TRIGGERS.get(name)
-            if trigger is not None and trigger.search(chunk) is None:
+        cands: list[tuple[int, int, int, Timex, Rule, Hit]] = []
+        for prio, rule in enumerate(RULES):
+            if rule.trigger is not None and rule.trigger.search(chunk) is None:
                 continue
-            for m in pattern.finditer(chunk):
+            for m in rule.pattern.finditer(chunk):
                 if m.end() == m.start():
                     continue
-                sm = _Shifted(m, s0)
-                tx = _interpret(name, sm, ctx)  # type: ignore[arg-type]
+                hit = Hit(rule.name, m, s0, ctx)
+                tx = rule.interpret(hit)
                 if tx is not None and tx.end > tx.start:
-                    cands.append((tx.start, tx.end, prio, tx, name, sm))
+                    cands.append((tx.start, tx.end, prio, tx, rule, hit))
         # longest span first, then rule order; keep non-overlapping
         cands.sort(key=lambda c: (-(c[1] - c[0]), c[2], c[0]))
         taken: list[tuple[int, int]] = []
-        chosen: list[tuple[Timex, str, _Shifted]] = []
-        for st, en, _, tx, name, sm in cands:
+        chosen: list[tuple[Timex, Rule, Hit]] = []
+        for st, en, _, tx, rule, hit in cands:
             if any(st < b and en > a for a, b in taken):
                 continue
             taken.append((st, en))
-            chosen.append((tx, name, sm))
-        for tx, name, sm in sorted(chosen, key=lambda c: c[0].start):
+            chosen.append((tx, rule, hit))
+        for tx, rule, hit in sorted(chosen, key=lambda c: c[0].start):
             tx = _trim_span(tx, text)
-            if name in _ANAPHORIC and ref is not None:
+            if rule.anaphoric and ref is not None:
                 ctx.ref, ctx.ref_gran = ref
-                tx = _trim_span(_interpret(name, sm, ctx) or tx, text)  # type: ignore[arg-type]
+                tx = _trim_span(rule.interpret(hit) or tx, text)
                 ctx.ref = ctx.ref_gran = None
-            if name in _EXPLICIT and tx.type == "DATE" and tx.granularity != "range":
+            if rule.explicit and tx.type == "DATE" and tx.granularity != "range":
                 first = value_interval(tx.value)
                 if first is not None:
                     ref = (first[0], tx.granularity)
@@ -1560,13 +1721,6 @@ def _trim_span(tx: Timex, text: str) -> Timex:
     return replace(tx, start=start, end=end, text=text[start:end])
 
 
-# rules whose values count from the narrative's reference time, and rules that set it
-_ANAPHORIC = frozenset({"anaphor", "ago"})
-_EXPLICIT = frozenset(
-    {"iso", "month-day", "day-month", "month-day-range", "day-month-range", "month-year", "year"}
-)
-
-
 def _value_gran(value: str) -> Granularity | None:
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return "day"
@@ -1575,29 +1729,6 @@ def _value_gran(value: str) -> Granularity | None:
     if re.fullmatch(r"\d{4}", value):
         return "year"
     return None
-
-
-class _Shifted:
-    """A match in a sentence chunk with offsets mapped back into the whole text."""
-
-    __slots__ = ("_m", "_off")
-
-    def __init__(self, m: re.Match[str], off: int) -> None:
-        self._m = m
-        self._off = off
-
-    def groups(self) -> tuple[str | None, ...]:
-        return self._m.groups()
-
-    def group(self, *args: int) -> str:
-        return self._m.group(*args)
-
-    def span(self) -> tuple[int, int]:
-        a, b = self._m.span()
-        return a + self._off, b + self._off
-
-    def start(self, *args: int) -> int:
-        return self._m.start(*args) + self._off
 
 
 # --------------------------------------------------------------------------- TimeRefs
