@@ -9,6 +9,7 @@ crash leaves the store as it was after the last committed batch.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -112,6 +113,9 @@ def store_error(path: str, exc: sqlite3.Error, *, opening: bool = False) -> Stor
     meaning = next((m for prefix, m in _FAULTS if name.startswith(prefix)), "store error")
     action = "cannot open store: " if opening else ""
     return StoreError(f"{path}: {action}{meaning} ({message})")
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
 class Store:
@@ -326,6 +330,9 @@ class Store:
         resolved entity matches any of that entity's aliases ("AK-203" finds "AK203" and
         "AK-47 203"; see :meth:`_alias_groups`).
         """
+        # A NUL would end the query inside SQLite's FTS parser ("unterminated string"):
+        # control characters separate words, like spaces.
+        query = _CONTROL.sub(" ", query)
         terms = [t for t in query.replace('"', " ").split() if t]
         if not terms:
             return []
