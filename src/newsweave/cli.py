@@ -961,7 +961,9 @@ def serve(
         )
     writes = "writes need the token" if token else "writes disabled: no --token"
     err.print(f"newsweave: serving {db} on http://{host}:{port}/ ({writes})", markup=False)
-    run = {"host": host, "port": port, "log_level": "warning", "server_header": False}
+    from newsweave.web.serving import uvicorn_settings
+
+    run = {"host": host, "port": port, "log_level": "warning", **uvicorn_settings()}
     if workers == 1:
         app = web_app.create_app(token=token or "", **settings)
         uvicorn.run(app, **run)
