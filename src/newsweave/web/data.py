@@ -36,6 +36,7 @@ from newsweave.records import (
     Story,
     TimelineEntry,
 )
+from newsweave.web.security import public_source
 
 log = logging.getLogger("newsweave.web")
 
@@ -69,7 +70,7 @@ class ArticleCard:
 def article_card(article: Article, source_group: str | None = None) -> ArticleCard:
     return ArticleCard(
         id=article.id,
-        source_path=article.source_path,
+        source_path=public_source(article.source_path),  # no server folders
         title=article.title,
         outlet=article.outlet,
         agency=article.agency,
@@ -136,6 +137,9 @@ class Snapshot:
             rows = nw.export_section(name)
             if rows is None:
                 return None
+            for row in rows:  # no server folders
+                if isinstance(row.get("source_path"), str):
+                    row["source_path"] = public_source(row["source_path"])
             self.raw_sections[name] = rows
         return self.raw_sections[name]
 

@@ -1,5 +1,5 @@
-"""The guard in front of every request: size limits, host check, security headers, and the
-JSON error envelope for failures that happen outside a route.
+"""The guard in front of every request: size limits, host check, security headers, HEAD, and
+the JSON error envelope for failures that happen outside a route.
 
 It is a plain ASGI middleware placed outermost, so that even a 413 raised while a body is
 being read, or an unexpected exception (500), leaves as ``{ok: false, error, status}`` with
@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable
+from pathlib import PurePath
 from typing import Any
 
 log = logging.getLogger("newsweave.web")
@@ -111,9 +112,16 @@ class Guard:
             await self.app(scope, receive, send)
             return
         started = False
+        # HEAD is answered as the GET it asks about, without the body (FastAPI's GET routes
+        # do not answer HEAD themselves: 405 everywhere otherwise).
+        head = scope.get("method") == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             nonlocal started
+            if head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}
             if message["type"] == "http.response.start":
                 started = True
                 headers = list(message.get("headers", []))
@@ -140,7 +148,7 @@ class Guard:
                     ],
                 }
             )
-            await send({"type": "http.response.body", "body": body})
+            await send_with_headers({"type": "http.response.body", "body": body})
 
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if self.allowed_hosts is not None:
@@ -183,3 +191,22 @@ class Guard:
             log.exception("unhandled error serving %s %s", scope.get("method"), path)
             if not started:
                 await reply(500, "internal server error")
+
+
+def public_source(path: str) -> str:
+    """What an HTTP reader sees of where an article came from: its file name (or its
+    address), never the server's folders (upload folders, home directories)."""
+    if "://" in path:
+        return path
+    return PurePath(path).name
+
+
+def hide_server_paths(text: str, source_paths: Iterable[str]) -> str:
+    """``text`` (an export) with the folders of ``source_paths`` removed, leaving file names:
+    the same rule as :func:`public_source`, for formats rendered as a whole."""
+    folders = {
+        str(PurePath(p).parent) for p in source_paths if "://" not in p and PurePath(p).parent.name
+    }
+    for folder in sorted(folders, key=len, reverse=True):
+        text = text.replace(folder + "/", "").replace(folder + "\\", "")
+    return text

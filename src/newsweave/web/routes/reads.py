@@ -14,7 +14,7 @@ from newsweave import export, formats
 from newsweave.web import models, views
 from newsweave.web.data import KNOWN_SECTIONS, ArticleCard, ReadModel, Snapshot, article_card
 from newsweave.web.http import ERRORS, MAX_LIMIT, ApiError, cached
-from newsweave.web.security import csp_with_style_hash
+from newsweave.web.security import csp_with_style_hash, hide_server_paths
 
 router = APIRouter(prefix="/api")
 
@@ -403,7 +403,8 @@ def export_store(
     if found is None:
         known = ", ".join(sorted(formats.FORMATS))
         raise ApiError(404, f"unknown export format {fmt!r} (choose one of: {known})")
-    text = _model(request).reader().export_text(fmt)
+    reader = _model(request).reader()
+    text = hide_server_paths(reader.export_text(fmt), (a.source_path for a in reader.articles()))
     response = Response(text.encode(), media_type=found.media_type)
     if found.page_style is not None:
         response.headers["content-security-policy"] = csp_with_style_hash(found.page_style)
