@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from newsweave.ingest import MAX_ARTICLE_CHARS
+
 
 class Open(BaseModel):
     model_config = ConfigDict(extra="allow")
@@ -102,7 +104,7 @@ class IngestArticle(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=2_000_000)
+    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS)  # the reader's limit
     title: str | None = Field(default=None, max_length=2_000)
     url: str | None = Field(default=None, max_length=4_000)
     published: str | None = Field(default=None, max_length=64, description="ISO date")

@@ -146,6 +146,8 @@ async def _save_json_articles(request: Request, uploads: Path) -> list[str]:
         data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, f"body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:  # [[[[... x 100,000
+        raise ApiError(400, "body is not valid JSON: nested too deeply") from exc
     if isinstance(data, list):
         data = {"articles": data}
     try:
