@@ -41,11 +41,12 @@ LAYERS: tuple[frozenset[str], ...] = (
             "group",
             "brief",
             "settings",
+            "query",
         }
     ),
     frozenset({"store"}),
     frozenset({"pipeline", "runners"}),
-    frozenset({"export", "briefing", "formats"}),
+    frozenset({"export", "briefing", "formats", "attention", "searches"}),
     frozenset({"api", "watch"}),
     frozenset({"cli", "web", "__init__"}),
 )

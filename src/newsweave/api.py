@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from newsweave import export, formats, pipeline
+from newsweave import attention, export, formats, pipeline, searches
 from newsweave.brief import largest_stories
 from newsweave.claims import STATUSES
 from newsweave.copies import singleton_source_group
@@ -27,15 +27,19 @@ from newsweave.formats import markdown
 from newsweave.ingest.fetch import FetchPolicy
 from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import (
+    Alert,
     Article,
     Claim,
     Contradiction,
     CopyGroup,
     CopyLink,
     DatedSentence,
+    DayCount,
     Entity,
     Event,
     Mention,
+    OutletCoverage,
+    SavedSearch,
     Story,
     TimelineEntry,
     TimeRef,
@@ -46,7 +50,9 @@ from newsweave.store import claims as claims_store
 from newsweave.store import copies as copies_store
 from newsweave.store import group as group_store
 from newsweave.store import nlp as nlp_store
+from newsweave.store import sources as sources_store
 from newsweave.store import time as time_store
+from newsweave.store.sources import Outlet
 
 
 class Newsweave:
@@ -359,6 +365,84 @@ class Newsweave:
         groups = self.source_groups()
         ids = [self._article_id(a) for a in article_ids]
         return len({groups.get(a) or singleton_source_group(a) for a in ids})
+
+    # ------------------------------------------------------------------ searches and alerts
+
+    def find(self, query: str, *, limit: int | None = None) -> list[Article]:
+        """Articles matching a query, newest first. Words and "phrases" are full-text terms;
+        ``entity:NAME`` (any alias), ``outlet:NAME`` (or a domain), ``since:``/``until:``
+        (ISO dates) filter. Example: ``'arms entity:Shoigu outlet:"The Hindu" since:2020'``."""
+        return searches.find(self.store, query, limit=limit)
+
+    def save_search(self, name: str, query: str) -> SavedSearch:
+        """Save (or replace) a named search; :meth:`alerts` then reports what it matches
+        among articles stored from now on."""
+        return searches.save(self.store, name, query)
+
+    def saved_searches(self) -> list[SavedSearch]:
+        return sources_store.saved_searches(self.store)
+
+    def delete_search(self, name: str) -> None:
+        searches.saved(self.store, name)
+        sources_store.delete_search(self.store, name)
+
+    def alerts(self, name: str | None = None, *, mark: bool = True) -> list[Alert]:
+        """What each saved search (or the named one) matched since its last check; with
+        ``mark`` (default) the next call reports only what arrives after this one."""
+        return searches.alerts(self.store, name, mark=mark)
+
+    # ------------------------------------------------------------------ attention and coverage
+
+    def attention(
+        self,
+        *,
+        story: str | None = None,
+        entity: str | None = None,
+        outlet: str | None = None,
+        search: str | None = None,
+    ) -> list[DayCount]:
+        """Articles per publication day for one story (id or prefix), entity (id, name or
+        any alias), outlet (name) or saved search (name); zero days included."""
+        return attention.per_day(
+            self.store, story=story, entity=entity, outlet=outlet, search=search
+        )
+
+    def coverage(self, story: str) -> list[OutletCoverage]:
+        """Per story: the outlets covering it (``covers``) and those that report on its main
+        entities elsewhere but not in it (``blind-spot``)."""
+        return attention.coverage(self.store, story)
+
+    # ------------------------------------------------------------------ outlet registry
+
+    def outlets(self) -> list[Outlet]:
+        """The outlet registry: domain -> name, country, language (and where it came from)."""
+        return sources_store.outlets(self.store)
+
+    def set_outlet(
+        self,
+        domain: str,
+        name: str,
+        *,
+        country: str | None = None,
+        language: str | None = None,
+    ) -> Outlet:
+        """Name a domain's outlet yourself; pages from it ingested afterwards carry it."""
+        domain = domain.strip().lower().removeprefix("www.")
+        if not domain or "/" in domain or " " in domain:
+            raise NewsweaveError(f"bad domain {domain!r}: give a host name like bbc.co.uk")
+        if not name.strip():
+            raise NewsweaveError("an outlet needs a name")
+        sources_store.set_outlet(
+            self.store,
+            Outlet(domain, name.strip(), country.upper() if country else None, language),
+        )
+        found = sources_store.outlet(self.store, domain)
+        assert found is not None
+        return found
+
+    def remove_outlet(self, domain: str) -> None:
+        if not sources_store.remove_outlet(self.store, domain.strip().lower()):
+            raise NewsweaveError(f"no outlet registered for domain {domain!r}")
 
     # ------------------------------------------------------------------ exports
 

@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from newsweave import formats
@@ -452,21 +453,212 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--limit", default=20, show_default=True)
+@click.option("--save", "save_as", metavar="NAME", help="Save the query; `alerts` reports news.")
 @click.pass_context
 @handles_errors
-def search(ctx: click.Context, query: tuple[str, ...], limit: int) -> None:
-    """Full-text search over titles and texts (stemmed, best match first).
+def search(ctx: click.Context, query: tuple[str, ...], limit: int, save_as: str | None) -> None:
+    """Search articles: words and "phrases" over titles and texts (stemmed), filtered by
+    entity:NAME (any alias), outlet:NAME (or domain), since:DATE, until:DATE. Without filters
+    the best matches come first, with a snippet; with filters, the newest.
 
     Example: newsweave search AK-203 rifles
+
+    Example: newsweave search 'entity:Shoigu outlet:"The Hindu" since:2020-09' --save shoigu
     """
-    hits = open_store(ctx, read_only=_exists(ctx)).search(" ".join(query), limit=limit)
-    for article, snippet in hits:
+    from newsweave.query import parse_query
+
+    text = " ".join(query)
+    if save_as is not None:
+        nw = open_store(ctx)
+        saved = nw.save_search(save_as, text)
         out.print(
-            f"[bold]{article.id[:10]}[/bold] {article.published or '':10} "
-            f"{article.title or _first_words(article.text)}"
+            f"saved search {saved.name!r}: {saved.query} (alerts report articles stored from now)",
+            markup=False,
+            highlight=False,
         )
+    else:
+        nw = open_store(ctx, read_only=_exists(ctx))
+    parsed = parse_query(text)
+    if parsed.entities or parsed.outlets or parsed.since or parsed.until:
+        found = nw.find(text, limit=limit)
+        for article in found:
+            _article_line(article)
+        out.print(f"{len(found)} matches", markup=False)
+        return
+    hits = nw.search(text, limit=limit)
+    for article, snippet in hits:
+        _article_line(article)
         out.print("    " + snippet.replace("\n", " "), markup=False, highlight=False)
     out.print(f"{len(hits)} matches", markup=False)
+
+
+def _article_line(article: Any) -> None:
+    out.print(
+        f"{article.id[:10]} {article.published or '':10} {article.outlet or '':18.18} "
+        f"{article.title or _first_words(article.text)}",
+        markup=False,
+        highlight=False,
+    )
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--peek", is_flag=True, help="Show without marking as seen.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON lines (one per article).")
+@click.pass_context
+@handles_errors
+def alerts(ctx: click.Context, name: str | None, peek: bool, as_json: bool) -> None:
+    """What each saved search (or the one named) matched since the last time you asked.
+
+    Example: newsweave search 'entity:"Rajnath Singh"' --save rajnath && newsweave alerts
+    """
+    found = open_store(ctx).alerts(name, mark=not peek)
+    for alert in found:
+        if as_json:
+            for article in alert.articles:
+                row = {"search": alert.search.name, "query": alert.search.query}
+                row |= article_summary(article)
+                out.print(json.dumps(row, ensure_ascii=False), markup=False, highlight=False)
+            continue
+        out.print(
+            f"{alert.search.name}: {len(alert.articles)} new ({alert.search.query})",
+            markup=False,
+            highlight=False,
+        )
+        for article in alert.articles:
+            out.print("  ", end="")
+            _article_line(article)
+    if not found and not as_json:
+        out.print("no saved searches (save one with: newsweave search QUERY --save NAME)")
+
+
+def article_summary(article: Any) -> dict:
+    return {
+        "id": article.id,
+        "title": article.title,
+        "outlet": article.outlet,
+        "published": article.published,
+        "url": article.url,
+    }
+
+
+@cli.command()
+@click.option("--story", help="A story (id or unique prefix).")
+@click.option("--entity", help="An entity (id, name or any alias).")
+@click.option("--outlet", help="An outlet (name).")
+@click.option("--search", "saved", metavar="NAME", help="A saved search.")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def attention(
+    ctx: click.Context,
+    story: str | None,
+    entity: str | None,
+    outlet: str | None,
+    saved: str | None,
+    as_json: bool,
+) -> None:
+    """Articles per day for one story, entity, outlet or saved search (zero days included).
+    Every series at once: newsweave export --format attention.
+
+    Example: newsweave attention --entity Shoigu
+    """
+    days = open_store(ctx, read_only=_exists(ctx)).attention(
+        story=story, entity=entity, outlet=outlet, search=saved
+    )
+    if as_json:
+        out.print_json(json.dumps([asdict(d) for d in days]))
+        return
+    peak = max((d.articles for d in days), default=0)
+    for day in days:
+        bar = "#" * round(40 * day.articles / peak) if peak else ""
+        out.print(f"{day.date}  {day.articles:5d}  {bar}", markup=False, highlight=False)
+    out.print(f"{sum(d.articles for d in days)} articles over {len(days)} days", markup=False)
+
+
+@cli.command()
+@click.argument("story")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def coverage(ctx: click.Context, story: str, as_json: bool) -> None:
+    """Which outlets cover a story, and which report on its main entities elsewhere but
+    have nothing in it (blind spots).
+
+    Example: newsweave coverage st_3f2a
+    """
+    rows = open_store(ctx, read_only=_exists(ctx)).coverage(story)
+    if as_json:
+        out.print_json(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
+        return
+    table = Table(show_lines=False)
+    for col in ("outlet", "status", "in story", "on its entities elsewhere", "country", "lang"):
+        table.add_column(col, overflow="fold")
+    for r in rows:
+        table.add_row(
+            escape(r.outlet),
+            r.status,
+            str(r.articles),
+            str(r.entity_articles),
+            r.country or "",
+            r.language or "",
+        )
+    out.print(table)
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def outlets(ctx: click.Context, as_json: bool) -> None:
+    """The outlet registry: domain -> outlet name, country, language. newsweave fills it as
+    it meets new domains; entries you set win over what pages say.
+
+    Example: newsweave outlets set bbc.co.uk "BBC News" --country GB --language en
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    rows = open_store(ctx, read_only=_exists(ctx)).outlets()
+    if as_json:
+        out.print_json(json.dumps([asdict(o) for o in rows], ensure_ascii=False))
+        return
+    table = Table(show_lines=False)
+    for col in ("domain", "name", "country", "language", "from"):
+        table.add_column(col, overflow="fold")
+    for o in rows:
+        table.add_row(escape(o.domain), escape(o.name), o.country or "", o.language or "", o.origin)
+    out.print(table)
+
+
+@outlets.command("set")
+@click.argument("domain")
+@click.argument("name")
+@click.option("--country", help="ISO 3166 code (GB, IN, US ...).")
+@click.option("--language", help="ISO 639 code (en, hi ...).")
+@click.pass_context
+@handles_errors
+def outlets_set(
+    ctx: click.Context, domain: str, name: str, country: str | None, language: str | None
+) -> None:
+    """Name a domain's outlet (applies to pages ingested from now on).
+
+    Example: newsweave outlets set thehindu.com "The Hindu" --country IN --language en
+    """
+    entry = open_store(ctx).set_outlet(domain, name, country=country, language=language)
+    out.print(f"{entry.domain} = {entry.name}", markup=False, highlight=False)
+
+
+@outlets.command("remove")
+@click.argument("domain")
+@click.pass_context
+@handles_errors
+def outlets_remove(ctx: click.Context, domain: str) -> None:
+    """Forget a domain's registry entry.
+
+    Example: newsweave outlets remove example.org
+    """
+    open_store(ctx).remove_outlet(domain)
+    out.print(f"removed {domain}", markup=False, highlight=False)
 
 
 @cli.command()

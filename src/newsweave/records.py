@@ -256,3 +256,51 @@ class StoryBrief:
     timeline: tuple[TimelineEntry, ...]
     #: Filled by the claims stage: cited sentences on which sources disagree (may be empty).
     disagreements: tuple[CitedSentence, ...] = ()
+
+
+# --------------------------------------------------------------------------- live sources
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSearch:
+    """A named query (``newsweave.query`` syntax); ``last_seq`` is the newest article its
+    alerts have reported (articles are numbered in ingest order)."""
+
+    name: str
+    query: str
+    last_seq: int = 0
+    created_at: str | None = None
+    checked_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """What matched a saved search since its last check, in ingest order."""
+
+    search: SavedSearch
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    """Attention: how many articles were published on one day."""
+
+    date: str
+    articles: int
+
+
+CoverageStatus = Literal["covers", "blind-spot"]
+
+
+@dataclass(frozen=True, slots=True)
+class OutletCoverage:
+    """One outlet's coverage of a story: its articles in the story, and its articles
+    elsewhere about the story's main entities. A ``blind-spot`` is an outlet that reports
+    on those entities but has nothing in the story."""
+
+    outlet: str
+    articles: int
+    entity_articles: int
+    status: CoverageStatus
+    country: str | None = None
+    language: str | None = None

@@ -9,7 +9,7 @@ docs/exports.md, "Adding an export format").
 from __future__ import annotations
 
 from newsweave.errors import NewsweaveError
-from newsweave.formats import csv, html, json, markdown, timelinejs
+from newsweave.formats import attention, csv, html, json, markdown, timelinejs
 from newsweave.formats.base import Format, Writer
 
 REGISTRY: tuple[Format, ...] = (
@@ -19,6 +19,7 @@ REGISTRY: tuple[Format, ...] = (
     markdown.MARKDOWN,
     html.HTML,
     timelinejs.TIMELINEJS,
+    attention.ATTENTION,
 )
 
 FORMATS: dict[str, Format] = {f.name: f for f in REGISTRY}

@@ -6,10 +6,13 @@ state. The only code that knows these tables.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from newsweave.ingest.fetch import Validators
+from newsweave.records import SavedSearch
+from newsweave.store import id_chunks
 
 if TYPE_CHECKING:
     from newsweave.ingest.live import PageState
@@ -219,8 +222,164 @@ def watch_state(store: Store, key: str) -> str | None:
     return row[0] if row else None
 
 
+# --------------------------------------------------------------------------- searches
+
+
+def match_articles(
+    store: Store,
+    *,
+    text: tuple[str, ...] = (),
+    ids: set[str] | None = None,
+    outlets: tuple[str, ...] = (),
+    since: str | None = None,
+    until: str | None = None,
+    after_seq: int = 0,
+) -> list[tuple[int, str]]:
+    """(seq, id) of articles matching every given condition, in ingest order: all full-text
+    ``text`` terms (FTS5, quoted term by term), ``ids`` (None: any), any of ``outlets`` (the
+    outlet's name, or a domain of the article's address or of the registry), the dates."""
+    if ids is not None and not ids:
+        return []
+    sql = ["SELECT a.seq, a.id FROM articles a"]
+    where: list[str] = ["a.seq > ?"]
+    params: list[object] = [after_seq]
+    if text:
+        sql.append("JOIN articles_fts f ON f.rowid = a.seq")
+        where.append("articles_fts MATCH ?")
+        params.append(" ".join('"' + t.replace('"', " ") + '"' for t in text))
+    if outlets:
+        alternatives = []
+        for outlet in outlets:
+            domain = outlet.lower().removeprefix("www.")
+            alternatives.append(
+                "(a.outlet = ? COLLATE NOCASE OR a.outlet IN"
+                " (SELECT name FROM outlets WHERE domain = ?)"
+                " OR a.url LIKE ? ESCAPE '\\' OR a.url LIKE ? ESCAPE '\\'"
+                " OR a.url LIKE ? ESCAPE '\\')"
+            )
+            like = domain.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [outlet, domain, f"%://{like}/%", f"%://{like}:%", f"%.{like}/%"]
+        where.append("(" + " OR ".join(alternatives) + ")")
+    if since:
+        where.append("a.published >= ?")
+        params.append(since)
+    if until:
+        where.append("a.published <= ?")
+        params.append(until)
+    query = " ".join(sql) + " WHERE " + " AND ".join(where) + " ORDER BY a.seq"
+    rows = [(r[0], r[1]) for r in store.conn.execute(query, params)]
+    if ids is not None:
+        rows = [r for r in rows if r[1] in ids]
+    return rows
+
+
+def latest_seq(store: Store) -> int:
+    return store.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM articles").fetchone()[0]
+
+
+def save_search(store: Store, name: str, query: str) -> SavedSearch:
+    """Create or replace a saved search; its alerts start from the articles stored now."""
+    with store.transaction() as conn:
+        conn.execute(
+            "INSERT INTO saved_searches(name, query, last_seq) VALUES (?, ?, ?)"
+            " ON CONFLICT(name) DO UPDATE SET query = excluded.query,"
+            " last_seq = excluded.last_seq",
+            (name, query, latest_seq(store)),
+        )
+    found = saved_search(store, name)
+    assert found is not None
+    return found
+
+
+def saved_searches(store: Store) -> list[SavedSearch]:
+    rows = store.conn.execute(
+        "SELECT name, query, last_seq, created_at, checked_at FROM saved_searches ORDER BY name"
+    )
+    return [SavedSearch(*r) for r in rows]
+
+
+def saved_search(store: Store, name: str) -> SavedSearch | None:
+    row = store.conn.execute(
+        "SELECT name, query, last_seq, created_at, checked_at FROM saved_searches WHERE name = ?",
+        (name,),
+    ).fetchone()
+    return SavedSearch(*row) if row else None
+
+
+def mark_checked(store: Store, checked: dict[str, int]) -> None:
+    """Move saved searches' alert marks to the given article seq, in one transaction."""
+    with store.transaction() as conn:
+        for name, seq in checked.items():
+            conn.execute(
+                "UPDATE saved_searches SET last_seq = MAX(last_seq, ?),"
+                " checked_at = strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE name = ?",
+                (seq, name),
+            )
+
+
+def delete_search(store: Store, name: str) -> bool:
+    with store.transaction() as conn:
+        return conn.execute("DELETE FROM saved_searches WHERE name = ?", (name,)).rowcount > 0
+
+
+# --------------------------------------------------------------------------- attention
+
+
+def articles_per_day(
+    store: Store, *, ids: Iterable[str] | None = None, outlet: str | None = None
+) -> list[tuple[str, int]]:
+    """(publication day, articles) for the given articles (or one outlet's), by day; articles
+    without a date are left out."""
+    if ids is not None:
+        counts: dict[str, int] = {}
+        for chunk, marks in id_chunks(ids):
+            for day, n in store.conn.execute(
+                f"SELECT published, COUNT(*) FROM articles WHERE id IN ({marks})"
+                " AND published IS NOT NULL GROUP BY published",
+                chunk,
+            ):
+                counts[day] = counts.get(day, 0) + n
+        return sorted(counts.items())
+    rows = store.conn.execute(
+        "SELECT published, COUNT(*) FROM articles WHERE published IS NOT NULL"
+        + (" AND outlet = ? COLLATE NOCASE" if outlet else "")
+        + " GROUP BY published ORDER BY published",
+        (outlet,) if outlet else (),
+    )
+    return [(r[0], r[1]) for r in rows]
+
+
+def outlets_of(store: Store, ids: Iterable[str]) -> dict[str, str | None]:
+    """article id -> outlet."""
+    found: dict[str, str | None] = {}
+    for chunk, marks in id_chunks(ids):
+        found.update(
+            store.conn.execute(f"SELECT id, outlet FROM articles WHERE id IN ({marks})", chunk)
+        )
+    return found
+
+
+def outlet_counts(store: Store) -> dict[str, int]:
+    """outlet -> articles stored (articles without an outlet left out)."""
+    rows = store.conn.execute(
+        "SELECT outlet, COUNT(*) FROM articles WHERE outlet IS NOT NULL GROUP BY outlet"
+    )
+    return {r[0]: r[1] for r in rows}
+
+
 __all__ = [
     "MIGRATIONS",
+    "SavedSearch",
+    "articles_per_day",
+    "delete_search",
+    "latest_seq",
+    "mark_checked",
+    "match_articles",
+    "outlet_counts",
+    "outlets_of",
+    "save_search",
+    "saved_search",
+    "saved_searches",
     "Outlet",
     "StoredPages",
     "learn_outlet",
