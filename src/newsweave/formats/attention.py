@@ -1,5 +1,6 @@
 """``attention``: article counts per day for every story, main entity, outlet and saved
-search, as CSV (one row per series and day; days without articles inside a series count 0)."""
+search, as CSV (one row per series and day; days without articles inside a series count 0).
+Names come from articles, so cells go through the ``csv`` format's formula rule (``cell``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import TextIO
 
 from newsweave.attention import all_series
 from newsweave.formats.base import Format
+from newsweave.formats.csv import cell
 from newsweave.store import Store
 
 COLUMNS = ("kind", "id", "name", "date", "articles")
@@ -17,7 +19,7 @@ def write_attention(store: Store, out: TextIO) -> None:
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
     for kind, key, name, day in all_series(store):
-        writer.writerow((kind, key, name, day.date, day.articles))
+        writer.writerow([cell(v) for v in (kind, key, name, day.date, day.articles)])
 
 
 ATTENTION = Format(
