@@ -32,7 +32,7 @@ from newsweave.web import models
 from newsweave.web.cache import CachedReads, ResponseCache
 from newsweave.web.data import ReadModel
 from newsweave.web.http import ApiError, SafeJSONResponse, envelope, validation_message
-from newsweave.web.routes import ingest, pages, reads
+from newsweave.web.routes import ingest, live, pages, reads
 from newsweave.web.security import BodyTooLarge, Guard
 
 log = logging.getLogger("newsweave.web")
@@ -114,6 +114,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(reads.router)
     app.include_router(ingest.router)
+    app.include_router(live.router)  # attention, coverage, query search, saved searches
     _document_ingest_body(app)
     return app
 
