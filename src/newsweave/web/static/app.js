@@ -266,7 +266,11 @@
   }
 
   async function storyView(id) {
-    const { item: st } = await api("stories/" + encodeURIComponent(id));
+    const [{ item: st }, days, outlets] = await Promise.all([
+      api("stories/" + encodeURIComponent(id)),
+      optional("attention", { story: id }),
+      optional("coverage", { story: id }),
+    ]);
     const events = st.events || [];
     const list = h("ol", { class: "event-list" });
     for (const ev of events) {
@@ -282,6 +286,11 @@
       h("p", { class: "dek" }, `${dateRange(st.first, st.last)} · ${plural(st.event_count, "event")} · ${plural(st.article_count, "article")} from ${plural((st.outlets || []).length, "outlet")}`),
       statusBadges(st.claim_counts),
       h("section", { class: "panel" }, h("h2", { class: "section-title" }, "Timeline"), timelineChart(st.timeline || [], events)),
+      h("section", { class: "panel", id: "attention" }, h("h2", { class: "section-title" }, "Attention over time"),
+        days ? attentionChart(days, "Articles per day in this story") : empty("Attention is not available.")),
+      h("section", { class: "panel", id: "coverage" }, h("h2", { class: "section-title" }, "Coverage and blind spots"),
+        h("p", { class: "hint" }, "Outlets in this story, and outlets that report on its main entities elsewhere but have nothing here."),
+        outlets ? coverageTable(outlets) : empty("Coverage is not available.")),
       h("section", { class: "panel" }, h("h2", { class: "section-title" }, "Events"),
         events.length ? capList(list, 40, "events") : empty("No events in this story.")),
       h("p", {}, h("a", { href: route("articles", { story: st.id }) }, `All ${plural(st.article_count, "article")} in this story →`)));
@@ -373,6 +382,69 @@
     const wrap = h("div", { class: "timeline" }, h("div", { class: "timeline-scroll" }, svg), legend, detail);
     if (first) first();
     return wrap;
+  }
+
+  // ------------------------------------------------------------------ attention and coverage
+
+  // Articles per day as bars (the API fills days without articles with 0), with the peak
+  // and the first/last dates on the axis; each bar says its date and count on hover/focus.
+  // Long series are drawn per week (over 120 days) or per month (over three years).
+  function attentionBuckets(days) {
+    if (days.length <= 120) return { unit: "day", bars: days.map((d) => ({ date: d.date, articles: d.articles })) };
+    const monthly = days.length > 1100;
+    const bars = [];
+    days.forEach((d, i) => {
+      const key = monthly ? d.date.slice(0, 7) : Math.floor(i / 7);
+      const last = bars[bars.length - 1];
+      if (last && last.key === key) last.articles += d.articles;
+      else bars.push({ key, date: monthly ? d.date.slice(0, 7) : d.date, articles: d.articles });
+    });
+    return { unit: monthly ? "month" : "week", bars };
+  }
+
+  function attentionChart(series, label) {
+    if (!series || !series.length) return empty("No dated articles yet.");
+    const { unit, bars: days } = attentionBuckets(series);
+    const peak = Math.max(1, ...days.map((d) => d.articles));
+    const total = days.reduce((n, d) => n + d.articles, 0);
+    const barW = Math.max(2, Math.min(28, 860 / days.length)), left = 36, top = 10, plotH = 120;
+    const width = left + barW * days.length + 16, height = top + plotH + 34;
+    const svg = s("svg", { class: "attention-svg", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
+      "aria-label": `${label}: ${plural(total, "article")} over ${plural(series.length, "day")}, at most ${peak} a ${unit}` });
+    const baseY = top + plotH;
+    svg.appendChild(s("line", { x1: left - 4, x2: width - 8, y1: baseY, y2: baseY, class: "axis" }));
+    svg.appendChild(s("text", { x: left - 8, y: top + 8, class: "tick", "text-anchor": "end" }, String(peak)));
+    svg.appendChild(s("text", { x: left - 8, y: baseY, class: "tick", "text-anchor": "end" }, "0"));
+    days.forEach((d, i) => {
+      const hgt = Math.round((plotH * d.articles) / peak);
+      const bar = s("rect", { x: left + i * barW + 0.5, y: baseY - hgt, width: Math.max(1, barW - 1), height: Math.max(hgt, d.articles ? 1 : 0),
+        class: "attention-bar", "data-date": d.date, "data-articles": d.articles, "data-unit": unit });
+      const when = unit === "week" ? "week of " + humanDate(d.date) : humanDate(d.date);
+      bar.appendChild(s("title", {}, `${when}: ${plural(d.articles, "article")}`));
+      svg.appendChild(bar);
+    });
+    svg.appendChild(s("text", { x: left, y: baseY + 20, class: "tick" }, humanDate(days[0].date)));
+    if (days.length > 1) svg.appendChild(s("text", { x: width - 8, y: baseY + 20, class: "tick", "text-anchor": "end" }, humanDate(days[days.length - 1].date)));
+    return h("div", { class: "attention" }, h("div", { class: "timeline-scroll" }, svg),
+      h("p", { class: "hint" }, `${plural(total, "article")} over ${plural(series.length, "day")}; one bar per ${unit}, busiest ${unit} ${peak}.`));
+  }
+
+  function coverageTable(rows) {
+    if (!rows || !rows.length) return empty("No outlets known for this story.");
+    const body = rows.map((r) => h("tr", { class: "coverage-row " + r.status },
+      h("td", {}, r.outlet),
+      h("td", {}, h("span", { class: "badge " + (r.status === "covers" ? "corroborated" : "contested") }, r.status === "covers" ? "covers" : "blind spot")),
+      h("td", { class: "num" }, String(r.articles)),
+      h("td", { class: "num" }, String(r.entity_articles)),
+      h("td", {}, [r.country, r.language].filter(Boolean).join(" · "))));
+    return h("div", { class: "table-scroll" }, h("table", { class: "coverage-table" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Outlet"), h("th", {}, "Status"), h("th", {}, "In this story"),
+        h("th", {}, "On its entities elsewhere"), h("th", {}, "Country · language"))),
+      h("tbody", {}, body)));
+  }
+
+  async function optional(path, params) {
+    try { return (await api(path, params)).items; } catch (err) { return null; }
   }
 
   function sourceList(sources, limit) {
@@ -624,11 +696,16 @@
   }
 
   async function entityView(id) {
-    const { item: e } = await api("entities/" + encodeURIComponent(id));
+    const [{ item: e }, days] = await Promise.all([
+      api("entities/" + encodeURIComponent(id)),
+      optional("attention", { entity: id }),
+    ]);
     page(crumbs([{ label: "Entities", href: route("entities") }, { label: e.name }]),
       h("div", { class: "kicker" }, e.type || "entity"),
       h("h1", { class: "page-title" }, e.name),
       h("p", { class: "dek" }, "Also written as: ", h("span", { class: "chips" }, (e.aliases || []).map((al) => h("span", { class: "chip" }, al)))),
+      days ? h("section", { class: "panel", id: "attention" }, h("h2", { class: "section-title" }, "Attention over time"),
+        attentionChart(days, `Articles per day mentioning ${e.name}`)) : null,
       h("h2", { class: "section-title" }, `In ${plural((e.articles || []).length, "article")}`),
       h("ul", { class: "article-list" }, (e.articles || []).map((a) => articleRow(a, { lead: true }))));
   }
