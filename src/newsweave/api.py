@@ -24,7 +24,7 @@ from newsweave.claims import STATUSES
 from newsweave.copies import singleton_source_group
 from newsweave.errors import NewsweaveError
 from newsweave.formats import markdown
-from newsweave.ingest.fetch import FetchPolicy
+from newsweave.ingest.fetch import Fetcher, FetchPolicy
 from newsweave.pipeline import IngestReport, ProgressCallback
 from newsweave.records import (
     Alert,
@@ -93,8 +93,6 @@ class Newsweave:
         e.g. on a Dask cluster; the store is still written by this process alone.
         ``fetch_policy`` says how politely to fetch addresses (delay, timeout, retries ...);
         ``stop`` is asked between fetches and ends the fetching early when it returns True."""
-        from newsweave.ingest.fetch import Fetcher
-
         report = pipeline.ingest_paths(
             self.store,
             [str(p) for p in paths],

@@ -24,7 +24,12 @@ from newsweave import formats
 from newsweave.api import Newsweave
 from newsweave.errors import NewsweaveError, one_line
 from newsweave.export import article_dict
+from newsweave.ingest import InputError, discover
+from newsweave.ingest.fetch import FetchPolicy
 from newsweave.pipeline import default_db_path
+from newsweave.runners import make_runner
+from newsweave.store import store_error
+from newsweave.watch import PollReport, Watcher, parse_interval
 
 EXIT_SKIPPED = 1
 EXIT_ERROR = 2
@@ -51,8 +56,6 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
         except NewsweaveError as exc:
             fail(str(exc))
         except sqlite3.Error as exc:
-            from newsweave.store import store_error
-
             ctx = click.get_current_context(silent=True)
             db = ctx.find_root().obj["db"] if ctx and ctx.find_root().obj else "store"
             fail(str(store_error(db, exc)))
@@ -117,8 +120,6 @@ def runner_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 def open_runner(ctx: click.Context, kind: str, scheduler: str | None, workers: int | None):
     """Build the runner the options ask for; it is closed when the command ends."""
-    from newsweave.runners import make_runner
-
     runner = make_runner(kind, scheduler=scheduler, workers=workers)
     ctx.call_on_close(runner.close)
     return runner
@@ -151,8 +152,6 @@ def fetch_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def fetch_policy(delay: float, timeout: float, retries: int) -> Any:
-    from newsweave.ingest.fetch import FetchPolicy
-
     return FetchPolicy(delay=delay, timeout=timeout, retries=retries)
 
 
@@ -190,8 +189,6 @@ def ingest(
     Example (on Dask): newsweave ingest --runner dask --workers 2 big-export/
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from newsweave.ingest import InputError, discover
 
     nw = open_store(ctx)
     runner = open_runner(ctx, runner_kind, scheduler, workers)
@@ -271,8 +268,6 @@ def watch(
     Example (cron, every 15 minutes): newsweave watch --once --json sources.txt
     """
     import signal
-
-    from newsweave.watch import PollReport, Watcher, parse_interval
 
     interval = parse_interval(every)
     nw = open_store(ctx)
