@@ -259,3 +259,74 @@ def test_cli_events_stories_timeline_and_brief(tmp_path: Path) -> None:
     assert md.startswith("# News briefing") and stories[0]["title"] in md
     bad = runner.invoke(cli, ["--db", db, "brief", "--story", "nope"])
     assert bad.exit_code == 2 and "no story" in bad.output
+
+
+# --------------------------------------------------------------------------- date ranking
+
+
+def test_volume_normalised_discounts_days_in_busy_weeks() -> None:
+    from newsweave.brief import volume_normalised
+
+    published = ["2011-03-01"] * 30 + ["2011-09-01"] * 2
+    out = volume_normalised(
+        {"2011-03-02": 6.0, "2011-09-02": 2.0, "2011-03": 4.0}, published, window=7, alpha=1.0
+    )
+    assert out["2011-03-02"] == pytest.approx(6 / 31)
+    assert out["2011-09-02"] == pytest.approx(2 / 3)
+    assert out["2011-03-02"] < out["2011-09-02"]  # the quiet month's turning point wins
+    assert out["2011-03"] == 4.0  # a month is left as it is
+    assert volume_normalised({"2011-03-02": 6.0}, [], alpha=1.0) == {"2011-03-02": 6.0}
+
+
+def test_cover_period_takes_the_best_of_each_span_first() -> None:
+    from newsweave.brief import cover_period
+
+    ranked = ["2011-02-20", "2011-02-21", "2011-02-22", "2011-03-01", "2011-10-10", "2010-01-01"]
+    out = cover_period(ranked, 3, "2011-02-15", "2011-10-20", spans=2)
+    assert out == ["2011-02-20", "2011-10-10", "2011-02-21"]
+    assert cover_period(ranked, 2, None, None) == ranked[:2]
+    assert cover_period([], 3, "2011-01-01", "2011-12-31") == []
+
+
+def _row(article: str, i: int, text: str, day: str, gran: str = "day") -> DatedSentence:
+    return DatedSentence(article, i, 0, len(text), text, day, gran, "past", True)
+
+
+def _art(aid: str, published: str) -> Article:
+    return Article(aid, f"{aid}.txt", None, "bbc", None, None, published, "text")
+
+
+def test_story_timeline_reaches_the_end_of_the_coverage_and_prints_real_dates() -> None:
+    arts: dict[str, Article] = {}
+    rows: list[DatedSentence] = []
+    # a busy first month: twenty articles recall the same few days
+    for n in range(20):
+        aid = f"may{n}"
+        arts[aid] = _art(aid, f"2010-05-{10 + n % 10:02d}")
+        for k, day in enumerate(("2010-04-20", "2010-04-22", "2010-05-02")):
+            rows.append(
+                _row(aid, k, f"On {day} the rig exploded and oil leaked badly {n} {k}.", day)
+            )
+        rows.append(
+            _row(
+                aid,
+                9,
+                "That weekend crews fought the leak along the coast of it.",
+                "2010-W19-WE",
+                "week",
+            )
+        )
+    # a quiet end: one article in September reports the well sealed
+    arts["sep"] = _art("sep", "2010-09-19")
+    rows.append(
+        _row(
+            "sep",
+            0,
+            "The well was declared sealed for good on 19 September by officials.",
+            "2010-09-19",
+        )
+    )
+    entries = build_timeline(rows, arts, max_entries=3)
+    dates = [e.date for e in entries]
+    assert "2010-09-19" in dates  # the end of the coverage is reached
+    assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", d) for d in dates)
