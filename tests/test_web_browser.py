@@ -273,3 +273,81 @@ def test_script_payloads_in_articles_do_nothing(page, server) -> None:
         assert page.evaluate("window.__xss") is None
     assert page.dialogs == []
     assert page.problems == []
+
+
+def _fits(browser, server: str, width: int, name: str) -> list[str]:
+    """Open the stories page and the first story at ``width`` px, screenshot both, and
+    return what overflowed the viewport (nothing may be wider than the screen)."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    pg = context.new_page()
+    pg.set_default_timeout(20_000)
+    wide: list[str] = []
+    try:
+        pg.goto(server + "/")
+        pg.wait_for_selector(".story-card, .empty")
+        if pg.evaluate("document.documentElement.scrollWidth") > width:
+            wide.append(f"stories page at {width}px")
+        shot(pg, f"{name}-stories-{width}px")
+        if pg.locator(".story-card h2 a").count():
+            pg.locator(".story-card h2 a").first.click()
+            pg.wait_for_selector(".timeline")
+            if pg.evaluate("document.documentElement.scrollWidth") > width:
+                wide.append(f"story page at {width}px")
+            shot(pg, f"{name}-story-{width}px")
+    finally:
+        context.close()
+    return wide
+
+
+def test_layout_fits_desktop_and_phone_widths(browser, server) -> None:
+    assert _fits(browser, server, 1366, "seeds") == []
+    assert _fits(browser, server, 390, "seeds") == []
+
+
+def test_phone_story_timeline_lists_every_date(browser, server) -> None:
+    stories = api(server, "/api/stories")["items"]
+    if not stories:
+        pytest.skip("no grouping stage registered")
+    story = api(server, f"/api/stories/{stories[0]['id']}")["item"]
+    context = browser.new_context(viewport={"width": 390, "height": 900})
+    pg = context.new_page()
+    try:
+        pg.goto(server + f"/#/story/{story['id']}")
+        pg.wait_for_selector(".timeline-list")
+        dated = {(t["kind"], t["date"]) for t in story["timeline"] if t["date"]}
+        dated |= {("event", e["date"]) for e in story["events"] if e["date"]}
+        assert pg.locator(".timeline-list li").count() == len(dated)
+        assert pg.locator(".timeline-svg").count() == 0  # no chart scrolled two dates at a time
+    finally:
+        context.close()
+
+
+@pytest.mark.slow
+def test_layout_fits_on_a_real_topic(browser, tmp_path: Path) -> None:
+    """bpoil_bbc from Timeline17 (293 articles), ingested and analysed: the page fits at
+    1366 and 390 px; screenshots for a person to look at."""
+    import uvicorn
+
+    from newsweave.api import Newsweave
+    from newsweave.web import create_app
+
+    data = Path(__file__).resolve().parents[2] / "shared" / "data" / "timeline17" / "bpoil_bbc"
+    if not data.is_dir():
+        pytest.skip(f"{data} not present")
+    db = tmp_path / "bpoil.db"
+    with Newsweave(db) as nw:
+        nw.ingest([data / "InputDocs"])
+    port = free_port()
+    app = create_app(db, token=TOKEN, allowed_hosts=("127.0.0.1", "localhost"))
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    while not srv.started:
+        time.sleep(0.05)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        assert _fits(browser, base, 1366, "bpoil") == []
+        assert _fits(browser, base, 390, "bpoil") == []
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)

@@ -200,7 +200,8 @@
   function statusBadges(counts) {
     if (!counts) return null;
     const out = [];
-    if (counts.contested) out.push(h("span", { class: "badge contested", title: "claims where sources disagree" }, `${counts.contested} contested`));
+    // a dispute has two sides: the count is of contested claims, and says so
+    if (counts.contested) out.push(h("span", { class: "badge contested", title: "claims another source contradicts (each dispute has two sides)" }, `${plural(counts.contested, "contested claim")}`));
     if (counts.corroborated) out.push(h("span", { class: "badge corroborated" }, `${counts.corroborated} corroborated`));
     if (counts["single-source"]) out.push(h("span", { class: "badge single" }, `${counts["single-source"]} single-source`));
     return out.length ? h("span", { class: "badges" }, out) : null;
@@ -379,6 +380,11 @@
     }
     const legend = h("div", { class: "legend" },
       used.map((l) => h("span", { class: "legend-item" }, h("span", { class: "swatch " + l.key }), l.label)));
+    // On a phone a wide chart would show two dates at a time: list every date instead.
+    if (window.matchMedia && window.matchMedia("(max-width: 600px)").matches) {
+      const list = timelineList(groups, detail);
+      return h("div", { class: "timeline" }, list, legend, detail);
+    }
     const wrap = h("div", { class: "timeline" }, h("div", { class: "timeline-scroll" }, svg), legend, detail);
     if (first) first();
     return wrap;
@@ -445,6 +451,31 @@
 
   async function optional(path, params) {
     try { return (await api(path, params)).items; } catch (err) { return null; }
+  }
+
+  // The timeline as a vertical list of dates (narrow screens), in date order.
+  function timelineList(groups, detail) {
+    const sorted = [...groups.values()].sort((a, b) => a[0].t - b[0].t || a[0].lane.localeCompare(b[0].lane));
+    const items = [];
+    const list = h("ol", { class: "timeline-list", "aria-label": "Story timeline" });
+    for (const group of sorted) {
+      const p = group[0];
+      const text = group.length > 1
+        ? `${group.length} ${p.lane === "event" ? "events" : "entries"}: ${(p.event ? p.event.title : p.entry.text) || ""}`
+        : (p.event ? p.event.title : p.entry.text) || "";
+      const kind = p.lane === "event" ? "event" : p.lane;
+      const item = h("li", { class: kind },
+        h("button", { type: "button", onclick: () => {
+          items.forEach((i) => i.classList.remove("selected"));
+          item.classList.add("selected");
+          showDetail(detail, group);
+        } }, h("span", { class: "when" }, humanDate(p.date), kind === "reported" ? "" : ` · ${kind}`), h("span", { class: "what" }, text)));
+      items.push(item);
+      list.appendChild(item);
+    }
+    const firstEntry = sorted.find((g) => g[0].lane !== "event");
+    if (firstEntry) { items[sorted.indexOf(firstEntry)].classList.add("selected"); showDetail(detail, firstEntry); }
+    return list;
   }
 
   function sourceList(sources, limit) {
@@ -535,7 +566,7 @@
       const n = totals[status] ?? claims[status].length;
       return n > claims[status].length ? `${claims[status].length} of ${n}` : String(n);
     };
-    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${total("contested")})`));
+    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${plural(claims.contested.length, "dispute")})`));
     if (!claims.contested.length) append(contested, [h("p", { class: "muted" }, "No contested claims found for this event.")]);
     for (const pair of claims.contested) {
       const slot = pair.slot;
