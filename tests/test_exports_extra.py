@@ -103,6 +103,8 @@ def test_html_briefing_is_self_contained_and_escaped(db: Path, data: dict) -> No
     assert XSS_TITLE in text  # shown as text
     for story in data.get("stories", []):
         assert " ".join(story["title"].split()) in text
+    n = len(data.get("stories", []))
+    assert f"{n} {'story' if n == 1 else 'stories'}" in text  # never "1 stories"
 
 
 def test_timelinejs_shape_and_escaping(db: Path, data: dict) -> None:

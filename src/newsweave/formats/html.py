@@ -158,12 +158,18 @@ def render(view: StoreView) -> str:
         '<meta name="referrer" content="no-referrer">'
         "<title>newsweave briefing</title>"
         f"<style>{PAGE_CSS}</style></head><body><main><header><h1>Briefing</h1>"
-        f'<p class="meta">{len(view.articles)} articles'
+        f'<p class="meta">{_count(len(view.articles), "article")}'
         + (f" · published {_e(human_date(first))} – {_e(human_date(last))}" if first else "")
-        + f" · {len(view.stories)} stories · {len(view.events)} events · made with newsweave"
+        + f" · {_count(len(view.stories), 'story', 'stories')}"
+        + f" · {_count(len(view.events), 'event')} · made with newsweave"
         "</p></header>"
     )
     return head + "\n".join(parts) + "\n".join(sources) + "</main></body></html>\n"
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    """A number with its noun in the right form: "1 story", "2 stories"."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def write_html(store: Store, out: TextIO) -> None:
