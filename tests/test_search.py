@@ -43,4 +43,3 @@ def test_search_is_alias_aware_once_entities_are_resolved(nw: Newsweave) -> None
 def test_search_without_an_alias_is_unchanged(nw: Newsweave) -> None:
     hits = nw.search("Sputnik")
     assert len(hits) == 1 and "[Sputnik]" in hits[0][1]
-
