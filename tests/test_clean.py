@@ -90,6 +90,18 @@ def test_seed_datelines_and_outlet() -> None:
     assert cleaned("003").dateline == "Moscow"
     assert cleaned("004").dateline == "New Delhi"
     assert cleaned("004").outlet == "Business Standard"
+    # "As ET had reported": the outlet names its own earlier reporting
+    seed = cleaned("001")
+    assert seed.outlet == "ET"
+    assert [e.rule for e in seed.evidence if e.field == "outlet"] == ["self-reference"]
+
+
+def test_citing_another_outlet_is_not_a_self_reference() -> None:
+    from newsweave.clean import SELF_REFERENCE
+
+    assert SELF_REFERENCE.search("As Reuters reported on Monday, talks stalled.") is None
+    m = SELF_REFERENCE.search("As The Hindu had earlier reported, the deal was near.")
+    assert m is not None and m["outlet"] == "The Hindu"
 
 
 def test_header_line_text_is_kept_when_it_is_the_article() -> None:

@@ -635,6 +635,23 @@ def _from_path(draft: _Draft, path: str) -> None:
         draft.note("outlet", m["outlet"], "folder-name", m.group().strip("/"))
 
 
+# An outlet naming itself: "As ET had reported, the joint venture ..." (past perfect: what
+# this outlet reported before; "as Reuters reported" cites someone else and is not matched)
+SELF_REFERENCE = re.compile(
+    r"\b[Aa]s (?P<outlet>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}) had "
+    r"(?:earlier |first |previously |exclusively |already )?reported\b"
+)
+
+
+def _outlet_self_reference(draft: _Draft, body: str) -> None:
+    """Lowest-priority outlet: the name the text uses for its own earlier reporting."""
+    if "outlet" in draft.meta:
+        return
+    m = SELF_REFERENCE.search(body)
+    if m and m["outlet"].lower() not in {"it", "we", "the", "this", "they"}:
+        draft.note("outlet", m["outlet"], "self-reference", m.group())
+
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -676,6 +693,7 @@ def clean(raw: RawDocument) -> Article:
     paras = _body_dateline_and_signature(draft, paras)
     _from_path(draft, raw.source_path)
     body = "\n\n".join(paras)
+    _outlet_self_reference(draft, body)
     url = draft.meta.get("url")
     return Article(
         id=article_id(source_key(raw, url), body),
