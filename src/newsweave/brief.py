@@ -288,10 +288,13 @@ def build_timeline(
         kind = sentence_kind(ds, pub)
         pools[(ds.date, kind)].append(_Cand(ds, kind, pub))
     scored = []
+    years = {p[:4] for p in (a.published for a in articles.values()) if p}
     for key, cands in pools.items():
         arts = {c.ds.article for c in cands}
         if len(arts) < min_articles:
             continue
+        if len(key[0]) == 4 and key[0] in years:
+            continue  # "this year" in a story of that year places nothing
         if not any(c.ds.anchored or c.published == key[0] for c in cands):
             continue  # only inherited from a neighbouring sentence: not a date of its own
         looked_back = {c.ds.article for c in cands if c.ds.anchored and c.published != key[0]}
