@@ -758,13 +758,13 @@ def dates(ctx: click.Context, article_id: str, sentences: bool, as_json: bool) -
             ]
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
-    table = Table(show_lines=False)
+    table = _Listing()
     for col in ("expression", "value", "granularity", "relation"):
         table.add_column(col, overflow="fold")
     for r in refs:
         value = f"{r.value} .. {r.range_end}" if r.range_end else r.value
         table.add_row(r.text, value, r.granularity, r.relation)
-    out.print(table)
+    table.show()
     out.print(f"{len(refs)} time expressions", markup=False)
     for d in dated:
         mark = "" if d.anchored else " (inherited)"
@@ -815,12 +815,12 @@ def events(ctx: click.Context, story: str | None, as_json: bool) -> None:
             )
         )
         return
-    table = Table(show_lines=False)
+    table = _Listing()
     for col in ("id", "date", "articles", "story", "title"):
         table.add_column(col, overflow="fold")
     for e in rows:
         table.add_row(e.id, e.date or "", str(len(e.articles)), e.story or "", e.title)
-    out.print(table)
+    table.show()
     out.print(f"{len(rows)} events", markup=False)
 
 
@@ -852,7 +852,7 @@ def stories(ctx: click.Context, as_json: bool) -> None:
         )
         return
     dates = {e.id: e.date for e in nw.events()}
-    table = Table(show_lines=False)
+    table = _Listing()
     for col in ("id", "events", "articles", "from", "to", "title"):
         table.add_column(col, overflow="fold")
     for s in rows:
@@ -865,7 +865,7 @@ def stories(ctx: click.Context, as_json: bool) -> None:
             days[-1] if days else "",
             s.title,
         )
-    out.print(table)
+    table.show()
     out.print(f"{len(rows)} stories", markup=False)
 
 
@@ -1026,7 +1026,7 @@ def copies(
         out.print_json(json.dumps([asdict(g) for g in groups], ensure_ascii=False))
         return
     sources = nw.source_groups()
-    table = Table(show_lines=False)
+    table = _Listing()
     for col in ("id", "kind", "articles", "sources", "members"):
         table.add_column(col, overflow="fold")
     for g in groups:
@@ -1036,7 +1036,7 @@ def copies(
         )
         n_sources = len({sources.get(a, a) for a in g.articles})
         table.add_row(g.id, g.kind, str(len(g.articles)), str(n_sources), names)
-    out.print(table)
+    table.show()
     out.print(f"{len(groups)} copy groups", markup=False)
     if not passages:
         return
@@ -1199,6 +1199,24 @@ def _print_rows(columns: tuple[str, ...], rows: list[tuple[str, ...]]) -> None:
     for row in rows:
         table.add_row(*row)
     out.print(table)
+
+
+class _Listing:
+    """Collects a listing's columns and rows, then prints them with :func:`_print_rows`
+    (a table on a terminal, tab-separated lines when piped)."""
+
+    def __init__(self) -> None:
+        self.columns: list[str] = []
+        self.rows: list[tuple[str, ...]] = []
+
+    def add_column(self, name: str, **_: Any) -> None:
+        self.columns.append(name)
+
+    def add_row(self, *cells: str) -> None:
+        self.rows.append(tuple(cells))
+
+    def show(self) -> None:
+        _print_rows(tuple(self.columns), self.rows)
 
 
 def _print_count(n: int, one: str, many: str, more: bool) -> None:
