@@ -312,7 +312,9 @@
     if (!points.length) return empty("No dated entries for this story yet.");
     const used = lanes.filter((l) => points.some((p) => p.lane === l.key));
     const times = [...new Set(points.map((p) => p.t))].sort((a, b) => a - b);
-    const labelW = 104, colW = Math.max(70, Math.min(150, 900 / times.length)), laneH = 46, top = 14;
+    // columns share the panel's width, so the whole period shows without scrolling when it can
+    const avail = Math.max(320, Math.min(window.innerWidth || 1240, 1240) - 120 - 104);
+    const labelW = 104, colW = Math.max(30, Math.min(150, avail / times.length)), laneH = 46, top = 14;
     const width = labelW + colW * times.length + 30;
     const height = top + laneH * used.length + 58;
     const x = (t) => labelW + colW * (times.indexOf(t) + 0.5);
