@@ -553,3 +553,16 @@ def test_openapi_schema(client: TestClient) -> None:
 def ok_json(response) -> dict:
     assert response.status_code == 200
     return response.json()
+
+
+def test_stats_and_story_cards_count_outlets_alike(client: TestClient) -> None:
+    meta = ok(client.get("/api/meta"))
+    named = {o["outlet"] for o in meta["outlets"]}
+    articles = ok(client.get("/api/articles", params={"limit": 500}))["items"]
+    assert named == {a["outlet"] or a["agency"] for a in articles if a["outlet"] or a["agency"]}
+    for story in ok(client.get("/api/stories"))["items"]:
+        assert set(story["outlets"]) <= named  # a card never names an outlet the bar lacks
+    # the outlet filter finds what the bar lists, agencies included
+    for name in named:
+        hits = ok(client.get("/api/articles", params={"outlet": name, "limit": 500}))["items"]
+        assert hits and all(name in (a["outlet"], a["agency"]) for a in hits)

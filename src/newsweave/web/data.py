@@ -215,7 +215,9 @@ def _index(snap: Snapshot) -> None:
         if event:
             snap.event_claims.setdefault(event, []).append(claim.id)
             snap.event_claim_counts.setdefault(event, Counter())[claim.status] += 1
-    counts = Counter(a.outlet for a in snap.articles if a.outlet)
+    # outlets as story and event cards name them (the outlet, else the agency), so the
+    # stats bar and a card never disagree on how many there are
+    counts = Counter(a.who for a in snap.articles if a.who)
     snap.outlets = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold()))
 
 

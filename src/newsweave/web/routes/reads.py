@@ -94,7 +94,7 @@ async def list_articles(
                 return False
             if until and (not pub or pub[: len(until)] > until):
                 return False
-            if outlet and (art.outlet or "").casefold() != outlet.casefold():
+            if outlet and (art.who or "").casefold() != outlet.casefold():
                 return False
             return not (source_group and art.source_group != source_group)
 
