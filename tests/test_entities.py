@@ -498,3 +498,19 @@ def test_type_is_decided_by_the_evidence_of_all_mentions() -> None:
     assert rig.type == "FAC"
     assert _entity_of(res, "c", "Twitter").type == "ORG"
     assert _entity_of(res, "b", "Tony Hayward").type == "PERSON"
+
+
+def test_a_name_the_model_calls_person_is_not_one_when_its_short_form_is_a_place() -> None:
+    # spaCy labels "Deepwater Horizon" PERSON most of the time, but "Horizon" LOC or ORG
+    texts = {
+        "a": "Deepwater Horizon sank. Horizon had 126 crew. Horizon burned for days.",
+        "b": "Deepwater Horizon was leased by BP. Horizon was built in 2001.",
+    }
+    spans = {
+        "a": [("Deepwater Horizon", "PERSON"), ("Horizon", "LOC"), ("Horizon", "ORG")],
+        "b": [("Deepwater Horizon", "PERSON"), ("Horizon", "LOC")],
+    }
+    res = _resolve_spans(texts, spans)
+    rig = _entity_of(res, "a", "Deepwater Horizon")
+    assert rig.id == _entity_of(res, "b", "Deepwater Horizon").id
+    assert rig.type != "PERSON"

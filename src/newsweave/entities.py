@@ -966,6 +966,10 @@ def _merge_related(
 _TYPE_PRIORITY = {"PERSON": 0, "ORG": 1, "GPE": 2, "LOC": 3, "FAC": 4, "PRODUCT": 5}
 
 
+#: Labels the small model gives a lone surname ("Singh" as GPE).
+_SURNAME_LABELS = frozenset({"PERSON", "GPE", "NORP"})
+
+
 def _entity_type(pool: Sequence[int], mentions: Sequence[Mention], forms: list[NameForm]) -> str:
     """The type the evidence of all mentions supports.
 
@@ -973,8 +977,11 @@ def _entity_type(pool: Sequence[int], mentions: Sequence[Mention], forms: list[N
     label, and a lone word that is part of a full person name of the entity ("Singh" of
     "Rajnath Singh", which the small model often labels GPE) votes PERSON; a designation
     ("AK-203") makes a PRODUCT. PERSON needs more than half of the votes: one PERSON label
-    among ORG and FAC ones (a rig, "Deepwater Horizon"; a service, "Twitter") does not make
-    a person. Ties go to the label ranked first in ``_TYPE_PRIORITY``.
+    among ORG and FAC ones does not make a person. A lone word of a full person name votes
+    PERSON only when the model called it a person or a place-name (GPE, NORP: its habit
+    with surnames); "Horizon" labelled LOC or ORG votes so, and outvotes the PERSON labels
+    the model gives "Deepwater Horizon". Ties go to the label ranked first in
+    ``_TYPE_PRIORITY``.
     """
     if any(forms[i].kind == "designation" for i in pool):
         return "PRODUCT"
@@ -987,10 +994,13 @@ def _entity_type(pool: Sequence[int], mentions: Sequence[Mention], forms: list[N
     votes: Counter[str] = Counter()
     for i in pool:
         titled = forms[i].person_hint and mentions[i].label != "PERSON"
-        part = len(forms[i].tokens) == 1 and fold(forms[i].tokens[0]) in name_parts
+        part = (
+            len(forms[i].tokens) == 1
+            and mentions[i].label in _SURNAME_LABELS
+            and fold(forms[i].tokens[0]) in name_parts
+        )
         votes["PERSON" if titled or part else mentions[i].label] += 2 if titled else 1
-    total = sum(votes.values())
-    if votes["PERSON"] * 2 > total:
+    if votes["PERSON"] * 2 > sum(votes.values()):
         return "PERSON"
     if len(votes) > 1:
         votes.pop("PERSON", None)
