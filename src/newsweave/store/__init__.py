@@ -369,7 +369,9 @@ class Store:
                     (phrase,),
                 ).fetchall()
                 if rows or j == i + 1:
-                    alts = [phrase] + [r[0].replace('"', " ") for r in rows if r[0] != phrase]
+                    alts = [phrase] + [
+                        _CONTROL.sub(" ", r[0]).replace('"', " ") for r in rows if r[0] != phrase
+                    ]
                     out.append(list(dict.fromkeys(alts)))
                     i = j
                     break
