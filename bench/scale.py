@@ -167,7 +167,7 @@ def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[st
 
         report = pipeline.ingest_paths(store, [str(data)], runner=runner, progress=progress)
         phases["ingest"] = time.perf_counter() - t
-        registered = dict(pipeline.STEPS)
+        registered = {step.name: step.run for step in pipeline.STEPS}
         with use_runner(runner):
             for name in steps:
                 if name not in registered:

@@ -147,4 +147,4 @@ def test_analysis_progress_names_each_stage_with_its_number(
         ran = nw.analyze(["copies", "time"], on_step=lambda *a: heard.append(a))
     assert ran == ["copies", "time"]
     assert heard == [("copies", 1, 2), ("time", 2, 2)]
-    assert set(STAGE_LABELS) >= {name for name, _ in STEPS}  # every stage has words
+    assert set(STAGE_LABELS) >= {step.name for step in STEPS}  # every stage has words

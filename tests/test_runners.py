@@ -42,7 +42,7 @@ def _export(db: Path, paths: list[Path], runner, only: tuple[str, ...] | None) -
     with Newsweave(db) as nw:
         report = nw.ingest(paths, analyze=False, batch_size=16, runner=runner)
         assert report.new > 0
-        wanted = None if only is None else [n for n, _ in pipeline.STEPS if n in only]
+        wanted = None if only is None else [s.name for s in pipeline.STEPS if s.name in only]
         nw.analyze(wanted, runner=runner)
         return nw.export()
 
@@ -129,7 +129,7 @@ def test_ingest_report_from_workers(tmp_path: Path, dask_runner) -> None:
 
 def test_analyze_installs_the_runner_for_steps(tmp_path: Path, dask_runner) -> None:
     seen = []
-    step = ("_runner_probe", lambda store: seen.append(current_runner()))
+    step = pipeline.Step("_runner_probe", lambda store, settings: seen.append(current_runner()))
     pipeline.STEPS.append(step)
     try:
         with Newsweave(tmp_path / "x.db") as nw:

@@ -42,7 +42,7 @@ def build_seed_store(db: Path) -> list[str]:
     with Newsweave(db) as nw:
         nw.ingest([SEEDS], analyze=False)
         ran = []
-        for name, _ in pipeline.STEPS:
+        for name in [step.name for step in pipeline.STEPS]:
             try:
                 nw.analyze(only=[name])
                 ran.append(name)

@@ -14,7 +14,7 @@ Example::
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -45,22 +45,50 @@ from newsweave.records import (
     TimeRef,
 )
 from newsweave.runners import Runner
+from newsweave.settings import Settings, load_settings
 from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store
 from newsweave.store import copies as copies_store
 from newsweave.store import group as group_store
 from newsweave.store import nlp as nlp_store
+from newsweave.store import settings as settings_store
 from newsweave.store import sources as sources_store
 from newsweave.store import time as time_store
+from newsweave.store.settings import StageSettingsUsed
 from newsweave.store.sources import Outlet
 
 
 class Newsweave:
     """A newsweave store and everything you can ask of it."""
 
-    def __init__(self, db: str | Path | None = None, *, read_only: bool = False) -> None:
+    def __init__(
+        self,
+        db: str | Path | None = None,
+        *,
+        read_only: bool = False,
+        settings: Settings | Iterable[str] | Mapping[str, Mapping[str, object]] | None = None,
+    ) -> None:
+        """Open (or create) the store ``db``.
+
+        ``settings``: the stage settings to run with — a :class:`~newsweave.settings.Settings`,
+        or overrides (``"stage.key=value"`` strings or ``{stage: {key: value}}``) applied on
+        top of the packaged defaults and ``newsweave.toml`` beside the store. Validated when
+        first needed (:attr:`settings`); a bad value is a one-line ``StageError``.
+        """
         self.db = str(db) if db is not None else pipeline.default_db_path()
         self.store = Store(self.db, read_only=read_only)
+        self._settings = settings
+
+    @property
+    def settings(self) -> Settings:
+        """The stage settings in effect (defaults, ``newsweave.toml``, then overrides)."""
+        if not isinstance(self._settings, Settings):
+            self._settings = load_settings(self.db, self._settings or ())
+        return self._settings
+
+    def used_settings(self) -> list[StageSettingsUsed]:
+        """The settings each stage ran with over this store (what produced its results)."""
+        return settings_store.used_settings(self.store)
 
     def close(self) -> None:
         self.store.close()
@@ -114,11 +142,16 @@ class Newsweave:
         on_step: pipeline.StepCallback | None = None,
         on_problem: pipeline.ProblemCallback | None = None,
     ) -> list[str]:
-        """Run the derived stages (copies, entities, time, events, claims) incrementally;
-        ``on_step(name, number, total)`` hears as each stage starts; ``on_problem`` hears of
-        each article a stage skipped (one InputError each)."""
+        """Run the derived stages (copies, entities, time, events, claims) incrementally,
+        with :attr:`settings`; ``on_step(name, number, total)`` hears as each stage starts;
+        ``on_problem`` hears of each article a stage skipped (one InputError each)."""
         return pipeline.analyze(
-            self.store, only=only, runner=runner, on_step=on_step, on_problem=on_problem
+            self.store,
+            only=only,
+            runner=runner,
+            on_step=on_step,
+            on_problem=on_problem,
+            settings=self.settings,
         )
 
     # ------------------------------------------------------------------ reading

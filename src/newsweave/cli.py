@@ -70,8 +70,11 @@ def handles_errors(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def open_store(ctx: click.Context, *, read_only: bool = False) -> Newsweave:
-    nw = Newsweave(ctx.obj["db"], read_only=read_only)
+    overrides = ctx.obj.get("set") or None
+    nw = Newsweave(ctx.obj["db"], read_only=read_only, settings=overrides)
     ctx.call_on_close(nw.close)
+    if overrides:
+        nw.settings  # noqa: B018 - validate --set now: a typo is one error line, not ignored
     return nw
 
 
@@ -82,15 +85,26 @@ def open_store(ctx: click.Context, *, read_only: bool = False) -> Newsweave:
     show_default="$NEWSWEAVE_DB or newsweave.db",
     help="The store (an SQLite file, created when missing).",
 )
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="STAGE.KEY=VALUE",
+    help="Change a stage setting for this command (repeatable); it wins over newsweave.toml "
+    "beside the store. List them with: newsweave settings",
+)
 @click.version_option(package_name="newsweave")
 @click.pass_context
-def cli(ctx: click.Context, db: str) -> None:
+def cli(ctx: click.Context, db: str, overrides: tuple[str, ...]) -> None:
     """newsweave: turn news articles from many outlets into a cited picture of what happened.
 
     Example: newsweave ingest examples/seeds && newsweave brief
+
+    Example: newsweave --set group.event_threshold=0.45 ingest articles/
     """
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
+    ctx.obj["set"] = overrides
 
 
 def runner_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -1090,6 +1104,52 @@ def export_cmd(ctx: click.Context, fmt: str, output: str | None) -> None:
         nw.write_export(fmt, sys.stdout)
 
 
+@cli.command(name="settings")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
+@click.pass_context
+@handles_errors
+def settings_cmd(ctx: click.Context, as_json: bool) -> None:
+    """Print the stage settings in effect (packaged defaults, then newsweave.toml beside the
+    store, then --set) as a newsweave.toml, and the settings each stage's stored results
+    were produced with.
+
+    Example: newsweave --set group.event_threshold=0.45 settings
+    """
+    from newsweave.settings import section_dict, settings_path
+
+    nw = open_store(ctx, read_only=_exists(ctx))
+    current = nw.settings
+    used = nw.used_settings()
+    if as_json:
+        data = {
+            "settings": current.as_dict(),
+            "file": str(settings_path(nw.db)) if settings_path(nw.db) else None,
+            "used": [asdict(u) for u in used],
+        }
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    path = settings_path(nw.db)
+    layers = ["packaged defaults"]
+    if path is not None and path.is_file():
+        layers.append(str(path))
+    if ctx.obj.get("set"):
+        layers.append("--set")
+    out.print(f"# settings in effect: {' < '.join(layers)}", markup=False)
+    out.print(current.to_toml(), markup=False, highlight=False)
+    if not used:
+        out.print("# no stage has run over this store yet", markup=False)
+    for u in used:
+        now = section_dict(current.section(u.stage))
+        changed = [f"{k}={v!r}" for k, v in u.settings.items() if now.get(k) != v]
+        differs = f"; differs from now: {', '.join(changed)}" if changed else ""
+        out.print(
+            f"# {u.stage}: results from {u.runs} run(s) {u.first_run} .. {u.last_run} "
+            f"with settings {u.fingerprint}{differs}",
+            markup=False,
+            highlight=False,
+        )
+
+
 @cli.command()
 @click.option("--db", "db_option", default=None, help="The store (overrides the global --db).")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to bind.")
@@ -1133,6 +1193,8 @@ def serve(
     from newsweave.web import app as web_app
     from newsweave.web.security import LOOPBACK_HOSTS
 
+    if ctx.obj.get("set"):
+        fail("--set does not reach the server's workers; put the settings in newsweave.toml")
     db = db_option or ctx.obj["db"]
     loopback = host in ("127.0.0.1", "localhost", "::1")
     settings = {

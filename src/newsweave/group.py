@@ -195,6 +195,9 @@ class GroupOptions:
     ``story_size_penalty`` per doubling beyond it — so a months-long crisis covered by
     hundreds of articles splits into threads (the capping, the politics, the money) instead
     of one story that holds everything.
+    ``candidate_floor``: least embedding cosine between a new article and an existing event's
+    centroid for the pipeline to compare them at all (lower → more events compared per batch,
+    slower).
     """
 
     event_threshold: float = 0.40
@@ -204,9 +207,10 @@ class GroupOptions:
     story_embedding_weight: float = 0.5
     story_soft_size: int = 32
     story_size_penalty: float = 0.08
+    candidate_floor: float = 0.3
 
     def __post_init__(self) -> None:
-        for name in ("event_threshold", "story_threshold"):
+        for name in ("event_threshold", "story_threshold", "candidate_floor"):
             v = getattr(self, name)
             if not -1.0 <= v <= 1.0:
                 raise ValueError(f"{name} is a cosine-like similarity in [-1, 1], got {v}")

@@ -15,13 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsweave.clean import clean
-from newsweave.errors import InputError
+from newsweave.errors import InputError, StageError
 from newsweave.ingest import InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
 from newsweave.ingest.live import ListingDone, Payload, Unchanged
 from newsweave.records import Article
 from newsweave.runners import Runner, current_runner, use_runner
-from newsweave.store import Store
+from newsweave.settings import Settings
+from newsweave.store import ArticleFilter, Store
+from newsweave.store import claims as claims_store
+from newsweave.store import copies as copies_store
+from newsweave.store import group as group_store
+from newsweave.store import nlp as nlp_store
+from newsweave.store import settings as settings_store
+from newsweave.store import time as time_store
 from newsweave.store.sources import Outlet
 
 DEFAULT_BATCH_SIZE = 200
@@ -322,12 +329,67 @@ def country_of(domain: str) -> str | None:
 
 # --------------------------------------------------------------------------- derived steps
 
-# Derived stages, run in this order by analyze() after ingest. Each step reads what it needs
-# from the store, runs its pure stage, and writes its output in its own transaction(s).
-# Register a step by appending (name, function) in pipeline order:
-#   copies -> nlp -> time -> group -> claims
-StepFunction = Callable[[Store], None]
-STEPS: list[tuple[str, StepFunction]] = []
+# Derived stages, run by analyze() after ingest in the order of STEPS. Each step reads what
+# it needs from the store, runs its pure stage, and writes its output in its own
+# transaction(s). A step declares what it ``requires`` (facts an earlier step, or ingest,
+# stores) and what it ``assigns``; check_order() verifies the order before anything runs,
+# as spaCy does for its pipeline components. Register a step with register_step().
+
+INGESTED = ("articles",)  # what ingest stores before any derived step runs
+StepFunction = Callable[[Store, Settings], int | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One derived stage as the pipeline runs it: ``run(store, settings)`` returns how many
+    items (articles, scopes) it produced results for.
+
+    ``settings`` names the section of :class:`~newsweave.settings.Settings` the step reads
+    (None when it has none); the pipeline records that section with the step's results.
+    """
+
+    name: str
+    run: StepFunction
+    requires: tuple[str, ...] = ()
+    assigns: tuple[str, ...] = ()
+    settings: str | None = None
+
+
+STEPS: list[Step] = []
+
+
+def check_order(steps: Iterable[Step]) -> None:
+    """Every requirement of a step is assigned by ingest or an earlier step; names are
+    unique. Raises :class:`StageError` naming the step and what it lacks."""
+    available = set(INGESTED)
+    seen: set[str] = set()
+    for step in steps:
+        if step.name in seen:
+            raise StageError(f"pipeline: step {step.name!r} is registered twice")
+        missing = [r for r in step.requires if r not in available]
+        if missing:
+            raise StageError(
+                f"pipeline: step {step.name!r} requires {', '.join(missing)}, which no earlier "
+                "step assigns; register it after the step that does"
+            )
+        seen.add(step.name)
+        available.update(step.assigns)
+
+
+def register_step(
+    name: str,
+    run: StepFunction,
+    *,
+    requires: tuple[str, ...] = (),
+    assigns: tuple[str, ...] = (),
+    settings: str | None = None,
+) -> Step:
+    """Append a step to :data:`STEPS` after checking that the order still holds."""
+    step = Step(name, run, requires, assigns, settings)
+    check_order([*STEPS, step])
+    STEPS.append(step)
+    return step
+
 
 ProblemCallback = Callable[[InputError], None]
 _on_problem: contextvars.ContextVar[ProblemCallback | None] = contextvars.ContextVar(
@@ -367,6 +429,7 @@ def analyze(
     runner: Runner | None = None,
     on_step: StepCallback | None = None,
     on_problem: ProblemCallback | None = None,
+    settings: Settings | None = None,
 ) -> list[str]:
     """Run the derived steps (all, or the named ones) over the store; return those run.
 
@@ -376,18 +439,35 @@ def analyze(
     A per-article step that cannot process one article (too long, or its stage failed on
     it) stores nothing for it, marks it done and calls ``on_problem`` with one
     :class:`InputError`: one article never stops the analysis of the others, now or later.
+    ``settings`` (default: the packaged defaults) are handed to every step, and each step's
+    section is recorded in the store when it produced results.
     """
+    settings = settings or Settings()
+    check_order(STEPS)
+    names = [step.name for step in STEPS]
     wanted = set(only) if only is not None else None
-    todo = [(n, s) for n, s in STEPS if wanted is None or n in wanted]
+    unknown = sorted(wanted - set(names)) if wanted is not None else []
+    if unknown:
+        raise StageError(
+            f"unknown stage {', '.join(map(repr, unknown))}; stages: {', '.join(names)}"
+        )
+    todo = [step for step in STEPS if wanted is None or step.name in wanted]
     ran = []
     token = _on_problem.set(on_problem)
     try:
         with use_runner(runner):
-            for number, (name, step) in enumerate(todo, 1):
+            for number, step in enumerate(todo, 1):
                 if on_step:
-                    on_step(name, number, len(todo))
-                step(store)
-                ran.append(name)
+                    on_step(step.name, number, len(todo))
+                produced = step.run(store, settings)
+                if produced and step.settings is not None:
+                    settings_store.record_run(
+                        store,
+                        step.name,
+                        settings.fingerprint(step.settings),
+                        settings.as_dict()[step.settings],
+                    )
+                ran.append(step.name)
     finally:
         _on_problem.reset(token)
     return ran
@@ -402,7 +482,9 @@ def default_db_path() -> str:
 COPIES_BATCH = 2000  # new articles fingerprinted, compared and committed per transaction
 
 
-def run_copies(store: Store, *, batch_size: int = COPIES_BATCH) -> None:
+def run_copies(
+    store: Store, settings: Settings | None = None, *, batch_size: int = COPIES_BATCH
+) -> int:
     """Near-duplicates, reused passages and independent source groups (``newsweave.copies``).
 
     Incremental: the anchor index is rebuilt in memory from the stored signatures (no old
@@ -412,13 +494,11 @@ def run_copies(store: Store, *, batch_size: int = COPIES_BATCH) -> None:
     groups are then rebuilt from the stored links (cheap: no text involved).
     """
     from newsweave import copies
-    from newsweave.store import ArticleFilter
-    from newsweave.store import copies as copies_store
 
-    config = copies.CopiesConfig()
+    config = (settings or Settings()).copies
     ids = copies_store.unsigned_article_ids(store)
     if not ids and copies_store.has_groups(store):
-        return
+        return 0
     index = copies.AnchorIndex(config)
     index.add(copies_store.iter_signatures(store))
     split = copies.cached_sentence_spans()
@@ -447,9 +527,16 @@ def run_copies(store: Store, *, batch_size: int = COPIES_BATCH) -> None:
     groups = copies.copy_groups(copies_store.copy_links(store))
     sources = copies.source_groups(index.ids, copies_store.same_source_pairs(store))
     copies_store.save_groups(store, groups, sources)
+    return len(ids)
 
 
-STEPS.append(("copies", run_copies))
+register_step(
+    "copies",
+    run_copies,
+    requires=("articles",),
+    assigns=("copy_links", "copy_groups", "source_groups"),
+    settings="copies",
+)
 
 
 # --------------------------------------------------------------------------- nlp step
@@ -477,7 +564,9 @@ def _mentions_of_articles(articles: list[Article]) -> list[tuple[str, list, str 
     return [(a.id, found.get(a.id, []), refused.get(a.id)) for a in articles]
 
 
-def run_nlp(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+def run_nlp(
+    store: Store, settings: Settings | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
     """Entity mentions for articles not read yet, then alias resolution over all mentions.
 
     Incremental: mentions are computed once per article (``nlp_done``); each batch commits
@@ -487,8 +576,6 @@ def run_nlp(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
     """
     from newsweave.entities import resolve
     from newsweave.nlp import model_name
-    from newsweave.store import ArticleFilter
-    from newsweave.store import nlp as nlp_store
 
     runner = current_runner()
     added = 0
@@ -505,14 +592,15 @@ def run_nlp(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
         nlp_store.save_mentions(store, results, model=model_name())
         added += len(results)
     if not added and nlp_store.entities(store, limit=1):
-        return
+        return 0
     mentions = nlp_store.all_mentions(store)
     texts = {a.id: a.text for a in store.iter_articles()}
     resolution = resolve(texts, mentions)
     nlp_store.save_entities(store, resolution.entities, resolution.mentions)
+    return added
 
 
-STEPS.append(("nlp", run_nlp))
+register_step("nlp", run_nlp, requires=("articles",), assigns=("mentions", "entities"))
 
 
 # --------------------------------------------------------------------------- time step
@@ -533,16 +621,16 @@ def _time_of_article(article: Article) -> tuple[str, list, list, str | None]:
     return article.id, refs, dated, None
 
 
-def run_time(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+def run_time(
+    store: Store, settings: Settings | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
     """Normalise the temporal expressions and date the sentences of articles not done yet.
 
     Incremental: only articles without a ``time_done`` row are read; each batch commits
     its rows and its done-marks together.
     """
-    from newsweave.store import ArticleFilter
-    from newsweave.store import time as time_store
-
     runner = current_runner()
+    done = 0
     while ids := time_store.articles_without_time(store, limit=batch_size):
         articles = store.articles(ArticleFilter(ids=tuple(ids)))
         sources = {a.id: a.source_path for a in articles}
@@ -551,16 +639,16 @@ def run_time(store: Store, *, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
             if why:
                 report_problem(_skipped(article_id, sources[article_id], "time", why))
             results.append((article_id, refs, dated))
-        time_store.save_time(store, results)
+        done += time_store.save_time(store, results)
+    return done
 
 
-STEPS.append(("time", run_time))
+register_step("time", run_time, requires=("articles",), assigns=("time_refs", "dated_sentences"))
 
 
 # --------------------------------------------------------------------------- group step
 
 GROUP_BATCH = 2000  # articles embedded and placed per transaction
-GROUP_CANDIDATE_FLOOR = 0.3  # least centroid cosine for an existing event to be considered
 GROUP_CANDIDATES_PER_ARTICLE = 30
 EMBED_CHUNK = 256  # texts per runner task
 GROUP_EVENT_SAMPLE = 64  # articles of an existing event compared with a new batch
@@ -577,53 +665,21 @@ def _event_sample(articles: tuple[str, ...], size: int = GROUP_EVENT_SAMPLE) -> 
     return articles[:half] + articles[-half:]
 
 
-def _stage_store(name: str) -> object | None:
-    """Another stage's store module, or None while that stage is not installed."""
-    import importlib
-
-    try:
-        return importlib.import_module(f"newsweave.store.{name}")
-    except ModuleNotFoundError:
-        return None
-
-
 def _group_inputs(
     store: Store, articles: list[Article]
 ) -> tuple[dict[str, list], dict[str, list], list]:
-    """Dated sentences, entity mentions and copy groups of ``articles`` from earlier stages.
-
-    Each input is optional: without the time stage's rows sentences are dated on the fly;
-    without mentions or copies grouping relies on the text alone.
-    """
-    from newsweave.time import extract_time
-
-    dated: dict[str, list] = {}
-    time_store = _stage_store("time")
-    for art in articles:
-        rows = time_store.dated_sentences(store, art.id) if time_store else []
-        dated[art.id] = rows or ([] if analysis_refusal(art) else extract_time(art)[1])
-    mentions: dict[str, list] = {}
-    nlp_store = _stage_store("nlp")
-    fetch = getattr(nlp_store, "mentions_of", None) if nlp_store else None
-    if callable(fetch):
-        for art in articles:
-            try:
-                mentions[art.id] = list(fetch(store, art.id))
-            except TypeError:  # a different signature: do without entities
-                break
-    copies: list = []
-    copies_store = _stage_store("copies")
-    groups_of = getattr(copies_store, "copy_groups", None) if copies_store else None
-    if callable(groups_of):
-        try:
-            wanted = {a.id for a in articles}
-            # near-duplicates only: a shared quote or boilerplate paragraph (shared-passage)
-            # can join reports of different happenings
-            copies = [
-                g for g in groups_of(store, kind="near-duplicate") if wanted & set(g.articles)
-            ]
-        except TypeError:
-            copies = []
+    """Dated sentences, entity mentions and near-duplicate copy groups of ``articles``, from
+    the time, nlp and copies steps (sentences not dated yet are dated on the fly)."""
+    dated = {art.id: _stored_dated(store, art) for art in articles}
+    mentions = {art.id: nlp_store.mentions_of(store, art.id) for art in articles}
+    wanted = {a.id for a in articles}
+    # near-duplicates only: a shared quote or boilerplate paragraph (shared-passage) can join
+    # reports of different happenings
+    copies = [
+        g
+        for g in copies_store.copy_groups(store, kind="near-duplicate")
+        if wanted & set(g.articles)
+    ]
     return dated, mentions, copies
 
 
@@ -634,7 +690,7 @@ def _embed_texts(texts: list[str]) -> object:
     return embed(texts)
 
 
-def run_group(store: Store) -> None:
+def run_group(store: Store, settings: Settings | None = None) -> int:
     """Place articles not grouped yet into events and stories; rebuild touched timelines.
 
     Incremental: only new articles are embedded; they are compared with the existing events
@@ -645,10 +701,9 @@ def run_group(store: Store) -> None:
 
     from newsweave import group as grouping
     from newsweave.brief import build_timeline
-    from newsweave.store import ArticleFilter
-    from newsweave.store import group as group_store
 
     _reembed_other_models(store)
+    options = (settings or Settings()).group
     ids = group_store.ungrouped_article_ids(store)
     for b in range(0, len(ids), GROUP_BATCH):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + GROUP_BATCH])))
@@ -668,7 +723,7 @@ def run_group(store: Store) -> None:
             sims = vectors @ centroids.T
             for row in sims:
                 top = np.argsort(-row)[:GROUP_CANDIDATES_PER_ARTICLE]
-                candidates.update(event_ids[i] for i in top if row[i] >= GROUP_CANDIDATE_FLOOR)
+                candidates.update(event_ids[i] for i in top if row[i] >= options.candidate_floor)
         copy_members = [a for g in copies for a in g.articles]
         candidates.update(group_store.events_of_articles(store, copy_members).values())
         events = group_store.load_events(store, sorted(candidates))
@@ -678,7 +733,9 @@ def run_group(store: Store) -> None:
             store, [a for e in events for a in _event_sample(e.articles, per_event)]
         )
         stories = group_store.load_stories(store, sorted({e.story for e in events if e.story}))
-        result = grouping.group(signals, known=known, events=events, stories=stories, copies=copies)
+        result = grouping.group(
+            signals, known=known, events=events, stories=stories, copies=copies, options=options
+        )
         by_id = {s.id: s for s in [*known, *signals]}
         cents = {
             e.id: grouping.centroid([by_id[a] for a in e.articles if a in by_id])
@@ -694,6 +751,7 @@ def run_group(store: Store) -> None:
             group_store.save_grouping(conn, result.events, result.stories, cents)
             for sid, entries in timelines.items():
                 group_store.save_timeline(conn, sid, entries)
+    return len(ids)
 
 
 def _reembed_other_models(store: Store) -> None:
@@ -701,8 +759,6 @@ def _reembed_other_models(store: Store) -> None:
     centroids of their events recomputed, before anything is compared with them."""
     from newsweave import group as grouping
     from newsweave.embed import MODEL_ID
-    from newsweave.store import ArticleFilter
-    from newsweave.store import group as group_store
 
     stale = group_store.signals_of_other_models(store, MODEL_ID)
     for b in range(0, len(stale), GROUP_BATCH):
@@ -731,27 +787,23 @@ def _reembed_other_models(store: Store) -> None:
 def _stored_dated(store: Store, article: Article) -> list:
     from newsweave.time import extract_time
 
-    time_store = _stage_store("time")
-    rows = time_store.dated_sentences(store, article.id) if time_store else []
+    rows = time_store.dated_sentences(store, article.id)
     return rows or ([] if analysis_refusal(article) else extract_time(article)[1])
 
 
-STEPS.append(("group", run_group))
+register_step(
+    "group",
+    run_group,
+    requires=("articles", "dated_sentences", "mentions", "copy_groups"),
+    assigns=("events", "stories", "timelines"),
+    settings="group",
+)
 
 
 # --------------------------------------------------------------------------- claims step
 
 
-def _claims_copies(store: Store) -> tuple[dict[str, str], list]:
-    """(article -> independent source group, copy links with passages) from the copies
-    stage; empty while it is not installed (then every article is its own source)."""
-    copies_store = _stage_store("copies")
-    if copies_store is None:
-        return {}, []
-    return copies_store.source_groups(store), copies_store.copy_links(store)
-
-
-def run_claims(store: Store) -> None:
+def run_claims(store: Store, settings: Settings | None = None) -> int:
     """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
 
     A scope is one event (articles outside any event form the scope ``"*"``); its claims are
@@ -761,13 +813,10 @@ def run_claims(store: Store) -> None:
     import hashlib
 
     from newsweave.claims import analyse_claims
-    from newsweave.store import ArticleFilter
-    from newsweave.store import claims as claims_store
 
-    source_of, links = _claims_copies(store)
-    nlp_store = _stage_store("nlp")
-    group_store = _stage_store("group")
-    events = list(group_store.load_events(store)) if group_store else []
+    options = (settings or Settings()).claims
+    source_of, links = copies_store.source_groups(store), copies_store.copy_links(store)
+    events = group_store.load_events(store)
     scopes: dict[str, tuple[str, ...]] = {e.id: tuple(sorted(e.articles)) for e in events}
     in_events = {a for ids in scopes.values() for a in ids}
     loose = tuple(sorted(a.id for a in store.iter_articles() if a.id not in in_events))
@@ -776,6 +825,7 @@ def run_claims(store: Store) -> None:
     done = claims_store.scope_fingerprints(store)
     claims_store.drop_scopes(store, [s for s in done if s not in scopes])
     by_event = {e.id: e for e in events}
+    recomputed = 0
     for scope, ids in scopes.items():
         wanted = set(ids)
         scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
@@ -789,15 +839,24 @@ def run_claims(store: Store) -> None:
             continue
         # an article the per-article steps refused (too long) has no sentences to offer
         articles = [a for a in store.articles(ArticleFilter(ids=ids)) if not analysis_refusal(a)]
-        mentions = {a: nlp_store.mentions_of(store, a) for a in ids} if nlp_store else None
+        mentions = {a: nlp_store.mentions_of(store, a) for a in ids}
         analysis = analyse_claims(
             articles,
             source_of,
             events=[by_event[scope]] if scope in by_event else None,
             mentions=mentions,
             links=scope_links,
+            options=options,
         )
         claims_store.save_scope(store, scope, fingerprint, analysis)
+        recomputed += 1
+    return recomputed
 
 
-STEPS.append(("claims", run_claims))
+register_step(
+    "claims",
+    run_claims,
+    requires=("articles", "source_groups", "copy_links", "mentions", "events"),
+    assigns=("claims", "contradictions"),
+    settings="claims",
+)

@@ -3,14 +3,13 @@
 Each stage owns a named, ordered list of migrations. A migration runs once; its name is
 recorded in the same transaction, so re-running :func:`migrate` is always safe. The recorded
 names are also the schema version: a store recording a name this code does not know was
-written by a newer newsweave and is refused (:class:`NewerStoreError`), never written to. Stages
-add their lists to :data:`MIGRATIONS` in pipeline order; never edit an applied migration,
-append a new one.
+written by a newer newsweave and is refused (:class:`NewerStoreError`), never written to. Stage
+store modules are listed in :func:`all_migrations` in pipeline order; never edit an applied
+migration, append a new one.
 """
 
 from __future__ import annotations
 
-import importlib
 import sqlite3
 from collections.abc import Iterator
 
@@ -58,21 +57,18 @@ CORE = [
 
 # Each stage keeps its tables in ``newsweave/store/<stage>.py`` as a module-level
 # ``MIGRATIONS`` list of (unique name "stage/NNNN_what", SQL script). They are applied in
-# pipeline order after the core ones.
-STAGE_MODULES = ("copies", "nlp", "time", "group", "claims", "sources")
+# pipeline order after the core ones; a new stage module is one line in the tuple below.
 
 
 def all_migrations() -> list[tuple[str, str]]:
     """Core migrations, then each stage module's, in pipeline order."""
+    # Imported here, not at the top: each stage's store module imports Store from the
+    # package that imports this module.
+    from newsweave.store import claims, copies, group, nlp, settings, sources, time
+
     migrations = list(CORE)
-    for name in STAGE_MODULES:
-        try:
-            module = importlib.import_module(f"newsweave.store.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"newsweave.store.{name}":
-                raise
-            continue
-        migrations.extend(getattr(module, "MIGRATIONS", []))
+    for module in (copies, nlp, time, group, claims, sources, settings):
+        migrations.extend(module.MIGRATIONS)
     return migrations
 
 
