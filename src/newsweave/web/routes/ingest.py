@@ -82,10 +82,12 @@ async def ingest(
     model, uploads = state.model, state.uploads
 
     def run() -> dict:
+        problems: list = []  # articles the analysis skipped (one line each, like the CLI)
         try:
             with model.write_lock:
                 report = model.writer.ingest(paths, analyze=False)
-                ran = model.writer.analyze() if state.analyze_on_ingest and analyze else []
+                wanted = state.analyze_on_ingest and analyze
+                ran = model.writer.analyze(on_problem=problems.append) if wanted else []
         finally:
             model.wrote()
         return {
@@ -93,7 +95,7 @@ async def ingest(
             "files": report.files,
             "new": report.new,
             "existing": report.existing,
-            "skipped": [_relative_error(str(e), uploads) for e in report.skipped],
+            "skipped": [_relative_error(str(e), uploads) for e in [*report.skipped, *problems]],
             "ids": report.new_ids,
             "analyzed": ran,
         }
