@@ -276,3 +276,37 @@ def test_no_request_yields_a_5xx_long(client: TestClient, path: str, body: bytes
     headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
     response = client.request(method, path, content=body, headers=headers)
     assert response.status_code < 500, (method, path, body[:200], response.text[:300])
+
+
+def test_an_oversized_stored_article_never_makes_http_ingest_fail(
+    seeded: Path, tmp_path: Path
+) -> None:
+    from newsweave.clean import clean
+    from newsweave.records import RawDocument
+    from newsweave.store import Store
+
+    db = tmp_path / "copy.db"
+    with Store(seeded) as store:
+        store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.write_bytes(seeded.read_bytes())
+    big = clean(
+        RawDocument(
+            source_path="/srv/uploads/huge.txt",
+            text="Huge\n\n" + "The council met again on Tuesday, 1 September 2020. " * 120_000,
+            format="text",
+        )
+    )
+    with Store(db) as store, store.transaction() as conn:
+        store.insert_articles(conn, [big])
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    text = "Officials said on Monday that the harbour bridge would reopen after repairs. " * 3
+    with TestClient(create_app(db, token=TOKEN), raise_server_exceptions=False) as c:
+        for n in range(2):
+            article = {"title": f"Bridge {n}", "text": f"Report {n}. {text}"}
+            response = c.post("/api/ingest", json={"articles": [article]}, headers=auth)
+            assert response.status_code == 200, response.text
+            skipped = response.json()["skipped"]
+            if n == 0:  # reported once, then marked done
+                assert any("huge.txt" in s and "text too long" in s for s in skipped), skipped
+            else:
+                assert skipped == []
