@@ -36,6 +36,8 @@ def test_http_serves_every_format_with_its_media_type(tmp_path: Path) -> None:
     Newsweave(db).close()
     with TestClient(create_app(db)) as client:
         assert client.get("/api/meta").json()["export_formats"] == sorted(formats.FORMATS)
+        schema = client.get("/api/openapi.json").json()["components"]["schemas"]["Meta"]
+        assert "export_formats" in schema["properties"]
         for fmt in formats.REGISTRY:
             response = client.get("/api/export", params={"format": fmt.name})
             assert response.status_code == 200, fmt.name

@@ -96,6 +96,12 @@ class Meta(Open):
     problems: dict[str, str]
     outlets: list[dict]
     writes_enabled: bool
+    other_sections: list[str] = Field(
+        default_factory=list, description="Export sections served raw at /api/sections/{name}."
+    )
+    export_formats: list[str] = Field(
+        default_factory=list, description="Formats /api/export serves (the format registry)."
+    )
 
 
 class IngestArticle(BaseModel):
