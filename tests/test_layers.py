@@ -5,10 +5,10 @@ own layer or of lower ones, never of a higher one:
 
 0. the data model: records, errors, disjoint_sets
 1. stages, pure functions over records: ingest, clean, copies, sentences, nlp, embed,
-   entities, time, claims, stance, group, brief, settings
+   entities, time, claims, group, brief, settings, query
 2. the store (the only code that knows SQL)
 3. pipeline and runners (wire stages to the store)
-4. the read side: export (the read model), briefing, formats
+4. the read side: export (the read model), briefing, formats, attention, searches
 5. the Python API (api), and watch (polling rounds over it)
 6. front ends: cli, web, and the package itself (``newsweave.open``)
 
@@ -37,7 +37,6 @@ LAYERS: tuple[frozenset[str], ...] = (
             "entities",
             "time",
             "claims",
-            "stance",
             "group",
             "brief",
             "settings",
