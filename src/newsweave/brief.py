@@ -251,10 +251,17 @@ def cover_period(
 
 def _topic_prior(texts: Sequence[str]) -> dict[str, float]:
     """TOPIC_PRIOR × each text's TF-IDF cosine to the centroid of all of them."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     if not texts:
         return {}
-    vec, scores = _central(texts)
-    del vec
+    try:  # sparse: a topic's pool can hold thousands of sentences
+        mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+    except ValueError:  # only stop words
+        return dict.fromkeys(texts, 0.0)
+    centre = np.asarray(mat.mean(axis=0)).ravel()
+    norm = float(np.linalg.norm(centre))
+    scores = mat @ (centre / norm) if norm > 0 else np.zeros(len(texts))
     return {t: TOPIC_PRIOR * float(x) for t, x in zip(texts, scores, strict=True)}
 
 
