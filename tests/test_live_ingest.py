@@ -201,3 +201,24 @@ def test_cli_ingest_feed_twice(site: NewsSite, db_path: Path) -> None:
     # the feed answers 304 Not Modified: nothing is fetched again, nothing to skip
     second = run(db_path, "ingest", *polite, site.url("/feed.xml"))
     assert second.stdout.strip() == "0 new, 4 already stored"
+
+
+def test_listed_pages_that_fail_for_good_are_not_asked_again(site: NewsSite, nw: Newsweave) -> None:
+    first = nw.ingest([site.url("/feed.xml")], analyze=False, fetch_policy=POLICY)
+    assert len(first.skipped) == 5
+    # the feed changes (a new item), so it is read again with all its items
+    page = site.pages["004"]
+    site.feed_items.append((page.path, page.title, page.published))
+    site.publish_feeds()
+    second = nw.ingest([site.url("/feed.xml")], analyze=False, fetch_policy=POLICY)
+    assert second.new == 1
+    # a 404 and a PDF will not change: not fetched again; the dead host, the 500 and the
+    # slow page may recover: tried again, one line each
+    assert len(site.hits("/missing.html")) == 1
+    assert len(site.hits("/report.pdf")) == 1
+    assert sorted(e.path for e in second.skipped) == sorted(
+        [site.dead, site.url("/broken.html"), site.url("/slow.html")]
+    )
+    # given directly, a page is always asked again
+    direct = nw.ingest([site.url("/missing.html")], analyze=False, fetch_policy=POLICY)
+    assert [e.reason for e in direct.skipped] == ["HTTP 404 Not Found; skipped"]

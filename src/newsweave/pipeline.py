@@ -18,7 +18,7 @@ from newsweave.clean import clean
 from newsweave.errors import InputError, StageError
 from newsweave.ingest import InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
-from newsweave.ingest.live import ListingDone, Payload, Unchanged
+from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
 from newsweave.records import Article
 from newsweave.runners import Runner, current_runner, use_runner
 from newsweave.settings import Settings
@@ -202,6 +202,7 @@ def ingest_paths(
     # Work handed to the runner and not yet back, in order (the runner keeps input order).
     sent: deque[tuple[Work, str | None]] = deque()
     listings: list[ListingDone] = []
+    unreadable: list[str] = []  # listed pages that failed for good
 
     def to_read() -> Iterator[tuple[Work, int]]:
         """Discovered files not ingested yet and fetched pages, with their sizes (runs
@@ -240,6 +241,8 @@ def ingest_paths(
                 report.existing += thing.articles
             elif isinstance(thing, ListingDone):
                 listings.append(thing)
+            elif isinstance(thing, Unreadable):
+                unreadable.append(thing.address)
             else:
                 report.files += 1
                 sent.append((thing, None))
@@ -291,10 +294,12 @@ def ingest_paths(
         with store.transaction() as conn:
             for name, fingerprint in archives_done:
                 store.record_file(conn, name, fingerprint, archive_articles.get(name, 0))
-    if listings:
+    if listings or unreadable:
         # Only now, with every listed page stored: a crash before here re-reads the
         # listing next time instead of trusting a 304 for pages never stored.
         with store.transaction() as conn:
+            for address in unreadable:
+                sources_store.record_unreadable(conn, canonical_url(address))
             for done in listings:
                 sources_store.record_listing(conn, canonical_url(done.address), done.validators)
     return report

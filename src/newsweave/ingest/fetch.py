@@ -49,7 +49,18 @@ USER_AGENT = (
 
 
 class FetchError(InputError):
-    """An address that could not be fetched. Message: 'ADDRESS: reason'."""
+    """An address that could not be fetched. Message: 'ADDRESS: reason'.
+
+    ``permanent`` marks answers that asking again will not change (404, 410, robots.txt
+    says no, not an HTML page): a page a feed lists that failed so is not fetched again.
+    """
+
+    def __init__(
+        self, path: str, reason: str, *, permanent: bool = False, status: int | None = None
+    ) -> None:
+        super().__init__(path, reason)
+        self.permanent = permanent
+        self.status = status
 
     def __reduce__(self) -> tuple[type[FetchError], tuple[str, str]]:
         return (FetchError, (self.path, self.reason))
@@ -180,7 +191,7 @@ class Fetcher:
         try:
             response = self._request(address, Validators(), accept="text/plain,*/*;q=0.1")
         except FetchError as exc:
-            status = getattr(exc, "status", None)
+            status = exc.status
             if status is not None and 400 <= status < 500:
                 return None  # no robots.txt: everything allowed
             if status is not None:
@@ -205,7 +216,7 @@ class Fetcher:
         """GET ``url`` politely; a 304 to a conditional request is ``not_modified``."""
         check_address(url)
         if not self.allowed(url):
-            raise FetchError(url, "disallowed by robots.txt; skipped")
+            raise FetchError(url, "disallowed by robots.txt; skipped", permanent=True)
         return self._request(url, validators or Validators(), accept=accept)
 
     def _request(self, url: str, validators: Validators, *, accept: str) -> Response:
@@ -245,9 +256,9 @@ class Fetcher:
             reason = f"HTTP {exc.code} {exc.reason}".strip()
             if exc.code in _RETRY_STATUS:
                 raise _Retryable(reason, _retry_after(exc.headers.get("Retry-After"))) from None
-            error = FetchError(url, reason + "; skipped")
-            error.status = exc.code  # type: ignore[attr-defined]
-            raise error from None
+            raise FetchError(
+                url, reason + "; skipped", permanent=exc.code in (404, 410), status=exc.code
+            ) from None
         except TimeoutError:
             raise _Retryable(f"timed out after {policy.timeout:g} s") from None
         except urllib.error.URLError as exc:

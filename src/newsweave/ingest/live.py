@@ -82,6 +82,14 @@ class Unchanged:
 
 
 @dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A listed page that failed for good (404, 410, robots.txt, not HTML): remember it so
+    the next run of its feed does not ask again."""
+
+    address: str
+
+
+@dataclass(frozen=True, slots=True)
 class ListingDone:
     """A feed or sitemap whose pages were all handed on: remember its validators."""
 
@@ -103,7 +111,7 @@ class PageMemory(Protocol):
         ...
 
 
-Found = Payload | InputError | Unchanged | ListingDone
+Found = Payload | InputError | Unchanged | Unreadable | ListingDone
 
 
 def domain_of(url: str) -> str:
@@ -294,12 +302,15 @@ def _listing(
                 page = fetcher.fetch(lead.url, memory.validators(key))
             except FetchError as exc:
                 yield exc
+                if exc.permanent:
+                    yield Unreadable(lead.url)
                 continue
             if page.not_modified:
                 yield Unchanged(lead.url, memory.stored_articles(key) or 0)
                 continue
             if kind_of(page.media_type, page.body) != "page":
                 yield FetchError(lead.url, _not_html(page))
+                yield Unreadable(lead.url)
                 continue
             seen.add(canonical_url(page.final_url))
             yield _payload(page, memory, lead=lead)
@@ -346,6 +357,7 @@ __all__ = [
     "PageState",
     "Payload",
     "Unchanged",
+    "Unreadable",
     "collect",
     "domain_of",
     "read_payload",

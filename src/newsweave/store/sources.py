@@ -136,6 +136,14 @@ def record_page(conn: sqlite3.Connection, state: PageState, article_ids: list[st
         )
 
 
+def record_unreadable(conn: sqlite3.Connection, url: str) -> None:
+    """Remember a listed page that failed for good: stored as a page with no articles, so a
+    feed or sitemap listing it again skips it."""
+    conn.execute(
+        "INSERT OR IGNORE INTO fetched_pages(url, kind, articles) VALUES (?, 'page', 0)", (url,)
+    )
+
+
 def record_listing(conn: sqlite3.Connection, url: str, validators: Validators) -> None:
     """Remember a feed or sitemap's validators once all its pages are stored."""
     conn.execute(
@@ -388,6 +396,7 @@ __all__ = [
     "outlets",
     "record_listing",
     "record_page",
+    "record_unreadable",
     "remove_outlet",
     "seen_ids",
     "set_outlet",
