@@ -136,6 +136,20 @@ def test_cli_watch_stops_cleanly_on_sigterm(site: NewsSite, db_path: Path) -> No
     assert "new story" in out
 
 
+def test_a_restarted_watcher_waits_only_what_is_left(site: NewsSite, db_path: Path) -> None:
+    from newsweave.watch import Watcher
+
+    with Newsweave(db_path) as nw:
+        watcher = Watcher(nw, [site.url("/clean-feed.xml")], 600, fetch_policy=POLICY)
+        assert watcher.next_wait() == 0  # never polled: start at once
+        rounds = watcher.run(lambda report: None, once=True)
+        assert rounds == 1
+        again = Watcher(nw, [site.url("/clean-feed.xml")], 600, fetch_policy=POLICY)
+        assert 590 < again.next_wait() <= 600
+        again.stop()
+        assert again.run(lambda report: None) == 0  # stopped before its first round
+
+
 def test_parse_interval() -> None:
     assert parse_interval("15m") == 900
     assert parse_interval("90s") == 90
