@@ -89,7 +89,7 @@ class NewsSite:
         self.routes["/missing.html"] = Route(404, "text/html", b"<h1>Not found</h1>")
         self.routes["/broken.html"] = Route(500, "text/html", b"<h1>Server error</h1>")
         self.routes["/slow.html"] = Route(
-            200, "text/html", render_page(self.pages["000"], self.base), delay=3.0
+            200, "text/html", render_page(self.pages["000"], self.base), delay=6.0
         )
         self.routes["/report.pdf"] = Route(200, "application/pdf", b"%PDF-1.4\n%fake but binary\n")
         self.routes["/private/secret.html"] = Route(
