@@ -189,3 +189,26 @@ def test_group_and_claims_settings_reach_their_steps(tmp_path: Path, seeds_dir: 
             assert {u.stage for u in nw.used_settings()} == {"group", "claims"}
     assert counts["default"][0] < counts["strict"][0]  # stricter events: more of them
     assert counts["default"][1] > 0 == counts["strict"][1]  # no sentence has 1000 words
+
+
+def test_copy_fingerprint_settings_cannot_change_under_stored_signatures(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    """Anchors made with another shingle size could never match the stored ones: once a
+    store holds signatures, new articles may not be fingerprinted with other values."""
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    first.mkdir()
+    rest.mkdir()
+    for path in sorted(seeds_dir.glob("*.txt")):
+        (first if path.name.startswith("000") else rest).joinpath(path.name).write_bytes(
+            path.read_bytes()
+        )
+    with Newsweave(tmp_path / "x.db") as nw:
+        nw.ingest([first], analyze=False)
+        nw.analyze(["copies"])
+    with Newsweave(tmp_path / "x.db", settings=["copies.shingle=6"]) as nw:
+        nw.ingest([rest], analyze=False)
+        with pytest.raises(StageError, match=r"made with copies\.shingle=5; new articles"):
+            nw.analyze(["copies"])
+    with Newsweave(tmp_path / "x.db", settings=["copies.min_passage_words=10"]) as nw:
+        assert nw.analyze(["copies"]) == ["copies"]  # other copies settings may change

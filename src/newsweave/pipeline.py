@@ -15,13 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from newsweave.clean import clean
+from newsweave.copies import CopiesConfig
 from newsweave.errors import InputError, StageError
 from newsweave.ingest import InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
 from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
 from newsweave.records import Article
 from newsweave.runners import Runner, current_runner, use_runner
-from newsweave.settings import Settings
+from newsweave.settings import Settings, section_dict
 from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store
 from newsweave.store import copies as copies_store
@@ -504,6 +505,8 @@ def run_copies(
     ids = copies_store.unsigned_article_ids(store)
     if not ids and copies_store.has_groups(store):
         return 0
+    if ids and copies_store.signature_bytes(store)[0]:
+        _check_signature_settings(store, config)
     index = copies.AnchorIndex(config)
     index.add(copies_store.iter_signatures(store))
     split = copies.cached_sentence_spans()
@@ -533,6 +536,26 @@ def run_copies(
     sources = copies.source_groups(index.ids, copies_store.same_source_pairs(store))
     copies_store.save_groups(store, groups, sources)
     return len(ids)
+
+
+# Settings that shape an article's fingerprint: anchors made with other values cannot be
+# compared with the stored ones, so they may not change while a store holds signatures.
+COPIES_SIGNATURE_KEYS = ("shingle", "anchor_mod")
+
+
+def _check_signature_settings(store: Store, config: CopiesConfig) -> None:
+    """Refuse to fingerprint new articles with other signature settings than the stored
+    signatures were made with (a store without a record was made with the defaults)."""
+    made_with = [u.settings for u in settings_store.used_settings(store) if u.stage == "copies"]
+    for values in made_with or [section_dict(CopiesConfig())]:
+        differ = [k for k in COPIES_SIGNATURE_KEYS if values.get(k) != getattr(config, k)]
+        if differ:
+            stored = ", ".join(f"copies.{k}={values.get(k)}" for k in differ)
+            raise StageError(
+                f"{store.path}: its copy fingerprints were made with {stored}; new articles "
+                "fingerprinted otherwise could not be matched with them. Keep those values, "
+                "or ingest into a new store"
+            )
 
 
 register_step(

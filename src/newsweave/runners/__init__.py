@@ -8,11 +8,11 @@ the store is written by the calling process alone, both runners produce identica
 and exports.
 
 Using a runner from a derived step (``pipeline.STEPS``): the step keeps its signature
-``run_<stage>(store)`` and asks for the active runner::
+``run_<stage>(store, settings)`` and asks for the active runner::
 
     from newsweave.runners import current_runner
 
-    def run_entities(store: Store) -> None:
+    def run_entities(store: Store, settings: Settings) -> int:
         for mentions in current_runner().map(extract_mentions, store.iter_articles()):
             ...  # write in batches, in this process
 
