@@ -193,8 +193,37 @@ def repair_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> list[tuple
     return sorted(set(out))
 
 
-def _mentions_from_doc(article: Article, doc: object) -> list[Mention]:
-    spans = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]  # type: ignore[attr-defined]
+#: Longest piece of text the model reads at once. Longer texts are read in pieces cut at a
+#: paragraph (else line, sentence, word) boundary, so memory does not grow with a document's
+#: length: spaCy holds a piece's tokens and activations, not the whole text's. News articles
+#: are far shorter, so for them nothing changes.
+NER_CHUNK_CHARS = 50_000
+#: Most characters in one ``nlp.pipe`` batch (with at most ``batch_size`` pieces).
+NER_BATCH_CHARS = 200_000
+_CUTS = ("\n\n", "\n", ". ", " ")
+
+
+def text_pieces(text: str, limit: int = NER_CHUNK_CHARS) -> list[tuple[int, int]]:
+    """``[start, end)`` pieces of ``text``, each at most ``limit`` characters, cut at the
+    last paragraph, line, sentence or word boundary in the second half of the window."""
+    if limit < 2:
+        raise ValueError(f"limit must be at least 2 characters, got {limit}")
+    pieces: list[tuple[int, int]] = []
+    start, n = 0, len(text)
+    while n - start > limit:
+        cut = start + limit
+        for sep in _CUTS:
+            i = text.rfind(sep, start + limit // 2, start + limit - len(sep) + 1)
+            if i >= 0:
+                cut = i + len(sep)
+                break
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, n))
+    return pieces
+
+
+def _mentions_from_spans(article: Article, spans: list[tuple[int, int, str]]) -> list[Mention]:
     return [
         Mention(article=article.id, start=s, end=e, text=article.text[s:e], label=label)
         for s, e, label in repair_spans(article.text, spans)
@@ -203,18 +232,49 @@ def _mentions_from_doc(article: Article, doc: object) -> list[Mention]:
 
 def extract_mentions(article: Article) -> list[Mention]:
     """Entity mentions of one article, in text order, with offsets into ``article.text``."""
-    return _mentions_from_doc(article, load_model()(article.text))
+    return next(iter_mentions([article]))[1]
 
 
 def iter_mentions(
     articles: Sequence[Article] | Iterable[Article], *, batch_size: int = 16
 ) -> Iterator[tuple[Article, list[Mention]]]:
-    """``(article, mentions)`` for many articles, batched through ``nlp.pipe`` for speed."""
+    """``(article, mentions)`` for many articles, batched through ``nlp.pipe`` for speed.
+
+    Each article is read in :func:`text_pieces` (one piece for a news article); a batch
+    holds at most ``batch_size`` pieces and :data:`NER_BATCH_CHARS` characters, so peak
+    memory is bounded whatever the documents' lengths.
+    """
     nlp = load_model()
-    pending = list(articles)
-    docs = nlp.pipe((a.text for a in pending), batch_size=batch_size)
-    for article, doc in zip(pending, docs, strict=True):
-        yield article, _mentions_from_doc(article, doc)
+    # (article, pieces left, spans so far) in input order; an article is yielded when its
+    # last piece is read and every article before it has been yielded
+    open_articles: list[list] = []
+    batch: list[tuple[list, int, str]] = []
+    batch_chars = 0
+
+    def run_batch() -> Iterator[tuple[Article, list[Mention]]]:
+        nonlocal batch, batch_chars
+        docs = nlp.pipe((piece for _, _, piece in batch), batch_size=max(1, len(batch)))
+        for (entry, offset, _), doc in zip(batch, docs, strict=True):
+            entry[2].extend(
+                (offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents
+            )
+            entry[1] -= 1
+        batch, batch_chars = [], 0
+        while open_articles and open_articles[0][1] == 0:
+            article, _, spans = open_articles.pop(0)
+            yield article, _mentions_from_spans(article, spans)
+
+    for article in articles:
+        pieces = text_pieces(article.text, NER_CHUNK_CHARS)
+        entry = [article, len(pieces), []]
+        open_articles.append(entry)
+        for start, end in pieces:
+            if batch and (len(batch) >= batch_size or batch_chars + end - start > NER_BATCH_CHARS):
+                yield from run_batch()
+            batch.append((entry, start, article.text[start:end]))
+            batch_chars += end - start
+    if batch:
+        yield from run_batch()
 
 
 __all__ = [
@@ -226,4 +286,5 @@ __all__ = [
     "load_model",
     "model_name",
     "repair_spans",
+    "text_pieces",
 ]
