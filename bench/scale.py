@@ -1,30 +1,42 @@
-"""Scale: N generated articles through ingest -> copies -> group, in-process vs local Dask.
+"""Scale: the WHOLE pipeline (ingest -> copies -> nlp -> time -> group -> claims) on N
+articles, in-process and on a local Dask cluster, with CPU-seconds per article per stage,
+peak RSS and a projection to 1M and 100M articles.
 
-Data: Timeline17 (``../shared/data/timeline17``) articles turned into a syndication corpus by
-bench/copies.py's generator (``build_set``: sources with 1-4 edited syndicated copies,
-quoters pasting a release, local intros, furniture; see that file's docstring). To reach N,
-rounds of pseudo-originals are generated the way its scale figure does (each original with
-50 % of its words replaced from the corpus vocabulary by a per-round RNG, so rounds are
-distinct texts with the same duplicate structure). Each article gets its original's
-publication date (copies: +0-2 days), an outlet and a URL, and is written as JSONL, 1,000
-articles per file, into a temporary directory (generation is not timed).
+Data, two modes:
+
+* generated (default): Timeline17 (``../shared/data/timeline17``) articles turned into a
+  syndication corpus by bench/copies.py's generator (``build_set``: sources with 1-4 edited
+  syndicated copies, quoters pasting a release, local intros, furniture; see that file's
+  docstring). To reach N, rounds of pseudo-originals are generated the way its scale figure
+  does (each original with 50 % of its words replaced from the corpus vocabulary by a
+  per-round RNG, so rounds are distinct texts with the same duplicate structure). Each
+  article gets its original's publication date (copies: +0-2 days), an outlet and a URL,
+  and is written as JSONL, 1,000 articles per file, into a temporary directory (generation
+  is not timed). Beyond round 0 the texts are word salad to the NER model and the claim
+  rules, so use ``--corpus`` for real-news throughput.
+* ``--corpus PATH``: the files under PATH as they are (e.g. a news-please JSONL export or a
+  Timeline17 topic folder): real news, the throughput figure of issue #14.
 
 Each (size, runner) runs in a fresh child process: a new store, ``ingest_paths`` through the
-runner, then the derived steps named by ``--steps`` (each timed on its own). The parent
-samples the RSS of the child's whole process tree (Dask scheduler-side and worker processes
-included) every 0.1 s; ``peak_rss_mb`` is the largest sum seen. ``peak_rss_self_mb`` is the
-child's ru_maxrss; Linux carries the high-water mark across exec, so generation runs in its
-own process to keep the parent (and that figure) small.
-``cpu_s`` is CPU time of the child and its waited-for children (robust to a shared, loaded
-machine, unlike wall seconds). The ``group`` step (embeddings, events, stories, timelines)
-measured ~6 articles/s here at 2,000 articles, so it runs only up to
-``--group-max`` articles (default 0: skipped); pass e.g. ``--group-max 2000`` to include it.
+runner, then the derived steps named by ``--steps`` (default: every registered step, in
+pipeline order), each timed on its own. ``cpu_s`` per stage is the CPU time (user+sys) of the
+child's whole process tree across the stage (Dask scheduler-side and worker processes
+included, read with psutil at each stage boundary) — robust to a shared, loaded machine,
+unlike wall seconds, which are reported too. The parent samples the RSS of the child's
+process tree every 0.1 s; ``peak_rss_mb`` is the largest sum seen. ``peak_rss_self_mb`` is
+the child's ru_maxrss; Linux carries the high-water mark across exec, so generation runs in
+its own process to keep the parent (and that figure) small.
+
+The projection multiplies each stage's measured CPU-s per article by 1M and 100M (linear:
+it assumes every stage's per-article cost stays what it was at the largest size measured;
+the ``growth`` block shows whether it did between sizes) and divides by the cores of this
+machine and by a 64-core cluster.
 
     python bench/scale.py [--sizes 10000] [--runners local,dask] [--workers 2]
-                          [--steps copies,group] [--group-max 0] [--tmp DIR]
+                          [--steps all] [--corpus PATH] [--tmp DIR]
 
-The last line of stdout is one JSON object with one row per (size, runner) and the growth
-of time and memory between sizes.
+The last line of stdout is one JSON object with one row per (size, runner), the growth of
+time and memory between sizes, and the projection.
 """
 
 from __future__ import annotations
@@ -150,6 +162,7 @@ def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[st
     from newsweave.store import Store
 
     phases: dict[str, float] = {}
+    cpu_phases: dict[str, float] = {}
     started = time.perf_counter()
     runner = make_runner(runner_kind, workers=workers if runner_kind == "dask" else None)
     phases["runner_start"] = time.perf_counter() - started
@@ -165,18 +178,21 @@ def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[st
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 log(f"  ingest: {files} files, {time.perf_counter() - t:.0f} s, self {rss:.0f} MB")
 
+        c = tree_cpu()
         report = pipeline.ingest_paths(store, [str(data)], runner=runner, progress=progress)
         phases["ingest"] = time.perf_counter() - t
+        cpu_phases["ingest"] = tree_cpu() - c
         registered = {step.name: step.run for step in pipeline.STEPS}
         with use_runner(runner):
             for name in steps:
                 if name not in registered:
                     log(f"  step {name!r} is not registered; skipped")
                     continue
-                t = time.perf_counter()
+                t, c = time.perf_counter(), tree_cpu()
                 registered[name](store)
                 phases[name] = time.perf_counter() - t
-                log(f"  {name}: {phases[name]:.1f} s")
+                cpu_phases[name] = tree_cpu() - c
+                log(f"  {name}: {phases[name]:.1f} s, {cpu_phases[name]:.1f} CPU-s")
         articles = store.article_count()
         integrity = store.integrity_check()
     finally:
@@ -198,7 +214,14 @@ def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[st
         "phases_s": {k: round(v, 2) for k, v in phases.items()},
         "articles_per_s": round(articles / total, 1),
         "cpu_s": round(cpu, 1),  # this process + waited-for children (Dask workers)
-        "articles_per_cpu_s": round(articles / cpu, 1) if cpu else None,
+        "articles_per_cpu_s": round(articles / cpu, 2) if cpu else None,
+        "stage_cpu_s": {k: round(v, 2) for k, v in cpu_phases.items()},
+        "stage_cpu_ms_per_article": {
+            k: round(1000 * v / max(1, articles), 3) for k, v in cpu_phases.items()
+        },
+        "pipeline_articles_per_cpu_s": (
+            round(articles / sum(cpu_phases.values()), 2) if sum(cpu_phases.values()) else None
+        ),
         "ingest_articles_per_s": round(articles / phases["ingest"], 1),
         "peak_rss_self_mb": round(self_rss, 1),
         "peak_rss_largest_child_mb": round(child_rss, 1),
@@ -207,6 +230,21 @@ def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[st
 
 
 # --------------------------------------------------------------------------- parent
+
+
+def tree_cpu() -> float:
+    """CPU seconds (user+sys) of this process and its live descendants (Dask workers), plus
+    the children already waited for."""
+    import psutil
+
+    me = psutil.Process()
+    total = 0.0
+    for p in [me, *me.children(recursive=True)]:
+        with contextlib.suppress(psutil.Error):
+            t = p.cpu_times()
+            total += t.user + t.system
+    done = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return total + done.ru_utime + done.ru_stime
 
 
 def tree_rss(pid: int) -> float:
@@ -286,20 +324,62 @@ def growth(rows: list[dict]) -> dict:
     return out
 
 
+CLUSTER_CORES = 64
+
+
+def projection(rows: list[dict]) -> dict:
+    """CPU-hours for 1M and 100M articles from the per-article CPU cost of each stage at the
+    largest size measured per runner (linear extrapolation; see the module docstring)."""
+    out: dict[str, dict] = {}
+    for runner in sorted({r["runner"] for r in rows if "error" not in r}):
+        mine = [r for r in rows if "error" not in r and r["runner"] == runner]
+        if not mine:
+            continue
+        big = max(mine, key=lambda r: r["articles"])
+        per_article = sum(big["stage_cpu_s"].values()) / max(1, big["articles"])
+        entry: dict[str, object] = {
+            "from_articles": big["articles"],
+            "cpu_ms_per_article": round(1000 * per_article, 2),
+            "peak_rss_mb_measured": big["peak_rss_mb"],
+        }
+        for label, n in (("1M", 1_000_000), ("100M", 100_000_000)):
+            cpu_h = per_article * n / 3600
+            entry[label] = {
+                "cpu_hours": round(cpu_h, 1),
+                "hours_on_this_machine": round(cpu_h / (os.cpu_count() or 1), 1),
+                f"hours_on_{CLUSTER_CORES}_cores": round(cpu_h / CLUSTER_CORES, 1),
+                "by_stage_cpu_hours": {
+                    k: round(v / max(1, big["articles"]) * n / 3600, 1)
+                    for k, v in big["stage_cpu_s"].items()
+                },
+            }
+        out[runner] = entry
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=default_data("timeline17"))
     parser.add_argument("--sizes", default="10000", help="comma-separated article counts")
     parser.add_argument("--runners", default="local,dask")
     parser.add_argument("--workers", type=int, default=2, help="local Dask cluster workers")
-    parser.add_argument("--steps", default="copies,group", help="derived steps after ingest")
-    parser.add_argument("--group-max", type=int, default=0, help="largest size grouped")
+    parser.add_argument(
+        "--steps", default="all", help="derived steps after ingest (comma-separated, or all)"
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="real articles to run as they are (no sizes)"
+    )
     parser.add_argument("--tmp", type=Path, default=None, help="where the JSONL and stores go")
     parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_generate", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    steps = [s for s in args.steps.split(",") if s]
+    if args.steps == "all":
+        from newsweave.pipeline import STEPS
+
+        steps = [step.name for step in STEPS]
+    else:
+        steps = [s for s in args.steps.split(",") if s]
     if args._generate:
         print(json.dumps(generate(args._generate, args.data, args._db)))
         return
@@ -311,6 +391,16 @@ def main() -> None:
     rows: list[dict] = []
     base = Path(tempfile.mkdtemp(prefix="newsweave-scale-", dir=args.tmp))
     try:
+        if args.corpus is not None:
+            if not args.corpus.exists():
+                sys.exit(f"bench/scale.py: {args.corpus}: no such file or folder")
+            sizes = []
+            for runner in runners:
+                log(f"{args.corpus}, runner {runner}, steps ingest+{'+'.join(steps)}")
+                row = measure(args.corpus, runner, args.workers, steps, base)
+                row.update(size=row.get("articles"), steps=["ingest", *steps])
+                rows.append(row)
+                log(f"  {json.dumps(row)}")
         for size in sizes:
             data = base / f"jsonl-{size}"
             log(f"generating {size:,} articles")
@@ -322,7 +412,7 @@ def main() -> None:
                 ).stdout.splitlines()[-1]
             )
             log(f"  {made} in {time.perf_counter() - t:.0f} s")
-            size_steps = [s for s in steps if s != "group" or size <= args.group_max]
+            size_steps = steps
             for runner in runners:
                 log(f"{size:,} articles, runner {runner}, steps ingest+{'+'.join(size_steps)}")
                 row = measure(data, runner, args.workers, size_steps, base)
@@ -335,11 +425,13 @@ def main() -> None:
     emit(
         {
             "bench": "scale",
-            "data": str(args.data),
+            "data": str(args.corpus or args.data),
+            "mode": "corpus" if args.corpus else "generated",
             "cpus": os.cpu_count(),
             "dask_workers": args.workers,
             "runs": rows,
             "growth": growth(rows),
+            "projection": projection(rows),
         }
     )
 
