@@ -831,16 +831,27 @@ register_step(
 # --------------------------------------------------------------------------- claims step
 
 
+def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
+    """Pure claims work of one scope (picklable for distributed runners)."""
+    from newsweave.claims import analyse_claims
+
+    scope, fingerprint, articles, source_of, events, mentions, links, options = task
+    analysis = analyse_claims(
+        articles, source_of, events=events, mentions=mentions, links=links, options=options
+    )
+    return scope, fingerprint, analysis
+
+
 def run_claims(store: Store, settings: Settings | None = None) -> int:
     """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
 
     A scope is one event (articles outside any event form the scope ``"*"``); its claims are
     recomputed only when its articles, their source groups or the copy links between them
-    changed (a fingerprint per scope), and each scope is replaced in one transaction.
+    changed (a fingerprint per scope), and each scope is replaced in one transaction. The
+    scopes to recompute go through the runner (read lazily, in order; the writing stays
+    here).
     """
     import hashlib
-
-    from newsweave.claims import analyse_claims
 
     options = (settings or Settings()).claims
     source_of, links = copies_store.source_groups(store), copies_store.copy_links(store)
@@ -854,28 +865,36 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     claims_store.drop_scopes(store, [s for s in done if s not in scopes])
     by_event = {e.id: e for e in events}
     recomputed = 0
-    for scope, ids in scopes.items():
-        wanted = set(ids)
-        scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
-        key = (
-            "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
-            + "|"
-            + "|".join(f"{lk.a}-{lk.b}:{len(lk.passages)}" for lk in scope_links)
-        )
-        fingerprint = hashlib.sha1(key.encode()).hexdigest()
-        if done.get(scope) == fingerprint:
-            continue
-        # an article the per-article steps refused (too long) has no sentences to offer
-        articles = [a for a in store.articles(ArticleFilter(ids=ids)) if not analysis_refusal(a)]
-        mentions = {a: nlp_store.mentions_of(store, a) for a in ids}
-        analysis = analyse_claims(
-            articles,
-            source_of,
-            events=[by_event[scope]] if scope in by_event else None,
-            mentions=mentions,
-            links=scope_links,
-            options=options,
-        )
+
+    def tasks() -> Iterator[tuple]:
+        for scope, ids in scopes.items():
+            wanted = set(ids)
+            scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
+            key = (
+                "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
+                + "|"
+                + "|".join(f"{lk.a}-{lk.b}:{len(lk.passages)}" for lk in scope_links)
+            )
+            fingerprint = hashlib.sha1(key.encode()).hexdigest()
+            if done.get(scope) == fingerprint:
+                continue
+            # an article the per-article steps refused (too long) has no sentences to offer
+            articles = [
+                a for a in store.articles(ArticleFilter(ids=ids)) if not analysis_refusal(a)
+            ]
+            mentions = {a: nlp_store.mentions_of(store, a) for a in ids}
+            yield (
+                scope,
+                fingerprint,
+                articles,
+                {a: source_of[a] for a in ids if a in source_of},
+                [by_event[scope]] if scope in by_event else None,
+                mentions,
+                scope_links,
+                options,
+            )
+
+    for scope, fingerprint, analysis in current_runner().map(_claims_of_scope, tasks()):
         claims_store.save_scope(store, scope, fingerprint, analysis)
         recomputed += 1
     return recomputed
