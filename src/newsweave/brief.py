@@ -82,7 +82,14 @@ def usable(text: str) -> bool:
 
 
 def _tidy(text: str) -> str:
-    return " ".join(text.split())
+    """One line, without a wire dateline in front ("NEW DELHI: ", "MOSCOW (Reuters) - ")."""
+    from newsweave.clean import BODY_DATELINE
+
+    text = " ".join(text.split())
+    m = BODY_DATELINE.match(text)
+    if m and (m["agency"] or m["city"].isupper()) and len(text) - m.end() > 20:
+        text = text[m.end() :]
+    return text
 
 
 def _vectorise(texts: Sequence[str]) -> np.ndarray:
@@ -435,44 +442,212 @@ def select_timeline(
 # --------------------------------------------------------------------------- summaries
 
 
+# A reader can take a sentence on its own unless it leans on the one before: an opening
+# pronoun or connective ("He said…", "However, …"), or a bare definite that points back
+# ("Russia made the commitment during the meeting…": which commitment?).
+_LEANING_OPEN = re.compile(
+    r"^[\"“‘']?(?:He|She|It|They|We|I|This|That|These|Those|His|Her|Its|Their|Such|There|Here"
+    r"|But|And|Or|Also|However|Meanwhile|Moreover|Furthermore|Still|Yet|So|Then|Thus|Instead"
+    r"|Nevertheless|Earlier|Later|Separately|In addition|In turn|As a result|Both sides)\b",
+)
+_POINTING_BACK = re.compile(
+    r"\b(?:the|this|that|these|those|such)\s+(?:(?:commitment|move|decision|announcement"
+    r"|remarks?|comments?|pledge|promise|step|development|assurance|request|demand|offer"
+    r"|incident|matter|issue|news|statement|proposal|idea|plan|deal|agreement|claim|claims"
+    r"|allegations?|measures?|efforts?|case|situation|talks|meeting|visit|report)s?\b"
+    r"(?!\s+(?:of|to|that|which|who|by|for|on|from|between|with|in|at|over|about|under|"
+    r"between|among|against|into|,\s*which)\b))",
+    re.IGNORECASE,
+)
+
+
+def self_contained(text: str) -> bool:
+    """True when a sentence does not lean on the one before it: no opening pronoun or
+    connective, no bare "the commitment" / "this move" pointing back to an earlier line."""
+    text = text.strip()
+    if _LEANING_OPEN.match(text):
+        return False
+    return not _POINTING_BACK.search(text)
+
+
+_CONTENT = re.compile(r"(?<![\w'’\-])(?:[a-z][a-z'’\-]*[a-z]|\d[\d,.]*)(?![\w'’])")
+_ALIGN_WORDS = """a an the of to in on for and or with by at from as is are was were be been
+    being has have had it its this that these those he she they we his her their our
+    who which what when where
+    said says say told also would could will can may might not no but than then there here
+    into over about after before during while since up out more most other some such"""
+_ALIGN_STOP = frozenset(_ALIGN_WORDS.split())
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
+    return word
+
+
+def predicate_words(text: str) -> set[str]:
+    """What a sentence says beyond the names it mentions: its lower-case content words
+    (stemmed) and its numbers. Names are shared by every article of an event, so they cannot
+    tell "Russia made the commitment…" from "Singh met Shoigu…"; these words can."""
+    out = set()
+    for w in _CONTENT.findall(text):
+        if w[0].isdigit():
+            out.add(w.rstrip(".,"))
+        elif w not in _ALIGN_STOP:
+            out.add(_stem(w))
+    return out
+
+
+SUPPORT_COSINE = 0.5
+SUPPORT_COVERAGE = 0.65
+
+
+def says_the_same(
+    claim: str, other: str, cosine: float, *, coverage: float = SUPPORT_COVERAGE
+) -> bool:
+    """Does ``other`` say what ``claim`` says? ``cosine`` is their TF-IDF cosine (computed
+    by the caller over its pool); beyond that, ``other`` must carry at least ``coverage``
+    of the claim's lower-case content words and every number the claim states."""
+    if cosine < SUPPORT_COSINE:
+        return False
+    words = predicate_words(claim)
+    if not words:
+        return cosine >= 0.8
+    theirs = predicate_words(other)
+    numbers = {w for w in words if w[0].isdigit()}
+    if not numbers <= theirs:
+        return False
+    return len(words & theirs) / len(words) >= coverage
+
+
 def summarise(
     sentences: Sequence[Sentence],
     *,
     max_sentences: int = 3,
-    support: float = 0.4,
+    support: float = SUPPORT_COSINE,
     order: Callable[[Sentence], tuple] | None = None,
 ) -> list[CitedSentence]:
     """A cited extractive summary of a group of articles.
 
     Picks central, non-redundant sentences (MMR over TF-IDF); each cites its own article and
-    every other article with a sentence at cosine ≥ ``support`` (they say the same). Output
-    follows ``order`` (default: article order, then position in the article).
+    every other article with a sentence that says the same thing (:func:`says_the_same`:
+    TF-IDF cosine ≥ ``support`` and the same content words and numbers — sharing the names
+    of the people involved is not enough). Output follows ``order`` (default: article
+    order, then position in the article).
     """
     pool = [s for s in sentences if usable(s.text)]
     if not pool:
         pool = [s for s in sentences if len(s.text.split()) >= 3]
     if not pool:
         return []
-    # earlier sentences of an article carry the news: prefer them slightly
     texts = [_tidy(s.text) for s in pool]
     chosen, vec = _pick(texts, max_sentences)
-    # re-rank with the lead prior and keep the chosen set
-    out: list[tuple[Sentence, CitedSentence]] = []
-    for i in chosen:
-        sims = vec @ vec[i]
-        sup = [j for j in range(len(pool)) if sims[j] >= support or j == i]
-        arts: list[str] = []
-        spans: list[Span] = []
-        for j in [i] + [j for j in sup if j != i]:
-            if pool[j].article not in arts:
-                arts.append(pool[j].article)
-                spans.append(Span(pool[j].article, pool[j].start, pool[j].end))
-        out.append(
-            (pool[i], CitedSentence(text=texts[i], articles=tuple(arts), spans=tuple(spans)))
-        )
+    out = [(pool[i], _cited(i, pool, texts, vec, support)) for i in chosen]
     key = order or (lambda s: (s.article, s.index))
     out.sort(key=lambda p: key(p[0]))
     return [c for _, c in out]
+
+
+def _cited(
+    i: int, pool: Sequence[Sentence], texts: Sequence[str], vec: np.ndarray, support: float
+) -> CitedSentence:
+    """Sentence ``i`` of the pool with its own article and every article that supports it."""
+    sims = vec @ vec[i]
+    arts = [pool[i].article]
+    spans = [Span(pool[i].article, pool[i].start, pool[i].end)]
+    for j in np.argsort(-sims, kind="stable"):
+        j = int(j)
+        if sims[j] < support:
+            break
+        if pool[j].article in arts:
+            continue
+        if says_the_same(texts[i], texts[j], float(sims[j])):
+            arts.append(pool[j].article)
+            spans.append(Span(pool[j].article, pool[j].start, pool[j].end))
+    return CitedSentence(text=texts[i], articles=tuple(arts), spans=tuple(spans))
+
+
+def lede(
+    events: Sequence[Event],
+    sentences: Mapping[str, Sequence[Sentence]],
+    published: Mapping[str, str],
+    *,
+    titles: Mapping[str, str | None] | None = None,
+    max_sentences: int = 3,
+    lead_sentences: int = 3,
+) -> list[CitedSentence]:
+    """What happened, in 2–3 sentences a reader can take without the article around them.
+
+    The first sentence is the lead of the story's central event (the one most articles
+    report): among the first ``lead_sentences`` sentences of its articles, the most central
+    one that is :func:`self_contained`, preferring the lead of the article whose headline
+    titles the event (``titles``: article -> headline), so title and lede tell one story.
+    The next ones add what is new: the lead of the latest other event, then a further
+    central sentence of the central event (a sentence that leans on the one before is taken
+    only right after that sentence of its article).
+    Every sentence cites the articles that say the same thing.
+    """
+    if not events:
+        return []
+    central = largest_events(events, 1)[0]
+    others = sorted(
+        (e for e in events if e.id != central.id), key=lambda e: (e.date or "", e.id), reverse=True
+    )
+    out: list[CitedSentence] = []
+    taken: list[Sentence] = []
+
+    def add_from(event: Event, *, lead_only: bool) -> bool:
+        pool = [
+            s
+            for a in event.articles
+            for s in sentences.get(a, ())
+            if usable(s.text) and (not lead_only or s.index < lead_sentences)
+        ]
+        if not pool:
+            return False
+        texts = [_tidy(s.text) for s in pool]
+        # a lead sentence is the news; later ones earn less
+        prior = np.array(
+            [
+                (0.15 if s.index == 0 else 0.0)
+                + (0.2 if titles and titles.get(s.article) == event.title else 0.0)
+                for s in pool
+            ],
+            dtype=np.float32,
+        )
+        order, vec = _pick(texts, len(texts), prior=prior)
+        taken_text = [_tidy(t.text) for t in taken]
+        for i in order:
+            s = pool[i]
+            follows = any(t.article == s.article and t.index == s.index - 1 for t in taken)
+            if not (self_contained(texts[i]) or follows):
+                continue
+            if texts[i] in taken_text:
+                continue
+            if taken_text and _too_close(texts[i], taken_text):
+                continue
+            out.append(_cited(i, pool, texts, vec, SUPPORT_COSINE))
+            taken.append(s)
+            return True
+        return False
+
+    add_from(central, lead_only=True) or add_from(central, lead_only=False)
+    for ev in others[:1]:
+        if len(out) < max_sentences:
+            add_from(ev, lead_only=True) or add_from(ev, lead_only=False)
+    while len(out) < min(max_sentences, 3 if others else 2):
+        if not add_from(central, lead_only=False):
+            break
+    # in the order of events, so the lede reads as a story
+    when = {s.article: published.get(s.article, "9999") for s in taken}
+    pairs = sorted(zip(taken, out, strict=True), key=lambda p: (when[p[0].article], p[0].index))
+    return [c for _, c in pairs]
+
+
+def _too_close(text: str, taken: Sequence[str], limit: float = 0.5) -> bool:
+    vec = _vectorise([text, *taken])
+    return bool((vec[1:] @ vec[0]).max() > limit)
 
 
 # --------------------------------------------------------------------------- briefing
@@ -489,6 +664,41 @@ def source_label(article: Article) -> str:
     return f"{name}, {article.published or 'undated'}"
 
 
+def outlet_of(article: Article) -> str | None:
+    """The outlet that published an article (or the agency whose copy it is), if known."""
+    name = article.outlet or article.agency
+    if not name and article.url:
+        m = re.match(r"^[a-z]+://(?:www\.)?([^/]+)", article.url)
+        name = m.group(1) if m else None
+    return name.strip().lower() if name else None
+
+
+def independent_sources(
+    ids: Sequence[str], articles: Mapping[str, Article], source_groups: Mapping[str, str]
+) -> int:
+    """How many independent sources stand behind ``ids``: articles of one outlet are one
+    source (a newsroom does not corroborate itself), and so are copies of one text across
+    outlets (one source group of the copies stage). Counts the groups joined by either."""
+    from newsweave.disjoint_sets import UnionFind
+
+    ids = list(dict.fromkeys(ids))
+    keys: dict[str, int] = {a: i for i, a in enumerate(ids)}
+    links: list[tuple[int, str]] = []
+    for i, a in enumerate(ids):
+        art = articles.get(a)
+        outlet = outlet_of(art) if art else None
+        if outlet:
+            links.append((i, "outlet:" + outlet))
+        if a in source_groups:
+            links.append((i, "group:" + source_groups[a]))
+    for _, key in links:
+        keys.setdefault(key, len(keys))
+    uf = UnionFind(len(keys))
+    for i, key in links:
+        uf.union(i, keys[key])
+    return len({uf.find(i) for i in range(len(ids))})
+
+
 def story_brief(
     story: Story,
     events: Sequence[Event],
@@ -498,7 +708,7 @@ def story_brief(
     *,
     disagreements: Sequence[CitedSentence] = (),
     event_sentences: int = 3,
-    story_sentences: int = 4,
+    story_sentences: int = 3,
     max_events: int | None = None,
 ) -> StoryBrief:
     """Summaries for a story and its events (sentences per article come from the caller)."""
@@ -514,13 +724,14 @@ def story_brief(
                 order=lambda s: (pub.get(s.article, "9999"), s.article, s.index),
             )
         )
-    if len(events) > 1:
-        # the story summary: the lead summary sentence of its largest events, in date order
-        biggest = largest_events(events, len(events))
-        chosen = {e.id for e in [e for e in biggest if ev_summaries.get(e.id)][:story_sentences]}
-        story_summary = [ev_summaries[e.id][0] for e in events if e.id in chosen]
-    else:
-        story_summary = list(ev_summaries.get(events[0].id, ()))[:story_sentences] if events else []
+    # the story summary is its lede: what happened, in sentences that stand on their own
+    story_summary = lede(
+        events,
+        sentences,
+        pub,
+        titles={a: art.title for a, art in articles.items()},
+        max_sentences=story_sentences,
+    )
     return StoryBrief(
         story=story,
         events=tuple(events),
@@ -550,6 +761,12 @@ __all__ = [
     "StoryBrief",
     "build_timeline",
     "granularity_of",
+    "independent_sources",
+    "lede",
+    "outlet_of",
+    "predicate_words",
+    "says_the_same",
+    "self_contained",
     "largest_events",
     "largest_stories",
     "select_timeline",

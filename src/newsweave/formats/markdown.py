@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from newsweave.brief import MAX_EVENTS, largest_events, source_label
+from newsweave.brief import MAX_EVENTS, independent_sources, largest_events, source_label
 from newsweave.briefing import Briefing, Citations, read_briefing
 from newsweave.formats.base import Format
 from newsweave.records import Article, StoryBrief
@@ -108,8 +108,7 @@ def render(
         cites = Citations(articles)
         ev_days = [e.date for e in b.events if e.date]
         when = f" · {min(ev_days)} → {max(ev_days)}" if ev_days else ""
-        groups = source_groups or {}
-        independent = len({groups.get(a, a) for a in b.story.articles})
+        independent = independent_sources(b.story.articles, articles, source_groups or {})
         lines += [
             "",
             f"## {_e(b.story.title)}",

@@ -1,0 +1,143 @@
+"""What a brief says on the seeds: a lede that stands on its own, citations only where the
+cited article says the same thing, and every fact the brief carried before."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from newsweave.brief import (
+    build_timeline,
+    predicate_words,
+    says_the_same,
+    self_contained,
+    story_brief,
+)
+from newsweave.formats.markdown import render as render_brief
+from newsweave.records import Article, Event, Story
+from newsweave.sentences import split_sentences
+from newsweave.time import extract_time
+
+from .conftest import SEEDS, load_articles
+
+# ANI (seed 000) says this; PTI (seed 003) shares its names, not what it says.
+COMMITMENT = (
+    "Russia made the commitment during the meeting between Defence Minister Rajnath Singh and "
+    "his Russian counterpart Gen Sergey Shoigu in Moscow, sources said."
+)
+PTI_MEETING = (
+    'Defence Minister Rajnath Singh on Thursday said he had an "excellent meeting" with his '
+    "Russian counterpart Gen. Sergey Shoigu here and discussed a wide range of issues, "
+    "especially how to deepen defence and strategic cooperation."
+)
+
+
+@pytest.fixture(scope="module")
+def by_prefix() -> dict[str, Article]:
+    return {a.source_path.rsplit("/", 1)[-1][:3]: a for a in load_articles([str(SEEDS)])}
+
+
+@pytest.fixture(scope="module")
+def seed_brief(by_prefix):
+    arts = {a.id: a for a in by_prefix.values()}
+    ids = sorted(arts, key=lambda a: (arts[a].published or "", a))
+    moscow = tuple(by_prefix[p].id for p in ("000", "001", "002", "003"))
+    ev1 = Event("ev1", arts[by_prefix["000"].id].title or "", "2020-09-03", moscow, "st1")
+    ev2 = Event("ev2", "Talks in Delhi", "2023-04-28", (by_prefix["004"].id,), "st1")
+    story = Story("st1", ev1.title, ("ev1", "ev2"), tuple(ids))
+    sentences = {a: split_sentences(arts[a]) for a in ids}
+    dated = [d for a in arts.values() for d in extract_time(a)[1]]
+    timeline = build_timeline(dated, arts, story="st1")
+    b = story_brief(story, [ev1, ev2], arts, sentences, timeline)
+    return b, render_brief([b], arts), by_prefix
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        (COMMITMENT, False),  # which commitment? it is in the sentence before
+        ("He said the talks went well and both sides would meet again soon.", False),
+        ("However, the ministry did not confirm the deal on Thursday evening.", False),
+        (PTI_MEETING, True),
+        (
+            "Russia has reiterated its policy of no arms supply to Pakistan following India's "
+            "request on the same, according to sources.",
+            True,
+        ),
+        ("The meeting between the two ministers lasted an hour in Moscow.", True),
+    ],
+)
+def test_self_contained(text: str, alone: bool) -> None:
+    assert self_contained(text) is alone
+
+
+def test_names_alone_do_not_make_two_sentences_say_the_same() -> None:
+    assert "commitment" in predicate_words(COMMITMENT)
+    assert "Shoigu" not in " ".join(predicate_words(COMMITMENT))
+    assert not says_the_same(COMMITMENT, PTI_MEETING, cosine=0.51)
+    exercises_ani = (
+        "The Defence Minister noted that these exercises demonstrated the common interests of "
+        "both countries in maritime security in the Indian Ocean Region, according to a "
+        "statement by India's Defence Ministry."
+    )
+    exercises_001 = (
+        "Singh said that the exercises demonstrated the “common interests of both countries in "
+        "maritime security in the Indian Ocean Region,” according to a statement issued by the "
+        "Indian Defence Ministry."
+    )
+    assert says_the_same(exercises_ani, exercises_001, cosine=0.76)
+    # a number the claim states must be in the other sentence too
+    assert not says_the_same(
+        "BP said 5,000 barrels a day leak", "BP said 1,000 barrels a day leak", 0.9
+    )
+
+
+def test_seed_lede_stands_on_its_own_and_cites_only_support(seed_brief) -> None:
+    b, md, by_prefix = seed_brief
+    assert 2 <= len(b.summary) <= 3
+    assert self_contained(b.summary[0].text)
+    assert not b.summary[0].text.startswith("Russia made the commitment")
+    summary_block = md.split("### Summary")[1].split("###")[0]
+    assert "Russia made the commitment" not in summary_block.strip().splitlines()[0]
+    # the commitment is ANI's alone: PTI (003), which never mentions it, is not cited
+    lines = [c for cs in b.event_summaries.values() for c in cs if c.text == COMMITMENT]
+    for c in lines:
+        assert by_prefix["003"].id not in c.articles
+        assert c.articles == (by_prefix["000"].id,)
+
+
+# Every fact the seeds' brief stated before this change (its summary and event lines).
+FACTS = (
+    COMMITMENT,
+    "Excellent meeting with the Russian Defence Minister General Sergey Shoigu in Moscow today.",
+    "these exercises demonstrated the common interests of both countries in maritime security",
+    "vowed on Friday to strengthen the India-Russia military partnership",
+    "The ministry said Singh and Shoigu discussed wide-ranging issues of bilateral defence",
+    "the Russian defence industry's participation in the 'Make in India' initiative",
+)
+
+
+def test_seed_brief_keeps_every_fact(seed_brief) -> None:
+    _, md, _ = seed_brief
+    flat = " ".join(md.split())
+    for fact in FACTS:
+        assert fact in flat, fact
+    assert re.search(r"\[\d+\]", md)
+
+
+def test_independent_sources_count_outlets_and_copies_once(by_prefix) -> None:
+    from dataclasses import replace
+
+    from newsweave.brief import independent_sources
+
+    arts = {a.id: a for a in by_prefix.values()}
+    ids = list(arts)
+    # five seed articles from ANI, PTI, Business Standard and two unnamed files
+    assert independent_sources(ids, arts, {}) == 5
+    # one outlet's articles are one source, however many it publishes
+    one_outlet = {a: replace(art, outlet="bbc", agency=None) for a, art in arts.items()}
+    assert independent_sources(ids, one_outlet, {}) == 1
+    # copies of one text (one source group) count once across outlets
+    groups = {by_prefix["000"].id: "src-x", by_prefix["002"].id: "src-x"}
+    assert independent_sources(ids, arts, groups) == 4
