@@ -521,6 +521,16 @@ def says_the_same(
     return len(words & theirs) / len(words) >= coverage
 
 
+def supported_by(text: str, sentences: Sequence[str]) -> bool:
+    """Does any of ``sentences`` (an article's) say the same as ``text``
+    (:func:`says_the_same`, with TF-IDF fitted on them)?"""
+    if not sentences:
+        return False
+    vec = _vectorise([text, *sentences])
+    sims = vec[1:] @ vec[0]
+    return any(says_the_same(text, s, float(c)) for s, c in zip(sentences, sims, strict=True))
+
+
 def summarise(
     sentences: Sequence[Sentence],
     *,
@@ -774,5 +784,6 @@ __all__ = [
     "source_label",
     "story_brief",
     "summarise",
+    "supported_by",
     "usable",
 ]
