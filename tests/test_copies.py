@@ -432,3 +432,28 @@ def test_sentence_splitter_gives_the_spans_of_the_whole_text():
         near = splitter.near(article)(start, start + 50)
         assert near and set(near) <= set(whole)
         assert any(s <= start + 2 < e or start < s < start + 50 for s, e in near)
+
+
+def test_shared_passage_groups_are_per_passage_not_components() -> None:
+    """A furniture line shared by many pages must not chain their other copy relations."""
+    from newsweave.copies import copy_groups
+    from newsweave.records import CopyLink, Span
+
+    def sp(a: str, b: str, spans: list[tuple[tuple[int, int], tuple[int, int]]]) -> CopyLink:
+        pairs = tuple((Span(a, *x), Span(b, *y)) for x, y in spans)
+        return CopyLink("shared-passage", a, b, 0.1, pairs)
+
+    ticker = (900, 980)  # the same furniture line at the end of pages p1..p4
+    links = [
+        sp("p1", "p2", [(ticker, ticker)]),
+        sp("p2", "p3", [(ticker, ticker)]),
+        sp("p3", "p4", [(ticker, ticker), ((0, 200), (100, 300))]),  # p3/p4 also quote a text
+        sp("p4", "p5", [((110, 290), (50, 230))]),  # p5 quotes the same text as p3 and p4
+        sp("p1", "p6", [((300, 400), (10, 110)), ((500, 600), (700, 800))]),
+    ]
+    groups = {g.articles: g for g in copy_groups(links)}
+    assert set(groups) == {("p1", "p2", "p3", "p4"), ("p3", "p4", "p5"), ("p1", "p6")}
+    # the two passages p1 and p6 share form one group holding both
+    assert len([p for p in groups[("p1", "p6")].passages if p.article == "p1"]) == 2
+    assert len({g.id for g in groups.values()}) == 3
+    assert all(g.kind == "shared-passage" for g in groups.values())

@@ -962,35 +962,92 @@ def source_groups(
 
 
 def copy_groups(links: Iterable[CopyLink]) -> list[CopyGroup]:
-    """Connected components of links, per kind, with the merged passages of each article.
+    """Copy groups with the merged passages of each article.
 
-    A near-duplicate group lists the articles that are copies of one text; a shared-passage
-    group lists articles that share reused passages but are otherwise different reports.
+    A **near-duplicate** group is a connected component of near-duplicate links: the
+    articles that are copies of one text. A **shared-passage** group is one reused passage:
+    the articles holding it, joined through the aligned spans of the links (a span of one
+    article that overlaps another span of the same article is the same passage). So a ticker
+    line that crawl furniture repeated on 1,221 pages is one group of its own and does not
+    chain every article that shares anything else with one of those pages into it; articles
+    sharing two different passages form one group with both (groups with the same articles
+    are merged).
     """
     links = list(links)
     groups: list[CopyGroup] = []
-    for kind in ("near-duplicate", "shared-passage"):
-        of_kind = [lk for lk in links if lk.kind == kind]
-        for comp in _components([], [(lk.a, lk.b) for lk in of_kind]):
-            members = set(comp)
-            spans: dict[str, list[tuple[int, int]]] = {}
-            for lk in of_kind:
-                if lk.a in members:
-                    for sa, sb in lk.passages:
-                        spans.setdefault(sa.article, []).append((sa.start, sa.end))
-                        spans.setdefault(sb.article, []).append((sb.start, sb.end))
-            passages = tuple(
-                Span(aid, s, e) for aid in sorted(spans) for s, e in _merge_spans(spans[aid])
+    near = [lk for lk in links if lk.kind == "near-duplicate"]
+    for comp in _components([], [(lk.a, lk.b) for lk in near]):
+        members = set(comp)
+        spans: dict[str, list[tuple[int, int]]] = {}
+        for lk in near:
+            if lk.a in members:
+                for sa, sb in lk.passages:
+                    spans.setdefault(sa.article, []).append((sa.start, sa.end))
+                    spans.setdefault(sb.article, []).append((sb.start, sb.end))
+        passages = tuple(
+            Span(aid, s, e) for aid in sorted(spans) for s, e in _merge_spans(spans[aid])
+        )
+        groups.append(
+            CopyGroup(
+                id=_group_id("nd", comp),
+                kind="near-duplicate",
+                articles=tuple(comp),
+                passages=passages,
             )
-            groups.append(
-                CopyGroup(
-                    id=_group_id("nd" if kind == "near-duplicate" else "sp", comp),
-                    kind=kind,
-                    articles=tuple(comp),
-                    passages=passages,
-                )
-            )
+        )
+    groups.extend(_passage_groups([lk for lk in links if lk.kind == "shared-passage"]))
     return groups
+
+
+def _passage_groups(links: Sequence[CopyLink]) -> list[CopyGroup]:
+    """One group per reused passage (see :func:`copy_groups`)."""
+
+    def key(span: Span) -> str:
+        return f"{span.article}:{span.start:09d}:{span.end:09d}"
+
+    edges: list[tuple[str, str]] = []
+    by_article: dict[str, set[tuple[int, int]]] = {}
+    for lk in links:
+        for sa, sb in lk.passages:
+            edges.append((key(sa), key(sb)))
+            by_article.setdefault(sa.article, set()).add((sa.start, sa.end))
+            by_article.setdefault(sb.article, set()).add((sb.start, sb.end))
+    # overlapping spans of one article are one passage occurrence
+    for aid, spans in by_article.items():
+        ordered = sorted(spans)
+        run_end, run_key = -1, ""
+        for s, e in ordered:
+            k = key(Span(aid, s, e))
+            if s < run_end:
+                edges.append((run_key, k))
+            else:
+                run_key = k
+            if e > run_end:
+                run_end = e
+    found: dict[tuple[str, ...], list[Span]] = {}
+    for comp in _components([], edges):
+        spans = []
+        for k in comp:
+            aid, s, e = k.rsplit(":", 2)
+            spans.append(Span(aid, int(s), int(e)))
+        members = tuple(sorted({sp.article for sp in spans}))
+        if len(members) >= 2:
+            found.setdefault(members, []).extend(spans)
+    out = []
+    for members, spans in sorted(found.items()):
+        per: dict[str, list[tuple[int, int]]] = {}
+        for sp in spans:
+            per.setdefault(sp.article, []).append((sp.start, sp.end))
+        passages = tuple(Span(a, s, e) for a in sorted(per) for s, e in _merge_spans(per[a]))
+        out.append(
+            CopyGroup(
+                id=_group_id("sp", [f"{p.article}:{p.start}" for p in passages]),
+                kind="shared-passage",
+                articles=members,
+                passages=passages,
+            )
+        )
+    return out
 
 
 __all__ = [
