@@ -141,3 +141,30 @@ def test_independent_sources_count_outlets_and_copies_once(by_prefix) -> None:
     # copies of one text (one source group) count once across outlets
     groups = {by_prefix["000"].id: "src-x", by_prefix["002"].id: "src-x"}
     assert independent_sources(ids, arts, groups) == 4
+
+
+def test_lines_one_outlet_repeats_in_many_articles_are_furniture() -> None:
+    from newsweave.brief import recurring_lines
+
+    ticker = "2 men charged in death of Chicago teen who performed in inauguration event."
+    quote = "The protesters gathered again in Tahrir Square on Friday after prayers."
+    arts, sents = {}, {}
+    for i in range(6):
+        body = f"Report number {i} on the protests in Cairo, with its own details. {ticker}"
+        if i < 4:
+            body += " " + quote
+        art = Article(f"a{i}", f"a{i}.txt", None, "cnn", None, None, "2011-02-01", body)
+        arts[art.id] = art
+        sents[art.id] = split_sentences(art)
+    found = recurring_lines(sents, arts)
+    assert " ".join(re.findall(r"[a-z0-9]+", ticker.lower())) in found
+    assert len(found) == 1  # four articles quoting one line is still content
+    # another outlet's articles do not add up with these
+    other = {a: replace_outlet(art, "bbc") if a in ("a0", "a1") else art for a, art in arts.items()}
+    assert not recurring_lines(sents, other)
+
+
+def replace_outlet(article: Article, outlet: str) -> Article:
+    from dataclasses import replace
+
+    return replace(article, outlet=outlet)

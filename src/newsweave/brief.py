@@ -709,6 +709,34 @@ def independent_sources(
     return len({uf.find(i) for i in range(len(ids))})
 
 
+RECURRING_ARTICLES = 5
+
+
+def _line_key(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def recurring_lines(
+    sentences: Mapping[str, Sequence[Sentence]],
+    articles: Mapping[str, Article],
+    *,
+    min_articles: int = RECURRING_ARTICLES,
+) -> frozenset[str]:
+    """Corpus-level furniture: sentences (as :func:`_line_key`) that one outlet repeats in
+    at least ``min_articles`` of the given articles — a crawl's ticker, an explainer box
+    pasted under every report, a newsletter plug. Content is not copied word for word into
+    five articles of one newsroom; furniture is."""
+    holders: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for aid, ss in sentences.items():
+        art = articles.get(aid)
+        outlet = (outlet_of(art) if art else None) or ""
+        for s in ss:
+            key = _line_key(s.text)
+            if len(key) >= 20:
+                holders[(outlet, key)].add(aid)
+    return frozenset(k for (_, k), arts in holders.items() if len(arts) >= min_articles)
+
+
 def story_brief(
     story: Story,
     events: Sequence[Event],
@@ -721,8 +749,16 @@ def story_brief(
     story_sentences: int = 3,
     max_events: int | None = None,
 ) -> StoryBrief:
-    """Summaries for a story and its events (sentences per article come from the caller)."""
+    """Summaries for a story and its events (sentences per article come from the caller).
+
+    Sentences that one outlet repeats across many articles (:func:`recurring_lines`: a
+    ticker, an explainer box, a sign-off) are furniture and never summarise anything."""
     pub = {a: (articles[a].published or "9999") for a in articles}
+    furniture = recurring_lines(sentences, articles)
+    if furniture:
+        sentences = {
+            a: [s for s in ss if _line_key(s.text) not in furniture] for a, ss in sentences.items()
+        }
     ev_summaries: dict[str, tuple[CitedSentence, ...]] = {}
     limit = MAX_EVENTS if max_events is None else max_events
     for ev in largest_events(events, limit):
@@ -775,6 +811,7 @@ __all__ = [
     "lede",
     "outlet_of",
     "predicate_words",
+    "recurring_lines",
     "says_the_same",
     "self_contained",
     "largest_events",
