@@ -168,3 +168,44 @@ def replace_outlet(article: Article, outlet: str) -> Article:
     from dataclasses import replace
 
     return replace(article, outlet=outlet)
+
+
+def test_a_big_story_is_bounded_and_detail_shows_the_rest(by_prefix) -> None:
+    from dataclasses import replace
+
+    from newsweave.formats import markdown
+
+    base = list(by_prefix.values())
+    arts = {}
+    for i in range(20):  # twenty articles: copies of the seeds under new ids
+        a = base[i % len(base)]
+        arts[f"x{i:02d}{a.id[4:]}"] = replace(a, id=f"x{i:02d}{a.id[4:]}")
+    ids = sorted(arts)
+    events = [
+        Event(f"ev{i}", f"Event {i}", f"2020-09-{i + 1:02d}", tuple(ids[2 * i : 2 * i + 2]), "st1")
+        for i in range(10)
+    ]
+    story = Story("st1", "A long story", tuple(e.id for e in events), tuple(ids))
+    sentences = {a: split_sentences(arts[a]) for a in ids}
+    dated = [d for a in arts.values() for d in extract_time(a)[1]]
+    timeline = build_timeline(dated, arts, story="st1")
+    b = story_brief(story, events, arts, sentences, timeline)
+    others = [
+        story_brief(
+            Story(f"st{k}", f"Story {k}", ("ev0",), ids[:2]), events[:1], arts, sentences, []
+        )
+        for k in range(2, 8)
+    ]
+    short = markdown.render([b, *others], arts)
+    full = markdown.render([b, *others], arts, detail=True)
+    first = short.split("\n## ")[1]
+    assert first.count("\n#### ") == markdown.KEY_EVENTS
+    assert first.split("### Timeline")[1].split("###")[0].count("\n- ") <= markdown.KEY_DATES
+    assert "Not shown: 5 smaller events" in first and "--detail --story st1" in first
+    # every shown event keeps one cited sentence
+    for block in first.split("\n#### ")[1:]:
+        assert block.split("###")[0].count("\n- ") == 1
+    # stories beyond the first few are one line each; detail shows every story whole
+    assert f"## {1 + len(others) - markdown.FULL_STORIES} more stories" in short
+    assert full.count("\n## ") == 1 + len(others) and "more stories" not in full
+    assert len(short.split()) < len(full.split())

@@ -295,11 +295,14 @@ class Newsweave:
             self.store, self._story_id(story) if story is not None else None
         )
 
-    def brief(self, story: str | None = None, *, max_stories: int | None = None) -> str:
+    def brief(
+        self, story: str | None = None, *, max_stories: int | None = None, detail: bool = False
+    ) -> str:
         """The Markdown briefing: stories -> events -> timeline -> summary, with numbered
-        citations to outlet and date. Every sentence in it is quoted from an article."""
+        citations to outlet and date. Every sentence in it is quoted from an article.
+        Bounded for a busy reader unless ``detail`` (or one ``story`` is asked for)."""
         sid = self._story_id(story) if story is not None else None
-        return markdown.brief(self.store, sid, max_stories=max_stories)
+        return markdown.brief(self.store, sid, max_stories=max_stories, detail=detail)
 
     # ------------------------------------------------------------------ claims
 

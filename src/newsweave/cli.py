@@ -927,17 +927,31 @@ def timeline(ctx: click.Context, story: str | None, as_json: bool) -> None:
 @cli.command()
 @click.option("--story", help="Only this story (id or unique prefix).")
 @click.option("--max-stories", type=int, default=None, help="At most this many (largest first).")
+@click.option(
+    "--detail",
+    is_flag=True,
+    help="Every story in full: all shown events' summaries, the whole timeline, every dispute.",
+)
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.pass_context
 @handles_errors
 def brief(
-    ctx: click.Context, story: str | None, max_stories: int | None, output: str | None
+    ctx: click.Context,
+    story: str | None,
+    max_stories: int | None,
+    detail: bool,
+    output: str | None,
 ) -> None:
     """Print the Markdown briefing: stories, events, timeline and cited summaries.
 
+    Bounded for a busy reader: the largest stories in full (lede, key events and dates,
+    disputes, sources), the rest one line each; --detail (or --story) for everything.
+
     Example: newsweave ingest examples/seeds && newsweave brief
     """
-    text = open_store(ctx, read_only=_exists(ctx)).brief(story, max_stories=max_stories)
+    text = open_store(ctx, read_only=_exists(ctx)).brief(
+        story, max_stories=max_stories, detail=detail
+    )
     if output:
         with click.open_file(output, "w", encoding="utf-8") as fh:
             fh.write(text)
