@@ -182,7 +182,7 @@ _NOT_NAME = (
     r"(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March"
     r"|April|May|June|July|August|September|October|November|December|The|This|That)\b)"
 )
-_NAME = _NOT_NAME + r"[A-Z][a-z'’-]+(?:\s[A-Z]\.)?(?:\s[A-Z][a-z'’-]+){1,2}"
+_NAME = _NOT_NAME + r"[A-Z][\w'’-]*[a-z](?:\s[A-Z]\.)?(?:\s[A-Z][\w'’-]*[a-z]){1,2}"
 _NAMES = rf"{_NAME}(?:\s*(?:,|and)\s*{_NAME}){{0,3}}"
 _ROLE = r"(?i:correspondent|reporter|editor|writer|analyst|producer|presenter)s?"
 _MONTH = rf"(?i:{_MONTH_ALT})"
@@ -193,7 +193,7 @@ BYLINE_INLINE = re.compile(
     rf"the {_ORG} Wires? Staff"
     rf"|{_NAMES}\s*,\s*Special to {_ORG}"
     rf"|{_NAMES}\s*(?:,\s*)?(?:[A-Z]?[a-z]+\s+){{0,3}}{_ROLE}\s*,?\s*{_ORG}{_PLACE}"
-    rf"|{_NAMES}\s*,\s*{_ORG}(?:'s)?(?:\s+[A-Za-z]+){{0,3}}?\s+{_ROLE}"
+    rf"|{_NAMES}\s*,?\s*{_ORG}(?:'s)?(?:\s+[A-Za-z]+){{0,3}}?\s+{_ROLE}"
     rf"|{_NAMES}\s*(?:,\s*{_ORG}\s*)?\|\s*{_MONTH}\.?\s+\d{{1,2}}\s*,\s*\d{{4}}"
     r"(?:\s*;\s*\d{1,2}:\d{2}\s*[AP]M(?:\s+E[SD]?T)?)?"
     rf"|{_NAMES}\s*,?\s*{_ORG}{_PLACE}"
@@ -204,6 +204,11 @@ BYLINE_INLINE = re.compile(
     r")\s*",
 )
 BYLINE_LINES = 3  # bylines sit in the first lines of an article
+# A blog post's byline and stamp: "Clare Spencer | 09:51 UK time, Friday, 28 May 2010".
+BLOG_BYLINE = re.compile(
+    rf"(?:^|(?<=\s)){_NAMES}\s*\|\s*\d{{1,2}}:\d{{2}}\s+(?:UK|GMT|BST|ET)\s+time\s*,\s*"
+    rf"[A-Z][a-z]+day\s*,\s*\d{{1,2}}\s+{_MONTH}\s+\d{{4}}\s*"
+)
 # CNN's "January 25, 2011 | By Amir Ahmed, CNN …": a date stamp, then a byline that may be
 # bare names ("| By Bryony Jones Members of …" keeps everything after the names).
 STAMPED_BYLINE = re.compile(
@@ -466,6 +471,9 @@ def _plausible_headline(text: str) -> bool:
 
 def _byline_span(line: str) -> tuple[int, int] | None:
     """Where a byline (with a CNN-style date stamp in front, if any) sits in ``line``."""
+    blog = BLOG_BYLINE.search(line)
+    if blog:
+        return blog.start(), blog.end()
     stamp = STAMPED_BYLINE.search(line)
     if stamp:
         by = line.find("By ", stamp.start())
