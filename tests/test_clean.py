@@ -175,6 +175,7 @@ def test_ptb_detection_leaves_prose_alone() -> None:
     prose = "He said, in a statement, that it's fine. Then he left, and they stayed."
     assert not looks_ptb_tokenised(prose)
     assert detokenise_ptb("a -LRB- b -RRB- c") == "a (b) c"
+    assert detokenise_ptb("BP says ` top kill ' plug failed .") == "BP says 'top kill' plug failed."
 
 
 def test_comment_policies_removed_after_detokenising() -> None:

@@ -366,6 +366,7 @@ _PTB = [
     (re.compile(r"-LCB-"), "{"),
     (re.compile(r"-RCB-"), "}"),
     (re.compile(r"``\s*"), '"'),
+    (re.compile(r"`\s*"), "'"),  # PTB's opening single quote: "` top kill '"
     (re.compile(r"\s*''"), '"'),
     (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|') ", re.I), r"\1 "),
     (re.compile(r" ([,.;:?!%])(?=\s|$)"), r"\1"),
