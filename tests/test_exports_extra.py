@@ -163,3 +163,23 @@ def test_exports_do_not_depend_on_input_order(db: Path) -> None:
     )
     assert html.render(other) == html.render(view)
     assert timelinejs.render(other) == timelinejs.render(view)
+
+
+def test_timelinejs_is_bounded_like_the_briefing(db: Path) -> None:
+    """A big story shows its key dates only; detail shows every entry."""
+    from dataclasses import replace
+
+    from newsweave.formats.markdown import KEY_DATES
+
+    with Newsweave(db, read_only=True) as nw:
+        view = read_store(nw.store)
+    if not view.timeline:
+        pytest.skip("no timeline in this store")
+    story = view.stories[0]
+    many = tuple(story.articles) + tuple(f"x{i}" for i in range(20))  # a big story
+    entries = [replace(t, story=story.id) for t in view.timeline] * 3
+    big = replace(view, stories=(replace(story, articles=many),), timeline=tuple(entries))
+    bounded = timelinejs.render(big)
+    full = timelinejs.render(big, detail=True)
+    assert len(bounded["events"]) <= KEY_DATES < len(full["events"])
+    assert "all of them: newsweave brief --detail" in bounded["title"]["text"]["text"]

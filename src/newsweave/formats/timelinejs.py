@@ -40,15 +40,42 @@ def date_parts(value: str | None) -> dict[str, int] | None:
     return parts
 
 
-def render(view: StoreView) -> dict:
+def key_entries(view: StoreView, *, detail: bool = False) -> list:
+    """The timeline entries a bounded export shows: for the largest stories (as the Markdown
+    briefing shows them in full) the entries most articles speak of, for the next ones their
+    single best-supported entry; a story of a few articles whole; every entry with
+    ``detail``."""
+    from newsweave.formats.markdown import FULL_STORIES, KEY_DATES, MORE_STORIES, SMALL_STORY
+
+    if detail:
+        return list(view.timeline)
+    by_story: dict[str, list] = {}
+    for i, t in enumerate(view.timeline):
+        by_story.setdefault(str(t.story), []).append((i, t))
+    keep: list = []
+    for rank, story in enumerate(view.stories[: FULL_STORIES + MORE_STORIES]):
+        entries = by_story.get(story.id, [])
+        n = KEY_DATES if rank < FULL_STORIES else 1
+        if len(story.articles) <= SMALL_STORY:
+            n = len(entries)  # a small story is shown whole, as in the briefing
+        best = sorted(entries, key=lambda p: (-len(p[1].articles), p[0]))[:n]
+        keep.extend(t for _, t in best)
+    return keep
+
+
+def render(view: StoreView, *, detail: bool = False) -> dict:
     """One slide per timeline entry (or per event, or per article when the store has no
-    timeline yet), grouped by story."""
+    timeline yet), grouped by story. Bounded like the briefing unless ``detail``: the key
+    dates of the largest stories (:func:`key_entries`), at most three sources a slide."""
     stories = {s.id: s.title for s in view.stories}
     articles = view.articles
+    per_slide = None if detail else 3
 
     def sources(ids: Iterable[str]) -> str:
         items = []
-        for aid in ids:
+        ids = [a for a in ids if a in articles]
+        more = len(ids) - per_slide if per_slide is not None and len(ids) > per_slide else 0
+        for aid in ids[: len(ids) - more]:
             a = articles.get(aid)
             if a is None:
                 continue
@@ -59,11 +86,14 @@ def render(view: StoreView) -> dict:
             if url.startswith(("http://", "https://")):
                 label = f'<a href="{_e(url)}" rel="noopener noreferrer">{label}</a>'
             items.append(f"<li>{label}</li>")
+        if more:
+            items.append(f"<li>and {more} more</li>")
         return f"<ul>{''.join(items)}</ul>" if items else ""
 
     slides = []
     if view.timeline:
-        for i, t in enumerate(sorted(view.timeline, key=entry_order)):
+        shown = key_entries(view, detail=detail)
+        for i, t in enumerate(sorted(shown, key=entry_order)):
             start = date_parts(t.date)
             if start is None:
                 continue
@@ -115,6 +145,13 @@ def render(view: StoreView) -> dict:
                 "text": _e(
                     f"{len(articles)} articles"
                     + (f", {human_date(first)} – {human_date(last)}" if first else "")
+                    + (
+                        f". Key dates of the largest stories ({len(slides)} of "
+                        f"{len(view.timeline)} dated entries); all of them: newsweave brief "
+                        "--detail"
+                        if view.timeline and len(slides) < len(view.timeline)
+                        else ""
+                    )
                 ),
             }
         },
