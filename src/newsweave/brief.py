@@ -595,7 +595,10 @@ def lede(
     titles the event (``titles``: article -> headline), so title and lede tell one story.
     The next ones add what is new: the lead of the latest other event, then a further
     central sentence of the central event (a sentence that leans on the one before is taken
-    only right after that sentence of its article).
+    only right after that sentence of its article). The first line of an article whose
+    headline was not found is left out: crawls glue headline, photo caption and lead into
+    it ("Gulf oil spill: BP says 'top kill' plug going to plan BP Chief Operating Officer
+    Doug Suttles: …").
     Every sentence cites the articles that say the same thing.
     """
     if not events:
@@ -612,7 +615,9 @@ def lede(
             s
             for a in event.articles
             for s in sentences.get(a, ())
-            if usable(s.text) and (not lead_only or s.index < lead_sentences)
+            if usable(s.text)
+            and (not lead_only or s.index < lead_sentences)
+            and not (s.index == 0 and titles is not None and not titles.get(s.article))
         ]
         if not pool:
             return False
