@@ -276,3 +276,32 @@ def test_slideshow_widget_and_sign_up_clutter_removed() -> None:
     assert article.text == (
         "BP is resuming work on a relief well, officials said.\nShares, traders said, rose."
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "title", "starts"),
+    [
+        (
+            "Massive dome lowered at site of huge U.S. oil spill ROBERT, Louisiana | Fri May 7, "
+            "2010 10:43 am EDT ROBERT, Louisiana (Reuters) - A massive dome was lowered.",
+            "Massive dome lowered at site of huge U.S. oil spill",
+            "ROBERT, Louisiana (Reuters) - A massive",
+        ),
+        (
+            "NEW YORK, April 30 | Fri Apr 30, 2010 10:43 am EDT NEW YORK, April 30 (Reuters) - "
+            "Oil rose on Friday.",
+            None,
+            "NEW YORK, April 30 (Reuters) - Oil rose",
+        ),
+        (
+            "BP to raise $50 billion for oil spill costs: report Credit: Reuters/Walter Shinn/U. "
+            "BP plans to raise money.",
+            "BP to raise $50 billion for oil spill costs: report",
+            "BP plans to raise",
+        ),
+    ],
+)
+def test_reuters_stamps_and_photo_credits(line: str, title: str | None, starts: str) -> None:
+    article = clean(RawDocument(source_path="x.txt", text=line + "\nMore.", format="text"))
+    assert article.title == title
+    assert article.text.startswith(starts)

@@ -155,6 +155,18 @@ COMMENT_START = re.compile(
 )
 # In-line widgets and stamps cut out of a line, the rest of the line kept.
 INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
+    # Reuters' page stamp, with the dateline in front: "ROBERT, Louisiana | Fri May 7, 2010
+    # 10:43 am EDT", "NEW YORK, April 30 | Fri Apr 30, 2010 10:43 am EDT"
+    (
+        "timestamp",
+        re.compile(
+            r"(?:\b[A-Z][A-Z.'\\/ -]*[A-Z](?:\s*,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*)?\|\s*"
+            r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+[A-Z][a-z]{2}\s+\d{1,2}\s*,\s*\d{4}\s+"
+            r"\d{1,2}:\d{2}\s*[ap]m\s+[A-Z]{2,4}\s*"
+        ),
+    ),
+    # a photo credit glued after a headline: "Credit: Reuters/Walter Shinn/U."
+    ("photo credit", re.compile(r"\bCredit\s*:\s*(?:Reuters|AP|AFP|Getty)\S*(?:\s+\S+/\S*)*")),
     (
         "timestamp",
         re.compile(
