@@ -183,3 +183,24 @@ def test_timelinejs_is_bounded_like_the_briefing(db: Path) -> None:
     full = timelinejs.render(big, detail=True)
     assert len(bounded["events"]) <= KEY_DATES < len(full["events"])
     assert "all of them: newsweave brief --detail" in bounded["title"]["text"]["text"]
+
+
+def test_html_briefing_keeps_the_detail_one_click_away(db: Path) -> None:
+    from dataclasses import replace
+
+    from newsweave.formats.markdown import KEY_DATES
+
+    with Newsweave(db, read_only=True) as nw:
+        view = read_store(nw.store)
+    if not view.timeline:
+        pytest.skip("no timeline in this store")
+    story = view.stories[0]
+    many = tuple(story.articles) + tuple(f"x{i}" for i in range(20))
+    entries = [replace(t, story=story.id) for t in view.timeline] * 3
+    big = replace(view, stories=(replace(story, articles=many),), timeline=tuple(entries))
+    page = html.render(big)
+    shown = page.split("<h4>Timeline</h4>", 1)[1].split("</ol>", 1)[0]
+    assert shown.count("<li") == KEY_DATES
+    assert f"<details><summary>All {len(entries)} dated entries</summary>" in page
+    # a small story is shown whole, without a fold
+    assert "<details>" not in html.render(view)

@@ -8,10 +8,12 @@ import html
 from collections.abc import Iterable
 from typing import TextIO
 
+from newsweave.brief import largest_events
 from newsweave.briefing import Citations, StoreView, human_date, published_range, read_store
 from newsweave.briefing import title_of as _title
 from newsweave.formats.base import Format
-from newsweave.records import Claim
+from newsweave.formats.markdown import KEY_DATES, KEY_EVENTS, SMALL_STORY
+from newsweave.records import Claim, Event, TimelineEntry
 from newsweave.store import Store
 
 PAGE_CSS = """
@@ -59,6 +61,9 @@ _e = escape
 
 
 def render(view: StoreView) -> str:
+    """The briefing page, bounded like the Markdown briefing with the detail one click
+    away: per story the dated entries most articles speak of and its largest events, the
+    rest inside ``<details>`` (a story of a few articles is shown whole)."""
     cites = Citations(view.articles)
     first, last = published_range(view.articles.values())
     parts: list[str] = []
@@ -81,6 +86,38 @@ def render(view: StoreView) -> str:
             f"{refs(c.articles)}</div></div>"
         )
 
+    def event_html(ev: Event) -> str:
+        """One event: heading, disputes, corroborated and single-source claims."""
+        out: list[str] = []
+        out.append(
+            f"<h3>{_e(human_date(ev.date))} — {_e(ev.title)}</h3>"
+            f'<p class="meta">{len(ev.articles)} articles'
+            f"{refs(ev.articles)}</p>"
+        )
+        ev_claims = view.event_claims.get(ev.id, ())
+        pairs = view.contested_pairs(ev_claims)
+        if pairs:
+            out.append("<h4>Where sources disagree</h4>")
+            for c, o in pairs:
+                out.append(f'<div class="dispute">{side(c)}{side(o)}</div>')
+        for status, label, css in (
+            ("corroborated", "Corroborated", ""),
+            ("single-source", "Single source", " single"),
+        ):
+            rows = [c for c in ev_claims if c.status == status]
+            if not rows:
+                continue
+            out.append(f'<h4>{label}</h4><ul class="claims">')
+            for c in rows:
+                n = c.independent_sources or 0
+                who = f" — {_e(c.attribution)}" if c.attribution else ""
+                out.append(
+                    f'<li><span class="badge{css}">{n}</span> {_e(c.text)}{who}'
+                    f"{refs(c.articles)}</li>"
+                )
+            out.append("</ul>")
+        return "\n".join(out)
+
     for story in view.stories:
         evs = view.events_of(story)
         dates = [e.date for e in evs if e.date]
@@ -90,45 +127,42 @@ def render(view: StoreView) -> str:
             + (f" · {_e(human_date(min(dates)))} – {_e(human_date(max(dates)))}" if dates else "")
             + "</p>"
         )
-        entries = view.timeline_of(story)
+        small = len(story.articles) <= SMALL_STORY
+        entries = list(view.timeline_of(story))
         if entries:
-            parts.append('<h4>Timeline</h4><ol class="timeline">')
-            for t in entries:
+            key = set(range(len(entries)))
+            if not small and len(entries) > KEY_DATES:
+                ranked = sorted(range(len(entries)), key=lambda i: (-len(entries[i].articles), i))
+                key = set(ranked[:KEY_DATES])
+
+            def entry(t: TimelineEntry) -> str:
                 kind = str(t.kind or "reported")
                 tag = f' <span class="kind">{_e(kind)}</span>' if kind != "reported" else ""
-                parts.append(
+                return (
                     f'<li class="{_e(kind)}"><span class="when">{_e(human_date(t.date))}'
                     f"</span>{tag} {_e(t.text)}{refs(t.articles)}</li>"
                 )
+
+            parts.append('<h4>Timeline</h4><ol class="timeline">')
+            parts += [entry(t) for i, t in enumerate(entries) if i in key]
             parts.append("</ol>")
-        for ev in evs:
+            if len(key) < len(entries):
+                parts.append(
+                    f"<details><summary>All {len(entries)} dated entries</summary>"
+                    '<ol class="timeline">'
+                )
+                parts += [entry(t) for t in entries]
+                parts.append("</ol></details>")
+        shown = {e.id for e in largest_events(evs, len(evs) if small else KEY_EVENTS)}
+        rest = [ev for ev in evs if ev.id not in shown]
+        for ev in [ev for ev in evs if ev.id in shown]:
+            parts.append(event_html(ev))
+        if rest:
             parts.append(
-                f"<h3>{_e(human_date(ev.date))} — {_e(ev.title)}</h3>"
-                f'<p class="meta">{len(ev.articles)} articles'
-                f"{refs(ev.articles)}</p>"
+                f"<details><summary>{len(rest)} more event{'' if len(rest) == 1 else 's'}</summary>"
             )
-            ev_claims = view.event_claims.get(ev.id, ())
-            pairs = view.contested_pairs(ev_claims)
-            if pairs:
-                parts.append("<h4>Where sources disagree</h4>")
-                for c, o in pairs:
-                    parts.append(f'<div class="dispute">{side(c)}{side(o)}</div>')
-            for status, label, css in (
-                ("corroborated", "Corroborated", ""),
-                ("single-source", "Single source", " single"),
-            ):
-                rows = [c for c in ev_claims if c.status == status]
-                if not rows:
-                    continue
-                parts.append(f'<h4>{label}</h4><ul class="claims">')
-                for c in rows:
-                    n = c.independent_sources or 0
-                    who = f" — {_e(c.attribution)}" if c.attribution else ""
-                    parts.append(
-                        f'<li><span class="badge{css}">{n}</span> {_e(c.text)}{who}'
-                        f"{refs(c.articles)}</li>"
-                    )
-                parts.append("</ul>")
+            parts += [event_html(ev) for ev in rest]
+            parts.append("</details>")
         parts.append("</section>")
     others = view.ungrouped()
     if others:
