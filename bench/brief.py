@@ -91,15 +91,16 @@ def lexically_supported(line: str, sentences: list[str]) -> bool:
     return False
 
 
-def _line_text(line: str) -> str:
-    """The quoted sentence of a cited line: without bullets, dates, labels and citations."""
+def _line_text(line: str, section: str = "") -> str:
+    """The quoted sentence of a cited line: without bullets, dates, labels and citations
+    (a line under "Where sources disagree" quotes its claim between “ ”)."""
     text = re.sub(r"^\s*-\s*", "", line)
     text = re.sub(r"^\*\*[^*]+\*\*\s*(?:\*\([a-z]+\)\*\s*)?", "", text)  # timeline date/kind
     text = re.sub(r"(?:\[\d+\]|\[\+\d+\])+\s*$", "", text).strip()
     m = re.search(r"[“\"](.+)[”\"]", text)
-    if line.lstrip("- ").startswith(("**", "…")) and m:  # a disagreement line quotes its claim
+    if section.startswith("Where sources disagree") and m:
         text = m.group(1)
-    return text.strip()
+    return text.replace("\\[", "[").replace("\\]", "]").replace("&lt;", "<").strip()
 
 
 def score_brief(md: str, nw: newsweave.Newsweave) -> dict:
@@ -125,10 +126,13 @@ def score_brief(md: str, nw: newsweave.Newsweave) -> dict:
                 clutter += bool(CLUTTER.search(title))
                 if CLUTTER.search(title) and len(examples) < 5:
                     examples.append(title[:120])
+        section = ""
         for ln in lines:
+            if ln.startswith("### "):
+                section = ln[4:]
             if _SOURCE.match(ln) or ln.startswith("#") or not _CITE.search(ln):
                 continue
-            text = _line_text(ln)
+            text = _line_text(ln, section)
             for n in map(int, _CITE.findall(ln)):
                 prefix = number.get(n)
                 if prefix is None:

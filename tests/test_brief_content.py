@@ -209,3 +209,16 @@ def test_a_big_story_is_bounded_and_detail_shows_the_rest(by_prefix) -> None:
     assert f"## {1 + len(others) - markdown.FULL_STORIES} more stories" in short
     assert full.count("\n## ") == 1 + len(others) and "more stories" not in full
     assert len(short.split()) < len(full.split())
+
+
+def test_timeline_entries_cite_only_articles_that_say_the_same(by_prefix) -> None:
+    from newsweave.brief import supported_entries
+    from newsweave.records import TimelineEntry
+
+    ani, pti = by_prefix["000"], by_prefix["003"]
+    sentences = {a.id: split_sentences(a) for a in (ani, pti)}
+    entry = TimelineEntry("2020-09-03", "day", "reported", COMMITMENT, "st1", (pti.id, ani.id))
+    (kept,) = supported_entries([entry], sentences)
+    assert kept.articles == (ani.id,)
+    # an entry no article at hand supports is dropped
+    assert supported_entries([entry], {pti.id: sentences[pti.id]}) == []

@@ -29,7 +29,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date as Date
 from pathlib import Path
 
@@ -742,6 +742,22 @@ def recurring_lines(
     return frozenset(k for (_, k), arts in holders.items() if len(arts) >= min_articles)
 
 
+def supported_entries(
+    entries: Sequence[TimelineEntry], sentences: Mapping[str, Sequence[Sentence]]
+) -> list[TimelineEntry]:
+    """Timeline entries citing only the articles that say the same thing as the entry
+    (:func:`supported_by`); an article whose sentences are not at hand is left out, and an
+    entry no article supports any more is dropped."""
+    out = []
+    for t in entries:
+        keep = tuple(
+            a for a in t.articles if supported_by(t.text, [s.text for s in sentences.get(a, ())])
+        )
+        if keep:
+            out.append(replace(t, articles=keep))
+    return out
+
+
 def story_brief(
     story: Story,
     events: Sequence[Event],
@@ -788,7 +804,7 @@ def story_brief(
         events=tuple(events),
         summary=tuple(story_summary),
         event_summaries=ev_summaries,
-        timeline=tuple(timeline),
+        timeline=tuple(supported_entries(timeline, sentences)),
         disagreements=tuple(disagreements),
     )
 
@@ -827,5 +843,6 @@ __all__ = [
     "story_brief",
     "summarise",
     "supported_by",
+    "supported_entries",
     "usable",
 ]

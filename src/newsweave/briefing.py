@@ -152,6 +152,9 @@ def read_briefing(
         for e in brief.largest_events(story_events(s, events), brief.MAX_EVENTS)
         for a in e.articles
     }
+    timelines = {s.id: group_store.load_timeline(store, s.id) for s in stories}
+    # a timeline entry cites an article only when its sentences say the same: read them too
+    shown |= {a for entries in timelines.values() for t in entries for a in t.articles}
     sentences = {a: _sentences(store, articles[a]) for a in shown if a in articles}
     contradictions = claims_store.load_contradictions(store)
     claims = claims_store.load_claims(
@@ -163,7 +166,7 @@ def read_briefing(
             story_events(s, events),
             articles,
             sentences,
-            group_store.load_timeline(store, s.id),
+            timelines[s.id],
             disagreements=disagreements(claims, contradictions, set(s.articles)),
         )
         for s in stories
