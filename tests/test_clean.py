@@ -299,9 +299,19 @@ def test_slideshow_widget_and_sign_up_clutter_removed() -> None:
             "BP to raise $50 billion for oil spill costs: report",
             "BP plans to raise",
         ),
+        (
+            "BP share price plunges Monday 19 July 2010 09.18 BST Oil sheen is seen near the rig.",
+            "BP share price plunges",
+            "Oil sheen is seen",
+        ),
+        (
+            "Photograph: Saul Loeb/AFP/Getty Images BP said the cap was holding.",
+            None,
+            "BP said the cap",
+        ),
     ],
 )
-def test_reuters_stamps_and_photo_credits(line: str, title: str | None, starts: str) -> None:
+def test_stamps_and_photo_credits(line: str, title: str | None, starts: str) -> None:
     article = clean(RawDocument(source_path="x.txt", text=line + "\nMore.", format="text"))
     assert article.title == title
     assert article.text.startswith(starts)

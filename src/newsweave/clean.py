@@ -165,6 +165,22 @@ INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
             r"\d{1,2}:\d{2}\s*[ap]m\s+[A-Z]{2,4}\s*"
         ),
     ),
+    # The Guardian's stamp and photo credit: "Monday 19 July 2010 09.18 BST",
+    # "Photograph: Saul Loeb/AFP/Getty Images"
+    (
+        "timestamp",
+        re.compile(
+            r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+\d{1,2}\s+"
+            rf"(?i:{_MONTH_ALT})\s+\d{{4}}\s+\d{{1,2}}[.:]\d{{2}}\s+(?:BST|GMT|EDT|EST|CET)\s*"
+        ),
+    ),
+    (
+        "photo credit",
+        re.compile(
+            r"\bPhotograph\s*:\s*(?:[\w.'-]+\s+){0,4}?[\w.'-]+"
+            r"(?:\s*\\?/\s*(?:[A-Z][\w.'-]*)(?:\s+Images)?)+\s*"
+        ),
+    ),
     # a photo credit glued after a headline: "Credit: Reuters/Walter Shinn/U."
     ("photo credit", re.compile(r"\bCredit\s*:\s*(?:Reuters|AP|AFP|Getty)\S*(?:\s+\S+/\S*)*")),
     (
