@@ -30,6 +30,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from threadpoolctl import threadpool_limits
+
 from newsweave.errors import StageError
 from newsweave.records import Article, Mention
 
@@ -101,7 +103,12 @@ def load_model() -> Language:
             package = importlib.import_module(name)
         except ModuleNotFoundError:
             continue
-        nlp = package.load(exclude=["lemmatizer"])
+        from thinc.api import use_ops
+
+        # numpy's BLAS (one thread, see iter_mentions) instead of thinc's blis: the same
+        # entities, about 1.5x less CPU for the model's matrix products on this hardware
+        with use_ops("numpy", use_blis=False):
+            nlp = package.load(exclude=["lemmatizer"])
         keep = {"ner"}
         ner_cfg = nlp.get_pipe_config("ner") if "ner" in nlp.pipe_names else {}
         tok2vec_arch = ner_cfg.get("model", {}).get("tok2vec", {}).get("@architectures", "")
@@ -253,7 +260,10 @@ def iter_mentions(
 
     def run_batch() -> Iterator[tuple[Article, list[Mention]]]:
         nonlocal batch, batch_chars
-        docs = nlp.pipe((piece for _, _, piece in batch), batch_size=max(1, len(batch)))
+        # one BLAS thread: parallelism comes from runner workers, and a second thread on a
+        # busy machine costs CPU for no speed
+        with threadpool_limits(limits=1, user_api="blas"):
+            docs = list(nlp.pipe((p for _, _, p in batch), batch_size=max(1, len(batch))))
         for (entry, offset, _), doc in zip(batch, docs, strict=True):
             entry[2].extend(
                 (offset + ent.start_char, offset + ent.end_char, ent.label_) for ent in doc.ents
