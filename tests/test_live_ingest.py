@@ -223,3 +223,16 @@ def test_listed_pages_that_fail_for_good_are_not_asked_again(site: NewsSite, nw:
     # given directly, a page is always asked again
     direct = nw.ingest([site.url("/missing.html")], analyze=False, fetch_policy=POLICY)
     assert [e.reason for e in direct.skipped] == ["HTTP 404 Not Found; skipped"]
+
+
+def test_robots_txt_answering_5xx_means_disallowed(site: NewsSite, nw: Newsweave) -> None:
+    from tests.live_site import Route
+
+    site.routes["/robots.txt"] = Route(503, "text/plain", b"down for maintenance")
+    report = nw.ingest([site.url(site.pages["000"].path)], analyze=False, fetch_policy=POLICY)
+    assert report.new == 0
+    assert [e.reason for e in report.skipped] == [
+        "robots.txt answered 503: host treated as disallowed (RFC 9309); skipped"
+    ]
+    assert site.hits(site.pages["000"].path) == []
+    assert len(site.hits("/robots.txt")) == 2  # asked once more after a backoff, then given up

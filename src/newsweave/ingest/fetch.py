@@ -196,7 +196,8 @@ class Fetcher:
                 return None  # no robots.txt: everything allowed
             if status is not None:
                 return FetchError(
-                    host, f"robots.txt answered {status}; host treated as disallowed (RFC 9309)"
+                    host,
+                    f"robots.txt answered {status}: host treated as disallowed (RFC 9309); skipped",
                 )
             return FetchError(host, exc.reason)
         parser = urllib.robotparser.RobotFileParser(address)
@@ -229,7 +230,7 @@ class Fetcher:
                 return self._once(url, validators, accept)
             except _Retryable as exc:
                 if attempt >= policy.retries:
-                    raise FetchError(url, exc.reason + _tries(attempt)) from None
+                    raise FetchError(url, exc.reason + _tries(attempt), status=exc.status) from None
                 wait = (
                     exc.retry_after
                     if exc.retry_after is not None
@@ -255,7 +256,9 @@ class Fetcher:
                 return Response(url, url, 304, "", b"", validators=validators, not_modified=True)
             reason = f"HTTP {exc.code} {exc.reason}".strip()
             if exc.code in _RETRY_STATUS:
-                raise _Retryable(reason, _retry_after(exc.headers.get("Retry-After"))) from None
+                raise _Retryable(
+                    reason, _retry_after(exc.headers.get("Retry-After")), status=exc.code
+                ) from None
             raise FetchError(
                 url, reason + "; skipped", permanent=exc.code in (404, 410), status=exc.code
             ) from None
@@ -296,10 +299,13 @@ class Fetcher:
 
 
 class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+    def __init__(
+        self, reason: str, retry_after: float | None = None, *, status: int | None = None
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.status = status
 
 
 def _tries(retries: int) -> str:
