@@ -300,6 +300,11 @@ def test_slideshow_widget_and_sign_up_clutter_removed() -> None:
             "BP plans to raise",
         ),
         (
+            "Mon Jun 28, 2010 12:19 pm EDT (Reuters) - Millions of gallons of oil spilled.",
+            None,
+            "(Reuters) - Millions of gallons",
+        ),
+        (
             "BP share price plunges Monday 19 July 2010 09.18 BST Oil sheen is seen near the rig.",
             "BP share price plunges",
             "Oil sheen is seen",

@@ -160,8 +160,8 @@ INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
     (
         "timestamp",
         re.compile(
-            r"(?:\b[A-Z][A-Z.'\\/ -]*[A-Z](?:\s*,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*)?\|\s*"
-            r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+[A-Z][a-z]{2}\s+\d{1,2}\s*,\s*\d{4}\s+"
+            r"(?:(?:\b[A-Z][A-Z.'\\/ -]*[A-Z](?:\s*,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*)?\|\s*)?"
+            r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+[A-Z][a-z]{2}\s+\d{1,2}\s*,\s*\d{4}\s+"
             r"\d{1,2}:\d{2}\s*[ap]m\s+[A-Z]{2,4}\s*"
         ),
     ),
