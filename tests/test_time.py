@@ -461,3 +461,10 @@ def test_rule_names_are_unique_and_every_timex_names_its_rule():
     assert len(names) == len(set(names))
     for tx in find_timexes(_seed("000").text, _seed("000").published):
         assert tx.rule in names
+
+
+def test_a_shift_past_the_calendar_is_no_date():
+    """Found by the property test above: "2020 year ago" from a 2000 document gave '-020'."""
+    for text in ("2020 years ago", "99999999 days ago"):
+        found = find_timexes(text, "2000-01-01")
+        assert [tx.rule for tx in found] == ["duration"], found  # a length of time, no date

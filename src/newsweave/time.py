@@ -1312,7 +1312,12 @@ def _ago(h: Hit) -> Timex | None:
         return h.mk("PAST_REF" if sign < 0 else "FUTURE_REF")
     if unit.lower().startswith(("hour", "minute", "second")):
         return h.mk(_day(base), gran="day")
-    value, gran = _shift(base, sign * int(n), unit)
+    try:
+        value, gran = _shift(base, sign * int(n), unit)
+    except (OverflowError, ValueError):  # "99999999 days ago": past the calendar
+        return None
+    if value_interval(value) is None:  # "2020 years ago" from 2000: before year 1
+        return None
     return h.mk(value, gran=gran, mod="APPROX" if re.match(rf"(?i){_APPROX_RE}\b", text) else None)
 
 
