@@ -457,3 +457,10 @@ def test_shared_passage_groups_are_per_passage_not_components() -> None:
     assert len([p for p in groups[("p1", "p6")].passages if p.article == "p1"]) == 2
     assert len({g.id for g in groups.values()}) == 3
     assert all(g.kind == "shared-passage" for g in groups.values())
+
+
+def test_every_unicode_space_separates_words():
+    """Found by the property test above: U+1680 and U+3000 are spaces, not word characters."""
+    for space in ("\u1680", "\u3000", "\u2009", "\u00a0"):
+        starts, ends = copies.word_offsets(f"ab{space}cd")
+        assert (starts.tolist(), ends.tolist()) == ([0, 3], [2, 5]), repr(space)

@@ -219,8 +219,9 @@ def _translation() -> bytes:
 
 _TRANSLATION = _translation()
 # Unicode punctuation separates words: U+2000..U+207F (E2 80/81 xx: curly quotes, dashes,
-# ellipsis, thin spaces) and U+0080..U+00BF (C2 xx: nbsp, «», ©, ·). Replaced byte for byte.
-_GENERAL_PUNCT = re.compile(rb"\xe2[\x80\x81][\x80-\xbf]")
+# ellipsis, thin spaces), the two other Unicode spaces U+1680 and U+3000 (E1 9A 80, E3 80 80)
+# and U+0080..U+00BF (C2 xx: nbsp, «», ©, ·). Replaced byte for byte.
+_GENERAL_PUNCT = re.compile(rb"\xe2[\x80\x81][\x80-\xbf]|\xe1\x9a\x80|\xe3\x80\x80")
 _LATIN1_PUNCT = re.compile(rb"\xc2[\x80-\xbf]")
 
 
