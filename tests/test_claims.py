@@ -348,7 +348,22 @@ def test_pipeline_store_export_cli_and_brief(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--db", str(db), "claims", "--status", "contested", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
-    assert rows and all(r["status"] == "contested" for r in rows)
+    # one row per disagreement: the slot kind, the relation and both sides' values
+    assert {r["kind"] for r in rows} == {"place", "status"}
+    (place,) = [r for r in rows if r["kind"] == "place"]
+    assert {place["a"]["value"], place["b"]["value"]} == {"Bay of Bengal", "Straits of Malacca"}
+    assert place["relation"] == "contradiction"
+    assert all(r["a"]["outlets"] and r["b"]["outlets"] for r in rows)
+    table = CliRunner().invoke(cli, ["--db", str(db), "claims", "--status", "contested"])
+    assert table.exit_code == 0 and "Bay of Bengal" in table.output
+    assert "2 disagreements" in table.output
+    listing = CliRunner().invoke(cli, ["--db", str(db), "claims", "--limit", "2"])
+    assert "2 claims shown" in listing.output and "--all" in listing.output
+    assert "witnesses" in listing.output and "origins" in listing.output
+    every = CliRunner().invoke(cli, ["--db", str(db), "claims", "--all", "--json"])
+    claims_json = json.loads(every.output)
+    assert len(claims_json) > 2
+    assert all({"independent_sources", "origins", "attributions"} <= set(c) for c in claims_json)
     bad = CliRunner().invoke(cli, ["--db", str(db), "claims", "--status", "maybe"])
     assert bad.exit_code != 0
 

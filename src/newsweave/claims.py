@@ -39,11 +39,30 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 import numpy as np
 
+from newsweave.claim_slots import (
+    MONTHS,
+    NEGATION_RE,
+    NOCONFIRM_RE,
+    SLOT_TITLES,
+    STOPWORDS,
+    WEEKDAYS,
+    PairContext,
+    SlotContext,
+    content_stems,
+    extract_slots,
+    find_conflict,
+    stem,
+    tokens,
+    weighted_dice,
+    words,
+    wordy,
+)
 from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
     Article,
@@ -53,80 +72,24 @@ from newsweave.records import (
     CopyLink,
     Event,
     Mention,
+    Sentence,
     Span,
+    TimeRef,
 )
 from newsweave.sentences import split_sentences
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
+#: Names the rules that made a store's claims: stored claims computed under another value are
+#: recomputed by the pipeline (part of each scope's fingerprint).
+ALGORITHM = "claims-5"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
 # --------------------------------------------------------------------------- lexicon
 
-
-def _words_list(text: str) -> list[str]:
-    return text.split()
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-STOPWORDS = _words(
-    "a about above after again against all also am an and any are as at be because been "
-    "before being below between both but by can did do does doing down during each either "
-    "else even ever every few for from further had has have having he her here hers "
-    "herself him himself his how i if in into is it its itself just least less let like "
-    "many me more most much must my myself neither no nor not now of off on once one only "
-    "or other our ours ourselves out over own per same she should since so some such than "
-    "that the their theirs them themselves then there these they this those though "
-    "through thus to too under until up upon us very was we were what when where whether "
-    "which while who whom whose why will with within without would yet you your yours "
-    "yourself said says say saying told added according meanwhile also including however "
-    "earlier later today yesterday tomorrow monday tuesday wednesday thursday friday "
-    "saturday sunday mr ms mrs dr "
-)
-
-MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        _words_list(
-            "january february march april may june july august september october november december"
-        )
-    )
-}
-MONTHS.update({m[:3]: n for m, n in list(MONTHS.items())})
-MONTHS["sept"] = 9
-WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-
-# Spelling variants that a stemmer cannot join; embeddings do this in general, this table only
-# covers derivations that suffix stripping leaves apart.
-_SYNONYM_STEMS = {
-    "naval": "navi",
-    "manufactur": "produc",
-    "product": "produc",
-    "produc": "produc",
-    "finaliz": "finalis",
-    "organiz": "organis",
-    "militari": "militari",
-}
-
-_SUFFIXES = (
-    "ational",
-    "ations",
-    "ation",
-    "ments",
-    "ment",
-    "ings",
-    "ing",
-    "ions",
-    "ion",
-    "ies",
-    "ied",
-    "ed",
-    "es",
-    "s",
-)
+# The shared lexicon lives with the slot kinds (``newsweave.claim_slots``); these names are
+# re-exported because callers and tests read them from here.
+__all__ = ["MONTHS", "STOPWORDS", "WEEKDAYS", "content_stems", "stem", "tokens"]
 
 HEDGE_RE = re.compile(
     r"\b(likely|unlikely|expected to|expects to|may|might|could|possibly|probably|perhaps|"
@@ -136,41 +99,73 @@ HEDGE_RE = re.compile(
     r"it is understood|sources close to)\b",
     re.IGNORECASE,
 )
-_NOCONFIRM_RE = re.compile(
-    r"\b(?:no (?:official )?confirmation|not (?:been |yet )?confirmed|yet to be confirmed|"
-    r"unconfirmed)\b(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-NEGATION_RE = re.compile(
-    r"\b(not|never|no|none|nobody|nothing|no longer|neither|nor|cannot|(?:can|don|won|didn|"
-    r"doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|wouldn|shouldn)t|"
-    r"(?:has|have|had|is|are|was|were) yet to)\b|n ?['’] ?t\b",
-    re.IGNORECASE,
-)
-DENIAL_VERBS = _words("denied denies deny rejected rejects dismissed dismisses refuted refutes ")
+DENIAL_VERBS = words("denied denies deny rejected rejects dismissed dismisses refuted refutes")
 
+# "told Fox News", "told the Post", "told reporters": the addressee is part of the verb.
+_TOLD = (
+    r"told\s+(?:the\s+)?(?:[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3}"
+    r"|(?:[a-z]+\s+){1,2}[a-z]+(?=\s+that\b)|\w+)"
+)
 _SAY = (
-    r"said|says|say|told\s+\w+|added|adds|noted|notes|stated|states|reported|reports|announced|"
+    rf"said|says|say|{_TOLD}|added|adds|noted|notes|stated|states|reported|reports|announced|"
     r"announces|claimed|claims|tweeted|tweets|wrote|writes|confirmed|confirms|denied|denies|"
-    r"insisted|insists|warned|explained|asserted|alleged|alleges|maintained|quoted\s+\w+(?:\s+\w+)?"
-    r"\s+as\s+saying|rejected|dismissed|refuted"
+    r"insisted|insists|warned|explained|explains|asserted|alleged|alleges|maintained|continued|"
+    r"acknowledged|admitted|argued|estimated|predicted|testified|stressed|emphasi[sz]ed|"
+    r"quoted\s+\w+(?:\s+\w+)?\s+as\s+saying|rejected|dismissed|refuted"
 )
-_PRONOUNS = frozenset(["it", "he", "she", "they", "this"])
+_INV_VERBS = (
+    r"said|says|added|adds|noted|notes|wrote|writes|explained|explains|continued|continues|"
+    r"asked|insisted|stated|warned|argued|recalled"
+)
+_PRONOUNS = words("it he she they this we ")
+# Attributions that point back to the last named source ("the statement continued").
+_BACK_REFERENCES = frozenset(
+    [
+        "the statement",
+        "the release",
+        "the report",
+        "the letter",
+        "the spokesman",
+        "the spokeswoman",
+        "the spokesperson",
+        "the source",
+        "the official",
+    ]
+)
 _SRC = r"[^,;:\"“”]{1,90}?"
-_END_ATTR = re.compile(
-    rf"^\s*(?P<src>{_SRC})\s+(?P<verb>{_SAY})(?P<tail>(?:\s+(?:on|in|at|earlier|later|last|this|"
-    rf"late|late on|via|through|during)\b[^,;\"“”]{{0,50}})?)\s*[.!]?\s*$"
+_TAIL = (
+    r"(?:\s+(?:here|there|yesterday|today|tonight|Monday|Tuesday|Wednesday|Thursday|Friday|"
+    r"Saturday|Sunday)(?:\s+(?:night|morning|afternoon|evening))?)?"
+    r"(?:\s+(?:on|in|at|to|earlier|later|last|this|late|late on|via|through|during|as|while|"
+    r"after|before|when)\b[^,;\"“”]{0,90})?"
 )
+_AGE = re.compile(r",\s*\d{1,3}\s*,(?=\s+(?:said|says|told|added)\b)")
+_END_ATTR = re.compile(rf"^\s*(?P<src>{_SRC})\s+(?P<verb>{_SAY})(?P<tail>{_TAIL})\s*[.!]?\s*$")
 _END_INVERTED = re.compile(
-    rf"^\s*(?P<verb>said|says|added|adds|noted|wrote)\s+(?P<src>{_SRC})\s*[.!]?\s*$"
+    rf"^\s*(?P<verb>{_INV_VERBS})\s+(?P<src>[^,;:\"“”]{{1,90}}?)(?P<tail>\s+(?:to|in|on|at)\b"
+    rf"[^,;\"“”]{{0,50}})?\s*[.!]?\s*$"
+)
+# A speech tag between two parts of one quotation: “A,” X said, “B.” / “A,” said X. “B.”
+_MID_TAG = re.compile(
+    rf"(?P<close>[,!?]?\s*[\"”])\s*(?:(?P<src1>{_SRC})\s+(?P<verb1>{_SAY})|"
+    rf"(?P<verb2>{_INV_VERBS})\s+(?P<src2>{_SRC}))(?P<tail>{_TAIL})\s*[,.:]\s*(?P<open>[\"“])"
 )
 _END_ACCORDING = re.compile(r"^\s*according to (?P<src>[^,;\"“”]{2,100}?)\s*[.!]?\s*$", re.I)
 _START_ACCORDING = re.compile(r"^\s*According to (?P<src>[^,;\"“”]{2,100}?),\s*(?P<body>.+)$")
 _START_SAY = re.compile(
-    r"^\s*(?P<src>(?:[A-Z][\w'’.-]*|the|a|an)(?:\s+[\w'’.-]+){0,6}?)"
-    r"(?:\s+(?:on|late on|earlier on)\s+\w+)?\s+(?P<verb>said|says|told\s+\w+|noted|added|"
-    r"announced|claimed|claims|insisted|stated|confirmed|denied|denies|warned|tweeted)"
-    r"(?:\s+on\s+\w+)?(?:,)?\s+(?:that\s+)?(?P<body>.+)$"
+    r"^\s*(?:(?:But|And|However|Meanwhile|Still|Yet)\s+|[^,\"“”]{3,70},\s+(?=[A-Z]))?"
+    r"(?P<src>(?:[A-Z][\w'’.-]*|the|a|an|he|she|it|they|we)(?:\s+[\w'’.-]+){0,6}?)"
+    r"(?:,\s*(?P<appos>[^;\"“”]{1,120}?),)?"
+    rf"(?:\s+(?:on|late on|earlier on)\s+\w+)?\s+(?P<verb>said|says|{_TOLD}|noted|added|"
+    r"announced|claimed|claims|insisted|stated|confirmed|denied|denies|warned|tweeted|"
+    r"explained|acknowledged|admitted|argued|estimated|predicted|testified)"
+    r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
+    r"yesterday|today|last\s+\w+|this\s+week|earlier|later))?(?:,)?\s+(?:that\s+)?(?P<body>.+)$"
+)
+# Words that trail a speaker's name in a tag but are no part of it: "Mr. Trump also said".
+_TRAILING_ADVERBS = words(
+    "also later earlier previously then again further repeatedly separately once "
+    "still recently today yesterday first finally "
 )
 _TWEET_RE = re.compile(r"\btweet", re.I)
 
@@ -182,131 +177,7 @@ _FURNITURE_RE = re.compile(
     re.I,
 )
 
-# Status of a deal / plan, as ordered stages. Verbs of completion count in any form; words of
-# progress only as nouns ("talks", "discussions"), since "we talked about ..." names a meeting.
-STATUS_CUES: dict[str, re.Pattern[str]] = {
-    "done": re.compile(
-        r"\b(finali[sz](?:ed|es|e|ing|ation)|signed|signing|inked|sealed|clinched|concluded|"
-        r"completed|struck)\b"
-    ),
-    "in-progress": re.compile(
-        r"\b(advanced? stage|discussions?|talks|negotiations?|negotiating|under (?:consideration|"
-        r"negotiation|discussion)|proposed|pending|exploring)\b"
-    ),
-    "off": re.compile(
-        r"\b(cancell?ed|scrapped|called off|collapsed|shelved|suspended|stalled|terminated)\b"
-    ),
-}
-
-GEO_FEATURES = _words(
-    "bay bays strait straits sea seas ocean gulf river lake coast coastline island "
-    "islands peninsula channel mountains mountain desert valley basin canal harbour "
-    "harbor archipelago sound cape "
-)
-
-_TOKEN_RE = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
-_PLACE_RE = re.compile(
-    r"\b(?P<prep>in|off|at|near|across|inside|outside)\s+(?:the\s+)?"
-    r"(?P<place>[A-Z][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’-]*){0,5})"
-)
-_NUMBER_RE = re.compile(
-    r"(?P<approx>\b(?:around|about|nearly|almost|over|more than|some|approximately|up to|"
-    r"at least|roughly|close to|less than|fewer than|under)\s+)?"
-    r"(?P<num>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
-    r"(?:\s*(?P<scale>million|billion|thousand|lakh|crore|mn|bn|m)\b)?(?P<pct>\s*(?:%|per ?cent))?"
-)
-_DATE_RE = re.compile(
-    r"\b(?:(?P<day1>\d{1,2})\s+)?(?P<month>January|February|March|April|May|June|July|August|"
-    r"September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
-    r"(?:\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d{2}))?"
-    r"(?P<next>\s+next year)?\b"
-)
-_SCALE = {"million": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9, "bn": 1e9, "thousand": 1e3}
-_SCALE["lakh"] = 1e5
-_SCALE["crore"] = 1e7
-_OCCURRENCE_RE = re.compile(
-    r"\b(held|hold|holds|scheduled|conducted|conduct|staged|stage|take place|took place|"
-    r"taking place|takes place|located|carried out|began|begin|begins|start|started|starts|"
-    r"coincides?|happen\w*|occur\w*|exercises?|drills?)\b",
-    re.I,
-)
-
-
-def stem(word: str) -> str:
-    """A crude, consistent English stem (suffix stripping), so "exercises" meets "exercise".
-
-    Consistency matters more than linguistics here: both sides of a comparison go through
-    the same function. Derivations it cannot join are mapped in ``_SYNONYM_STEMS``.
-    """
-    w = word.lower().replace("’", "'")
-    if w.endswith("'s"):
-        w = w[:-2]
-    if w.isdigit() or len(w) <= 3:
-        return _SYNONYM_STEMS.get(w, w)
-    for suf in _SUFFIXES:
-        if w.endswith(suf) and len(w) - len(suf) >= 3:
-            w = w[: -len(suf)] + ("i" if suf in ("ies", "ied") else "")
-            break
-    if w.endswith("e") and len(w) > 4:
-        w = w[:-1]
-    if w.endswith("y") and len(w) > 3:
-        w = w[:-1] + "i"
-    if w.endswith("al") and len(w) > 6:
-        w = w[:-2]
-    return _SYNONYM_STEMS.get(w, w)
-
-
-def tokens(text: str) -> list[str]:
-    """Word and number tokens; codes like "AK203" split into "AK", "203" so variants meet."""
-    out: list[str] = []
-    for tok in _TOKEN_RE.findall(text):
-        out.append(tok.replace(",", "") if tok[0].isdigit() else tok)
-    return out
-
-
-def content_stems(text: str) -> list[str]:
-    """Stems of the content words of ``text`` (stopwords dropped, numbers kept)."""
-    return [stem(t) for t in tokens(text) if t.lower() not in STOPWORDS and len(t) > 1]
-
-
 # --------------------------------------------------------------------------- records
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    text: str
-    anchors: frozenset[str]  # lowercase content stems right before the locative preposition
-    occurrence: bool  # an occurrence verb/noun ("held", "scheduled", "exercise") anchors it
-    feature: bool  # a geographic feature ("Bay of Bengal", "Straits of Malacca")
-
-
-@dataclass(frozen=True, slots=True)
-class Quantity:
-    value: float
-    unit: str  # stem of the counted noun
-    approx: bool
-    text: str
-    context: frozenset[str] = frozenset()  # content stems just before the number
-    bound: str = ""  # "min" for "more than / at least / over", "max" for "up to / less than"
-
-    def compatible(self, other: Quantity) -> bool:
-        """Whether the two figures can both be true (within rounding, or inside a bound)."""
-        tol = 0.1 if (self.approx or other.approx) else 0.01
-        if abs(self.value - other.value) <= tol * max(self.value, other.value):
-            return True
-        for a, b in ((self, other), (other, self)):
-            if a.bound == "min" and b.value >= a.value:
-                return True
-            if a.bound == "max" and b.value <= a.value:
-                return True
-        return False
-
-
-@dataclass(frozen=True, slots=True)
-class Status:
-    stage: str  # "done" | "in-progress" | "off"
-    cue: str
-    objects: frozenset[str]  # content stems around the cue: what has that status
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,11 +194,16 @@ class Statement:
     negated: bool
     quoted: bool
     stems: frozenset[str]
-    places: tuple[Place, ...] = ()
-    quantities: tuple[Quantity, ...] = ()
-    dates: tuple[tuple[int | None, int, int | None], ...] = ()  # (year, month, day)
-    status: Status | None = None
+    slots: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # (slot kind, its values) per kind
     lower_stems: frozenset[str] = field(default_factory=frozenset)
+    published: str | None = None  # the article's publication date
+
+    def slot(self, kind: str) -> tuple[Any, ...]:
+        """The values of one slot kind (``newsweave.claim_slots``) in this statement."""
+        for k, values in self.slots:
+            if k == kind:
+                return values
+        return ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +246,11 @@ class ClaimOptions:
 
 def _clean_src(src: str) -> str:
     src = src.strip().strip("\"“”'’,").strip()
-    return re.sub(r"\s+", " ", src)
+    src = re.sub(r"\s+", " ", src)
+    ws = src.split()
+    while len(ws) > 1 and ws[-1].lower() in _TRAILING_ADVERBS:
+        ws.pop()  # "Mr. Trump also" -> "Mr. Trump"
+    return " ".join(ws)
 
 
 def _plausible_source(src: str) -> bool:
@@ -379,9 +259,19 @@ def _plausible_source(src: str) -> bool:
     if not 1 <= len(words) <= 9:
         return False
     low = src.lower()
-    if re.search(r"\b(is|are|was|were|has|have|had|will|would|which|that)\b", low):
+    if re.search(r"\b(is|are|was|were|has|have|had|will|would|which|that|it's|there)\b", low):
         return False
-    return words[0].lower() not in {"and", "but", "or", "to", "of", "for", "with"}
+    if not any(w[:1].isalpha() for w in words):
+        return False
+    return words[0].lower() not in {"and", "but", "or", "to", "of", "for", "with", "as", "if"}
+
+
+def _verb_of(raw: str) -> str:
+    return raw.split()[0].lower()
+
+
+def _tweeted(verb: str, tail: str) -> bool:
+    return bool(_TWEET_RE.search(verb + " " + tail))
 
 
 def split_attribution(sentence: str) -> tuple[str, str | None, str | None, int, int]:
@@ -389,38 +279,94 @@ def split_attribution(sentence: str) -> tuple[str, str | None, str | None, int, 
 
     ``start``/``end`` are offsets of the claim text inside ``sentence``. Handles
     "..., according to sources.", "..., the ministry said.", "“...,” a spokesperson said.",
-    "\"...,\" Singh tweeted on Thursday.", "According to X, ...", "X said (that) ...".
+    "\"...,\" Singh tweeted on Thursday.", "According to X, ...", "X said (that) ...",
+    "..., explained Boehner to the Post.", "..., X told Fox News." A tag in the middle of a
+    quotation (“A,” X said, “B.”) is handled by :func:`split_statement`.
     """
     s = sentence.rstrip()
-    # Trailing attribution after the last comma or closing quote.
-    cut = max(s.rfind(","), s.rfind("”"), s.rfind('"') if s.count('"') % 2 == 0 else -1)
-    if cut > 0:
-        rest = s[cut + 1 :]
-        for pattern in (_END_ACCORDING, _END_ATTR, _END_INVERTED):
+    # Trailing attribution after the last comma or the last closing quote ("...," said Sen.
+    # Mary Landrieu, Louisiana Democrat: the tag starts at the quote, not the last comma).
+    close = max(s.rfind("”"), s.rfind('"') if s.count('"') % 2 == 0 else -1)
+    dangling = s.rfind('"') if s.count('"') % 2 else -1  # a quote closed, its opening lost
+    commas = [i for i, ch in enumerate(s) if ch == ","][-3:]
+    cuts = sorted({c for c in (*commas, close, dangling) if c > 0}, reverse=True)
+    for cut in cuts:
+        whole = _AGE.sub("", s[cut + 1 :])  # "Bonnie Bethel, 66, said" -> "Bonnie Bethel said"
+        variants = [whole]
+        if "," in whole:
+            # "said Adrian Rose, vice president of Transocean": the tag, then an apposition
+            variants.append(re.sub(r"^(\s*,?\s*[^,]*?),.*$", r"\1", whole))
+            # "the governor of Qeshm, Mehdi Irannejad, told ISNA": a name set off by commas
+            variants.append(whole.replace(",", ""))
+        for rest, pattern in (
+            (r, p) for r in variants for p in (_END_ACCORDING, _END_ATTR, _END_INVERTED)
+        ):
             m = pattern.match(rest)
             if m and _plausible_source(_clean_src(m.group("src"))):
                 verb = m.groupdict().get("verb") or "according to"
                 tail = (m.groupdict().get("tail") or "").strip()
                 src = _clean_src(m.group("src"))
-                if _TWEET_RE.search(verb + " " + tail):
+                if _tweeted(verb, tail):
                     src = f"{src} (on Twitter)"
                 a, b = _strip_span(s, 0, cut)
-                return (s[a:b], src, verb.split()[0].lower(), a, b)
+                return (s[a:b], src, _verb_of(verb), a, b)
     m = _START_ACCORDING.match(s)
     if m and _plausible_source(_clean_src(m.group("src"))):
         b0 = m.start("body")
         a, b = _strip_span(s, b0, len(s))
         return (s[a:b], _clean_src(m.group("src")), "according to", a, b)
     m = _START_SAY.match(s)
-    if m and len(m.group("body").split()) >= 4 and _plausible_source(m.group("src")):
+    if m and len(m.group("body").split()) >= 4 and _plausible_source(_clean_src(m.group("src"))):
         src = _clean_src(m.group("src"))
-        verb = m.group("verb").split()[0].lower()
+        appos = _clean_src(m.group("appos") or "")
+        if appos and 2 <= len(appos.split()) <= 4 and _person_like(appos) and not _person_like(src):
+            src = appos  # "Qeshm's governor, Heidar Alishvandi, told ..." -> the name
+        verb = _verb_of(m.group("verb"))
         if verb == "tweeted":
             src = f"{src} (on Twitter)"
         a, b = _strip_span(s, m.start("body"), len(s))
         return (s[a:b], src, verb, a, b)
     a, b = _strip_span(s, 0, len(s))
     return (s[a:b], None, None, a, b)
+
+
+def split_statement(sentence: str) -> tuple[str, str | None, str | None, int, int]:
+    """:func:`split_attribution`, plus a speech tag in the middle of a quotation:
+    “We will not stop,” Smith said, “until it is sealed.” gives the text “We will not stop
+    until it is sealed” (the tag cut out; offsets span both parts) said by Smith."""
+    for m in _MID_TAG.finditer(sentence):
+        src = m.group("src1") or m.group("src2")
+        verb = m.group("verb1") or m.group("verb2")
+        if not src or not _plausible_source(_clean_src(src)):
+            continue
+        low = src.strip().lower()
+        common = src.strip()[:1].islower() and not low.startswith(("the ", "a ", "an "))
+        if common and low not in _PRONOUNS:
+            continue
+        head = sentence[: m.start("close")]
+        tail_start = m.end("open")
+        if len(head.split()) < 2:
+            continue
+        a, _ = _strip_span(sentence, 0, len(head))
+        _, b = _strip_span(sentence, tail_start, len(sentence))
+        first = sentence[a : len(head)].rstrip(" ,")
+        second = sentence[tail_start:b].lstrip()
+        text = _repair_quotes(f"{first} {second}")
+        src = _clean_src(src)
+        if _tweeted(verb, m.group("tail") or ""):
+            src = f"{src} (on Twitter)"
+        return (text, src, _verb_of(verb), a, b)
+    text, src, verb, a, b = split_attribution(sentence)
+    return (_repair_quotes(text), src, verb, a, b)
+
+
+def _repair_quotes(text: str) -> str:
+    """Drop quotation marks left unbalanced by cutting a sentence out of a longer quote."""
+    if text.count("“") != text.count("”"):
+        text = text.replace("“", "").replace("”", "")
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+    return text.strip()
 
 
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
@@ -433,129 +379,6 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-# --------------------------------------------------------------------------- slots
-
-
-def _places(text: str) -> tuple[Place, ...]:
-    out: list[Place] = []
-    for m in _PLACE_RE.finditer(text):
-        place = re.sub(r"['’]s?$", "", m.group("place").strip())
-        words = place.split()
-        if not words:
-            continue
-        if words[0].lower() in MONTHS or words[0].lower() in WEEKDAYS or len(place) < 3:
-            continue
-        if words[0].lower() in {"the", "a", "an", "this", "that", "his", "her", "their"}:
-            continue
-        before = tokens(text[max(0, m.start() - 120) : m.start()])[-12:]
-        anchors = frozenset(
-            stem(t) for t in before if t.islower() and t not in STOPWORDS and len(t) > 2
-        )
-        window = " ".join(before)
-        occurrence = bool(_OCCURRENCE_RE.search(window))
-        feature = any(w.lower() in GEO_FEATURES for w in words)
-        out.append(Place(place, anchors, occurrence, feature))
-    return tuple(out)
-
-
-def _quantities(text: str) -> tuple[Quantity, ...]:
-    out: list[Quantity] = []
-    for m in _NUMBER_RE.finditer(text):
-        raw = m.group("num")
-        value = float(raw.replace(",", ""))
-        after = text[m.end() : m.end() + 60]
-        prev = text[max(0, m.start() - 12) : m.start()]
-        # Model codes ("AK-203", "S-400", "AK-47 203", "5.56x45") are names, not counts.
-        if re.search(r"[A-Za-z]-?$|[A-Za-z]-?\d+\s$", prev) or re.match(r"[A-Za-z]", after):
-            continue
-        # Years and day numbers belong to dates, not counts.
-        if not m.group("scale") and "," not in raw and 1900 <= value <= 2100:
-            continue
-        before = text[max(0, m.start() - 12) : m.start()].lower()
-        if any(mon in before.split()[-1:] for mon in MONTHS) or re.match(
-            r"\s*(?:st|nd|rd|th)\b", after
-        ):
-            continue
-        if m.group("scale"):
-            value *= _SCALE[m.group("scale").lower()]
-        unit = ""
-        if re.match(r"\s*-\s*\d", after) or re.search(r"\d\s*-\s*$", prev):
-            continue  # a score or a range ("14-0", "5-10"), not one count
-        hyphen = re.match(r"-([a-z]+(?:-[a-z]+)*)", after)
-        if m.group("pct"):
-            unit = "%"
-        elif hyphen:
-            unit = stem(hyphen.group(1))
-        else:
-            for t in tokens(after)[:4]:
-                if t.isalpha() and t.islower() and t not in STOPWORDS and len(t) > 2:
-                    unit = stem(t)
-                    break
-        if not unit:
-            continue
-        context = frozenset(
-            stem(t)
-            for t in tokens(text[max(0, m.start() - 80) : m.start()])[-6:]
-            if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
-        )
-        approx = (m.group("approx") or "").strip().lower()
-        bound = (
-            "min"
-            if approx in {"over", "more than", "at least"}
-            else "max"
-            if approx in {"up to", "less than", "fewer than", "under"}
-            else ""
-        )
-        out.append(Quantity(value, unit, bool(approx), m.group(0).strip(), context, bound))
-    return tuple(out)
-
-
-def _dates(text: str, published: str | None) -> tuple[tuple[int | None, int, int | None], ...]:
-    pub_year = int(published[:4]) if published and published[:4].isdigit() else None
-    out = []
-    for m in _DATE_RE.finditer(text):
-        if m.group("month") == "May" and not (
-            m.group("day1") or m.group("day2") or m.group("year")
-        ):
-            continue  # the modal verb
-        name = m.group("month").lower()
-        month = MONTHS.get(name, MONTHS.get(name[:3], 0))
-        day = m.group("day1") or m.group("day2")
-        year = int(m.group("year")) if m.group("year") else None
-        if year is None and m.group("next") and pub_year:
-            year = pub_year + 1
-        out.append((year, month, int(day) if day else None))
-    return tuple(out)
-
-
-def _status(text: str) -> Status | None:
-    """The stage a deal or plan is at, with the content stems around the cue (its object)."""
-    if _NOCONFIRM_RE.search(text):
-        return None  # a statement about confirmation, not about the stage itself
-    low = text.lower()
-    best: tuple[int, str, str] | None = None
-    for stage, pattern in STATUS_CUES.items():
-        for m in pattern.finditer(low):
-            before = low[: m.start()].split()
-            if m.group(1) == "talks" and before[-1:] in (["held"], ["hold"], ["holds"]):
-                continue  # "held talks with X" is a meeting
-            if best is None or m.start() < best[0]:
-                best = (m.start(), stage, m.group(1))
-            break
-    if best is None:
-        return None
-    pos, stage, cue = best
-    words_before = tokens(text[:pos])[-6:]
-    words_after = tokens(text[pos + len(cue) :])[:20]
-    cue_stems = {stem(w) for w in tokens(cue)}
-    objects = frozenset(
-        stem(w)
-        for w in words_before + words_after
-        if w.lower() not in STOPWORDS and len(w) > 1 and stem(w) not in cue_stems
-    )
-    return Status(stage, cue, objects)
-
-
 # --------------------------------------------------------------------------- statements
 
 
@@ -563,57 +386,130 @@ def _is_assertion(text: str, min_words: int) -> bool:
     if _FURNITURE_RE.search(text):
         return False
     words = [t for t in tokens(text) if t.isalpha()]
-    if len(words) < min_words:
-        return False
+    if len(words) < min_words - (1 if re.search(r"\d", text) else 0):
+        return False  # a short sentence with a figure ("Another 126 workers were rescued")
     if sum(1 for w in words if w.islower() and w not in STOPWORDS) < 2:
         return False
     return not text.rstrip().endswith("?")
+
+
+_COLLECTIVE = words(
+    "officials sources media ministry agency government statement spokesperson "
+    "police company department office authorities committee council commission "
+)
+_MALE_TITLES = words("mr mr. sir lord king prince")
+_FEMALE_TITLES = words("mrs mrs. ms ms. miss madam lady queen princess")
 
 
 def _person_like(src: str) -> bool:
     """A named person: capitalised words only ("Defence Minister Rajnath Singh"), no
     collective nouns ("Officials", "Sources")."""
     words = src.split()
-    return all(w[:1].isupper() for w in words) and words[-1].lower() not in {
-        "officials",
-        "sources",
-        "media",
-        "ministry",
-        "agency",
-        "government",
-        "statement",
-        "spokesperson",
-    }
+    return all(w[:1].isupper() for w in words) and words[-1].lower() not in _COLLECTIVE
 
 
 def _quote_balance(text: str) -> int:
     return text.count("“") - text.count("”") + (text.count('"') % 2)
 
 
+# A title or suffix never ends a sentence: "Sen." / "Gov." join the next one always, "Jr." /
+# "Inc." when the next one goes on in lower case or with a speech verb.
+_TITLE_END = re.compile(
+    r"(?:^|\s)(?:Sen|Gov|Rep|Gen|Lt|Col|Sgt|Capt|Maj|Cmdr|Adm|Dr|Mr|Mrs|Ms|Prof|Rev|St|Pres|"
+    r"Supt|Insp|Det|Atty|Gov|U\.S|Ft|Mt|No|Nos|Vol|[A-Z])\.$"
+)
+_SUFFIX_END = re.compile(r"(?:^|\s)(?:Jr|Sr|Inc|Co|Corp|Ltd|Bros|II|III|IV)\.$")
+_CONTINUES = re.compile(r"^\s*(?:[a-z(,;]|(?:said|says|told|added|and|who)\b)")
+
+
+def _join_abbreviations(sentences: Sequence[Sentence], text: str) -> list[Sentence]:
+    """Undo sentence splits after titles and name suffixes (the splitter's, not ours)."""
+    out: list[Sentence] = []
+    for s in sentences:
+        if out:
+            prev = out[-1]
+            tail = prev.text.rstrip()
+            if _TITLE_END.search(tail) or (_SUFFIX_END.search(tail) and _CONTINUES.match(s.text)):
+                out[-1] = Sentence(
+                    prev.article, prev.index, prev.start, s.end, text[prev.start : s.end]
+                )
+                continue
+        out.append(s)
+    return out
+
+
+def _gender(src: str, sentence: str) -> str:
+    """'m' / 'f' / '' for a named speaker, from a title before the name."""
+    first = src.split()[0].lower() if src else ""
+    if first in _MALE_TITLES:
+        return "m"
+    if first in _FEMALE_TITLES:
+        return "f"
+    m = re.search(r"\b(Mr|Mrs|Ms|Miss)\.?\s+" + re.escape(src.split()[-1]), sentence)
+    if m:
+        return "m" if m.group(1) == "Mr" else "f"
+    return ""
+
+
+class _Speakers:
+    """The named speakers seen so far in one article, to resolve "he said" / "she added" /
+    "it said" / "the statement continued" to the last one that fits."""
+
+    def __init__(self) -> None:
+        self.last_named: str | None = None
+        self.people: list[tuple[str, str]] = []  # (name, gender), most recent last
+        self.groups: list[str] = []
+
+    def see(self, src: str, sentence: str) -> None:
+        self.last_named = src
+        if _person_like(src):
+            self.people.append((src, _gender(src, sentence)))
+        else:
+            self.groups.append(src)
+
+    def resolve(self, pronoun: str) -> str | None:
+        if pronoun in ("he", "she"):
+            want = "m" if pronoun == "he" else "f"
+            for name, g in reversed(self.people):
+                if g == want:
+                    return name  # the last one known to be of that gender
+            for name, g in reversed(self.people):
+                if g == "":
+                    return name
+            return None
+        if pronoun in ("it", "they", "we"):
+            return self.groups[-1] if self.groups else self.last_named
+        return self.last_named
+
+
 def extract_statements(
     article: Article,
     *,
     mentions: Sequence[Mention] | None = None,
+    times: Sequence[TimeRef] | None = None,
     options: ClaimOptions | None = None,
 ) -> list[Statement]:
     """The article's asserted statements, in text order.
 
-    Attribution: a trailing or leading speech verb or "according to"; a pronoun ("it said",
-    "he said in a tweet") takes the most recent named source of the article; a quotation that
-    runs over several sentences takes the attribution of the sentence that closes it.
-    Hedging: modal cues in the sentence, plus "no official confirmation ... of the X" marks
-    the article's other statements about X hedged. ``mentions`` (from the nlp stage) with
-    resolved entity ids add one ``ent:<id>`` token per entity named in a statement, so
-    "Sergei Shoigu" and "Sergey Shoigu", or "MoD" and "Ministry of Defence", align. (Places
-    stay the locative phrases of the text: the NER model misses some, e.g. "Straits of
-    Malacca".)
+    Attribution: a trailing, leading or mid-quotation speech tag or "according to"; a
+    pronoun ("it said", "he said in a tweet", "she added") takes the most recent named
+    source that fits (a person for he/she, of that gender when a title says it; an
+    organisation for it/they), and "the statement continued" the last named source; a
+    quotation that runs over several sentences takes the attribution of the sentence that
+    closes it. Hedging: modal cues in the sentence, plus "no official confirmation ... of
+    the X" marks the article's other statements about X hedged. ``mentions`` (from the nlp
+    stage) with resolved entity ids add one ``ent:<id>`` token per entity named in a
+    statement, so "Sergei Shoigu" and "Sergey Shoigu" align. ``times`` (the time stage's
+    expressions of this article) date relative expressions ("on Tuesday") for the date slot.
     """
     opts = options or ClaimOptions()
     linked = sorted(
         (m.start, m.end, m.entity) for m in mentions or () if m.article == article.id and m.entity
     )
-    sentences = split_sentences(article)
-    parsed = [split_attribution(s.text) for s in sentences]
+    refs = sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start)
+    published = _parse_day(article.published)
+    sentences = _join_abbreviations(split_sentences(article), article.text)
+    parsed = [split_statement(s.text) for s in sentences]
 
     # Multi-sentence quotations: a sentence opening a quote without closing it takes the
     # attribution of the sentence (within the next three) that closes it.
@@ -626,8 +522,7 @@ def extract_statements(
                     break
 
     statements: list[Statement] = []
-    last_named: str | None = None
-    last_person: str | None = None
+    speakers = _Speakers()
     noconfirm: list[frozenset[str]] = []
     for i, s in enumerate(sentences):
         text, src, verb, a, b = parsed[i]
@@ -635,34 +530,39 @@ def extract_statements(
             src, verb = inherited[i]
         denied = verb in DENIAL_VERBS
         inner = _START_SAY.match(text)
-        if inner and inner.group("verb") in DENIAL_VERBS and src is not None:
+        if inner and _verb_of(inner.group("verb")) in DENIAL_VERBS and src is not None:
             # "X denied that Y, the ministry said": Y is the claim, denied by X.
             denier = _clean_src(inner.group("src"))
             a, b = a + inner.start("body"), b
             text = s.text[a:b]
             src, denied = f"{denier} (per {src})", True
         if src is not None:
+            twitter = " (on Twitter)" if src.endswith("(on Twitter)") else ""
             base = src.replace(" (on Twitter)", "")
             low = base.lower()
-            if low in _PRONOUNS:
-                antecedent = last_person if low in {"he", "she"} else last_named
+            if low in _PRONOUNS or low in _BACK_REFERENCES:
+                antecedent = speakers.resolve(low)
                 if antecedent:
-                    src = antecedent + (" (on Twitter)" if src.endswith("(on Twitter)") else "")
-            else:
-                last_named = base
-                if _person_like(base):
-                    last_person = base
+                    src = antecedent + twitter
+            elif " (per " not in base:
+                speakers.see(base, s.text)
         if not _is_assertion(text, opts.min_words):
             continue
         start, end = s.start + a, s.start + b
-        claim_text = article.text[start:end]
+        claim_text = text if text != article.text[start:end] else article.text[start:end]
         quoted = s.text.lstrip()[:1] in _QUOTE_OPEN
-        nc = _NOCONFIRM_RE.search(claim_text)
+        nc = NOCONFIRM_RE.search(claim_text)
         if nc:
             noconfirm.append(frozenset(content_stems(nc.group("rest"))))
         negated = bool(NEGATION_RE.search(claim_text)) != denied
         stems = frozenset(content_stems(claim_text)) | frozenset(
             f"ent:{eid}" for x, y, eid in linked if start <= x and y <= end
+        )
+        ctx = SlotContext(
+            published=published,
+            times=tuple(t for t in refs if start <= t.start and t.end <= end),
+            offset=start,
+            quoted=quoted or '"' in s.text or "“" in s.text,
         )
         statements.append(
             Statement(
@@ -676,18 +576,14 @@ def extract_statements(
                 negated=negated,
                 quoted=quoted,
                 stems=stems,
-                places=_places(claim_text),
-                quantities=_quantities(claim_text),
-                dates=_dates(claim_text, article.published),
-                status=_status(claim_text),
+                slots=extract_slots(claim_text, ctx),
                 lower_stems=frozenset(
                     stem(t) for t in tokens(claim_text) if t.islower() and t not in STOPWORDS
                 ),
+                published=article.published,
             )
         )
     if noconfirm:
-        from dataclasses import replace
-
         hedged_out = []
         for st in statements:
             if not st.hedged and any(
@@ -721,14 +617,6 @@ def _idf(statements: Sequence[Statement]) -> dict[str, float]:
     return {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
 
 
-def _weighted_dice(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float]) -> float:
-    if not a or not b:
-        return 0.0
-    shared = sum(idf.get(t, 1.0) for t in a & b)
-    total = sum(idf.get(t, 1.0) for t in a) + sum(idf.get(t, 1.0) for t in b)
-    return 2.0 * shared / total if total else 0.0
-
-
 def _parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -736,112 +624,11 @@ def _parse_day(value: str | None) -> date | None:
         return None
 
 
-def _conflict(
-    a: Statement,
-    b: Statement,
-    sim: float,
-    idf: Mapping[str, float],
-    texts: Mapping[str, str],
-    opts: ClaimOptions,
-) -> tuple[str, str, str] | None:
-    """The slot on which two statements from different articles disagree, if any.
-
-    Returns (kind, value in a, value in b). An article is taken to be self-consistent: a value
-    that the other statement's article also mentions is no conflict (that is how "Moscow"
-    and "Russia", or a range and its end, show up).
-    """
-    text_a, text_b = texts[a.article], texts[b.article]
-    if sim < opts.slot_threshold:
-        return None
-    # Places where the same happening takes place.
-    for pa in a.places:
-        for pb in b.places:
-            if not (pa.occurrence and pb.occurrence):
-                continue
-            if not (pa.anchors & pb.anchors):
-                continue
-            la, lb = pa.text.lower(), pb.text.lower()
-            if la in lb or lb in la:
-                continue
-            if pb.text in text_a or pa.text in text_b:
-                continue
-            if (pa.feature and pb.feature) or sim >= opts.merge_threshold:
-                return ("place", pa.text, pb.text)
-    # Counts of the same thing.
-    for qa in a.quantities:
-        for qb in b.quantities:
-            # The same noun counted in the same words, in statements that are otherwise alike.
-            if qa.unit != qb.unit or len(a.stems & b.stems) < 3:
-                continue
-            if sim < 0.8 * opts.merge_threshold or len(qa.context & qb.context) < 2:
-                continue
-            if qa.compatible(qb):
-                continue
-            if any(q.compatible(qb) for q in a.quantities) or any(
-                q.compatible(qa) for q in b.quantities
-            ):
-                continue
-            return ("number", qa.text, qb.text)
-    # Dates of a statement that is otherwise the same, compared at the same granularity.
-    if a.dates and b.dates and sim >= opts.merge_threshold and len(_wordy(a.stems & b.stems)) >= 3:
-        for ya, ma, da in a.dates:
-            for yb, mb, db in b.dates:
-                if (da is None) != (db is None) or (ya is None) != (yb is None):
-                    continue
-                if (ya, ma, da) == (yb, mb, db):
-                    continue
-                if (ya, ma, da) in b.dates or (yb, mb, db) in a.dates:
-                    continue
-                return ("date", _fmt_date(ya, ma, da), _fmt_date(yb, mb, db))
-    # The stage of the same deal or plan.
-    if a.status and b.status and a.status.stage != b.status.stage:
-        obj = _weighted_dice(a.status.objects, b.status.objects, idf)
-        shared = a.status.objects & b.status.objects
-        if obj >= 0.3 and len(shared) >= 3:
-            return ("status", a.status.cue, b.status.cue)
-    # The same statement, asserted and negated (including an attributed denial).
-    if a.negated != b.negated and sim >= max(opts.merge_threshold, 0.6):
-        neg, pos = (a, b) if a.negated else (b, a)
-        if _negated_predicate(neg.text) & pos.stems:
-            return (
-                "negation",
-                "denied" if a.negated else "asserted",
-                "denied" if b.negated else "asserted",
-            )
-    return None
-
-
-_AUXILIARIES = _words(
-    "be been being is are was were have has had do does did will would shall should can could "
-    "may might must also yet even immediately ever formally currently really say"
-)
-
-
-def _negated_predicate(text: str) -> frozenset[str]:
-    """Stems of the first two content words after a negation cue (what is negated); empty
-    when the negation sits in a conditional or temporal clause ("not ... until", "unless")."""
-    m = NEGATION_RE.search(text)
-    if m is None:
-        # a denial verb negates the whole reported statement
-        return frozenset(content_stems(text)[:3])
-    rest = text[m.end() :]
-    if re.search(r"\b(until|unless|before|if)\b", rest[:80], re.I):
-        return frozenset()
-    for t in tokens(rest)[:4]:
-        low = t.lower()
-        if low in _AUXILIARIES or low in STOPWORDS or not t.isalpha():
-            continue
-        return frozenset({stem(t)})  # the negated verb (or noun after "no")
-    return frozenset()
-
-
-def _wordy(stems: Iterable[str]) -> set[str]:
-    """Content stems that are words, not numbers, months or entity ids."""
-    return {t for t in stems if t.isalpha() and t not in MONTHS and not t.startswith("ent:")}
-
-
-def _fmt_date(y: int | None, m: int, d: int | None) -> str:
-    return "-".join(f"{v:02d}" if i else str(v) for i, v in enumerate((y, m, d)) if v is not None)
+def _verbatim_part(sa: set[tuple[str, ...]], sb: set[tuple[str, ...]]) -> bool:
+    """One statement is a near-verbatim part of the other (the same quotation cut at another
+    place): most of the shorter one's word trigrams (``sa``, ``sb``) occur in the longer."""
+    small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
+    return len(small) >= 5 and len(small & big) >= 0.85 * len(small)
 
 
 def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
@@ -861,6 +648,7 @@ def analyse_claims(
     events: Sequence[Event] | None = None,
     mentions: Mapping[str, Sequence[Mention]] | None = None,
     links: Sequence[CopyLink] | None = None,
+    times: Mapping[str, Sequence[TimeRef]] | None = None,
     embedder: Embedder | None = None,
     options: ClaimOptions | None = None,
 ) -> ClaimAnalysis:
@@ -874,6 +662,8 @@ def analyse_claims(
     ``links`` (the copies stage's copy links with aligned passages): two statements that sit
     in the two sides of one reused passage count as one source even when the articles are
     otherwise independent.
+    ``times`` (article id -> the time stage's expressions) date relative expressions
+    ("on Tuesday") against each article's publication date for the date slot.
     ``embedder`` (e.g. :func:`newsweave.embed.embed`) adds a discounted sentence-embedding
     cosine to the lexical similarity.
     """
@@ -891,11 +681,18 @@ def analyse_claims(
     statements: list[Statement] = []
     for art in order:
         ms = mentions.get(art.id) if mentions is not None else None
-        statements.extend(extract_statements(art, mentions=ms, options=opts))
+        ts = times.get(art.id) if times is not None else None
+        statements.extend(extract_statements(art, mentions=ms, times=ts, options=opts))
     n = len(statements)
     if n == 0:
         return ClaimAnalysis((), (), ())
-    idf = _idf(statements)
+    # Statements align within one event (the group stage's); each event has its own IDF, as
+    # when it is analysed alone. Articles outside any event form one group.
+    group_of = [event_of.get(st.article) for st in statements]
+    members_of: dict[str | None, list[int]] = defaultdict(list)
+    for i, g in enumerate(group_of):
+        members_of[g].append(i)
+    idf_of = {g: _idf([statements[i] for i in idxs]) for g, idxs in members_of.items()}
 
     vectors: np.ndarray | None = None
     if embedder is not None:
@@ -909,25 +706,26 @@ def analyse_claims(
         da, db = published[a.article], published[b.article]
         return da is None or db is None or abs((da - db).days) <= opts.max_days
 
-    # Candidate pairs share at least two stems that are not everywhere.
-    index: dict[str, list[int]] = defaultdict(list)
-    cap = max(50, min(200, n // 5))  # a stem in more statements is no evidence of sameness
-    for i, st in enumerate(statements):
-        for t in st.stems:
-            index[t].append(i)
+    # Candidate pairs (within one group) share at least two stems that are not everywhere.
     shared_count: dict[tuple[int, int], int] = defaultdict(int)
-    for posting in index.values():
-        if len(posting) > cap:
-            continue
-        for x in range(len(posting)):
-            for y in range(x + 1, len(posting)):
-                shared_count[(posting[x], posting[y])] += 1
+    for idxs in members_of.values():
+        index: dict[str, list[int]] = defaultdict(list)
+        cap = max(50, min(200, len(idxs) // 5))  # a stem that common is no sign of sameness
+        for i in idxs:
+            for t in statements[i].stems:
+                index[t].append(i)
+        for posting in index.values():
+            if len(posting) > cap:
+                continue
+            for x in range(len(posting)):
+                for y in range(x + 1, len(posting)):
+                    shared_count[(posting[x], posting[y])] += 1
 
     sims: dict[tuple[int, int], float] = {}
     for (i, j), count in shared_count.items():
         if count < 2 or not comparable(i, j):
             continue
-        lex = _weighted_dice(statements[i].stems, statements[j].stems, idf)
+        lex = weighted_dice(statements[i].stems, statements[j].stems, idf_of[group_of[i]])
         if vectors is not None:
             cos = float(vectors[i] @ vectors[j])
             # Lexical evidence leads; a paraphrase (high cosine) can lift a pair, but one
@@ -937,29 +735,63 @@ def analyse_claims(
             sim = lex
         sims[(i, j)] = sim
 
-    conflicts: dict[tuple[int, int], tuple[str, str, str]] = {}
+    figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
+    for st in statements:
+        figures[st.article] |= frozenset((q.unit, q.value) for q in st.slot("number"))
+    conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
+    trigram_cache: dict[int, set[tuple[str, ...]]] = {}
+
+    def trigrams(k: int) -> set[tuple[str, ...]]:
+        if k not in trigram_cache:
+            trigram_cache[k] = _shingles(statements[k].text, 3)
+        return trigram_cache[k]
+
+    def pair_context(i: int, j: int, sim: float, idf: Mapping[str, float]) -> PairContext:
+        a, b = statements[i], statements[j]
+        return PairContext(
+            sim=sim,
+            idf=idf,
+            text_a=texts[a.article],
+            text_b=texts[b.article],
+            published_a=published[a.article],
+            published_b=published[b.article],
+            options=opts,
+            figures_a=figures[a.article],
+            figures_b=figures[b.article],
+        )
+
     for (i, j), sim in sims.items():
         a, b = statements[i], statements[j]
         if a.article == b.article:
             continue
-        found = _conflict(a, b, sim, idf, texts, opts)
+        if a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
+            sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
+            continue
+        found = find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
         if found:
             conflicts[(i, j)] = found
+    if len(members_of) > 1:
+        _cross_event_figures(statements, group_of, published, opts, pair_context, conflicts)
 
-    # Greedy merge, strongest link first, never across a conflict.
+    # Greedy merge, strongest link first, never across a conflict: a claim never holds a
+    # statement of an article that one of its statements contradicts (so the two sides of a
+    # disagreement never share an article).
     uf = UnionFind(n)
-    blocked: dict[int, set[int]] = defaultdict(set)  # root -> members it must not join
+    arts: dict[int, set[str]] = {i: {statements[i].article} for i in range(n)}
+    rivals: dict[int, set[str]] = defaultdict(set)  # root -> articles it must not take in
     members: dict[int, set[int]] = {i: {i} for i in range(n)}
-    for (i, j), _ in conflicts.items():
-        blocked[i].add(j)
-        blocked[j].add(i)
+    for i, j in conflicts:
+        rivals[i].add(statements[j].article)
+        rivals[j].add(statements[i].article)
     for (i, j), sim in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
         if sim < opts.merge_threshold:
             break
         if statements[i].article == statements[j].article and sim < opts.repeat_threshold:
             continue  # within one article only a restatement (a lede repeated) is one claim
+        if not _share_content(statements[i], statements[j], idf_of[group_of[i]]):
+            continue  # a shared name is no shared statement
         ri, rj = uf.find(i), uf.find(j)
-        if ri == rj or blocked[ri] & members[rj] or blocked[rj] & members[ri]:
+        if ri == rj or rivals[ri] & arts[rj] or rivals[rj] & arts[ri]:
             continue
         # Average linkage: the two groups must be alike as wholes, not through one chain link.
         cross = [
@@ -970,7 +802,8 @@ def analyse_claims(
         root = uf.union(ri, rj)
         other = rj if root == ri else ri
         members[root] |= members.pop(other)
-        blocked[root] |= blocked.pop(other, set())
+        arts[root] |= arts.pop(other)
+        rivals[root] |= rivals.pop(other, set())
 
     clusters: dict[int, list[int]] = defaultdict(list)
     for i in range(n):
@@ -992,18 +825,21 @@ def analyse_claims(
         built[cid] = {"mentions": ms, "contradicts": set()}
 
     contradictions: dict[tuple[str, str], Contradiction] = {}
-    for (i, j), (kind, va, vb) in sorted(conflicts.items()):
+    for (i, j), (kind, va, vb, relation) in sorted(conflicts.items()):
         ca, cb = claim_of[i], claim_of[j]
         if ca == cb:
             continue
-        built[ca]["contradicts"].add(cb)
-        built[cb]["contradicts"].add(ca)
+        arts_a = {m.article for m in built[ca]["mentions"]}
+        if arts_a & {m.article for m in built[cb]["mentions"]}:
+            continue  # one article is taken to agree with itself: never on both sides
         key = (ca, cb) if ca < cb else (cb, ca)
         if key not in contradictions:
+            built[ca]["contradicts"].add(cb)
+            built[cb]["contradicts"].add(ca)
             if ca < cb:
-                contradictions[key] = Contradiction(ca, cb, kind, va, vb)
+                contradictions[key] = Contradiction(ca, cb, kind, va, vb, relation)
             else:
-                contradictions[key] = Contradiction(cb, ca, kind, vb, va)
+                contradictions[key] = Contradiction(cb, ca, kind, vb, va, relation)
 
     claims: list[Claim] = []
     for cid, info in built.items():
@@ -1033,6 +869,9 @@ def analyse_claims(
                 status=status,  # type: ignore[arg-type]
                 contradicts=contradicts,
                 event=event_of.get(rep.article),
+                attributions=tuple(m.attribution for m in ms),
+                texts=tuple(m.text for m in ms),
+                origins=_origins(ms, source_of),
             )
         )
     claims.sort(key=lambda c: (c.event or "", rank[c.articles[0]], c.spans[0].start, c.id))
@@ -1041,6 +880,77 @@ def analyse_claims(
         tuple(sorted(contradictions.values(), key=lambda c: (c.a, c.b))),
         tuple(statements),
     )
+
+
+#: Statements with figures of one unit compared across events, at most this many per unit.
+CROSS_EVENT_CAP = 300
+
+
+def _cross_event_figures(
+    statements: Sequence[Statement],
+    group_of: Sequence[str | None],
+    published: Mapping[str, date | None],
+    opts: ClaimOptions,
+    pair_context: Callable[[int, int, float, Mapping[str, float]], PairContext],
+    conflicts: dict[tuple[int, int], tuple[str, str, str, str]],
+) -> None:
+    """Figures of the same thing reported in different events of one scope (a story): the
+    group stage splits days of coverage into events, and a count revised on day three sits
+    in another event than day one's. Only the number slot is compared (statements of two
+    events never merge into one claim), between unhedged statements with a figure of the same
+    unit, published at most ``max_days`` apart, that share at least two content stems."""
+    from newsweave.claim_slots import NumberSlot
+
+    number = (NumberSlot(),)
+    by_unit: dict[str, list[int]] = defaultdict(list)
+    for i, st in enumerate(statements):
+        if st.hedged or group_of[i] is None:
+            continue
+        for unit in sorted({q.unit for q in st.slot("number")}):
+            by_unit[unit].append(i)
+    idf = _idf(statements)
+    for unit in sorted(by_unit):
+        idxs = by_unit[unit][:CROSS_EVENT_CAP]
+        for x in range(len(idxs)):
+            i = idxs[x]
+            a = statements[i]
+            for j in idxs[x + 1 :]:
+                b = statements[j]
+                if group_of[i] == group_of[j] or a.article == b.article or (i, j) in conflicts:
+                    continue
+                da, db = published[a.article], published[b.article]
+                if da is None or db is None or abs((da - db).days) > opts.max_days:
+                    continue  # undated events may be other happenings altogether
+                if len(wordy(a.stems & b.stems)) < 2:
+                    continue
+                sim = weighted_dice(a.stems, b.stems, idf)
+                if sim < opts.slot_threshold * 2:
+                    continue
+                found = find_conflict(a, b, pair_context(i, j, sim, idf), number)
+                if found:
+                    conflicts[(i, j)] = found
+
+
+def _share_content(a: Statement, b: Statement, idf: Mapping[str, float]) -> bool:
+    """Two statements share what they say, not only whom they name: their lower-case
+    content words (verbs, common nouns) overlap."""
+    if not a.lower_stems or not b.lower_stems:
+        return True
+    shared = a.lower_stems & b.lower_stems
+    return len(shared) >= 2 and weighted_dice(a.lower_stems, b.lower_stems, idf) >= 0.25
+
+
+def _origins(mentions: Sequence[Statement], source_of: Mapping[str, str]) -> int:
+    """Independent origins of a claim: each named speaker once, however many outlets quote
+    them; an unattributed mention is its outlet's own report (one origin per source group)."""
+    speakers = set()
+    own = set()
+    for m in mentions:
+        if m.attribution:
+            speakers.add(m.attribution.split(" (")[0].lower())
+        else:
+            own.add(source_of.get(m.article, m.article))
+    return len(speakers) + len(own)
 
 
 def _inside(st: Statement, span: Span) -> bool:
@@ -1105,14 +1015,6 @@ def build_claims(
 
 # --------------------------------------------------------------------------- brief
 
-_KIND_LABEL = {
-    "place": "Where",
-    "number": "How many",
-    "date": "When",
-    "status": "Status",
-    "negation": "Whether",
-}
-
 
 def _side(claim: Claim, value: str) -> str:
     who = f" — {claim.attribution}" if claim.attribution else ""
@@ -1140,7 +1042,9 @@ def disagreements(
             continue
         if wanted is not None and not (wanted & (set(a.articles) | set(b.articles))):
             continue
-        label = _KIND_LABEL.get(x.kind, x.kind.title())
+        label = SLOT_TITLES.get(x.kind, x.kind.title())
+        if x.relation == "update":
+            label += " (updated in a later report)"
         lines.append(
             CitedSentence(f"**{label}** — {_side(a, x.value_a)}", a.articles, tuple(a.spans))
         )

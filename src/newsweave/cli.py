@@ -27,6 +27,7 @@ from newsweave.export import article_dict
 from newsweave.ingest import InputError, discover
 from newsweave.ingest.fetch import FetchPolicy
 from newsweave.pipeline import default_db_path
+from newsweave.records import Claim
 from newsweave.runners import make_runner
 from newsweave.store import store_error
 from newsweave.watch import PollReport, Watcher, parse_interval
@@ -963,13 +964,13 @@ def brief(
 @click.option(
     "--status",
     type=click.Choice(["corroborated", "single-source", "contested"]),
-    help="Only claims with this status.",
+    help="Only claims with this status; 'contested' lists one row per disagreement.",
 )
 @click.option("--event", help="Only this event's claims (event id).")
 @click.option("--article", help="Only claims made in this article (id or unique prefix).")
 @click.option("--limit", type=int, default=50, show_default=True, help="At most this many.")
-@click.option("--all", "show_all", is_flag=True, help="Every claim (no limit).")
-@click.option("--json", "as_json", is_flag=True, help="Print as JSON (the export's shape).")
+@click.option("--all", "show_all", is_flag=True, help="Every row (no limit).")
+@click.option("--json", "as_json", is_flag=True, help="Print as JSON.")
 @click.pass_context
 @handles_errors
 def claims(
@@ -981,13 +982,20 @@ def claims(
     show_all: bool,
     as_json: bool,
 ) -> None:
-    """List claims: who says what, how many independent sources back it, and whether
-    another source contradicts it (contested claims show the other side).
+    """List claims: who says what, how many outlets report it (witnesses) and how many
+    independent origins it has, and whether another source contradicts it.
 
-    Example: newsweave claims --status contested
+    With --status contested, one row per disagreement: the kind of conflict (where, how
+    many, when, status, whether; an *update* when the later report may revise the earlier),
+    and each side's outlets, value and statement.
+
+    Example: newsweave claims --status contested --limit 20
     """
     nw = open_store(ctx, read_only=_exists(ctx))
     wanted = None if show_all else limit
+    if status == "contested":
+        _print_disagreements(nw, event=event, article=article, limit=wanted, as_json=as_json)
+        return
     rows = nw.claims(
         status=status, event=event, article=article, limit=None if wanted is None else wanted + 1
     )
@@ -996,37 +1004,91 @@ def claims(
     if as_json:
         out.print_json(json.dumps([asdict(c) for c in rows], ensure_ascii=False))
         return
-    others = {c.id: c for c in nw.claims(status="contested")} if rows else {}
-    plain = not out.is_terminal
-    table = Table(show_lines=True, expand=True)
-    table.add_column("id", no_wrap=True)
-    table.add_column("status", no_wrap=True)
-    table.add_column("sources", no_wrap=True)
-    table.add_column("attribution", overflow="fold", ratio=1)
-    table.add_column("claim", overflow="fold", ratio=3)
-    if plain:
-        click.echo("\t".join(("id", "status", "sources", "attribution", "claim")))
-    for c in rows:
-        text = c.text + (" (hedged)" if c.hedged else "")
-        for other_id in c.contradicts:
-            other = others.get(other_id)
-            if other is not None:
-                who = f" — {other.attribution}" if other.attribution else ""
-                text += f"\n  vs. {other.text}{who} [{other_id}]"
-        cells = (
-            c.id,
-            c.status,
-            f"{c.independent_sources} ({len(c.articles)} art.)",
-            c.attribution or "",
-            text,
-        )
-        if plain:
-            click.echo("\t".join(_one_line(x) for x in cells))
-        else:
-            table.add_row(*cells)
-    if not plain:
-        out.print(table)
+    _print_rows(
+        ("id", "status", "witnesses/origins", "attribution", "claim"),
+        [
+            (
+                c.id,
+                c.status,
+                f"{c.independent_sources}/{c.origins} ({len(c.articles)} art.)",
+                c.attribution or "",
+                c.text + (" (hedged)" if c.hedged else ""),
+            )
+            for c in rows
+        ],
+    )
     _print_count(len(rows), "claim", "claims", more)
+    out.print(
+        "witnesses: independent outlets reporting the statement (copies of one story count "
+        "once); origins: independent origins of the fact (one speaker quoted by three "
+        "outlets is one origin)",
+        markup=False,
+    )
+
+
+def _side_dict(nw: Newsweave, claim: Claim, value: str) -> dict:
+    arts = [a for a in (nw.article(x) for x in claim.articles) if a is not None]
+    outlets = list(dict.fromkeys(a.outlet or f"article {a.id[:10]}" for a in arts))
+    return {
+        "claim": claim.id,
+        "value": value,
+        "text": claim.text,
+        "attribution": claim.attribution,
+        "hedged": claim.hedged,
+        "outlets": outlets,
+        "published": sorted({a.published for a in arts if a.published}),
+        "witnesses": claim.independent_sources,
+        "origins": claim.origins,
+        "articles": list(claim.articles),
+    }
+
+
+def _print_disagreements(
+    nw: Newsweave, *, event: str | None, article: str | None, limit: int | None, as_json: bool
+) -> None:
+    """One row per disagreement: the slot kind, contradiction or update, both sides."""
+    from newsweave.claim_slots import SLOT_TITLES
+
+    by_id = {c.id: c for c in nw.claims(status="contested", event=event)}
+    wanted = None
+    if article is not None:
+        wanted = {c.id for c in nw.claims(status="contested", article=article)}
+    rows = []
+    for x in nw.contradictions(event=event):
+        a, b = by_id.get(x.a), by_id.get(x.b)
+        if a is None or b is None or (wanted is not None and not ({x.a, x.b} & wanted)):
+            continue
+        rows.append((x, a, b))
+    more = limit is not None and len(rows) > limit
+    rows = rows[:limit] if more else rows
+    data = [
+        {
+            "kind": x.kind,
+            "question": SLOT_TITLES.get(x.kind, x.kind.title()),
+            "relation": x.relation,
+            "a": _side_dict(nw, a, x.value_a),
+            "b": _side_dict(nw, b, x.value_b),
+        }
+        for x, a, b in rows
+    ]
+    if as_json:
+        out.print_json(json.dumps(data, ensure_ascii=False))
+        return
+    table_rows = []
+    for d in data:
+        kind = f"{d['question']} ({d['kind']})"
+        if d["relation"] == "update":
+            kind += " — update: reported on different days"
+        cells = [kind]
+        for side in (d["a"], d["b"]):
+            who = f" — {side['attribution']}" if side["attribution"] else ""
+            when = f" [{', '.join(side['published'])}]" if side["published"] else ""
+            cells.append(
+                f"{', '.join(side['outlets'])}{when}: » {side['value']} « {side['text']}{who}"
+            )
+        table_rows.append(tuple(cells))
+    _print_rows(("conflict", "side A: outlets · value · statement", "side B"), table_rows)
+    _print_count(len(rows), "disagreement", "disagreements", more)
 
 
 @cli.command()

@@ -835,43 +835,63 @@ def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
     """Pure claims work of one scope (picklable for distributed runners)."""
     from newsweave.claims import analyse_claims
 
-    scope, fingerprint, articles, source_of, events, mentions, links, options = task
+    scope, fingerprint, articles, source_of, events, mentions, links, times, options = task
     analysis = analyse_claims(
-        articles, source_of, events=events, mentions=mentions, links=links, options=options
+        articles,
+        source_of,
+        events=events,
+        mentions=mentions,
+        links=links,
+        times=times,
+        options=options,
     )
     return scope, fingerprint, analysis
 
 
 def run_claims(store: Store, settings: Settings | None = None) -> int:
-    """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
+    """Claims, corroboration and contradictions, recomputed per story when its inputs changed.
 
-    A scope is one event (articles outside any event form the scope ``"*"``); its claims are
-    recomputed only when its articles, their source groups or the copy links between them
-    changed (a fingerprint per scope), and each scope is replaced in one transaction. The
-    scopes to recompute go through the runner (read lazily, in order; the writing stays
-    here).
+    A scope is one story (its events together: statements align within an event; with
+    ``claims.cross_event`` figures are also compared across the story's events); an event
+    outside any story is its own scope, and articles outside any event form the scope
+    ``"*"``. A scope is recomputed only when its articles, their events, their source groups,
+    the copy links between them or the claims rules (``claims.ALGORITHM``) changed (a
+    fingerprint per scope), and each scope is replaced in one transaction. The scopes to
+    recompute go through the runner (read lazily, in order; the writing stays here).
     """
     import hashlib
+
+    from newsweave.claims import ALGORITHM
 
     options = (settings or Settings()).claims
     source_of, links = copies_store.source_groups(store), copies_store.copy_links(store)
     events = group_store.load_events(store)
-    scopes: dict[str, tuple[str, ...]] = {e.id: tuple(sorted(e.articles)) for e in events}
+    scope_events: dict[str, list] = {}
+    for e in sorted(events, key=lambda e: e.id):
+        scope_events.setdefault(e.story or e.id, []).append(e)
+    scopes: dict[str, tuple[str, ...]] = {
+        scope: tuple(sorted({a for e in evs for a in e.articles}))
+        for scope, evs in scope_events.items()
+    }
     in_events = {a for ids in scopes.values() for a in ids}
     loose = tuple(sorted(a.id for a in store.iter_articles() if a.id not in in_events))
     if loose:
         scopes["*"] = loose
     done = claims_store.scope_fingerprints(store)
     claims_store.drop_scopes(store, [s for s in done if s not in scopes])
-    by_event = {e.id: e for e in events}
     recomputed = 0
 
     def tasks() -> Iterator[tuple]:
         for scope, ids in scopes.items():
             wanted = set(ids)
             scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
+            evs = scope_events.get(scope, [])
             key = (
-                "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
+                ALGORITHM
+                + "|"
+                + "|".join(f"{e.id}:{','.join(sorted(e.articles))}" for e in evs)
+                + "|"
+                + "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
                 + "|"
                 + "|".join(f"{lk.a}-{lk.b}:{len(lk.passages)}" for lk in scope_links)
             )
@@ -883,14 +903,16 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
                 a for a in store.articles(ArticleFilter(ids=ids)) if not analysis_refusal(a)
             ]
             mentions = {a: nlp_store.mentions_of(store, a) for a in ids}
+            times = {a: time_store.time_refs(store, a) for a in ids}
             yield (
                 scope,
                 fingerprint,
                 articles,
                 {a: source_of[a] for a in ids if a in source_of},
-                [by_event[scope]] if scope in by_event else None,
+                evs or None,
                 mentions,
                 scope_links,
+                times,
                 options,
             )
 

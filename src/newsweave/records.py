@@ -183,9 +183,12 @@ class Contradiction:
 
     a: str  # claim id
     b: str
-    kind: str  # "place" | "number" | "date" | "status" | "negation"
+    kind: str  # a slot kind of ``newsweave.claim_slots.SLOT_KINDS``: "place", "number", ...
     value_a: str
     value_b: str
+    #: "contradiction", or "update" when the articles were published on different days and
+    #: the later one may revise the earlier ("4 injured" on day one, "6 injured" on day two)
+    relation: str = "contradiction"
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,10 +199,17 @@ class Claim:
     hedged: bool
     articles: tuple[str, ...]
     spans: tuple[Span, ...]
-    independent_sources: int
+    independent_sources: int  # witnesses: independent outlets (source groups) reporting it
     status: ClaimStatus
     contradicts: tuple[str, ...] = ()
     event: str | None = None
+    #: per span: who the article says made the statement, and the statement's text there
+    #: (a speech tag inside a quotation cut out)
+    attributions: tuple[str | None, ...] = ()
+    texts: tuple[str, ...] = ()
+    #: independent origins of the fact: one speaker quoted by three outlets is one origin
+    #: (three witnesses); an unattributed report is its own origin
+    origins: int = 0
 
 
 # --------------------------------------------------------------------------- grouping / brief

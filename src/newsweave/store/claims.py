@@ -57,10 +57,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "claims/0002_sides_origins_relation",
+        """
+        ALTER TABLE claim_mentions ADD COLUMN attribution TEXT;
+        ALTER TABLE claim_mentions ADD COLUMN text TEXT;
+        ALTER TABLE claims ADD COLUMN origins INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE claim_contradictions ADD COLUMN relation TEXT NOT NULL
+            DEFAULT 'contradiction';
+        DELETE FROM claim_scopes;
+        """,
+    ),
 ]
 
 _COLUMNS = (
-    "id, text, attribution, hedged, articles, independent_sources, status, contradicts, event"
+    "id, text, attribution, hedged, articles, independent_sources, status, contradicts, event,"
+    " origins"
 )
 
 
@@ -76,8 +88,8 @@ def save_scope(store: Store, scope: str, fingerprint: str, analysis: ClaimAnalys
         for pos, c in enumerate(analysis.claims):
             conn.execute(
                 "INSERT OR REPLACE INTO claims (id, scope, event, position, text, attribution,"
-                " hedged, articles, independent_sources, status, contradicts)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                " hedged, articles, independent_sources, status, contradicts, origins)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     c.id,
                     scope,
@@ -90,16 +102,26 @@ def save_scope(store: Store, scope: str, fingerprint: str, analysis: ClaimAnalys
                     c.independent_sources,
                     c.status,
                     json.dumps(list(c.contradicts)),
+                    c.origins,
                 ),
             )
+            who = c.attributions or (None,) * len(c.spans)
+            texts = c.texts or (None,) * len(c.spans)
             conn.executemany(
-                "INSERT INTO claim_mentions (claim_id, article_id, start, end) VALUES (?,?,?,?)",
-                [(c.id, s.article, s.start, s.end) for s in c.spans],
+                "INSERT INTO claim_mentions (claim_id, article_id, start, end, attribution, text)"
+                " VALUES (?,?,?,?,?,?)",
+                [
+                    (c.id, s.article, s.start, s.end, w, t)
+                    for s, w, t in zip(c.spans, who, texts, strict=True)
+                ],
             )
         conn.executemany(
-            "INSERT OR REPLACE INTO claim_contradictions (scope, a, b, kind, value_a, value_b)"
-            " VALUES (?,?,?,?,?,?)",
-            [(scope, x.a, x.b, x.kind, x.value_a, x.value_b) for x in analysis.contradictions],
+            "INSERT OR REPLACE INTO claim_contradictions"
+            " (scope, a, b, kind, value_a, value_b, relation) VALUES (?,?,?,?,?,?,?)",
+            [
+                (scope, x.a, x.b, x.kind, x.value_a, x.value_b, x.relation)
+                for x in analysis.contradictions
+            ],
         )
         conn.execute(
             "INSERT OR REPLACE INTO claim_scopes (scope, fingerprint) VALUES (?, ?)",
@@ -126,31 +148,36 @@ def _delete_scope(conn, scope: str) -> None:  # noqa: ANN001 - sqlite3.Connectio
     conn.execute("DELETE FROM claim_scopes WHERE scope = ?", (scope,))
 
 
-def _spans(store: Store, ids: Sequence[str]) -> dict[str, list[Span]]:
-    out: dict[str, list[Span]] = {i: [] for i in ids}
+def _spans(store: Store, ids: Sequence[str]) -> dict[str, list[tuple[Span, str | None, str]]]:
+    """claim id -> its mentions: (span, attribution, text)."""
+    out: dict[str, list[tuple[Span, str | None, str]]] = {i: [] for i in ids}
     for chunk, marks in id_chunks(ids):
-        for cid, aid, start, end in store.conn.execute(
-            f"SELECT claim_id, article_id, start, end FROM claim_mentions"
+        for cid, aid, start, end, who, text in store.conn.execute(
+            f"SELECT claim_id, article_id, start, end, attribution, text FROM claim_mentions"
             f" WHERE claim_id IN ({marks}) ORDER BY rowid",
             chunk,
         ):
-            out[cid].append(Span(aid, start, end))
+            out[cid].append((Span(aid, start, end), who, text or ""))
     return out
 
 
-def _row_to_claim(row: tuple, spans: dict[str, list[Span]]) -> Claim:
-    cid, text, attribution, hedged, articles, sources, status, contradicts, event = row
+def _row_to_claim(row: tuple, spans: dict[str, list[tuple[Span, str | None, str]]]) -> Claim:
+    cid, text, attribution, hedged, articles, sources, status, contradicts, event, origins = row
+    mentions = spans.get(cid, [])
     return Claim(
         id=cid,
         text=text,
         attribution=attribution,
         hedged=bool(hedged),
         articles=tuple(json.loads(articles)),
-        spans=tuple(spans.get(cid, ())),
+        spans=tuple(m[0] for m in mentions),
         independent_sources=sources,
         status=status,
         contradicts=tuple(json.loads(contradicts)),
         event=event,
+        attributions=tuple(m[1] for m in mentions),
+        texts=tuple(m[2] for m in mentions),
+        origins=origins,
     )
 
 
@@ -193,7 +220,7 @@ def load_claims(
 
 def load_contradictions(store: Store, *, event: str | None = None) -> list[Contradiction]:
     """Contradictions, each with the two claims' ids, the slot kind and both values."""
-    sql = "SELECT x.a, x.b, x.kind, x.value_a, x.value_b FROM claim_contradictions x"
+    sql = "SELECT x.a, x.b, x.kind, x.value_a, x.value_b, x.relation FROM claim_contradictions x"
     params: list[str] = []
     if event:
         sql += " JOIN claims c ON c.id = x.a WHERE c.event = ?"

@@ -1,0 +1,1055 @@
+"""Claim slots: what a statement says about one facet of a happening, and when two disagree.
+
+A *slot kind* is one small class with four jobs:
+
+- ``extract(text, ctx)``: the values of that slot in a statement's text (normalised on the
+  way in: feet and metres to metres, "bn" and "billion" to 1e9, "three" to 3, a weekday
+  through the time stage to its calendar day);
+- ``compare(a, b, pair)``: whether two statements about the same thing fill the slot with
+  incompatible values, returning the two values;
+- ``label(value)``: the value as a reader sees it;
+- ``relation(a, b, pair, values)``: whether a disagreement between articles published at
+  different times is an *update* ("4 injured" on day one, "6 injured" on day two) rather
+  than a contradiction.
+
+``SLOT_KINDS`` lists the kinds in the order they are tried; the first that finds a conflict
+names it. Adding a kind is one class appended there: the claims stage extracts every kind
+into ``Statement.slots`` and compares through this registry only.
+
+Every kind asks the same question first — do the two statements speak of the same thing? —
+each in its own terms: a place must anchor the same happening (shared words right before the
+preposition), a number must count the same noun after similar words in a statement that is
+otherwise alike and name no different person or period, a date must belong to an otherwise
+equal statement, a status must concern the same deal. ``PairContext`` carries what they share.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:  # the claims stage imports this module; only type names come back
+    from newsweave.claims import ClaimOptions, Statement
+
+from newsweave.records import TimeRef
+
+# --------------------------------------------------------------------------- shared lexicon
+
+
+def words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+def word_list(text: str) -> list[str]:
+    return text.split()
+
+
+STOPWORDS = words(
+    "a about above after again against all also am an and any are as at be because been "
+    "before being below between both but by can did do does doing down during each either "
+    "else even ever every few for from further had has have having he her here hers "
+    "herself him himself his how i if in into is it its itself just least less let like "
+    "many me more most much must my myself neither no nor not now of off on once one only "
+    "or other our ours ourselves out over own per same she should since so some such than "
+    "that the their theirs them themselves then there these they this those though "
+    "through thus to too under until up upon us very was we were what when where whether "
+    "which while who whom whose why will with within without would yet you your yours "
+    "yourself said says say saying told added according meanwhile also including however "
+    "earlier later today yesterday tomorrow monday tuesday wednesday thursday friday "
+    "saturday sunday mr ms mrs dr "
+)
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        word_list(
+            "january february march april may june july august september october november december "
+        )
+    )
+}
+MONTHS.update({m[:3]: n for m, n in list(MONTHS.items())})
+MONTHS["sept"] = 9
+WEEKDAYS = words("monday tuesday wednesday thursday friday saturday sunday")
+
+_SYNONYM_STEMS = {
+    "naval": "navi",
+    "manufactur": "produc",
+    "product": "produc",
+    "produc": "produc",
+    "finaliz": "finalis",
+    "organiz": "organis",
+    "militari": "militari",
+}
+_SUFFIXES = (
+    "ational",
+    "ations",
+    "ation",
+    "ments",
+    "ment",
+    "ings",
+    "ing",
+    "ions",
+    "ion",
+    "ies",
+    "ied",
+    "ed",
+    "es",
+    "s",
+)
+_TOKEN_RE = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
+
+
+def stem(word: str) -> str:
+    """A crude, consistent English stem (suffix stripping), so "exercises" meets "exercise".
+
+    Consistency matters more than linguistics here: both sides of a comparison go through
+    the same function. Derivations it cannot join are mapped in ``_SYNONYM_STEMS``.
+    """
+    w = word.lower().replace("’", "'")
+    if w.endswith("'s"):
+        w = w[:-2]
+    if w.isdigit() or len(w) <= 3:
+        return _SYNONYM_STEMS.get(w, w)
+    for suf in _SUFFIXES:
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: -len(suf)] + ("i" if suf in ("ies", "ied") else "")
+            break
+    if w.endswith("e") and len(w) > 4:
+        w = w[:-1]
+    if w.endswith("y") and len(w) > 3:
+        w = w[:-1] + "i"
+    if w.endswith("al") and len(w) > 6:
+        w = w[:-2]
+    return _SYNONYM_STEMS.get(w, w)
+
+
+def tokens(text: str) -> list[str]:
+    """Word and number tokens; codes like "AK203" split into "AK", "203" so variants meet."""
+    return [t.replace(",", "") if t[0].isdigit() else t for t in _TOKEN_RE.findall(text)]
+
+
+def content_stems(text: str) -> list[str]:
+    """Stems of the content words of ``text`` (stopwords dropped, numbers kept)."""
+    return [stem(t) for t in tokens(text) if t.lower() not in STOPWORDS and len(t) > 1]
+
+
+def weighted_dice(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float]) -> float:
+    if not a or not b:
+        return 0.0
+    shared = sum(idf.get(t, 1.0) for t in a & b)
+    total = sum(idf.get(t, 1.0) for t in a) + sum(idf.get(t, 1.0) for t in b)
+    return 2.0 * shared / total if total else 0.0
+
+
+def wordy(stems: frozenset[str] | set[str]) -> set[str]:
+    """Content stems that are words, not numbers, months or entity ids."""
+    return {t for t in stems if t.isalpha() and t not in MONTHS and not t.startswith("ent:")}
+
+
+# --------------------------------------------------------------------------- contexts
+
+
+@dataclass(frozen=True, slots=True)
+class SlotContext:
+    """What ``extract`` may use besides the text: the article's publication day and the time
+    stage's expressions inside the statement (offsets relative to the statement text)."""
+
+    published: date | None = None
+    times: tuple[TimeRef, ...] = ()
+    offset: int = 0  # where the statement text starts in the article (TimeRef offsets)
+    quoted: bool = False  # the statement is a quotation (its "today" is the speaker's day)
+
+
+@dataclass(frozen=True, slots=True)
+class PairContext:
+    """What ``compare`` may use: the pair's similarity, IDF weights, both articles' full
+    texts (an article is self-consistent: a value it also names is no conflict), both
+    publication days, and the stage's options."""
+
+    sim: float
+    idf: Mapping[str, float]
+    text_a: str
+    text_b: str
+    published_a: date | None
+    published_b: date | None
+    options: ClaimOptions
+    #: every figure each article gives, as (unit, value) (an article gives both values: no
+    #: conflict — a range, or two sources it reports side by side)
+    figures_a: frozenset[tuple[str, float]] = frozenset()
+    figures_b: frozenset[tuple[str, float]] = frozenset()
+
+    @property
+    def days_apart(self) -> int | None:
+        if self.published_a is None or self.published_b is None:
+            return None
+        return (self.published_b - self.published_a).days
+
+
+class SlotKind:
+    """One kind of slot. Subclasses set ``kind`` and ``title`` and implement ``extract`` and
+    ``compare``; ``label`` and ``relation`` have defaults."""
+
+    kind: ClassVar[str] = ""
+    title: ClassVar[str] = ""  # the question it answers in a brief: "Where", "How many"
+
+    def extract(self, text: str, ctx: SlotContext) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def compare(self, a: Statement, b: Statement, pair: PairContext) -> tuple[Any, Any] | None:
+        raise NotImplementedError
+
+    def label(self, value: Any) -> str:
+        return str(value)
+
+    def relation(
+        self, a: Statement, b: Statement, pair: PairContext, values: tuple[Any, Any]
+    ) -> str:
+        """ "update" when the two articles were published on different days (a later report
+        may revise an earlier one), else "contradiction"."""
+        days = pair.days_apart
+        return "update" if days not in (None, 0) else "contradiction"
+
+
+# --------------------------------------------------------------------------- place
+
+GEO_FEATURES = words(
+    "bay bays strait straits sea seas ocean gulf river lake coast coastline island "
+    "islands peninsula channel mountains mountain desert valley basin canal harbour "
+    "harbor archipelago sound cape "
+)
+_PLACE_RE = re.compile(
+    r"\b(?P<prep>in|off|at|near|across|inside|outside)\s+(?:the\s+)?"
+    r"(?P<place>[A-Z][\w'’-]*(?:\s+(?:of\s+(?:the\s+)?)?[A-Z][\w'’-]*){0,5})"
+)
+_OCCURRENCE_RE = re.compile(
+    r"\b(held|hold|holds|scheduled|conducted|conduct|staged|stage|take place|took place|"
+    r"taking place|takes place|located|carried out|began|begin|begins|start|started|starts|"
+    r"coincides?|happen\w*|occur\w*|exercises?|drills?)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    text: str
+    anchors: frozenset[str]  # lowercase content stems right before the locative preposition
+    occurrence: bool  # an occurrence verb/noun ("held", "scheduled", "exercise") anchors it
+    feature: bool  # a geographic feature ("Bay of Bengal", "Straits of Malacca")
+
+
+class PlaceSlot(SlotKind):
+    """Where a happening takes place: proper-noun phrases after a locative preposition that
+    an occurrence word ("held", "exercise") anchors."""
+
+    kind = "place"
+    title = "Where"
+
+    def extract(self, text: str, ctx: SlotContext) -> tuple[Place, ...]:
+        out: list[Place] = []
+        for m in _PLACE_RE.finditer(text):
+            place = re.sub(r"['’]s?$", "", m.group("place").strip())
+            ws = place.split()
+            if not ws or len(place) < 3:
+                continue
+            first = ws[0].lower()
+            if first in MONTHS or first in WEEKDAYS:
+                continue
+            if first in {"the", "a", "an", "this", "that", "his", "her", "their"}:
+                continue
+            before = tokens(text[max(0, m.start() - 120) : m.start()])[-12:]
+            anchors = frozenset(
+                stem(t) for t in before if t.islower() and t not in STOPWORDS and len(t) > 2
+            )
+            occurrence = bool(_OCCURRENCE_RE.search(" ".join(before)))
+            feature = any(w.lower() in GEO_FEATURES for w in ws)
+            out.append(Place(place, anchors, occurrence, feature))
+        return tuple(out)
+
+    def compare(self, a: Statement, b: Statement, pair: PairContext) -> tuple[Place, Place] | None:
+        for pa in a.slot(self.kind):
+            for pb in b.slot(self.kind):
+                if not (pa.occurrence and pb.occurrence) or not (pa.anchors & pb.anchors):
+                    continue
+                la, lb = pa.text.lower(), pb.text.lower()
+                if la in lb or lb in la:
+                    continue
+                if pb.text in pair.text_a or pa.text in pair.text_b:
+                    continue
+                if (pa.feature and pb.feature) or pair.sim >= pair.options.merge_threshold:
+                    return pa, pb
+        return None
+
+    def label(self, value: Place) -> str:
+        return value.text
+
+    def relation(self, a, b, pair, values) -> str:  # noqa: ANN001
+        return "contradiction"  # a place does not move between reports
+
+
+# --------------------------------------------------------------------------- number
+
+_WORD_NUMBERS = {
+    w: i
+    for i, w in enumerate(
+        word_list(
+            "zero one two three four five six seven eight nine ten eleven twelve thirteen "
+            "fourteen fifteen sixteen seventeen eighteen nineteen twenty "
+        )
+    )
+}
+_WORD_NUMBERS.update(
+    {"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80}
+)
+_WORD_NUMBERS.update({"ninety": 90, "hundred": 100, "dozen": 12, "dozens": 24})
+_NUM = (
+    r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|"
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-)?(?:"
+    + "|".join(sorted((w for w in _WORD_NUMBERS if w not in ("zero", "dozens")), key=len)[::-1])
+    + r")"
+)
+_NUMBER_RE = re.compile(
+    r"(?P<approx>\b(?:around|about|nearly|almost|over|more than|some|approximately|up to|"
+    r"at least|roughly|close to|less than|fewer than|under|an estimated|as many as)\s+)?"
+    r"(?<![\w.,])(?P<cur>[$£€]|US\$|Rs\.?\s?|\be(?=\d))?\s?"
+    r"(?:(?<![\w.,])|(?<=\be))(?P<num>" + _NUM + r")(?!\d)(?:(?<=\d)|\b)"
+    r"(?:[\s-]*(?P<scale>million|billion|trillion|thousand|lakh|crore|mn|bn|m|k)\b)?"
+    r"(?P<pct>\s*(?:%|per ?cent))?",
+    re.I,
+)
+_SCALE = {
+    "million": 1e6,
+    "mn": 1e6,
+    "m": 1e6,
+    "billion": 1e9,
+    "bn": 1e9,
+    "trillion": 1e12,
+    "thousand": 1e3,
+    "k": 1e3,
+    "lakh": 1e5,
+    "crore": 1e7,
+}
+# unit words -> (dimension, factor to the dimension's base unit)
+_UNITS: dict[str, tuple[str, float]] = {
+    "foot": ("length", 0.3048),
+    "feet": ("length", 0.3048),
+    "ft": ("length", 0.3048),
+    "metre": ("length", 1.0),
+    "meter": ("length", 1.0),
+    "metres": ("length", 1.0),
+    "meters": ("length", 1.0),
+    "m": ("length", 1.0),
+    "km": ("length", 1000.0),
+    "kilometre": ("length", 1000.0),
+    "kilometres": ("length", 1000.0),
+    "kilometer": ("length", 1000.0),
+    "kilometers": ("length", 1000.0),
+    "mile": ("length", 1609.34),
+    "miles": ("length", 1609.34),
+    "yard": ("length", 0.9144),
+    "yards": ("length", 0.9144),
+    "litre": ("volume", 1.0),
+    "litres": ("volume", 1.0),
+    "liter": ("volume", 1.0),
+    "liters": ("volume", 1.0),
+    "gallon": ("volume", 3.78541),
+    "gallons": ("volume", 3.78541),
+    "barrel": ("volume", 158.987),
+    "barrels": ("volume", 158.987),
+    "bpd": ("volume", 158.987),
+    "tonne": ("mass", 1000.0),
+    "tonnes": ("mass", 1000.0),
+    "ton": ("mass", 907.185),
+    "tons": ("mass", 907.185),
+    "kg": ("mass", 1.0),
+    "kilograms": ("mass", 1.0),
+    "pounds": ("mass", 0.453592),
+    "lb": ("mass", 0.453592),
+    "lbs": ("mass", 0.453592),
+}
+_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR"}
+_CURRENCY_SIGNS = {
+    "$": "USD",
+    "us$": "USD",
+    "£": "GBP",
+    "€": "EUR",
+    "e": "EUR",
+    "rs": "INR",
+    "rs.": "INR",
+}
+# Counters of elapsed time: "18 days" on day one is "19 days" on day two.
+_ELAPSED = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.25}
+_DURATION_UNITS = words("hour hr hrs minut min sec second")
+_AGO_RE = re.compile(r"^\s*(?:hours?|hrs?|mins?|minutes?|days?|weeks?)\s+ago\b", re.I)
+_PERIOD_WORDS = words("average annual annually yearly per daily monthly weekly each rate")
+# Words that count the same thing: "five people injured", "50 hurt", "wounding 80".
+_SAME_COUNT = {
+    "hurt": "injur",
+    "wound": "injur",
+    "injuri": "injur",
+    "casualti": "injur",
+    "dead": "kill",
+    "killed": "kill",
+    "injured": "injur",
+    "death": "kill",
+    "died": "kill",
+    "di": "kill",
+    "fatal": "kill",
+    "person": "peopl",
+    "individu": "peopl",
+}
+# Words around a figure too common to say that two figures count the same thing.
+_GENERIC_FRAME = frozenset(["peopl", "kill", "injur", "year", "old", "mil", "said", "say"])
+#: Two statements must be this alike (times the merge threshold) for their figures to be
+#: compared: a background figure (an earlier quake's toll) sits in another kind of sentence.
+_NUMBER_SIM = 0.4
+_SMALL = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\b"
+_RANGE_AFTER = re.compile(
+    r"\s*(?:[a-z%]+\s+){0,2}?(?:to|or)\s+(?:about\s+|some\s+)?(?:[$£€]?\d|" + _SMALL + ")",
+    re.I,
+)
+_RANGE_BEFORE = re.compile(
+    r"(?:\b(?:between|from)\s+(?:about\s+)?[$£€]?"
+    r"|\bbetween\s+[$£€]?[\w,.]+(?:\s+[a-z%]+){0,2}\s+and\s+(?:about\s+)?[$£€]?"
+    r"|(?:\d[\d,.]*|\b"
+    + _SMALL
+    + r")[\w%]*(?:\s+[a-z%]+){0,2}\s+(?:to|or)\s+(?:about\s+)?[$£€]?)$",
+    re.I,
+)
+_CHANGE_AFTER = re.compile(
+    r"\s*(?:%|percent|per cent|points?)?\s*(?:drop|fall|rise|gain|decline|increase|jump|slide|"
+    r"loss|lower|higher)\b",
+    re.I,
+)
+# A level reached by a change is a level of that moment: "fell $4.78 to close at $52.56".
+_LEVEL_AFTER_CHANGE = re.compile(
+    r"\b(?:fell|rose|dropped|climbed|gained|lost|slipped|jumped|closed|down|up)\b[^;]{0,30}"
+    r"\b(?:to|at)\s+(?:close\s+at\s+)?[$£€]?$",
+    re.I,
+)
+_CHANGE_RE = re.compile(
+    r"\b(?:fell|falls?|rose|rises?|up|down|gained|gains?|lost|loses?|dropped|drops?|jumped|"
+    r"increased|decreased|climbed|plunged|slipped|slid|surged|soared|tumbled|shed|added)\s+"
+    r"(?:by\s+)?(?:about\s+|nearly\s+|some\s+|more than\s+)?$",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Quantity:
+    value: float  # in the dimension's base unit (metres, litres, kg) or as counted
+    unit: str  # dimension ("length"), currency ("USD"), "%" or the stem of the counted noun
+    approx: bool
+    text: str
+    context: frozenset[str] = frozenset()  # content stems just before the number
+    bound: str = ""  # "min" for "more than / at least / over", "max" for "up to / less than"
+    subject: bool = False  # no noun after it: the unit is the head noun before it
+    frame: frozenset[str] = frozenset()  # content stems around it (what is counted, doing what)
+    change: bool = False  # a change over a period ("fell 7.8 percent"), not a level
+
+    def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
+        """Whether the two figures can both be true (within rounding, inside a bound, or
+        apart by the elapsed ``shift`` of a running count of days)."""
+        tol = 0.1 if (self.approx or other.approx) else 0.01
+        if self.unit.startswith(("length", "volume")):
+            tol = max(tol, 0.06)  # converted figures are rounded in the text
+        elif self.unit == "mass":
+            tol = max(tol, 0.1)  # tons and tonnes
+        elif self.unit in ("USD", "EUR", "GBP", "INR"):
+            tol = max(tol, 0.05)  # money converted at the day's rate
+        a, b = self.value, other.value + shift
+        if abs(a - b) <= tol * max(abs(a), abs(b)) or abs(a - b) < 1e-9:
+            return True
+        for x, y in ((self, other), (other, self)):
+            if x.bound == "min" and y.value >= x.value:
+                return True
+            if x.bound == "max" and y.value <= x.value:
+                return True
+        return False
+
+
+def _parse_number(raw: str) -> float | None:
+    low = raw.lower()
+    if low[0].isdigit():
+        return float(low.replace(",", ""))
+    if "-" in low:
+        tens, ones = low.split("-", 1)
+        if tens in _WORD_NUMBERS and ones in _WORD_NUMBERS:
+            return float(_WORD_NUMBERS[tens] + _WORD_NUMBERS[ones])
+        return None
+    n = _WORD_NUMBERS.get(low)
+    return float(n) if n is not None else None
+
+
+def _counted_noun(after: list[str]) -> str:
+    """The head of the noun phrase after a number: the last of its lower-case words before
+    a verb or function word ("two speed boats had" -> boat, "seven AK-47 assault rifles" ->
+    rifle, "five people injured" -> people)."""
+    run: list[str] = []
+    for t in after:
+        low = t.lower()
+        if not t.isalpha() or not t.islower():
+            if run:
+                break
+            continue  # codes and names before the noun ("AK-47", "Somali")
+        if low in STOPWORDS or len(t) <= 2 or (run and low.endswith(("ed", "ing", "ly"))):
+            if run or low not in ("other", "more", "of", "the", "a"):
+                break
+            continue
+        if run and low in _PAST_VERBS:
+            break  # "20,000 people took to the streets"
+        run.append(t)
+        if len(run) == 2:
+            break
+    return stem(run[-1]) if run else ""
+
+
+_PAST_VERBS = words(
+    "took made went came fled left fell gave got ran saw held set began lost won had did "
+    "were was are is have has remain remained stood spent"
+)
+
+
+class NumberSlot(SlotKind):
+    """How many or how much: a number with what it counts (the noun after it, or — when the
+    number ends its clause — the head noun before it), in normalised units."""
+
+    kind = "number"
+    title = "How many"
+
+    def extract(self, text: str, ctx: SlotContext) -> tuple[Quantity, ...]:
+        out: list[Quantity] = []
+        for m in _NUMBER_RE.finditer(text):
+            raw = m.group("num")
+            value = _parse_number(raw)
+            if value is None:
+                continue
+            worded = not raw[0].isdigit()
+            after = text[m.end() : m.end() + 60]
+            prev = text[max(0, m.start("num") - 12) : m.start("num")]
+            if worded and raw.lower() == "one":
+                continue  # "one of the ..." is rarely a count
+            # Model codes ("AK-203", "S-400", "5.56x45") are names, not counts.
+            unit_word = re.match(r"([A-Za-z]+)\b", after)
+            attached_unit = unit_word is not None and unit_word.group(1).lower() in _UNITS
+            if (not m.group("cur") and re.search(r"[A-Za-z]-?$|[A-Za-z]-?\d+\s$", prev)) or (
+                re.match(r"[A-Za-z]", after) and not attached_unit
+            ):
+                continue
+            if not m.group("scale") and not worded and "," not in raw and 1900 <= value <= 2100:
+                continue  # a year
+            before = text[max(0, m.start() - 12) : m.start()].lower()
+            if any(mon in before.split()[-1:] for mon in MONTHS) or re.match(
+                r"\s*(?:st|nd|rd|th)\b", after
+            ):
+                continue
+            if re.match(r"\s*[-–]\s*\d", after) or re.search(r"\d\s*[-–]\s*$", prev):
+                continue  # a score or a range ("14-0", "5-10"), not one count
+            if _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(text[: m.start("num")]):
+                continue  # one end of a range ("between 1,000 and 5,000", "six to eight")
+            if re.match(r"\s+[A-Z]\w+\s+and\s+\d", after) or re.search(
+                r"\d\s+[A-Z]\w+\s+and\s+$", text[: m.start("num")]
+            ):
+                continue  # a breakdown ("12 Somali and 11 Yemeni"), parts of a whole
+            if re.match(r"\s*(?::|\.\d)", after) or re.match(r"\s*(?:a\.m|p\.m|am|pm)\b", after):
+                continue  # a clock time
+            if _AGO_RE.match(after):
+                continue  # a ticker's "1 hr ago"
+            scale = (m.group("scale") or "").lower()
+            cur = (m.group("cur") or "").strip().lower()
+            metres = scale == "m" and not cur  # "1,500 m" is a length, "$3m" money
+            if scale and not metres:
+                value *= _SCALE[scale]
+            unit, subject = "", False
+            nxt = tokens(re.split(r"[,.;:()]", after, maxsplit=1)[0])[:4]
+            first = "m" if metres else (nxt[0].lower() if nxt else "")
+            if m.group("pct"):
+                unit = "%"
+            elif cur:
+                unit = _CURRENCY_SIGNS.get(cur, _CURRENCY_SIGNS.get(cur.rstrip("."), "USD"))
+            elif first in ("pound", "pounds") and scale:
+                unit = "GBP"  # "74 million pounds" is money, "200 pounds" a weight
+            elif first in _UNITS:
+                dim, factor = _UNITS[first]
+                unit, value = dim, value * factor
+                if re.match(r"\s*\w+(?:\s+of\s+\w+)?\s+(?:a|per|each)\s+day\b|\s*bpd\b", after):
+                    unit += "/day"  # a rate: "5,000 barrels a day"
+            elif first in _CURRENCY_WORDS:
+                unit = _CURRENCY_WORDS[first]
+            else:
+                hyphen = re.match(r"-([a-z]+(?:-[a-z]+)*)", after)
+                unit = stem(hyphen.group(1)) if hyphen else _counted_noun(nxt)
+            verb_before = re.search(
+                r"\b([a-z]+(?:ing|ed))\s+(?:about\s+|some\s+|another\s+|other\s+)?$",
+                text[max(0, m.start("num") - 30) : m.start("num")].rstrip() + " ",
+            )
+            if not unit and verb_before and re.match(r"\s*(?:[.;,)]|and\b|$)", after):
+                unit = stem(verb_before.group(1))  # "injuring 80", "wounding other 70"
+            if not unit and re.match(r"\s*(?:[.;,]|$)", after):
+                # the number ends its clause: "the death toll rose to 11."
+                clause = re.split(r"[,;:]", text[max(0, m.start() - 80) : m.start()])[-1]
+                # the subject before its verb, without the phrases hanging off it:
+                # "The death toll from the quake rose to 11" -> "toll"
+                clause = re.split(
+                    r"\b(?:rose|risen|rises|climbed|reached|stood|stands|totall?ed|totals|"
+                    r"is|was|were|are|increased|fell|dropped|jumped|grew|hit)\b",
+                    clause,
+                )[0]
+                clause = re.split(r"\b(?:from|of|in|on|at|after|since|by|for)\b", clause)[0]
+                head = [
+                    t
+                    for t in tokens(clause)
+                    if t.isalpha() and t.islower() and t not in STOPWORDS and len(t) > 2
+                ]
+                if head:
+                    unit, subject = stem(head[-1]), True
+            if not unit or unit in _DURATION_UNITS:
+                continue
+            unit = _SAME_COUNT.get(unit, unit)
+            if unit not in ("kill", "injur") and not unit.startswith(("length", "volume")):
+                # people counted as casualties: "injuring five people", "ten people killed",
+                # "two villagers slightly injured"
+                near = [verb_before.group(1)] if verb_before else []
+                near += [t for t in tokens(after)[:4] if t.islower()]
+                for w in near:
+                    c = _SAME_COUNT.get(stem(w), stem(w))
+                    if c in ("injur", "kill"):
+                        unit = c
+                        break
+            context = frozenset(
+                _SAME_COUNT.get(stem(t), stem(t))
+                for t in tokens(text[max(0, m.start() - 80) : m.start()])[-6:]
+                if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
+            )
+            frame = context | frozenset(
+                _SAME_COUNT.get(stem(t), stem(t))
+                for t in tokens(text[m.end() : m.end() + 80])[:6]
+                if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
+            )
+            change = bool(
+                _CHANGE_RE.search(text[max(0, m.start() - 40) : m.start()])
+                or _CHANGE_AFTER.match(after)
+                or _LEVEL_AFTER_CHANGE.search(text[max(0, m.start() - 60) : m.start()])
+            )
+            bracketed = re.search(
+                r"[\d%]\s*(?:[a-z]+\s*)?\($", text[max(0, m.start() - 25) : m.start()]
+            )
+            if bracketed and (
+                m.group("cur") or attached_unit or (nxt and nxt[0].lower() in _UNITS)
+            ):
+                continue  # a conversion in brackets ("110 billion euros ($158 billion)")
+            approx = (m.group("approx") or "").strip().lower()
+            bound = (
+                "min"
+                if approx in {"over", "more than", "at least", "as many as"}
+                else "max"
+                if approx in {"up to", "less than", "fewer than", "under"}
+                else ""
+            )
+            approx_flag = bool(approx) or (worded and raw.lower().startswith("dozen"))
+            out.append(
+                Quantity(
+                    value,
+                    unit,
+                    approx_flag,
+                    m.group(0).strip(),
+                    context,
+                    bound,
+                    subject,
+                    frame - {unit},
+                    change,
+                )
+            )
+        return tuple(out)
+
+    def compare(
+        self, a: Statement, b: Statement, pair: PairContext
+    ) -> tuple[Quantity, Quantity] | None:
+        if len(wordy(a.stems & b.stems)) < 2 or a.hedged or b.hedged:
+            return None  # a conditional or hedged figure ("could climb to") is no report
+        if pair.sim < _NUMBER_SIM * pair.options.merge_threshold:
+            return None  # statements that are not alike speak of other things
+        if not _same_people(a, b) or not _same_period(a, b):
+            return None
+        qa_all, qb_all = a.slot(self.kind), b.slot(self.kind)
+        for qa in qa_all:
+            for qb in qb_all:
+                if qa.unit != qb.unit:
+                    continue
+                common = (qa.frame & qb.frame) - _GENERIC_FRAME
+                if not common:
+                    continue  # too little said around the two figures in common
+                if qa.unit in _PERSONAL and not _share_someone(a, b):
+                    continue  # one person's age against another's
+                if qa.unit.startswith("length") and (
+                    not (qa.context & qb.context) - _GENERIC_FRAME
+                    or not (qa.frame - qa.context) & (qb.frame - qb.context)
+                ):
+                    continue  # lengths of two things ("Fort Jackson, 70 miles..." / "Eve...")
+                if _period_words(qa) != _period_words(qb):
+                    continue  # an annual average against one year's figure
+                if (qa.change or qb.change) and pair.days_apart:
+                    continue  # "shares fell 7.8 percent" on another day is another change
+                shift = _elapsed_shift(qa, pair)
+                if qa.compatible(qb, shift):
+                    continue
+                if any(q.compatible(qb, _elapsed_shift(q, pair)) for q in qa_all) or any(
+                    q.compatible(qa, -_elapsed_shift(q, pair)) for q in qb_all
+                ):
+                    continue
+                if _gives(pair.figures_a, qb) or _gives(pair.figures_b, qa):
+                    continue  # each article also gives the other's figure
+                if _sums_to(qa_all, qb) or _sums_to(qb_all, qa):
+                    continue  # "seven AK-47s and two other rifles" are "nine rifles"
+                return qa, qb
+        return None
+
+    def label(self, value: Quantity) -> str:
+        return value.text
+
+
+def _elapsed_shift(q: Quantity, pair: PairContext) -> float:
+    """Days elapsed between the two reports, in the unit of a running count of time."""
+    days = pair.days_apart
+    if not days or q.unit not in _ELAPSED:
+        return 0.0
+    return -days / _ELAPSED[q.unit]
+
+
+def _period_words(q: Quantity) -> frozenset[str]:
+    return frozenset(stem(w) for w in _PERIOD_WORDS) & q.context
+
+
+def _sums_to(parts: Sequence[Quantity], whole: Quantity) -> bool:
+    same = [q.value for q in parts if q.unit == whole.unit]
+    return len(same) >= 2 and abs(sum(same) - whole.value) <= 0.01 * max(whole.value, 1e-9)
+
+
+def _gives(figures: frozenset[tuple[str, float]], q: Quantity) -> bool:
+    return any(u == q.unit and abs(v - q.value) <= 0.01 * max(abs(v), 1e-9) for u, v in figures)
+
+
+def _mentions_value(q: Quantity, text: str) -> bool:
+    return len(q.text) >= 2 and bool(
+        re.search(r"(?<![\w.,])" + re.escape(q.text) + r"(?!\w)", text)
+    )
+
+
+_PERSONAL = frozenset(["year-old", "ag"])
+
+
+def _share_someone(a: Statement, b: Statement) -> bool:
+    ea = {t for t in a.stems if t.startswith("ent:")}
+    return bool(ea & b.stems)
+
+
+def _same_people(a: Statement, b: Statement) -> bool:
+    """Two statements that name people (entity ids) speak of the same ones only if they
+    share at least one; a figure about one person is no rival to another's."""
+    ea = {t for t in a.stems if t.startswith("ent:")}
+    eb = {t for t in b.stems if t.startswith("ent:")}
+    return not (ea and eb) or bool(ea & eb)
+
+
+def _same_period(a: Statement, b: Statement) -> bool:
+    """Statements dated to different years or days speak of different periods; a statement
+    dated to another year than its article ("In early 2009 the oil price fell below $33")
+    is background, no rival to one that is not."""
+    da = {d.key for d in a.slot("date")}
+    db = {d.key for d in b.slot("date")}
+    if da and db:
+        return bool(da & db)
+    for st, keys in ((a, da), (b, db)):
+        year = int(st.published[:4]) if st.published and st.published[:4].isdigit() else None
+        if year is not None and any(y is not None and y != year for y, _m, _d in keys):
+            return False
+    return True
+
+
+# --------------------------------------------------------------------------- date
+
+
+_DATE_RE = re.compile(
+    r"\b(?:(?P<day1>\d{1,2})\s+)?(?P<month>January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+    r"(?:\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d{2}))?"
+    r"(?P<next>\s+next year)?\b"
+)
+_DEICTIC = re.compile(
+    r"^(?:today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening|week)|now)$", re.I
+)
+_DAY_VALUE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A calendar day or month a statement names, with the words around it (what happens
+    then: "held talks on Thursday" -> {held, talk})."""
+
+    year: int | None
+    month: int
+    day: int | None
+    anchors: frozenset[str] = frozenset()
+    text: str = ""  # the expression as written ("Sunday", "April 27")
+
+    @property
+    def key(self) -> tuple[int | None, int, int | None]:
+        return (self.year, self.month, self.day)
+
+
+def _anchors(text: str, start: int, end: int) -> frozenset[str]:
+    around = tokens(text[max(0, start - 60) : start])[-5:] + tokens(text[end : end + 60])[:5]
+    return frozenset(
+        stem(t) for t in around if t.isalpha() and t.islower() and t not in STOPWORDS and len(t) > 2
+    )
+
+
+class DateSlot(SlotKind):
+    """When: calendar days and months in the statement, each with the words around it. With
+    the time stage's expressions (``SlotContext.times``) relative ones count too — "on
+    Tuesday" in an article of Thursday 2010-04-22 is 2010-04-20; without them the
+    statement's own month names are read. Two dates conflict only when the words around
+    them overlap (the same happening), in statements that are otherwise alike."""
+
+    kind = "date"
+    title = "When"
+
+    def extract(self, text: str, ctx: SlotContext) -> tuple[Day, ...]:
+        out: dict[tuple[int | None, int, int | None], Day] = {}
+        if ctx.times:
+            for t in ctx.times:
+                if ctx.quoted and _DEICTIC.match(t.text):
+                    continue  # a quoted "today" is the day it was said, not the report's
+                m = _DAY_VALUE.match(t.value)
+                if m and t.granularity in ("day", "month"):
+                    y, mo, d = int(m.group(1)), int(m.group(2)), m.group(3)
+                    s0, s1 = t.start - ctx.offset, t.end - ctx.offset
+                    if (
+                        re.match(r"\s*[A-Z][a-z]+\.? \d{1,2}\s*:", text[max(0, s0 - 1) : s1 + 2])
+                        and s0 <= 1
+                    ):
+                        continue  # a photo caption's "April 27:" dates the photo
+                    day = Day(y, mo, int(d) if d else None, _anchors(text, s0, s1), t.text)
+                    out.setdefault(day.key, day)
+            return tuple(out.values())
+        pub_year = ctx.published.year if ctx.published else None
+        for m in _DATE_RE.finditer(text):
+            if m.group("month") == "May" and not (
+                m.group("day1") or m.group("day2") or m.group("year")
+            ):
+                continue  # the modal verb
+            name = m.group("month").lower()
+            month = MONTHS.get(name, MONTHS.get(name[:3], 0))
+            dd = m.group("day1") or m.group("day2")
+            year = int(m.group("year")) if m.group("year") else None
+            if year is None and m.group("next") and pub_year:
+                year = pub_year + 1
+            elif year is None and pub_year:
+                year = pub_year
+            day = Day(
+                year, month, int(dd) if dd else None, _anchors(text, m.start(), m.end()), m.group(0)
+            )
+            out.setdefault(day.key, day)
+        return tuple(out.values())
+
+    def compare(self, a: Statement, b: Statement, pair: PairContext) -> tuple[Day, Day] | None:
+        da, db = a.slot(self.kind), b.slot(self.kind)
+        if not (da and db) or pair.sim < pair.options.merge_threshold:
+            return None
+        if len(wordy(a.stems & b.stems)) < 3 or not _same_people(a, b):
+            return None
+        keys_a, keys_b = {d.key for d in da}, {d.key for d in db}
+        for x in da:
+            for y in db:
+                if (x.day is None) != (y.day is None) or (x.year is None) != (y.year is None):
+                    continue
+                if x.key == y.key or x.key in keys_b or y.key in keys_a:
+                    continue
+                if not (x.anchors & y.anchors):
+                    continue  # dates of different happenings ("arrived on 2", "meet on 4")
+                same_words = x.text.lower().split()[-1:] == y.text.lower().split()[-1:]
+                if x.text and same_words and pair.days_apart in (0, None):
+                    continue  # one "Sunday" of two same-day reports, read with another tense
+                return x, y
+        return None
+
+    def label(self, value: Day) -> str:
+        y, m, d = value.key
+        return "-".join(
+            f"{v:02d}" if i else str(v) for i, v in enumerate((y, m, d)) if v is not None
+        )
+
+
+# --------------------------------------------------------------------------- status
+
+STATUS_CUES: dict[str, re.Pattern[str]] = {
+    "done": re.compile(
+        r"\b(finali[sz](?:ed|es|e|ing|ation)|signed|signing|inked|sealed|clinched|concluded|"
+        r"completed|struck)\b"
+    ),
+    "in-progress": re.compile(
+        r"\b(advanced? stage|discussions?|talks|negotiations?|negotiating|under (?:consideration|"
+        r"negotiation|discussion)|proposed|pending|exploring)\b"
+    ),
+    "off": re.compile(
+        r"\b(cancell?ed|scrapped|called off|collapsed|shelved|suspended|stalled|terminated)\b"
+    ),
+}
+NOCONFIRM_RE = re.compile(
+    r"\b(?:no (?:official )?confirmation|not (?:been |yet )?confirmed|yet to be confirmed|"
+    r"unconfirmed)\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_STAGE_ORDER = {"in-progress": 0, "done": 1, "off": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class Status:
+    stage: str  # "done" | "in-progress" | "off"
+    cue: str
+    objects: frozenset[str]  # content stems around the cue: what has that status
+
+
+class StatusSlot(SlotKind):
+    """The stage of a deal or plan: done ("finalised", "signed"), in progress ("advanced
+    stage of discussions") or off ("cancelled")."""
+
+    kind = "status"
+    title = "Status"
+
+    def extract(self, text: str, ctx: SlotContext) -> tuple[Status, ...]:
+        if NOCONFIRM_RE.search(text):
+            return ()  # a statement about confirmation, not about the stage itself
+        low = text.lower()
+        best: tuple[int, str, str] | None = None
+        for stage, pattern in STATUS_CUES.items():
+            for m in pattern.finditer(low):
+                before = low[: m.start()].split()
+                if m.group(1) == "talks" and before[-1:] in (["held"], ["hold"], ["holds"]):
+                    continue  # "held talks with X" is a meeting
+                if best is None or m.start() < best[0]:
+                    best = (m.start(), stage, m.group(1))
+                break
+        if best is None:
+            return ()
+        pos, stage, cue = best
+        around = tokens(text[:pos])[-6:] + tokens(text[pos + len(cue) :])[:20]
+        cue_stems = {stem(w) for w in tokens(cue)}
+        objects = frozenset(
+            stem(w)
+            for w in around
+            if w.lower() not in STOPWORDS and len(w) > 1 and stem(w) not in cue_stems
+        )
+        return (Status(stage, cue, objects),)
+
+    def compare(
+        self, a: Statement, b: Statement, pair: PairContext
+    ) -> tuple[Status, Status] | None:
+        for sa in a.slot(self.kind):
+            for sb in b.slot(self.kind):
+                if sa.stage == sb.stage:
+                    continue
+                obj = weighted_dice(sa.objects, sb.objects, pair.idf)
+                if obj >= 0.3 and len(sa.objects & sb.objects) >= 3:
+                    return sa, sb
+        return None
+
+    def label(self, value: Status) -> str:
+        return value.cue
+
+    def relation(self, a, b, pair, values) -> str:  # noqa: ANN001
+        """An update only when the later report is further along (talks, then a deal)."""
+        days = pair.days_apart
+        if not days:
+            return "contradiction"
+        early, late = (values[0], values[1]) if days > 0 else (values[1], values[0])
+        forward = _STAGE_ORDER[late.stage] > _STAGE_ORDER[early.stage]
+        return "update" if forward else "contradiction"
+
+
+# --------------------------------------------------------------------------- polarity
+
+NEGATION_RE = re.compile(
+    r"\b(not|never|no|none|nobody|nothing|no longer|neither|nor|cannot|(?:can|don|won|didn|"
+    r"doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|wouldn|shouldn)t|"
+    r"(?:has|have|had|is|are|was|were) yet to)\b|n ?['’] ?t\b",
+    re.IGNORECASE,
+)
+_AUXILIARIES = words(
+    "be been being is are was were have has had do does did will would shall should can could "
+    "may might must also yet even immediately ever formally currently really say"
+)
+
+
+def negated_predicate(text: str) -> frozenset[str]:
+    """Stems of the first content word after a negation cue (what is negated); empty when
+    the negation sits in a conditional or temporal clause ("not ... until", "unless")."""
+    m = NEGATION_RE.search(text)
+    if m is None:
+        return frozenset(content_stems(text)[:3])  # a denial verb negates the whole statement
+    rest = text[m.end() :]
+    if re.search(r"\b(until|unless|before|if)\b", rest[:80], re.I):
+        return frozenset()
+    for t in tokens(rest)[:4]:
+        low = t.lower()
+        if low in _AUXILIARIES or low in STOPWORDS or not t.isalpha():
+            continue
+        return frozenset({stem(t)})
+    return frozenset()
+
+
+class PolaritySlot(SlotKind):
+    """Whether: the same statement asserted by one side and negated (or denied) by the
+    other — "charged with three crimes" against "no charges have been filed"."""
+
+    kind = "negation"
+    title = "Whether"
+
+    def extract(self, text: str, ctx: SlotContext) -> tuple[()]:
+        return ()  # polarity is the statement's own ``negated`` flag
+
+    def compare(self, a: Statement, b: Statement, pair: PairContext) -> tuple[str, str] | None:
+        if a.negated == b.negated or pair.sim < max(pair.options.merge_threshold, 0.6):
+            return None
+        neg, pos = (a, b) if a.negated else (b, a)
+        if negated_predicate(neg.text) & pos.stems:
+            return (
+                "denied" if a.negated else "asserted",
+                "denied" if b.negated else "asserted",
+            )
+        return None
+
+    def relation(self, a, b, pair, values) -> str:  # noqa: ANN001
+        return "contradiction"
+
+
+#: The slot kinds, in the order they are tried. A new kind is one class added here.
+SLOT_KINDS: tuple[SlotKind, ...] = (
+    PlaceSlot(),
+    NumberSlot(),
+    DateSlot(),
+    StatusSlot(),
+    PolaritySlot(),
+)
+SLOT_TITLES = {k.kind: k.title for k in SLOT_KINDS}
+
+
+def extract_slots(text: str, ctx: SlotContext) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """Every kind's values in one statement text, as ``Statement.slots`` holds them."""
+    return tuple((k.kind, k.extract(text, ctx)) for k in SLOT_KINDS)
+
+
+def find_conflict(
+    a: Statement, b: Statement, pair: PairContext, kinds: Sequence[SlotKind] | None = None
+) -> tuple[str, str, str, str] | None:
+    """(kind, value in a, value in b, relation) of the first slot on which ``a`` and ``b``
+    disagree, or None."""
+    if pair.sim < pair.options.slot_threshold:
+        return None
+    for k in SLOT_KINDS if kinds is None else kinds:
+        found = k.compare(a, b, pair)
+        if found is not None:
+            va, vb = found
+            return (k.kind, k.label(va), k.label(vb), k.relation(a, b, pair, found))
+    return None
