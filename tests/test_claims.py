@@ -339,6 +339,14 @@ def test_pipeline_store_export_cli_and_brief(tmp_path: Path) -> None:
         for c in data["claims"]:
             assert {s["article"] for s in c["spans"]} == set(c["articles"])
         assert json.dumps(data["claims"])
+        # the export carries every disagreement with its slot kind, both values, the relation
+        place = [x for x in data["contradictions"] if x["kind"] == "place"]
+        assert place and {place[0]["value_a"], place[0]["value_b"]} == {
+            "Bay of Bengal",
+            "Straits of Malacca",
+        }
+        assert all(x["relation"] in ("contradiction", "update") for x in data["contradictions"])
+        assert all("origins" in c and "attributions" in c for c in data["claims"])
         before = {c["id"]: c["status"] for c in data["claims"]}
         nw.analyze(["claims"])  # nothing changed: same claims
         assert {c.id: c.status for c in nw.claims()} == before

@@ -40,6 +40,8 @@ SECTIONS: dict[str, Callable[[Store], Sequence[Any]]] = {
     "stories": group_store.load_stories,
     "timeline": group_store.load_timeline,  # by story, then date
     "claims": claims_store.load_claims,  # by event, then position in the text
+    # each disagreement: both claims, the slot kind, both values, contradiction or update
+    "contradictions": claims_store.load_contradictions,
 }
 
 

@@ -126,9 +126,10 @@ def slot(nw: Newsweave, snap: Snapshot, a: str, b: str) -> dict | None:
     found = snap.contradiction(nw, a, b)
     if found is None:
         return None
-    if found.a == a:
-        return {"kind": found.kind, "a": found.value_a, "b": found.value_b}
-    return {"kind": found.kind, "a": found.value_b, "b": found.value_a}
+    ours, theirs = (
+        (found.value_a, found.value_b) if found.a == a else (found.value_b, found.value_a)
+    )
+    return {"kind": found.kind, "a": ours, "b": theirs, "relation": found.relation}
 
 
 def pair_links(nw: Newsweave, a: str, b: str) -> list[dict]:
