@@ -43,7 +43,7 @@ def _article(aid: str, text: str, published: str | None = "2010-04-27") -> Artic
 def test_feet_and_metres_are_one_length() -> None:
     (feet,) = NumberSlot().extract("The well lies 5,000 feet below the surface.", SlotContext())
     (metres,) = NumberSlot().extract("The well lies 1,500 m below the surface.", SlotContext())
-    assert feet.unit == metres.unit == "length"
+    assert feet.unit == metres.unit == "length/depth"
     assert feet.compatible(metres)
     (far,) = NumberSlot().extract("The well lies 3,000 m below the surface.", SlotContext())
     assert not feet.compatible(far)

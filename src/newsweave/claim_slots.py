@@ -403,7 +403,7 @@ _SAME_COUNT = {
 _GENERIC_FRAME = frozenset(["peopl", "kill", "injur", "year", "old", "mil", "said", "say"])
 #: Two statements must be this alike (times the merge threshold) for their figures to be
 #: compared: a background figure (an earlier quake's toll) sits in another kind of sentence.
-_NUMBER_SIM = 0.4
+_NUMBER_SIM = 0.55
 _SMALL = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\b"
 _RANGE_AFTER = re.compile(
     r"\s*(?:[a-z%]+\s+){0,2}?(?:to|or)\s+(?:about\s+|some\s+)?(?:[$£€]?\d|" + _SMALL + ")",
@@ -480,6 +480,23 @@ def _parse_number(raw: str) -> float | None:
         return None
     n = _WORD_NUMBERS.get(low)
     return float(n) if n is not None else None
+
+
+def _length_role(after: str) -> str:
+    """What a length measures: how far ("50 miles off the coast"), how big ("45 miles by
+    105", "130 miles long") or how deep ("5,000 feet below")."""
+    words_after = [w.lower() for w in tokens(after)[:4]]
+    if any(
+        w in ("by", "long", "wide", "across", "tall", "high", "length", "width")
+        for w in words_after
+    ):
+        return "size"
+    if any(
+        w in ("below", "deep", "underwater", "beneath", "down", "undersea", "depth")
+        for w in words_after
+    ):
+        return "depth"
+    return "distance"
 
 
 def _counted_noun(after: list[str]) -> str:
@@ -604,8 +621,8 @@ class NumberSlot(SlotKind):
                 ]
                 if head:
                     unit, subject = stem(head[-1]), True
-            if not unit or unit in _DURATION_UNITS:
-                continue
+            if not unit or unit in _DURATION_UNITS or unit in _ELAPSED:
+                continue  # spans of time ("two days after", "within seven days") are dates' job
             unit = _SAME_COUNT.get(unit, unit)
             if unit not in ("kill", "injur") and not unit.startswith(("length", "volume")):
                 # people counted as casualties: "injuring five people", "ten people killed",
@@ -648,6 +665,8 @@ class NumberSlot(SlotKind):
                 else ""
             )
             approx_flag = bool(approx) or (worded and raw.lower().startswith("dozen"))
+            if unit == "length":
+                unit += "/" + _length_role(after)
             out.append(
                 Quantity(
                     value,
@@ -672,6 +691,8 @@ class NumberSlot(SlotKind):
             return None  # statements that are not alike speak of other things
         if not _same_people(a, b) or not _same_period(a, b):
             return None
+        if _BACKGROUND.search(a.text) or _BACKGROUND.search(b.text):
+            return None  # a figure from another time ("In 2007, the gang ...", "last month")
         qa_all, qb_all = a.slot(self.kind), b.slot(self.kind)
         for qa in qa_all:
             for qb in qb_all:
@@ -682,7 +703,7 @@ class NumberSlot(SlotKind):
                     continue  # too little said around the two figures in common
                 if qa.unit in _PERSONAL and not _share_someone(a, b):
                     continue  # one person's age against another's
-                if qa.unit.startswith("length") and (
+                if qa.unit.startswith(("length", "mass", "volume", "USD", "EUR", "GBP")) and (
                     not (qa.context & qb.context) - _GENERIC_FRAME
                     or not (qa.frame - qa.context) & (qb.frame - qb.context)
                 ):
@@ -737,6 +758,13 @@ def _mentions_value(q: Quantity, text: str) -> bool:
 
 
 _PERSONAL = frozenset(["year-old", "ag"])
+# Sentences about another time than the reported happening.
+_BACKGROUND = re.compile(
+    r"\b(?:in (?:19|20)\d\d|since (?:19|20)\d\d|last (?:month|year|week)|earlier this year|"
+    r"(?:two|three|several) decades|decades? (?:ago|later)|years? (?:ago|later)|in the end|"
+    r"the (?:last|previous|worst|largest|biggest) (?:major )?\w+ (?:to|in|was)|history)\b",
+    re.I,
+)
 
 
 def _share_someone(a: Statement, b: Statement) -> bool:

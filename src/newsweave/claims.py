@@ -81,7 +81,7 @@ from newsweave.sentences import split_sentences
 Embedder = Callable[[Sequence[str]], np.ndarray]
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-5"
+ALGORITHM = "claims-7"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -382,9 +382,12 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 # --------------------------------------------------------------------------- statements
 
 
+_CAPTION_RE = re.compile(r"^(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})\s*:")
+
+
 def _is_assertion(text: str, min_words: int) -> bool:
-    if _FURNITURE_RE.search(text):
-        return False
+    if _FURNITURE_RE.search(text) or _CAPTION_RE.match(text):
+        return False  # page furniture, a photo caption ("April 21: ...")
     words = [t for t in tokens(text) if t.isalpha()]
     if len(words) < min_words - (1 if re.search(r"\d", text) else 0):
         return False  # a short sentence with a figure ("Another 126 workers were rescued")
