@@ -5,7 +5,7 @@ own layer or of lower ones, never of a higher one:
 
 0. the data model: records, errors, disjoint_sets
 1. stages, pure functions over records: ingest, clean, copies, sentences, nlp, embed,
-   entities, time, claims, group, brief, settings, query
+   entities, time, claims, claim_slots, group, brief, settings, query
 2. the store (the only code that knows SQL)
 3. pipeline and runners (wire stages to the store)
 4. the read side: export (the read model), briefing, formats, attention, searches
@@ -37,6 +37,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "entities",
             "time",
             "claims",
+            "claim_slots",
             "group",
             "brief",
             "settings",
