@@ -451,7 +451,7 @@ class Quantity:
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
         apart by the elapsed ``shift`` of a running count of days)."""
-        tol = 0.1 if (self.approx or other.approx) else 0.01
+        tol = max(_rounding(self), _rounding(other))
         if self.unit.startswith(("length", "volume")):
             tol = max(tol, 0.06)  # converted figures are rounded in the text
         elif self.unit == "mass":
@@ -467,6 +467,22 @@ class Quantity:
             if x.bound == "max" and y.value <= x.value:
                 return True
         return False
+
+
+def _rounding(q: Quantity) -> float:
+    """How far a figure may be from the truth, relative: 1 %, or for an approximate round
+    figure its rounding ("about 5,000" may be 4,500; "about 1,052" is 1,052), at most 10 %."""
+    if not q.approx:
+        return 0.01
+    digits = (
+        re.sub(r"\D", "", q.text.split(".")[0]) if q.text[:1].isdigit() or "," in q.text else ""
+    )
+    m = re.search(r"\d[\d,]*", q.text)
+    if m:
+        digits = m.group(0).replace(",", "")
+    zeros = len(digits) - len(digits.rstrip("0")) if digits else 0
+    scale = 10**zeros / max(float(digits or 1), 1.0) if digits else 0.1
+    return min(0.1, max(0.01, scale))
 
 
 def _parse_number(raw: str) -> float | None:
@@ -762,7 +778,7 @@ _PERSONAL = frozenset(["year-old", "ag"])
 _BACKGROUND = re.compile(
     r"\b(?:in (?:19|20)\d\d|since (?:19|20)\d\d|last (?:month|year|week)|earlier this year|"
     r"(?:two|three|several) decades|decades? (?:ago|later)|years? (?:ago|later)|in the end|"
-    r"the (?:last|previous|worst|largest|biggest) (?:major )?\w+ (?:to|in|was)|history)\b",
+    r"the (?:last|previous) (?:major )?\w+ (?:to|in|was))\b",
     re.I,
 )
 

@@ -81,7 +81,7 @@ from newsweave.sentences import split_sentences
 Embedder = Callable[[Sequence[str]], np.ndarray]
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-7"
+ALGORITHM = "claims-8"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -767,12 +767,11 @@ def analyse_claims(
         a, b = statements[i], statements[j]
         if a.article == b.article:
             continue
-        if a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
-            sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
-            continue
         found = find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
         if found:
             conflicts[(i, j)] = found
+        elif a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
+            sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
     if len(members_of) > 1:
         _cross_event_figures(statements, group_of, published, opts, pair_context, conflicts)
 
@@ -922,12 +921,14 @@ def _cross_event_figures(
                 if group_of[i] == group_of[j] or a.article == b.article or (i, j) in conflicts:
                     continue
                 da, db = published[a.article], published[b.article]
-                if da is None or db is None or abs((da - db).days) > opts.max_days:
-                    continue  # undated events may be other happenings altogether
+                dated = da is not None and db is not None
+                if dated and abs((da - db).days) > opts.max_days:
+                    continue
                 if len(wordy(a.stems & b.stems)) < 2:
                     continue
                 sim = weighted_dice(a.stems, b.stems, idf)
-                if sim < opts.slot_threshold * 2:
+                # undated events may be other happenings altogether: only near-restatements
+                if sim < (opts.slot_threshold * 2 if dated else opts.merge_threshold):
                     continue
                 found = find_conflict(a, b, pair_context(i, j, sim, idf), number)
                 if found:
