@@ -246,3 +246,27 @@ def test_back_references_pronouns_and_titles() -> None:
     assert by_start["the permits would be"] == "Ms. Jane Roe"  # she: the last woman named
     assert by_start["the inquiry would ta"] == "Sen. John Doe"  # "Sen." does not end a sentence
     assert by_start["the march would go a"] == "Martin Luther King Jr."
+
+
+def test_figures_across_events_only_when_asked() -> None:
+    from newsweave.records import Event
+
+    a = _article(
+        "a-1", "The well is leaking 1,000 barrels of oil a day into the gulf, officials said.\n"
+    )
+    b = _article(
+        "b-1",
+        "The well is leaking 5,000 barrels of oil a day into the gulf, officials said.\n",
+        published="2010-04-29",
+    )
+    events = [Event("e1", "x", None, ("a-1",), "s"), Event("e2", "y", None, ("b-1",), "s")]
+    assert analyse_claims([a, b], events=events).contradictions == ()
+    (x,) = analyse_claims(
+        [a, b], events=events, options=ClaimOptions(cross_event=True)
+    ).contradictions
+    assert x.relation == "update" and {x.value_a, x.value_b} == {"1,000", "5,000"}
+
+
+def test_clock_minutes_and_fractions_are_not_counts() -> None:
+    assert _numbers("Posted by reader | June 16, 2010 3:47 PM | Report abuse") == []
+    assert _numbers("The ship spans the length of 31/2 football fields.") == []

@@ -585,8 +585,12 @@ class NumberSlot(SlotKind):
                 r"\d\s+[A-Z]\w+\s+and\s+$", text[: m.start("num")]
             ):
                 continue  # a breakdown ("12 Somali and 11 Yemeni"), parts of a whole
-            if re.match(r"\s*(?::|\.\d)", after) or re.match(r"\s*(?:a\.m|p\.m|am|pm)\b", after):
-                continue  # a clock time
+            if re.match(r"\s*(?::|\.\d|/\d)", after) or re.match(
+                r"\s*(?:a\.m|p\.m|am|pm)\b", after
+            ):
+                continue  # a clock time or a fraction
+            if re.search(r"\d[:/]$", text[max(0, m.start("num") - 2) : m.start("num")]):
+                continue  # the minutes of a clock time ("3:47 PM")
             if _AGO_RE.match(after):
                 continue  # a ticker's "1 hr ago"
             scale = (m.group("scale") or "").lower()
@@ -912,9 +916,8 @@ class DateSlot(SlotKind):
                     continue
                 if not (x.anchors & y.anchors):
                     continue  # dates of different happenings ("arrived on 2", "meet on 4")
-                same_words = x.text.lower().split()[-1:] == y.text.lower().split()[-1:]
-                if x.text and same_words and pair.days_apart in (0, None):
-                    continue  # one "Sunday" of two same-day reports, read with another tense
+                if x.text and x.text.lower().split()[-1:] == y.text.lower().split()[-1:]:
+                    continue  # one "Friday" read against two publication dates or tenses
                 return x, y
         return None
 

@@ -81,7 +81,7 @@ from newsweave.sentences import split_sentences
 Embedder = Callable[[Sequence[str]], np.ndarray]
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-8"
+ALGORITHM = "claims-9"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -229,6 +229,10 @@ class ClaimOptions:
     min_words: int = 5
     linkage: float = 0.8
     repeat_threshold: float = 0.8
+    #: also compare figures across the events of one story (a revised count a few days
+    #: later). Off by default: on Timeline17 bpoil it found the leak-rate revisions but also
+    #: many figures of different things (poll questions, share moves), see docs/claims.md.
+    cross_event: bool = False
 
     def __post_init__(self) -> None:
         for name in ("merge_threshold", "slot_threshold", "verbatim_jaccard", "repeat_threshold"):
@@ -772,7 +776,7 @@ def analyse_claims(
             conflicts[(i, j)] = found
         elif a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
             sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
-    if len(members_of) > 1:
+    if opts.cross_event and len(members_of) > 1:
         _cross_event_figures(statements, group_of, published, opts, pair_context, conflicts)
 
     # Greedy merge, strongest link first, never across a conflict: a claim never holds a
