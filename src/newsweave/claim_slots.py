@@ -905,6 +905,10 @@ class DateSlot(SlotKind):
         da, db = a.slot(self.kind), b.slot(self.kind)
         if not (da and db) or pair.sim < pair.options.merge_threshold:
             return None
+        if pair.days_apart:
+            return None  # reports of other days date other things: rolling summaries, datelines
+        if "|" in a.text or "|" in b.text:
+            return None  # a dateline or page stamp glued to the lede
         if len(wordy(a.stems & b.stems)) < 3 or not _same_people(a, b):
             return None
         keys_a, keys_b = {d.key for d in da}, {d.key for d in db}
@@ -1020,7 +1024,9 @@ class StatusSlot(SlotKind):
 NEGATION_RE = re.compile(
     r"\b(not|never|no|none|nobody|nothing|no longer|neither|nor|cannot|(?:can|don|won|didn|"
     r"doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|wouldn|shouldn)t|"
-    r"(?:has|have|had|is|are|was|were) yet to)\b|n ?['’] ?t\b",
+    r"(?:has|have|had|is|are|was|were) yet to)\b|n ?['’] ?t\b|\b(?:is|was|are|were|do|does|did|"
+    r"could|would|should|won|can|don|didn|doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|"
+    r"wouldn|shouldn)n? t\b",
     re.IGNORECASE,
 )
 _AUXILIARIES = words(
