@@ -65,6 +65,9 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE claims ADD COLUMN origins INTEGER NOT NULL DEFAULT 0;
         ALTER TABLE claim_contradictions ADD COLUMN relation TEXT NOT NULL
             DEFAULT 'contradiction';
+        DELETE FROM claim_mentions;
+        DELETE FROM claim_contradictions;
+        DELETE FROM claims;
         DELETE FROM claim_scopes;
         """,
     ),
