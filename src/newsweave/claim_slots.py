@@ -730,8 +730,12 @@ class NumberSlot(SlotKind):
                     continue  # lengths of two things ("Fort Jackson, 70 miles..." / "Eve...")
                 if _period_words(qa) != _period_words(qb):
                     continue  # an annual average against one year's figure
-                if (qa.change or qb.change) and pair.days_apart:
-                    continue  # "shares fell 7.8 percent" on another day is another change
+                if qa.change or qb.change:
+                    continue  # a move ("shares fell 7.8 percent") depends on market and moment
+                if qa.unit == "%" and (
+                    sum(q.unit == "%" for q in qa_all) > 1 or sum(q.unit == "%" for q in qb_all) > 1
+                ):
+                    continue  # a breakdown of shares (poll groups, owners) is no single figure
                 shift = _elapsed_shift(qa, pair)
                 if qa.compatible(qb, shift):
                     continue
@@ -1052,6 +1056,9 @@ def negated_predicate(text: str) -> frozenset[str]:
     return frozenset()
 
 
+_NOT_A_DENIAL = re.compile(r"\b(?:whether or not|not only|if not|far from)\b", re.I)
+
+
 class PolaritySlot(SlotKind):
     """Whether: the same statement asserted by one side and negated (or denied) by the
     other — "charged with three crimes" against "no charges have been filed"."""
@@ -1064,6 +1071,10 @@ class PolaritySlot(SlotKind):
 
     def compare(self, a: Statement, b: Statement, pair: PairContext) -> tuple[str, str] | None:
         if a.negated == b.negated or pair.sim < max(pair.options.merge_threshold, 0.6):
+            return None
+        if min(len(a.text.split()), len(b.text.split())) < 8:
+            return None  # too short to tell what is negated ("We're not small people")
+        if any(_NOT_A_DENIAL.search(st.text) for st in (a, b)):
             return None
         neg, pos = (a, b) if a.negated else (b, a)
         if negated_predicate(neg.text) & pos.stems:

@@ -81,7 +81,7 @@ from newsweave.sentences import split_sentences
 Embedder = Callable[[Sequence[str]], np.ndarray]
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-10"
+ALGORITHM = "claims-11"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -197,6 +197,7 @@ class Statement:
     slots: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # (slot kind, its values) per kind
     lower_stems: frozenset[str] = field(default_factory=frozenset)
     published: str | None = None  # the article's publication date
+    denied: bool = False  # reported as denied ("X denied that ...", "..., X denied")
 
     def slot(self, kind: str) -> tuple[Any, ...]:
         """The values of one slot kind (``newsweave.claim_slots``) in this statement."""
@@ -588,6 +589,7 @@ def extract_statements(
                     stem(t) for t in tokens(claim_text) if t.islower() and t not in STOPWORDS
                 ),
                 published=article.published,
+                denied=denied,
             )
         )
     if noconfirm:
@@ -772,6 +774,13 @@ def analyse_claims(
         if a.article == b.article:
             continue
         found = find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
+        if (
+            found
+            and found[0] == "negation"
+            and not (a.denied or b.denied)
+            and _verbatim_part(trigrams(i), trigrams(j))
+        ):
+            found = None  # one quotes the other and negates something else around it
         if found:
             conflicts[(i, j)] = found
         elif a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
