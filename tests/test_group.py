@@ -280,3 +280,26 @@ def test_a_big_story_needs_closer_events_to_grow() -> None:
     )
     assert len(split) > 1 and max(len(c) for c in split) <= 4
     assert sorted(i for c in split for i in c) == list(range(n))
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        (
+            "NEW YORK/SAN FRANCISCO (Reuters) - BP Plc (BP.L) shares fell 16 percent on Tuesday.",
+            "BP Plc (BP.L) shares fell 16 percent on Tuesday.",
+        ),
+        (
+            "The U.S. Coast Guard said on Monday the slick had grown. It kept growing.",
+            "The U.S. Coast Guard said on Monday the slick had grown.",
+        ),
+        (
+            "June 3 June 3 (Reuters) - Millions of gallons of oil have poured into the Gulf.",
+            "Millions of gallons of oil have poured into the Gulf.",
+        ),
+    ],
+)
+def test_stand_in_titles_survive_abbreviations_and_wire_datelines(text: str, title: str) -> None:
+    from newsweave.group import headline
+
+    assert headline(text) == title

@@ -141,7 +141,7 @@ def event_date(
 # Wire-copy furniture in front of the first sentence: "TRIPOLI | Mon Mar 21, 2011 11:00 pm GMT
 # TRIPOLI (Reuters) - ", "By the CNN Wire Staff", "NEW DELHI:".
 _DATELINE = re.compile(
-    r"^(?:[^|\n]{0,60}\|[^(\n]{0,80}?)?[A-Z][A-Za-z .,'/-]{1,60}?\s*"
+    r"^(?:[^|\n]{0,60}\|[^(\n]{0,80}?)?[A-Z][A-Za-z0-9 .,'/\\-]{1,60}?\s*"
     r"\((?:Reuters|AP|AFP|CNN|PTI|ANI|IANS|UPI|Bloomberg|dpa)\)\s*[-\u2013\u2014:]+\s*"
 )
 _BYLINE = re.compile(r"^By (?:the )?[A-Z][\w.' ]{0,40}?(?:Staff|Writer|Correspondent)s?\b[\s:-]*")
@@ -154,7 +154,8 @@ def headline(text: str, max_words: int = 14) -> str | None:
     first = next((ln.strip() for ln in text.splitlines() if len(ln.split()) >= 3), "")
     for pattern in (_DATELINE, _BYLINE, _PLACE_COLON):
         first = pattern.sub("", first, count=1)
-    first = re.split(r"(?<=[.!?])\s+(?=[A-Z\"'`])", first, maxsplit=1)[0]
+    # a sentence ends after a word, not after "U.S." or a ticker "(BP." or "Mr."
+    first = re.split(r"(?<=[a-z]{3}[.!?])\s+(?=[A-Z\"'`])", first, maxsplit=1)[0]
     words = first.split()
     if not words:
         return None
