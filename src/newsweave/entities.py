@@ -54,7 +54,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import Literal
 
 import numpy as np
@@ -125,6 +125,7 @@ _EXPANSION_PATTERN = re.compile(
 # --------------------------------------------------------------------------- folding
 
 
+@lru_cache(maxsize=65536)  # pure, and called for the same few thousand tokens ~1,000x each
 def fold(text: str) -> str:
     """Lower-case ASCII skeleton of a name token for transliteration-tolerant comparison.
 
