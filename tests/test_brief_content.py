@@ -4,6 +4,7 @@ cited article says the same thing, and every fact the brief carried before."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -222,3 +223,12 @@ def test_timeline_entries_cite_only_articles_that_say_the_same(by_prefix) -> Non
     assert kept.articles == (ani.id,)
     # an entry no article at hand supports is dropped
     assert supported_entries([entry], {pti.id: sentences[pti.id]}) == []
+
+
+def test_a_file_name_is_never_an_outlet(seed_brief) -> None:
+    """Seed 002 names no outlet: its source line says so instead of printing its file name."""
+    _, md, by_prefix = seed_brief
+    sources = md.split("### Sources")[1]
+    assert Path(by_prefix["002"].source_path).name not in sources
+    line = next(s for s in sources.splitlines() if by_prefix["002"].id[:10] in s)
+    assert "unknown outlet, 2020-09-03" in line

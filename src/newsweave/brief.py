@@ -31,7 +31,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
-from pathlib import Path
 
 import numpy as np
 
@@ -669,14 +668,13 @@ def _too_close(text: str, taken: Sequence[str], limit: float = 0.5) -> bool:
 
 
 def source_label(article: Article) -> str:
-    """Outlet (or agency, web host, file name) and date, as a citation shows it."""
+    """Outlet (or agency, web host) and date, as a citation shows it. A file name is never
+    an outlet: an article that names none says so (its id beside the label finds the file)."""
     name = article.outlet or article.agency
     if not name and article.url:
         m = re.match(r"^[a-z]+://(?:www\.)?([^/]+)", article.url)
         name = m.group(1) if m else None
-    if not name:
-        name = Path(article.source_path).name
-    return f"{name}, {article.published or 'undated'}"
+    return f"{name or 'unknown outlet'}, {article.published or 'undated'}"
 
 
 def outlet_of(article: Article) -> str | None:
