@@ -270,3 +270,11 @@ def test_figures_across_events_only_when_asked() -> None:
 def test_clock_minutes_and_fractions_are_not_counts() -> None:
     assert _numbers("Posted by reader | June 16, 2010 3:47 PM | Report abuse") == []
     assert _numbers("The ship spans the length of 31/2 football fields.") == []
+
+
+def test_moves_and_ages_in_time_are_not_compared_but_falls_are() -> None:
+    (move,) = NumberSlot().extract("Shares plunged as much as 20% this morning", SlotContext())
+    assert move.change
+    (fall,) = NumberSlot().extract("The climber fell about 60 metres from a ridge", SlotContext())
+    assert not fall.change
+    assert _numbers("In the 56-day-old crisis, Obama began a two-day visit") == []

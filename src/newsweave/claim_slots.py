@@ -431,7 +431,7 @@ _LEVEL_AFTER_CHANGE = re.compile(
 _CHANGE_RE = re.compile(
     r"\b(?:fell|falls?|rose|rises?|up|down|gained|gains?|lost|loses?|dropped|drops?|jumped|"
     r"increased|decreased|climbed|plunged|slipped|slid|surged|soared|tumbled|shed|added)\s+"
-    r"(?:by\s+)?(?:about\s+|nearly\s+|some\s+|more than\s+)?$",
+    r"(?:by\s+)?(?:about\s+|nearly\s+|some\s+|more than\s+|as much as\s+|as little as\s+)?$",
     re.I,
 )
 
@@ -641,6 +641,8 @@ class NumberSlot(SlotKind):
                 ]
                 if head:
                     unit, subject = stem(head[-1]), True
+            if unit.split("-")[0] in _ELAPSED:
+                continue  # an age in time ("the 56-day-old crisis") counts days, not things
             if not unit or unit in _DURATION_UNITS or unit in _ELAPSED:
                 continue  # spans of time ("two days after", "within seven days") are dates' job
             unit = _SAME_COUNT.get(unit, unit)
@@ -687,6 +689,8 @@ class NumberSlot(SlotKind):
             approx_flag = bool(approx) or (worded and raw.lower().startswith("dozen"))
             if unit == "length":
                 unit += "/" + _length_role(after)
+            # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
+            change = change and unit in ("%", "USD", "EUR", "GBP", "INR")
             out.append(
                 Quantity(
                     value,
