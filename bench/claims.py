@@ -286,7 +286,7 @@ def main() -> None:
 def _steps() -> list[str]:
     from newsweave.pipeline import STEPS
 
-    return [name for name, _ in STEPS]
+    return [step.name for step in STEPS]
 
 
 def score(
