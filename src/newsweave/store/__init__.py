@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import time as _clock  # not "time": the package has a store.time submodule
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
@@ -115,6 +116,8 @@ def store_error(path: str, exc: sqlite3.Error, *, opening: bool = False) -> Stor
     return StoreError(f"{path}: {action}{meaning} ({message})")
 
 
+# Attempts at the open sequence when SQLite reports a lock conflict it does not wait out.
+_OPEN_RETRIES = 5
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
 
 
@@ -141,12 +144,7 @@ class Store:
             # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE in transaction()).
             self.conn.isolation_level = None
             self.conn.execute("PRAGMA busy_timeout = 10000")
-            schema.check_version(self.conn)  # before the first write below
-            if not read_only:
-                self.conn.execute("PRAGMA journal_mode = WAL")
-                self.conn.execute("PRAGMA synchronous = NORMAL")
-                self.conn.execute("PRAGMA foreign_keys = ON")
-                schema.migrate(self.conn)
+            self._prepare(read_only)
         except StoreError as exc:  # a newer schema: keep the type, name the store
             self._close_quietly()
             exc.args = (f"{self.path}: cannot open store: {exc}",)
@@ -159,6 +157,28 @@ class Store:
             raise StoreError(
                 f"{self.path}: cannot open store: cannot create its folder ({reason})"
             ) from exc
+
+    def _prepare(self, read_only: bool) -> None:
+        """Version check, then (for writers) WAL and migrations. SQLite answers some lock
+        conflicts of a store being created by several processes at once with an immediate
+        SQLITE_BUSY that bypasses busy_timeout (switching a new file to WAL while another
+        process holds a lock on it); every step here is idempotent, so retry a few times."""
+        for attempt in range(_OPEN_RETRIES):
+            try:
+                schema.check_version(self.conn)  # before the first write below
+                if not read_only:
+                    self.conn.execute("PRAGMA journal_mode = WAL")
+                    self.conn.execute("PRAGMA synchronous = NORMAL")
+                    self.conn.execute("PRAGMA foreign_keys = ON")
+                    schema.migrate(self.conn)
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or attempt == _OPEN_RETRIES - 1:
+                    raise
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                _clock.sleep(0.1 * (attempt + 1))
 
     def _close_quietly(self) -> None:
         conn = getattr(self, "conn", None)
