@@ -15,9 +15,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import date, timedelta
 
+from newsweave import searches
 from newsweave.errors import NewsweaveError
+from newsweave.query import parse_query
 from newsweave.records import DayCount, Entity, OutletCoverage, Story
 from newsweave.store import Store
+from newsweave.store import group as group_store
+from newsweave.store import nlp as nlp_store
 from newsweave.store import sources as sources_store
 
 MAX_DENSE_DAYS = 3660  # fill gaps with zero days up to ten years; longer series stay sparse
@@ -44,7 +48,6 @@ def _dense(counts: list[tuple[str, int]]) -> list[DayCount]:
 
 
 def _story(store: Store, story_id: str) -> Story:
-    from newsweave.store import group as group_store
 
     stories = group_store.load_stories(store)
     matches = [s for s in stories if s.id == story_id or s.id.startswith(story_id)]
@@ -54,7 +57,6 @@ def _story(store: Store, story_id: str) -> Story:
 
 
 def _entity(store: Store, name_or_id: str) -> Entity:
-    from newsweave.store import nlp as nlp_store
 
     found = nlp_store.entity(store, name_or_id)
     if found is not None:
@@ -91,8 +93,6 @@ def per_day(
         return _dense(sources_store.articles_per_day(store, ids=_entity(store, entity).articles))
     if outlet:
         return _dense(sources_store.articles_per_day(store, outlet=outlet))
-    from newsweave import searches
-    from newsweave.query import parse_query
 
     found = searches.saved(store, search or "")
     ids = [i for _, i in searches.match(store, parse_query(found.query))]
@@ -102,7 +102,6 @@ def per_day(
 def story_entities(store: Store, story: Story, limit: int = 8) -> list[Entity]:
     """The story's main entities: those mentioned in most of its articles (at least two
     articles when the story has more than two)."""
-    from newsweave.store import nlp as nlp_store
 
     members = set(story.articles)
     floor = 2 if len(members) > 2 else 1
@@ -152,8 +151,6 @@ def coverage(
 def all_series(store: Store, *, entity_limit: int = 50) -> Iterator[tuple[str, str, str, DayCount]]:
     """(kind, id, name, day) for every story, outlet and saved search, and the
     ``entity_limit`` most reported entities: the rows of the attention export."""
-    from newsweave.store import group as group_store
-    from newsweave.store import nlp as nlp_store
 
     for story in group_store.load_stories(store):
         for day in _dense(sources_store.articles_per_day(store, ids=story.articles)):
@@ -164,8 +161,6 @@ def all_series(store: Store, *, entity_limit: int = 50) -> Iterator[tuple[str, s
     for outlet in sorted(sources_store.outlet_counts(store)):
         for day in _dense(sources_store.articles_per_day(store, outlet=outlet)):
             yield "outlet", outlet, outlet, day
-    from newsweave import searches
-    from newsweave.query import parse_query
 
     for saved in sources_store.saved_searches(store):
         ids = [i for _, i in searches.match(store, parse_query(saved.query))]
