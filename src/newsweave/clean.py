@@ -154,11 +154,14 @@ COMMENT_START = re.compile(
     re.I,
 )
 # In-line widgets and stamps cut out of a line, the rest of the line kept.
-INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
+# Each entry: (reason, a literal no match can lack — '' for none —, pattern). The literal is
+# checked first, so a pattern never scans the long paragraphs that cannot hold it.
+INLINE_FURNITURE: list[tuple[str, str, re.Pattern[str]]] = [
     # Reuters' page stamp, with the dateline in front: "ROBERT, Louisiana | Fri May 7, 2010
     # 10:43 am EDT", "NEW YORK, April 30 | Fri Apr 30, 2010 10:43 am EDT"
     (
         "timestamp",
+        ":",
         re.compile(
             r"(?:(?:\b[A-Z][A-Z.'\\/ -]*[A-Z](?:\s*,\s*[A-Z][a-z]+\.?(?:\s+\d{1,2})?)?\s*)?\|\s*)?"
             r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s+[A-Z][a-z]{2}\s+\d{1,2}\s*,\s*\d{4}\s+"
@@ -169,6 +172,7 @@ INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
     # "Photograph: Saul Loeb/AFP/Getty Images"
     (
         "timestamp",
+        "day",
         re.compile(
             r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\s+\d{1,2}\s+"
             rf"(?i:{_MONTH_ALT})\s+\d{{4}}\s+\d{{1,2}}[.:]\d{{2}}\s+(?:BST|GMT|EDT|EST|CET)\s*"
@@ -176,23 +180,34 @@ INLINE_FURNITURE: list[tuple[str, re.Pattern[str]]] = [
     ),
     (
         "photo credit",
+        "Photograph",
         re.compile(
             r"\bPhotograph\s*:\s*(?:[\w.'-]+\s+){0,4}?[\w.'-]+"
             r"(?:\s*\\?/\s*(?:[A-Z][\w.'-]*)(?:\s+Images)?)+\s*"
         ),
     ),
     # a photo credit glued after a headline: "Credit: Reuters/Walter Shinn/U."
-    ("photo credit", re.compile(r"\bCredit\s*:\s*(?:Reuters|AP|AFP|Getty)\S*(?:\s+\S+/\S*)*")),
+    (
+        "photo credit",
+        "Credit",
+        re.compile(r"\bCredit\s*:\s*(?:Reuters|AP|AFP|Getty)\S*(?:\s+\S+/\S*)*"),
+    ),
     (
         "timestamp",
+        "Last updated",
         re.compile(
             rf"\b\d{{1,2}}\s+(?i:{_MONTH_ALT})\s+\d{{4}}\s+Last updated at\s+\d{{1,2}}:\d{{2}}"
             r"(?:\s+(?:GMT|BST|ET|UK))?(?:\s+Help\b)?\s*"
         ),
     ),
-    ("slideshow widget", re.compile(r"BACK\s*\{\s*current\s*\}\s*of\s*\{\s*total\s*\}\s*NEXT\s*")),
+    (
+        "slideshow widget",
+        "BACK",
+        re.compile(r"BACK\s*\{\s*current\s*\}\s*of\s*\{\s*total\s*\}\s*NEXT\s*"),
+    ),
     (
         "timestamp",
+        "",
         re.compile(
             rf"^\d{{1,2}}:\d{{2}}\s+(?:UK|GMT|BST|ET|EST|EDT)\s+time\s*,\s*[A-Z][a-z]+day\s*,\s*"
             rf"\d{{1,2}}\s+(?:{_MONTH_ALT})\s+\d{{4}}\s*",
@@ -500,10 +515,13 @@ def _plausible_headline(text: str) -> bool:
 
 def _byline_span(line: str) -> tuple[int, int] | None:
     """Where a byline (with a CNN-style date stamp in front, if any) sits in ``line``."""
-    blog = BLOG_BYLINE.search(line)
+    # Both stamped forms need a '|': checking for it first skips their scans of every long
+    # paragraph (the stamp pattern was most of the cleaning time of a web archive).
+    piped = "|" in line
+    blog = BLOG_BYLINE.search(line) if piped else None
     if blog:
         return blog.start(), blog.end()
-    stamp = STAMPED_BYLINE.search(line)
+    stamp = STAMPED_BYLINE.search(line) if piped else None
     if stamp:
         by = line.find("By ", stamp.start())
         longer = BYLINE_INLINE.match(line, by) if 0 <= by < stamp.end() else None
@@ -516,8 +534,8 @@ def _strip_inline(draft: _Draft, line: str, *, byline: bool) -> str:
     """Cut widgets, stamps and (in the first lines) a byline out of one line. Words before
     a byline or stamp on its line are the headline the crawl glued to it ("UK industry frets
     about 'anti-British' BP backlash By Russell Hotten Business reporter, BBC News …")."""
-    for reason, pattern in INLINE_FURNITURE:
-        m = pattern.search(line)
+    for reason, needs, pattern in INLINE_FURNITURE:
+        m = pattern.search(line) if needs in line else None
         if m:
             draft.removed.append(f"{reason}: {m.group().strip()}")
             line = line[: m.start()] + "\x00" + line[m.end() :]
