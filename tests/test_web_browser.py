@@ -9,10 +9,12 @@ Screenshots land in test-output/screenshots/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -48,16 +50,15 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
+@contextlib.contextmanager
+def serve(db: Path, token: str = TOKEN) -> Iterator[str]:
+    """A real uvicorn serving ``db`` on a free loopback port, for as long as the block runs."""
     import uvicorn
 
     from newsweave.web import create_app
 
-    db = tmp_path_factory.mktemp("browser") / "seeds.db"
-    build_seed_store(db)
     port = free_port()
-    app = create_app(db, token=TOKEN, allowed_hosts=("127.0.0.1", "localhost"))
+    app = create_app(db, token=token, allowed_hosts=("127.0.0.1", "localhost"))
     srv = uvicorn.Server(
         uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     )
@@ -68,9 +69,19 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("uvicorn did not start")
         time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    db = tmp_path_factory.mktemp("browser") / "seeds.db"
+    build_seed_store(db)
+    with serve(db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -326,10 +337,7 @@ def test_phone_story_timeline_lists_every_date(browser, server) -> None:
 def test_layout_fits_on_a_real_topic(browser, tmp_path: Path) -> None:
     """bpoil_bbc from Timeline17 (293 articles), ingested and analysed: the page fits at
     1366 and 390 px; screenshots for a person to look at."""
-    import uvicorn
-
     from newsweave.api import Newsweave
-    from newsweave.web import create_app
 
     data = Path(__file__).resolve().parents[2] / "shared" / "data" / "timeline17" / "bpoil_bbc"
     if not data.is_dir():
@@ -337,17 +345,6 @@ def test_layout_fits_on_a_real_topic(browser, tmp_path: Path) -> None:
     db = tmp_path / "bpoil.db"
     with Newsweave(db) as nw:
         nw.ingest([data / "InputDocs"])
-    port = free_port()
-    app = create_app(db, token=TOKEN, allowed_hosts=("127.0.0.1", "localhost"))
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    while not srv.started:
-        time.sleep(0.05)
-    try:
-        base = f"http://127.0.0.1:{port}"
+    with serve(db) as base:
         assert _fits(browser, base, 1366, "bpoil") == []
         assert _fits(browser, base, 390, "bpoil") == []
-    finally:
-        srv.should_exit = True
-        thread.join(timeout=10)

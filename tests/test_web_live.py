@@ -4,12 +4,9 @@ topic (the BP oil spill's first ten days, five outlets)."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import os
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,7 +17,7 @@ from newsweave.api import Newsweave
 from newsweave.web import create_app
 from tests.conftest import SHARED_DATA
 from tests.test_web_api import build_seed_store
-from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, free_port, shot
+from tests.test_web_browser import CHROMIUM, CHROMIUM_ARGS, serve, shot
 
 TOKEN = "live-test-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -109,27 +106,6 @@ browser_only = pytest.mark.skipif(
 )
 
 
-@contextlib.contextmanager
-def serve(db: Path) -> Iterator[str]:
-    import uvicorn
-
-    port = free_port()
-    app = create_app(db, token=TOKEN, allowed_hosts=("127.0.0.1", "localhost"))
-    srv = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
-
-
 def check_story_page(db: Path, name: str) -> tuple[int, list[str]]:
     """Open the largest story's page in Chromium; the chart draws the API's series (one bar
     per day, or per week/month when long) and the coverage table one row per outlet.
@@ -140,7 +116,7 @@ def check_story_page(db: Path, name: str) -> tuple[int, list[str]]:
         story = nw.stories()[0]
         days = nw.attention(story=story.id)
         rows = nw.coverage(story.id)
-    with serve(db) as base, sync_playwright() as p:
+    with serve(db, TOKEN) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1320, "height": 900})
         problems: list[str] = []
