@@ -205,6 +205,18 @@ def ingest_paths(
     listings: list[ListingDone] = []
     unreadable: list[str] = []  # listed pages that failed for good
 
+    def unchanged(name: str, fingerprint: str | None) -> bool:
+        """Whether a file (or archive) is unchanged since a committed batch, its articles
+        stored already; counted as such."""
+        stored = store.ingested_file(name)
+        if fingerprint is None or stored is None or stored[0] != fingerprint:
+            return False
+        report.unchanged_files += 1
+        report.existing += stored[1]
+        if progress:
+            progress(1)
+        return True
+
     def to_read() -> Iterator[tuple[Work, int]]:
         """Discovered files not ingested yet and fetched pages, with their sizes (runs
         ahead of the writes by the runner's window)."""
@@ -214,13 +226,7 @@ def ingest_paths(
                 continue
             report.files += 1
             fingerprint = _fingerprint(item)
-            stored = store.ingested_file(str(item.path))
-            if fingerprint is not None and stored is not None and stored[0] == fingerprint:
-                # Unchanged since a committed batch: its articles are stored already.
-                report.unchanged_files += 1
-                report.existing += stored[1]
-                if progress:
-                    progress(1)
+            if unchanged(str(item.path), fingerprint):
                 continue
             sent.append((item, fingerprint))
             yield item, int(fingerprint.split(":")[0]) if fingerprint else 0
@@ -259,12 +265,7 @@ def ingest_paths(
         report.files += 1
         name = str(archive)
         fingerprint = _fingerprint(InputFile(archive, "warc"))
-        stored = store.ingested_file(name)
-        if fingerprint is not None and stored is not None and stored[0] == fingerprint:
-            report.unchanged_files += 1
-            report.existing += stored[1]
-            if progress:
-                progress(1)
+        if unchanged(name, fingerprint):
             return
         archive_articles[name] = 0
         for found in iter_archive(archive):
