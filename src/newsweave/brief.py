@@ -34,6 +34,8 @@ from datetime import date as Date
 
 import numpy as np
 
+from newsweave.clean import BODY_DATELINE
+from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
     Article,
     CitedSentence,
@@ -82,8 +84,6 @@ def usable(text: str) -> bool:
 
 def _tidy(text: str) -> str:
     """One line, without a wire dateline in front ("NEW DELHI: ", "MOSCOW (Reuters) - ")."""
-    from newsweave.clean import BODY_DATELINE
-
     text = " ".join(text.split())
     m = BODY_DATELINE.match(text)
     if m and (m["agency"] or m["city"].isupper()) and len(text) - m.end() > 20:
@@ -692,8 +692,6 @@ def independent_sources(
     """How many independent sources stand behind ``ids``: articles of one outlet are one
     source (a newsroom does not corroborate itself), and so are copies of one text across
     outlets (one source group of the copies stage). Counts the groups joined by either."""
-    from newsweave.disjoint_sets import UnionFind
-
     ids = list(dict.fromkeys(ids))
     keys: dict[str, int] = {a: i for i, a in enumerate(ids)}
     links: list[tuple[int, str]] = []
