@@ -52,6 +52,7 @@ from newsweave.claim_slots import (
     SLOT_TITLES,
     STOPWORDS,
     WEEKDAYS,
+    NumberSlot,
     PairContext,
     SlotContext,
     content_stems,
@@ -914,8 +915,6 @@ def _cross_event_figures(
     in another event than day one's. Only the number slot is compared (statements of two
     events never merge into one claim), between unhedged statements with a figure of the same
     unit, published at most ``max_days`` apart, that share at least two content stems."""
-    from newsweave.claim_slots import NumberSlot
-
     number = (NumberSlot(),)
     by_unit: dict[str, list[int]] = defaultdict(list)
     for i, st in enumerate(statements):
