@@ -248,23 +248,102 @@ def test_back_references_pronouns_and_titles() -> None:
     assert by_start["the march would go a"] == "Martin Luther King Jr."
 
 
-def test_figures_across_events_only_when_asked() -> None:
+def _across_events(*texts: tuple[str, str, str], embed: bool = False) -> list:
+    """Each (id, publication date, sentence) as its own article in its own event; the
+    contradictions the comparison across events finds between their claims."""
+    from newsweave.claims import cross_event_contradictions, figure_mentions
+    from newsweave.embed import embed as encoder
     from newsweave.records import Event
 
-    a = _article(
-        "a-1", "The well is leaking 1,000 barrels of oil a day into the gulf, officials said.\n"
+    arts = [_article(aid, text + "\n", published=day) for aid, day, text in texts]
+    events = [Event(f"e{k}", "x", None, (a.id,), "s") for k, a in enumerate(arts)]
+    analysis = analyse_claims(arts, events=events)
+    assert analysis.contradictions == ()  # one event each: nothing to compare inside
+    mentions = figure_mentions(analysis.claims, {a.id: a.published for a in arts})
+    return cross_event_contradictions(mentions, (), ClaimOptions(), encoder if embed else None)
+
+
+def test_figures_across_events_the_same_count_reported_twice() -> None:
+    # Timeline17 bpoil, Fox News and the Washington Post on one day: the rules see that both
+    # count what the crews retrieved (the same words right before the figures)
+    (x,) = _across_events(
+        (
+            "fox-1",
+            "2010-04-25",
+            "So far, crews have retrieved about 1,052 barrels of oily water, he said.",
+        ),
+        (
+            "wp-1",
+            "2010-04-25",
+            "As of yesterday morning, the crews have retrieved about "
+            "1,152 barrels of an oil-and-water mix, BP said.",
+        ),
     )
-    b = _article(
-        "b-1",
-        "The well is leaking 5,000 barrels of oil a day into the gulf, officials said.\n",
-        published="2010-04-29",
+    assert x.relation == "contradiction"
+    assert {x.value_a, x.value_b} == {"about 1,052", "about 1,152"}
+
+
+def test_the_learned_signal_joins_what_the_rules_cannot() -> None:
+    # Fox News 28 April vs 1 May: no shared word right before the two leak rates, so the
+    # rules cannot tell they measure one thing; the sentence encoder (figures masked) can,
+    # and the later report is an update
+    pair = (
+        (
+            "fox-1",
+            "2010-04-28",
+            "About 42,000 gallons of oil a day are leaking into the Gulf "
+            "from the blown-out well drilled by the Deepwater Horizon oil rig.",
+        ),
+        (
+            "fox-2",
+            "2010-05-01",
+            "More than 200,000 gallons of oil a day are spewing from the "
+            "blown-out well at the site of BP's Deepwater Horizon rig.",
+        ),
     )
-    events = [Event("e1", "x", None, ("a-1",), "s"), Event("e2", "y", None, ("b-1",), "s")]
-    assert analyse_claims([a, b], events=events).contradictions == ()
-    (x,) = analyse_claims(
-        [a, b], events=events, options=ClaimOptions(cross_event=True)
-    ).contradictions
-    assert x.relation == "update" and {x.value_a, x.value_b} == {"1,000", "5,000"}
+    assert _across_events(*pair) == []
+    (x,) = _across_events(*pair, embed=True)
+    assert x.relation == "update"
+    assert {x.value_a, x.value_b} == {"About 42,000", "More than 200,000"}
+
+
+def test_figures_of_different_things_across_events_are_no_rivals() -> None:
+    # the rig's distance offshore vs another rig's distance from it (Washington Post);
+    # an earlier spill's total vs this spill's daily rate (Reuters, Fox News)
+    assert (
+        _across_events(
+            (
+                "wp-1",
+                "2010-05-01",
+                "The oil has been flowing since April 22, when a drilling rig "
+                "called the Deepwater Horizon blew up and sank 50 miles out in the Gulf.",
+            ),
+            (
+                "wp-2",
+                "2010-04-27",
+                "An oil rig 10 miles away from the Deepwater Horizon was "
+                "evacuated as a precaution.",
+            ),
+            embed=True,
+        )
+        == []
+    )
+    assert (
+        _across_events(
+            (
+                "a-1",
+                "2010-04-29",
+                "Some 1,000 barrels of oil a day are leaking into the sea from the damaged well.",
+            ),
+            (
+                "b-1",
+                "2010-05-20",
+                "Some 5,000 barrels of oil a day are now pouring into the Gulf of Mexico.",
+            ),
+            embed=True,
+        )
+        == []
+    )  # three weeks apart: beyond max_days
 
 
 def test_clock_minutes_and_fractions_are_not_counts() -> None:

@@ -26,7 +26,7 @@ equal statement, a status must concern the same deal. ``PairContext`` carries wh
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -179,6 +179,9 @@ class PairContext:
     #: conflict — a range, or two sources it reports side by side)
     figures_a: frozenset[tuple[str, float]] = frozenset()
     figures_b: frozenset[tuple[str, float]] = frozenset()
+    #: the learned same-thing signal, computed only when asked: the sentence-embedding cosine
+    #: of the two statements with their figures masked (``None``: no encoder given)
+    cosine: Callable[[], float] | None = None
 
     @property
     def days_apart(self) -> int | None:
@@ -709,29 +712,28 @@ class NumberSlot(SlotKind):
     def compare(
         self, a: Statement, b: Statement, pair: PairContext
     ) -> tuple[Quantity, Quantity] | None:
+        """Two figures of one unit that cannot both be true, in statements about the same
+        thing. The values are checked first (rounding, bounds, a running count of days,
+        parts of a total, a figure the other article also gives); sameness second: by the
+        rules (statements alike, the same people, shared words around both figures) or, where
+        the rules do not see it, by the learned signal (``PairContext.cosine`` at least
+        ``ClaimOptions.figure_cosine``)."""
         if len(wordy(a.stems & b.stems)) < 2 or a.hedged or b.hedged:
             return None  # a conditional or hedged figure ("could climb to") is no report
-        if pair.sim < _NUMBER_SIM * pair.options.merge_threshold:
-            return None  # statements that are not alike speak of other things
-        if not _same_people(a, b) or not _same_period(a, b):
+        if not _same_period(a, b):
             return None
         if _BACKGROUND.search(a.text) or _BACKGROUND.search(b.text):
             return None  # a figure from another time ("In 2007, the gang ...", "last month")
+        # statements that are not alike, or name other people, speak of other things
+        alike = pair.sim >= _NUMBER_SIM * pair.options.merge_threshold and _same_people(a, b)
+        learned: float | None = None
         qa_all, qb_all = a.slot(self.kind), b.slot(self.kind)
         for qa in qa_all:
             for qb in qb_all:
                 if qa.unit != qb.unit:
                     continue
-                common = (qa.frame & qb.frame) - _GENERIC_FRAME
-                if not common:
-                    continue  # too little said around the two figures in common
                 if qa.unit in _PERSONAL and not _share_someone(a, b):
                     continue  # one person's age against another's
-                if qa.unit.startswith(("length", "mass", "volume", "USD", "EUR", "GBP")) and (
-                    not (qa.context & qb.context) - _GENERIC_FRAME
-                    or not (qa.frame - qa.context) & (qb.frame - qb.context)
-                ):
-                    continue  # lengths of two things ("Fort Jackson, 70 miles..." / "Eve...")
                 if _period_words(qa) != _period_words(qb):
                     continue  # an annual average against one year's figure
                 if qa.change or qb.change:
@@ -751,11 +753,41 @@ class NumberSlot(SlotKind):
                     continue  # each article also gives the other's figure
                 if _sums_to(qa_all, qb) or _sums_to(qb_all, qa):
                     continue  # "seven AK-47s and two other rifles" are "nine rifles"
-                return qa, qb
+                same = _same_slot(qa, qb)
+                if alike and same:
+                    return qa, qb
+                if same is False or pair.cosine is None:
+                    continue
+                if learned is None:
+                    learned = pair.cosine()
+                if learned >= pair.options.figure_cosine:
+                    return qa, qb
         return None
 
     def label(self, value: Quantity) -> str:
         return value.text
+
+
+def _same_slot(qa: Quantity, qb: Quantity) -> bool | None:
+    """The rules' test that two figures of one unit count the same thing: True when words
+    around both are shared (not only "people", "killed", "year"), and for a length, mass,
+    volume or sum of money shared words both before the figure and after it; False when
+    one side of the two figures has words and they share none ("Fort Jackson, 70 miles
+    ..." and "Eve ... 70 miles ...", "sank 50 miles out" and "10 miles away from the rig"
+    measure two things); None when the words there are too few to tell."""
+    if not (qa.frame & qb.frame) - _GENERIC_FRAME:
+        return False
+    if not qa.unit.startswith(("length", "mass", "volume", "USD", "EUR", "GBP")):
+        return True
+    verdict: bool | None = True
+    for x, y in ((qa.context, qb.context), (qa.frame - qa.context, qb.frame - qb.context)):
+        x, y = x - _GENERIC_FRAME, y - _GENERIC_FRAME
+        if x & y:
+            continue
+        if x and y:
+            return False
+        verdict = None
+    return verdict
 
 
 def _elapsed_shift(q: Quantity, pair: PairContext) -> float:
@@ -788,7 +820,8 @@ def _mentions_value(q: Quantity, text: str) -> bool:
 _PERSONAL = frozenset(["year-old", "ag"])
 # Sentences about another time than the reported happening.
 _BACKGROUND = re.compile(
-    r"\b(?:in (?:19|20)\d\d|since (?:19|20)\d\d|last (?:month|year|week)|earlier this year|"
+    r"\b(?:in (?:early |late |mid-?)?(?:19|20)\d\d|since (?:19|20)\d\d|"
+    r"last (?:month|year|week)|earlier this year|"
     r"(?:two|three|several) decades|decades? (?:ago|later)|years? (?:ago|later)|in the end|"
     r"the (?:last|previous) (?:major )?\w+ (?:to|in|was))\b",
     re.I,

@@ -52,6 +52,7 @@ from newsweave.claim_slots import (
     SLOT_TITLES,
     STOPWORDS,
     WEEKDAYS,
+    DateSlot,
     NumberSlot,
     PairContext,
     SlotContext,
@@ -82,7 +83,7 @@ from newsweave.sentences import split_sentences
 Embedder = Callable[[Sequence[str]], np.ndarray]
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-12"
+ALGORITHM = "claims-13"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -231,13 +232,24 @@ class ClaimOptions:
     min_words: int = 5
     linkage: float = 0.8
     repeat_threshold: float = 0.8
-    #: also compare figures across the events of one story (a revised count a few days
-    #: later). Off by default: on Timeline17 bpoil it found the leak-rate revisions but also
-    #: many figures of different things (poll questions, share moves), see docs/claims.md.
-    cross_event: bool = False
+    #: also compare figures across events and stories (a count revised a few days later
+    #: sits in another event, often in another thread of the same story): claims of
+    #: different events, published at most ``max_days`` apart (see
+    #: :func:`cross_event_contradictions`).
+    cross_event: bool = True
+    #: the learned same-thing signal: two statements whose figures conflict speak of the
+    #: same thing when the rules say so or when the cosine of their sentence embeddings
+    #: (figures masked) reaches this. 1.0 turns the signal off.
+    figure_cosine: float = 0.75
 
     def __post_init__(self) -> None:
-        for name in ("merge_threshold", "slot_threshold", "verbatim_jaccard", "repeat_threshold"):
+        for name in (
+            "merge_threshold",
+            "slot_threshold",
+            "verbatim_jaccard",
+            "repeat_threshold",
+            "figure_cosine",
+        ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"ClaimOptions.{name} must be in [0, 1], got {value}")
@@ -660,6 +672,7 @@ def analyse_claims(
     links: Sequence[CopyLink] | None = None,
     times: Mapping[str, Sequence[TimeRef]] | None = None,
     embedder: Embedder | None = None,
+    figure_embedder: Embedder | None = None,
     options: ClaimOptions | None = None,
 ) -> ClaimAnalysis:
     """Claims over ``articles`` with corroboration and contradictions.
@@ -675,7 +688,10 @@ def analyse_claims(
     ``times`` (article id -> the time stage's expressions) date relative expressions
     ("on Tuesday") against each article's publication date for the date slot.
     ``embedder`` (e.g. :func:`newsweave.embed.embed`) adds a discounted sentence-embedding
-    cosine to the lexical similarity.
+    cosine to the lexical similarity. ``figure_embedder`` (the same encoder) is the learned
+    same-thing signal of the number slot: it embeds, only when two figures conflict and the
+    rules cannot tell whether they count the same thing, the two statements with their
+    figures masked (``ClaimOptions.figure_cosine``).
     """
     opts = options or ClaimOptions()
     source_of = source_of or {}
@@ -756,6 +772,22 @@ def analyse_claims(
             trigram_cache[k] = _shingles(statements[k].text, 3)
         return trigram_cache[k]
 
+    figure_vectors: dict[int, np.ndarray] = {}
+
+    def figure_cosine(i: int, j: int) -> Callable[[], float] | None:
+        if figure_embedder is None:
+            return None
+
+        def compute() -> float:
+            missing = [k for k in (i, j) if k not in figure_vectors]
+            if missing:
+                got = figure_embedder([_masked(statements[k].text) for k in missing])
+                for k, v in zip(missing, got, strict=True):
+                    figure_vectors[k] = np.asarray(v, dtype=np.float32)
+            return float(figure_vectors[i] @ figure_vectors[j])
+
+        return compute
+
     def pair_context(i: int, j: int, sim: float, idf: Mapping[str, float]) -> PairContext:
         a, b = statements[i], statements[j]
         return PairContext(
@@ -768,6 +800,7 @@ def analyse_claims(
             options=opts,
             figures_a=figures[a.article],
             figures_b=figures[b.article],
+            cosine=figure_cosine(i, j),
         )
 
     for (i, j), sim in sims.items():
@@ -786,8 +819,6 @@ def analyse_claims(
             conflicts[(i, j)] = found
         elif a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
             sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
-    if opts.cross_event and len(members_of) > 1:
-        _cross_event_figures(statements, group_of, published, opts, pair_context, conflicts)
 
     # Greedy merge, strongest link first, never across a conflict: a claim never holds a
     # statement of an article that one of its statements contradicts (so the two sides of a
@@ -898,53 +929,180 @@ def analyse_claims(
     )
 
 
-#: Statements with figures of one unit compared across events, at most this many per unit.
-CROSS_EVENT_CAP = 300
+# --------------------------------------------------------------------------- across events
 
 
-def _cross_event_figures(
-    statements: Sequence[Statement],
-    group_of: Sequence[str | None],
-    published: Mapping[str, date | None],
-    opts: ClaimOptions,
-    pair_context: Callable[[int, int, float, Mapping[str, float]], PairContext],
-    conflicts: dict[tuple[int, int], tuple[str, str, str, str]],
-) -> None:
-    """Figures of the same thing reported in different events of one scope (a story): the
-    group stage splits days of coverage into events, and a count revised on day three sits
-    in another event than day one's. Only the number slot is compared (statements of two
-    events never merge into one claim), between unhedged statements with a figure of the same
-    unit, published at most ``max_days`` apart, that share at least two content stems."""
-    number = (NumberSlot(),)
+@dataclass(frozen=True, slots=True)
+class FigureMention:
+    """One mention of a stored claim that gives a figure, as the comparison across events
+    sees it: the claim, its event and the mention re-read as a :class:`Statement` (number
+    slot only) from the stored text."""
+
+    claim: str
+    event: str | None
+    statement: Statement
+
+
+_NUMBER_KIND = NumberSlot()
+_DATE_KIND = DateSlot()
+
+
+def figure_mentions(
+    claims: Iterable[Claim],
+    published: Mapping[str, str | None],
+    times: Mapping[str, Sequence[TimeRef]] | None = None,
+) -> list[FigureMention]:
+    """The mentions of ``claims`` that give a figure (``published``: article id -> its
+    publication date; ``times``: article id -> the time stage's expressions, which date a
+    figure "on Thursday" so that it is no rival to another day's). Read from each mention's
+    stored text and its article's own data alone, so the same claims give the same mentions
+    whichever scope was recomputed."""
+    out: list[FigureMention] = []
+    for c in claims:
+        texts = c.texts if len(c.texts) == len(c.spans) else (c.text,) * len(c.spans)
+        for sp, text in zip(c.spans, texts, strict=True):
+            if not re.search(r"\d", text) and not _WORDED_FIGURE.search(text):
+                continue
+            pub = published.get(sp.article)
+            refs = tuple(
+                t
+                for t in (times or {}).get(sp.article, ())
+                if sp.start <= t.start and t.end <= sp.end
+            )
+            ctx = SlotContext(published=_parse_day(pub), times=refs, offset=sp.start)
+            qs = _NUMBER_KIND.extract(text, ctx)
+            if not qs:
+                continue
+            st = Statement(
+                article=sp.article,
+                sentence=0,
+                start=sp.start,
+                end=sp.end,
+                text=text,
+                attribution=None,
+                hedged=c.hedged or bool(HEDGE_RE.search(text)),
+                negated=bool(NEGATION_RE.search(text)),
+                quoted=False,
+                stems=frozenset(content_stems(text)),
+                slots=(("number", qs), ("date", _DATE_KIND.extract(text, ctx))),
+                published=pub,
+            )
+            out.append(FigureMention(c.id, c.event, st))
+    return out
+
+
+_WORDED_FIGURE = re.compile(
+    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
+    r"fifty|hundred|dozen)\b",
+    re.I,
+)
+
+
+def cross_event_contradictions(
+    changed: Sequence[FigureMention],
+    others: Sequence[FigureMention] = (),
+    options: ClaimOptions | None = None,
+    embedder: Embedder | None = None,
+) -> list[Contradiction]:
+    """Figures of the same thing reported in different events: a count revised on day
+    three sits in another event (often another thread of the story) than day one's.
+
+    Compares every mention of ``changed`` with every other mention of ``changed`` and
+    ``others`` that belongs to another event and another article, was published at most
+    ``max_days`` apart (undated mentions only when nearly the same sentence), is unhedged
+    and shares at least two content words; the number slot decides (values first, then
+    sameness: the rules or the learned signal). Each pair's answer depends on the two
+    mentions and their articles' figures only, so pairs between unchanged claims keep their
+    stored answer. Returns one :class:`Contradiction` per pair of claims.
+    """
+    opts = options or ClaimOptions()
+    pool = list(changed) + list(others)
+    n_changed = len(changed)
+    figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
+    for fm in pool:
+        figures[fm.statement.article] |= frozenset(
+            (q.unit, q.value) for q in fm.statement.slot("number")
+        )
     by_unit: dict[str, list[int]] = defaultdict(list)
-    for i, st in enumerate(statements):
-        if st.hedged or group_of[i] is None:
+    for k, fm in enumerate(pool):
+        if fm.statement.hedged:
             continue
-        for unit in sorted({q.unit for q in st.slot("number")}):
-            by_unit[unit].append(i)
-    idf = _idf(statements)
+        for unit in sorted({q.unit for q in fm.statement.slot("number")}):
+            by_unit[unit].append(k)
+    vectors: dict[int, np.ndarray] = {}
+
+    def cosine(x: int, y: int) -> Callable[[], float] | None:
+        if embedder is None:
+            return None
+
+        def compute() -> float:
+            missing = [k for k in (x, y) if k not in vectors]
+            if missing:
+                got = embedder([_masked(pool[k].statement.text) for k in missing])
+                for k, v in zip(missing, got, strict=True):
+                    vectors[k] = np.asarray(v, dtype=np.float32)
+            return float(vectors[x] @ vectors[y])
+
+        return compute
+
+    found: dict[tuple[str, str], Contradiction] = {}
     for unit in sorted(by_unit):
-        idxs = by_unit[unit][:CROSS_EVENT_CAP]
-        for x in range(len(idxs)):
-            i = idxs[x]
-            a = statements[i]
-            for j in idxs[x + 1 :]:
-                b = statements[j]
-                if group_of[i] == group_of[j] or a.article == b.article or (i, j) in conflicts:
+        idxs = by_unit[unit]
+        for x in idxs:
+            if x >= n_changed:
+                break  # indices are increasing: the rest are unchanged
+            fa, a = pool[x], pool[x].statement
+            for y in idxs:
+                if y < n_changed and y <= x:
                     continue
-                da, db = published[a.article], published[b.article]
+                fb, b = pool[y], pool[y].statement
+                if fa.claim == fb.claim or a.article == b.article:
+                    continue
+                if fa.event is not None and fa.event == fb.event:
+                    continue  # within an event the claims stage compared them already
+                key = (fa.claim, fb.claim) if fa.claim < fb.claim else (fb.claim, fa.claim)
+                if key in found:
+                    continue
+                da, db = _parse_day(a.published), _parse_day(b.published)
                 dated = da is not None and db is not None
                 if dated and abs((da - db).days) > opts.max_days:
                     continue
                 if len(wordy(a.stems & b.stems)) < 2:
                     continue
-                sim = weighted_dice(a.stems, b.stems, idf)
+                sim = weighted_dice(a.stems, b.stems, {})
                 # undated events may be other happenings altogether: only near-restatements
                 if sim < (opts.slot_threshold * 2 if dated else opts.merge_threshold):
                     continue
-                found = find_conflict(a, b, pair_context(i, j, sim, idf), number)
-                if found:
-                    conflicts[(i, j)] = found
+                pair = PairContext(
+                    sim=sim,
+                    idf={},
+                    text_a="",
+                    text_b="",
+                    published_a=da,
+                    published_b=db,
+                    options=opts,
+                    figures_a=figures[a.article],
+                    figures_b=figures[b.article],
+                    cosine=cosine(x, y),
+                )
+                hit = find_conflict(a, b, pair, (_NUMBER_KIND,))
+                if hit is None:
+                    continue
+                kind, va, vb, relation = hit
+                if fa.claim < fb.claim:
+                    found[key] = Contradiction(fa.claim, fb.claim, kind, va, vb, relation)
+                else:
+                    found[key] = Contradiction(fb.claim, fa.claim, kind, vb, va, relation)
+    return [found[k] for k in sorted(found)]
+
+
+def _masked(text: str) -> str:
+    """A statement with its figures replaced by one token, for the same-thing signal (two
+    reports of one count differ in the count, not in what it counts)."""
+    return _FIGURE_RE.sub("N", text)
+
+
+_FIGURE_RE = re.compile(r"[$£€]?\d[\d,.]*(?:\s*(?:million|billion|bn|m|per ?cent|%))?", re.I)
 
 
 def _share_content(a: Statement, b: Statement, idf: Mapping[str, float]) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from newsweave.claims import ClaimOptions
 from newsweave.clean import clean
 from newsweave.copies import CopiesConfig
 from newsweave.errors import InputError, StageError
@@ -844,19 +845,31 @@ def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
         mentions=mentions,
         links=links,
         times=times,
+        figure_embedder=_figure_embedder(options),
         options=options,
     )
     return scope, fingerprint, analysis
 
 
+def _figure_embedder(options: ClaimOptions) -> Callable | None:
+    """The claims stage's learned same-thing signal (the MiniLM encoder), unless
+    ``claims.figure_cosine`` is 1.0 (off)."""
+    if options.figure_cosine >= 1.0:
+        return None
+    from newsweave.embed import embed
+
+    return embed
+
+
 def run_claims(store: Store, settings: Settings | None = None) -> int:
     """Claims, corroboration and contradictions, recomputed per story when its inputs changed.
 
-    A scope is one story (its events together: statements align within an event; with
-    ``claims.cross_event`` figures are also compared across the story's events); an event
+    A scope is one story (its events together: statements align within an event); an event
     outside any story is its own scope, and articles outside any event form the scope
-    ``"*"``. A scope is recomputed only when its articles, their events, their source groups,
-    the copy links between them or the claims rules (``claims.ALGORITHM``) changed (a
+    ``"*"``. With ``claims.cross_event`` the figures of the recomputed scopes' claims are then
+    compared with those of every other event and story (:func:`_claims_across_events`).
+    A scope is recomputed only when its articles, their events, their source groups, the copy
+    links between them or the claims rules (``claims.ALGORITHM``) changed (a
     fingerprint per scope), and each scope is replaced in one transaction. The scopes to
     recompute go through the runner (read lazily, in order; the writing stays here).
     """
@@ -879,7 +892,8 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     if loose:
         scopes["*"] = loose
     done = claims_store.scope_fingerprints(store)
-    claims_store.drop_scopes(store, [s for s in done if s not in scopes])
+    dropped = [s for s in done if s not in scopes]
+    claims_store.drop_scopes(store, dropped)
     recomputed = 0
 
     def tasks() -> Iterator[tuple]:
@@ -917,10 +931,38 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
                 options,
             )
 
+    changed: set[str] = set()
     for scope, fingerprint, analysis in current_runner().map(_claims_of_scope, tasks()):
         claims_store.save_scope(store, scope, fingerprint, analysis)
+        changed.update(c.id for c in analysis.claims)
         recomputed += 1
+    if recomputed or dropped:
+        _claims_across_events(store, changed, options)
     return recomputed
+
+
+def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions) -> None:
+    """Figures compared across events and stories (``claims.cross_event``): the claims of
+    the scopes just recomputed against every stored claim; pairs of unchanged claims keep
+    their stored answer. With ``cross_event`` off, every such contradiction is dropped."""
+    from newsweave.claims import cross_event_contradictions, figure_mentions
+
+    claims = claims_store.load_claims(store)
+    if not options.cross_event:
+        claims_store.save_cross_event(store, [c.id for c in claims], [])
+        return
+    published = claims_store.published_dates(store)
+    with_figures = {
+        sp.article for c in claims for sp in c.spans if any(ch.isdigit() for ch in c.text)
+    }
+    times = {a: time_store.time_refs(store, a) for a in sorted(with_figures)}
+    found = cross_event_contradictions(
+        figure_mentions([c for c in claims if c.id in changed], published, times),
+        figure_mentions([c for c in claims if c.id not in changed], published, times),
+        options,
+        embedder=_figure_embedder(options),
+    )
+    claims_store.save_cross_event(store, changed, found)
 
 
 register_step(

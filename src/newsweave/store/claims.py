@@ -8,7 +8,7 @@ of the whole set), so saving replaces the rows of the events it covers, in one t
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from newsweave.claims import ClaimAnalysis
 from newsweave.records import Claim, Contradiction, Span
@@ -238,3 +238,78 @@ def claim_count(store: Store, status: str | None = None) -> int:
             "SELECT COUNT(*) FROM claims WHERE status = ?", (status,)
         ).fetchone()[0]
     return store.conn.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+
+
+#: The scope under which contradictions between claims of different events are stored (the
+#: claims stage's comparison across events and stories; see ``claims.cross_event_contradictions``).
+CROSS_EVENT_SCOPE = "~events"
+
+
+def published_dates(store: Store) -> dict[str, str | None]:
+    """article id -> its publication date (ISO text), for every stored article."""
+    return dict(store.conn.execute("SELECT id, published FROM articles").fetchall())
+
+
+def save_cross_event(
+    store: Store, changed: Collection[str], contradictions: Sequence[Contradiction]
+) -> None:
+    """Replace the contradictions across events that touch the ``changed`` claims (their
+    scopes were just recomputed) or a claim that no longer exists, add ``contradictions``,
+    and refresh ``contradicts`` and ``status`` of every claim involved, in one transaction.
+    A claim's status is ``contested`` while any contradiction names it, else corroborated
+    (two or more independent sources) or single-source, as the claims stage decides."""
+    changed = set(changed)
+    with store.transaction() as conn:
+        rows = conn.execute(
+            "SELECT a, b FROM claim_contradictions WHERE scope = ?", (CROSS_EVENT_SCOPE,)
+        ).fetchall()
+        named = {x for row in rows for x in row} | {x for c in contradictions for x in (c.a, c.b)}
+        existing = _existing(conn, named | changed)
+        stale = [
+            (a, b)
+            for a, b in rows
+            if a in changed or b in changed or a not in existing or b not in existing
+        ]
+        conn.executemany(
+            "DELETE FROM claim_contradictions WHERE scope = ? AND a = ? AND b = ?",
+            [(CROSS_EVENT_SCOPE, a, b) for a, b in stale],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO claim_contradictions"
+            " (scope, a, b, kind, value_a, value_b, relation) VALUES (?,?,?,?,?,?,?)",
+            [
+                (CROSS_EVENT_SCOPE, x.a, x.b, x.kind, x.value_a, x.value_b, x.relation)
+                for x in contradictions
+                if x.a in existing and x.b in existing
+            ],
+        )
+        touched = (changed | {x for row in stale for x in row} | named) & existing
+        _refresh_status(conn, sorted(touched))
+
+
+def _existing(conn, ids: Collection[str]) -> set[str]:  # noqa: ANN001 - sqlite3.Connection
+    out: set[str] = set()
+    for chunk, marks in id_chunks(sorted(ids)):
+        out.update(
+            r[0] for r in conn.execute(f"SELECT id FROM claims WHERE id IN ({marks})", chunk)
+        )
+    return out
+
+
+def _refresh_status(conn, ids: Sequence[str]) -> None:  # noqa: ANN001 - sqlite3.Connection
+    for chunk, marks in id_chunks(ids):
+        partners: dict[str, set[str]] = {i: set() for i in chunk}
+        for a, b in conn.execute(
+            f"SELECT a, b FROM claim_contradictions WHERE a IN ({marks}) OR b IN ({marks})",
+            chunk + chunk,
+        ):
+            if a in partners:
+                partners[a].add(b)
+            if b in partners:
+                partners[b].add(a)
+        conn.executemany(
+            "UPDATE claims SET contradicts = ?, status = CASE WHEN ? THEN 'contested'"
+            " WHEN independent_sources >= 2 THEN 'corroborated' ELSE 'single-source' END"
+            " WHERE id = ?",
+            [(json.dumps(sorted(p)), bool(p), cid) for cid, p in partners.items()],
+        )
