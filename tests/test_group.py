@@ -303,3 +303,109 @@ def test_stand_in_titles_survive_abbreviations_and_wire_datelines(text: str, tit
     from newsweave.group import headline
 
     assert headline(text) == title
+
+
+def test_kin_pairs_link_a_pair_that_stands_out_and_leave_a_crowd_alone() -> None:
+    """Two clusters at 0.18 with nothing else above 0.1 are kin; three clusters all at 0.18
+    to each other are a crowd (no pair stands out), and a pair below the floor is not kin."""
+    from newsweave.group import _kin_pairs
+
+    def matrix(pairs: dict[tuple[int, int], float], n: int) -> np.ndarray:
+        sim = np.full((n, n), 0.05)
+        for (a, b), v in pairs.items():
+            sim[a, b] = sim[b, a] = v
+        np.fill_diagonal(sim, 1.0)
+        return sim
+
+    clusters = [[0], [1], [2], [3]]
+    standout = matrix({(0, 1): 0.18, (2, 3): 0.09}, 4)
+    assert _kin_pairs(standout, clusters, 1.2, 0.12) == [(0, 1)]  # (2, 3) is under the floor
+    assert _kin_pairs(standout, clusters, 0.0, 0.12) == []  # ratio 0: off
+    crowd = matrix({(0, 1): 0.18, (0, 2): 0.18, (1, 2): 0.18}, 4)
+    assert _kin_pairs(crowd, clusters, 1.2, 0.12) == []
+    # a cluster of several rows is compared by its average similarity
+    assert _kin_pairs(standout, [[0, 2], [1], [3]], 1.2, 0.12) == []
+
+
+def test_options_refuse_a_kin_ratio_below_one() -> None:
+    with pytest.raises(ValueError, match="kin_ratio must be >= 1"):
+        GroupOptions(kin_ratio=0.5)
+    assert GroupOptions(kin_ratio=0).kin_ratio == 0
+
+
+def _ecbplus_signals(topics: tuple[int, ...]) -> tuple[list[dict], list[ArticleSignals]]:
+    path = SHARED_DATA / "ecbplus" / "docs.jsonl"
+    if not path.exists():
+        pytest.skip("ECB+ not available")
+    docs = [json.loads(line) for line in path.open(encoding="utf-8")]
+    docs = [d for d in docs if d["topic"] in topics]
+    arts = [
+        Article(d["doc_id"], d["doc_id"], None, None, None, None, None, d["text"]) for d in docs
+    ]
+    vecs = embed([lead_text(a) for a in arts])
+    return docs, [article_signals(a, v) for a, v in zip(arts, vecs, strict=True)]
+
+
+@pytest.mark.slow
+def test_two_rehab_stays_are_one_story_as_kin_and_an_existing_story_is_absorbed() -> None:
+    """ECB+ topic 1 holds Tara Reid's 2008 rehab stay and Lindsay Lohan's 2013 one: too far
+    apart in names and words for the story threshold, but each other's unmistakable
+    nearest story among topics 1-7. Grouped without kin first, a later call folds one
+    existing story into the other and says so."""
+    docs, sigs = _ecbplus_signals((1, 2, 3, 4, 5, 6, 7))
+    topic = {d["doc_id"]: d["topic"] for d in docs}
+
+    def story_topics(g: Grouping) -> list[set[int]]:
+        return [{topic[a] for a in s.articles} for s in g.stories]
+
+    split = group(sigs, options=GroupOptions(kin_ratio=0))
+    rehab = [s for s in split.stories if {topic[a] for a in s.articles} == {1}]
+    assert len(rehab) == 2  # the threshold alone keeps the two stays apart
+    joined = group(sigs)
+    assert sum(1 for t in story_topics(joined) if 1 in t) == 1
+    assert all(len(t) == 1 for t in story_topics(joined))  # no topic joins another
+    later = group([], known=sigs, events=split.events, stories=split.stories)
+    gone, kept = max(s.id for s in rehab), min(s.id for s in rehab)
+    assert later.absorbed[gone] == kept
+    assert gone not in {s.id for s in later.stories}
+    (survivor,) = [s for s in later.stories if s.id == kept]
+    assert set(survivor.articles) == {a for s in rehab for a in s.articles}
+    assert {e.story for e in later.events if set(e.articles) & set(survivor.articles)} == {kept}
+
+
+def test_an_absorbed_story_moves_its_events_and_loses_its_row(tmp_path: Path) -> None:
+    import newsweave
+    from newsweave.records import Event, Story, TimelineEntry
+    from newsweave.store import group as group_store
+
+    with newsweave.open(tmp_path / "news.db") as nw:
+        events = [
+            Event(id="ev_a", title="A", date="2008-01-01", articles=("a1",), story="st_a"),
+            Event(id="ev_b", title="B", date="2013-05-03", articles=("b1",), story="st_b"),
+        ]
+        stories = [
+            Story(id="st_a", title="A", events=("ev_a",), articles=("a1",)),
+            Story(id="st_b", title="B", events=("ev_b",), articles=("b1",)),
+        ]
+        entry = TimelineEntry(
+            date="2013-05-03",
+            granularity="day",
+            kind="reported",
+            text="B happened.",
+            story="st_b",
+            articles=("b1",),
+        )
+        unit = np.ones(4, dtype=np.float32) / 2
+        with nw.store.transaction() as conn:
+            group_store.save_grouping(conn, events, stories, {"ev_a": unit, "ev_b": unit})
+            group_store.save_timeline(conn, "st_b", [entry])
+        with nw.store.transaction() as conn:
+            group_store.absorb_stories(conn, {"st_b": "st_a"})
+        (story,) = group_store.load_stories(nw.store)
+        assert (story.id, set(story.events), set(story.articles)) == (
+            "st_a",
+            {"ev_a", "ev_b"},
+            {"a1", "b1"},
+        )
+        assert {e.story for e in group_store.load_events(nw.store)} == {"st_a"}
+        assert group_store.load_timeline(nw.store, "st_b") == []
