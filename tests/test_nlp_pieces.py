@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 
 from newsweave import nlp
 from newsweave.records import Article
-from tests.conftest import SEEDS, load_articles
+from tests.conftest import SEEDS, SHARED_DATA, load_articles
 
 
 def test_pieces_cover_the_text_and_cut_at_boundaries() -> None:
@@ -45,3 +46,51 @@ def test_long_document_in_pieces_gives_the_mentions_of_the_whole(
     pieces = [m for _, ms in nlp.iter_mentions([arts[1], long, arts[2]]) for m in ms]
     assert [m for m in pieces if m.article == "long"] == whole
     assert [m for m in pieces if m.article == arts[1].id] == nlp.extract_mentions(arts[1])
+
+
+# --------------------------------------------------------------------------- decoder
+
+
+def _spacy_spans(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+    """spaCy's own parse loop over the same model: the reference the decoder must match."""
+    model = nlp.load_model()
+    return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in model.pipe(texts)]
+
+
+def _real_texts() -> list[str]:
+    """The seeds, 60 ECB+ documents and 30 Timeline17 articles (when shared/data is there)."""
+    texts = [a.text for a in load_articles([str(SEEDS)])]
+    ecb = SHARED_DATA / "ecbplus" / "docs.jsonl"
+    if ecb.is_file():
+        with ecb.open(encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for _, line in zip(range(60), fh, strict=False)]
+    topic = SHARED_DATA / "timeline17" / "bpoil_bbc" / "InputDocs"
+    if topic.is_dir():
+        texts += [a.text for a in load_articles([str(topic)])[:30]]
+    return texts
+
+
+def test_decoder_gives_spacys_entities_on_real_news() -> None:
+    assert nlp.GreedyNerDecoder.for_model(nlp.load_model()) is not None
+    texts = _real_texts()
+    expected = _spacy_spans(texts)
+    assert sum(map(len, expected)) > 500
+    for i in range(0, len(texts), 16):  # batched the way iter_mentions batches
+        assert nlp.entity_spans(texts[i : i + 16]) == expected[i : i + 16]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\n\n", "Obama", "Barack Obama", "  New York  ", "He met Obama\n\nin Paris"],
+)
+def test_decoder_on_edge_texts(text: str) -> None:
+    assert nlp.entity_spans([text, "Angela Merkel visited Paris."]) == _spacy_spans(
+        [text, "Angela Merkel visited Paris."]
+    )
+
+
+def test_decoder_refuses_other_model_shapes() -> None:
+    import spacy
+
+    blank = spacy.blank("en")
+    assert nlp.GreedyNerDecoder.for_model(blank) is None  # no ner: the caller uses nlp.pipe
