@@ -320,3 +320,62 @@ def test_stamps_and_photo_credits(line: str, title: str | None, starts: str) -> 
     article = clean(RawDocument(source_path="x.txt", text=line + "\nMore.", format="text"))
     assert article.title == title
     assert article.text.startswith(starts)
+
+
+def test_ptb_quotes_pair_even_when_the_opening_quote_is_straight() -> None:
+    assert detokenise_ptb("BP cap captures ' 10,000 barrels ' a day .") == (
+        "BP cap captures '10,000 barrels' a day."
+    )
+    assert detokenise_ptb("the terms of the '' static kill '' , he said .") == (
+        'the terms of the "static kill", he said.'
+    )
+    assert detokenise_ptb("the workers ' safety was n't assured .") == (
+        "the workers' safety wasn't assured."
+    )
+    assert detokenise_ptb(": `` We have the best people . '' Then") == (
+        ': "We have the best people." Then'
+    )
+
+
+@needs_timeline17
+@pytest.mark.parametrize(
+    ("name", "title", "starts"),
+    [
+        # headline + speaker caption + first sentence on one line
+        (
+            "2010-05-27/1582.htm.txt",
+            "Gulf oil spill: BP says 'top kill' plug going to plan",
+            "BP Chief Operating Officer Doug Suttles",
+        ),
+        # headline + first sentence, a short file (tokenised, though without commas)
+        ("2010-05-27/183.htm.txt", "BP oil leak plug 'going as planned'", "The oil company BP"),
+        # headline + caption + first sentence: the caption opens with a common word
+        (
+            "2010-05-14/643.htm.txt",
+            "BP tries to thread tube into leaking pipe to stop flow",
+            "Forecasters predict",
+        ),
+        # no headline on the page (a caption, then the first sentence): no title is invented
+        ("2010-05-01/68.htm.txt", None, "Louisiana Governor Bobby Jindal warned"),
+    ],
+)
+def test_headline_glued_to_caption_and_first_sentence(
+    name: str, title: str | None, starts: str
+) -> None:
+    article = _timeline17(name)
+    assert article.title == title
+    assert article.text.startswith(starts)
+    if title:
+        (ev,) = [e for e in article.evidence if e.field == "title"]
+        assert ev.rule == "glued-headline"
+
+
+def test_headline_before_a_stamp_loses_its_standfirst() -> None:
+    line = (
+        "Deepwater Horizon alarms were switched off 'to help workers sleep' Alarms and safety "
+        "mechanisms on gulf disaster oil rig were disabled, chief technician at Transocean "
+        "reveals Friday 23 July 2010 19.54 BST Transocean is under scrutiny."
+    )
+    article = clean(RawDocument(source_path="x.txt", text=line + "\nMore.", format="text"))
+    assert article.title == "Deepwater Horizon alarms were switched off 'to help workers sleep'"
+    assert article.text.startswith("Transocean is under scrutiny")

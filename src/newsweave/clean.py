@@ -408,11 +408,8 @@ _PTB = [
     (re.compile(r"-RSB-"), "]"),
     (re.compile(r"-LCB-"), "{"),
     (re.compile(r"-RCB-"), "}"),
-    (re.compile(r"``\s*"), '"'),
-    (re.compile(r"`\s*"), "'"),  # PTB's opening single quote: "` top kill '"
-    (re.compile(r"\s*''"), '"'),
     (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|') ", re.I), r"\1 "),
-    (re.compile(r" ([,.;:?!%])(?=\s|$)"), r"\1"),
+    (re.compile(r" ([,.;:?!%])(?=\s|$|[\"'](?:\s|$))"), r"\1"),
     (re.compile(r"([(\[$]) "), r"\1"),
     (re.compile(r" ([)\]])"), r"\1"),
 ]
@@ -421,16 +418,53 @@ _PTB = [
 def looks_ptb_tokenised(text: str) -> bool:
     """Penn-Treebank tokenised text (Timeline17, many research sets): ' , ' and ' 's '."""
     sample = text[:4000]
+    if "``" in sample or " ` " in sample:  # PTB's opening quotes occur nowhere else
+        return True
     return (
-        "-LRB-" in sample or "-LCB-" in sample or "``" in sample or " 's " in sample
+        "-LRB-" in sample or "-LCB-" in sample or " 's " in sample
     ) and sample.count(" , ") >= 2
+
+
+_DOUBLE_QUOTES = ("``", "''", '"')
+_SINGLE_QUOTES = ("`", "'")
+
+
+def _pair_quotes(line: str) -> str:
+    """Glue PTB's stand-alone quote tokens to the words they enclose. ``` `` ``` and `` ` ``
+    always open; ``''``, ``"`` and ``'`` open when the quotation they would start closes
+    later on the line (BBC: "captures ' 10,000 barrels ' a day", "the '' static kill ''")
+    and otherwise close (or mark a plural possessive: "workers ' safety")."""
+    tokens = line.split(" ")
+    if not any(t in _DOUBLE_QUOTES or t in _SINGLE_QUOTES for t in tokens):
+        return line
+    out: list[str] = []
+    is_open = {'"': False, "'": False}
+    glue = False
+    for k, tok in enumerate(tokens):
+        kind = '"' if tok in _DOUBLE_QUOTES else "'" if tok in _SINGLE_QUOTES else None
+        if kind is None:
+            out.append(("" if not glue or not out else out.pop()) + tok)
+            glue = False
+            continue
+        same = _DOUBLE_QUOTES if kind == '"' else _SINGLE_QUOTES
+        later = any(t in same for t in tokens[k + 1 :])
+        opens = tok in ("``", "`") or (not is_open[kind] and later)
+        if opens:
+            out.append(kind)
+            glue = True
+        elif out:
+            out[-1] += kind
+        else:
+            out.append(kind)
+        is_open[kind] = opens
+    return " ".join(out)
 
 
 def detokenise_ptb(text: str) -> str:
     """Undo PTB tokenisation line by line so downstream NLP sees ordinary prose."""
     out = []
     for line in text.split("\n"):
-        line = line.rstrip()
+        line = _pair_quotes(line.rstrip())
         for pattern, repl in _PTB:
             line = pattern.sub(repl, line)
         out.append(line)
@@ -499,7 +533,12 @@ def _strip_furniture(draft: _Draft) -> None:
     draft.lines = kept
 
 
-_NOT_HEADLINE = re.compile(r"[|*]|\\/|^\(|\b(?:photo|handout|credit|getty|AP Photo)\b", re.I)
+_NOT_HEADLINE = re.compile(
+    r"[|*]|\\/|^\(|\b(?:photo|handout|credit|getty|AP Photo|Image by|via Flickr)\b| -- "
+    r"|\((?:Reuters|AP|AFP|CNN)\)"
+    rf"|^(?:{_MONTH_ALT})\.? \d{{1,2}}, \d{{4}}",
+    re.I,
+)
 
 
 def _plausible_headline(text: str) -> bool:
@@ -507,6 +546,7 @@ def _plausible_headline(text: str) -> bool:
     credit, bullet list, stamp or path."""
     return (
         _is_headline(text)
+        and (text[:1].isupper() or text[:1].isdigit() or text[:1] in _QUOTE_OPEN)
         and 3 <= len(text.split()) <= 25
         and not _NOT_HEADLINE.search(text)
         and sum(c.isalpha() for c in text) >= 0.6 * len(text)
@@ -546,8 +586,10 @@ def _strip_inline(draft: _Draft, line: str, *, byline: bool) -> str:
     if byline and "\x00" in line:
         before, _, after = line.partition("\x00")
         before = before.strip()
-        if before and _plausible_headline(before):
-            draft.note("title", before, "headline-before-byline", before)
+        # a standfirst may follow the headline before the stamp (The Guardian)
+        split = split_glued_headline(before, after, known_headline=True) if before else None
+        if split or (before and _plausible_headline(before)):
+            draft.note("title", split[0] if split else before, "headline-before-byline", before)
             draft.removed.append(before)
             line = after
     return " ".join(line.replace("\x00", " ").split())
@@ -575,6 +617,151 @@ def _read_furniture(draft: _Draft, reason: str, line: str) -> None:
         m = SYNDICATION_NOTICE.match(line)
         assert m is not None
         draft.note("outlet", m["outlet"].strip(), "syndication-notice", line)
+
+
+# --------------------------------------------------------------------------- glued headlines
+# Crawled pages that lost their layout (Timeline17's one-sentence-a-line files) run the
+# headline, a photo caption or standfirst and the first sentence together on one line:
+# "Gulf oil spill: BP says 'top kill' plug going to plan BP Chief Operating Officer Doug
+# Suttles: "We have the best people …" BP says its operation …". A headline in sentence case
+# ends where a word after a lower-case word is capitalised for a reason other than being a
+# name; each entry of HEADLINE_ENDS is one such reason, with the evidence it reads.
+
+# Words after which a headline does not end ("… spill in Gulf", "… talks with BP").
+_HEAD_JOINS = frozenset(
+    "a an the of to in on at for from by with as and or but over after before into than via "
+    "amid against about under near off up out is are was were be its his her their our & vs "
+    "says said where who which that when how what why whose "
+    "v - -- – —".split()
+)
+# Words that start a sentence or caption and are capitalised only there (or are titles).
+_UNIT_STARTERS = frozenset(
+    "the a an this these those it he she they there we i his her its their many more most "
+    "some several hundreds thousands dozens millions almost nearly at in on after before when "
+    "while as if despite following since during from with for to mr mrs ms dr".split()
+)
+_CLAUSE_VERBS = frozenset(
+    "says said has have had is are was were will would could may might can told warned".split()
+)
+# A caption or standfirst, not a headline: a clause with a copula or a reporting verb in the
+# past ("BP is trying to funnel …", "Tony Hayward said there was …"), a video caption
+# ("John Curry, from BP, explains how …"), or one that opens with an article.
+_CAPTION_WORDS = frozenset(
+    "is are was were has had have been being will said told warned explains speaks looks".split()
+)
+_QUOTE_CLOSE = ("'", '"', "’", "”")
+_QUOTE_OPEN = ("'", '"', "‘", "“")
+# "two Democratic lawmakers": after these an adjective is capitalised inside a phrase
+_QUANTIFIERS = frozenset(
+    "two three four five six seven eight nine ten many some all both most other new former "
+    "top senior several few".split()
+)
+_WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+
+
+def _capitalised(word: str) -> bool:
+    bare = word.lstrip("'\"‘“(")
+    return bool(bare) and bare[0].isupper()
+
+
+def _closes_quote(word: str) -> bool:
+    """'planned'  or  ban"  closes a quotation; don't (an apostrophe inside) does not."""
+    if len(word) < 2 or word[-1] not in _QUOTE_CLOSE:
+        return False
+    return word[-1] in "’”" or word.count(word[-1]) % 2 == 1 or word[0] in _QUOTE_OPEN
+
+
+def _lower_counts(body: str) -> tuple[dict[str, int], dict[str, int]]:
+    """How often each word is written in lower case, and capitalised mid-sentence, in the
+    body: a word the body writes in lower case is a common word, not a name."""
+    lower: dict[str, int] = {}
+    upper: dict[str, int] = {}
+    for m in re.finditer(r"(?<=[a-z,;] )([A-Za-z][a-z-]+)", body):
+        w = m.group(1)
+        table = upper if w[0].isupper() else lower
+        table[w.lower()] = table.get(w.lower(), 0) + 1
+    return lower, upper
+
+
+def _headline_end(words: list[str], i: int, body_case: tuple[dict[str, int], dict[str, int]]) -> str | None:
+    """The reason a headline ends before ``words[i]``, or None."""
+    prev, cur = words[i - 1], words[i]
+    nxt = words[i + 1] if i + 1 < len(words) else ""
+    bare = cur.strip("'\"‘“")
+    starter = bare.lower() in _UNIT_STARTERS and bare == cur  # a quoted 'A Whale' is a name
+    if not _capitalised(cur) or prev[-1] in ":,;-–—":
+        return None
+    joined = prev.lower() in _HEAD_JOINS
+    # "… to plan The US …", "… declared over A 23-year-old …", "… oil spill Mr Huhne …"
+    # (but "… edition of The Washington Post" is a name)
+    if starter and not (joined and bare == "The"):
+        return "sentence-starter"
+    if cur.endswith(":") and cur[:-1].isupper() and len(cur) > 3:
+        return "marker"  # CNN's "NEW:"
+    if joined:
+        return None
+    if cur in _WEEKDAYS:
+        return "stamp"  # "… Your stories Friday 15 January Up to …"
+    if _closes_quote(prev):  # "… plug 'going as planned' The oil company …"
+        return "quote-then-capital"
+    if i >= 4 and words[i - 2] in ("-", "–", "—") and _capitalised(prev):
+        if words[i - 3][:1].islower():
+            return "attribution-dash"  # "… disaster - Obama President Obama said …"
+    if not (prev[0].islower() or prev[0].isdigit() or prev[0] in "$£#€"):
+        return None  # after a name: "… Gulf Tony Hayward" reads either way
+    if cur == words[0] and i >= 4:
+        return "subject-repeated"  # "Leona and JLS on Haiti single Leona Lewis and JLS …"
+    # a speaker caption: "… going to plan BP Chief Operating Officer Doug Suttles: "We …"
+    j = i
+    while j < min(len(words), i + 8) and _capitalised(words[j]) and not words[j].endswith(":"):
+        j += 1
+    if j < len(words) - 1 and words[j].endswith(":") and _capitalised(words[j]):
+        if words[j + 1][:1] in _QUOTE_OPEN:
+            return "speaker-caption"
+    lower, upper = body_case
+    key = bare.lower()
+    if bare.isalpha() and not bare.isupper() and lower.get(key, 0) > upper.get(key, 0):
+        return "common-word-capitalised"  # "… the Gulf Stemming the flow …"
+    if (
+        bare.isalpha()
+        and not bare.isupper()
+        and not upper.get(key)
+        and nxt[:1].islower()
+        and prev.lower() not in _QUANTIFIERS
+    ):
+        return "capitalised-only-here"  # "… stop flow Forecasters predict …"
+    if nxt.lower() in _CLAUSE_VERBS:
+        return "name-then-verb"  # "… dome delayed BP says the new dome …"
+    return None
+
+
+def split_glued_headline(
+    line: str, body: str = "", max_words: int = 20, *, known_headline: bool = False
+) -> tuple[str, str] | None:
+    """``(headline, rest)`` when ``line`` starts with a sentence-case headline glued to a
+    caption, standfirst or first sentence; None when no headline ending is evident or the
+    words before it read as a caption rather than a headline (precision first: an article
+    without a title gets a stand-in, which is better than a caption shown as a headline).
+    ``known_headline``: the line is known to open with the headline (it stood before a
+    byline or stamp), so words before the ending are not checked for being a caption."""
+    words = line.split()
+    if len(words) < 6:
+        return None
+    alpha = [w for w in words[:12] if w[:1].isalpha()]
+    if sum(_capitalised(w) for w in alpha) >= 0.7 * max(1, len(alpha)):
+        return None  # Title Case: capitals say nothing about where the headline ends
+    body_case = _lower_counts(body)
+    for i in range(4, min(len(words) - 2, max_words + 1)):
+        if _headline_end(words, i, body_case) is None:
+            continue
+        head = words[:i]
+        caption = head[0] in ("The", "A", "An") or {w.lower() for w in head} & _CAPTION_WORDS
+        if caption and not known_headline:
+            return None
+        if not _plausible_headline(" ".join(head)):
+            return None
+        return " ".join(head), " ".join(words[i:])
+    return None
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -605,6 +792,13 @@ def _title_and_header(draft: _Draft, paras: list[str]) -> list[str]:
     if len(paras) >= 2 and _is_headline(paras[0]):
         draft.note("title", paras[0], "first-line-headline", paras[0])
         paras = paras[1:]
+    elif paras and "title" not in draft.meta:
+        first, nl, rest = paras[0].partition("\n")
+        split = split_glued_headline(first, rest + "\n" + "\n".join(paras[1:]))
+        if split:
+            draft.note("title", split[0], "glued-headline", first[:200])
+            draft.removed.append(split[0])
+            paras = [split[1] + nl + rest, *paras[1:]]
     body_start = next(
         (i for i, p in enumerate(paras) if len(p.split()) >= 25 or "\n" in p), len(paras)
     )
