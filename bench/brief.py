@@ -123,8 +123,15 @@ def score_title_labels(data: Path, labels: Path, folders: set[str]) -> dict[str,
             continue
         c = per.setdefault(
             folder,
-            {"with_headline": 0, "exact": 0, "extra": 0, "missed": 0, "without": 0,
-             "caption_as_headline": 0, "examples": []},
+            {
+                "with_headline": 0,
+                "exact": 0,
+                "extra": 0,
+                "missed": 0,
+                "without": 0,
+                "caption_as_headline": 0,
+                "examples": [],
+            },
         )
         title, shown = displayed_title(data / folder / "InputDocs" / rel)
         if not gold:
@@ -283,9 +290,7 @@ def main() -> None:
         help="score <folder>.md + <folder>.db already made here (e.g. by another version)",
     )
     ap.add_argument("--labels", type=Path, default=LABELS, help="headline labels (TSV)")
-    ap.add_argument(
-        "--titles-only", action="store_true", help="only the labelled headline figures"
-    )
+    ap.add_argument("--titles-only", action="store_true", help="only the labelled headline figures")
     args = ap.parse_args()
     if not args.data.is_dir():
         sys.exit(f"{args.data}: not a folder (expected Timeline17: <topic>_<outlet>/InputDocs)")
@@ -335,8 +340,11 @@ def main() -> None:
             "cut_titles": round(sum(r["cut"] for r in raw) / max(1, titles), 3),
             "largest_story_share_max": max(p["largest_story_share"] for p in briefed),
         }
-    overall |= {k: v for k, v in _title_figures(pooled | {"examples": []}).items()
-                if k != "headline_examples"}
+    overall |= {
+        k: v
+        for k, v in _title_figures(pooled | {"examples": []}).items()
+        if k != "headline_examples"
+    }
     emit(
         {
             "dataset": str(args.data),

@@ -232,3 +232,27 @@ def test_a_file_name_is_never_an_outlet(seed_brief) -> None:
     assert Path(by_prefix["002"].source_path).name not in sources
     line = next(s for s in sources.splitlines() if by_prefix["002"].id[:10] in s)
     assert "unknown outlet, 2020-09-03" in line
+
+
+def test_one_count_of_independent_sources_in_the_api(tmp_path: Path) -> None:
+    """Newsweave.independent_sources is the briefing's count (each outlet once, each copied
+    text once), not a count of copy groups alone."""
+    from newsweave.api import Newsweave
+    from newsweave.brief import independent_sources
+
+    with Newsweave(tmp_path / "n.db") as nw:
+        nw.ingest([str(SEEDS)], analyze=False)
+        nw.analyze(["copies"])
+        arts = {a.id: a for a in nw.iter_articles()}
+        ids = sorted(arts)
+        assert nw.independent_sources(ids) == independent_sources(
+            ids, arts, nw.source_groups()
+        )
+        # two articles of one outlet are one source, though no copy group joins them
+        outlets: dict[str, list[str]] = {}
+        for a in arts.values():
+            if a.outlet or a.agency:
+                outlets.setdefault((a.outlet or a.agency or "").lower(), []).append(a.id)
+        for same in outlets.values():
+            assert nw.independent_sources(same) == 1
+        assert nw.independent_sources([i[:8] for i in ids]) == nw.independent_sources(ids)

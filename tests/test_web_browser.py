@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import threading
 import time
@@ -327,8 +328,36 @@ def test_phone_story_timeline_lists_every_date(browser, server) -> None:
         pg.wait_for_selector(".timeline-list")
         dated = {(t["kind"], t["date"]) for t in story["timeline"] if t["date"]}
         dated |= {("event", e["date"]) for e in story["events"] if e["date"]}
-        assert pg.locator(".timeline-list li").count() == len(dated)
+        key = {(t["kind"], t["date"]) for t in story["timeline"] if t["date"] and t["key"]}
+        key |= {("event", e["date"]) for e in story["events"] if e["date"] and e["key"]}
+        assert pg.locator(".timeline-list li").count() == len(key)
+        if key != dated:  # the other dates are one click away
+            pg.get_by_role("button", name=re.compile("Show every date")).click()
+            assert pg.locator(".timeline-list li").count() == len(dated)
         assert pg.locator(".timeline-svg").count() == 0  # no chart scrolled two dates at a time
+    finally:
+        context.close()
+
+
+def test_story_page_is_bounded_like_the_brief(browser, server) -> None:
+    """The story page lists the key events (the brief's: those most articles report) and
+    keeps every other event one click away."""
+    stories = api(server, "/api/stories")["items"]
+    if not stories:
+        pytest.skip("no grouping stage registered")
+    story = api(server, f"/api/stories/{stories[0]['id']}")["item"]
+    key = [e for e in story["events"] if e["key"]]
+    assert 0 < len(key) <= 5 or len(story["articles"]) <= 8
+    assert story["independent_sources"] >= 1
+    context = browser.new_context(viewport={"width": 1366, "height": 900})
+    pg = context.new_page()
+    try:
+        pg.goto(server + f"/#/story/{story['id']}")
+        pg.wait_for_selector(".event-list")
+        assert pg.locator(".event-list li:visible").count() == len(key)
+        if len(key) < len(story["events"]):
+            pg.get_by_role("button", name=re.compile("Show all")).click()
+            assert pg.locator(".event-list li:visible").count() == len(story["events"])
     finally:
         context.close()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TextIO
 
 from newsweave import attention, export, formats, pipeline, searches
+from newsweave.brief import independent_sources as count_independent_sources
 from newsweave.brief import largest_stories
 from newsweave.claims import STATUSES
 from newsweave.copies import singleton_source_group
@@ -394,11 +395,12 @@ class Newsweave:
         return copies_store.source_groups(self.store)
 
     def independent_sources(self, article_ids: Iterable[str]) -> int:
-        """How many independent sources these articles are (copies count once)."""
-
-        groups = self.source_groups()
-        ids = [self._article_id(a) for a in article_ids]
-        return len({groups.get(a) or singleton_source_group(a) for a in ids})
+        """How many independent sources these articles (ids or unique prefixes) are: the
+        articles of one outlet count once, and so do copies of one text across outlets
+        (:func:`newsweave.brief.independent_sources`, the count every front end shows)."""
+        ids = list(dict.fromkeys(self._article_id(a) for a in article_ids))
+        articles = {a.id: a for a in self.articles(ids=ids)}
+        return count_independent_sources(ids, articles, self.source_groups())
 
     # ------------------------------------------------------------------ searches and alerts
 

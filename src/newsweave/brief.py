@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
+from typing import Protocol
 
 import numpy as np
 
@@ -65,6 +66,13 @@ MAX_EVENTS = 12  # events per story in a briefing (the largest ones)
 def largest_events(events: Sequence[Event], n: int) -> list[Event]:
     """The ``n`` events with most articles (ties: earlier first)."""
     return sorted(events, key=lambda e: (-len(e.articles), e.date or "", e.id))[:n]
+
+
+def most_cited(items: Sequence[TimelineEntry], n: int) -> list[int]:
+    """Positions of the ``n`` timeline entries most articles speak of, in their order (ties:
+    the earlier entry): the key dates a bounded briefing, export or page shows."""
+    ranked = sorted(range(len(items)), key=lambda i: (-len(items[i].articles), i))
+    return sorted(ranked[:n])
 
 
 def largest_stories(stories: Sequence[Story]) -> list[Story]:
@@ -677,7 +685,18 @@ def source_label(article: Article) -> str:
     return f"{name or 'unknown outlet'}, {article.published or 'undated'}"
 
 
-def outlet_of(article: Article) -> str | None:
+class Published(Protocol):
+    """What :func:`outlet_of` reads: an :class:`Article`, or a card of one (the web's)."""
+
+    @property
+    def outlet(self) -> str | None: ...
+    @property
+    def agency(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+
+
+def outlet_of(article: Published) -> str | None:
     """The outlet that published an article (or the agency whose copy it is), if known."""
     name = article.outlet or article.agency
     if not name and article.url:
@@ -687,11 +706,17 @@ def outlet_of(article: Article) -> str | None:
 
 
 def independent_sources(
-    ids: Sequence[str], articles: Mapping[str, Article], source_groups: Mapping[str, str]
+    ids: Iterable[str], articles: Mapping[str, Published], source_groups: Mapping[str, str]
 ) -> int:
     """How many independent sources stand behind ``ids``: articles of one outlet are one
     source (a newsroom does not corroborate itself), and so are copies of one text across
-    outlets (one source group of the copies stage). Counts the groups joined by either."""
+    outlets (one source group of the copies stage). Counts the groups joined by either.
+
+    The one count of independent sources behind a set of articles: the API
+    (:meth:`Newsweave.independent_sources`), the briefing, the CLI, the web page and the
+    exports all call this. An article without a known outlet counts by its copy group alone.
+    (A claim's ``independent_sources`` — its witnesses — is the claims stage's own count over
+    the articles that state it; see docs/claims.md.)"""
     ids = list(dict.fromkeys(ids))
     keys: dict[str, int] = {a: i for i, a in enumerate(ids)}
     links: list[tuple[int, str]] = []

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from newsweave import brief
 from newsweave.claims import disagreements
@@ -204,6 +204,7 @@ class StoreView:
     claims: Mapping[str, Claim]
     event_claims: Mapping[str, tuple[Claim, ...]]
     timeline: tuple[TimelineEntry, ...]
+    source_groups: Mapping[str, str] = field(default_factory=dict)  # from the copies stage
 
     def ungrouped(self) -> list[Article]:
         """Articles that no story holds (all of them before grouping ran), oldest first."""
@@ -265,6 +266,7 @@ def read_store(store: Store) -> StoreView:
         group_store.load_stories(store), key=lambda s: (-len(s.articles), s.title or "", s.id)
     )
     return StoreView(
+        source_groups=copies_store.source_groups(store),
         articles=articles,
         stories=tuple(stories),
         events=events,

@@ -420,9 +420,7 @@ def looks_ptb_tokenised(text: str) -> bool:
     sample = text[:4000]
     if "``" in sample or " ` " in sample:  # PTB's opening quotes occur nowhere else
         return True
-    return (
-        "-LRB-" in sample or "-LCB-" in sample or " 's " in sample
-    ) and sample.count(" , ") >= 2
+    return ("-LRB-" in sample or "-LCB-" in sample or " 's " in sample) and sample.count(" , ") >= 2
 
 
 _DOUBLE_QUOTES = ("``", "''", '"')
@@ -629,34 +627,196 @@ def _read_furniture(draft: _Draft, reason: str, line: str) -> None:
 
 # Words after which a headline does not end ("… spill in Gulf", "… talks with BP").
 _HEAD_JOINS = frozenset(
-    "a an the of to in on at for from by with as and or but over after before into than via "
-    "amid against about under near off up out is are was were be its his her their our & vs "
-    "says said where who which that when how what why whose "
-    "v - -- – —".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "for",
+        "from",
+        "by",
+        "with",
+        "as",
+        "and",
+        "or",
+        "but",
+        "over",
+        "after",
+        "before",
+        "into",
+        "than",
+        "via",
+        "amid",
+        "against",
+        "about",
+        "under",
+        "near",
+        "off",
+        "up",
+        "out",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "its",
+        "his",
+        "her",
+        "their",
+        "our",
+        "&",
+        "vs",
+        "says",
+        "said",
+        "where",
+        "who",
+        "which",
+        "that",
+        "when",
+        "how",
+        "what",
+        "why",
+        "whose",
+        "v",
+        "-",
+        "--",
+        "–",
+        "—",
+    ]
 )
 # Words that start a sentence or caption and are capitalised only there (or are titles).
 _UNIT_STARTERS = frozenset(
-    "the a an this these those it he she they there we i his her its their many more most "
-    "some several hundreds thousands dozens millions almost nearly at in on after before when "
-    "while as if despite following since during from with for to mr mrs ms dr".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "these",
+        "those",
+        "it",
+        "he",
+        "she",
+        "they",
+        "there",
+        "we",
+        "i",
+        "his",
+        "her",
+        "its",
+        "their",
+        "many",
+        "more",
+        "most",
+        "some",
+        "several",
+        "hundreds",
+        "thousands",
+        "dozens",
+        "millions",
+        "almost",
+        "nearly",
+        "at",
+        "in",
+        "on",
+        "after",
+        "before",
+        "when",
+        "while",
+        "as",
+        "if",
+        "despite",
+        "following",
+        "since",
+        "during",
+        "from",
+        "with",
+        "for",
+        "to",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+    ]
 )
 _CLAUSE_VERBS = frozenset(
-    "says said has have had is are was were will would could may might can told warned".split()
+    [
+        "says",
+        "said",
+        "has",
+        "have",
+        "had",
+        "is",
+        "are",
+        "was",
+        "were",
+        "will",
+        "would",
+        "could",
+        "may",
+        "might",
+        "can",
+        "told",
+        "warned",
+    ]
 )
 # A caption or standfirst, not a headline: a clause with a copula or a reporting verb in the
 # past ("BP is trying to funnel …", "Tony Hayward said there was …"), a video caption
 # ("John Curry, from BP, explains how …"), or one that opens with an article.
 _CAPTION_WORDS = frozenset(
-    "is are was were has had have been being will said told warned explains speaks looks".split()
+    [
+        "is",
+        "are",
+        "was",
+        "were",
+        "has",
+        "had",
+        "have",
+        "been",
+        "being",
+        "will",
+        "said",
+        "told",
+        "warned",
+        "explains",
+        "speaks",
+        "looks",
+    ]
 )
 _QUOTE_CLOSE = ("'", '"', "’", "”")
 _QUOTE_OPEN = ("'", '"', "‘", "“")
 # "two Democratic lawmakers": after these an adjective is capitalised inside a phrase
 _QUANTIFIERS = frozenset(
-    "two three four five six seven eight nine ten many some all both most other new former "
-    "top senior several few".split()
+    [
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "many",
+        "some",
+        "all",
+        "both",
+        "most",
+        "other",
+        "new",
+        "former",
+        "top",
+        "senior",
+        "several",
+        "few",
+    ]
 )
-_WEEKDAYS = frozenset("Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split())
+_WEEKDAYS = frozenset(
+    ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+)
 
 
 def _capitalised(word: str) -> bool:
@@ -683,7 +843,9 @@ def _lower_counts(body: str) -> tuple[dict[str, int], dict[str, int]]:
     return lower, upper
 
 
-def _headline_end(words: list[str], i: int, body_case: tuple[dict[str, int], dict[str, int]]) -> str | None:
+def _headline_end(
+    words: list[str], i: int, body_case: tuple[dict[str, int], dict[str, int]]
+) -> str | None:
     """The reason a headline ends before ``words[i]``, or None."""
     prev, cur = words[i - 1], words[i]
     nxt = words[i + 1] if i + 1 < len(words) else ""
@@ -704,9 +866,9 @@ def _headline_end(words: list[str], i: int, body_case: tuple[dict[str, int], dic
         return "stamp"  # "… Your stories Friday 15 January Up to …"
     if _closes_quote(prev):  # "… plug 'going as planned' The oil company …"
         return "quote-then-capital"
-    if i >= 4 and words[i - 2] in ("-", "–", "—") and _capitalised(prev):
-        if words[i - 3][:1].islower():
-            return "attribution-dash"  # "… disaster - Obama President Obama said …"
+    dash = i >= 4 and words[i - 2] in ("-", "–", "—")
+    if dash and _capitalised(prev) and words[i - 3][:1].islower():
+        return "attribution-dash"  # "… disaster - Obama President Obama said …"
     if not (prev[0].islower() or prev[0].isdigit() or prev[0] in "$£#€"):
         return None  # after a name: "… Gulf Tony Hayward" reads either way
     if cur == words[0] and i >= 4:
@@ -715,9 +877,9 @@ def _headline_end(words: list[str], i: int, body_case: tuple[dict[str, int], dic
     j = i
     while j < min(len(words), i + 8) and _capitalised(words[j]) and not words[j].endswith(":"):
         j += 1
-    if j < len(words) - 1 and words[j].endswith(":") and _capitalised(words[j]):
-        if words[j + 1][:1] in _QUOTE_OPEN:
-            return "speaker-caption"
+    speaker = j < len(words) - 1 and words[j].endswith(":") and _capitalised(words[j])
+    if speaker and words[j + 1][:1] in _QUOTE_OPEN:
+        return "speaker-caption"
     lower, upper = body_case
     key = bare.lower()
     if bare.isalpha() and not bare.isupper() and lower.get(key, 0) > upper.get(key, 0):

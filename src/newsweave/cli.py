@@ -1115,7 +1115,6 @@ def copies(
     if as_json:
         out.print_json(json.dumps([asdict(g) for g in groups], ensure_ascii=False))
         return
-    sources = nw.source_groups()
     table = _Listing()
     for col in ("id", "kind", "articles", "sources", "members"):
         table.add_column(col, overflow="fold")
@@ -1124,7 +1123,7 @@ def copies(
         names = ", ".join(
             f"{a.id[:8]} ({a.outlet or a.agency or '?'})" for a in members if a is not None
         )
-        n_sources = len({sources.get(a, a) for a in g.articles})
+        n_sources = nw.independent_sources(g.articles)
         table.add_row(g.id, g.kind, str(len(g.articles)), str(n_sources), names)
     table.show()
     out.print(f"{len(groups)} copy groups", markup=False)

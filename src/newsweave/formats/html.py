@@ -8,7 +8,7 @@ import html
 from collections.abc import Iterable
 from typing import TextIO
 
-from newsweave.brief import largest_events
+from newsweave.brief import independent_sources, largest_events, most_cited
 from newsweave.briefing import Citations, StoreView, human_date, published_range, read_store
 from newsweave.briefing import title_of as _title
 from newsweave.formats.base import Format
@@ -122,8 +122,10 @@ def render(view: StoreView) -> str:
         evs = view.events_of(story)
         dates = [e.date for e in evs if e.date]
         parts.append(f"<section><h2>{_e(story.title or 'Untitled story')}</h2>")
+        independent = independent_sources(story.articles, view.articles, view.source_groups)
         parts.append(
-            f'<p class="meta">{len(evs)} events · {len(story.articles)} articles'
+            f'<p class="meta">{len(evs)} events · {len(story.articles)} articles from '
+            f"{independent} independent source{'' if independent == 1 else 's'}"
             + (f" · {_e(human_date(min(dates)))} – {_e(human_date(max(dates)))}" if dates else "")
             + "</p>"
         )
@@ -132,8 +134,7 @@ def render(view: StoreView) -> str:
         if entries:
             key = set(range(len(entries)))
             if not small and len(entries) > KEY_DATES:
-                ranked = sorted(range(len(entries)), key=lambda i: (-len(entries[i].articles), i))
-                key = set(ranked[:KEY_DATES])
+                key = set(most_cited(entries, KEY_DATES))
 
             def entry(t: TimelineEntry) -> str:
                 kind = str(t.kind or "reported")

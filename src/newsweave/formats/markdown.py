@@ -18,7 +18,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import TextIO
 
-from newsweave.brief import MAX_EVENTS, independent_sources, largest_events, source_label
+from newsweave.brief import (
+    MAX_EVENTS,
+    independent_sources,
+    largest_events,
+    most_cited,
+    source_label,
+)
 from newsweave.briefing import Briefing, Citations, read_briefing
 from newsweave.formats.base import Format
 from newsweave.records import Article, StoryBrief
@@ -167,8 +173,7 @@ def render(
             lines += ["### Timeline", ""]
             entries = list(b.timeline)
             if not detail and len(entries) > KEY_DATES:
-                keep = sorted(range(len(entries)), key=lambda i: (-len(entries[i].articles), i))
-                entries = [entries[i] for i in sorted(keep[:KEY_DATES])]
+                entries = [entries[i] for i in most_cited(entries, KEY_DATES)]
             for t in entries:
                 lines.append(
                     f"- **{_e(t.date)}**{_KIND_LABEL[t.kind]} {_e(t.text)} "

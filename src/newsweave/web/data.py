@@ -111,6 +111,7 @@ class Snapshot:
     event_claims: dict[str, list[str]] = field(default_factory=dict)
     event_claim_counts: dict[str, Counter] = field(default_factory=dict)  # event -> status: n
     outlets: list[tuple[str, int]] = field(default_factory=list)
+    source_groups: dict[str, str] = field(default_factory=dict)  # article -> source group
     claims_by_status: dict[str, list[Claim]] = field(default_factory=dict)
     entities_ranked: list[Entity] = field(default_factory=list)  # most articles first
     entity_search: list[tuple[str, Entity]] = field(default_factory=list)  # (names, entity)
@@ -191,6 +192,7 @@ def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
 
 
 def _index(snap: Snapshot) -> None:
+    snap.source_groups = {a.id: a.source_group for a in snap.articles}
     for ev in snap.events.values():
         for aid in ev.articles:
             snap.article_events.setdefault(aid, []).append(ev.id)

@@ -13,7 +13,9 @@ from dataclasses import asdict
 from typing import Any
 
 from newsweave.api import Newsweave
-from newsweave.records import Claim, CopyGroup, Entity, Event, Story
+from newsweave.brief import independent_sources, largest_events, most_cited
+from newsweave.formats.markdown import KEY_DATES, KEY_EVENTS, SMALL_STORY
+from newsweave.records import Claim, CopyGroup, Entity, Event, Story, TimelineEntry
 from newsweave.web.data import CLAIM_STATUSES, ArticleCard, Snapshot, article_card
 from newsweave.web.http import ApiError
 
@@ -203,6 +205,12 @@ def _outlets_of(snap: Snapshot, article_ids: Iterable[str]) -> list[str]:
     return list(seen)
 
 
+def _independent(snap: Snapshot, article_ids: Iterable[str]) -> int:
+    """Independent sources behind the articles: the one count (each outlet once, each
+    copied text once) that the briefing, CLI and exports show."""
+    return independent_sources(article_ids, snap.by_id, snap.source_groups)
+
+
 def _claim_counts(snap: Snapshot, event_ids: Iterable[str]) -> dict[str, int]:
     counts = dict.fromkeys(CLAIM_STATUSES, 0)
     for e in event_ids:
@@ -224,6 +232,7 @@ def story_card(snap: Snapshot, st: Story) -> dict:
             "first": ev_dates[0] if ev_dates else first,
             "last": ev_dates[-1] if ev_dates else last,
             "outlets": _outlets_of(snap, st.articles),
+            "independent_sources": _independent(snap, st.articles),
             "claim_counts": _claim_counts(snap, events),
         }
     )
@@ -234,8 +243,15 @@ def story_detail(snap: Snapshot, st: Story) -> dict:
     """One story: its events (in date order) and its timeline."""
     view = story_card(snap, st)
     events = sorted_events(snap.events[e] for e in st.events if e in snap.events)
-    view["events"] = [event_card(snap, e) for e in events]
-    view["timeline"] = timeline(snap, st.id)
+    whole = len(st.articles) <= SMALL_STORY  # a small story is shown whole, as in the brief
+    key = {e.id for e in largest_events(events, len(events) if whole else KEY_EVENTS)}
+    view["events"] = [event_card(snap, e) | {"key": e.id in key} for e in events]
+    # the key dates, as the brief picks them: the entries most articles speak of
+    rows = _timeline_rows(snap, st.id)
+    key_dates = set(range(len(rows)) if whole else most_cited(rows, KEY_DATES))
+    view["timeline"] = [
+        entry | {"key": i in key_dates} for i, entry in enumerate(timeline(snap, st.id))
+    ]
     return view
 
 
@@ -245,6 +261,7 @@ def event_card(snap: Snapshot, ev: Event) -> dict:
         {
             "article_count": len(ev.articles),
             "outlets": _outlets_of(snap, ev.articles),
+            "independent_sources": _independent(snap, ev.articles),
             "claim_counts": _claim_counts(snap, [ev.id]),
         }
     )
@@ -266,10 +283,14 @@ def sorted_events(rows: Iterable[Event]) -> list[Event]:
     return sorted(rows, key=lambda r: (r.date or "9999", r.title or ""))
 
 
-def timeline(snap: Snapshot, story: str | None) -> list[dict]:
+def _timeline_rows(snap: Snapshot, story: str | None) -> list[TimelineEntry]:
     rows = [t for t in snap.timeline if story is None or str(t.story) == story]
+    return sorted(rows, key=lambda t: t.date or "")
+
+
+def timeline(snap: Snapshot, story: str | None) -> list[dict]:
     out = []
-    for t in sorted(rows, key=lambda t: t.date or ""):
+    for t in _timeline_rows(snap, story):
         entry = asdict(t)
         entry["sources"] = [
             {

@@ -257,7 +257,7 @@
       append(grid, [h("article", { class: "story-card" },
         h("div", { class: "kicker" }, dateRange(st.first, st.last)),
         h("h2", {}, h("a", { href: route("story/" + st.id) }, st.title || "Untitled story")),
-        h("p", { class: "counts" }, `${plural(st.event_count, "event")} · ${plural(st.article_count, "article")} · ${plural((st.outlets || []).length, "outlet")}`),
+        h("p", { class: "counts" }, `${plural(st.event_count, "event")} · ${plural(st.article_count, "article")} · ${plural((st.outlets || []).length, "outlet")} · ${plural(st.independent_sources ?? 0, "independent source")}`),
         statusBadges(st.claim_counts),
         outletChips(st.outlets, 5))]);
     }
@@ -273,27 +273,59 @@
       optional("coverage", { story: id }),
     ]);
     const events = st.events || [];
+    const timeline = st.timeline || [];
+    // Bounded like the brief: the key events and dates (those most articles report) show;
+    // every other event and date is one click away.
+    const keyEvents = events.filter((ev) => ev.key !== false);
+    const keyDates = timeline.filter((t) => t.key !== false);
     const list = h("ol", { class: "event-list" });
+    const hidden = [];
     for (const ev of events) {
-      append(list, [h("li", { class: "event-item" },
+      const item = h("li", { class: "event-item" + (ev.key === false ? "" : " key") },
         h("time", { class: "event-date" }, humanDate(ev.date)),
         h("div", {},
           h("a", { class: "event-title", href: route("event/" + ev.id) }, ev.title || "Untitled event"),
           h("div", { class: "byline" }, plural(ev.article_count, "article"), " · ", (ev.outlets || []).join(", ") || "no outlet named"),
-          statusBadges(ev.claim_counts)))]);
+          statusBadges(ev.claim_counts)));
+      if (ev.key === false) { item.hidden = true; hidden.push(item); }
+      append(list, [item]);
+    }
+    let eventsBody = list;
+    if (hidden.length) {
+      const more = h("button", { type: "button", class: "button small more-button" }, `Show all ${plural(events.length, "event")}`);
+      more.addEventListener("click", () => {
+        const open = more.dataset.open === "1";
+        hidden.forEach((li) => { li.hidden = open; });
+        more.dataset.open = open ? "0" : "1";
+        more.textContent = open ? `Show all ${plural(events.length, "event")}` : `Show the ${keyEvents.length} key events`;
+      });
+      eventsBody = h("div", {}, h("p", { class: "hint" }, `The ${keyEvents.length} events most articles report, by date.`), list, more);
+    }
+    const chart = h("div", {}, timelineChart(keyDates, keyEvents));
+    let timelineBody = chart;
+    const dated = (rows) => rows.filter((r) => r.date).length;
+    if (keyDates.length < timeline.length || keyEvents.length < events.length) {
+      const all = h("button", { type: "button", class: "button small more-button" }, `Show every date (${plural(dated(timeline) + dated(events), "entry", "entries")})`);
+      all.addEventListener("click", () => {
+        const open = all.dataset.open === "1";
+        chart.replaceChildren(open ? timelineChart(keyDates, keyEvents) : timelineChart(timeline, events));
+        all.dataset.open = open ? "0" : "1";
+        all.textContent = open ? `Show every date (${plural(dated(timeline) + dated(events), "entry", "entries")})` : "Show the key dates";
+      });
+      timelineBody = h("div", {}, h("p", { class: "hint" }, "The key dates: the events and dated entries most articles report."), chart, all);
     }
     page(crumbs([{ label: "Stories", href: "#/" }, { label: st.title || "Story" }]),
       h("h1", { class: "page-title" }, st.title || "Untitled story"),
-      h("p", { class: "dek" }, `${dateRange(st.first, st.last)} · ${plural(st.event_count, "event")} · ${plural(st.article_count, "article")} from ${plural((st.outlets || []).length, "outlet")}`),
+      h("p", { class: "dek" }, `${dateRange(st.first, st.last)} · ${plural(st.event_count, "event")} · ${plural(st.article_count, "article")} from ${plural((st.outlets || []).length, "outlet")} · ${plural(st.independent_sources ?? 0, "independent source")}`),
       statusBadges(st.claim_counts),
-      h("section", { class: "panel" }, h("h2", { class: "section-title" }, "Timeline"), timelineChart(st.timeline || [], events)),
+      h("section", { class: "panel" }, h("h2", { class: "section-title" }, "Timeline"), timelineBody),
       h("section", { class: "panel", id: "attention" }, h("h2", { class: "section-title" }, "Attention over time"),
         days ? attentionChart(days, "Articles per day in this story") : empty("Attention is not available.")),
       h("section", { class: "panel", id: "coverage" }, h("h2", { class: "section-title" }, "Coverage and blind spots"),
         h("p", { class: "hint" }, "Outlets in this story, and outlets that report on its main entities elsewhere but have nothing here."),
         outlets ? coverageTable(outlets) : empty("Coverage is not available.")),
       h("section", { class: "panel" }, h("h2", { class: "section-title" }, "Events"),
-        events.length ? capList(list, 40, "events") : empty("No events in this story.")),
+        events.length ? eventsBody : empty("No events in this story.")),
       h("p", {}, h("a", { href: route("articles", { story: st.id }) }, `All ${plural(st.article_count, "article")} in this story →`)));
   }
 
