@@ -514,3 +514,26 @@ def test_a_name_the_model_calls_person_is_not_one_when_its_short_form_is_a_place
     rig = _entity_of(res, "a", "Deepwater Horizon")
     assert rig.id == _entity_of(res, "b", "Deepwater Horizon").id
     assert rig.type != "PERSON"
+
+
+def test_words_around_a_name_overrule_a_person_label_everywhere() -> None:
+    # the model labels "Twitter" PERSON in every mention here; the words around two of them
+    # say it is posted on and used, so it is no person, in article "c" too
+    texts = {
+        "a": "Protesters shared the news on Twitter and Facebook within minutes.",
+        "b": "Celebrities took to Twitter. Pressure on Obama grew as Obama spoke.",
+        "c": "Twitter said the service had been blocked in Egypt for two days.",
+    }
+    spans = {
+        "a": [("Twitter", "PERSON"), ("Facebook", "ORG")],
+        "b": [("Twitter", "PERSON"), ("Obama", "PERSON"), ("Obama", "PERSON")],
+        "c": [("Twitter", "PERSON"), ("Egypt", "GPE")],
+    }
+    res = _resolve_spans(texts, spans)
+    twitter = _entity_of(res, "a", "Twitter")
+    assert twitter.type == "ORG"
+    assert twitter.id == _entity_of(res, "b", "Twitter").id == _entity_of(res, "c", "Twitter").id
+    # "pressure on Obama" is no evidence: a person stays a person
+    assert _entity_of(res, "b", "Obama").type == "PERSON"
+    # the mentions keep the label the model gave them (provenance); the entity is voted
+    assert {m.label for m in res.mentions if m.text == "Twitter"} == {"PERSON"}

@@ -40,10 +40,14 @@ Resolution happens in two passes:
    gender, and "who" the mention it follows.
 
 The type is voted by all mentions (a PERSON label among FAC ones does not make the Deepwater
-Horizon a person; see :func:`_entity_type`). The canonical name is the title-stripped form
-used by most articles (ties: more mentions, more tokens, then alphabetical), preferring a
-full name to a surname and an expansion to its acronym. Entity ids are content hashes of
-type and canonical name, so the same input gives the same ids.
+Horizon a person; see :func:`_entity_type`). Before that, the words around a mention can
+overrule the model's label for a name everywhere in the corpus: "on Twitter", "via Twitter",
+"Twitter users", "sites like Twitter" say a platform or company, not a person, and a name
+such words speak of is no PERSON (:data:`CONTEXT_LABELS`, :func:`labels_by_evidence`).
+The canonical name is the title-stripped form used by most articles (ties: more mentions,
+more tokens, then alphabetical), preferring a full name to a surname and an expansion to its
+acronym. Entity ids are content hashes of type and canonical name, so the same input gives
+the same ids.
 """
 
 from __future__ import annotations
@@ -66,6 +70,44 @@ from newsweave.records import Article, Entity, Mention
 Kind = Literal["person", "acronym", "designation", "name", "nominal", "pronoun"]
 
 # --------------------------------------------------------------------------- vocabularies
+
+#: Words around a mention that say what kind of thing it names, whatever label the model
+#: gave it: (label, where — "before" the mention or "after" it —, pattern, what it reads).
+#: A person is not posted on, used, followed as a feed or listed among websites.
+CONTEXT_LABELS: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
+    (
+        "ORG",
+        "after",
+        re.compile(
+            r"^\s+(?:account|accounts|feed|feeds|user|users|page|pages|post|posts|followers"
+            r"|activity|site|website|subscribers|platform|app|handle|updates|shares|stock)\b"
+        ),
+        "a platform's or company's account, feed, users, site or shares",
+    ),
+    ("ORG", "before", re.compile(r"\b(?:via|using|utili[sz]ing)\s+$"), "reached via, used"),
+    (
+        "ORG",
+        "before",
+        re.compile(
+            r"\b(?:sites?|websites?|networks?|services?|platforms?|companies|firms|apps?)"
+            r",?\s+(?:like|such as|including)\s+$",
+            re.I,
+        ),
+        "named among websites, networks or companies",
+    ),
+    ("ORG", "before", re.compile(r"\btook to\s+$"), "'took to Twitter'"),
+    (
+        "ORG",
+        "before",
+        re.compile(
+            r"\b(?:posted|posting|posts|tweeted|tweeting|wrote|written|commented|announced|active"
+            r"|blocked|trending|reacting|follow|following|live|news|analysis|comment|comments"
+            r"|stories|information|people|updates|campaign)\s+on\s+$",
+            re.I,
+        ),
+        "a medium one posts or follows things on",
+    ),
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -775,6 +817,8 @@ def resolve(
     )
     for m in mentions:
         texts.setdefault(m.article, "")
+    original = mentions
+    mentions = labels_by_evidence(mentions, texts)
     common = _common_words(texts.values(), mentions)
     forms = [analyse(m.text, m.label, common) for m in mentions]
     by_article: dict[str, list[int]] = defaultdict(list)
@@ -887,8 +931,54 @@ def resolve(
         for i in ids:
             assignment[i] = entity.id
     entities.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name.lower(), e.id))
-    resolved = tuple(replace(m, entity=assignment.get(i)) for i, m in enumerate(mentions))
+    resolved = tuple(replace(m, entity=assignment.get(i)) for i, m in enumerate(original))
     return Resolution(entities=tuple(entities), mentions=resolved)
+
+
+def context_label(text: str, mention: Mention) -> str | None:
+    """The label the words around ``mention`` give it (:data:`CONTEXT_LABELS`), if any."""
+    before = text[max(0, mention.start - 40) : mention.start]
+    after = text[mention.end : mention.end + 30]
+    for label, where, pattern, _ in CONTEXT_LABELS:
+        if pattern.search(before if where == "before" else after):
+            return label
+    return None
+
+
+def labels_by_evidence(
+    mentions: Sequence[Mention], texts: Mapping[str, str]
+) -> Sequence[Mention]:
+    """The model's labels, except for names the context speaks against: each name (folded)
+    that the words around some mention give a label (:func:`context_label`) is voted over
+    all its mentions in the corpus — the model's label one vote, the context's two — and
+    when that vote is not PERSON, its PERSON-labelled mentions take the winning label. A
+    name no context speaks of keeps the model's labels (the entity vote then decides)."""
+    evidence: dict[str, Counter[str]] = {}
+    contexts: list[str | None] = []
+    for m in mentions:
+        found = context_label(texts.get(m.article, ""), m) if m.text[:1].isupper() else None
+        contexts.append(found)
+        if found:
+            evidence.setdefault(fold(m.text), Counter())
+    if not evidence:
+        return mentions
+    for m, found in zip(mentions, contexts, strict=True):
+        votes = evidence.get(fold(m.text))
+        if votes is not None:
+            votes[m.label] += 1
+            if found:
+                votes[found] += 2
+    winners = {
+        key: max(votes, key=lambda lab: (votes[lab], lab != "PERSON", lab))
+        for key, votes in evidence.items()
+    }
+    out = []
+    for m in mentions:
+        win = winners.get(fold(m.text))
+        if win and win != "PERSON" and m.label == "PERSON":
+            m = replace(m, label=win)
+        out.append(m)
+    return out
 
 
 _WORD = re.compile(r"(?<![\w'’-])([A-Za-z][a-z]+)\b")
