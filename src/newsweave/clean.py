@@ -102,6 +102,20 @@ SYNDICATION_NOTICE = re.compile(
 )
 FOLDER_DATE = re.compile(r"(?:^|/)(\d{4}-\d{2}-\d{2})(?:/|$)")
 # Timeline17 layout: <topic>_<outlet>/InputDocs/<date>/<n>.htm.txt
+# How outlets spell themselves, for the short forms a folder or data set names them by
+# (Timeline17's "<topic>_<outlet>" folders): a reader sees "The Guardian", not "guardian".
+OUTLET_NAMES: dict[str, str] = {
+    "bbc": "BBC",
+    "cnn": "CNN",
+    "reuters": "Reuters",
+    "guardian": "The Guardian",
+    "washingtonpost": "The Washington Post",
+    "foxnews": "Fox News",
+    "nytimes": "The New York Times",
+    "latimes": "Los Angeles Times",
+    "aljazeera": "Al Jazeera",
+    "ap": "AP",
+}
 FOLDER_OUTLET = re.compile(r"(?:^|/)[A-Za-z]+_(?P<outlet>[A-Za-z]+)/InputDocs/")
 
 # Whole lines that are page furniture, each with the reason recorded in Article.removed.
@@ -814,8 +828,48 @@ _QUANTIFIERS = frozenset(
         "few",
     ]
 )
+# Nouns a name follows in apposition: "CNBC correspondent Charlie Gasparino says …"
+_ROLE_NOUNS = frozenset(
+    [
+        "correspondent",
+        "reporter",
+        "editor",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "secretary",
+        "minister",
+        "president",
+        "chairman",
+        "chairwoman",
+        "chief",
+        "executive",
+        "director",
+        "analyst",
+        "official",
+        "leader",
+        "governor",
+        "senator",
+        "commander",
+        "admiral",
+        "general",
+        "colonel",
+        "captain",
+        "officer",
+        "boss",
+        "founder",
+    ]
+)
 _WEEKDAYS = frozenset(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+)
+
+
+# 'Doug Suttles of BP: "We have been unable to overcome the flow" The latest attempt …': a
+# speaker, a colon and a quotation without a full stop after it, then a capital — a caption;
+# no first sentence reads like that.
+SPEAKER_CAPTION = re.compile(
+    r"^[A-Z][^:\n\"“]{2,80}:\s*[\"“][^\"”\n]{3,300}[\"”](?:\s+(?=[A-Z\"“])|\s*$)"
 )
 
 
@@ -875,7 +929,9 @@ def _headline_end(
         return "subject-repeated"  # "Leona and JLS on Haiti single Leona Lewis and JLS …"
     # a speaker caption: "… going to plan BP Chief Operating Officer Doug Suttles: "We …"
     j = i
-    while j < min(len(words), i + 8) and _capitalised(words[j]) and not words[j].endswith(":"):
+    while j < min(len(words), i + 8) and not words[j].endswith(":"):
+        if not (_capitalised(words[j]) or words[j] in ("of", "from", "for", "at", "the", "and")):
+            break
         j += 1
     speaker = j < len(words) - 1 and words[j].endswith(":") and _capitalised(words[j])
     if speaker and words[j + 1][:1] in _QUOTE_OPEN:
@@ -892,8 +948,12 @@ def _headline_end(
         and prev.lower() not in _QUANTIFIERS
     ):
         return "capitalised-only-here"  # "… stop flow Forecasters predict …"
-    if nxt.lower() in _CLAUSE_VERBS:
-        return "name-then-verb"  # "… dome delayed BP says the new dome …"
+    run = i + 1  # a name of a few capitalised words, then a verb: a clause starts here
+    while run < min(len(words), i + 5) and _capitalised(words[run]):
+        run += 1
+    appositive = prev.lower() in _ROLE_NOUNS  # "… CNBC correspondent Charlie Gasparino says"
+    if run < len(words) and words[run].lower() in _CLAUSE_VERBS and not appositive:
+        return "name-then-verb"  # "… delayed BP says …", "… costs US President Barack Obama is …"
     return None
 
 
@@ -960,7 +1020,15 @@ def _title_and_header(draft: _Draft, paras: list[str]) -> list[str]:
         if split:
             draft.note("title", split[0], "glued-headline", first[:200])
             draft.removed.append(split[0])
-            paras = [split[1] + nl + rest, *paras[1:]]
+            first = split[1]
+        # a video or photo caption quoting its speaker, glued before the first sentence
+        caption = SPEAKER_CAPTION.match(first)
+        # a caption that is the whole line goes only after a headline: then the line was glued
+        if caption and (len(first) > caption.end() + 20 or (split and caption.end() == len(first))):
+            draft.removed.append(f"caption: {caption.group().strip()}")
+            first = first[caption.end() :]
+        paras = [first + nl + rest if first.strip() else rest, *paras[1:]]
+        paras = [p for p in paras if p.strip()]
     body_start = next(
         (i for i, p in enumerate(paras) if len(p.split()) >= 25 or "\n" in p), len(paras)
     )
@@ -1043,7 +1111,8 @@ def _from_path(draft: _Draft, path: str) -> None:
             draft.note("published", iso, "folder-name", m[1])
     m = FOLDER_OUTLET.search(posix)
     if m:
-        draft.note("outlet", m["outlet"], "folder-name", m.group().strip("/"))
+        name = OUTLET_NAMES.get(m["outlet"].lower(), m["outlet"])
+        draft.note("outlet", name, "folder-name", m.group().strip("/"))
 
 
 # An outlet naming itself: "As ET had reported, the joint venture ..." (past perfect: what
