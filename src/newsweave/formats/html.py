@@ -12,7 +12,13 @@ from newsweave.brief import independent_sources, largest_events, most_cited
 from newsweave.briefing import Citations, StoreView, human_date, published_range, read_store
 from newsweave.briefing import title_of as _title
 from newsweave.formats.base import Format
-from newsweave.formats.markdown import KEY_DATES, KEY_EVENTS, SMALL_STORY
+from newsweave.formats.markdown import (
+    FULL_STORIES,
+    KEY_DATES,
+    KEY_DISPUTES,
+    KEY_EVENTS,
+    SMALL_STORY,
+)
 from newsweave.records import Claim, Event, TimelineEntry
 from newsweave.store import Store
 
@@ -52,6 +58,9 @@ ol.sources{font:13px/1.5 system-ui,sans-serif;padding-left:22px}
 """
 
 
+KEY_CLAIMS = 3  # corroborated and single-source claims an event shows (the most carried)
+
+
 def escape(value: object) -> str:
     """The one escaping rule of this format: HTML-escape every value, quotes included."""
     return html.escape("" if value is None else str(value), quote=True)
@@ -62,8 +71,10 @@ _e = escape
 
 def render(view: StoreView) -> str:
     """The briefing page, bounded like the Markdown briefing with the detail one click
-    away: per story the dated entries most articles speak of and its largest events, the
-    rest inside ``<details>`` (a story of a few articles is shown whole)."""
+    away: the :data:`FULL_STORIES` largest stories open, the others by title and counts with
+    their timeline and events folded; per story the dated entries most articles speak of and
+    its largest events with their key claims, the rest inside ``<details>`` (a story of a
+    few articles is shown whole)."""
     cites = Citations(view.articles)
     first, last = published_range(view.articles.values())
     parts: list[str] = []
@@ -86,16 +97,24 @@ def render(view: StoreView) -> str:
             f"{refs(c.articles)}</div></div>"
         )
 
-    def event_html(ev: Event) -> str:
-        """One event: heading, disputes, corroborated and single-source claims."""
+    def event_html(ev: Event, *, whole: bool, claims: bool = True) -> str:
+        """One event: heading, disputes, corroborated and single-source claims — the first
+        :data:`KEY_DISPUTES` disputes and :data:`KEY_CLAIMS` claims of each kind (those most
+        sources carry) unless ``whole``; the rest are named with the command that lists
+        them, so the page stays a briefing however many claims a story has. Without
+        ``claims`` (the folded, smaller events) only the heading and that line."""
         out: list[str] = []
         out.append(
             f"<h3>{_e(human_date(ev.date))} — {_e(ev.title)}</h3>"
             f'<p class="meta">{len(ev.articles)} articles'
             f"{refs(ev.articles)}</p>"
         )
-        ev_claims = view.event_claims.get(ev.id, ())
+        ev_claims = view.event_claims.get(ev.id, ()) if claims else ()
         pairs = view.contested_pairs(ev_claims)
+        left_out = 0 if claims else len(view.event_claims.get(ev.id, ()))
+        if not whole:
+            left_out += max(0, len(pairs) - KEY_DISPUTES)
+            pairs = pairs[:KEY_DISPUTES]
         if pairs:
             out.append("<h4>Where sources disagree</h4>")
             for c, o in pairs:
@@ -107,6 +126,10 @@ def render(view: StoreView) -> str:
             rows = [c for c in ev_claims if c.status == status]
             if not rows:
                 continue
+            if not whole:
+                rows.sort(key=lambda c: (-(c.independent_sources or 0), -len(c.articles), c.id))
+                left_out += max(0, len(rows) - KEY_CLAIMS)
+                rows = rows[:KEY_CLAIMS]
             out.append(f'<h4>{label}</h4><ul class="claims">')
             for c in rows:
                 n = c.independent_sources or 0
@@ -116,9 +139,15 @@ def render(view: StoreView) -> str:
                     f"{refs(c.articles)}</li>"
                 )
             out.append("</ul>")
+        if left_out:
+            noun = "more claim" if claims else "claim"
+            out.append(
+                f'<p class="meta">{_count(left_out, noun)} in this event: '
+                f"<code>newsweave claims --event {_e(ev.id)}</code></p>"
+            )
         return "\n".join(out)
 
-    for story in view.stories:
+    for rank, story in enumerate(view.stories):
         evs = view.events_of(story)
         dates = [e.date for e in evs if e.date]
         parts.append(f"<section><h2>{_e(story.title or 'Untitled story')}</h2>")
@@ -129,6 +158,9 @@ def render(view: StoreView) -> str:
             + (f" · {_e(human_date(min(dates)))} – {_e(human_date(max(dates)))}" if dates else "")
             + "</p>"
         )
+        folded = rank >= FULL_STORIES  # as the brief: the largest stories in full
+        if folded:
+            parts.append("<details><summary>Timeline and events</summary>")
         small = len(story.articles) <= SMALL_STORY
         entries = list(view.timeline_of(story))
         if entries:
@@ -157,12 +189,14 @@ def render(view: StoreView) -> str:
         shown = {e.id for e in largest_events(evs, len(evs) if small else KEY_EVENTS)}
         rest = [ev for ev in evs if ev.id not in shown]
         for ev in [ev for ev in evs if ev.id in shown]:
-            parts.append(event_html(ev))
+            parts.append(event_html(ev, whole=small))
         if rest:
             parts.append(
                 f"<details><summary>{len(rest)} more event{'' if len(rest) == 1 else 's'}</summary>"
             )
-            parts += [event_html(ev) for ev in rest]
+            parts += [event_html(ev, whole=False, claims=False) for ev in rest]
+            parts.append("</details>")
+        if folded:
             parts.append("</details>")
         parts.append("</section>")
     others = view.ungrouped()
