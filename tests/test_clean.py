@@ -385,3 +385,23 @@ def test_headline_before_a_stamp_loses_its_standfirst() -> None:
     article = clean(RawDocument(source_path="x.txt", text=line + "\nMore.", format="text"))
     assert article.title == "Deepwater Horizon alarms were switched off 'to help workers sleep'"
     assert article.text.startswith("Transocean is under scrutiny")
+
+
+def test_dated_photo_captions_above_an_article_are_furniture() -> None:
+    text = (
+        "Apr. 21 : An oil slick is seen as the Deepwater Horizon oil rig burns in the Gulf .\n"
+        "AP Apr. 21 : Fire boat crews battle the blazing remnants of the rig .\n"
+        "Coast Guard via AP NEW ORLEANS -- The Coast Guard discovered Saturday that oil is "
+        "leaking , officials said , from the well .\n"
+        "April 20 : the rig exploded , one timeline entry reads .\n"
+    )
+    article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
+    assert article.text.startswith("NEW ORLEANS -- The Coast Guard discovered")
+    assert "the rig exploded" in article.text  # inside the article: kept
+    assert sum(r.startswith("photo caption") for r in article.removed) == 2
+
+
+def test_cnn_from_byline_is_cut() -> None:
+    line = "From the CNN Wire Staff Rebel forces retreat in Libya Tripoli (CNN) -- Rebels fled."
+    article = clean(RawDocument(source_path="x.txt", text=line + "\nMore.", format="text"))
+    assert "CNN Wire Staff" not in article.text

@@ -246,7 +246,9 @@ _MONTH = rf"(?i:{_MONTH_ALT})"
 _ORG = r"(?:BBC(?: News(?: website)?)?|CNN|Reuters|The Washington Post|Washington Post|Fox News)"
 _PLACE = r"(?:,\s*(?:New |Los |San |Hong |Tel )?[A-Z][a-z]+\b)?"
 BYLINE_INLINE = re.compile(
-    r"\bBy\s+(?:"
+    # CNN also writes "From the CNN Wire Staff", "From Jill Dougherty and Elise Labott, CNN"
+    rf"\bFrom\s+(?:the {_ORG} Wires? Staff|{_NAMES}\s*,\s*CNN(?=\s+[A-Z]))\s*"
+    r"|\bBy\s+(?:"
     rf"the {_ORG} Wires? Staff"
     rf"|{_NAMES}\s*,\s*Special to {_ORG}"
     rf"|{_NAMES}\s*(?:,\s*)?(?:[A-Z]?[a-z]+\s+){{0,3}}{_ROLE}\s*,?\s*{_ORG}{_PLACE}"
@@ -512,9 +514,25 @@ def _furniture_reason(line: str) -> str | None:
     return None
 
 
+# A slideshow's photo caption above the article (Fox News): "April 30: Workers spread oil
+# booms along a railroad trestle …", "Aug. 21, 2009: Convicted Lockerbie bomber …". Only as
+# the first line: inside an article the same shape is a timeline entry.
+DATED_CAPTION = re.compile(
+    rf"^(?:{_MONTH_ALT})\.?\s+\d{{1,2}}(?:\s*,\s*\d{{4}})?\s*:\s+[A-Z]", re.I
+)
+
+
+# The credit of such a photo, at the start of the next line: "AP", "Coast Guard via AP".
+PHOTO_CREDIT_LEAD = re.compile(
+    r"^(?:\(?(?:AP|Reuters|AFP)\)?|Getty Images|[A-Z][A-Za-z.]*(?: [A-Z][A-Za-z.]*){0,3} via AP)"
+    r"\s+(?=[A-Z])"
+)
+
+
 def _strip_furniture(draft: _Draft) -> None:
     kept: list[str] = []
     content_lines = 0
+    after_caption = False
     for n, line in enumerate(draft.lines):
         stripped = line.strip()
         if not stripped:
@@ -527,6 +545,16 @@ def _strip_furniture(draft: _Draft) -> None:
         stripped = _strip_inline(draft, stripped, byline=content_lines < BYLINE_LINES)
         if not stripped:
             continue
+        if content_lines == 0 and len(draft.lines) > n + 1:
+            if after_caption:  # the credit of the photo above glued to this line
+                credit = PHOTO_CREDIT_LEAD.match(stripped)
+                if credit:
+                    draft.removed.append(f"photo credit: {credit.group().strip()}")
+                    stripped = stripped[credit.end() :]
+            if DATED_CAPTION.match(stripped):
+                draft.removed.append(f"photo caption: {stripped[:120]}")
+                after_caption = True
+                continue
         line = stripped
         content_lines += 1
         reason = _furniture_reason(stripped)
@@ -974,11 +1002,14 @@ def split_glued_headline(
         return None  # Title Case: capitals say nothing about where the headline ends
     body_case = _lower_counts(body)
     for i in range(4, min(len(words) - 2, max_words + 1)):
-        if _headline_end(words, i, body_case) is None:
+        reason = _headline_end(words, i, body_case)
+        if reason is None:
             continue
         head = words[:i]
         caption = head[0] in ("The", "A", "An") or {w.lower() for w in head} & _CAPTION_WORDS
-        if caption and not known_headline:
+        # before a highlights marker or a stamp stands the headline ("ElBaradei: Egypt is
+        # not stable NEW: …"), whatever its verbs
+        if caption and not known_headline and reason not in ("marker", "stamp"):
             return None
         if not _plausible_headline(" ".join(head)):
             return None
