@@ -665,228 +665,47 @@ def _read_furniture(draft: _Draft, reason: str, line: str) -> None:
 # "Gulf oil spill: BP says 'top kill' plug going to plan BP Chief Operating Officer Doug
 # Suttles: "We have the best people …" BP says its operation …". A headline in sentence case
 # ends where a word after a lower-case word is capitalised for a reason other than being a
-# name; each entry of HEADLINE_ENDS is one such reason, with the evidence it reads.
+# name; :func:`_headline_end` names each such reason (its return value), with the evidence
+# it reads, and the title's evidence records the rule `glued-headline`.
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
 
 # Words after which a headline does not end ("… spill in Gulf", "… talks with BP").
-_HEAD_JOINS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "from",
-        "by",
-        "with",
-        "as",
-        "and",
-        "or",
-        "but",
-        "over",
-        "after",
-        "before",
-        "into",
-        "than",
-        "via",
-        "amid",
-        "against",
-        "about",
-        "under",
-        "near",
-        "off",
-        "up",
-        "out",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "its",
-        "his",
-        "her",
-        "their",
-        "our",
-        "&",
-        "vs",
-        "says",
-        "said",
-        "where",
-        "who",
-        "which",
-        "that",
-        "when",
-        "how",
-        "what",
-        "why",
-        "whose",
-        "v",
-        "-",
-        "--",
-        "–",
-        "—",
-    ]
+_HEAD_JOINS = _word_set(
+    "a an the of to in on at for from by with as and or but over after before into than "
+    "via amid against about under near off up out is are was were be its his her their "
+    "our & vs says said where who which that when how what why whose v - -- – —"
 )
 # Words that start a sentence or caption and are capitalised only there (or are titles).
-_UNIT_STARTERS = frozenset(
-    [
-        "the",
-        "a",
-        "an",
-        "this",
-        "these",
-        "those",
-        "it",
-        "he",
-        "she",
-        "they",
-        "there",
-        "we",
-        "i",
-        "his",
-        "her",
-        "its",
-        "their",
-        "many",
-        "more",
-        "most",
-        "some",
-        "several",
-        "hundreds",
-        "thousands",
-        "dozens",
-        "millions",
-        "almost",
-        "nearly",
-        "at",
-        "in",
-        "on",
-        "after",
-        "before",
-        "when",
-        "while",
-        "as",
-        "if",
-        "despite",
-        "following",
-        "since",
-        "during",
-        "from",
-        "with",
-        "for",
-        "to",
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-    ]
+_UNIT_STARTERS = _word_set(
+    "the a an this these those it he she they there we i his her its their many more most "
+    "some several hundreds thousands dozens millions almost nearly at in on after before "
+    "when while as if despite following since during from with for to mr mrs ms dr"
 )
-_CLAUSE_VERBS = frozenset(
-    [
-        "says",
-        "said",
-        "has",
-        "have",
-        "had",
-        "is",
-        "are",
-        "was",
-        "were",
-        "will",
-        "would",
-        "could",
-        "may",
-        "might",
-        "can",
-        "told",
-        "warned",
-    ]
+_CLAUSE_VERBS = _word_set(
+    "says said has have had is are was were will would could may might can told warned"
 )
 # A caption or standfirst, not a headline: a clause with a copula or a reporting verb in the
 # past ("BP is trying to funnel …", "Tony Hayward said there was …"), a video caption
 # ("John Curry, from BP, explains how …"), or one that opens with an article.
-_CAPTION_WORDS = frozenset(
-    [
-        "is",
-        "are",
-        "was",
-        "were",
-        "has",
-        "had",
-        "have",
-        "been",
-        "being",
-        "will",
-        "said",
-        "told",
-        "warned",
-        "explains",
-        "speaks",
-        "looks",
-    ]
+_CAPTION_WORDS = _word_set(
+    "is are was were has had have been being will said told warned explains speaks looks"
 )
 _QUOTE_CLOSE = ("'", '"', "’", "”")
 _QUOTE_OPEN = ("'", '"', "‘", "“")
 # "two Democratic lawmakers": after these an adjective is capitalised inside a phrase
-_QUANTIFIERS = frozenset(
-    [
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "many",
-        "some",
-        "all",
-        "both",
-        "most",
-        "other",
-        "new",
-        "former",
-        "top",
-        "senior",
-        "several",
-        "few",
-    ]
+_QUANTIFIERS = _word_set(
+    "two three four five six seven eight nine ten many some all both most other new "
+    "former top senior several few"
 )
 # Nouns a name follows in apposition: "CNBC correspondent Charlie Gasparino says …"
-_ROLE_NOUNS = frozenset(
-    [
-        "correspondent",
-        "reporter",
-        "editor",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "secretary",
-        "minister",
-        "president",
-        "chairman",
-        "chairwoman",
-        "chief",
-        "executive",
-        "director",
-        "analyst",
-        "official",
-        "leader",
-        "governor",
-        "senator",
-        "commander",
-        "admiral",
-        "general",
-        "colonel",
-        "captain",
-        "officer",
-        "boss",
-        "founder",
-    ]
+_ROLE_NOUNS = _word_set(
+    "correspondent reporter editor spokesman spokeswoman spokesperson secretary minister "
+    "president chairman chairwoman chief executive director analyst official leader "
+    "governor senator commander admiral general colonel captain officer boss founder"
 )
 _WEEKDAYS = frozenset(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
