@@ -410,3 +410,84 @@ def test_a_bound_is_no_contradiction(seeds) -> None:
     )
     an = analyse_claims([seeds["003"], other])
     assert not [x for x in an.contradictions if x.kind == "number"]
+
+
+def _one(aid: str, text: str, published: str) -> Article:
+    return Article(aid, f"{aid}.txt", None, aid, None, None, published, text)
+
+
+def test_a_shared_name_is_no_shared_statement() -> None:
+    """Sentences of one topic that share names and words around different predicates stay
+    two claims; a restatement in other words is one claim with two witnesses (real
+    sentences: Timeline17 bpoil BBC, 1-2 May 2010; ECB+ 12, the Indian navy and pirates)."""
+    from newsweave.embed import embed
+
+    katrina = [
+        _one(
+            "bbc-1",
+            "Correspondents say the White House is desperate to avoid the kind of disaster "
+            "that Hurricane Katrina brought to the region in 2005.",
+            "2010-05-01",
+        ),
+        _one(
+            "bbc-2",
+            "One Louisiana resident said the disaster was more serious than Katrina, the "
+            "hurricane which devastated the region in 2005.",
+            "2010-05-02",
+        ),
+    ]
+    boats = [
+        _one(
+            "ecb-12",
+            "The pirates on two speed boats had surrounded the merchant vessel flying the "
+            "Ethiopian flag around noon, when INS Mysore warship intervened and warded off "
+            "the attack, a Navy spokesperson said.",
+            "2008-12-13",
+        ),
+        _one(
+            "ecb-3",
+            "The pirates, in three boats, were attempting to hijack the Ethopian-flagged "
+            "merchant vessel around noon today, when the destroyer INS Mysore intervened and "
+            "repulsed the attack, a Navy spokesman said.",
+            "2008-12-13",
+        ),
+    ]
+    tanker = [
+        _one(
+            "ecb-11",
+            "Somali pirates have become increasingly brazen in recent months, seizing a number "
+            "of vessels including a Saudi supertanker loaded with $100 million worth of crude "
+            "oil.",
+            "2008-12-13",
+        ),
+        _one(
+            "ecb-14",
+            "Somali pirates recently seized a Saudi supertanker loaded with $100 million of "
+            "crude oil.",
+            "2008-12-13",
+        ),
+    ]
+    # a low merge threshold: the word overlap alone would join each pair
+    options = ClaimOptions(merge_threshold=0.3)
+    for pair, one_claim in ((katrina, False), (boats, False), (tanker, True)):
+        checked = analyse_claims(pair, embedder=embed, options=options)
+        joined = [c for c in checked.claims if len(c.articles) == 2]
+        assert bool(joined) == one_claim, [c.text for c in checked.claims]
+        if one_claim:
+            assert joined[0].status == "corroborated"
+        else:
+            assert not any(c.status == "corroborated" for c in checked.claims)
+
+
+def test_captions_and_credit_lines_are_no_statements() -> None:
+    art = _one(
+        "fox",
+        "Debris and oil from the Deepwater Horizon drilling platform float in the Gulf of "
+        "Mexico after the rig sank, off Louisiana April 22, 2010, in this handout photograph.\n"
+        "The Associated Press contributed to this report.\n"
+        "Crews have had little success stemming the flow from the ruptured well.",
+        "2010-05-02",
+    )
+    assert [s.text for s in extract_statements(art)] == [
+        "Crews have had little success stemming the flow from the ruptured well"
+    ]

@@ -29,6 +29,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:  # the claims stage imports this module; only type names come back
@@ -101,6 +102,7 @@ _SUFFIXES = (
 _TOKEN_RE = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A crude, consistent English stem (suffix stripping), so "exercises" meets "exercise".
 

@@ -83,7 +83,7 @@ from newsweave.sentences import split_sentences
 Embedder = Callable[[Sequence[str]], np.ndarray]
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-13"
+ALGORITHM = "claims-14"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -170,12 +170,24 @@ _TRAILING_ADVERBS = words(
     "still recently today yesterday first finally "
 )
 _TWEET_RE = re.compile(r"\btweet", re.I)
+# Every speech-tag pattern above needs one of these words; a sentence without any has no tag
+# (checked once instead of trying each pattern at each cut).
+_TAG_WORD = re.compile(
+    r"\b(?:said|says|say|told|added|adds|noted|notes|stated|states|reported|reports|announced|"
+    r"announces|claimed|claims|tweeted|tweets|wrote|writes|confirmed|confirms|denied|denies|"
+    r"insisted|insists|warned|explained|explains|asserted|alleged|alleges|maintained|continued|"
+    r"continues|acknowledged|admitted|argued|estimated|predicted|testified|stressed|emphasi[sz]ed|"
+    r"quoted|rejected|dismissed|refuted|asked|recalled|according)\b",
+    re.I,
+)
 
 _QUOTE_OPEN = '"“'
 _QUOTE_CLOSE = '"”'
 _FURNITURE_RE = re.compile(
     r"(\|\s*Updated:|Image Credit|^First Published|^Topics\s*:|\bmin read\b|Last Updated|"
-    r"^Representative image|^Left Menu|^close$)",
+    r"^Representative image|^Left Menu|^close$|contributed to this report|"
+    r"\bhandout (?:photo|photograph|picture|image)\b|"
+    r"\bin this (?:\w+ )?(?:photo|photograph|image)\b)",
     re.I,
 )
 
@@ -302,6 +314,9 @@ def split_attribution(sentence: str) -> tuple[str, str | None, str | None, int, 
     quotation (“A,” X said, “B.”) is handled by :func:`split_statement`.
     """
     s = sentence.rstrip()
+    if not _TAG_WORD.search(s):
+        a, b = _strip_span(s, 0, len(s))
+        return (s[a:b], None, None, a, b)
     # Trailing attribution after the last comma or the last closing quote ("...," said Sen.
     # Mary Landrieu, Louisiana Democrat: the tag starts at the quote, not the last comma).
     close = max(s.rfind("”"), s.rfind('"') if s.count('"') % 2 == 0 else -1)
@@ -687,11 +702,13 @@ def analyse_claims(
     otherwise independent.
     ``times`` (article id -> the time stage's expressions) date relative expressions
     ("on Tuesday") against each article's publication date for the date slot.
-    ``embedder`` (e.g. :func:`newsweave.embed.embed`) adds a discounted sentence-embedding
-    cosine to the lexical similarity. ``figure_embedder`` (the same encoder) is the learned
-    same-thing signal of the number slot: it embeds, only when two figures conflict and the
-    rules cannot tell whether they count the same thing, the two statements with their
-    figures masked (``ClaimOptions.figure_cosine``).
+    ``embedder`` (e.g. :func:`newsweave.embed.embed`): the sentence embedding that decides
+    whether two statements whose content words only partly cover each other say the same
+    thing (:class:`_SameStatement`); without it such links are taken on words alone.
+    ``figure_embedder`` (the same encoder) is the learned same-thing signal of the number
+    slot: it embeds, only when two figures conflict and the rules cannot tell whether they
+    count the same thing, the two statements with their figures masked
+    (``ClaimOptions.figure_cosine``).
     """
     opts = options or ClaimOptions()
     source_of = source_of or {}
@@ -720,10 +737,6 @@ def analyse_claims(
         members_of[g].append(i)
     idf_of = {g: _idf([statements[i] for i in idxs]) for g, idxs in members_of.items()}
 
-    vectors: np.ndarray | None = None
-    if embedder is not None:
-        vectors = np.asarray(embedder([st.text for st in statements]), dtype=np.float32)
-
     def comparable(i: int, j: int) -> bool:
         a, b = statements[i], statements[j]
         ea, eb = event_of.get(a.article), event_of.get(b.article)
@@ -747,19 +760,18 @@ def analyse_claims(
                 for y in range(x + 1, len(posting)):
                     shared_count[(posting[x], posting[y])] += 1
 
+    # IDF-weighted Dice of stems (``weighted_dice``), each statement's weight summed once
+    weight = [
+        sum(idf_of[group_of[i]].get(t, 1.0) for t in st.stems) for i, st in enumerate(statements)
+    ]
     sims: dict[tuple[int, int], float] = {}
     for (i, j), count in shared_count.items():
         if count < 2 or not comparable(i, j):
             continue
-        lex = weighted_dice(statements[i].stems, statements[j].stems, idf_of[group_of[i]])
-        if vectors is not None:
-            cos = float(vectors[i] @ vectors[j])
-            # Lexical evidence leads; a paraphrase (high cosine) can lift a pair, but one
-            # topic's sentences are all near in embedding space, so the cosine is discounted.
-            sim = 0.7 * lex + 0.3 * min(1.0, max(0.0, (cos - 0.6) / 0.35))
-        else:
-            sim = lex
-        sims[(i, j)] = sim
+        idf = idf_of[group_of[i]]
+        shared = sum(idf.get(t, 1.0) for t in statements[i].stems & statements[j].stems)
+        total = weight[i] + weight[j]
+        sims[(i, j)] = 2.0 * shared / total if total else 0.0
 
     figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
     for st in statements:
@@ -820,6 +832,8 @@ def analyse_claims(
         elif a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
             sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
 
+    same_statement = _SameStatement(statements, group_of, idf_of, embedder)
+    numbered = {i for i, st in enumerate(statements) if st.slot("number")}
     # Greedy merge, strongest link first, never across a conflict: a claim never holds a
     # statement of an article that one of its statements contradicts (so the two sides of a
     # disagreement never share an article).
@@ -835,8 +849,6 @@ def analyse_claims(
             break
         if statements[i].article == statements[j].article and sim < opts.repeat_threshold:
             continue  # within one article only a restatement (a lede repeated) is one claim
-        if not _share_content(statements[i], statements[j], idf_of[group_of[i]]):
-            continue  # a shared name is no shared statement
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj or rivals[ri] & arts[rj] or rivals[rj] & arts[ri]:
             continue
@@ -846,6 +858,14 @@ def analyse_claims(
         ]
         if sum(cross) / len(cross) < opts.linkage * opts.merge_threshold:
             continue
+        if not same_statement(i, j):
+            continue  # a shared name is no shared statement
+        if not all(
+            _figures_agree(statements[x], statements[y])
+            for x in members[ri] & numbered
+            for y in members[rj] & numbered
+        ):
+            continue  # no chain of links joins two figures of one unit that disagree
         root = uf.union(ri, rj)
         other = rj if root == ri else ri
         members[root] |= members.pop(other)
@@ -1105,13 +1125,96 @@ def _masked(text: str) -> str:
 _FIGURE_RE = re.compile(r"[$£€]?\d[\d,.]*(?:\s*(?:million|billion|bn|m|per ?cent|%))?", re.I)
 
 
-def _share_content(a: Statement, b: Statement, idf: Mapping[str, float]) -> bool:
-    """Two statements share what they say, not only whom they name: their lower-case
-    content words (verbs, common nouns) overlap."""
+def _content(st: Statement) -> frozenset[str]:
+    """What a statement says beyond whom it names: its lower-case content words (verbs,
+    common nouns) and its numbers."""
+    return st.lower_stems | {t for t in st.stems if t[:1].isdigit()}
+
+
+def _content_cover(a: Statement, b: Statement, idf: Mapping[str, float]) -> float | None:
+    """How much of what each statement says the other says too: the smaller of the two
+    IDF-weighted shares of :func:`_content` that the statements have in common (0..1). One
+    statement inside the other ("a rig exploded and sank" / "1,000 barrels a day have gushed
+    since a rig exploded and sank") covers the short one fully but the long one only in part.
+    None when one says nothing in lower case (a headline in title case)."""
+    ca, cb = _content(a), _content(b)
     if not a.lower_stems or not b.lower_stems:
+        return None
+    shared = ca & cb
+    if len(shared) < 2:
+        return 0.0
+    w_shared = sum(idf.get(t, 1.0) for t in shared)
+    w_a = sum(idf.get(t, 1.0) for t in ca)
+    w_b = sum(idf.get(t, 1.0) for t in cb)
+    return min(w_shared / w_a, w_shared / w_b)
+
+
+def _figures_agree(a: Statement, b: Statement) -> bool:
+    """No figure of one statement disagrees with every figure the other gives for the same
+    unit: "pirates on two speed boats" and "pirates in three boats" are not one statement
+    (whether they are a disagreement is the slots' business)."""
+    qa, qb = a.slot("number"), b.slot("number")
+    if not qa or not qb:
         return True
-    shared = a.lower_stems & b.lower_stems
-    return len(shared) >= 2 and weighted_dice(a.lower_stems, b.lower_stems, idf) >= 0.25
+    for unit in {q.unit for q in qa} & {q.unit for q in qb}:
+        xs = [q for q in qa if q.unit == unit]
+        ys = [q for q in qb if q.unit == unit]
+        if not any(x.compatible(y) for x in xs for y in ys):
+            return False
+    return True
+
+
+#: Content cover (:func:`_content_cover`) below which two statements are not one claim, and
+#: at or above which they are without asking the embedder.
+CONTENT_MIN = 0.4
+CONTENT_SURE = 0.5
+#: Sentence-embedding cosine two statements in doubt need to be one claim.
+COSINE_MIN = 0.8
+
+
+class _SameStatement:
+    """Whether a link between two statements joins statements that say the same thing.
+
+    A shared name is no shared statement ("Officer Darren Wilson … would testify" and
+    "Michael Brown, who was shot by … Darren Wilson"): the figures they give for one unit
+    must agree (:func:`_figures_agree`) and their lower-case content words must overlap
+    (:data:`CONTENT_MIN`). Near-restatements (:data:`CONTENT_SURE`) pass on words alone; in
+    between, and for title-case headlines without lower-case words, the MiniLM cosine of the
+    two sentences decides (:data:`COSINE_MIN`) when an embedder is given — one topic's
+    sentences share many words around different predicates ("the White House is desperate
+    to avoid a disaster like Katrina" / "the disaster was more serious than Katrina").
+    A statement is embedded only when a link in doubt is about to merge it (the merge asks
+    strongest link first, and most links in doubt join statements already merged)."""
+
+    def __init__(
+        self,
+        statements: Sequence[Statement],
+        group_of: Sequence[str | None],
+        idf_of: Mapping[str | None, Mapping[str, float]],
+        embedder: Embedder | None,
+    ) -> None:
+        self.statements = statements
+        self.group_of = group_of
+        self.idf_of = idf_of
+        self.embedder = embedder
+        self.vectors: dict[int, np.ndarray] = {}
+
+    def __call__(self, i: int, j: int) -> bool:
+        a, b = self.statements[i], self.statements[j]
+        if not _figures_agree(a, b):
+            return False
+        overlap = _content_cover(a, b, self.idf_of[self.group_of[i]])
+        if overlap is not None and overlap < CONTENT_MIN:
+            return False
+        if self.embedder is None or (overlap is not None and overlap >= CONTENT_SURE):
+            return True
+        need = [k for k in (i, j) if k not in self.vectors]
+        if need:
+            vecs = np.asarray(
+                self.embedder([self.statements[k].text for k in need]), dtype=np.float32
+            )
+            self.vectors.update(zip(need, vecs, strict=True))
+        return float(self.vectors[i] @ self.vectors[j]) >= COSINE_MIN
 
 
 def _origins(mentions: Sequence[Statement], source_of: Mapping[str, str]) -> int:

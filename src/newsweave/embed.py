@@ -169,7 +169,10 @@ def embed(
         return out
     tok = _tokenizer(max_tokens)
     session = _session(model)
-    encodings = tok.encode_batch([t if t.strip() else "[UNK]" for t in texts])
+    inputs = [t if t.strip() else "[UNK]" for t in texts]
+    # encode_batch hands the texts to a thread pool: ~3 ms of overhead, more than a short
+    # text takes to embed, so a few texts (the claims stage asks for one or two) go one by one
+    encodings = [tok.encode(t) for t in inputs] if len(inputs) <= 8 else tok.encode_batch(inputs)
     order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
     if model == DYNAMIC_MODEL_ID:
         # activations are quantised with one scale per batch: a text must be its own batch,

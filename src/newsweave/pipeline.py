@@ -837,6 +837,7 @@ register_step(
 def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
     """Pure claims work of one scope (picklable for distributed runners)."""
     from newsweave.claims import analyse_claims
+    from newsweave.embed import embed
 
     scope, fingerprint, articles, source_of, events, mentions, links, times, options = task
     analysis = analyse_claims(
@@ -846,6 +847,7 @@ def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
         mentions=mentions,
         links=links,
         times=times,
+        embedder=embed,
         figure_embedder=_figure_embedder(options),
         options=options,
     )
