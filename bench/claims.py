@@ -20,7 +20,10 @@ Figures:
 - ``update_accuracy``: among flagged labelled pairs, the product's relation (contradiction vs
   update) equals the label's.
 - ``corroboration_precision``: corroborated claims (two or more independent sources) whose
-  labelled mention pairs are all the same statement; over labelled claims, unlabelled counted.
+  labelled mention pairs all state one fact (``same-statement``, or ``compatible`` marked
+  ``same_fact``: the same length in feet and metres); over labelled claims, unlabelled
+  counted in ``corroboration_precision_strict``. ``corroboration_by_labels``: the same per
+  labels file, from that file's pairs only (the sample read before and after a change).
 - ``statements``: of labelled statements, the share the product extracts well formed (token
   F1 >= 0.9 with the labelled claim text: no speech tag left in, not cut short) and the share
   with the right speaker; ``wellformed_and_attributed`` needs both.
@@ -86,6 +89,7 @@ def load_labels(path: Path) -> list[dict]:
                 sys.exit(f"{f}:{n}: not JSON ({exc.msg})")
             if rec.get("kind") == "pair" and rec.get("label") not in PAIR_LABELS:
                 sys.exit(f"{f}:{n}: pair label must be one of {', '.join(PAIR_LABELS)}")
+            rec["_file"] = f.name
             out.append(rec)
     return out
 
@@ -368,8 +372,15 @@ def score(
     gold_good = [g for g in gold_pairs if g[2]["label"] in GOOD_PAIRS]
     recall_hits = sum(1 for g in gold_good if id(g[2]) in found)
 
-    # corroboration precision
+    # corroboration precision: a corroborated claim is right when every labelled pair of its
+    # mentions states one fact (same-statement, or compatible figures of one fact: same_fact)
+    def one_fact(rec: dict) -> bool:
+        return rec["label"] == "same-statement" or (
+            rec["label"] == "compatible" and bool(rec.get("same_fact"))
+        )
+
     corr_ok = corr_bad = corr_unlabelled = 0
+    by_file: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for c in claims:
         if c.status != "corroborated":
             continue
@@ -390,12 +401,15 @@ def score(
                         recs.append(rec)
         if not recs:
             corr_unlabelled += 1
-        elif all(r["label"] == "same-statement" for r in recs):
+        elif all(one_fact(r) for r in recs):
             corr_ok += 1
         else:
             corr_bad += 1
             if show:
                 log(f"WRONG CORROBORATION {c.id}: {c.text[:100]!r}")
+        for name in {r["_file"] for r in recs}:  # per label file, that file's pairs only
+            mine = [r for r in recs if r["_file"] == name]
+            by_file[name][0 if all(one_fact(r) for r in mine) else 1] += 1
 
     # statements: well formed + attribution
     mention_of: dict[str, list[tuple[tuple[int, int], str, str | None]]] = defaultdict(list)
@@ -509,6 +523,10 @@ def score(
         "corroboration_precision": ratio(corr_ok, n_corr),
         "corroboration_labelled": n_corr,
         "corroboration_precision_strict": ratio(corr_ok, n_corr + corr_unlabelled),
+        "corroboration_by_labels": {
+            name: {"precision": ratio(ok, ok + bad), "claims": ok + bad}
+            for name, (ok, bad) in sorted(by_file.items())
+        },
         "statements_extracted": ratio(st_found, st_n),
         "statements_well_formed": ratio(st_form, st_n),
         "attribution_accuracy": ratio(st_attr, st_n),
