@@ -96,3 +96,69 @@ def test_span_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(10):
         sentences.article_spans(f"Text number {i} of the bound test. Second sentence.")
     assert len(sentences._span_cache) <= 3
+
+
+# --------------------------------------------------------------------------- stored spans
+
+
+def test_sentences_step_stores_spans_and_later_steps_never_split_again(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsweave.pipeline import analyze, ingest_paths
+    from newsweave.store import Store
+    from newsweave.store import nlp as nlp_store
+    from newsweave.store import time as time_store
+
+    store = Store(tmp_path / "s.db")
+    ingest_paths(store, [str(SEEDS)])
+    arts = list(store.iter_articles())
+    assert nlp_store.articles_without_sentences(store) == [a.id for a in arts]
+    assert analyze(store, only=["sentences"]) == ["sentences"]
+    assert nlp_store.articles_without_sentences(store) == []
+    stored = nlp_store.sentence_spans(store, [a.id for a in arts])
+    assert stored == {a.id: tuple(sentences.sentence_spans(a.text)) for a in arts}
+
+    def no_split(text: str) -> list[tuple[int, int]]:
+        raise AssertionError("split again: the stored spans were not used")
+
+    monkeypatch.setattr(sentences, "sentence_spans", no_split)
+    with sentences._span_lock:  # nothing split earlier in this process may help
+        sentences._span_cache.clear()
+    problems: list = []
+    analyze(store, on_problem=problems.append)
+    assert problems == []
+    dated = time_store.dated_sentences(store)
+    assert {(d.article, d.start, d.end) for d in dated} == {
+        (aid, s, e) for aid, spans in stored.items() for s, e in spans
+    }
+    store.close()
+
+
+def test_stored_spans_round_trip_and_replace(tmp_path) -> None:
+    from newsweave.store import Store
+    from newsweave.store import nlp as nlp_store
+
+    store = Store(tmp_path / "r.db")
+    arts = load_articles([str(SEEDS)])[:2]
+    with store.transaction() as conn:
+        store.insert_articles(conn, arts)
+    big = [(0, 5), (6, 4_000_000_000)]  # offsets up to uint32
+    assert nlp_store.save_sentence_spans(store, [(arts[0].id, big), (arts[1].id, [])]) == 2
+    assert nlp_store.sentence_spans(store, [a.id for a in arts] + ["absent"]) == {
+        arts[0].id: tuple(big),
+        arts[1].id: (),
+    }
+    nlp_store.save_sentence_spans(store, [(arts[1].id, [(1, 2)])])
+    assert nlp_store.sentence_spans(store, [arts[1].id]) == {arts[1].id: ((1, 2),)}
+    store.close()
+
+
+def test_copies_splitter_reads_known_spans_paragraph_by_paragraph() -> None:
+    from newsweave.copies import SentenceSplitter
+
+    for art in _real_articles()[:40]:
+        known = SentenceSplitter({art.id: sentences.sentence_spans(art.text)})
+        fresh = SentenceSplitter()
+        assert known(art) == fresh(art)
+        mid = len(art.text) // 2
+        assert known.near(art)(mid, mid + 200) == fresh.near(art)(mid, mid + 200)

@@ -125,7 +125,7 @@ def test_unknown_stage_in_only_is_an_error(tmp_path: Path) -> None:
 
 def test_step_order_is_checked_before_running() -> None:
     names = [s.name for s in pipeline.STEPS]
-    assert names == ["copies", "nlp", "time", "group", "claims"]
+    assert names == ["sentences", "copies", "nlp", "time", "group", "claims"]
     pipeline.check_order(pipeline.STEPS)
     late = pipeline.Step("early", lambda store, settings: 0, requires=("events",))
     with pytest.raises(StageError, match="step 'early' requires events"):

@@ -359,6 +359,7 @@ def analyze(
 
 #: What each analysis stage is doing, as the progress line says it.
 STAGE_LABELS = {
+    "sentences": "splitting sentences",
     "copies": "finding copies and reused passages",
     "nlp": "reading names (entities)",
     "time": "dating sentences",

@@ -51,7 +51,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -837,12 +837,18 @@ _PARAGRAPH = re.compile(r"[^\n]+(?:\n(?!\s*\n)[^\n]+)*")
 class SentenceSplitter:
     """Sentence spans (:func:`newsweave.sentences.sentence_spans`, pysbd) of articles, split
     paragraph by paragraph on demand and remembered: a passage only needs the sentences of
-    the paragraphs it touches, and an article compared with many others is split once."""
+    the paragraphs it touches, and an article compared with many others is split once.
 
-    def __init__(self) -> None:
+    ``known`` maps article ids to spans already split (the pipeline's stored spans); those
+    articles are not split again. Sentences never cross a blank line, so a paragraph's
+    sentences are exactly the known spans inside it.
+    """
+
+    def __init__(self, known: Mapping[str, Sequence[tuple[int, int]]] | None = None) -> None:
         from newsweave.sentences import sentence_spans  # pysbd: loaded only when needed
 
         self._split = sentence_spans
+        self._known = known or {}
         self._paragraphs: dict[str, tuple[str, list[int], list[int]]] = {}
         self._done: dict[tuple[str, int], list[tuple[int, int]]] = {}
 
@@ -861,6 +867,8 @@ class SentenceSplitter:
                 [p[1] for p in found],
             )
         text, starts, ends = self._paragraphs[article.id]
+        known = self._known.get(article.id)
+        known_starts = [s for s, _ in known] if known is not None else []
 
         def between(c0: int, c1: int) -> Sequence[tuple[int, int]]:
             out: list[tuple[int, int]] = []
@@ -870,9 +878,14 @@ class SentenceSplitter:
                     key = (article.id, i)
                     if key not in self._done:
                         base = starts[i]
-                        self._done[key] = [
-                            (base + a, base + b) for a, b in self._split(text[base : ends[i]])
-                        ]
+                        if known is not None:
+                            lo = bisect.bisect_left(known_starts, base)
+                            hi = bisect.bisect_left(known_starts, ends[i])
+                            self._done[key] = list(known[lo:hi])
+                        else:
+                            self._done[key] = [
+                                (base + a, base + b) for a, b in self._split(text[base : ends[i]])
+                            ]
                     out.extend(self._done[key])
                 i += 1
             return out

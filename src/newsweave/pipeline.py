@@ -485,6 +485,70 @@ def default_db_path() -> str:
     return os.environ.get("NEWSWEAVE_DB", "newsweave.db")
 
 
+# --------------------------------------------------------------------------- sentences step
+
+SENTENCE_CHUNK = 32  # articles per runner task
+
+
+def _spans_of_articles(articles: list[Article]) -> list[tuple[str, list, str | None]]:
+    """Pure work of the sentences step for a few articles (picklable for distributed
+    runners): ``(article id, sentence spans, why it was skipped or None)``."""
+    from newsweave.sentences import sentence_spans
+
+    out: list[tuple[str, list, str | None]] = []
+    for article in articles:
+        why = analysis_refusal(article)
+        spans: list = []
+        if why is None:
+            try:
+                spans = sentence_spans(article.text)
+            except Exception as exc:  # noqa: BLE001 - one article never stops the step
+                why = f"failed ({type(exc).__name__}: {exc})"[:300]
+        out.append((article.id, spans, why))
+    return out
+
+
+def run_sentences(
+    store: Store, settings: Settings | None = None, *, batch_size: int = DEFAULT_BATCH_SIZE
+) -> int:
+    """Split each article not split yet into sentences, once, and store the spans.
+
+    Copies, time and claims read the stored spans (``store.nlp.sentence_spans``) instead of
+    splitting again. Incremental: only articles without stored spans are read; each batch
+    commits together. An article the step refuses (too long) or fails on gets no sentences.
+    """
+    runner = current_runner()
+    done = 0
+    while ids := nlp_store.articles_without_sentences(store, limit=batch_size):
+        articles = store.articles(ArticleFilter(ids=tuple(ids)))
+        sources = {a.id: a.source_path for a in articles}
+        chunks = [articles[i : i + SENTENCE_CHUNK] for i in range(0, len(articles), SENTENCE_CHUNK)]
+        results = []
+        for chunk in runner.map(_spans_of_articles, chunks):
+            for article_id, spans, why in chunk:
+                if why:
+                    report_problem(_skipped(article_id, sources[article_id], "sentences", why))
+                results.append((article_id, spans))
+        done += nlp_store.save_sentence_spans(store, results)
+    return done
+
+
+register_step("sentences", run_sentences, requires=("articles",), assigns=("sentence_spans",))
+
+
+def _stored_sentences(store: Store, articles: Iterable[Article]) -> dict[str, list]:
+    """The stored spans of ``articles`` (an article split before this step existed, or run
+    with ``--only``, is split now and its spans stored, so it is split once all the same)."""
+    articles = list(articles)
+    spans = nlp_store.sentence_spans(store, [a.id for a in articles])
+    missing = [a for a in articles if a.id not in spans]
+    if missing:
+        found = [(aid, sp) for aid, sp, _ in _spans_of_articles(missing)]
+        nlp_store.save_sentence_spans(store, found)
+        spans.update((aid, tuple(map(tuple, sp))) for aid, sp in found)
+    return {aid: list(sp) for aid, sp in spans.items()}
+
+
 # --------------------------------------------------------------------------- copies step
 
 COPIES_BATCH = 2000  # new articles fingerprinted, compared and committed per transaction
@@ -511,7 +575,6 @@ def run_copies(
         _check_signature_settings(store, config)
     index = copies.AnchorIndex(config)
     index.add(copies_store.iter_signatures(store))
-    split = copies.cached_sentence_spans()
     recent: tuple[dict, dict] = ({}, {})  # the previous batch's articles and fingerprints
     for b in range(0, len(ids), batch_size):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + batch_size])))
@@ -526,6 +589,10 @@ def run_copies(
             old = store.articles(ArticleFilter(ids=tuple(others[i : i + 500])))
             by_id.update((a.id, a) for a in old)
             fp_by_id.update((f.article, f) for f in copies.fingerprint_articles(old, config))
+        # sentences from the stored spans (one splitter per batch: memory stays bounded)
+        split = copies.SentenceSplitter(
+            _stored_sentences(store, (by_id[x] for c in candidates for x in {c.a, c.b}))
+        )
         results = []
         for c in candidates:
             res = copies.compare(
@@ -563,7 +630,7 @@ def _check_signature_settings(store: Store, config: CopiesConfig) -> None:
 register_step(
     "copies",
     run_copies,
-    requires=("articles",),
+    requires=("articles", "sentence_spans"),
     assigns=("copy_links", "copy_groups", "source_groups"),
     settings="copies",
 )
@@ -636,16 +703,19 @@ register_step("nlp", run_nlp, requires=("articles",), assigns=("mentions", "enti
 # --------------------------------------------------------------------------- time step
 
 
-def _time_of_article(article: Article) -> tuple[str, list, list, str | None]:
-    """Pure per-article work of the time step (picklable for distributed runners):
-    ``(article id, refs, dated sentences, why it was skipped or None)``."""
+def _time_of_article(item: tuple[Article, list]) -> tuple[str, list, list, str | None]:
+    """Pure per-article work of the time step (picklable for distributed runners) over an
+    article and its stored sentence spans: ``(article id, refs, dated sentences, why it was
+    skipped or None)``."""
+    from newsweave.sentences import sentences_from_spans
     from newsweave.time import extract_time
 
+    article, spans = item
     why = analysis_refusal(article)
     if why:
         return article.id, [], [], why
     try:
-        refs, dated = extract_time(article)
+        refs, dated = extract_time(article, sentences_from_spans(article, spans))
     except Exception as exc:  # noqa: BLE001 - one article never stops the step
         return article.id, [], [], f"failed ({type(exc).__name__}: {exc})"[:300]
     return article.id, refs, dated, None
@@ -664,8 +734,10 @@ def run_time(
     while ids := time_store.articles_without_time(store, limit=batch_size):
         articles = store.articles(ArticleFilter(ids=tuple(ids)))
         sources = {a.id: a.source_path for a in articles}
+        spans = _stored_sentences(store, articles)
+        items = [(a, spans.get(a.id, [])) for a in articles]
         results = []
-        for article_id, refs, dated, why in runner.map(_time_of_article, articles):
+        for article_id, refs, dated, why in runner.map(_time_of_article, items):
             if why:
                 report_problem(_skipped(article_id, sources[article_id], "time", why))
             results.append((article_id, refs, dated))
@@ -673,7 +745,12 @@ def run_time(
     return done
 
 
-register_step("time", run_time, requires=("articles",), assigns=("time_refs", "dated_sentences"))
+register_step(
+    "time",
+    run_time,
+    requires=("articles", "sentence_spans"),
+    assigns=("time_refs", "dated_sentences"),
+)
 
 
 # --------------------------------------------------------------------------- group step
@@ -838,8 +915,11 @@ def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
     """Pure claims work of one scope (picklable for distributed runners)."""
     from newsweave.claims import analyse_claims
     from newsweave.embed import embed
+    from newsweave.sentences import remember
 
-    scope, fingerprint, articles, source_of, events, mentions, links, times, options = task
+    scope, fingerprint, articles, source_of, events, mentions, links, times, options, spans = task
+    for article in articles:  # the stored sentences: the claims stage does not split again
+        remember(article.text, spans.get(article.id, ()))
     analysis = analyse_claims(
         articles,
         source_of,
@@ -932,6 +1012,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
                 scope_links,
                 times,
                 options,
+                _stored_sentences(store, articles),
             )
 
     changed: set[str] = set()
@@ -971,7 +1052,7 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
 register_step(
     "claims",
     run_claims,
-    requires=("articles", "source_groups", "copy_links", "mentions", "events"),
+    requires=("articles", "sentence_spans", "source_groups", "copy_links", "mentions", "events"),
     assigns=("claims", "contradictions"),
     settings="claims",
 )

@@ -17,9 +17,11 @@ Why it is fast (it was a fifth of the whole pipeline's CPU time):
   so the cache thrashed (tens of thousands of recompiles per few hundred articles). pysbd's
   modules get a ``re`` of their own whose compile cache is large enough (:class:`_CachedRe`);
   nothing else in the process is affected.
-* **Once per article.** :func:`article_spans` keeps the spans of recently split texts
-  (bounded, keyed by the text itself), so the stages that read sentences — time, claims,
-  copies — share one split of each article instead of splitting it again each.
+* **Once per article.** The pipeline's ``sentences`` step splits each article once and
+  stores the spans (``store.nlp.sentence_spans``); copies, time and claims read them from
+  there (:func:`sentences_from_spans`, :func:`remember`). Outside the pipeline,
+  :func:`article_spans` keeps the spans of recently split texts (bounded, keyed by the text
+  itself), so callers in one process share one split of each article.
 """
 
 from __future__ import annotations
@@ -165,10 +167,16 @@ def article_spans(text: str) -> tuple[tuple[int, int], ...]:
     return spans
 
 
-def split_sentences(article: Article) -> list[Sentence]:
-    """The article's sentences, in order, with offsets into ``article.text``."""
+def sentences_from_spans(article: Article, spans: Sequence[tuple[int, int]]) -> list[Sentence]:
+    """:class:`Sentence` records of ``article`` from its ``[start, end)`` spans (e.g. the
+    spans the pipeline stored when it split the article)."""
     text = article.text
     return [
         Sentence(article=article.id, index=i, start=s, end=e, text=text[s:e])
-        for i, (s, e) in enumerate(article_spans(text))
+        for i, (s, e) in enumerate(spans)
     ]
+
+
+def split_sentences(article: Article) -> list[Sentence]:
+    """The article's sentences, in order, with offsets into ``article.text``."""
+    return sentences_from_spans(article, article_spans(article.text))

@@ -1,4 +1,8 @@
-"""Tables and queries of the nlp stage: entity mentions, resolved entities and their aliases.
+"""Tables and queries of the nlp stage: sentence spans, entity mentions, resolved entities and
+their aliases.
+
+Sentence spans are split once per article (the ``sentences`` step) and stored as packed
+``[start, end)`` offsets; copies, time and claims read them instead of splitting again.
 
 Mentions are per article and computed once (``nlp_done`` marks articles already processed,
 also those with no mention at all), so an incremental run only reads new articles.
@@ -12,8 +16,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 
+import numpy as np
+
 from newsweave.records import Entity, Mention
-from newsweave.store import Store
+from newsweave.store import Store, id_chunks
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -50,7 +56,53 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "nlp/0002_sentence_spans",
+        """
+        -- the sentences of each article, split once: [start, end) offsets into the article
+        -- text as little-endian uint32 pairs (start0, end0, start1, end1, ...)
+        CREATE TABLE sentence_spans (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            spans      BLOB NOT NULL
+        );
+        """,
+    ),
 ]
+
+Spans = tuple[tuple[int, int], ...]
+_SPAN_DTYPE = np.dtype("<u4")
+
+
+def articles_without_sentences(store: Store, limit: int | None = None) -> list[str]:
+    """Ids of stored articles whose sentences are not stored yet, in ingest order."""
+    return store.unprocessed_article_ids("sentence_spans", limit)
+
+
+def save_sentence_spans(
+    store: Store, results: Iterable[tuple[str, Sequence[tuple[int, int]]]]
+) -> int:
+    """Store (replace) the sentence spans of each ``(article_id, spans)``; one transaction."""
+    rows = [
+        (aid, np.asarray(spans, dtype=_SPAN_DTYPE).reshape(-1).tobytes()) for aid, spans in results
+    ]
+    with store.transaction() as conn:
+        conn.executemany(
+            "INSERT OR REPLACE INTO sentence_spans(article_id, spans) VALUES (?, ?)", rows
+        )
+    return len(rows)
+
+
+def sentence_spans(store: Store, article_ids: Iterable[str]) -> dict[str, Spans]:
+    """Stored sentence spans of the given articles (those without stored spans are absent)."""
+    out: dict[str, Spans] = {}
+    for chunk, marks in id_chunks(article_ids):
+        for aid, blob in store.conn.execute(
+            f"SELECT article_id, spans FROM sentence_spans WHERE article_id IN ({marks})", chunk
+        ):
+            flat = np.frombuffer(blob, dtype=_SPAN_DTYPE).tolist()
+            out[aid] = tuple(zip(flat[::2], flat[1::2], strict=True))
+    return out
+
 
 _MENTION_COLS = "article_id, start, end, text, label, entity_id"
 
