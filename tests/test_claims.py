@@ -491,3 +491,33 @@ def test_captions_and_credit_lines_are_no_statements() -> None:
     assert [s.text for s in extract_statements(art)] == [
         "Crews have had little success stemming the flow from the ruptured well"
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "speaker"),
+    [
+        (  # Timeline17 bpoil, Fox News 25 Apr 2010: a quoted book title after the tag
+            '"This should be a wake-up call ," said David Helvarg, the president of the Blue '
+            'Frontier Campaign, and author of "Rescue Warriors: America\'s Forgotten Heroes."',
+            "This should be a wake-up call",
+            "David Helvarg",
+        ),
+        (  # Fox News 2 May 2010: a programme's name ends the tag
+            '"It is like doing open-heart surgery at 5,000 feet ," BP PLC Chairman Lamar McKay '
+            'said on ABC\'s "This Week."',
+            "It is like doing open-heart surgery at 5,000 feet",
+            "BP PLC Chairman Lamar McKay",
+        ),
+        (  # ECB+ 20: the tag starts at the closing quote, not at a comma inside it
+            '"We have distributed the needed tents and food to survivors, " the governor-general '
+            "of Hormouzgan province, Abdolreza Sheikholeslami, told state television.",
+            "We have distributed the needed tents and food to survivors",
+            "the governor-general of Hormouzgan province Abdolreza Sheikholeslami",
+        ),
+    ],
+)
+def test_tags_after_a_closing_quote(sentence: str, text: str, speaker: str) -> None:
+    from newsweave.claims import split_statement
+
+    got, src, _verb, _a, _b = split_statement(sentence)
+    assert (got, src) == (text, speaker)

@@ -106,7 +106,9 @@ DENIAL_VERBS = words("denied denies deny rejected rejects dismissed dismisses re
 # "told Fox News", "told the Post", "told reporters": the addressee is part of the verb.
 _TOLD = (
     r"told\s+(?:the\s+)?(?:[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3}"
-    r"|(?:[a-z]+\s+){1,2}[a-z]+(?=\s+that\b)|\w+)"
+    r"|(?:[a-z]+\s+){1,2}[a-z]+(?=\s+that\b)"
+    r"|(?:[\w-]+\s+){0,2}(?:television|TV|radio|reporters|journalists|agency|newspaper|"
+    r"website|channel|broadcaster)\b|\w+)"
 )
 _SAY = (
     rf"said|says|say|{_TOLD}|added|adds|noted|notes|stated|states|reported|reports|announced|"
@@ -142,7 +144,11 @@ _TAIL = (
     r"after|before|when)\b[^,;\"“”]{0,90})?"
 )
 _AGE = re.compile(r",\s*\d{1,3}\s*,(?=\s+(?:said|says|told|added)\b)")
-_END_ATTR = re.compile(rf"^\s*(?P<src>{_SRC})\s+(?P<verb>{_SAY})(?P<tail>{_TAIL})\s*[.!]?\s*$")
+# a quoted title may end the tag: '... said on ABC's "This Week."'
+_TITLE_END = r"(?:\s*[\"“][^\"“”]{1,60}[\"”]?)?"
+_END_ATTR = re.compile(
+    rf"^\s*(?P<src>{_SRC})\s+(?P<verb>{_SAY})(?P<tail>{_TAIL}){_TITLE_END}\s*[.!]?\s*[\"”]?\s*$"
+)
 _END_INVERTED = re.compile(
     rf"^\s*(?P<verb>{_INV_VERBS})\s+(?P<src>[^,;:\"“”]{{1,90}}?)(?P<tail>\s+(?:to|in|on|at)\b"
     rf"[^,;\"“”]{{0,50}})?\s*[.!]?\s*$"
@@ -170,6 +176,8 @@ _TRAILING_ADVERBS = words(
     "still recently today yesterday first finally "
 )
 _TWEET_RE = re.compile(r"\btweet", re.I)
+# A quotation's closing mark before a speech tag: ',”' / ',"' / '?"' then a space.
+_CLOSING_QUOTE = re.compile(r"(?:(?<=[,!?])|(?<=[,!?] ))[\"”](?=\s)")
 # Every speech-tag pattern above needs one of these words; a sentence without any has no tag
 # (checked once instead of trying each pattern at each cut).
 _TAG_WORD = re.compile(
@@ -322,7 +330,13 @@ def split_attribution(sentence: str) -> tuple[str, str | None, str | None, int, 
     close = max(s.rfind("”"), s.rfind('"') if s.count('"') % 2 == 0 else -1)
     dangling = s.rfind('"') if s.count('"') % 2 else -1  # a quote closed, its opening lost
     commas = [i for i, ch in enumerate(s) if ch == ","][-3:]
-    cuts = sorted({c for c in (*commas, close, dangling) if c > 0}, reverse=True)
+    # every closing quote too: the tag may be followed by a quoted title ("...," said David
+    # Helvarg, author of "Rescue Warriors.")
+    # A closing quote right after a clause's end is where a tag starts, ahead of any comma
+    # inside the tag ("...,” the governor of Hormozgan province, X, told state television).
+    quotes = sorted((m.start() for m in _CLOSING_QUOTE.finditer(s)), reverse=True)[:3]
+    rest_cuts = sorted({c for c in (*commas, close, dangling) if c > 0}, reverse=True)
+    cuts = list(dict.fromkeys([*quotes, *rest_cuts]))
     for cut in cuts:
         whole = _AGE.sub("", s[cut + 1 :])  # "Bonnie Bethel, 66, said" -> "Bonnie Bethel said"
         variants = [whole]
@@ -1151,16 +1165,26 @@ def _content_cover(a: Statement, b: Statement, idf: Mapping[str, float]) -> floa
 
 def _figures_agree(a: Statement, b: Statement) -> bool:
     """No figure of one statement disagrees with every figure the other gives for the same
-    unit: "pirates on two speed boats" and "pirates in three boats" are not one statement
-    (whether they are a disagreement is the slots' business)."""
+    unit (parts count as their total): "pirates on two speed boats" and "pirates in three
+    boats" are not one statement (whether they are a disagreement is the slots' business)."""
     qa, qb = a.slot("number"), b.slot("number")
     if not qa or not qb:
         return True
     for unit in {q.unit for q in qa} & {q.unit for q in qb}:
         xs = [q for q in qa if q.unit == unit]
         ys = [q for q in qb if q.unit == unit]
-        if not any(x.compatible(y) for x in xs for y in ys):
-            return False
+        if any(x.compatible(y) for x in xs for y in ys):
+            continue
+        # parts of a total: "seven AK-47 rifles, two other rifles" are "nine rifles"
+        if len(xs) > 1 and any(
+            replace(xs[0], value=sum(x.value for x in xs)).compatible(y) for y in ys
+        ):
+            continue
+        if len(ys) > 1 and any(
+            replace(ys[0], value=sum(y.value for y in ys)).compatible(x) for x in xs
+        ):
+            continue
+        return False
     return True
 
 
