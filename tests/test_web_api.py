@@ -243,6 +243,37 @@ def test_event_claims_grouped_by_status(client: TestClient) -> None:
     assert all(c["status"] == "contested" for c in contested)
 
 
+def test_dispute_badges_count_each_disagreement_once(client: TestClient) -> None:
+    """Story and event cards count disputes (pairs of contradicting claims), not contested
+    claims: the seeds hold two disagreements (exercise location, AK-203 deal status), four
+    contested claims."""
+    raw = ok(client.get("/api/sections/contradictions"))["items"]
+    pairs = {frozenset((x["a"], x["b"])) for x in raw}
+    assert len(pairs) == len(raw) >= 2
+    for x in raw:  # the slot kind and both values travel with each disagreement
+        assert x["kind"] and x["value_a"] != x["value_b"] and x["relation"]
+    contested = ok(client.get("/api/claims", params={"status": "contested"}))["items"]
+    assert len(contested) > len(pairs)  # a dispute has two contested claims
+    stories = ok(client.get("/api/stories"))["items"]
+    events = ok(client.get("/api/events"))["items"]
+    if not stories:
+        pytest.skip("no grouping stage registered")
+    event_of = {}
+    for ev in events:
+        item = ok(client.get(f"/api/events/{ev['id']}"))["item"]
+        for c in ok(client.get("/api/claims", params={"event": ev["id"], "limit": 500}))["items"]:
+            event_of[c["id"]] = ev["id"]
+        mine = {p for p in pairs if any(event_of.get(c) == ev["id"] for c in p)}
+        assert ev["claim_counts"]["disputes"] == len(mine)
+        assert item["claim_counts"]["disputes"] == len(mine)
+    for st in stories:
+        touched = {p for p in pairs if any(event_of.get(c) in st["events"] for c in p)}
+        assert st["claim_counts"]["disputes"] == len(touched)
+    assert sum(st["claim_counts"]["disputes"] for st in stories) >= len(pairs)
+    for c in contested:
+        assert isinstance(c["origins"], int) and c["origins"] >= 1
+
+
 def test_compare_highlights_come_from_copy_passages(client: TestClient) -> None:
     groups = ok(client.get("/api/copies"))["items"]
     pairs = [g for g in groups if len(g["articles"]) >= 2]

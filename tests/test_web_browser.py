@@ -137,6 +137,15 @@ def test_stories_timeline_event_claims_compare(page, server) -> None:
     page.goto(server + "/")
     page.wait_for_selector(".story-card")
     assert page.locator(".story-card").count() == len(stories)
+    # dispute badges count disagreements (pairs), as the API does, never contested claims
+    badges = page.locator(".story-card .badge.contested").all_text_contents()
+    want = [
+        f"{s['claim_counts']['disputes']} dispute"
+        + ("" if s["claim_counts"]["disputes"] == 1 else "s")
+        for s in stories
+        if s["claim_counts"]["disputes"]
+    ]
+    assert sorted(badges) == sorted(want)
     shot(page, "01-stories")
 
     page.locator(".story-card h2 a").first.click()
@@ -175,6 +184,14 @@ def test_stories_timeline_event_claims_compare(page, server) -> None:
     page_text = page.locator(".claims-col").text_content()
     for c in claims["corroborated"] + claims["single-source"]:
         assert c["text"] in page_text
+    # each claim says how many outlets report it and how many independent origins it has
+    first = claims["corroborated"][:1] or claims["single-source"][:1]
+    if first:
+        w, o = first[0]["independent_sources"], first[0]["origins"]
+        line = page.locator("li.claim .indep").first
+        assert line.text_content().startswith(f"{w} witness")
+        assert f"{o} origin" in line.text_content()
+        assert "origins" in (line.get_attribute("title") or "")
     shot(page, "03-event-claims")
 
     rows = page.locator(".article-row input.pick")

@@ -110,6 +110,8 @@ class Snapshot:
     article_copies: dict[str, list[int]] = field(default_factory=dict)
     event_claims: dict[str, list[str]] = field(default_factory=dict)
     event_claim_counts: dict[str, Counter] = field(default_factory=dict)  # event -> status: n
+    # event -> its disputes: each pair of contradicting claims once (either side in the event)
+    event_disputes: dict[str, set[frozenset[str]]] = field(default_factory=dict)
     outlets: list[tuple[str, int]] = field(default_factory=list)
     source_groups: dict[str, str] = field(default_factory=dict)  # article -> source group
     claims_by_status: dict[str, list[Claim]] = field(default_factory=dict)
@@ -217,6 +219,10 @@ def _index(snap: Snapshot) -> None:
         if event:
             snap.event_claims.setdefault(event, []).append(claim.id)
             snap.event_claim_counts.setdefault(event, Counter())[claim.status] += 1
+            for other in claim.contradicts:
+                if other in snap.claims:
+                    pair = frozenset((claim.id, other))
+                    snap.event_disputes.setdefault(event, set()).add(pair)
     # outlets as story and event cards name them (the outlet, else the agency), so the
     # stats bar and a card never disagree on how many there are
     counts = Counter(a.who for a in snap.articles if a.who)

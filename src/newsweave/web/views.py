@@ -212,11 +212,17 @@ def _independent(snap: Snapshot, article_ids: Iterable[str]) -> int:
 
 
 def _claim_counts(snap: Snapshot, event_ids: Iterable[str]) -> dict[str, int]:
+    """Claims per status in these events, and ``disputes``: the pairs of contradicting
+    claims with a side in them, each counted once (a dispute has two contested claims, and
+    its two sides may sit in two events of one story)."""
     counts = dict.fromkeys(CLAIM_STATUSES, 0)
+    disputes: set[frozenset[str]] = set()
     for e in event_ids:
         for status, n in snap.event_claim_counts.get(e, {}).items():
             if status in counts:
                 counts[status] += n
+        disputes |= snap.event_disputes.get(e, set())
+    counts["disputes"] = len(disputes)
     return counts
 
 

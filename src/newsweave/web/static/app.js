@@ -200,8 +200,8 @@
   function statusBadges(counts) {
     if (!counts) return null;
     const out = [];
-    // a dispute has two sides: the count is of contested claims, and says so
-    if (counts.contested) out.push(h("span", { class: "badge contested", title: "claims another source contradicts (each dispute has two sides)" }, `${plural(counts.contested, "contested claim")}`));
+    // a dispute is a pair of contradicting claims, counted once however many events it spans
+    if (counts.disputes) out.push(h("span", { class: "badge contested", title: "disagreements between sources: pairs of claims that contradict each other, each counted once" }, `${plural(counts.disputes, "dispute")}`));
     if (counts.corroborated) out.push(h("span", { class: "badge corroborated" }, `${counts.corroborated} corroborated`));
     if (counts["single-source"]) out.push(h("span", { class: "badge single" }, `${counts["single-source"]} single-source`));
     return out.length ? h("span", { class: "badges" }, out) : null;
@@ -540,6 +540,18 @@
         sourceList(q.entry.sources, 6)))]);
   }
 
+  // Witnesses: independent outlets reporting the statement (copies of one story count once);
+  // origins: independent origins of the fact (one speaker quoted by three outlets is one).
+  const WITNESS_HELP = "witnesses: independent outlets that report the statement (copies of one story count once); origins: independent origins of the fact (one speaker quoted by three outlets is one origin, three witnesses)";
+
+  function witnessLine(c, tag) {
+    const w = c.independent_sources ?? 0;
+    const o = c.origins ?? w;
+    return h(tag, { class: "indep", title: WITNESS_HELP },
+      h("b", {}, String(w)), w === 1 ? " witness" : " witnesses", " · ",
+      h("b", {}, String(o)), o === 1 ? " origin" : " origins");
+  }
+
   function claimSide(side, label) {
     if (!side) return h("div", { class: "side missing" }, h("p", {}, "The opposing claim is not in the store."));
     const sources = side.sources || [];
@@ -548,7 +560,7 @@
       h("blockquote", {}, side.text || ""),
       side.attribution ? h("p", { class: "attribution" }, "Attributed to ", h("b", {}, side.attribution)) : null,
       side.hedged ? h("p", { class: "hedged" }, "Hedged (“likely”, “expected”, unconfirmed)") : null,
-      h("p", { class: "indep" }, h("b", {}, String(side.independent_sources ?? sources.length)), " independent ", (side.independent_sources === 1 ? "source" : "sources")),
+      witnessLine(side, "p"),
       h("ul", { class: "sources" }, sources.map((src) => h("li", {},
         h("a", { href: route("article/" + src.id) }, `${src.outlet || src.agency || "unknown outlet"}, ${humanDate(src.published)}`),
         src.quote && src.quote !== side.text ? h("q", { class: "quote" }, src.quote) : null))));
@@ -558,7 +570,7 @@
     return h("li", { class: "claim " + status },
       h("div", { class: "claim-head" },
         h("span", { class: "badge " + (status === "single-source" ? "single" : status) }, status === "single-source" ? "single source" : status),
-        h("span", { class: "indep" }, h("b", {}, String(c.independent_sources ?? 0)), " independent")),
+        witnessLine(c, "span")),
       h("p", { class: "claim-text" }, c.text || ""),
       c.attribution ? h("p", { class: "attribution" }, "— ", c.attribution) : null,
       h("p", { class: "byline" }, (c.sources || []).map((src, i) => [i ? " · " : "", h("a", { href: route("article/" + src.id) }, src.outlet || src.agency || "unknown outlet")])));
@@ -781,7 +793,8 @@
     const tabs = h("div", { class: "tabs", role: "tablist" }, ["contested", "corroborated", "single-source"].map((st) =>
       h("a", { href: route("claims", { status: st }), role: "tab", class: "tab" + (st === status ? " active" : ""), "aria-selected": st === status ? "true" : "false" }, st === "single-source" ? "single source" : st)));
     page(h("h1", { class: "page-title" }, "Claims"),
-      h("p", { class: "dek" }, "Who says what: corroborated by independent sources, resting on one source, or contested."),
+      h("p", { class: "dek" }, "Who says what: corroborated (two or more witnesses), resting on one source, or contested. ",
+        h("span", { class: "muted" }, "Witnesses are independent outlets that report a statement; origins are independent origins of the fact (one minister quoted by three outlets: three witnesses, one origin).")),
       tabs, h("p", { class: "result-count" }, plural(data.total, "claim")),
       data.items.length ? h("ul", { class: "claims" }, data.items.map((c) => claimCard(c, status))) : empty("No claims with this status."));
   }
