@@ -243,14 +243,10 @@ class GroupOptions:
 
 @dataclass(frozen=True, slots=True)
 class Grouping:
-    """Every event and story touched or created by one :func:`group` call.
-
-    ``absorbed`` maps a given story that joined another as kin to the story it joined
-    (its events now belong there; the absorbed id is gone)."""
+    """Every event and story touched or created by one :func:`group` call."""
 
     events: tuple[Event, ...]
     stories: tuple[Story, ...]
-    absorbed: Mapping[str, str] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- similarity
@@ -396,6 +392,7 @@ def _kin_pairs(
     clusters: Sequence[Sequence[int]],
     ratio: float,
     floor: float,
+    frozen: Sequence[bool] | None = None,
 ) -> list[tuple[int, int]]:
     """Pairs of clusters that are each other's unmistakable nearest neighbour.
 
@@ -406,7 +403,8 @@ def _kin_pairs(
     from its neighbourhood, not whether it clears a global threshold, so it links two
     stories of one kind that share few words while leaving a dense neighbourhood (the
     threads of one crisis, the crime reports of one city) alone. Each cluster pairs at most
-    once, so nothing chains. Ties go to the lowest index.
+    once, so nothing chains; two ``frozen`` clusters (existing stories) never pair. Ties go
+    to the lowest index.
     """
     k = len(clusters)
     if ratio <= 0 or k < 2:
@@ -426,7 +424,7 @@ def _kin_pairs(
     pairs = []
     for a in range(k):
         b = int(best[a])
-        if a < b and int(best[b]) == a:
+        if a < b and int(best[b]) == a and not (frozen and frozen[a] and frozen[b]):
             s = float(avg[a, b])
             if s >= floor and s >= ratio * max(float(second[a]), float(second[b])):
                 pairs.append((a, b))
@@ -627,7 +625,7 @@ def group(
             story=base.story if base else None,
         )
 
-    stories_out, absorbed = _group_stories(
+    stories_out = _group_stories(
         events_out, {i: m for i, (m, _) in out_events.items()}, stories, options
     )
     story_of_event = {e: st.id for st in stories_out for e in st.events}
@@ -641,7 +639,7 @@ def group(
         )
         for e in sorted(events_out.values(), key=lambda e: (e.date or "", e.id))
     )
-    return Grouping(events=final_events, stories=stories_out, absorbed=absorbed)
+    return Grouping(events=final_events, stories=stories_out)
 
 
 def _sid(s: ArticleSignals) -> str:
@@ -653,10 +651,9 @@ def _group_stories(
     members: Mapping[str, list[ArticleSignals]],
     stories: Sequence[Story],
     options: GroupOptions,
-) -> tuple[tuple[Story, ...], dict[str, str]]:
+) -> tuple[Story, ...]:
     """Average linkage over events, then kin pairs (:func:`_kin_pairs`); existing stories
-    are frozen clusters new events may join. Two existing stories merge only as kin: the
-    smaller id survives and the other is reported as absorbed."""
+    are frozen clusters new events may join, and two of them never merge (as events)."""
     stories_sorted = sorted(stories, key=lambda s: s.id)
     ev_ids = sorted(events)
     index = {e: i for i, e in enumerate(ev_ids)}
@@ -676,7 +673,7 @@ def _group_stories(
             frozen.append(False)
             story_ids.append(None)
     if not ev_ids:
-        return tuple(stories_sorted), {}
+        return tuple(stories_sorted)
     # Average linkage over the *articles* of the events (an event is a pre-formed cluster):
     # on ECB+ this beats comparing event centroids (B3 F1 0.90 vs 0.86), because one long
     # event no longer outweighs a short one.
@@ -705,7 +702,9 @@ def _group_stories(
         ),
     )
     # stories of one kind whose words differ (two rehab stays, two earthquakes) join as kin
-    for a, b in _kin_pairs(sim, merged_rows, options.kin_ratio, options.kin_floor):
+    existing = {ev for i in keep if frozen[i] for ev in clusters[i]}
+    holds_existing = [any(event_of_row[r] in existing for r in rows) for rows in merged_rows]
+    for a, b in _kin_pairs(sim, merged_rows, options.kin_ratio, options.kin_floor, holds_existing):
         merged_rows[a] = merged_rows[a] + merged_rows[b]
         merged_rows[b] = []
     merged = [sorted({event_of_row[r] for r in rows}) for rows in merged_rows if rows]
@@ -716,21 +715,18 @@ def _group_stories(
                 row_to_story[r] = story_ids[i]
     by_id = {st.id: st for st in stories_sorted}
     out: dict[str, Story] = {}
-    absorbed: dict[str, str] = {}
     for rows in merged:
         evs = [ev_ids[r] for r in rows]
         old = sorted({row_to_story[r] for r in rows if r in row_to_story})
         arts = {a for e in evs for a in events[e].articles}
         st_id = old[0] if old else _make_id("st_", arts)
-        priors = [by_id[o] for o in old]
-        absorbed.update({o: st_id for o in old[1:]})
-        all_events = set(evs).union(*(p.events for p in priors))
-        all_articles = arts.union(*(p.articles for p in priors))
+        prior = by_id.get(st_id)
+        all_events = set(evs) | (set(prior.events) if prior else set())
+        all_articles = arts | (set(prior.articles) if prior else set())
         sigs = [s for e in evs for s in members[e]]
         ordered_events = sorted(
             all_events, key=lambda e: ((events[e].date or "") if e in events else "", e)
         )
-        prior = by_id.get(st_id)
         out[st_id] = Story(
             id=st_id,
             title=_central_event_title([events[e] for e in evs], members)
@@ -740,9 +736,8 @@ def _group_stories(
             articles=tuple(sorted(all_articles)),
         )
     for st in stories_sorted:  # stories with no event in this call pass through unchanged
-        if st.id not in absorbed:
-            out.setdefault(st.id, st)
-    return tuple(sorted(out.values(), key=lambda s: s.id)), absorbed
+        out.setdefault(st.id, st)
+    return tuple(sorted(out.values(), key=lambda s: s.id))
 
 
 __all__ = [

@@ -855,7 +855,6 @@ def run_group(store: Store, settings: Settings | None = None) -> int:
             timelines[st.id] = build_timeline(story_dated, {a.id: a for a in members}, story=st.id)
         with store.transaction() as conn:
             group_store.save_signals(conn, signals)
-            group_store.absorb_stories(conn, result.absorbed)
             group_store.save_grouping(conn, result.events, result.stories, cents)
             for sid, entries in timelines.items():
                 group_store.save_timeline(conn, sid, entries)

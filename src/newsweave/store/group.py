@@ -293,16 +293,6 @@ def save_grouping(
         )
 
 
-def absorb_stories(conn: sqlite3.Connection, absorbed: Mapping[str, str]) -> None:
-    """Fold each absorbed story into the story it joined (:attr:`Grouping.absorbed`): its
-    events move there, and its row and timeline go."""
-    for gone, into in sorted(absorbed.items()):
-        conn.execute("UPDATE events SET story = ? WHERE story = ?", (into, gone))
-        conn.execute("UPDATE story_events SET story_id = ? WHERE story_id = ?", (into, gone))
-        conn.execute("DELETE FROM timeline_entries WHERE story = ?", (gone,))
-        conn.execute("DELETE FROM stories WHERE id = ?", (gone,))
-
-
 # --------------------------------------------------------------------------- timeline
 
 
@@ -334,7 +324,6 @@ def load_timeline(store: Store, story: str | None = None) -> list[TimelineEntry]
 
 __all__ = [
     "MIGRATIONS",
-    "absorb_stories",
     "event_centroids",
     "events_of_articles",
     "load_events",

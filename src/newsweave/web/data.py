@@ -160,9 +160,7 @@ class Snapshot:
         return self.entity_names.get(key.casefold().strip())
 
 
-def _load(
-    problems: dict[str, str], name: str, load: Callable[[], Sequence[Any]]
-) -> Sequence[Any]:
+def _load(problems: dict[str, str], name: str, load: Callable[[], Sequence[Any]]) -> Sequence[Any]:
     """One kind of record; on failure (another stage's bug) none, and a problem noted."""
     try:
         return load()

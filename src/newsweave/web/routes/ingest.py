@@ -64,9 +64,7 @@ async def ingest(
     state = request.app.state
     allowed = token_ok(state.token, request.headers.items())
     if allowed is None:
-        raise ApiError(
-            403, f"writes are disabled: start the server with --token or ${TOKEN_ENV}"
-        )
+        raise ApiError(403, f"writes are disabled: start the server with --token or ${TOKEN_ENV}")
     if not allowed:
         raise ApiError(401, "missing or wrong token (send Authorization: Bearer TOKEN)")
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()

@@ -342,9 +342,7 @@ async def timeline(
 @router.get("/claims", response_model=None, responses={200: {"model": models.Page}})
 async def claims(
     request: Request,
-    status: Annotated[
-        str | None, Query(pattern="^(corroborated|single-source|contested)$")
-    ] = None,
+    status: Annotated[str | None, Query(pattern="^(corroborated|single-source|contested)$")] = None,
     event: Annotated[str | None, Query(max_length=200)] = None,
     article: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
@@ -409,7 +407,5 @@ def export_store(
     if found.page_style is not None:
         response.headers["content-security-policy"] = csp_with_style_hash(found.page_style)
     else:
-        response.headers["content-disposition"] = (
-            f'attachment; filename="newsweave.{found.suffix}"'
-        )
+        response.headers["content-disposition"] = f'attachment; filename="newsweave.{found.suffix}"'
     return response
