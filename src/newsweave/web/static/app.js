@@ -447,7 +447,9 @@
     const { unit, bars: days } = attentionBuckets(series);
     const peak = Math.max(1, ...days.map((d) => d.articles));
     const total = days.reduce((n, d) => n + d.articles, 0);
-    const barW = Math.max(2, Math.min(28, 860 / days.length)), left = 36, top = 10, plotH = 120;
+    // the bars share the width the screen has (860 px at most), so a phone sees every day
+    const room = Math.max(240, Math.min(860, (window.innerWidth || 1240) - 100));
+    const barW = Math.max(2, Math.min(28, room / days.length)), left = 36, top = 10, plotH = 120;
     const width = left + barW * days.length + 16, height = top + plotH + 34;
     const svg = s("svg", { class: "attention-svg", viewBox: `0 0 ${width} ${height}`, width, height, role: "img",
       "aria-label": `${label}: ${plural(total, "article")} over ${plural(series.length, "day")}, at most ${peak} a ${unit}` });
