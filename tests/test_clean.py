@@ -405,3 +405,12 @@ def test_cnn_from_byline_is_cut() -> None:
     line = "From the CNN Wire Staff Rebel forces retreat in Libya Tripoli (CNN) -- Rebels fled."
     article = clean(RawDocument(source_path="x.txt", text=line + "\nMore.", format="text"))
     assert "CNN Wire Staff" not in article.text
+
+
+def test_a_ticker_the_sentence_splitter_broke_is_joined() -> None:
+    text = (
+        "Shares in BP Plc -LRB- BP.\nL -RRB- fell , traders said , on Tuesday .\n"
+        "The company 's shares fell .\n"
+    )
+    article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
+    assert article.text.startswith("Shares in BP Plc (BP.L) fell, traders said")

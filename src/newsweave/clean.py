@@ -431,6 +431,9 @@ _PTB = [
 ]
 
 
+TICKER_BREAK = re.compile(r"(-LRB- [A-Z]{1,5}\.)\s*\n([A-Z]{1,3} -RRB-)")
+
+
 def looks_ptb_tokenised(text: str) -> bool:
     """Penn-Treebank tokenised text (Timeline17, many research sets): ' , ' and ' 's '."""
     sample = text[:4000]
@@ -785,7 +788,8 @@ def _headline_end(
         return "speaker-caption"
     lower, upper = body_case
     key = bare.lower()
-    if bare.isalpha() and not bare.isupper() and lower.get(key, 0) > upper.get(key, 0):
+    # clearly more often lower case: "gulf" now and then lower case is still the Gulf
+    if bare.isalpha() and not bare.isupper() and lower.get(key, 0) > 2 * upper.get(key, 0):
         return "common-word-capitalised"  # "… the Gulf Stemming the flow …"
     if (
         bare.isalpha()
@@ -1012,6 +1016,8 @@ def clean(raw: RawDocument) -> Article:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = text.lstrip("\ufeff")
     if looks_ptb_tokenised(text):  # before the furniture rules, which read ordinary prose
+        # a sentence splitter broke Reuters' tickers: "BP Plc -LRB- BP.\nL -RRB- failed to …"
+        text = TICKER_BREAK.sub(r"\1\2", text)
         text = detokenise_ptb(text)
     draft = _Draft(path=raw.source_path, lines=text.split("\n"))
     _from_fields(draft, raw)
