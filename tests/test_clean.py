@@ -414,3 +414,12 @@ def test_a_ticker_the_sentence_splitter_broke_is_joined() -> None:
     )
     article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
     assert article.text.startswith("Shares in BP Plc (BP.L) fell, traders said")
+
+
+@needs_timeline17
+def test_a_name_the_body_lacks_does_not_end_a_headline_before_a_clear_end() -> None:
+    # "Gulf" is not in this Guardian article's body; the standfirst opens at "'Top kill'"
+    path = SHARED_DATA / "timeline17" / "bpoil_guardian" / "InputDocs" / "2010-05-26/668.htm.txt"
+    (doc,) = list(read_file(InputFile(path, "text")))
+    article = clean(doc)
+    assert article.title == "BP's new plan to stop Gulf oil spill"

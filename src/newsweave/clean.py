@@ -431,7 +431,7 @@ _PTB = [
 ]
 
 
-TICKER_BREAK = re.compile(r"(-LRB- [A-Z]{1,5}\.)\s*\n([A-Z]{1,3} -RRB-)")
+TICKER_BREAK = re.compile(r"(-LRB- [A-Z]{1,5}) ?(\.)[ \t]*\n([A-Z]{1,3} -RRB-)")
 
 
 def looks_ptb_tokenised(text: str) -> bool:
@@ -735,20 +735,21 @@ def _closes_quote(word: str) -> bool:
     return word[-1] in "’”" or word.count(word[-1]) % 2 == 1 or word[0] in _QUOTE_OPEN
 
 
-def _lower_counts(body: str) -> tuple[dict[str, int], dict[str, int]]:
+def _lower_counts(body: str) -> tuple[dict[str, int], dict[str, int], str]:
     """How often each word is written in lower case, and capitalised mid-sentence, in the
-    body: a word the body writes in lower case is a common word, not a name."""
+    body (a word the body writes in lower case is a common word, not a name), and the body
+    in lower case."""
     lower: dict[str, int] = {}
     upper: dict[str, int] = {}
     for m in re.finditer(r"(?<=[a-z,;] )([A-Za-z][a-z-]+)", body):
         w = m.group(1)
         table = upper if w[0].isupper() else lower
         table[w.lower()] = table.get(w.lower(), 0) + 1
-    return lower, upper
+    return lower, upper, " ".join(body.lower().split())
 
 
 def _headline_end(
-    words: list[str], i: int, body_case: tuple[dict[str, int], dict[str, int]]
+    words: list[str], i: int, body_case: tuple[dict[str, int], dict[str, int], str]
 ) -> str | None:
     """The reason a headline ends before ``words[i]``, or None."""
     prev, cur = words[i - 1], words[i]
@@ -786,8 +787,13 @@ def _headline_end(
     speaker = j < len(words) - 1 and words[j].endswith(":") and _capitalised(words[j])
     if speaker and words[j + 1][:1] in _QUOTE_OPEN:
         return "speaker-caption"
-    lower, upper = body_case
+    lower, upper, _ = body_case
     key = bare.lower()
+    # "… to stop Gulf oil spill …": the body's "gulf oil spill" says the phrase goes on
+    # (three words: a standfirst's "Oil worker told …" is not in the body word for word)
+    phrase = " ".join(w.lower() for w in words[i : i + 3])
+    if nxt[:1].islower() and len(words) > i + 2 and f" {phrase} " in f" {body_case[2]} ":
+        return None
     # clearly more often lower case: "gulf" now and then lower case is still the Gulf
     if bare.isalpha() and not bare.isupper() and lower.get(key, 0) > 2 * upper.get(key, 0):
         return "common-word-capitalised"  # "… the Gulf Stemming the flow …"
@@ -828,6 +834,13 @@ def split_glued_headline(
         reason = _headline_end(words, i, body_case)
         if reason is None:
             continue
+        if reason == "capitalised-only-here":  # weak: a word the body lacks may be a name
+            later = (
+                j
+                for j in range(i + 1, min(i + 5, len(words) - 2))
+                if _headline_end(words, j, body_case) not in (None, "capitalised-only-here")
+            )
+            i = next(later, i)  # "… to stop Gulf oil spill 'Top kill' process …"
         head = words[:i]
         caption = head[0] in ("The", "A", "An") or {w.lower() for w in head} & _CAPTION_WORDS
         # before a highlights marker or a stamp stands the headline ("ElBaradei: Egypt is
@@ -1017,7 +1030,7 @@ def clean(raw: RawDocument) -> Article:
     text = text.lstrip("\ufeff")
     if looks_ptb_tokenised(text):  # before the furniture rules, which read ordinary prose
         # a sentence splitter broke Reuters' tickers: "BP Plc -LRB- BP.\nL -RRB- failed to …"
-        text = TICKER_BREAK.sub(r"\1\2", text)
+        text = TICKER_BREAK.sub(r"\1\2\3", text)
         text = detokenise_ptb(text)
     draft = _Draft(path=raw.source_path, lines=text.split("\n"))
     _from_fields(draft, raw)
