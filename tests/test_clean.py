@@ -423,3 +423,15 @@ def test_a_name_the_body_lacks_does_not_end_a_headline_before_a_clear_end() -> N
     (doc,) = list(read_file(InputFile(path, "text")))
     article = clean(doc)
     assert article.title == "BP's new plan to stop Gulf oil spill"
+
+
+def test_guardian_key_points_under_a_headline_are_lines_of_their_own() -> None:
+    text = (
+        "Oil spill : City slashes another # 5bn off BP 's value cents Cost of rescue efforts "
+        "now exceeds $ 6m a day cents Drilling begins on a relief well , officials said .\n"
+        "It costs 5 cents A gallon , he said , and the company 's shares fell .\n"
+    )
+    article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
+    assert article.title == "Oil spill: City slashes another # 5bn off BP's value"
+    assert article.text.startswith("Cost of rescue efforts now exceeds $6m a day\nDrilling")
+    assert "5 cents A gallon" in article.text  # a price is not a bullet

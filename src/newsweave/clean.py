@@ -431,6 +431,7 @@ _PTB = [
 ]
 
 
+GUARDIAN_BULLET = re.compile(r"(?m)(?<=[^\W\d] )cents (?=[A-Z`'])(?<!^cents )")
 TICKER_BREAK = re.compile(r"(-LRB- [A-Z]{1,5}) ?(\.)[ \t]*\n([A-Z]{1,3} -RRB-)")
 
 
@@ -888,6 +889,13 @@ def _title_and_header(draft: _Draft, paras: list[str]) -> list[str]:
             draft.note("title", split[0], "glued-headline", first[:200])
             draft.removed.append(split[0])
             first = split[1]
+        elif rest and _plausible_headline(first) and len(first.split()) <= 16:
+            words = first.split()
+            caption = words[0] in ("The", "A", "An") or {w.lower() for w in words} & _CAPTION_WORDS
+            if not caption:  # a headline on a line of its own, the article below it
+                draft.note("title", first, "first-line-headline", first)
+                draft.removed.append(first)
+                first = ""
         # a video or photo caption quoting its speaker, glued before the first sentence
         caption = SPEAKER_CAPTION.match(first)
         # a caption that is the whole line goes only after a headline: then the line was glued
@@ -1031,6 +1039,9 @@ def clean(raw: RawDocument) -> Article:
     if looks_ptb_tokenised(text):  # before the furniture rules, which read ordinary prose
         # a sentence splitter broke Reuters' tickers: "BP Plc -LRB- BP.\nL -RRB- failed to …"
         text = TICKER_BREAK.sub(r"\1\2\3", text)
+        # The Guardian's key points under a headline, their bullets decoded as "cents":
+        # "Deepwater Horizon oil spill : City slashes … value cents Cost of rescue … cents …"
+        text = GUARDIAN_BULLET.sub("\n", text)
         text = detokenise_ptb(text)
     draft = _Draft(path=raw.source_path, lines=text.split("\n"))
     _from_fields(draft, raw)
