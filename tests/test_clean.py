@@ -435,3 +435,12 @@ def test_guardian_key_points_under_a_headline_are_lines_of_their_own() -> None:
     assert article.title == "Oil spill: City slashes another # 5bn off BP's value"
     assert article.text.startswith("Cost of rescue efforts now exceeds $6m a day\nDrilling")
     assert "5 cents A gallon" in article.text  # a price is not a bullet
+
+
+@needs_timeline17
+def test_a_caption_between_headline_and_first_sentence_gets_its_own_line() -> None:
+    article = _timeline17("2010-05-15/235.htm.txt")
+    assert article.title == "US demands oil spill costs 'clarification' from BP"
+    caption, lede = article.text.split("\n")[:2]
+    assert caption == "Thousands of barrels of oil a day have been leaking from the seabed"
+    assert lede.startswith("The US government has demanded")

@@ -438,7 +438,8 @@ TICKER_BREAK = re.compile(r"(-LRB- [A-Z]{1,5}) ?(\.)[ \t]*\n([A-Z]{1,3} -RRB-)")
 def looks_ptb_tokenised(text: str) -> bool:
     """Penn-Treebank tokenised text (Timeline17, many research sets): ' , ' and ' 's '."""
     sample = text[:4000]
-    if "``" in sample or " ` " in sample:  # PTB's opening quotes occur nowhere else
+    # PTB's opening quotes and bracket tokens occur nowhere else
+    if "``" in sample or " ` " in sample or "-LRB-" in sample or "-RRB-" in sample:
         return True
     return ("-LRB-" in sample or "-LCB-" in sample or " 's " in sample) and sample.count(" , ") >= 2
 
@@ -889,6 +890,12 @@ def _title_and_header(draft: _Draft, paras: list[str]) -> list[str]:
             draft.note("title", split[0], "glued-headline", first[:200])
             draft.removed.append(split[0])
             first = split[1]
+            # a photo caption may sit between the headline and the first sentence: it ends
+            # where a headline would, and goes on a line of its own ("… leaking from the
+            # seabed\nThe US government has demanded …"); nothing is cut
+            caption = split_glued_headline(first, rest, known_headline=True)
+            if caption and len(caption[0].split()) >= 6 and len(caption[1].split()) >= 8:
+                first = caption[0] + "\n" + caption[1]
         elif rest and _plausible_headline(first) and len(first.split()) <= 16:
             words = first.split()
             caption = words[0] in ("The", "A", "An") or {w.lower() for w in words} & _CAPTION_WORDS
