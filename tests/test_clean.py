@@ -444,3 +444,14 @@ def test_a_caption_between_headline_and_first_sentence_gets_its_own_line() -> No
     caption, lede = article.text.split("\n")[:2]
     assert caption == "Thousands of barrels of oil a day have been leaking from the seabed"
     assert lede.startswith("The US government has demanded")
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    ["Page last updated at 16:51 GMT , Tuesday , 19 January 2010 ", "Wed , Dec 15 18:14 PM EST "],
+)
+def test_bbc_and_reuters_page_stamps_are_never_titles(stamp: str) -> None:
+    text = stamp + "WASHINGTON -LRB- Reuters -RRB- - The US sued BP on Wednesday .\nMore .\n"
+    article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
+    assert article.title is None
+    assert article.text.startswith("WASHINGTON (Reuters) - The US sued BP")

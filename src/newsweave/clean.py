@@ -214,6 +214,24 @@ INLINE_FURNITURE: list[tuple[str, str, re.Pattern[str]]] = [
             r"(?:\s+(?:GMT|BST|ET|UK))?(?:\s+Help\b)?\s*"
         ),
     ),
+    # BBC's "Page last updated at 16:51 GMT, Tuesday, 19 January 2010 08:41 UK"
+    (
+        "timestamp",
+        "Page last updated",
+        re.compile(
+            r"\bPage last updated at \d{1,2}:\d{2}\s+GMT\s*,\s*[A-Z][a-z]+day\s*,\s*"
+            rf"\d{{1,2}}\s+(?i:{_MONTH_ALT})\s+\d{{4}}(?:\s+\d{{1,2}}:\d{{2}}\s+UK)?\s*"
+        ),
+    ),
+    # Reuters' short stamp: "Wed, Dec 15 18:14 PM EST"
+    (
+        "timestamp",
+        "M ",
+        re.compile(
+            r"\b(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s*,\s*[A-Z][a-z]{2}\s+\d{1,2}\s+"
+            r"\d{1,2}:\d{2}\s*[AP]M\s+[A-Z]{2,4}\s*"
+        ),
+    ),
     (
         "slideshow widget",
         "BACK",
@@ -710,7 +728,8 @@ _QUANTIFIERS = _word_set(
 _ROLE_NOUNS = _word_set(
     "correspondent reporter editor spokesman spokeswoman spokesperson secretary minister "
     "president chairman chairwoman chief executive director analyst official leader "
-    "governor senator commander admiral general colonel captain officer boss founder"
+    "governor senator commander admiral general colonel captain officer boss founder worker "
+    "resident"
 )
 _WEEKDAYS = frozenset(
     ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
