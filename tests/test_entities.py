@@ -537,3 +537,15 @@ def test_words_around_a_name_overrule_a_person_label_everywhere() -> None:
     assert _entity_of(res, "b", "Obama").type == "PERSON"
     # the mentions keep the label the model gave them (provenance); the entity is voted
     assert {m.label for m in res.mentions if m.text == "Twitter"} == {"PERSON"}
+
+
+def test_a_name_listed_among_media_or_quoted_from_is_no_person() -> None:
+    texts = {
+        "a": "The latest from the blogs, Twitter and e-mails from our readers follows.",
+        "b": "It was summed up by Arbolioto on Twitter: the board must go.",
+    }
+    spans = {"a": [("Twitter", "PERSON")], "b": [("Arbolioto", "PERSON"), ("Twitter", "PERSON")]}
+    res = _resolve_spans(texts, spans)
+    assert _entity_of(res, "a", "Twitter").type == "ORG"
+    assert _entity_of(res, "b", "Twitter").type == "ORG"
+    assert _entity_of(res, "b", "Arbolioto").type == "PERSON"

@@ -72,8 +72,10 @@ Kind = Literal["person", "acronym", "designation", "name", "nominal", "pronoun"]
 # --------------------------------------------------------------------------- vocabularies
 
 #: Words around a mention that say what kind of thing it names, whatever label the model
-#: gave it: (label, where — "before" the mention or "after" it —, pattern, what it reads).
-#: A person is not posted on, used, followed as a feed or listed among websites.
+#: gave it: (label, where — "before" the mention, "after" it, or "around" it: the words
+#: before, "@" for the mention, the words after —, pattern, what it reads). A person is not
+#: posted on, used, followed as a feed or listed among media.
+_MEDIA = r"(?:e-?mails?|blogs?|SMS|text messages?|texts|websites?|radio|television|TV|newspapers?)"
 CONTEXT_LABELS: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
     (
         "ORG",
@@ -96,6 +98,13 @@ CONTEXT_LABELS: tuple[tuple[str, str, re.Pattern[str], str], ...] = (
         "named among websites, networks or companies",
     ),
     ("ORG", "before", re.compile(r"\btook to\s+$"), "'took to Twitter'"),
+    ("ORG", "around", re.compile(r"\bon\s+@\s*:"), "a post quoted from it: 'on Twitter:'"),
+    (
+        "ORG",
+        "around",
+        re.compile(rf"\b{_MEDIA}\s*(?:,|and|or)\s+@|@\s*(?:,|and|or)\s+{_MEDIA}\b"),
+        "listed among media: 'blogs, Twitter and e-mails', 'SMS and Twitter'",
+    ),
     (
         "ORG",
         "before",
@@ -939,8 +948,10 @@ def context_label(text: str, mention: Mention) -> str | None:
     """The label the words around ``mention`` give it (:data:`CONTEXT_LABELS`), if any."""
     before = text[max(0, mention.start - 40) : mention.start]
     after = text[mention.end : mention.end + 30]
+    around = f"{before}@{after}"
     for label, where, pattern, _ in CONTEXT_LABELS:
-        if pattern.search(before if where == "before" else after):
+        window = before if where == "before" else after if where == "after" else around
+        if pattern.search(window):
             return label
     return None
 
