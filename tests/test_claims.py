@@ -362,6 +362,9 @@ def test_pipeline_store_export_cli_and_brief(tmp_path: Path) -> None:
     assert {place["a"]["value"], place["b"]["value"]} == {"Bay of Bengal", "Straits of Malacca"}
     assert place["relation"] == "contradiction"
     assert all(r["a"]["outlets"] and r["b"]["outlets"] for r in rows)
+    # the seeds name agencies (PTI, ANI), not outlets: a side shows the agency, as the web does
+    (deal,) = [r for r in rows if r["kind"] == "status"]
+    assert "PTI" in deal["a"]["outlets"] + deal["b"]["outlets"]
     table = CliRunner().invoke(cli, ["--db", str(db), "claims", "--status", "contested"])
     assert table.exit_code == 0 and "Bay of Bengal" in table.output
     assert "2 disagreements" in table.output

@@ -1029,7 +1029,8 @@ def claims(
 
 def _side_dict(nw: Newsweave, claim: Claim, value: str) -> dict:
     arts = [a for a in (nw.article(x) for x in claim.articles) if a is not None]
-    outlets = list(dict.fromkeys(a.outlet or f"article {a.id[:10]}" for a in arts))
+    # who reports it, as the web page names them: the outlet, else the agency, else the id
+    outlets = list(dict.fromkeys(a.outlet or a.agency or f"article {a.id[:10]}" for a in arts))
     return {
         "claim": claim.id,
         "value": value,
