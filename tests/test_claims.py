@@ -524,3 +524,55 @@ def test_tags_after_a_closing_quote(sentence: str, text: str, speaker: str) -> N
 
     got, src, _verb, _a, _b = split_statement(sentence)
     assert (got, src) == (text, speaker)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "speaker"),
+    [
+        (  # Timeline17 bpoil, Fox News: a pronoun tag after a leading clause
+            "As for Siesta Beach, he said he had looked at currents and sees a very low "
+            "probability the oil will get to southwest Florida.",
+            "he had looked at currents and sees a very low probability the oil will get to "
+            "southwest Florida",
+            "he",
+        ),
+        (  # a tag with a colon
+            "Asked about the containment effort, Allen said: I have never said this is going well.",
+            "I have never said this is going well",
+            "Allen",
+        ),
+        (  # 'told' and an audience that is no name
+            "I understand the seriousness of the situation, he told a House investigations "
+            "subcommittee.",
+            "I understand the seriousness of the situation",
+            "he",
+        ),
+        (  # ... but 'told X that ...' keeps what follows 'that' as the statement
+            "Qeshm's governor, Heidar Alishvandi, told the state television that rescue teams "
+            "have been deployed to the affected areas.",
+            "rescue teams have been deployed to the affected areas",
+            "Heidar Alishvandi",
+        ),
+    ],
+)
+def test_more_speech_tags(sentence: str, text: str, speaker: str) -> None:
+    from newsweave.claims import split_statement
+
+    got, src, _verb, _a, _b = split_statement(sentence)
+    assert (got, src) == (text, speaker)
+
+
+def test_he_without_a_named_speaker_takes_the_last_person_found() -> None:
+    from newsweave.records import Mention
+
+    text = (
+        "Coast Guard Petty Officer Ann Lee spoke to crews at the dock on Saturday morning.\n"
+        "So far, crews have retrieved about 1,052 barrels of oily water, she said.\n"
+    )
+    art = _one("fox-1", text, "2010-04-25")
+    at = text.index("Ann Lee")
+    person = Mention(art.id, at, at + len("Ann Lee"), "Ann Lee", "PERSON")
+    (st,) = [s for s in extract_statements(art, mentions=[person]) if "1,052" in s.text]
+    assert st.attribution == "Ann Lee"
+    (bare,) = [s for s in extract_statements(art) if "1,052" in s.text]
+    assert bare.attribution == "she"  # nobody to point back to: the pronoun stays

@@ -147,7 +147,8 @@ _AGE = re.compile(r",\s*\d{1,3}\s*,(?=\s+(?:said|says|told|added)\b)")
 # a quoted title may end the tag: '... said on ABC's "This Week."'
 _TITLE_END = r"(?:\s*[\"“][^\"“”]{1,60}[\"”]?)?"
 _END_ATTR = re.compile(
-    rf"^\s*(?P<src>{_SRC})\s+(?P<verb>{_SAY})(?P<tail>{_TAIL}){_TITLE_END}\s*[.!]?\s*[\"”]?\s*$"
+    rf"^\s*(?P<src>{_SRC})\s+(?P<verb>{_SAY}|told(?:\s+(?!that\b)[^\s,;\"“”]+){{1,5}}?)(?P<tail>{_TAIL}){_TITLE_END}"
+    r"\s*[.!]?\s*[\"”]?\s*$"
 )
 _END_INVERTED = re.compile(
     rf"^\s*(?P<verb>{_INV_VERBS})\s+(?P<src>[^,;:\"“”]{{1,90}}?)(?P<tail>\s+(?:to|in|on|at)\b"
@@ -161,14 +162,14 @@ _MID_TAG = re.compile(
 _END_ACCORDING = re.compile(r"^\s*according to (?P<src>[^,;\"“”]{2,100}?)\s*[.!]?\s*$", re.I)
 _START_ACCORDING = re.compile(r"^\s*According to (?P<src>[^,;\"“”]{2,100}?),\s*(?P<body>.+)$")
 _START_SAY = re.compile(
-    r"^\s*(?:(?:But|And|However|Meanwhile|Still|Yet)\s+|[^,\"“”]{3,70},\s+(?=[A-Z]))?"
+    r"^\s*(?:(?:But|And|However|Meanwhile|Still|Yet)\s+|[^,\"“”]{3,70},\s+(?=[A-Z]|(?:he|she|they)\s))?"
     r"(?P<src>(?:[A-Z][\w'’.-]*|the|a|an|he|she|it|they|we)(?:\s+[\w'’.-]+){0,6}?)"
     r"(?:,\s*(?P<appos>[^;\"“”]{1,120}?),)?"
     rf"(?:\s+(?:on|late on|earlier on)\s+\w+)?\s+(?P<verb>said|says|{_TOLD}|noted|added|"
     r"announced|claimed|claims|insisted|stated|confirmed|denied|denies|warned|tweeted|"
     r"explained|acknowledged|admitted|argued|estimated|predicted|testified)"
     r"(?:\s+(?:on\s+)?(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|"
-    r"yesterday|today|last\s+\w+|this\s+week|earlier|later))?(?:,)?\s+(?:that\s+)?(?P<body>.+)$"
+    r"yesterday|today|last\s+\w+|this\s+week|earlier|later))?[,:]?\s+(?:that\s+)?(?P<body>.+)$"
 )
 # Words that trail a speaker's name in a tag but are no part of it: "Mr. Trump also said".
 _TRAILING_ADVERBS = words(
@@ -543,8 +544,9 @@ def extract_statements(
 
     Attribution: a trailing, leading or mid-quotation speech tag or "according to"; a
     pronoun ("it said", "he said in a tweet", "she added") takes the most recent named
-    source that fits (a person for he/she, of that gender when a title says it; an
-    organisation for it/they), and "the statement continued" the last named source; a
+    source that fits (a person for he/she, of that gender when a title says it, else the
+    last person the nlp stage found before it; an organisation for it/they), and "the
+    statement continued" the last named source; a
     quotation that runs over several sentences takes the attribution of the sentence that
     closes it. Hedging: modal cues in the sentence, plus "no official confirmation ... of
     the X" marks the article's other statements about X hedged. ``mentions`` (from the nlp
@@ -555,6 +557,9 @@ def extract_statements(
     opts = options or ClaimOptions()
     linked = sorted(
         (m.start, m.end, m.entity) for m in mentions or () if m.article == article.id and m.entity
+    )
+    persons = sorted(
+        (m.start, m.text) for m in mentions or () if m.article == article.id and m.label == "PERSON"
     )
     refs = sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start)
     published = _parse_day(article.published)
@@ -592,6 +597,10 @@ def extract_statements(
             low = base.lower()
             if low in _PRONOUNS or low in _BACK_REFERENCES:
                 antecedent = speakers.resolve(low)
+                if antecedent is None and low in ("he", "she"):
+                    # no speaker named yet: the last person the nlp stage found before it
+                    before = [name for at, name in persons if at < s.start]
+                    antecedent = before[-1] if before else None
                 if antecedent:
                     src = antecedent + twitter
             elif " (per " not in base:
