@@ -378,3 +378,27 @@ def test_two_rehab_stays_are_one_story_as_kin() -> None:
     # grouped apart first, the two existing stories stay apart
     again = group([], known=sigs, events=split.events, stories=split.stories)
     assert {s.id for s in again.stories} == {s.id for s in split.stories}
+
+
+@pytest.mark.slow
+def test_ecbplus_quality_stays_above_its_floor() -> None:
+    """A gate on the figures docs/events.md reports (bench/events.py: stories B3 F1 0.946,
+    events 0.881 on ECB+ topics 1-35): a change that loses more than a little fails."""
+    docs, sigs = _ecbplus_signals(tuple(range(1, 36)))
+    g = group(sigs)
+    event_of = {a: e.id for e in g.events for a in e.articles}
+    story_of = {a: e.story for e in g.events for a in e.articles}
+
+    def b3_f1(pred: dict[str, str | None], gold: dict[str, object]) -> float:
+        keys = sorted(gold)
+        p = r = 0.0
+        for k in keys:
+            same_pred = {x for x in keys if pred[x] == pred[k]}
+            same_gold = {x for x in keys if gold[x] == gold[k]}
+            p += len(same_pred & same_gold) / len(same_pred)
+            r += len(same_pred & same_gold) / len(same_gold)
+        p, r = p / len(keys), r / len(keys)
+        return 2 * p * r / (p + r)
+
+    assert b3_f1(story_of, {d["doc_id"]: d["topic"] for d in docs}) >= 0.94
+    assert b3_f1(event_of, {d["doc_id"]: d["subtopic"] for d in docs}) >= 0.875
