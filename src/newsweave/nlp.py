@@ -224,11 +224,29 @@ class GreedyNerDecoder:
             return None
         return decoder
 
+    #: Most tokens the network reads at once (a longer document is read alone): the
+    #: tok2vec's activations take ~15 KB a token at their peak, so this bounds the memory of
+    #: a batch (spaCy's own ``pipe`` reads a quarter of its batch at a time for this reason).
+    MAX_TOKENS = 4096
+
     def __call__(self, docs: Sequence[Doc]) -> list[list[tuple[int, int, str]]]:
         """``(start_char, end_char, label)`` of each document's entities, in text order."""
+        out: list[list[tuple[int, int, str]]] = []
+        group: list[Doc] = []
+        tokens = 0
+        for doc in docs:
+            if group and tokens + len(doc) > self.MAX_TOKENS:
+                out.extend(self._decode(group))
+                group, tokens = [], 0
+            group.append(doc)
+            tokens += len(doc)
+        if group:
+            out.extend(self._decode(group))
+        return out
+
+    def _decode(self, docs: list[Doc]) -> list[list[tuple[int, int, str]]]:
         from spacy.attrs import IDX, IS_SPACE, LENGTH
 
-        docs = list(docs)
         total = sum(len(d) for d in docs)
         if total == 0:
             return [[] for _ in docs]
