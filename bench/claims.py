@@ -349,12 +349,17 @@ def score(
     tp = fp_labelled = fp_unlabelled = 0
     relation_right = relation_n = 0
     false_alarms, found = [], set()
+    key_of_article = {a.id: doc_key(a, data) for a in articles}
+    per_part: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # part -> [right, flagged]
     for x in contradictions:
         ca, cb = claim_by_id.get(x.a), claim_by_id.get(x.b)
         if ca is None or cb is None:
             continue
         recs = pair_labels(ca, cb)
         good = [r for r in recs if r["label"] in GOOD_PAIRS]
+        tally = per_part[part_of(key_of_article[ca.articles[0]])]
+        tally[0] += bool(good)
+        tally[1] += 1
         if good:
             tp += 1
             for r in good:
@@ -371,6 +376,11 @@ def score(
     n_pred = tp + fp_labelled + fp_unlabelled
     gold_good = [g for g in gold_pairs if g[2]["label"] in GOOD_PAIRS]
     recall_hits = sum(1 for g in gold_good if id(g[2]) in found)
+    recall_part: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # part -> [found, labelled]
+    for g in gold_good:
+        tally = recall_part[part_of(g[2]["a"]["doc"])]
+        tally[0] += id(g[2]) in found
+        tally[1] += 1
 
     # corroboration precision: a corroborated claim is right when every labelled pair of its
     # mentions states one fact (same-statement, or compatible figures of one fact: same_fact)
@@ -518,6 +528,17 @@ def score(
         "contested_false_labelled": fp_labelled,
         "contested_unlabelled": fp_unlabelled,
         "contested_recall": ratio(recall_hits, len(gold_good)),
+        # the same two figures per part of the set (e.g. ECB+ vs Timeline17 bpoil), to see
+        # whether what was tuned on one part holds on the other
+        "contested_by_part": {
+            part: {
+                "precision": ratio(*per_part[part]),
+                "recall": ratio(*recall_part[part]),
+                "flagged": per_part[part][1],
+                "labelled": recall_part[part][1],
+            }
+            for part in sorted(set(per_part) | set(recall_part))
+        },
         "update_accuracy": ratio(relation_right, relation_n),
         "corroborated_claims": sum(1 for c in claims if c.status == "corroborated"),
         "corroboration_precision": ratio(corr_ok, n_corr),
@@ -535,6 +556,16 @@ def score(
         "claims_per_s": round(len(claims) / t_claims, 1) if t_claims else None,
         "articles_per_s_claims": round(len(articles) / t_claims, 1) if t_claims else None,
     }
+
+
+def part_of(key: str) -> str:
+    """The part of the labelled set a document belongs to: ``ecbplus``, a Timeline17 topic
+    (``bpoil``), else ``other``."""
+    if key.startswith("ecbplus:"):
+        return "ecbplus"
+    if key.startswith("timeline17/"):
+        return key.split("/")[1].split("_")[0]
+    return "other"
 
 
 def claim_text(claim, article: str, start: int, end: int, text: str) -> str:

@@ -373,7 +373,14 @@ _UNITS: dict[str, tuple[str, float]] = {
     "lb": ("mass", 0.453592),
     "lbs": ("mass", 0.453592),
 }
-_CURRENCY_WORDS = {"dollar": "USD", "dollars": "USD", "euro": "EUR", "euros": "EUR"}
+_CURRENCY_WORDS = {
+    "dollar": "USD",
+    "dollars": "USD",
+    "euro": "EUR",
+    "euros": "EUR",
+    "pence": "GBX",  # a share price in London
+    "cents": "USC",
+}
 _CURRENCY_SIGNS = {
     "$": "USD",
     "us$": "USD",
@@ -503,10 +510,14 @@ def _parse_number(raw: str) -> float | None:
     return float(n) if n is not None else None
 
 
-def _length_role(after: str) -> str:
-    """What a length measures: how far ("50 miles off the coast"), how big ("45 miles by
-    105", "130 miles long") or how deep ("5,000 feet below")."""
+def _length_role(after: str, before: str = "") -> str:
+    """What a length measures: how far offshore or from a place ("50 miles off the coast",
+    "40 miles southeast of the mouth"), how far apart two things are ("10 miles away from
+    the rig"), how big ("45 miles by 105", "130 miles long") or how deep ("5,000 feet
+    below")."""
     words_after = [w.lower() for w in tokens(after)[:4]]
+    if re.search(r"\d[\w\s]{0,8}\s+by\s+$", before):
+        return "size"  # the second side of "45 miles by 105 miles"
     if any(
         w in ("by", "long", "wide", "across", "tall", "high", "length", "width")
         for w in words_after
@@ -517,6 +528,8 @@ def _length_role(after: str) -> str:
         for w in words_after
     ):
         return "depth"
+    if re.match(r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?[A-Z]", after):
+        return "between"  # "10 miles away from the Deepwater Horizon": between two things
     return "distance"
 
 
@@ -543,6 +556,12 @@ def _counted_noun(after: list[str]) -> str:
     return stem(run[-1]) if run else ""
 
 
+# Counted nouns that are people, who may be counted as casualties ("injuring five people",
+# "two villagers slightly injured"); "seven villages and killing 10" counts villages.
+_HUMAN = words(
+    "peopl person individu villager resident worker civilian passenger child children "
+    "student soldier men women man woman "
+) | {""}
 _PAST_VERBS = words(
     "took made went came fled left fell gave got ran saw held set began lost won had did "
     "were was are is have has remain remained stood spent"
@@ -615,7 +634,12 @@ class NumberSlot(SlotKind):
             elif first in _UNITS:
                 dim, factor = _UNITS[first]
                 unit, value = dim, value * factor
-                if re.match(r"\s*\w+(?:\s+of\s+\w+)?\s+(?:a|per|each)\s+day\b|\s*bpd\b", after):
+                if re.match(
+                    r"\s*\w+(?:\s+of\s+\w+)?(?:\s+(?:are|is|were|was|being|now|still|"
+                    r"\w+ing|out|into|from|the|sea|gulf|water))*\s+(?:a|per|each)\s+day\b"
+                    r"|\s*bpd\b",
+                    after,
+                ):
                     unit += "/day"  # a rate: "5,000 barrels a day"
             elif first in _CURRENCY_WORDS:
                 unit = _CURRENCY_WORDS[first]
@@ -623,7 +647,8 @@ class NumberSlot(SlotKind):
                 hyphen = re.match(r"-([a-z]+(?:-[a-z]+)*)", after)
                 unit = stem(hyphen.group(1)) if hyphen else _counted_noun(nxt)
             verb_before = re.search(
-                r"\b([a-z]+(?:ing|ed))\s+(?:about\s+|some\s+|another\s+|other\s+)?$",
+                r"\b([a-z]+(?:ing|ed))\s+(?:about\s+|some\s+|another\s+|other\s+|at least\s+|"
+                r"more than\s+|nearly\s+|almost\s+|around\s+|over\s+)?$",
                 text[max(0, m.start("num") - 30) : m.start("num")].rstrip() + " ",
             )
             if not unit and verb_before and re.match(r"\s*(?:[.;,)]|and\b|$)", after):
@@ -651,7 +676,7 @@ class NumberSlot(SlotKind):
             if not unit or unit in _DURATION_UNITS or unit in _ELAPSED:
                 continue  # spans of time ("two days after", "within seven days") are dates' job
             unit = _SAME_COUNT.get(unit, unit)
-            if unit not in ("kill", "injur") and not unit.startswith(("length", "volume")):
+            if unit in _HUMAN:
                 # people counted as casualties: "injuring five people", "ten people killed",
                 # "two villagers slightly injured"
                 near = [verb_before.group(1)] if verb_before else []
@@ -676,9 +701,12 @@ class NumberSlot(SlotKind):
                 or _CHANGE_AFTER.match(after)
                 or _LEVEL_AFTER_CHANGE.search(text[max(0, m.start() - 60) : m.start()])
             )
-            bracketed = re.search(
-                r"[\d%]\s*(?:[a-z]+\s*)?\($", text[max(0, m.start() - 25) : m.start()]
-            )
+            head = text[: m.start()]
+            opened = head.rfind("(")
+            bracketed = (
+                opened > head.rfind(")")
+                and re.search(r"[\d%][^()]{0,30}$", head[max(0, opened - 30) : opened])
+            ) or re.search(r"[\d%]\s*(?:[a-z]+\s*){0,2}\($", head[-30:])
             if bracketed and (
                 m.group("cur") or attached_unit or (nxt and nxt[0].lower() in _UNITS)
             ):
@@ -693,9 +721,9 @@ class NumberSlot(SlotKind):
             )
             approx_flag = bool(approx) or (worded and raw.lower().startswith("dozen"))
             if unit == "length":
-                unit += "/" + _length_role(after)
+                unit += "/" + _length_role(after, text[max(0, m.start() - 20) : m.start()])
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
-            change = change and unit in ("%", "USD", "EUR", "GBP", "INR")
+            change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
             out.append(
                 Quantity(
                     value,
@@ -774,22 +802,18 @@ def _same_slot(qa: Quantity, qb: Quantity) -> bool | None:
     """The rules' test that two figures of one unit count the same thing: True when words
     around both are shared (not only "people", "killed", "year"), and for a length, mass,
     volume or sum of money shared words both before the figure and after it; False when
-    one side of the two figures has words and they share none ("Fort Jackson, 70 miles
-    ..." and "Eve ... 70 miles ...", "sank 50 miles out" and "10 miles away from the rig"
-    measure two things); None when the words there are too few to tell."""
+    the words before the two figures share none ("Fort Jackson, 70 miles ..." and "Eve ...
+    70 miles ..." measure two things); None when the words there are too few to tell."""
     if not (qa.frame & qb.frame) - _GENERIC_FRAME:
         return False
     if not qa.unit.startswith(("length", "mass", "volume", "USD", "EUR", "GBP")):
         return True
-    verdict: bool | None = True
-    for x, y in ((qa.context, qb.context), (qa.frame - qa.context, qb.frame - qb.context)):
-        x, y = x - _GENERIC_FRAME, y - _GENERIC_FRAME
-        if x & y:
-            continue
-        if x and y:
-            return False
-        verdict = None
-    return verdict
+    before_a, before_b = qa.context - _GENERIC_FRAME, qb.context - _GENERIC_FRAME
+    after_a = qa.frame - qa.context - _GENERIC_FRAME
+    after_b = qb.frame - qb.context - _GENERIC_FRAME
+    if before_a & before_b:
+        return True if after_a & after_b else None
+    return False if before_a and before_b else None
 
 
 def _elapsed_shift(q: Quantity, pair: PairContext) -> float:
@@ -822,7 +846,7 @@ def _mentions_value(q: Quantity, text: str) -> bool:
 _PERSONAL = frozenset(["year-old", "ag"])
 # Sentences about another time than the reported happening.
 _BACKGROUND = re.compile(
-    r"\b(?:in (?:early |late |mid-?)?(?:19|20)\d\d|since (?:19|20)\d\d|"
+    r"\b(?:in (?:early |late |mid-?|the )?(?:19|20)\d\d|since (?:19|20)\d\d|"
     r"last (?:month|year|week)|earlier this year|"
     r"(?:two|three|several) decades|decades? (?:ago|later)|years? (?:ago|later)|in the end|"
     r"the (?:last|previous) (?:major )?\w+ (?:to|in|was))\b",

@@ -261,7 +261,11 @@ class ClaimOptions:
     #: the learned same-thing signal: two statements whose figures conflict speak of the
     #: same thing when the rules say so or when the cosine of their sentence embeddings
     #: (figures masked) reaches this. 1.0 turns the signal off.
-    figure_cosine: float = 0.75
+    figure_cosine: float = 0.65
+    #: across events (other days, other threads) two figures are compared only when the
+    #: sentence encoder also finds the two statements this alike (figures masked), whatever
+    #: the rules say: a story's many figures of one unit are otherwise easily confused.
+    cross_event_cosine: float = 0.8
 
     def __post_init__(self) -> None:
         for name in (
@@ -270,6 +274,7 @@ class ClaimOptions:
             "verbatim_jaccard",
             "repeat_threshold",
             "figure_cosine",
+            "cross_event_cosine",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -1052,9 +1057,10 @@ def cross_event_contradictions(
 
     Compares every mention of ``changed`` with every other mention of ``changed`` and
     ``others`` that belongs to another event and another article, was published at most
-    ``max_days`` apart (undated mentions only when nearly the same sentence), is unhedged
-    and shares at least two content words; the number slot decides (values first, then
-    sameness: the rules or the learned signal). Each pair's answer depends on the two
+    ``max_days`` apart (two undated mentions only when nearly the same sentence, an undated
+    and a dated one never), is unhedged and shares at least two content words; the number
+    slot decides (values first, then sameness: the rules or the learned signal), and the
+    encoder must confirm (``cross_event_cosine``). Each pair's answer depends on the two
     mentions and their articles' figures only, so pairs between unchanged claims keep their
     stored answer. Returns one :class:`Contradiction` per pair of claims.
     """
@@ -1108,6 +1114,8 @@ def cross_event_contradictions(
                     continue
                 da, db = _parse_day(a.published), _parse_day(b.published)
                 dated = da is not None and db is not None
+                if (da is None) != (db is None):
+                    continue  # an undated report may be of any day: no rival to a dated one
                 if dated and abs((da - db).days) > opts.max_days:
                     continue
                 if len(wordy(a.stems & b.stems)) < 2:
@@ -1131,6 +1139,8 @@ def cross_event_contradictions(
                 hit = find_conflict(a, b, pair, (_NUMBER_KIND,))
                 if hit is None:
                     continue
+                if pair.cosine is not None and pair.cosine() < opts.cross_event_cosine:
+                    continue  # across events the encoder must confirm what the rules found
                 kind, va, vb, relation = hit
                 if fa.claim < fb.claim:
                     found[key] = Contradiction(fa.claim, fb.claim, kind, va, vb, relation)
