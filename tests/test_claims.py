@@ -21,7 +21,7 @@ from newsweave.claims import (
     split_attribution,
     stem,
 )
-from newsweave.records import Article, Claim, CopyLink, Event
+from newsweave.records import Article, Claim, Contradiction, CopyLink, Event
 
 from .conftest import SEEDS
 
@@ -576,3 +576,53 @@ def test_he_without_a_named_speaker_takes_the_last_person_found() -> None:
     assert st.attribution == "Ann Lee"
     (bare,) = [s for s in extract_statements(art) if "1,052" in s.text]
     assert bare.attribution == "she"  # nobody to point back to: the pronoun stays
+
+
+def test_contradictions_across_events_are_stored_and_replaced_with_their_claims(
+    tmp_path: Path,
+) -> None:
+    """The store keeps pairs across events under their own scope, sets both claims
+    contested, and drops the pair (restoring each claim's status) when one side's scope is
+    recomputed without it; a real SQLite store, claims from real sentences (bpoil)."""
+    from newsweave.store import Store
+    from newsweave.store import claims as claims_store
+
+    def one(aid: str, day: str, text: str) -> ClaimAnalysis:
+        art = Article(aid, f"{aid}.txt", None, aid.split("-")[0], None, None, day, text + "\n")
+        return analyse_claims([art], events=[Event(f"e-{aid}", "x", None, (aid,), "s")])
+
+    a = one(
+        "fox-1",
+        "2010-04-28",
+        "About 42,000 gallons of oil a day are leaking into the Gulf "
+        "from the blown-out well drilled by the Deepwater Horizon oil rig.",
+    )
+    b = one(
+        "fox-2",
+        "2010-05-01",
+        "More than 200,000 gallons of oil a day are spewing from the "
+        "blown-out well at the site of BP's Deepwater Horizon rig.",
+    )
+    (ca,), (cb,) = a.claims, b.claims
+    with Store(tmp_path / "s.db") as store:
+        claims_store.save_scope(store, "s-a", "f", a)
+        claims_store.save_scope(store, "s-b", "f", b)
+        x = Contradiction(*sorted((ca.id, cb.id)), "number", "x", "y", "update")
+        claims_store.save_cross_event(store, {ca.id, cb.id}, [x])
+        got = {c.id: (c.status, c.contradicts) for c in claims_store.load_claims(store)}
+        assert got == {ca.id: ("contested", (cb.id,)), cb.id: ("contested", (ca.id,))}
+        assert claims_store.load_contradictions(store) == [x]
+        # side a recomputed, the pair no longer found: both claims lose it
+        claims_store.save_scope(store, "s-a", "g", a)
+        claims_store.save_cross_event(store, {ca.id}, [])
+        assert claims_store.load_contradictions(store) == []
+        assert {c.status for c in claims_store.load_claims(store)} == {"single-source"}
+        # a scope dropped: its pairs go with it at the next pass
+        claims_store.save_cross_event(store, {ca.id, cb.id}, [x])
+        claims_store.drop_scopes(store, ["s-b"])
+        claims_store.save_cross_event(store, set(), [])
+        assert claims_store.load_contradictions(store) == []
+        ((status, contradicts),) = [
+            (c.status, c.contradicts) for c in claims_store.load_claims(store)
+        ]
+        assert (status, contradicts) == ("single-source", ())
