@@ -601,6 +601,8 @@ class NumberSlot(SlotKind):
                 r"\s*(?:st|nd|rd|th)\b", after
             ):
                 continue
+            if re.match(r",\d{1,2}(?!\d)", after):
+                continue  # a decimal comma ("$3,5 bn") or a list ("3,5 and 7"): not read
             if re.match(r"\s*[-–]\s*\d", after) or re.search(r"\d\s*[-–]\s*$", prev):
                 continue  # a score or a range ("14-0", "5-10"), not one count
             if _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(text[: m.start("num")]):
@@ -920,6 +922,12 @@ def _anchors(text: str, start: int, end: int) -> frozenset[str]:
     )
 
 
+#: With the sentence encoder given, two statements dating one happening differently must be
+#: at least this alike (figures masked): dates of two happenings in similar sentences are
+#: the date slot's commonest false alarm.
+_DATE_COSINE = 0.8
+
+
 class DateSlot(SlotKind):
     """When: calendar days and months in the statement, each with the words around it. With
     the time stage's expressions (``SlotContext.times``) relative ones count too — "on
@@ -989,6 +997,9 @@ class DateSlot(SlotKind):
                     continue  # dates of different happenings ("arrived on 2", "meet on 4")
                 if x.text and x.text.lower().split()[-1:] == y.text.lower().split()[-1:]:
                     continue  # one "Friday" read against two publication dates or tenses
+                if pair.cosine is not None and pair.cosine() < _DATE_COSINE:
+                    return None  # similar words, other happenings ("the board meets on
+                    # Monday" / "results are due on Tuesday"): the encoder must agree
                 return x, y
         return None
 
@@ -1108,6 +1119,8 @@ def negated_predicate(text: str) -> frozenset[str]:
     m = NEGATION_RE.search(text)
     if m is None:
         return frozenset(content_stems(text)[:3])  # a denial verb negates the whole statement
+    if re.search(r"\b(?:if|unless|whether)\b[^,;]*$", text[: m.start()], re.I):
+        return frozenset()  # "if it's not, there are other approaches": a condition
     rest = text[m.end() :]
     if re.search(r"\b(until|unless|before|if)\b", rest[:80], re.I):
         return frozenset()
@@ -1135,6 +1148,8 @@ class PolaritySlot(SlotKind):
     def compare(self, a: Statement, b: Statement, pair: PairContext) -> tuple[str, str] | None:
         if a.negated == b.negated or pair.sim < max(pair.options.merge_threshold, 0.6):
             return None
+        if a.hedged or b.hedged:
+            return None  # "many people speculated that ..." asserts nothing to deny
         if min(len(a.text.split()), len(b.text.split())) < 8:
             return None  # too short to tell what is negated ("We're not small people")
         if any(_NOT_A_DENIAL.search(st.text) for st in (a, b)):
