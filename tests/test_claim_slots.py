@@ -357,3 +357,24 @@ def test_moves_and_ages_in_time_are_not_compared_but_falls_are() -> None:
     (fall,) = NumberSlot().extract("The climber fell about 60 metres from a ridge", SlotContext())
     assert not fall.change
     assert _numbers("In the 56-day-old crisis, Obama began a two-day visit") == []
+
+
+def test_a_stated_part_is_no_rival_to_the_whole() -> None:
+    # BBC and Reuters, 3 August: the captured fifth against BP's estimate of the whole leak
+    (part,) = NumberSlot().extract(
+        "only a fifth of the leaking oil - around 800,000 barrels - was captured", SlotContext()
+    )
+    (whole,) = NumberSlot().extract(
+        "BP had estimated the well had leaked some 4 million barrels of oil", SlotContext()
+    )
+    assert part.part and not whole.part and part.unit == whole.unit == "volume"
+    assert _numbers("the cost had reached $3,5 bn (# 2.33 bn) so far") == []  # decimal comma
+
+
+def test_a_negation_inside_a_condition_is_no_denial() -> None:
+    from newsweave.claim_slots import negated_predicate
+
+    # Obama on the top kill (BBC / Reuters, 26-27 May): the same words, one of them negated
+    # inside an if-clause
+    assert negated_predicate("And if it's not, there are other approaches") == frozenset()
+    assert negated_predicate("The cap is not holding, officials said") == {"hold"}

@@ -459,6 +459,7 @@ class Quantity:
     subject: bool = False  # no noun after it: the unit is the head noun before it
     frame: frozenset[str] = frozenset()  # content stems around it (what is counted, doing what)
     change: bool = False  # a change over a period ("fell 7.8 percent"), not a level
+    part: bool = False  # a stated part of a whole ("only a fifth of the oil - 800,000 barrels")
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -737,6 +738,7 @@ class NumberSlot(SlotKind):
                     subject,
                     frame - {unit},
                     change,
+                    bool(_PART_BEFORE.search(text[max(0, m.start() - 50) : m.start()])),
                 )
             )
         return tuple(out)
@@ -770,6 +772,8 @@ class NumberSlot(SlotKind):
                     continue  # an annual average against one year's figure
                 if qa.change or qb.change:
                     continue  # a move ("shares fell 7.8 percent") depends on market and moment
+                if qa.part != qb.part:
+                    continue  # a stated part of a total against a whole
                 if qa.unit == "%" and (
                     sum(q.unit == "%" for q in qa_all) > 1 or sum(q.unit == "%" for q in qb_all) > 1
                 ):
@@ -798,6 +802,14 @@ class NumberSlot(SlotKind):
 
     def label(self, value: Quantity) -> str:
         return value.text
+
+
+# A figure given as a share of something ("only a fifth of the leaking oil - around 800,000
+# barrels - was captured") is a part, no rival to the whole.
+_PART_BEFORE = re.compile(
+    r"\b(?:half|third|quarter|fifth|tenth|fraction|portion|part|share)s? of\b[^.;:]{0,35}$",
+    re.I,
+)
 
 
 def _same_slot(qa: Quantity, qb: Quantity) -> bool | None:

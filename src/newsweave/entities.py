@@ -956,9 +956,7 @@ def context_label(text: str, mention: Mention) -> str | None:
     return None
 
 
-def labels_by_evidence(
-    mentions: Sequence[Mention], texts: Mapping[str, str]
-) -> Sequence[Mention]:
+def labels_by_evidence(mentions: Sequence[Mention], texts: Mapping[str, str]) -> Sequence[Mention]:
     """The model's labels, except for names the context speaks against: each name (folded)
     that the words around some mention give a label (:func:`context_label`) is voted over
     all its mentions in the corpus — the model's label one vote, the context's two — and
