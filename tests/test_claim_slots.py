@@ -378,3 +378,40 @@ def test_a_negation_inside_a_condition_is_no_denial() -> None:
     # inside an if-clause
     assert negated_predicate("And if it's not, there are other approaches") == frozenset()
     assert negated_predicate("The cap is not holding, officials said") == {"hold"}
+
+
+def test_a_running_total_is_no_rival_to_one_days_figure() -> None:
+    # BBC 18 June ("on Thursday") vs the Guardian 25 June ("so far"): oil recovered
+    assert (
+        _across_events(
+            (
+                "bbc-1",
+                "2010-06-18",
+                "Around 25,000 barrels of oil were recovered from the sea "
+                "on Thursday, according to the US coast guard.",
+            ),
+            (
+                "guardian-1",
+                "2010-06-21",
+                "So far, 364,500 barrels of oil have been recovered "
+                "from the sea, according to the US coast guard.",
+            ),
+            embed=True,
+        )
+        == []
+    )
+    # "as of yesterday morning" stamps a running total; it is not one day's figure
+    (x,) = _across_events(
+        (
+            "fox-1",
+            "2010-04-25",
+            "So far, crews have retrieved about 1,052 barrels of oily water, he said.",
+        ),
+        (
+            "wp-1",
+            "2010-04-25",
+            "As of yesterday morning, the crews have retrieved about "
+            "1,152 barrels of an oil-and-water mix, BP said.",
+        ),
+    )
+    assert {x.value_a, x.value_b} == {"about 1,052", "about 1,152"}

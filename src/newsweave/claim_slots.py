@@ -641,7 +641,7 @@ class NumberSlot(SlotKind):
                     r"\s*\w+(?:\s+of\s+\w+)?(?:\s+(?:are|is|were|was|being|now|still|"
                     r"\w+ing|out|into|from|the|sea|gulf|water))*\s+(?:a|per|each)\s+day\b"
                     r"|\s*bpd\b",
-                    after,
+                    re.sub(r"\s*\([^()]*\)", "", text[m.end() : m.end() + 120]),
                 ):
                     unit += "/day"  # a rate: "5,000 barrels a day"
             elif first in _CURRENCY_WORDS:
@@ -711,7 +711,9 @@ class NumberSlot(SlotKind):
                 and re.search(r"[\d%][^()]{0,30}$", head[max(0, opened - 30) : opened])
             ) or re.search(r"[\d%]\s*(?:[a-z]+\s*){0,2}\($", head[-30:])
             if bracketed and (
-                m.group("cur") or attached_unit or (nxt and nxt[0].lower() in _UNITS)
+                m.group("cur")
+                or attached_unit
+                or (nxt and nxt[0].lower() in (*_UNITS, "square", "sq"))
             ):
                 continue  # a conversion in brackets ("110 billion euros ($158 billion)")
             approx = (m.group("approx") or "").strip().lower()
@@ -774,6 +776,8 @@ class NumberSlot(SlotKind):
                     continue  # a move ("shares fell 7.8 percent") depends on market and moment
                 if qa.part != qb.part:
                     continue  # a stated part of a total against a whole
+                if {_running_total(a), _running_total(b)} == {True, False}:
+                    continue  # "so far, 364,500 barrels" against "25,000 on Thursday"
                 if qa.unit == "%" and (
                     sum(q.unit == "%" for q in qa_all) > 1 or sum(q.unit == "%" for q in qb_all) > 1
                 ):
@@ -810,6 +814,27 @@ _PART_BEFORE = re.compile(
     r"\b(?:half|third|quarter|fifth|tenth|fraction|portion|part|share)s? of\b[^.;:]{0,35}$",
     re.I,
 )
+
+
+_CUMULATIVE = re.compile(
+    r"\b(?:so far|to date|in total|altogether|in all|since (?:the|an|it|April|May|June|July|"
+    r"August|September|\d))\b",
+    re.I,
+)
+_ONE_DAY = re.compile(
+    r"(?<!as of )(?<!by )\b(?:on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+    r"|in the (?:previous|past|last) 24 hours|over 24 hours|yesterday|a day|per day|each day"
+    r"|every day|daily)\b",
+    re.I,
+)
+
+
+def _running_total(st: Statement) -> bool | None:
+    """True for a figure summed up to now ("so far", "to date", "since the blast"), False
+    for one day's ("on Thursday", "in the previous 24 hours", "a day"), None when the
+    statement says neither or both."""
+    total, day = bool(_CUMULATIVE.search(st.text)), bool(_ONE_DAY.search(st.text))
+    return None if total == day else total
 
 
 def _same_slot(qa: Quantity, qb: Quantity) -> bool | None:
@@ -921,6 +946,9 @@ class Day:
     day: int | None
     anchors: frozenset[str] = frozenset()
     text: str = ""  # the expression as written ("Sunday", "April 27")
+    #: the time of a running figure ("As of Wednesday, 92 million gallons ..."), not of a
+    #: happening: it dates the figure but is no rival to another day's
+    as_of: bool = False
 
     @property
     def key(self) -> tuple[int | None, int, int | None]:
@@ -934,6 +962,7 @@ def _anchors(text: str, start: int, end: int) -> frozenset[str]:
     )
 
 
+_AS_OF = re.compile(r"\b(?:as of|as at|by)\s+$", re.I)
 #: With the sentence encoder given, two statements dating one happening differently must be
 #: at least this alike (figures masked): dates of two happenings in similar sentences are
 #: the date slot's commonest false alarm.
@@ -965,7 +994,8 @@ class DateSlot(SlotKind):
                         and s0 <= 1
                     ):
                         continue  # a photo caption's "April 27:" dates the photo
-                    day = Day(y, mo, int(d) if d else None, _anchors(text, s0, s1), t.text)
+                    as_of = bool(_AS_OF.search(text[max(0, s0 - 12) : s0]))
+                    day = Day(y, mo, int(d) if d else None, _anchors(text, s0, s1), t.text, as_of)
                     out.setdefault(day.key, day)
             return tuple(out.values())
         pub_year = ctx.published.year if ctx.published else None
@@ -1005,6 +1035,8 @@ class DateSlot(SlotKind):
                     continue
                 if x.key == y.key or x.key in keys_b or y.key in keys_a:
                     continue
+                if x.as_of or y.as_of:
+                    continue  # the dates of two running totals, not of one happening
                 if not (x.anchors & y.anchors):
                     continue  # dates of different happenings ("arrived on 2", "meet on 4")
                 if x.text and x.text.lower().split()[-1:] == y.text.lower().split()[-1:]:
