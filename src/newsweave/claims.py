@@ -34,6 +34,7 @@ Everything here is a pure function of its inputs: same articles, same claims, sa
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import math
 import re
@@ -1094,14 +1095,37 @@ def cross_event_contradictions(
 
         return compute
 
+    days = [_parse_day(fm.statement.published) for fm in pool]
+    ordinals = [d.toordinal() if d is not None else None for d in days]
+
+    def partners(idxs: list[int]) -> Callable[[int], list[int]]:
+        """The mentions of one unit that ``x`` may be compared with: those published at most
+        ``max_days`` from it (found by bisection over the dated ones), or for an undated
+        one the other undated ones; in index order, so the first conflict of a pair of
+        claims is found as a full scan would."""
+        undated = [k for k in idxs if ordinals[k] is None]
+        dated = sorted((ordinals[k], k) for k in idxs if ordinals[k] is not None)
+        keys = [o for o, _k in dated]
+
+        def of(x: int) -> list[int]:
+            o = ordinals[x]
+            if o is None:
+                return undated
+            lo = bisect.bisect_left(keys, o - opts.max_days)
+            hi = bisect.bisect_right(keys, o + opts.max_days)
+            return sorted(k for _o, k in dated[lo:hi])
+
+        return of
+
     found: dict[tuple[str, str], Contradiction] = {}
     for unit in sorted(by_unit):
         idxs = by_unit[unit]
+        near = partners(idxs)
         for x in idxs:
             if x >= n_changed:
                 break  # indices are increasing: the rest are unchanged
             fa, a = pool[x], pool[x].statement
-            for y in idxs:
+            for y in near(x):
                 if y < n_changed and y <= x:
                     continue
                 fb, b = pool[y], pool[y].statement
@@ -1112,7 +1136,7 @@ def cross_event_contradictions(
                 key = (fa.claim, fb.claim) if fa.claim < fb.claim else (fb.claim, fa.claim)
                 if key in found:
                     continue
-                da, db = _parse_day(a.published), _parse_day(b.published)
+                da, db = days[x], days[y]
                 dated = da is not None and db is not None
                 if (da is None) != (db is None):
                     continue  # an undated report may be of any day: no rival to a dated one
