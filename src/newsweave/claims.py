@@ -102,6 +102,39 @@ HEDGE_RE = re.compile(
     r"it is understood|sources close to)\b",
     re.IGNORECASE,
 )
+# Parts of every HEDGE_RE cue, tested as substrings first (most sentences hold none).
+_HEDGE_PARTS = (
+    "likely",
+    "expect",
+    "may",
+    "might",
+    "could",
+    "possibl",
+    "probabl",
+    "perhaps",
+    "reported",
+    "alleged",
+    "purported",
+    "apparent",
+    "rumo",
+    "unconfirmed",
+    "unverified",
+    "confirm",
+    "said to",
+    "believed to",
+    "appear",
+    "seem",
+    "speculat",
+    "understood",
+    "sources close",
+)
+
+
+def _hedged(text: str) -> bool:
+    low = text.lower()
+    return any(p in low for p in _HEDGE_PARTS) and bool(HEDGE_RE.search(text))
+
+
 DENIAL_VERBS = words("denied denies deny rejected rejects dismissed dismisses refuted refutes")
 
 # "told Fox News", "told the Post", "told reporters": the addressee is part of the verb.
@@ -182,6 +215,44 @@ _TWEET_RE = re.compile(r"\btweet", re.I)
 _CLOSING_QUOTE = re.compile(r"(?:(?<=[,!?])|(?<=[,!?] ))[\"”](?=\s)")
 # Every speech-tag pattern above needs one of these words; a sentence without any has no tag
 # (checked once instead of trying each pattern at each cut).
+# Parts of those words: a sentence holding none of them cannot match (plain substring tests,
+# far cheaper than the pattern on the many sentences without any tag).
+_TAG_PARTS = (
+    "sa",
+    "told",
+    "add",
+    "not",
+    "stat",
+    "report",
+    "announc",
+    "claim",
+    "tweet",
+    "wr",
+    "confirm",
+    "deni",
+    "insist",
+    "warn",
+    "explain",
+    "assert",
+    "alleg",
+    "maintain",
+    "continu",
+    "acknowledg",
+    "admit",
+    "argu",
+    "estimat",
+    "predict",
+    "testif",
+    "stress",
+    "emphasi",
+    "quot",
+    "reject",
+    "dismiss",
+    "refut",
+    "ask",
+    "recall",
+    "accord",
+)
 _TAG_WORD = re.compile(
     r"\b(?:said|says|say|told|added|adds|noted|notes|stated|states|reported|reports|announced|"
     r"announces|claimed|claims|tweeted|tweets|wrote|writes|confirmed|confirms|denied|denies|"
@@ -329,7 +400,8 @@ def split_attribution(sentence: str) -> tuple[str, str | None, str | None, int, 
     quotation (“A,” X said, “B.”) is handled by :func:`split_statement`.
     """
     s = sentence.rstrip()
-    if not _TAG_WORD.search(s):
+    low = s.lower()
+    if not any(w in low for w in _TAG_PARTS) or not _TAG_WORD.search(s):
         a, b = _strip_span(s, 0, len(s))
         return (s[a:b], None, None, a, b)
     # Trailing attribution after the last comma or the last closing quote ("...," said Sen.
@@ -637,7 +709,7 @@ def extract_statements(
                 end=end,
                 text=claim_text,
                 attribution=src,
-                hedged=bool(HEDGE_RE.search(s.text)),
+                hedged=_hedged(s.text),
                 negated=negated,
                 quoted=quoted,
                 stems=stems,
@@ -1029,7 +1101,7 @@ def figure_mentions(
                 end=sp.end,
                 text=text,
                 attribution=None,
-                hedged=c.hedged or bool(HEDGE_RE.search(text)),
+                hedged=c.hedged or _hedged(text),
                 negated=bool(NEGATION_RE.search(text)),
                 quoted=False,
                 stems=frozenset(content_stems(text)),
