@@ -415,3 +415,22 @@ def test_a_running_total_is_no_rival_to_one_days_figure() -> None:
         ),
     )
     assert {x.value_a, x.value_b} == {"about 1,052", "about 1,152"}
+
+
+def test_emphasis_is_no_negation() -> None:
+    # ECB+ 8: Merkel quoted by two outlets, once as "Nothing less than the future of Europe
+    # ... is at stake"
+    from newsweave.records import Event
+
+    a = _article(
+        "guardian-1",
+        '"The future of Europe and the future of Germany within Europe '
+        'is at stake," she told a debate on the loan to Greece.\n',
+    )
+    b = _article(
+        "ap-1",
+        '"Nothing less than the future of Europe, and with that the future of '
+        'Germany in Europe, is at stake," Merkel told lawmakers.\n',
+    )
+    events = [Event("e1", "x", None, ("guardian-1", "ap-1"), "s")]
+    assert analyse_claims([a, b], events=events).contradictions == ()

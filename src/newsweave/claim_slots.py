@@ -1176,7 +1176,11 @@ def negated_predicate(text: str) -> frozenset[str]:
     return frozenset()
 
 
-_NOT_A_DENIAL = re.compile(r"\b(?:whether or not|not only|if not|far from)\b", re.I)
+_NOT_A_DENIAL = re.compile(
+    r"\b(?:whether or not|not only|if not|far from|nothing (?:less|short) than|no less than|"
+    r"none other than)\b",
+    re.I,
+)
 
 
 class PolaritySlot(SlotKind):
