@@ -250,6 +250,13 @@ def test_cli_events_stories_timeline_and_brief(tmp_path: Path) -> None:
     assert {e["story"] for e in events} == {stories[0]["id"]}
     entries = json.loads(runner.invoke(cli, ["--db", db, "timeline", "--json"]).output)
     assert entries and all(e["articles"] and e["story"] == stories[0]["id"] for e in entries)
+    listed = runner.invoke(cli, ["--db", db, "stories"]).output.splitlines()
+    header = listed[0].split("\t")  # piped: tab-separated with a header
+    row = dict(zip(header, listed[1].split("\t"), strict=False))
+    from newsweave.api import Newsweave
+
+    with Newsweave(db, read_only=True) as nw:
+        assert row["sources"] == str(nw.independent_sources(stories[0]["articles"]))
     story_events = runner.invoke(cli, ["--db", db, "events", "--story", stories[0]["id"][:7]])
     assert story_events.exit_code == 0 and "2 events" in story_events.output
     out = tmp_path / "brief.md"

@@ -869,7 +869,7 @@ def stories(ctx: click.Context, as_json: bool) -> None:
         return
     dates = {e.id: e.date for e in nw.events()}
     table = _Listing()
-    for col in ("id", "events", "articles", "from", "to", "title"):
+    for col in ("id", "events", "articles", "sources", "from", "to", "title"):
         table.add_column(col, overflow="fold")
     for s in rows:
         days = sorted(d for d in (dates.get(e) for e in s.events) if d)
@@ -877,6 +877,7 @@ def stories(ctx: click.Context, as_json: bool) -> None:
             s.id,
             str(len(s.events)),
             str(len(s.articles)),
+            str(nw.independent_sources(s.articles)),  # each outlet once, each copy once
             days[0] if days else "",
             days[-1] if days else "",
             s.title,
