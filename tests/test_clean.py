@@ -455,3 +455,23 @@ def test_bbc_and_reuters_page_stamps_are_never_titles(stamp: str) -> None:
     article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
     assert article.title is None
     assert article.text.startswith("WASHINGTON (Reuters) - The US sued BP")
+
+
+def test_guardian_key_points_without_a_headline_are_no_title() -> None:
+    text = (
+        "cents Fitch ratings agency concerned about short-term costs cents BP rating cut from "
+        "AA to BBB cents Costs from the oil spill continue , he said , to escalate .\n"
+        "More , the company 's chief said .\n"
+    )
+    article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
+    assert article.title is None
+    assert article.text.startswith("Fitch ratings agency concerned about short-term costs\nBP")
+
+
+@needs_timeline17
+def test_a_caption_before_the_first_sentence_gets_its_own_line_when_there_is_no_headline() -> None:
+    article = _timeline17("2010-05-01/68.htm.txt")
+    assert article.title is None
+    caption, lede = article.text.split("\n")[:2]
+    assert caption.startswith("Louisiana Governor Bobby Jindal warned the spill threatened")
+    assert lede.startswith("Bad weather hampered efforts")

@@ -349,6 +349,7 @@ class _Draft:
     removed: list[str] = field(default_factory=list)
     evidence: list[Evidence] = field(default_factory=list)
     meta: dict[str, str] = field(default_factory=dict)
+    bullets_first: bool = False  # the text opens with key points, not a headline
 
     def note(self, field_name: str, value: str, rule: str, snippet: str) -> None:
         """Record a metadata value, keeping the first one found (rules run by priority)."""
@@ -449,6 +450,7 @@ _PTB = [
 ]
 
 
+GUARDIAN_LEAD_BULLET = re.compile(r"(?m)^cents (?=[A-Z`'])")
 GUARDIAN_BULLET = re.compile(r"(?m)(?<=[^\W\d] )cents (?=[A-Z`'])(?<!^cents )")
 TICKER_BREAK = re.compile(r"(-LRB- [A-Z]{1,5}) ?(\.)[ \t]*\n([A-Z]{1,3} -RRB-)")
 
@@ -835,18 +837,8 @@ def _headline_end(
     return None
 
 
-def split_glued_headline(
-    line: str, body: str = "", max_words: int = 20, *, known_headline: bool = False
-) -> tuple[str, str] | None:
-    """``(headline, rest)`` when ``line`` starts with a sentence-case headline glued to a
-    caption, standfirst or first sentence; None when no headline ending is evident or the
-    words before it read as a caption rather than a headline (precision first: an article
-    without a title gets a stand-in, which is better than a caption shown as a headline).
-    ``known_headline``: the line is known to open with the headline (it stood before a
-    byline or stamp), so words before the ending are not checked for being a caption."""
-    words = line.split()
-    if len(words) < 6:
-        return None
+def _first_end(words: list[str], body: str, max_words: int) -> tuple[int, str] | None:
+    """Where the first unit of a glued line ends (see :func:`_headline_end`), and why."""
     alpha = [w for w in words[:12] if w[:1].isalpha()]
     if sum(_capitalised(w) for w in alpha) >= 0.7 * max(1, len(alpha)):
         return None  # Title Case: capitals say nothing about where the headline ends
@@ -862,16 +854,54 @@ def split_glued_headline(
                 if _headline_end(words, j, body_case) not in (None, "capitalised-only-here")
             )
             i = next(later, i)  # "… to stop Gulf oil spill 'Top kill' process …"
-        head = words[:i]
-        caption = head[0] in ("The", "A", "An") or {w.lower() for w in head} & _CAPTION_WORDS
-        # before a highlights marker or a stamp stands the headline ("ElBaradei: Egypt is
-        # not stable NEW: …"), whatever its verbs
-        if caption and not known_headline and reason not in ("marker", "stamp"):
-            return None
-        if not _plausible_headline(" ".join(head)):
-            return None
-        return " ".join(head), " ".join(words[i:])
+        return i, reason
     return None
+
+
+def _reads_as_caption(head: list[str]) -> bool:
+    return head[0] in ("The", "A", "An") or bool({w.lower() for w in head} & _CAPTION_WORDS)
+
+
+def split_glued_headline(
+    line: str, body: str = "", max_words: int = 20, *, known_headline: bool = False
+) -> tuple[str, str] | None:
+    """``(headline, rest)`` when ``line`` starts with a sentence-case headline glued to a
+    caption, standfirst or first sentence; None when no headline ending is evident or the
+    words before it read as a caption rather than a headline (precision first: an article
+    without a title gets a stand-in, which is better than a caption shown as a headline).
+    ``known_headline``: the line is known to open with the headline (it stood before a
+    byline or stamp), so words before the ending are not checked for being a caption."""
+    words = line.split()
+    found = _first_end(words, body, max_words) if len(words) >= 6 else None
+    if found is None:
+        return None
+    i, reason = found
+    head = words[:i]
+    # before a highlights marker or a stamp stands the headline ("ElBaradei: Egypt is
+    # not stable NEW: …"), whatever its verbs
+    if _reads_as_caption(head) and not known_headline and reason not in ("marker", "stamp"):
+        return None
+    if not _plausible_headline(" ".join(head)):
+        return None
+    return " ".join(head), " ".join(words[i:])
+
+
+def split_leading_caption(line: str, body: str = "") -> tuple[str, str] | None:
+    """``(caption, rest)`` when a line without a headline opens with a photo caption glued
+    to the first sentence ("Transocean is the world's largest offshore drilling contractor
+    Offshore drilling firm Transocean has seen …"): the words before the first end read as
+    a caption (:func:`_reads_as_caption`), at least 5 of them, and 8 or more follow."""
+    words = line.split()
+    found = _first_end(words, body, 20) if len(words) >= 13 else None
+    if found is None or found[1] in ("marker", "stamp"):
+        return None
+    i = found[0]
+    head = words[:i]
+    if i < 5 or len(words) - i < 8 or not _reads_as_caption(head):
+        return None
+    if not _is_headline(" ".join(head)):  # a caption has no full stop, like a headline
+        return None
+    return " ".join(head), " ".join(words[i:])
 
 
 def _paragraphs(lines: list[str]) -> list[str]:
@@ -916,12 +946,15 @@ def _title_and_header(draft: _Draft, paras: list[str]) -> list[str]:
             if caption and len(caption[0].split()) >= 6 and len(caption[1].split()) >= 8:
                 first = caption[0] + "\n" + caption[1]
         elif rest and _plausible_headline(first) and len(first.split()) <= 16:
-            words = first.split()
-            caption = words[0] in ("The", "A", "An") or {w.lower() for w in words} & _CAPTION_WORDS
-            if not caption:  # a headline on a line of its own, the article below it
+            # a headline on a line of its own (a first key point is no headline)
+            if not _reads_as_caption(first.split()) and not draft.bullets_first:
                 draft.note("title", first, "first-line-headline", first)
                 draft.removed.append(first)
                 first = ""
+        else:  # no headline: a photo caption before the first sentence gets its own line
+            caption = split_leading_caption(first, rest)
+            if caption:
+                first = caption[0] + "\n" + caption[1]
         # a video or photo caption quoting its speaker, glued before the first sentence
         caption = SPEAKER_CAPTION.match(first)
         # a caption that is the whole line goes only after a headline: then the line was glued
@@ -1068,8 +1101,13 @@ def clean(raw: RawDocument) -> Article:
         # The Guardian's key points under a headline, their bullets decoded as "cents":
         # "Deepwater Horizon oil spill : City slashes … value cents Cost of rescue … cents …"
         text = GUARDIAN_BULLET.sub("\n", text)
+        # key points with no headline above them: the first is no headline either
+        bullets_first = text.startswith("cents ")
+        text = GUARDIAN_LEAD_BULLET.sub("", text)
         text = detokenise_ptb(text)
-    draft = _Draft(path=raw.source_path, lines=text.split("\n"))
+    else:
+        bullets_first = False
+    draft = _Draft(path=raw.source_path, lines=text.split("\n"), bullets_first=bullets_first)
     _from_fields(draft, raw)
     _header_line(draft)
     _strip_furniture(draft)
