@@ -35,6 +35,16 @@ machine and by a 64-core cluster.
     python bench/scale.py [--sizes 10000] [--runners local,dask] [--workers 2]
                           [--steps all] [--corpus PATH] [--tmp DIR]
 
+Batch mode (``--batches N --corpus PATH``): the files under PATH (in path order, i.e. by
+date for a Timeline17 topic, the way a feed delivers them; ``--order SEED`` shuffles them)
+are ingested into one store in one call, and into a second store in N sequential calls,
+each followed by every derived step, as ``newsweave ingest`` does after each delivery. It
+reports the CPU-s of each (per stage, and per batch for the N-batch store), their ratio
+(issue #14: <= 1.2) and whether the two stores' JSON exports are identical, section by
+section (articles compared as a set, by id: their ingest order is the delivery order).
+
+    python bench/scale.py --corpus ../shared/data/timeline17/LibyaWar_reuters --batches 20
+
 The last line of stdout is one JSON object with one row per (size, runner), the growth of
 time and memory between sizes, and the projection.
 """
@@ -229,6 +239,98 @@ def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[st
     }
 
 
+# --------------------------------------------------------------------------- batch parity
+
+
+def corpus_files(data: Path, order: int | None) -> list[str]:
+    """The article files under ``data`` in path order (or shuffled by ``order``)."""
+    from newsweave.ingest import discover
+
+    files = sorted(str(f.path) for f in discover([str(data)]) if hasattr(f, "path"))
+    if order is not None:
+        random.Random(order).shuffle(files)
+    return files
+
+
+def section_digests(data: dict) -> dict[str, str]:
+    """sha1 of each export section (articles as a set: sorted by id)."""
+    import hashlib
+
+    data = dict(data, articles=sorted(data["articles"], key=lambda a: a["id"]))
+    return {
+        name: hashlib.sha1(json.dumps(rows, sort_keys=True).encode()).hexdigest()[:16]
+        for name, rows in data.items()
+    }
+
+
+def batch_run(data: Path, db: Path, batches: int, order: int | None, steps: list[str]) -> dict:
+    """Ingest the files of ``data`` in ``batches`` sequential calls, each followed by the
+    derived steps; CPU-s per stage and per batch, and the digests of the export."""
+    from newsweave import pipeline
+    from newsweave.export import export_json
+    from newsweave.store import Store
+
+    files = corpus_files(data, order)
+    size = -(-len(files) // batches)
+    parts = [files[i : i + size] for i in range(0, len(files), size)]
+    stage_cpu: dict[str, float] = {}
+    per_batch: list[float] = []
+    store = Store(db)
+    try:
+        for part in parts:
+            start = c = tree_cpu()
+            pipeline.ingest_paths(store, part)
+            stage_cpu["ingest"] = stage_cpu.get("ingest", 0.0) + tree_cpu() - c
+            for name in steps:
+                c = tree_cpu()
+                pipeline.analyze(store, only=[name])
+                stage_cpu[name] = stage_cpu.get(name, 0.0) + tree_cpu() - c
+            per_batch.append(round(tree_cpu() - start, 2))
+            log(f"  batch {len(per_batch)}/{len(parts)}: {per_batch[-1]} CPU-s")
+        digests = section_digests(export_json(store))
+        articles = store.article_count()
+    finally:
+        store.close()
+    return {
+        "batches": len(parts),
+        "articles": articles,
+        "cpu_s": round(sum(stage_cpu.values()), 2),
+        "stage_cpu_s": {k: round(v, 2) for k, v in stage_cpu.items()},
+        "batch_cpu_s": per_batch,
+        "digests": digests,
+    }
+
+
+def batch_parity(data: Path, batches: int, order: int | None, steps: list[str], tmp: Path) -> dict:
+    """One ingest against ``batches`` sequential ones, each in a fresh child process."""
+    rows = []
+    for n, seed in ((1, None), (batches, order)):
+        cmd = [sys.executable, __file__, "--_batches", str(n), "--_one", str(data)]
+        cmd += ["--_db", str(tmp / f"store-{n}.db"), "--steps", ",".join(steps)]
+        if seed is not None:
+            cmd += ["--order", str(seed)]
+        log(f"{data}: {n} batch(es)")
+        out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE, text=True).stdout
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+    one, many = rows
+    differ = sorted(k for k in one["digests"] if one["digests"][k] != many["digests"].get(k))
+    return {
+        "bench": "scale-batches",
+        "data": str(data),
+        "articles": one["articles"],
+        "batches": many["batches"],
+        "order": "shuffled" if order is not None else "path",
+        "one_cpu_s": one["cpu_s"],
+        "batched_cpu_s": many["cpu_s"],
+        "ratio": round(many["cpu_s"] / one["cpu_s"], 3) if one["cpu_s"] else None,
+        "identical_exports": not differ,
+        "sections_differing": differ,
+        "one_stage_cpu_s": one["stage_cpu_s"],
+        "batched_stage_cpu_s": many["stage_cpu_s"],
+        "batch_cpu_s": many["batch_cpu_s"],
+    }
+
+
 # --------------------------------------------------------------------------- parent
 
 
@@ -372,7 +474,12 @@ def main() -> None:
     parser.add_argument("--tmp", type=Path, default=None, help="where the JSONL and stores go")
     parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--batches", type=int, default=None, help="with --corpus: 1 vs N sequential ingests"
+    )
+    parser.add_argument("--order", type=int, default=None, help="batch mode: shuffle seed")
     parser.add_argument("--_generate", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--_batches", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.steps == "all":
         from newsweave.pipeline import STEPS
@@ -383,6 +490,10 @@ def main() -> None:
     if args._generate:
         print(json.dumps(generate(args._generate, args.data, args._db)))
         return
+    if args._batches:
+        row = batch_run(args._one, args._db, args._batches, args.order, steps)
+        print(json.dumps(row))
+        return
     if args._one:
         print(json.dumps(one_run(args._one, args._db, args.runners, args.workers, steps)))
         return
@@ -390,6 +501,14 @@ def main() -> None:
     runners = [r for r in args.runners.split(",") if r]
     rows: list[dict] = []
     base = Path(tempfile.mkdtemp(prefix="newsweave-scale-", dir=args.tmp))
+    if args.batches:
+        if args.corpus is None or not args.corpus.exists():
+            sys.exit("bench/scale.py: --batches needs --corpus PATH (an existing folder)")
+        try:
+            emit(batch_parity(args.corpus, args.batches, args.order, steps, base))
+        finally:
+            shutil.rmtree(base, ignore_errors=True)
+        return
     try:
         if args.corpus is not None:
             if not args.corpus.exists():

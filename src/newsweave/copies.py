@@ -474,6 +474,41 @@ class AnchorIndex:
             )
             self._pending.clear()
 
+    def df(self, values: np.ndarray) -> np.ndarray:
+        """How many indexed articles hold each anchor value (its document frequency)."""
+        self._flush()
+        v = np.asarray(values, dtype=np.uint64)
+        lo = np.searchsorted(self._keys, v << _U64(32), side="left")
+        hi = np.searchsorted(self._keys, (v << _U64(32)) | _U64(0xFFFFFFFF), side="right")
+        return (hi - lo).astype(np.int64)
+
+    def holders(self, values: np.ndarray) -> set[str]:
+        """Ids of the indexed articles holding any of the anchor ``values``."""
+        self._flush()
+        v = np.unique(np.asarray(values, dtype=np.uint64))
+        lo = np.searchsorted(self._keys, v << _U64(32), side="left")
+        hi = np.searchsorted(self._keys, (v << _U64(32)) | _U64(0xFFFFFFFF), side="right")
+        rows = {int(r) & 0xFFFFFFFF for a, b in zip(lo, hi, strict=True) for r in self._keys[a:b]}
+        return {self.ids[r] for r in rows}
+
+    def is_candidate(self, a: Signature | Fingerprint, b: Signature | Fingerprint) -> bool:
+        """Whether :meth:`candidates` pairs ``a`` and ``b`` with the index as it is now.
+
+        Rarity is judged by the anchors' document frequency in the whole index, so a pair
+        that was a candidate while an anchor was rare stops being one once that anchor has
+        become boilerplate. (The posting-list cap ``max_anchor_df`` is not applied here: it
+        bounds the cost of a lookup, not which pairs belong together.)
+        """
+        cfg = self.config
+        shared = np.intersect1d(a.anchors, b.anchors, assume_unique=True)
+        if shared.size < cfg.min_shared_anchors:
+            return False
+        rare = int((self.df(shared) <= cfg.rare_anchor_df).sum())
+        smaller = max(1, min(a.anchors.size, b.anchors.size))
+        return rare >= cfg.min_shared_anchors or (
+            shared.size / smaller >= cfg.near_duplicate_containment / 2
+        )
+
     def candidates(
         self,
         queries: Sequence[Signature | Fingerprint],

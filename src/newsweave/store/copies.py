@@ -107,6 +107,21 @@ def iter_signatures(store: Store, batch: int = 5000) -> Iterator[Signature]:
             yield Signature.from_bytes(aid, n_words, blob)
 
 
+def signatures_of(store: Store, ids: Iterable[str]) -> dict[str, Signature]:
+    """The current signatures of ``ids`` (those that have one)."""
+    from newsweave.store import id_chunks
+
+    out: dict[str, Signature] = {}
+    for chunk, marks in id_chunks(sorted(set(ids))):
+        for aid, n_words, blob in store.conn.execute(
+            "SELECT article_id, n_words, anchors FROM copy_signatures"
+            f" WHERE version = ? AND article_id IN ({marks})",
+            (SIGNATURE_VERSION, *chunk),
+        ):
+            out[aid] = Signature.from_bytes(aid, n_words, blob)
+    return out
+
+
 def signature_bytes(store: Store) -> tuple[int, int]:
     """(articles with a signature, total bytes of their anchors): the persistent index size."""
     row = store.conn.execute(
@@ -210,6 +225,18 @@ def link_rows(
     return out
 
 
+def link_pairs(store: Store) -> list[tuple[str, str]]:
+    """Every stored link as ``(a, b)``, ``a < b``, without passages (cheap)."""
+    return [(a, b) for a, b in store.conn.execute("SELECT a, b FROM copy_links ORDER BY a, b")]
+
+
+def delete_links(store: Store, pairs: Sequence[tuple[str, str]]) -> None:
+    """Remove links (and their passages) in one transaction."""
+    with store.transaction() as conn:
+        conn.executemany("DELETE FROM copy_passages WHERE a = ? AND b = ?", pairs)
+        conn.executemany("DELETE FROM copy_links WHERE a = ? AND b = ?", pairs)
+
+
 def same_source_pairs(store: Store) -> list[tuple[str, str]]:
     """Linked pairs that count as one source (near-duplicates, mostly-reused texts)."""
     return [
@@ -299,13 +326,16 @@ __all__ = [
     "MIGRATIONS",
     "copy_groups",
     "copy_links",
+    "delete_links",
     "has_groups",
     "iter_signatures",
+    "link_pairs",
     "link_rows",
     "same_source_pairs",
     "save_batch",
     "save_groups",
     "signature_bytes",
+    "signatures_of",
     "source_group_members",
     "source_group_of",
     "source_groups",
