@@ -464,3 +464,38 @@ def test_every_unicode_space_separates_words():
     for space in ("\u1680", "\u3000", "\u2009", "\u00a0"):
         starts, ends = copies.word_offsets(f"ab{space}cd")
         assert (starts.tolist(), ends.tolist()) == ([0, 3], [2, 5]), repr(space)
+
+
+FURNITURE = (
+    "About this site: our newsroom publishes reports from correspondents and partner agencies "
+    "around the clock, and readers can write to the desk with corrections, tips and requests "
+    "for permission to reproduce any article, photograph or video that appears on these pages."
+)
+
+
+def test_links_do_not_depend_on_arrival_order_or_batches(tmp_path: Path):
+    """A paragraph of site furniture is rare while two articles hold it (they are linked)
+    and boilerplate once five do (no link): the links, groups and source groups after three
+    deliveries are those one run over all five finds (issue #14)."""
+    from newsweave.settings import Settings
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for p in sorted(SEEDS.glob("*.txt")):
+        (src / p.name).write_text(p.read_text(encoding="utf-8") + "\n\n" + FURNITURE + "\n")
+    settings = Settings().with_overrides({"copies": {"rare_anchor_df": 2, "max_anchor_df": 2}})
+    files = sorted(str(p) for p in src.glob("*.txt"))
+    full = Store(tmp_path / "full.db")
+    ingest_paths(full, files)
+    run_copies(full, settings)
+    snapshots = []
+    for order in ([0, 1, 2, 3, 4], [4, 2, 0, 3, 1]):
+        inc = Store(tmp_path / f"inc{order[0]}.db")
+        for part in (order[:2], order[2:3], order[3:]):
+            ingest_paths(inc, [files[i] for i in part])
+            run_copies(inc, settings)
+        snapshots.append(_snapshot(inc))
+        inc.close()
+    assert snapshots[0] == _snapshot(full)
+    assert snapshots[1] == _snapshot(full)
+    full.close()
