@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextvars
 import os
+import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from newsweave.claims import ClaimOptions
 from newsweave.clean import clean
 from newsweave.copies import AnchorIndex, CopiesConfig
 from newsweave.errors import InputError, StageError
+from newsweave.group import GroupOptions
 from newsweave.ingest import InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
 from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
@@ -795,24 +797,6 @@ def _event_sample(articles: tuple[str, ...], size: int = GROUP_EVENT_SAMPLE) -> 
     return articles[:half] + articles[-half:]
 
 
-def _group_inputs(
-    store: Store, articles: list[Article]
-) -> tuple[dict[str, list], dict[str, list], list]:
-    """Dated sentences, entity mentions and near-duplicate copy groups of ``articles``, from
-    the time, nlp and copies steps (sentences not dated yet are dated on the fly)."""
-    dated = {art.id: _stored_dated(store, art) for art in articles}
-    mentions = {art.id: nlp_store.mentions_of(store, art.id) for art in articles}
-    wanted = {a.id for a in articles}
-    # near-duplicates only: a shared quote or boilerplate paragraph (shared-passage) can join
-    # reports of different happenings
-    copies = [
-        g
-        for g in copies_store.copy_groups(store, kind="near-duplicate")
-        if wanted & set(g.articles)
-    ]
-    return dated, mentions, copies
-
-
 def _embed_texts(texts: list[str]) -> object:
     """Pure, picklable embedding of one chunk (the model loads once per worker)."""
     from newsweave.embed import embed
@@ -820,68 +804,133 @@ def _embed_texts(texts: list[str]) -> object:
     return embed(texts)
 
 
+def _canonical(rows: Iterable[tuple[str, str | None]]) -> list[str]:
+    """Article ids in the canonical order of grouping: publication date, then id (undated
+    last), so that chunks do not depend on the order articles arrived in."""
+    return [aid for aid, _ in sorted(rows, key=lambda r: (r[1] is None, r[1] or "", r[0]))]
+
+
 def run_group(store: Store, settings: Settings | None = None) -> int:
     """Place articles not grouped yet into events and stories; rebuild touched timelines.
 
-    Incremental: only new articles are embedded; they are compared with the existing events
-    whose centroid is near them (plus events holding their copies), never the whole store.
-    Existing events keep their ids. One transaction per batch.
+    Grouping is a function of the set of articles, not of the order or the batches they
+    arrived in. Articles are grouped in chunks of ``GROUP_BATCH`` in canonical order
+    (publication date, then id). The last chunk stays *open*: each run undoes its grouping
+    and places all its articles again in one :func:`newsweave.group.group` call, on top of
+    the closed chunks' events (new articles join them or form new events); once
+    ``GROUP_BATCH`` articles are open, the first ``GROUP_BATCH`` of them close for good.
+    So a topic delivered in 20 batches is grouped exactly as in one ingest, and a run costs
+    at most one chunk's grouping, never the whole store. Only new articles are embedded
+    (through the runner); entity terms are those of the current resolution. An article
+    arriving after its chunk closed (dated before it) joins the open chunk.
     """
-    import numpy as np
-
-    from newsweave import group as grouping
-    from newsweave.brief import build_timeline
-
     _reembed_other_models(store)
     options = (settings or Settings()).group
     ids = group_store.ungrouped_article_ids(store)
     for b in range(0, len(ids), GROUP_BATCH):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + GROUP_BATCH])))
-        dated, mentions, copies = _group_inputs(store, articles)
-        # the model work goes through the runner (in-process, or Dask workers when asked)
-        texts = [grouping.lead_text(a) for a in articles]
-        chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
-        parts = list(current_runner().map(_embed_texts, chunks, chunk_size=1))
-        vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
-        signals = [
-            grouping.article_signals(a, v, mentions.get(a.id, ()), dated.get(a.id, ()))
-            for a, v in zip(articles, vectors, strict=True)
-        ]
-        event_ids, centroids = group_store.event_centroids(store)
-        candidates: set[str] = set()
-        if event_ids:
-            sims = vectors @ centroids.T
-            for row in sims:
-                top = np.argsort(-row)[:GROUP_CANDIDATES_PER_ARTICLE]
-                candidates.update(event_ids[i] for i in top if row[i] >= options.candidate_floor)
-        copy_members = [a for g in copies for a in g.articles]
-        candidates.update(group_store.events_of_articles(store, copy_members).values())
-        events = group_store.load_events(store, sorted(candidates))
-        # a big event takes part through a sample of its articles (bounded work per batch)
-        per_event = max(4, min(GROUP_EVENT_SAMPLE, GROUP_KNOWN_BUDGET // max(1, len(events))))
-        known = group_store.load_signals(
-            store, [a for e in events for a in _event_sample(e.articles, per_event)]
-        )
-        stories = group_store.load_stories(store, sorted({e.story for e in events if e.story}))
-        result = grouping.group(
-            signals, known=known, events=events, stories=stories, copies=copies, options=options
-        )
-        by_id = {s.id: s for s in [*known, *signals]}
-        cents = {
-            e.id: grouping.centroid([by_id[a] for a in e.articles if a in by_id])
-            for e in result.events
-        }
-        timelines = {}
-        for st in result.stories:
-            members = store.articles(ArticleFilter(ids=st.articles))
-            story_dated = [d for a in members for d in (dated.get(a.id) or _stored_dated(store, a))]
-            timelines[st.id] = build_timeline(story_dated, {a.id: a for a in members}, story=st.id)
+        _save_new_signals(store, articles)
+    if not ids:
+        return 0
+    while opened := _canonical(group_store.open_articles(store)):
+        chunk = opened[:GROUP_BATCH]
         with store.transaction() as conn:
-            group_store.save_signals(conn, signals)
-            group_store.save_grouping(conn, result.events, result.stories, cents)
-            for sid, entries in timelines.items():
-                group_store.save_timeline(conn, sid, entries)
+            restored = group_store.roll_back_open(conn)
+            _place_chunk(store, conn, chunk, restored, options)
+            if len(opened) >= GROUP_BATCH:
+                group_store.close_chunk(conn, chunk)
+        if len(opened) <= GROUP_BATCH:
+            break
     return len(ids)
+
+
+def _save_new_signals(store: Store, articles: list[Article]) -> None:
+    """Embed new articles (through the runner) and store their signals, word terms only
+    (entity terms are added from the current resolution when signals are loaded); they
+    join the open chunk in the same transaction."""
+    import numpy as np
+
+    from newsweave import group as grouping
+
+    dated = {art.id: _stored_dated(store, art) for art in articles}
+    texts = [grouping.lead_text(a) for a in articles]
+    chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
+    parts = list(current_runner().map(_embed_texts, chunks, chunk_size=1))
+    vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+    signals = [
+        grouping.article_signals(a, v, (), dated.get(a.id, ()))
+        for a, v in zip(articles, vectors, strict=True)
+    ]
+    with store.transaction() as conn:
+        group_store.save_signals(conn, signals)
+
+
+def _place_chunk(
+    store: Store,
+    conn: sqlite3.Connection,
+    ids: list[str],
+    restored: list[str],
+    options: GroupOptions,
+) -> None:
+    """Group the articles ``ids`` (none of them in an event) on top of the stored events,
+    remembering the state of every stored event and story the result changes, and rebuild
+    the timelines of the stories touched (and of the ``restored`` ones)."""
+    import numpy as np
+
+    from newsweave import group as grouping
+    from newsweave.brief import build_timeline
+
+    signals = group_store.load_signals(store, ids)
+    wanted = set(ids)
+    # near-duplicates only: a shared quote or boilerplate paragraph (shared-passage) can join
+    # reports of different happenings
+    copies = [
+        g
+        for g in copies_store.copy_groups(store, kind="near-duplicate")
+        if wanted & set(g.articles)
+    ]
+    vectors = (
+        np.stack([s.vector for s in signals]) if signals else np.zeros((0, 384), np.float32)
+    )
+    event_ids, centroids = group_store.event_centroids(store)
+    candidates: set[str] = set()
+    if event_ids and len(signals):
+        sims = vectors @ centroids.T
+        for row in sims:
+            top = np.argsort(-row, kind="stable")[:GROUP_CANDIDATES_PER_ARTICLE]
+            candidates.update(event_ids[i] for i in top if row[i] >= options.candidate_floor)
+    copy_members = [a for g in copies for a in g.articles]
+    candidates.update(group_store.events_of_articles(store, copy_members).values())
+    events = group_store.load_events(store, sorted(candidates))
+    # a big event takes part through a sample of its articles (bounded work per batch)
+    per_event = max(4, min(GROUP_EVENT_SAMPLE, GROUP_KNOWN_BUDGET // max(1, len(events))))
+    known = group_store.load_signals(
+        store, [a for e in events for a in _event_sample(e.articles, per_event)]
+    )
+    stories = group_store.load_stories(store, sorted({e.story for e in events if e.story}))
+    result = grouping.group(
+        signals, known=known, events=events, stories=stories, copies=copies, options=options
+    )
+    by_id = {s.id: s for s in [*known, *signals]}
+    cents = {
+        e.id: grouping.centroid([by_id[a] for a in e.articles if a in by_id])
+        for e in result.events
+    }
+    before_events = {e.id: e for e in events}
+    before_stories = {s.id: s for s in stories}
+    group_store.remember(
+        conn,
+        [before_events[e.id] for e in result.events if e.id in before_events],
+        [before_stories[s.id] for s in result.stories if s.id in before_stories],
+    )
+    group_store.save_grouping(conn, result.events, result.stories, cents)
+    story_ids = sorted({s.id for s in result.stories} | set(restored))
+    for st in group_store.load_stories(store, story_ids):
+        members = store.articles(ArticleFilter(ids=st.articles))
+        story_dated = [d for a in members for d in _stored_dated(store, a)]
+        group_store.save_timeline(
+            conn, st.id, build_timeline(story_dated, {a.id: a for a in members}, story=st.id)
+        )
 
 
 def _reembed_other_models(store: Store) -> None:

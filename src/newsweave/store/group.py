@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 
 from newsweave.embed import MODEL_ID as EMBED_MODEL
 from newsweave.errors import StageError
-from newsweave.group import ArticleSignals
+from newsweave.group import MAX_TERMS, ArticleSignals
 from newsweave.records import Event, Story, TimelineEntry
 from newsweave.store import Store, id_chunks
 
@@ -79,6 +80,24 @@ MIGRATIONS: list[tuple[str, str]] = [
             ADD COLUMN model TEXT NOT NULL DEFAULT 'all-MiniLM-L6-v2-onnx-int8';
         """,
     ),
+    (
+        # The open chunk (see pipeline.run_group): articles grouped provisionally, regrouped
+        # with each delivery until GROUP_BATCH of them close the chunk; group_undo keeps the
+        # state each closed event or story had before the open chunk changed it.
+        "group/0003_open_chunk",
+        """
+        CREATE TABLE group_open (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE
+        );
+        CREATE TABLE group_undo (
+            kind     TEXT NOT NULL,  -- 'event' or 'story'
+            id       TEXT NOT NULL,
+            body     TEXT NOT NULL,  -- JSON: the row and its article / event list
+            centroid BLOB,
+            PRIMARY KEY (kind, id)
+        );
+        """,
+    ),
 ]
 
 
@@ -104,10 +123,22 @@ def ungrouped_article_ids(store: Store) -> list[str]:
     ]
 
 
+def open_articles(store: Store) -> list[tuple[str, str | None]]:
+    """``(article id, published)`` of the open chunk's articles."""
+    return store.conn.execute(
+        "SELECT a.id, a.published FROM group_open o JOIN articles a ON a.id = o.article_id"
+    ).fetchall()
+
+
 def save_signals(
     conn: sqlite3.Connection, signals: Iterable[ArticleSignals], *, model: str = EMBED_MODEL
 ) -> None:
-    """Store signals whose vectors ``model`` made (the id is kept beside each vector)."""
+    """Store signals whose vectors ``model`` made (the id is kept beside each vector), and
+    put their articles in the open chunk (to be grouped)."""
+    signals = list(signals)
+    conn.executemany(
+        "INSERT OR IGNORE INTO group_open(article_id) VALUES (?)", [(s.id,) for s in signals]
+    )
     conn.executemany(
         "INSERT OR REPLACE INTO group_signals"
         "(article_id, vector, terms, date, published, title, model) VALUES (?,?,?,?,?,?,?)",
@@ -154,11 +185,36 @@ def save_centroids(conn: sqlite3.Connection, centroids: Mapping[str, np.ndarray]
     )
 
 
+def _entity_terms(store: Store, ids: Sequence[str]) -> dict[str, list[str]]:
+    """article id -> the ``e:`` term of each of its mentions, by the current resolution."""
+    out: dict[str, list[str]] = {}
+    for chunk, marks in id_chunks(ids):
+        for aid, entity, text in store.conn.execute(
+            "SELECT article_id, entity_id, text FROM mentions"
+            f" WHERE article_id IN ({marks}) ORDER BY article_id, start, end",
+            chunk,
+        ):
+            out.setdefault(aid, []).append("e:" + (entity or text.lower()))
+    return out
+
+
+def _current_terms(stored: Mapping[str, int], entities: Sequence[str]) -> dict[str, int]:
+    """Stored word terms with the entity terms of the current resolution: an entity id a
+    later resolution changed never lingers in a signal. The same terms, in the same order,
+    as :func:`newsweave.group.article_terms` gives with the current mentions (words first,
+    then entities; the ``MAX_TERMS`` most frequent, ties in that order)."""
+    counts: Counter[str] = Counter({t: c for t, c in stored.items() if not t.startswith("e:")})
+    counts.update(entities)
+    return dict(counts.most_common(MAX_TERMS))
+
+
 def load_signals(
     store: Store, ids: Sequence[str], *, model: str = EMBED_MODEL
 ) -> list[ArticleSignals]:
-    """Stored signals of ``ids``; raises StageError if a vector is not ``model``'s."""
+    """Stored signals of ``ids``, their entity terms from the current resolution; raises
+    StageError if a vector is not ``model``'s."""
     out: list[ArticleSignals] = []
+    entities = _entity_terms(store, ids)
     for chunk, marks in id_chunks(ids):
         for aid, vec, terms, date, published, title, made_by in store.conn.execute(
             "SELECT article_id, vector, terms, date, published, title, model FROM group_signals"
@@ -174,7 +230,7 @@ def load_signals(
                 ArticleSignals(
                     id=aid,
                     vector=_blob_vec(vec),
-                    terms=json.loads(terms),
+                    terms=_current_terms(json.loads(terms), entities.get(aid, ())),
                     date=date,
                     published=published,
                     title=title,
@@ -293,6 +349,73 @@ def save_grouping(
         )
 
 
+def remember(conn: sqlite3.Connection, events: Sequence[Event], stories: Sequence[Story]) -> None:
+    """Keep the current state of closed events and stories the open chunk is about to
+    change (the first state kept wins: it is the state before the open chunk)."""
+    for ev in events:
+        row = conn.execute("SELECT centroid FROM events WHERE id = ?", (ev.id,)).fetchone()
+        body = {"title": ev.title, "date": ev.date, "story": ev.story, "articles": ev.articles}
+        conn.execute(
+            "INSERT OR IGNORE INTO group_undo(kind, id, body, centroid) VALUES ('event',?,?,?)",
+            (ev.id, json.dumps(body), row[0] if row else None),
+        )
+    for st in stories:
+        body = {"title": st.title, "events": st.events}
+        conn.execute(
+            "INSERT OR IGNORE INTO group_undo(kind, id, body) VALUES ('story',?,?)",
+            (st.id, json.dumps(body)),
+        )
+
+
+def roll_back_open(conn: sqlite3.Connection) -> list[str]:
+    """Undo the open chunk's grouping: closed events and stories get back the state they
+    had before it, events and stories it made are deleted (with their timelines). Returns
+    the restored stories (their timelines must be rebuilt)."""
+    undo = conn.execute("SELECT kind, id, body, centroid FROM group_undo").fetchall()
+    for kind, oid, body, centroid in undo:
+        data = json.loads(body)
+        if kind == "event":
+            conn.execute(
+                "UPDATE events SET title = ?, date = ?, story = ?, centroid = ?, size = ?"
+                " WHERE id = ?",
+                (data["title"], data["date"], data["story"], centroid, len(data["articles"]), oid),
+            )
+            conn.execute("DELETE FROM event_articles WHERE event_id = ?", (oid,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO event_articles(event_id, article_id, position)"
+                " VALUES (?,?,?)",
+                [(oid, a, i) for i, a in enumerate(data["articles"])],
+            )
+        else:
+            conn.execute("UPDATE stories SET title = ? WHERE id = ?", (data["title"], oid))
+            conn.execute("DELETE FROM story_events WHERE story_id = ?", (oid,))
+            conn.executemany(
+                "INSERT OR REPLACE INTO story_events(story_id, event_id, position) VALUES (?,?,?)",
+                [(oid, e, i) for i, e in enumerate(data["events"])],
+            )
+    # what is left holding open articles was made by the open chunk
+    made = [
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT event_id FROM event_articles"
+            " WHERE article_id IN (SELECT article_id FROM group_open)"
+        )
+    ]
+    conn.executemany("DELETE FROM event_articles WHERE event_id = ?", [(e,) for e in made])
+    conn.executemany("DELETE FROM events WHERE id = ?", [(e,) for e in made])
+    conn.execute("DELETE FROM story_events WHERE event_id NOT IN (SELECT id FROM events)")
+    conn.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM story_events)")
+    conn.execute("DELETE FROM timeline_entries WHERE story NOT IN (SELECT id FROM stories)")
+    conn.execute("DELETE FROM group_undo")
+    return sorted(oid for kind, oid, _, _ in undo if kind == "story")
+
+
+def close_chunk(conn: sqlite3.Connection, article_ids: Sequence[str]) -> None:
+    """The chunk of ``article_ids`` is final: its grouping is not undone any more."""
+    conn.executemany("DELETE FROM group_open WHERE article_id = ?", [(a,) for a in article_ids])
+    conn.execute("DELETE FROM group_undo")
+
+
 # --------------------------------------------------------------------------- timeline
 
 
@@ -324,12 +447,16 @@ def load_timeline(store: Store, story: str | None = None) -> list[TimelineEntry]
 
 __all__ = [
     "MIGRATIONS",
+    "close_chunk",
     "event_centroids",
     "events_of_articles",
     "load_events",
     "load_signals",
     "load_stories",
     "load_timeline",
+    "open_articles",
+    "remember",
+    "roll_back_open",
     "save_grouping",
     "save_signals",
     "save_centroids",
