@@ -11,7 +11,7 @@ import contextvars
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -835,8 +835,9 @@ def run_group(store: Store, settings: Settings | None = None) -> int:
     while opened := _canonical(group_store.open_articles(store)):
         chunk = opened[:GROUP_BATCH]
         with store.transaction() as conn:
+            before = group_store.open_stories(store)
             restored = group_store.roll_back_open(conn)
-            _place_chunk(store, conn, chunk, restored, options)
+            _place_chunk(store, conn, chunk, {*restored, *before}, before, options)
             if len(opened) >= GROUP_BATCH:
                 group_store.close_chunk(conn, chunk)
         if len(opened) <= GROUP_BATCH:
@@ -869,12 +870,14 @@ def _place_chunk(
     store: Store,
     conn: sqlite3.Connection,
     ids: list[str],
-    restored: list[str],
+    touched: set[str],
+    before: Mapping[str, tuple[str, ...]],
     options: GroupOptions,
 ) -> None:
     """Group the articles ``ids`` (none of them in an event) on top of the stored events,
-    remembering the state of every stored event and story the result changes, and rebuild
-    the timelines of the stories touched (and of the ``restored`` ones)."""
+    remembering the state of every stored event and story the result changes. The
+    timeline of a story (a function of its articles) is rebuilt when its articles are not
+    those it had ``before`` (the stories ``touched`` are checked too)."""
     import numpy as np
 
     from newsweave import group as grouping
@@ -924,13 +927,16 @@ def _place_chunk(
         [before_stories[s.id] for s in result.stories if s.id in before_stories],
     )
     group_store.save_grouping(conn, result.events, result.stories, cents)
-    story_ids = sorted({s.id for s in result.stories} | set(restored))
+    story_ids = sorted({s.id for s in result.stories} | touched)
     for st in group_store.load_stories(store, story_ids):
+        if before.get(st.id) == st.articles:
+            continue
         members = store.articles(ArticleFilter(ids=st.articles))
         story_dated = [d for a in members for d in _stored_dated(store, a)]
         group_store.save_timeline(
             conn, st.id, build_timeline(story_dated, {a.id: a for a in members}, story=st.id)
         )
+    group_store.drop_orphan_timelines(conn)
 
 
 def _reembed_other_models(store: Store) -> None:

@@ -369,8 +369,8 @@ def remember(conn: sqlite3.Connection, events: Sequence[Event], stories: Sequenc
 
 def roll_back_open(conn: sqlite3.Connection) -> list[str]:
     """Undo the open chunk's grouping: closed events and stories get back the state they
-    had before it, events and stories it made are deleted (with their timelines). Returns
-    the restored stories (their timelines must be rebuilt)."""
+    had before it, events and stories it made are deleted (timelines are left to the
+    caller: see :func:`open_stories`). Returns the restored stories."""
     undo = conn.execute("SELECT kind, id, body, centroid FROM group_undo").fetchall()
     for kind, oid, body, centroid in undo:
         data = json.loads(body)
@@ -405,9 +405,27 @@ def roll_back_open(conn: sqlite3.Connection) -> list[str]:
     conn.executemany("DELETE FROM events WHERE id = ?", [(e,) for e in made])
     conn.execute("DELETE FROM story_events WHERE event_id NOT IN (SELECT id FROM events)")
     conn.execute("DELETE FROM stories WHERE id NOT IN (SELECT story_id FROM story_events)")
-    conn.execute("DELETE FROM timeline_entries WHERE story NOT IN (SELECT id FROM stories)")
     conn.execute("DELETE FROM group_undo")
     return sorted(oid for kind, oid, _, _ in undo if kind == "story")
+
+
+def open_stories(store: Store) -> dict[str, tuple[str, ...]]:
+    """Stories the open chunk made or changed, with their articles (before a rollback: the
+    caller rebuilds the timeline of a story only when its articles changed)."""
+    ids = [
+        r[0]
+        for r in store.conn.execute(
+            "SELECT id FROM group_undo WHERE kind = 'story' UNION"
+            " SELECT se.story_id FROM story_events se"
+            " JOIN event_articles ea ON ea.event_id = se.event_id"
+            " WHERE ea.article_id IN (SELECT article_id FROM group_open)"
+        )
+    ]
+    return {st.id: st.articles for st in load_stories(store, sorted(ids))}
+
+
+def drop_orphan_timelines(conn: sqlite3.Connection) -> None:
+    conn.execute("DELETE FROM timeline_entries WHERE story NOT IN (SELECT id FROM stories)")
 
 
 def close_chunk(conn: sqlite3.Connection, article_ids: Sequence[str]) -> None:
@@ -448,6 +466,7 @@ def load_timeline(store: Store, story: str | None = None) -> list[TimelineEntry]
 __all__ = [
     "MIGRATIONS",
     "close_chunk",
+    "drop_orphan_timelines",
     "event_centroids",
     "events_of_articles",
     "load_events",
@@ -455,6 +474,7 @@ __all__ = [
     "load_stories",
     "load_timeline",
     "open_articles",
+    "open_stories",
     "remember",
     "roll_back_open",
     "save_grouping",
