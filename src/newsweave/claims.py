@@ -633,13 +633,49 @@ def extract_statements(
     expressions of this article) date relative expressions ("on Tuesday") for the date slot.
     """
     opts = options or ClaimOptions()
-    linked = sorted(
-        (m.start, m.end, m.entity) for m in mentions or () if m.article == article.id and m.entity
+    linked = tuple(
+        sorted(
+            (m.start, m.end, m.entity)
+            for m in mentions or ()
+            if m.article == article.id and m.entity
+        )
     )
-    persons = sorted(
-        (m.start, m.text) for m in mentions or () if m.article == article.id and m.label == "PERSON"
+    persons = tuple(
+        sorted(
+            (m.start, m.text)
+            for m in mentions or ()
+            if m.article == article.id and m.label == "PERSON"
+        )
     )
-    refs = sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start)
+    refs = tuple(
+        sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start)
+    )
+    # A story's claims are recomputed when an article joins it: the statements of its
+    # other articles are taken from a bounded per-process cache, keyed by everything they
+    # are made from (issue #14: a feed's deliveries cost about what one ingest costs).
+    key = (article, linked, persons, refs, opts)
+    found = _STATEMENTS.get(key)
+    if found is None:
+        found = tuple(_extract_statements(article, linked, persons, refs, opts))
+        _STATEMENTS[key] = found
+        if len(_STATEMENTS) > STATEMENT_CACHE_ARTICLES:
+            del _STATEMENTS[next(iter(_STATEMENTS))]
+    else:
+        _STATEMENTS[key] = _STATEMENTS.pop(key)  # most recently used last
+    return list(found)
+
+
+STATEMENT_CACHE_ARTICLES = 1024
+_STATEMENTS: dict[tuple, tuple[Statement, ...]] = {}
+
+
+def _extract_statements(
+    article: Article,
+    linked: Sequence[tuple[int, int, str | None]],
+    persons: Sequence[tuple[int, str]],
+    refs: Sequence[TimeRef],
+    opts: ClaimOptions,
+) -> list[Statement]:
     published = _parse_day(article.published)
     sentences = _join_abbreviations(split_sentences(article), article.text)
     parsed = [split_statement(s.text) for s in sentences]
