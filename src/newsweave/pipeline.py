@@ -598,23 +598,52 @@ def run_copies(
             old = store.articles(ArticleFilter(ids=tuple(others[i : i + 500])))
             by_id.update((a.id, a) for a in old)
             fp_by_id.update((f.article, f) for f in copies.fingerprint_articles(old, config))
-        # sentences from the stored spans (one splitter per batch: memory stays bounded)
-        split = copies.SentenceSplitter(
-            _stored_sentences(store, (by_id[x] for c in candidates for x in {c.a, c.b}))
-        )
-        results = []
-        for c in candidates:
-            res = copies.compare(
-                by_id[c.a], by_id[c.b], fp_by_id[c.a], fp_by_id[c.b], config, sentences=split
+        # exact verification of the candidate pairs goes through the runner, with the
+        # stored sentence spans of their articles
+        wanted = {x: by_id[x] for c in candidates for x in (c.a, c.b)}
+        spans = _stored_sentences(store, wanted.values())
+        tasks = (
+            (
+                config,
+                {x: by_id[x] for c in part for x in (c.a, c.b)},
+                {x: fp_by_id[x] for c in part for x in (c.a, c.b)},
+                {x: spans[x] for c in part for x in (c.a, c.b) if x in spans},
+                [(c.a, c.b) for c in part],
             )
-            if res is not None:
-                results.append(res)
+            for part in (
+                candidates[i : i + COPIES_TASK_PAIRS]
+                for i in range(0, len(candidates), COPIES_TASK_PAIRS)
+            )
+        )
+        results = [r for part in current_runner().map(_verify_pairs, tasks) for r in part]
         copies_store.save_batch(store, [f.signature() for f in fingerprints], results)
     _drop_stale_links(store, index, np.concatenate(crossed) if crossed else np.zeros(0))
     groups = copies.copy_groups(copies_store.copy_links(store))
     sources = copies.source_groups(index.ids, copies_store.same_source_pairs(store))
     copies_store.save_groups(store, groups, sources)
     return len(ids)
+
+
+COPIES_TASK_PAIRS = 512  # candidate pairs verified per runner task (sorted: an article's
+# pairs travel together)
+
+
+def _verify_pairs(task: tuple) -> list:
+    """Pure work of the copies step for some candidate pairs (picklable for distributed
+    runners): the verified :class:`~newsweave.copies.PairResult` of each pair that is a
+    copy, in pair order."""
+    from newsweave import copies
+
+    config, articles, fingerprints, spans, pairs = task
+    split = copies.SentenceSplitter(spans)
+    out = []
+    for a, b in pairs:
+        res = copies.compare(
+            articles[a], articles[b], fingerprints[a], fingerprints[b], config, sentences=split
+        )
+        if res is not None:
+            out.append(res)
+    return out
 
 
 def _drop_stale_links(store: Store, index: AnchorIndex, crossed: np.ndarray) -> None:
