@@ -8,6 +8,7 @@ rules are also tested on their own (they are pure functions over offsets).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from functools import lru_cache
 
 import pytest
@@ -199,6 +200,20 @@ def test_step_is_incremental_and_stable(seeded) -> None:
         nw.analyze(only=["nlp"])
         assert [(e.id, e.name, e.aliases, e.articles) for e in nw.entities()] == before
         assert nw.mentions() == mentions_before
+
+
+def test_resolution_from_kept_facts_equals_resolution_from_texts(seeded) -> None:
+    """The step resolves from the text facts the store keeps per article (no text read);
+    the result is what resolving from the texts themselves gives (issue #14)."""
+    from newsweave.entities import resolve
+
+    with Newsweave(seeded) as nw:
+        mentions = [replace(m, entity=None) for m in nlp_store.all_mentions(nw.store)]
+        texts = {a.id: a.text for a in nw.articles()}
+        from_texts = resolve(texts, mentions)
+        from_store = resolve({}, mentions, corpus=nlp_store.stored_corpus(nw.store))
+        assert from_store == from_texts
+        assert [e.id for e in from_store.entities] == [e.id for e in nw.entities()]
 
 
 def test_new_articles_get_mentions_and_update_entities(tmp_path) -> None:

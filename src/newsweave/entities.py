@@ -53,15 +53,15 @@ the same ids.
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Literal
 
-import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from newsweave.disjoint_sets import UnionFind
@@ -320,9 +320,13 @@ def corpus_expansions(texts: Iterable[str]) -> dict[str, frozenset[str]]:
 
     An acronym given two different expansions in the corpus is ambiguous and left out.
     """
+    return _unambiguous(_pattern_expansions(text) for text in texts)
+
+
+def _unambiguous(per_article: Iterable[Mapping[str, str]]) -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = defaultdict(set)
-    for text in texts:
-        for acr, key in _pattern_expansions(text).items():
+    for expansions in per_article:
+        for acr, key in expansions.items():
             found[acr].add(key)
     return {acr: frozenset(keys) for acr, keys in found.items() if len(keys) == 1}
 
@@ -496,7 +500,7 @@ class _Local:
 
 def _article_clusters(
     article_id: str,
-    text: str,
+    spelled: Mapping[str, str],
     idx: list[int],
     forms: list[NameForm],
     mentions: Sequence[Mention],
@@ -509,7 +513,8 @@ def _article_clusters(
     ``surnames`` are folded tokens used mostly as surnames across the corpus: a lone
     "Singh" the model labelled GPE is still treated as (part of) a person's name.
     ``common`` are words the corpus writes in lower case; ``known`` acronym expansions
-    the corpus spells out (see :func:`corpus_expansions`).
+    the corpus spells out (see :func:`corpus_expansions`); ``spelled`` the "Name (ACR)"
+    expansions of this article's text (:func:`_pattern_expansions`).
     """
     locals_: list[_Local] = []
     persons: list[_Local] = []
@@ -591,7 +596,7 @@ def _article_clusters(
         # the same full name labelled ORG or FAC elsewhere is the same thing; its type is
         # decided by the evidence of all mentions (see _entity_type)
         p.keys |= {"person:" + full, "name:" + full}
-    _link_acronyms(text, by_key, forms, persons, known or {})
+    _link_acronyms(spelled, by_key, forms, persons, known or {})
     return locals_
 
 
@@ -702,7 +707,7 @@ def _add_named(
 
 
 def _link_acronyms(
-    text: str,
+    expansions: Mapping[str, str],
     by_key: dict[tuple[str, str], _Local],
     forms: list[NameForm],
     persons: list[_Local],
@@ -718,7 +723,6 @@ def _link_acronyms(
     if not acronyms:
         return
     names = {k[1]: loc for k, loc in by_key.items() if k[0] == "name" and loc.members}
-    expansions = _pattern_expansions(text)
     for acr, aloc in acronyms.items():
         target_key = expansions.get(acr)
         if target_key is not None:
@@ -743,40 +747,31 @@ def _link_acronyms(
 
 
 class _Relatedness:
-    """TF-IDF cosine between article texts, computed lazily for candidate pairs only."""
+    """TF-IDF cosine between article texts, computed lazily for candidate pairs only.
 
-    def __init__(self, texts: Mapping[str, str]) -> None:
-        self.ids = list(texts)
-        self.row = {aid: n for n, aid in enumerate(self.ids)}
-        self._matrix = None
-        self._texts = texts
+    The weights are scikit-learn's ``TfidfVectorizer(stop_words="english",
+    sublinear_tf=True)`` ones (tf ``1 + ln c``, smoothed idf ``ln((1 + n) / (1 + df)) + 1``,
+    L2-normalised rows), computed from each article's stored term counts and the corpus's
+    document frequencies (:class:`CorpusStats`), so no text is read again.
+    """
+
+    def __init__(self, corpus: CorpusStats) -> None:
+        self.corpus = corpus
         self._cache: dict[tuple[str, str], float] = {}
-        self._rows: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._rows: dict[str, dict[str, float]] = {}
 
-    def _fit(self) -> None:
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        vec = TfidfVectorizer(stop_words="english", sublinear_tf=True)
-        docs = [self._texts[a] for a in self.ids]
-        try:
-            self._matrix = vec.fit_transform(docs).tocsr()
-        except ValueError:  # empty vocabulary (tiny or stop-word-only corpus)
-            try:
-                vec = TfidfVectorizer(sublinear_tf=True)
-                self._matrix = vec.fit_transform(docs).tocsr()
-            except ValueError:  # no words at all: no article is related to another
-                from scipy.sparse import csr_matrix
-
-                self._matrix = csr_matrix((len(docs), 1))
-        self._matrix.sort_indices()
-
-    def _row(self, aid: str) -> tuple[np.ndarray, np.ndarray]:
+    def _row(self, aid: str) -> dict[str, float]:
         row = self._rows.get(aid)
         if row is None:
-            if self._matrix is None:
-                self._fit()
-            lo, hi = self._matrix.indptr[self.row[aid]], self._matrix.indptr[self.row[aid] + 1]
-            row = (self._matrix.indices[lo:hi], self._matrix.data[lo:hi])
+            counts = self.corpus.terms_of(aid)
+            df = self.corpus.doc_freq(counts)
+            n = self.corpus.size
+            weights = {
+                t: (1.0 + math.log(c)) * (math.log((1 + n) / (1 + df.get(t, 1))) + 1.0)
+                for t, c in counts.items()
+            }
+            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+            row = {t: w / norm for t, w in weights.items()}
             self._rows[aid] = row
         return row
 
@@ -787,11 +782,120 @@ class _Relatedness:
         pair = (a, b) if a < b else (b, a)
         value = self._cache.get(pair)
         if value is None:
-            (ai, ad), (bi, bd) = self._row(a), self._row(b)
-            _, ia, ib = np.intersect1d(ai, bi, assume_unique=True, return_indices=True)
-            value = float(ad[ia] @ bd[ib])
+            ra, rb = self._row(pair[0]), self._row(pair[1])
+            if len(rb) < len(ra):
+                ra, rb = rb, ra
+            value = sum(w * rb[t] for t, w in sorted(ra.items()) if t in rb)
             self._cache[pair] = value
         return value
+
+
+# --------------------------------------------------------------------------- text facts
+
+_TFIDF_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
+_MID_SENTENCE = re.compile(r"[a-z,]\s$")
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS)
+
+
+@dataclass(frozen=True, slots=True)
+class TextFacts:
+    """What resolution needs from one article's text, computed once per article (pure, so
+    the nlp step computes it beside the mentions, through the runner).
+
+    ``case``: word -> (uses in lower case, capitalised uses mid-sentence), for the words
+    :data:`_WORD` finds (see :func:`_common_words`); ``expansions``: the "Name (ACR)"
+    expansions the text spells out; ``terms``: TF-IDF token counts (lower-cased, English
+    stop words dropped) for article relatedness.
+    """
+
+    article: str
+    case: Mapping[str, tuple[int, int]]
+    expansions: Mapping[str, str]
+    terms: Mapping[str, int]
+    contexts: tuple[tuple[int, int, str], ...] = ()  # (start, end, label) of mentions
+
+
+def text_facts(article_id: str, text: str, mentions: Iterable[Mention] = ()) -> TextFacts:
+    """The :class:`TextFacts` of one article (``contexts``: the :func:`context_label` of
+    each of its ``mentions`` that the words around it give one)."""
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    for m in _WORD.finditer(text):
+        word = m.group(1)
+        if word[0].islower():
+            lower[word] += 1
+        elif _MID_SENTENCE.search(text[max(0, m.start() - 3) : m.start()]):
+            capital[word.lower()] += 1
+    stop = _stop_words()
+    terms = Counter(t for t in _TFIDF_TOKEN.findall(text.lower()) if t not in stop)
+    return TextFacts(
+        article=article_id,
+        case={w: (lower[w], capital[w]) for w in sorted(lower.keys() | capital.keys())},
+        expansions=_pattern_expansions(text),
+        terms=dict(terms),
+        contexts=tuple(
+            sorted(
+                (m.start, m.end, label)
+                for m in mentions
+                if m.article == article_id and (label := _context(text, m))
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class CorpusStats:
+    """The corpus as resolution sees it, without its texts: how many articles, the case
+    counts of words, the expansions each article spells out, document frequencies of
+    TF-IDF terms and each article's term counts. Built from texts
+    (:meth:`from_texts`) or from what the store keeps per article
+    (``newsweave.store.nlp.stored_corpus``): the same numbers either way, so resolution
+    is the same whether it reads texts or the store."""
+
+    size: int
+    case_counts: Callable[[Collection[str]], Mapping[str, tuple[int, int]]]
+    expansions: Mapping[str, Mapping[str, str]]  # article -> ACR -> folded expansion
+    doc_freq: Callable[[Collection[str]], Mapping[str, int]]
+    terms_of: Callable[[str], Mapping[str, int]]
+    contexts: Mapping[tuple[str, int, int], str] = field(default_factory=dict)
+
+    @classmethod
+    def from_facts(cls, facts: Iterable[TextFacts]) -> CorpusStats:
+        facts = list(facts)
+        case: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        df: Counter[str] = Counter()
+        for f in facts:
+            for w, (lo, cap) in f.case.items():
+                case[w][0] += lo
+                case[w][1] += cap
+            df.update(f.terms.keys())
+        terms = {f.article: f.terms for f in facts}
+        totals = {w: (v[0], v[1]) for w, v in case.items()}
+        return cls(
+            size=len(facts),
+            case_counts=lambda words: {w: totals[w] for w in words if w in totals},
+            expansions={f.article: f.expansions for f in facts if f.expansions},
+            doc_freq=lambda ts: {t: df[t] for t in ts if t in df},
+            terms_of=lambda aid: terms.get(aid, {}),
+            contexts={(f.article, s, e): label for f in facts for s, e, label in f.contexts},
+        )
+
+    @classmethod
+    def from_texts(
+        cls, texts: Mapping[str, str], mentions: Sequence[Mention] = ()
+    ) -> CorpusStats:
+        by_article: dict[str, list[Mention]] = defaultdict(list)
+        for m in mentions:
+            by_article[m.article].append(m)
+        return cls.from_facts(
+            text_facts(aid, text, by_article.get(aid, ())) for aid, text in texts.items()
+        )
 
 
 # --------------------------------------------------------------------------- resolution
@@ -809,6 +913,7 @@ def resolve(
     articles: Iterable[Article] | Mapping[str, str],
     mentions: Sequence[Mention],
     *,
+    corpus: CorpusStats | None = None,
     related_threshold: float = 0.2,
     merge_nominals: bool = True,
 ) -> Resolution:
@@ -821,29 +926,32 @@ def resolve(
     """
     if not 0.0 <= related_threshold <= 1.0:
         raise ValueError(f"related_threshold must be within [0, 1], got {related_threshold}")
-    texts: dict[str, str] = (
-        dict(articles) if isinstance(articles, Mapping) else {a.id: a.text for a in articles}
-    )
-    for m in mentions:
-        texts.setdefault(m.article, "")
+    if corpus is None:
+        texts: dict[str, str] = (
+            dict(articles) if isinstance(articles, Mapping) else {a.id: a.text for a in articles}
+        )
+        for m in mentions:
+            texts.setdefault(m.article, "")
+        corpus = CorpusStats.from_texts(texts, mentions)
     original = mentions
-    mentions = labels_by_evidence(mentions, texts)
-    common = _common_words(texts.values(), mentions)
+    mentions = _labels_by_votes(mentions, [corpus.contexts.get(_span(m)) for m in mentions])
+    common = _common_words(corpus, mentions)
     forms = [analyse(m.text, m.label, common) for m in mentions]
     by_article: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(mentions):
         by_article[m.article].append(i)
     surnames = _surname_tokens(forms, mentions)
-    known = corpus_expansions(texts.values())
+    known = _unambiguous(corpus.expansions.values())
     locals_: list[_Local] = []
     for aid in sorted(by_article):
         idx = sorted(by_article[aid], key=lambda i: (mentions[i].start, mentions[i].end))
+        spelled = corpus.expansions.get(aid, {})
         locals_.extend(
-            _article_clusters(aid, texts[aid], idx, forms, mentions, surnames, common, known)
+            _article_clusters(aid, spelled, idx, forms, mentions, surnames, common, known)
         )
     locals_ = [loc for loc in locals_ if loc.members]
     uf = UnionFind(len(locals_))
-    related = _Relatedness(texts)
+    related = _Relatedness(corpus)
 
     # pass 2a: shared keys (names, acronyms, expansions, designations, full person names)
     owner: dict[str, int] = {}
@@ -962,11 +1070,24 @@ def labels_by_evidence(mentions: Sequence[Mention], texts: Mapping[str, str]) ->
     all its mentions in the corpus — the model's label one vote, the context's two — and
     when that vote is not PERSON, its PERSON-labelled mentions take the winning label. A
     name no context speaks of keeps the model's labels (the entity vote then decides)."""
+    return _labels_by_votes(mentions, [_context(texts.get(m.article, ""), m) for m in mentions])
+
+
+def _context(text: str, mention: Mention) -> str | None:
+    """:func:`context_label` of a capitalised mention (None for others)."""
+    return context_label(text, mention) if mention.text[:1].isupper() else None
+
+
+def _span(m: Mention) -> tuple[str, int, int]:
+    return (m.article, m.start, m.end)
+
+
+def _labels_by_votes(
+    mentions: Sequence[Mention], contexts: Sequence[str | None]
+) -> Sequence[Mention]:
+    """:func:`labels_by_evidence` given each mention's :func:`_context` label."""
     evidence: dict[str, Counter[str]] = {}
-    contexts: list[str | None] = []
-    for m in mentions:
-        found = context_label(texts.get(m.article, ""), m) if m.text[:1].isupper() else None
-        contexts.append(found)
+    for m, found in zip(mentions, contexts, strict=True):
         if found:
             evidence.setdefault(fold(m.text), Counter())
     if not evidence:
@@ -993,7 +1114,7 @@ def labels_by_evidence(mentions: Sequence[Mention], texts: Mapping[str, str]) ->
 _WORD = re.compile(r"(?<![\w'’-])([A-Za-z][a-z]+)\b")
 
 
-def _common_words(texts: Iterable[str], mentions: Sequence[Mention]) -> frozenset[str]:
+def _common_words(corpus: CorpusStats, mentions: Sequence[Mention]) -> frozenset[str]:
     """Capitalised mention words that the corpus writes in lower case at least as often as
     capitalised mid-sentence: "Robbers", "Police" (common nouns) but not "Luck", "Page"."""
     wanted = {
@@ -1004,21 +1125,10 @@ def _common_words(texts: Iterable[str], mentions: Sequence[Mention]) -> frozense
     }
     if not wanted:
         return frozenset()
-    lower: Counter[str] = Counter()
-    capital: Counter[str] = Counter()
-    for text in texts:
-        for m in _WORD.finditer(text):
-            word = m.group(1)
-            low = word.lower()
-            if low not in wanted:
-                continue
-            if word[0].islower():
-                lower[low] += 1
-            else:
-                before = text[max(0, m.start() - 3) : m.start()]
-                if re.search(r"[a-z,]\s$", before):  # capitalised mid-sentence
-                    capital[low] += 1
-    return frozenset(w for w in wanted if lower[w] >= 2 and lower[w] >= capital[w])
+    counts = corpus.case_counts(wanted)
+    return frozenset(
+        w for w, (lower, capital) in counts.items() if lower >= 2 and lower >= capital
+    )
 
 
 def _first_mention(ids: list[int], mentions: Sequence[Mention]) -> tuple[str, int, int]:
@@ -1153,6 +1263,7 @@ def _build_entity(
 
 
 __all__ = [
+    "CorpusStats",
     "NameForm",
     "Resolution",
     "analyse",
@@ -1161,4 +1272,6 @@ __all__ = [
     "fold",
     "initials",
     "resolve",
+    "text_facts",
+    "TextFacts",
 ]

@@ -14,6 +14,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -36,6 +37,9 @@ from newsweave.store import nlp as nlp_store
 from newsweave.store import settings as settings_store
 from newsweave.store import time as time_store
 from newsweave.store.sources import Outlet
+
+if TYPE_CHECKING:
+    from newsweave.entities import TextFacts
 
 DEFAULT_BATCH_SIZE = 200
 
@@ -695,10 +699,13 @@ register_step(
 NLP_CHUNK = 16  # articles per nlp.pipe call (and per task on a distributed runner)
 
 
-def _mentions_of_articles(articles: list[Article]) -> list[tuple[str, list, str | None]]:
+def _mentions_of_articles(
+    articles: list[Article],
+) -> list[tuple[str, list, str | None, TextFacts]]:
     """Pure work of the nlp step for a few articles (picklable for distributed runners):
-    ``(article id, mentions, why it was skipped or None)``. An article the model fails on
-    is retried alone, so it costs only itself."""
+    ``(article id, mentions, why it was skipped or None, the text facts resolution needs)``.
+    An article the model fails on is retried alone, so it costs only itself."""
+    from newsweave.entities import text_facts
     from newsweave.nlp import iter_mentions
 
     refused = {a.id: why for a in articles if (why := analysis_refusal(a))}
@@ -712,7 +719,19 @@ def _mentions_of_articles(articles: list[Article]) -> list[tuple[str, list, str 
                 found.update((a.id, m) for a, m in iter_mentions([article]))
             except Exception as exc:  # noqa: BLE001
                 refused[article.id] = f"failed ({type(exc).__name__}: {exc})"[:300]
-    return [(a.id, found.get(a.id, []), refused.get(a.id)) for a in articles]
+    out = []
+    for a in articles:
+        mentions = found.get(a.id, [])
+        out.append((a.id, mentions, refused.get(a.id), text_facts(a.id, a.text, mentions)))
+    return out
+
+
+def _facts_of_articles(items: list[tuple[Article, list]]) -> list[TextFacts]:
+    """Text facts of articles (with their stored mentions) the nlp step read before facts
+    were kept (older stores)."""
+    from newsweave.entities import text_facts
+
+    return [text_facts(a.id, a.text, mentions) for a, mentions in items]
 
 
 def run_nlp(
@@ -720,10 +739,15 @@ def run_nlp(
 ) -> int:
     """Entity mentions for articles not read yet, then alias resolution over all mentions.
 
-    Incremental: mentions are computed once per article (``nlp_done``); each batch commits
-    its mentions and done-marks together. Resolution is global (a new article can merge two
-    entities), so it re-runs over all stored mentions and replaces the entity tables in one
-    transaction; it is skipped when no article was added and entities already exist.
+    Incremental: mentions are computed once per article (``nlp_done``), together with the
+    facts resolution needs from its text (:class:`~newsweave.entities.TextFacts`: word case
+    counts, spelled-out acronyms, TF-IDF terms), both through the runner; each batch commits
+    its mentions, facts and done-marks together, and the store sums the facts over the
+    corpus. Resolution is global (a new article can merge two entities) and a function of
+    the set of mentions (read in article-id order), so it re-runs over all stored mentions,
+    from the kept facts (no text is read again), and replaces the entity tables in one
+    transaction (only mentions whose entity changed are rewritten); it is skipped when no
+    article was added and entities already exist.
     """
     from newsweave.entities import resolve
     from newsweave.nlp import model_name
@@ -735,19 +759,31 @@ def run_nlp(
         chunks = [articles[i : i + NLP_CHUNK] for i in range(0, len(articles), NLP_CHUNK)]
         results = []
         sources = {a.id: a.source_path for a in articles}
+        facts = []
         for chunk in runner.map(_mentions_of_articles, chunks):
-            for article_id, mentions, why in chunk:
+            for article_id, mentions, why, article_facts in chunk:
                 if why:
                     report_problem(_skipped(article_id, sources[article_id], "entities", why))
                 results.append((article_id, mentions))
-        nlp_store.save_mentions(store, results, model=model_name())
+                facts.append(article_facts)
+        nlp_store.save_mentions(store, results, model=model_name(), facts=facts)
         added += len(results)
+    while ids := nlp_store.articles_without_facts(store, limit=batch_size):
+        items = [
+            (a, nlp_store.mentions_of(store, a.id))
+            for a in store.articles(ArticleFilter(ids=tuple(ids)))
+        ]
+        chunks = [items[i : i + NLP_CHUNK] for i in range(0, len(items), NLP_CHUNK)]
+        with store.transaction() as conn:
+            for part in runner.map(_facts_of_articles, chunks):
+                nlp_store.save_facts(conn, part)
     if not added and nlp_store.entities(store, limit=1):
         return 0
+    # the corpus statistics come from the text facts kept per article: no text is read
     mentions = nlp_store.all_mentions(store)
-    texts = {a.id: a.text for a in store.iter_articles()}
-    resolution = resolve(texts, mentions)
-    nlp_store.save_entities(store, resolution.entities, resolution.mentions)
+    resolution = resolve({}, mentions, corpus=nlp_store.stored_corpus(store))
+    changed = [m for m, was in zip(resolution.mentions, mentions, strict=True) if m != was]
+    nlp_store.save_entities(store, resolution.entities, changed)
     return added
 
 

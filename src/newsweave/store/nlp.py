@@ -14,10 +14,12 @@ transaction, so readers never see a half-resolved store.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
 
+from newsweave.entities import CorpusStats, TextFacts
 from newsweave.records import Entity, Mention
 from newsweave.store import Store, id_chunks
 
@@ -67,6 +69,29 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # What entity resolution needs from each text (newsweave.entities.TextFacts), kept
+        # per article and summed over the corpus, so resolution never re-reads a text.
+        "nlp/0003_text_facts",
+        """
+        CREATE TABLE entity_text_facts (
+            article_id TEXT PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+            terms      TEXT NOT NULL,  -- JSON {term: count} (TF-IDF tokens)
+            expansions TEXT NOT NULL,  -- JSON {ACR: folded expansion} the text spells out
+            contexts   TEXT NOT NULL   -- JSON [[start, end, label]]: labels the words
+                                       -- around a mention give it
+        );
+        CREATE TABLE entity_term_df (
+            term TEXT PRIMARY KEY,
+            df   INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE entity_word_case (
+            word    TEXT PRIMARY KEY,
+            lower   INTEGER NOT NULL,
+            capital INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        """,
+    ),
 ]
 
 Spans = tuple[tuple[int, int], ...]
@@ -113,12 +138,18 @@ def articles_without_mentions(store: Store, limit: int | None = None) -> list[st
 
 
 def save_mentions(
-    store: Store, results: Iterable[tuple[str, Sequence[Mention]]], *, model: str
+    store: Store,
+    results: Iterable[tuple[str, Sequence[Mention]]],
+    *,
+    model: str,
+    facts: Iterable[TextFacts] = (),
 ) -> int:
-    """Replace the mentions of each ``(article_id, mentions)`` and mark it done; one
-    transaction in all. Returns the number of mentions written."""
+    """Replace the mentions of each ``(article_id, mentions)`` and mark it done, and keep
+    the articles' text ``facts``; one transaction in all. Returns the number of mentions
+    written."""
     n = 0
     with store.transaction() as conn:
+        save_facts(conn, facts)
         for article_id, mentions in results:
             conn.execute("DELETE FROM mentions WHERE article_id = ?", (article_id,))
             conn.executemany(
@@ -133,16 +164,106 @@ def save_mentions(
     return n
 
 
+def save_facts(conn: sqlite3.Connection, facts: Iterable[TextFacts]) -> None:
+    """Keep each article's text facts and add them to the corpus totals (an article whose
+    facts are kept already is not counted twice)."""
+    for f in facts:
+        added = conn.execute(
+            "INSERT OR IGNORE INTO entity_text_facts(article_id, terms, expansions, contexts)"
+            " VALUES (?,?,?,?)",
+            (f.article, json.dumps(f.terms), json.dumps(f.expansions), json.dumps(f.contexts)),
+        ).rowcount
+        if not added:
+            continue
+        conn.executemany(
+            "INSERT INTO entity_term_df(term, df) VALUES (?, 1)"
+            " ON CONFLICT(term) DO UPDATE SET df = df + 1",
+            [(t,) for t in f.terms],
+        )
+        conn.executemany(
+            "INSERT INTO entity_word_case(word, lower, capital) VALUES (?,?,?)"
+            " ON CONFLICT(word) DO UPDATE SET lower = lower + excluded.lower,"
+            " capital = capital + excluded.capital",
+            [(w, lo, cap) for w, (lo, cap) in f.case.items()],
+        )
+
+
+def articles_without_facts(store: Store, limit: int | None = None) -> list[str]:
+    """Articles the nlp stage read before text facts were kept (older stores)."""
+    sql = (
+        "SELECT d.article_id FROM nlp_done d JOIN articles a ON a.id = d.article_id"
+        " LEFT JOIN entity_text_facts f ON f.article_id = d.article_id"
+        " WHERE f.article_id IS NULL ORDER BY a.seq"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [r[0] for r in store.conn.execute(sql)]
+
+
+def stored_corpus(store: Store) -> CorpusStats:
+    """The corpus statistics entity resolution needs, read from the kept text facts (word
+    counts, term frequencies and each article's terms are fetched when asked for)."""
+
+    def case_counts(words: Collection[str]) -> dict[str, tuple[int, int]]:
+        out: dict[str, tuple[int, int]] = {}
+        for chunk, marks in id_chunks(sorted(words)):
+            for w, lo, cap in store.conn.execute(
+                f"SELECT word, lower, capital FROM entity_word_case WHERE word IN ({marks})",
+                chunk,
+            ):
+                out[w] = (lo, cap)
+        return out
+
+    def doc_freq(terms: Collection[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk, marks in id_chunks(list(terms)):
+            out.update(
+                store.conn.execute(
+                    f"SELECT term, df FROM entity_term_df WHERE term IN ({marks})", chunk
+                ).fetchall()
+            )
+        return out
+
+    def terms_of(article_id: str) -> dict[str, int]:
+        row = store.conn.execute(
+            "SELECT terms FROM entity_text_facts WHERE article_id = ?", (article_id,)
+        ).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    expansions = {
+        aid: json.loads(text)
+        for aid, text in store.conn.execute(
+            "SELECT article_id, expansions FROM entity_text_facts WHERE expansions != '{}'"
+        )
+    }
+    contexts = {
+        (aid, start, end): label
+        for aid, text in store.conn.execute(
+            "SELECT article_id, contexts FROM entity_text_facts WHERE contexts != '[]'"
+        )
+        for start, end, label in json.loads(text)
+    }
+    size = store.conn.execute("SELECT COUNT(*) FROM entity_text_facts").fetchone()[0]
+    return CorpusStats(
+        contexts=contexts,
+        size=size,
+        case_counts=case_counts,
+        expansions=expansions,
+        doc_freq=doc_freq,
+        terms_of=terms_of,
+    )
+
+
 def _row_to_mention(row: tuple) -> Mention:
     article, start, end, text, label, entity = row
     return Mention(article=article, start=start, end=end, text=text, label=label, entity=entity)
 
 
 def all_mentions(store: Store) -> list[Mention]:
-    """Every stored mention, by article ingest order then offset (deterministic)."""
+    """Every stored mention, by article id then offset: the same order whatever order the
+    articles arrived in (resolution is a function of the set of mentions)."""
     rows = store.conn.execute(
-        f"SELECT {', '.join('m.' + c.strip() for c in _MENTION_COLS.split(','))}"
-        " FROM mentions m JOIN articles a ON a.id = m.article_id ORDER BY a.seq, m.start, m.end"
+        f"SELECT {_MENTION_COLS} FROM mentions ORDER BY article_id, start, end"
     )
     return [_row_to_mention(r) for r in rows]
 
@@ -157,7 +278,8 @@ def mentions_of(store: Store, article_id: str) -> list[Mention]:
 
 
 def save_entities(store: Store, entities: Sequence[Entity], mentions: Sequence[Mention]) -> None:
-    """Replace all entities and aliases and set every mention's entity; one transaction."""
+    """Replace all entities and aliases and set the entity of the given mentions (those
+    whose entity changed); one transaction."""
     with store.transaction() as conn:
         conn.execute("DELETE FROM aliases")
         conn.execute("DELETE FROM entities")
