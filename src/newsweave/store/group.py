@@ -387,7 +387,11 @@ def roll_back_open(conn: sqlite3.Connection) -> list[str]:
                 [(oid, a, i) for i, a in enumerate(data["articles"])],
             )
         else:
-            conn.execute("UPDATE stories SET title = ? WHERE id = ?", (data["title"], oid))
+            conn.execute(  # an absorbed story's row was deleted: put it back
+                "INSERT INTO stories(id, title) VALUES (?,?)"
+                " ON CONFLICT(id) DO UPDATE SET title = excluded.title",
+                (oid, data["title"]),
+            )
             conn.execute("DELETE FROM story_events WHERE story_id = ?", (oid,))
             conn.executemany(
                 "INSERT OR REPLACE INTO story_events(story_id, event_id, position) VALUES (?,?,?)",
