@@ -986,15 +986,11 @@ def _place_chunk(
     }
     before_events = {e.id: e for e in events}
     before_stories = {s.id: s for s in stories}
-    # a stored story absorbed into its kin: its row and its events' story are kept too
-    gone = [before_stories[sid] for sid in sorted(result.absorbed) if sid in before_stories]
-    gone_events = group_store.load_events(store, sorted({e for st in gone for e in st.events}))
     group_store.remember(
         conn,
-        [before_events[e.id] for e in result.events if e.id in before_events] + gone_events,
-        [before_stories[s.id] for s in result.stories if s.id in before_stories] + gone,
+        [before_events[e.id] for e in result.events if e.id in before_events],
+        [before_stories[s.id] for s in result.stories if s.id in before_stories],
     )
-    group_store.absorb_stories(conn, result.absorbed)
     group_store.save_grouping(conn, result.events, result.stories, cents)
     story_ids = sorted({s.id for s in result.stories} | touched)
     for st in group_store.load_stories(store, story_ids):

@@ -387,7 +387,7 @@ def roll_back_open(conn: sqlite3.Connection) -> list[str]:
                 [(oid, a, i) for i, a in enumerate(data["articles"])],
             )
         else:
-            conn.execute(  # an absorbed story's row was deleted: put it back
+            conn.execute(
                 "INSERT INTO stories(id, title) VALUES (?,?)"
                 " ON CONFLICT(id) DO UPDATE SET title = excluded.title",
                 (oid, data["title"]),
