@@ -475,3 +475,15 @@ def test_a_caption_before_the_first_sentence_gets_its_own_line_when_there_is_no_
     caption, lede = article.text.split("\n")[:2]
     assert caption.startswith("Louisiana Governor Bobby Jindal warned the spill threatened")
     assert lede.startswith("Bad weather hampered efforts")
+
+
+def test_a_date_or_a_title_does_not_end_a_caption_early() -> None:
+    text = (
+        "Oil has been leaking into the Gulf since 20 April Barack Obama has told Prime Minister "
+        "David Cameron that criticism of BP has `` nothing to do with national identity '' .\n"
+        "More , the company 's chief said .\n"
+    )
+    article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
+    caption, lede = article.text.split("\n")[:2]
+    assert caption == "Oil has been leaking into the Gulf since 20 April"
+    assert lede.startswith("Barack Obama has told Prime Minister David Cameron that")

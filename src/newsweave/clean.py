@@ -781,6 +781,8 @@ def _headline_end(
     starter = bare.lower() in _UNIT_STARTERS and bare == cur  # a quoted 'A Whale' is a name
     if not _capitalised(cur) or prev[-1] in ":,;-–—":
         return None
+    if bare.rstrip(",.").lower() in MONTHS:  # "… since 20 April", "… in May"
+        return None
     joined = prev.lower() in _HEAD_JOINS
     # "… to plan The US …", "… declared over A 23-year-old …", "… oil spill Mr Huhne …"
     # (but "… edition of The Washington Post" is a name)
@@ -797,7 +799,8 @@ def _headline_end(
     dash = i >= 4 and words[i - 2] in ("-", "–", "—")
     if dash and _capitalised(prev) and words[i - 3][:1].islower():
         return "attribution-dash"  # "… disaster - Obama President Obama said …"
-    if not (prev[0].islower() or prev[0].isdigit() or prev[0] in "$£#€"):
+    dated = prev.lower() in MONTHS and i >= 2 and words[i - 2].isdigit()  # "since 20 April"
+    if not (prev[0].islower() or prev[0].isdigit() or prev[0] in "$£#€" or dated):
         return None  # after a name: "… Gulf Tony Hayward" reads either way
     if cur == words[0] and i >= 4:
         return "subject-repeated"  # "Leona and JLS on Haiti single Leona Lewis and JLS …"
@@ -818,7 +821,9 @@ def _headline_end(
     if nxt[:1].islower() and len(words) > i + 2 and f" {phrase} " in f" {body_case[2]} ":
         return None
     # clearly more often lower case: "gulf" now and then lower case is still the Gulf
-    if bare.isalpha() and not bare.isupper() and lower.get(key, 0) > 2 * upper.get(key, 0):
+    common = lower.get(key, 0) > 2 * upper.get(key, 0)
+    # a capitalised word followed by another is a name in the making ("Prime Minister")
+    if bare.isalpha() and not bare.isupper() and common and not _capitalised(nxt):
         return "common-word-capitalised"  # "… the Gulf Stemming the flow …"
     if (
         bare.isalpha()
