@@ -408,3 +408,24 @@ def test_ecbplus_quality_stays_above_its_floor() -> None:
 
     assert b3_f1(story_of, {d["doc_id"]: d["topic"] for d in docs}) >= 0.94
     assert b3_f1(event_of, {d["doc_id"]: d["subtopic"] for d in docs}) >= 0.875
+
+
+def test_articles_whose_signals_were_stored_before_a_stop_are_still_grouped(
+    tmp_path: Path,
+) -> None:
+    """A run that stopped after storing new articles' signals (one transaction) and before
+    placing them (the next): the next run places them, though nothing is new any more."""
+    import newsweave
+    from newsweave import pipeline
+    from newsweave.store import ArticleFilter
+    from newsweave.store import group as group_store
+
+    with newsweave.open(tmp_path / "news.db") as nw:
+        nw.ingest([SEEDS], analyze=False)
+        for step in ("sentences", "copies", "nlp", "time"):
+            nw.analyze(only=[step])
+        ids = group_store.ungrouped_article_ids(nw.store)
+        pipeline._save_new_signals(nw.store, nw.store.articles(ArticleFilter(ids=tuple(ids))))
+        assert group_store.ungrouped_article_ids(nw.store) == [] and not nw.events()
+        nw.analyze(only=["group"])
+        assert sorted(a for e in nw.events() for a in e.articles) == sorted(ids)

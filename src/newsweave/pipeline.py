@@ -895,7 +895,7 @@ def run_group(store: Store, settings: Settings | None = None) -> int:
     for b in range(0, len(ids), GROUP_BATCH):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + GROUP_BATCH])))
         _save_new_signals(store, articles)
-    if not ids:
+    if not ids and not group_store.open_unplaced(store):
         return 0
     while opened := _canonical(group_store.open_articles(store)):
         chunk = opened[:GROUP_BATCH]

@@ -130,6 +130,18 @@ def open_articles(store: Store) -> list[tuple[str, str | None]]:
     ).fetchall()
 
 
+def open_unplaced(store: Store) -> bool:
+    """Whether an article of the open chunk is in no event (its signals were stored but a
+    run stopped before placing it)."""
+    return (
+        store.conn.execute(
+            "SELECT 1 FROM group_open o LEFT JOIN event_articles ea"
+            " ON ea.article_id = o.article_id WHERE ea.article_id IS NULL LIMIT 1"
+        ).fetchone()
+        is not None
+    )
+
+
 def save_signals(
     conn: sqlite3.Connection, signals: Iterable[ArticleSignals], *, model: str = EMBED_MODEL
 ) -> None:
@@ -479,6 +491,7 @@ __all__ = [
     "load_timeline",
     "open_articles",
     "open_stories",
+    "open_unplaced",
     "remember",
     "roll_back_open",
     "save_grouping",
