@@ -584,7 +584,6 @@ def run_copies(
     index = copies.AnchorIndex(config)
     index.add(copies_store.iter_signatures(store))
     recent: tuple[dict, dict] = ({}, {})  # the previous batch's articles and fingerprints
-    crossed: list[np.ndarray] = []  # anchors that stopped being rare during this run
     for b in range(0, len(ids), batch_size):
         articles = store.articles(ArticleFilter(ids=tuple(ids[b : b + batch_size])))
         fingerprints = copies.fingerprint_articles(articles, config)
@@ -592,7 +591,8 @@ def run_copies(
         before = index.df(values)
         index.add(fingerprints)
         after = index.df(values)
-        crossed.append(values[(before <= config.rare_anchor_df) & (after > config.rare_anchor_df)])
+        # anchors this batch made boilerplate (held by more than rare_anchor_df articles)
+        crossed = values[(before <= config.rare_anchor_df) & (after > config.rare_anchor_df)]
         candidates = index.candidates(fingerprints)
         by_id = {**recent[0], **{a.id: a for a in articles}}
         fp_by_id = {**recent[1], **{f.article: f for f in fingerprints}}
@@ -620,8 +620,8 @@ def run_copies(
             )
         )
         results = [r for part in current_runner().map(_verify_pairs, tasks) for r in part]
-        copies_store.save_batch(store, [f.signature() for f in fingerprints], results)
-    _drop_stale_links(store, index, np.concatenate(crossed) if crossed else np.zeros(0))
+        stale = _stale_links(store, index, crossed)
+        copies_store.save_batch(store, [f.signature() for f in fingerprints], results, stale)
     groups = copies.copy_groups(copies_store.copy_links(store))
     sources = copies.source_groups(index.ids, copies_store.same_source_pairs(store))
     copies_store.save_groups(store, groups, sources)
@@ -650,19 +650,20 @@ def _verify_pairs(task: tuple) -> list:
     return out
 
 
-def _drop_stale_links(store: Store, index: AnchorIndex, crossed: np.ndarray) -> None:
-    """Links whose pair is no longer a candidate, now that the anchors ``crossed`` are held
-    by more than ``rare_anchor_df`` articles, are removed: the links are then exactly those
-    one run over the same articles finds, whatever order and batches they came in (a pair
-    verified while an anchor was still rare would otherwise outlive its candidacy)."""
+def _stale_links(
+    store: Store, index: AnchorIndex, crossed: np.ndarray
+) -> list[tuple[str, str]]:
+    """Stored links whose pair is no longer a candidate now that the anchors ``crossed`` are
+    held by more than ``rare_anchor_df`` articles. Removed in the batch's transaction, they
+    leave exactly the links one run over the same articles finds, whatever order and
+    batches the articles came in (a pair verified while an anchor was still rare would
+    otherwise outlive its candidacy)."""
     if not crossed.size:
-        return
+        return []
     holders = index.holders(crossed)
     pairs = [(a, b) for a, b in copies_store.link_pairs(store) if a in holders and b in holders]
     sigs = copies_store.signatures_of(store, {x for pair in pairs for x in pair})
-    stale = [(a, b) for a, b in pairs if not index.is_candidate(sigs[a], sigs[b])]
-    if stale:
-        copies_store.delete_links(store, stale)
+    return [(a, b) for a, b in pairs if not index.is_candidate(sigs[a], sigs[b])]
 
 
 # Settings that shape an article's fingerprint: anchors made with other values cannot be

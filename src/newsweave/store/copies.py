@@ -131,10 +131,16 @@ def signature_bytes(store: Store) -> tuple[int, int]:
 
 
 def save_batch(
-    store: Store, signatures: Sequence[Signature], results: Iterable[PairResult]
+    store: Store,
+    signatures: Sequence[Signature],
+    results: Iterable[PairResult],
+    stale: Sequence[tuple[str, str]] = (),
 ) -> None:
-    """Signatures of a batch of new articles and the links found for them, atomically."""
+    """Signatures of a batch of new articles, the links found for them and the removal of
+    the ``stale`` links the batch made no longer candidates, atomically."""
     with store.transaction() as conn:
+        conn.executemany("DELETE FROM copy_passages WHERE a = ? AND b = ?", stale)
+        conn.executemany("DELETE FROM copy_links WHERE a = ? AND b = ?", stale)
         conn.executemany(
             "INSERT OR REPLACE INTO copy_signatures (article_id, version, n_words, anchors)"
             " VALUES (?,?,?,?)",
@@ -230,13 +236,6 @@ def link_pairs(store: Store) -> list[tuple[str, str]]:
     return [(a, b) for a, b in store.conn.execute("SELECT a, b FROM copy_links ORDER BY a, b")]
 
 
-def delete_links(store: Store, pairs: Sequence[tuple[str, str]]) -> None:
-    """Remove links (and their passages) in one transaction."""
-    with store.transaction() as conn:
-        conn.executemany("DELETE FROM copy_passages WHERE a = ? AND b = ?", pairs)
-        conn.executemany("DELETE FROM copy_links WHERE a = ? AND b = ?", pairs)
-
-
 def same_source_pairs(store: Store) -> list[tuple[str, str]]:
     """Linked pairs that count as one source (near-duplicates, mostly-reused texts)."""
     return [
@@ -326,7 +325,6 @@ __all__ = [
     "MIGRATIONS",
     "copy_groups",
     "copy_links",
-    "delete_links",
     "has_groups",
     "iter_signatures",
     "link_pairs",
