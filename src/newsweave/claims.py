@@ -84,7 +84,7 @@ from newsweave.sentences import split_sentences
 Embedder = Callable[[Sequence[str]], np.ndarray]
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-15"
+ALGORITHM = "claims-16"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
