@@ -1114,7 +1114,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
         for scope, evs in scope_events.items()
     }
     in_events = {a for ids in scopes.values() for a in ids}
-    loose = tuple(sorted(a.id for a in store.iter_articles() if a.id not in in_events))
+    loose = tuple(sorted(a for a in store.article_ids() if a not in in_events))
     if loose:
         scopes["*"] = loose
     done = claims_store.scope_fingerprints(store)

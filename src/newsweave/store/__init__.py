@@ -339,6 +339,10 @@ class Store:
                 last = row[0]
                 yield _row_to_article(row[1:])
 
+    def article_ids(self) -> list[str]:
+        """Every article id, in ingest order (no text is read)."""
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
+
     def article_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 
