@@ -34,7 +34,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date as Date
 from typing import TYPE_CHECKING
 
@@ -80,6 +80,7 @@ class ArticleSignals:
     date: str | None
     published: str | None
     title: str | None
+    story_vector: np.ndarray | None = field(default=None, repr=False)
 
 
 def lead_text(article: Article, max_chars: int = 1000) -> str:
@@ -89,6 +90,35 @@ def lead_text(article: Article, max_chars: int = 1000) -> str:
         body = body[len(article.title) :].lstrip()
     head = f"{article.title}. " if article.title else ""
     return (head + " ".join(body[:max_chars].split()))[: max_chars + 200]
+
+
+# Entity types that say where, not what: two riots after police shootings (Athens 2008,
+# Brooklyn 2013) are one kind of story; an Athens riot and an Athens bank fire are not.
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC", "NORP"})
+
+
+def story_lead_text(article: Article, mentions: Iterable[Mention] = ()) -> str:
+    """:func:`lead_text` with the place names the nlp stage found (``PLACE_LABELS``) left
+    out: what a story's articles are compared by. Events keep the places (two fires on one
+    day in two cities are two events); stories leave them out, because a shared city joined
+    unrelated stories (the 2008 Athens riots and a 2010 Athens bank fire; a 2013 Brooklyn
+    riot and a 2011 Brooklyn murder trial) and kept apart two of one kind."""
+    spans = sorted(
+        {(m.start, m.end) for m in mentions if m.label in PLACE_LABELS and m.article == article.id},
+        reverse=True,
+    )
+    text = article.text
+    names = set()
+    for start, end in spans:
+        if 0 <= start < end <= len(text):
+            names.add(text[start:end])
+            text = text[:start] + text[end:]
+    title = article.title
+    if title:
+        for name in sorted(names, key=len, reverse=True):
+            title = title.replace(name, "")
+        title = " ".join(title.split()) or None
+    return lead_text(replace(article, text=text, title=title))
 
 
 def article_terms(article: Article, mentions: Iterable[Mention] = ()) -> dict[str, int]:
@@ -167,8 +197,10 @@ def article_signals(
     vector: np.ndarray,
     mentions: Iterable[Mention] = (),
     dated: Sequence[DatedSentence] = (),
+    story_vector: np.ndarray | None = None,
 ) -> ArticleSignals:
-    """Bundle the embedding (from :mod:`newsweave.embed`) with terms and dates."""
+    """Bundle the embeddings (from :mod:`newsweave.embed`: of :func:`lead_text` and of
+    :func:`story_lead_text`) with terms and dates."""
     return ArticleSignals(
         id=article.id,
         vector=np.asarray(vector, dtype=np.float32),
@@ -176,6 +208,7 @@ def article_signals(
         date=event_date(article, dated),
         published=article.published,
         title=article.title or headline(article.text),
+        story_vector=None if story_vector is None else np.asarray(story_vector, np.float32),
     )
 
 
@@ -684,7 +717,9 @@ def _group_stories(
         rows_of_event.append(list(range(len(arts), len(arts) + len(members[e]))))
         arts.extend(members[e])
         event_of_row.extend([i] * len(members[e]))
-    vec = np.stack([a.vector for a in arts]).astype(np.float32)
+    # place-free embeddings (story_lead_text); an article stored without one uses its lead's
+    vec = np.stack([a.vector if a.story_vector is None else a.story_vector for a in arts])
+    vec = vec.astype(np.float32)
     w = options.story_embedding_weight
     sim = w * (vec @ vec.T)
     if w < 1.0:
@@ -752,4 +787,5 @@ __all__ = [
     "group",
     "headline",
     "lead_text",
+    "story_lead_text",
 ]

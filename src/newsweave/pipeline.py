@@ -920,13 +920,17 @@ def _save_new_signals(store: Store, articles: list[Article]) -> None:
     from newsweave import group as grouping
 
     dated = {art.id: _stored_dated(store, art) for art in articles}
-    texts = [grouping.lead_text(a) for a in articles]
+    # each lead twice: as written (events) and without the nlp stage's place names (stories)
+    texts = [grouping.lead_text(a) for a in articles] + [
+        grouping.story_lead_text(a, nlp_store.mentions_of(store, a.id)) for a in articles
+    ]
     chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
     parts = list(current_runner().map(_embed_texts, chunks, chunk_size=1))
-    vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+    both = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+    vectors, story_vectors = both[: len(articles)], both[len(articles) :]
     signals = [
-        grouping.article_signals(a, v, (), dated.get(a.id, ()))
-        for a, v in zip(articles, vectors, strict=True)
+        grouping.article_signals(a, v, (), dated.get(a.id, ()), sv)
+        for a, v, sv in zip(articles, vectors, story_vectors, strict=True)
     ]
     with store.transaction() as conn:
         group_store.save_signals(conn, signals)
@@ -1014,12 +1018,17 @@ def _reembed_other_models(store: Store) -> None:
     stale = group_store.signals_of_other_models(store, MODEL_ID)
     for b in range(0, len(stale), GROUP_BATCH):
         articles = store.articles(ArticleFilter(ids=tuple(stale[b : b + GROUP_BATCH])))
-        texts = [grouping.lead_text(a) for a in articles]
+        texts = [grouping.lead_text(a) for a in articles] + [
+            grouping.story_lead_text(a, nlp_store.mentions_of(store, a.id)) for a in articles
+        ]
         chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
         vectors = [v for part in current_runner().map(_embed_texts, chunks) for v in part]
+        n = len(articles)
         with store.transaction() as conn:
             group_store.save_vectors(
-                conn, {a.id: v for a, v in zip(articles, vectors, strict=True)}
+                conn,
+                {a.id: v for a, v in zip(articles, vectors[:n], strict=True)},
+                story_vectors={a.id: v for a, v in zip(articles, vectors[n:], strict=True)},
             )
     if stale:
         events = group_store.load_events(

@@ -98,6 +98,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        # the embedding of the lead without place names, what stories compare
+        # (newsweave.group.story_lead_text); NULL for rows from before: the vector stands in
+        "group/0004_story_vector",
+        """
+        ALTER TABLE group_signals ADD COLUMN story_vector BLOB;
+        """,
+    ),
 ]
 
 
@@ -153,7 +161,8 @@ def save_signals(
     )
     conn.executemany(
         "INSERT OR REPLACE INTO group_signals"
-        "(article_id, vector, terms, date, published, title, model) VALUES (?,?,?,?,?,?,?)",
+        "(article_id, vector, terms, date, published, title, model, story_vector)"
+        " VALUES (?,?,?,?,?,?,?,?)",
         [
             (
                 s.id,
@@ -163,6 +172,7 @@ def save_signals(
                 s.published,
                 s.title,
                 model,
+                None if s.story_vector is None else _vec_blob(s.story_vector),
             )
             for s in signals
         ],
@@ -181,12 +191,26 @@ def signals_of_other_models(store: Store, model: str = EMBED_MODEL) -> list[str]
 
 
 def save_vectors(
-    conn: sqlite3.Connection, vectors: Mapping[str, np.ndarray], *, model: str = EMBED_MODEL
+    conn: sqlite3.Connection,
+    vectors: Mapping[str, np.ndarray],
+    *,
+    model: str = EMBED_MODEL,
+    story_vectors: Mapping[str, np.ndarray] | None = None,
 ) -> None:
-    """Replace the vectors (and their model id) of stored signals."""
+    """Replace the vectors (and their model id) of stored signals; ``story_vectors`` (the
+    place-free ones) are replaced too, or cleared (the vector stands in) where not given."""
+    story_vectors = story_vectors or {}
     conn.executemany(
-        "UPDATE group_signals SET vector = ?, model = ? WHERE article_id = ?",
-        [(_vec_blob(v), model, aid) for aid, v in vectors.items()],
+        "UPDATE group_signals SET vector = ?, model = ?, story_vector = ? WHERE article_id = ?",
+        [
+            (
+                _vec_blob(v),
+                model,
+                _vec_blob(story_vectors[aid]) if aid in story_vectors else None,
+                aid,
+            )
+            for aid, v in vectors.items()
+        ],
     )
 
 
@@ -228,9 +252,9 @@ def load_signals(
     out: list[ArticleSignals] = []
     entities = _entity_terms(store, ids)
     for chunk, marks in id_chunks(ids):
-        for aid, vec, terms, date, published, title, made_by in store.conn.execute(
-            "SELECT article_id, vector, terms, date, published, title, model FROM group_signals"
-            f" WHERE article_id IN ({marks})",
+        for aid, vec, terms, date, published, title, made_by, story_vec in store.conn.execute(
+            "SELECT article_id, vector, terms, date, published, title, model, story_vector"
+            f" FROM group_signals WHERE article_id IN ({marks})",
             chunk,
         ):
             if made_by != model:
@@ -246,6 +270,7 @@ def load_signals(
                     date=date,
                     published=published,
                     title=title,
+                    story_vector=None if story_vec is None else _blob_vec(story_vec),
                 )
             )
     return out
