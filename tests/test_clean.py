@@ -174,6 +174,9 @@ def test_timeline17_folder_date_outlet_and_detokenisation(tmp_path) -> None:
 def test_ptb_detection_leaves_prose_alone() -> None:
     prose = "He said, in a statement, that it's fine. Then he left, and they stayed."
     assert not looks_ptb_tokenised(prose)
+    # one sentence a line, ending " ." : one " , " with " 's " is enough
+    short = "As BP 's rivals count the cost , lawsuits grow . \nThey must decide . \nMore . \n"
+    assert looks_ptb_tokenised(short)
     assert detokenise_ptb("a -LRB- b -RRB- c") == "a (b) c"
     assert detokenise_ptb("BP says ` top kill ' plug failed .") == "BP says 'top kill' plug failed."
 

@@ -461,7 +461,9 @@ def looks_ptb_tokenised(text: str) -> bool:
     # PTB's opening quotes and bracket tokens occur nowhere else
     if "``" in sample or " ` " in sample or "-LRB-" in sample or "-RRB-" in sample:
         return True
-    return ("-LRB-" in sample or "-LCB-" in sample or " 's " in sample) and sample.count(" , ") >= 2
+    # sentences that end " ." on their own lines (one sentence a line) need less evidence
+    commas = 1 if len(re.findall(r" \. ?\n", sample)) >= 2 else 2
+    return ("-LCB-" in sample or " 's " in sample) and sample.count(" , ") >= commas
 
 
 _DOUBLE_QUOTES = ("``", "''", '"')
