@@ -1104,7 +1104,8 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     ``"*"``. With ``claims.cross_event`` the figures of the recomputed scopes' claims are then
     compared with those of every other event and story (:func:`_claims_across_events`).
     A scope is recomputed only when its articles, their events, their source groups, the copy
-    links between them or the claims rules (``claims.ALGORITHM``) changed (a
+    links between them, the entities of their mentions or the claims rules
+    (``claims.ALGORITHM``) changed (a
     fingerprint per scope), and each scope is replaced in one transaction. The scopes to
     recompute go through the runner (read lazily, in order; the writing stays here).
     """
@@ -1126,6 +1127,10 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     loose = tuple(sorted(a for a in store.article_ids() if a not in in_events))
     if loose:
         scopes["*"] = loose
+    # statements carry the entities of their mentions: a scope whose articles' mentions
+    # were resolved otherwise since (a later article merged or renamed an entity) is
+    # recomputed, so the claims are those one run over the same articles gives
+    entity_digest = nlp_store.entity_digests(store)
     done = claims_store.scope_fingerprints(store)
     dropped = [s for s in done if s not in scopes]
     claims_store.drop_scopes(store, dropped)
@@ -1144,6 +1149,8 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
                 + "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
                 + "|"
                 + "|".join(f"{lk.a}-{lk.b}:{len(lk.passages)}" for lk in scope_links)
+                + "|"
+                + "|".join(f"{a}:{entity_digest.get(a, '')}" for a in ids)
             )
             fingerprint = hashlib.sha1(key.encode()).hexdigest()
             if done.get(scope) == fingerprint:
