@@ -19,7 +19,7 @@ def test_vectors_carry_their_model_and_other_models_are_reembedded(
 ) -> None:
     with Store(db_path) as store:
         pipeline.ingest_paths(store, [str(seeds_dir)])
-        pipeline.analyze(store, only=["group"])
+        pipeline.analyze(store)  # every stage: the nlp stage's places shape story vectors
         rows = store.conn.execute("SELECT article_id, model, vector FROM group_signals").fetchall()
         assert rows and {r[1] for r in rows} == {MODEL_ID}
         before = {r[0]: np.frombuffer(r[2], dtype=np.float32) for r in rows}
@@ -34,3 +34,12 @@ def test_vectors_carry_their_model_and_other_models_are_reembedded(
         assert group_store.signals_of_other_models(store) == []
         after = {s.id: s.vector for s in group_store.load_signals(store, ids)}
         assert all(np.array_equal(after[i], before[i]) for i in ids)
+        # a store from before stories had a place-free vector: re-embedded the same way
+        stories = {s.id: s.story_vector for s in group_store.load_signals(store, ids)}
+        with store.transaction() as conn:
+            conn.execute("UPDATE group_signals SET story_vector = NULL")
+        assert group_store.signals_of_other_models(store) == sorted(ids)
+        pipeline.analyze(store, only=["group"])
+        again = {s.id: s.story_vector for s in group_store.load_signals(store, ids)}
+        assert all(np.allclose(again[i], stories[i], atol=1e-6) for i in ids)
+        assert not all(np.array_equal(again[i], before[i]) for i in ids)  # places left out

@@ -181,11 +181,15 @@ def save_signals(
 
 def signals_of_other_models(store: Store, model: str = EMBED_MODEL) -> list[str]:
     """Articles whose stored vector another embedding model made (to re-embed before any
-    comparison: vectors of two models are not comparable)."""
+    comparison: vectors of two models are not comparable), or stored before stories had a
+    place-free vector of their own (no ``story_vector``: the two kinds are not comparable
+    either)."""
     return [
         r[0]
         for r in store.conn.execute(
-            "SELECT article_id FROM group_signals WHERE model != ? ORDER BY article_id", (model,)
+            "SELECT article_id FROM group_signals WHERE model != ? OR story_vector IS NULL"
+            " ORDER BY article_id",
+            (model,),
         )
     ]
 
