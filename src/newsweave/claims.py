@@ -82,6 +82,34 @@ from newsweave.records import (
 from newsweave.sentences import split_sentences
 
 Embedder = Callable[[Sequence[str]], np.ndarray]
+
+
+class _MaskedCosine:
+    """The encoder's cosine of two statements with their figures masked, asked lazily.
+
+    Calling it gives a thunk (or None without an encoder): the rules ask only for the few
+    pairs they cannot decide, so only those statements are embedded, each once.
+    """
+
+    def __init__(self, text_of: Callable[[int], str], embedder: Embedder | None) -> None:
+        self._text_of = text_of
+        self._embedder = embedder
+        self._vectors: dict[int, np.ndarray] = {}
+
+    def __call__(self, i: int, j: int) -> Callable[[], float] | None:
+        embedder = self._embedder
+        if embedder is None:
+            return None
+
+        def compute() -> float:
+            missing = [k for k in (i, j) if k not in self._vectors]
+            if missing:
+                got = embedder([_masked(self._text_of(k)) for k in missing])
+                for k, v in zip(missing, got, strict=True):
+                    self._vectors[k] = np.asarray(v, dtype=np.float32)
+            return float(self._vectors[i] @ self._vectors[j])
+
+        return compute
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
 ALGORITHM = "claims-16"
@@ -921,21 +949,7 @@ def analyse_claims(
             trigram_cache[k] = _shingles(statements[k].text, 3)
         return trigram_cache[k]
 
-    figure_vectors: dict[int, np.ndarray] = {}
-
-    def figure_cosine(i: int, j: int) -> Callable[[], float] | None:
-        if figure_embedder is None:
-            return None
-
-        def compute() -> float:
-            missing = [k for k in (i, j) if k not in figure_vectors]
-            if missing:
-                got = figure_embedder([_masked(statements[k].text) for k in missing])
-                for k, v in zip(missing, got, strict=True):
-                    figure_vectors[k] = np.asarray(v, dtype=np.float32)
-            return float(figure_vectors[i] @ figure_vectors[j])
-
-        return compute
+    figure_cosine = _MaskedCosine(lambda k: statements[k].text, figure_embedder)
 
     def pair_context(i: int, j: int, sim: float, idf: Mapping[str, float]) -> PairContext:
         a, b = statements[i], statements[j]
@@ -1187,21 +1201,7 @@ def cross_event_contradictions(
             continue
         for unit in sorted({q.unit for q in fm.statement.slot("number")}):
             by_unit[unit].append(k)
-    vectors: dict[int, np.ndarray] = {}
-
-    def cosine(x: int, y: int) -> Callable[[], float] | None:
-        if embedder is None:
-            return None
-
-        def compute() -> float:
-            missing = [k for k in (x, y) if k not in vectors]
-            if missing:
-                got = embedder([_masked(pool[k].statement.text) for k in missing])
-                for k, v in zip(missing, got, strict=True):
-                    vectors[k] = np.asarray(v, dtype=np.float32)
-            return float(vectors[x] @ vectors[y])
-
-        return compute
+    cosine = _MaskedCosine(lambda k: pool[k].statement.text, embedder)
 
     days = [_parse_day(fm.statement.published) for fm in pool]
     ordinals = [d.toordinal() if d is not None else None for d in days]
