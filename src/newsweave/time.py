@@ -252,6 +252,10 @@ _NOT_YEAR_AFTER = re.compile(
     r"km|feet|metres?|meters?|tons?|troops|rifles|soldiers|cc|mm|hp|kg|pounds|dollars|euros|"
     r"rupees|crore|lakh|million|billion|hectares?|acres?|points?|units?|members?)",
 )
+# A four-digit number before a time zone or "hrs" is a 24-hour clock time (BBC: "1600 GMT").
+_CLOCK_ZONE_AFTER = re.compile(
+    r"\s*(?:hrs\b|hours\b|h\b|local\s+time\b|(?-i:IST|GMT|UTC|BST|CET|CEST|MSK|[ECMP][SD]T)\b)"
+)
 _YEAR_CONTEXT = re.compile(
     r"(?i)(?:\b(?:in|since|by|until|till|of|from|during|before|after|between|early|late|mid|"
     r"year|and|to|through|summer|winter|spring|fall|autumn|season|fiscal|the|circa|c\.|"
@@ -927,6 +931,8 @@ def _year(h: Hit) -> Timex | None:
     y = int(yr)
     after = h.after(25)
     before = h.before(25)
+    if edge is None and _CLOCK_ZONE_AFTER.match(after):
+        return None  # "by 1100 (1600 GMT)": a 24-hour clock time, not the year 1600
     if (
         edge is None
         and _NOT_YEAR_AFTER.match(after)
