@@ -76,6 +76,16 @@ def test_tickers_clock_times_and_codes_are_not_counts() -> None:
     assert _numbers("India will buy AK-203 rifles and S-400 systems.") == []
 
 
+def test_24_hour_clock_stamps_are_not_counts() -> None:
+    # Timeline17 haiti_bbc live pages: entries open with their time, and the BBC writes
+    # "by 1100 (1600 GMT)"; both once gave a "0908 vs 1249" disagreement
+    assert _numbers("0908 International aid charities are appealing for help.") == []
+    assert _numbers("1249 International aid charities are appealing for help.") == []
+    assert _numbers("By 1100 (1600 GMT) the convoy had left.") == []
+    # a count that opens a sentence is still a count
+    assert [v for v, _ in _numbers("1249 people were injured in the blast.")] == [1249.0]
+
+
 def test_dates_come_from_the_time_stage_with_their_words() -> None:
     text = "The rig sank on Thursday after burning for two days."
     ref = TimeRef("a", 100 + 16, 100 + 24, "Thursday", "2010-04-22", "day", "past")

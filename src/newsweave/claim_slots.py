@@ -569,6 +569,10 @@ _PAST_VERBS = words(
 )
 
 
+_HHMM = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d")
+_CLOCK_ZONE = re.compile(r"\s*\(?(?:hrs\b|local\s+time\b|(?-i:GMT|UTC|BST|[ECMP][SD]T)\b)")
+
+
 class NumberSlot(SlotKind):
     """How many or how much: a number with what it counts (the noun after it, or — when the
     number ends its clause — the head noun before it), in normalised units."""
@@ -618,6 +622,11 @@ class NumberSlot(SlotKind):
                 continue  # a clock time or a fraction
             if re.search(r"\d[:/]$", text[max(0, m.start("num") - 2) : m.start("num")]):
                 continue  # the minutes of a clock time ("3:47 PM")
+            if _HHMM.fullmatch(raw) and (
+                _CLOCK_ZONE.match(after)
+                or (not text[: m.start("num")].strip() and re.match(r"\s+[A-Z]", after))
+            ):
+                continue  # a 24-hour clock: "1600 GMT", a live page's "0908 Aid charities…"
             if _AGO_RE.match(after):
                 continue  # a ticker's "1 hr ago"
             scale = (m.group("scale") or "").lower()
