@@ -173,3 +173,20 @@ def test_outlet_registry_cli(site_store: tuple[NewsSite, Path], tmp_path: Path) 
     run(copy, "outlets", "remove", "example.org")
     missing = run(copy, "outlets", "remove", "example.org", check=False)
     assert missing.returncode == 2 and "no outlet registered" in missing.stderr
+
+
+def test_coverage_names_the_wire_agency_of_a_page_without_an_outlet(
+    tmp_path: Path, seeds_dir: Path
+) -> None:
+    """Two seeds name only their wire agency (ANI, PTI): coverage lists them under it, as
+    the briefing's source lines and the event cards do, not as "(unknown outlet)"."""
+    db = tmp_path / "seeds.db"
+    run(db, "ingest", str(seeds_dir))
+    with Newsweave(db) as nw:
+        (story,) = nw.stories()
+        arts = nw.articles(ids=story.articles)
+        names = {r.outlet for r in nw.coverage(story.id) if r.status == "covers"}
+    agency_only = {a.agency for a in arts if not a.outlet and a.agency}
+    assert agency_only
+    assert agency_only <= names
+    assert {a.outlet for a in arts if a.outlet} <= names

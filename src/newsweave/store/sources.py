@@ -358,11 +358,14 @@ def articles_per_day(
 
 
 def outlets_of(store: Store, ids: Iterable[str]) -> dict[str, str | None]:
-    """article id -> outlet."""
+    """article id -> outlet, or the wire agency of a page that names no outlet (the name a
+    briefing gives its source line)."""
     found: dict[str, str | None] = {}
     for chunk, marks in id_chunks(ids):
         found.update(
-            store.conn.execute(f"SELECT id, outlet FROM articles WHERE id IN ({marks})", chunk)
+            store.conn.execute(
+                f"SELECT id, COALESCE(outlet, agency) FROM articles WHERE id IN ({marks})", chunk
+            )
         )
     return found
 
