@@ -252,10 +252,12 @@ _NOT_YEAR_AFTER = re.compile(
     r"km|feet|metres?|meters?|tons?|troops|rifles|soldiers|cc|mm|hp|kg|pounds|dollars|euros|"
     r"rupees|crore|lakh|million|billion|hectares?|acres?|points?|units?|members?)",
 )
+#: The time zones news gives with a clock time ("10 a.m. EST", "16:00 GMT", "1600 IST").
+_ZONE_RE = r"(?-i:IST|GMT|UTC|BST|CET|CEST|MSK|[ECMP][SD]T)"
+#: What follows a 24-hour clock time: "hrs" or a zone.
+_CLOCK24_SUFFIX_RE = rf"(?:hrs\b|hours\b|h\b|{_ZONE_RE}\b)"
 # A four-digit number before a time zone or "hrs" is a 24-hour clock time (BBC: "1600 GMT").
-_CLOCK_ZONE_AFTER = re.compile(
-    r"\s*(?:hrs\b|hours\b|h\b|local\s+time\b|(?-i:IST|GMT|UTC|BST|CET|CEST|MSK|[ECMP][SD]T)\b)"
-)
+_CLOCK_ZONE_AFTER = re.compile(rf"\s*(?:local\s+time\b|{_CLOCK24_SUFFIX_RE})")
 _YEAR_CONTEXT = re.compile(
     r"(?i)(?:\b(?:in|since|by|until|till|of|from|during|before|after|between|early|late|mid|"
     r"year|and|to|through|summer|winter|spring|fall|autumn|season|fiscal|the|circa|c\.|"
@@ -1479,7 +1481,7 @@ def _vague(h: Hit) -> Timex | None:
 @_rule(
     "clock",
     r"(?i)\b(\d{1,2})(?::(\d\d))?\s*(a\.?m\.?|p\.?m\.?|o'clock)(?=\W|$)"
-    r"(?:\s+\(?((?-i:[ECMP][SD]T|GMT|IST|UTC|BST|CET|CEST|MSK))\)?)?"
+    rf"(?:\s+\(?({_ZONE_RE})\)?)?"
     rf"(?:\s+((?:{_WEEKDAY_RE[3:-1]})|today|tomorrow|yesterday|tonight))?",
     trigger=r"(?i:\d\s*(?:a\.?m|p\.?m|o'clock))",
 )
@@ -1509,8 +1511,7 @@ def _clock(h: Hit) -> Timex | None:
 
 @_rule(
     "clock24",
-    r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\s*"
-    r"(?:hrs\b|hours\b|h\b|(?-i:IST|GMT|UTC|BST|CET|CEST|MSK|[ECMP][SD]T)\b)",
+    r"(?<![\d:.])([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d)?\s*" + _CLOCK24_SUFFIX_RE,
     trigger=r"\d:\d",
 )
 def _clock24(h: Hit) -> Timex | None:
