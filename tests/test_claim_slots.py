@@ -431,3 +431,129 @@ def test_emphasis_is_no_negation() -> None:
     )
     events = [Event("e1", "x", None, ("guardian-1", "ap-1"), "s")]
     assert analyse_claims([a, b], events=events).contradictions == ()
+
+
+# --------------------------------------------------------------------------- the same thing
+
+
+def _conflicts(a: str, b: str, day_a: str = "2010-04-27", day_b: str = "2010-04-27") -> set:
+    arts = [_article("a-1", a + "\n", published=day_a), _article("b-1", b + "\n", published=day_b)]
+    return {
+        (x.kind, frozenset((x.value_a, x.value_b))) for x in analyse_claims(arts).contradictions
+    }
+
+
+def test_what_a_figure_is_of_an_apposition_or_relative_clause_says() -> None:
+    # ECB+ 20: Qeshm's population against Bandar Abbas's; two reports of Qeshm's disagree
+    qeshm = (
+        "The 6.1-magnitude quake struck Qeshm island, home to 120,000 people, and the city "
+        "of Bandar Abbas"
+    )
+    bandar = (
+        "Two helicopters were evacuating injured from Qeshm to Bandar Abbas, a city of 500,000 "
+        "people that also was jolted by the quake"
+    )
+    island = (
+        "Some panicked residents of the island, which is situated off the coast from the large "
+        "port city of Bandar Abbas and is home to about 100,000 people, slept outside"
+    )
+    (q,) = [q for q in NumberSlot().extract(bandar, SlotContext()) if q.value == 500000]
+    assert q.owner == {"bandar", "abba"}
+    assert _conflicts(qeshm, bandar) == set()
+    assert _conflicts(island, bandar) == set()
+    assert _conflicts(qeshm, island) == {("number", frozenset({"120,000", "about 100,000"}))}
+
+
+def test_a_named_kind_is_some_of_the_whole_and_two_nouns_are_one_unit() -> None:
+    # ECB+ 12: seven AK-47s among nine assault rifles; 420 passengers and crew vs 246 passengers
+    assert (
+        _conflicts(
+            "The navy recovered seven AK-47 assault rifles, RPG launchers and grenades from the "
+            "pirates",
+            "Nine assault rifles, a grenade launcher and a GPS receiver were seized from the "
+            "pirates",
+        )
+        == set()
+    )
+    (crew,) = NumberSlot().extract("It had to evacuate some 420 passengers and crew", SlotContext())
+    (alone,) = NumberSlot().extract("It would fly its 246 passengers over the gulf", SlotContext())
+    assert crew.unit == "passenger+crew" and alone.unit == "passenger"
+
+
+def test_reports_that_agree_on_who_took_part_speak_of_one_happening() -> None:
+    # ECB+ 20: the same toll of ten, different counts of wounded
+    assert _conflicts(
+        "A 5.9 magnitude earthquake has leveled seven villages in Iran's southern area, "
+        "killing 10 persons and wounding other 70",
+        "A powerful earthquake hit southern Iran on Sunday, causing major destruction in seven "
+        "villages and killing 10 people and injuring 80",
+    ) == {("number", frozenset({"70", "80"}))}
+    # ECB+ 23: the same 36-year-old, two lengths of his fall
+    assert _conflicts(
+        "On Friday, 36-year-old Duncan Rait died after slipping and falling about 60m from a "
+        "ridge near the Tasman Glacier",
+        "The 36-year-old, who had been living in Melbourne, slipped and fell approximately 200 "
+        "metres down a steep ice gully",
+    ) == {("number", frozenset({"about 60m", "approximately 200"}))}
+
+
+def test_an_age_belongs_to_a_named_person_or_a_noun() -> None:
+    (age, fall) = NumberSlot().extract(
+        "On Saturday, 32-year-old Englishman Robert Buckley fell about 600 metres", SlotContext()
+    )
+    assert (age.unit, age.owner, fall.unit) == ("year-old", {"bucklei"}, "length/fall")
+    assert _conflicts(
+        "On Saturday, 32-year-old Englishman Robert Buckley fell about 600 metres while climbing",
+        "A climber, 31-year-old Robert Buckley of the U.K., slipped while climbing on Saturday",
+    ) == {("number", frozenset({"32", "31"}))}
+    # haiti_bbc's list of survivors: each age is its own person's
+    (zizi,) = NumberSlot().extract("Ena Zizi, 69 - rescued after seven days", SlotContext())
+    assert (zizi.unit, zizi.owner) == ("year-old", {"zizi"})
+    (girl,) = NumberSlot().extract("An 11-year-old girl has been pulled out", SlotContext())
+    assert girl.owner == {"~girl"}
+    assert _numbers("In the 56-day-old crisis, Obama began a visit") == []
+
+
+def test_people_are_counted_with_what_happened_to_them() -> None:
+    # haiti_bbc, the UN's staff: dead and missing are two counts
+    assert _numbers("The UN says 188 staff members are still unaccounted for") == [(188, "missing")]
+    (dead,) = NumberSlot().extract(
+        "The UN says 36 members of its staff in Haiti are confirmed to have died", SlotContext()
+    )
+    assert (dead.unit, dead.qualifier) == ("kill", "staff")
+
+
+def test_sums_and_ranges_in_other_notations() -> None:
+    assert _numbers("Britons have donated # 23m to the appeal") == [(2.3e7, "GBP")]
+    assert _numbers("Germany has offered 1m euro in aid") == [(1e6, "EUR")]
+    assert _numbers("The song went straight to #1 in the chart") == []
+    assert _numbers("The agency will be feeding one or two million people") == []
+    (q,) = NumberSlot().extract("as many as 20,000 people took to the streets", SlotContext())
+    assert q.approx and q.bound == ""  # the figure reported, no lower bound
+
+
+def test_the_same_days_market_move_compares() -> None:
+    # ECB+ 8: Greek stocks on the day of the riots
+    a = "But markets reacted with alarm as Greek stocks closed down 3.9 percent"
+    b = "But markets reacted to the violence with alarm as Greek stocks plunged 5.4 per cent"
+    assert _conflicts(a, b) == {("number", frozenset({"3.9 percent", "5.4 per cent"}))}
+    assert _conflicts(a, b, day_b="2010-04-28") == set()
+
+
+def test_a_status_is_a_deals_and_little_is_no_denial() -> None:
+    from newsweave.claim_slots import StatusSlot
+
+    assert (
+        StatusSlot().extract("The quake struck near the capital, Port-au-Prince", SlotContext())
+        == ()
+    )
+    assert StatusSlot().extract("India and Russia finalised a major deal", SlotContext())
+    assert (
+        _conflicts(
+            "On the ground, correspondents say there is little immediate sign of a co-ordinated "
+            "relief effort",
+            "Correspondents there say bodies are piling up and there is still no sign of a "
+            "co-ordinated relief effort",
+        )
+        == set()
+    )

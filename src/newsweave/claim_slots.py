@@ -314,10 +314,13 @@ _NUM = (
     + "|".join(sorted((w for w in _WORD_NUMBERS if w not in ("zero", "dozens")), key=len)[::-1])
     + r")"
 )
+# A pound sign lost to "#" in a 7-bit feed (the BBC pages of Timeline17: "# 23m", "# 894,000"):
+# only before a sum with a scale or thousands, never "#1".
+_HASH_POUND = r"\#(?=\s?\d[\d,.]*\s?(?:m|bn|million|billion)\b|\s?\d{1,3}(?:,\d{3})+)"
 _NUMBER_RE = re.compile(
     r"(?P<approx>\b(?:around|about|nearly|almost|over|more than|some|approximately|up to|"
     r"at least|roughly|close to|less than|fewer than|under|an estimated|as many as)\s+)?"
-    r"(?<![\w.,])(?P<cur>[$£€]|US\$|Rs\.?\s?|\be(?=\d))?\s?"
+    r"(?<![\w.,])(?P<cur>[$£€]|US\$|Rs\.?\s?|\be(?=\d)|" + _HASH_POUND + r")?\s?"
     r"(?:(?<![\w.,])|(?<=\be))(?P<num>" + _NUM + r")(?!\d)(?:(?<=\d)|\b)"
     r"(?:[\s-]*(?P<scale>million|billion|trillion|thousand|lakh|crore|mn|bn|m|k)\b)?"
     r"(?P<pct>\s*(?:%|per ?cent))?",
@@ -385,6 +388,7 @@ _CURRENCY_SIGNS = {
     "$": "USD",
     "us$": "USD",
     "£": "GBP",
+    "#": "GBP",
     "€": "EUR",
     "e": "EUR",
     "rs": "INR",
@@ -416,7 +420,7 @@ _GENERIC_FRAME = frozenset(["peopl", "kill", "injur", "year", "old", "mil", "sai
 #: Two statements must be this alike (times the merge threshold) for their figures to be
 #: compared: a background figure (an earlier quake's toll) sits in another kind of sentence.
 _NUMBER_SIM = 0.55
-_SMALL = r"(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\b"
+_SMALL = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty)\b"
 _RANGE_AFTER = re.compile(
     r"\s*(?:[a-z%]+\s+){0,2}?(?:to|or)\s+(?:about\s+|some\s+)?(?:[$£€]?\d|" + _SMALL + ")",
     re.I,
@@ -460,6 +464,13 @@ class Quantity:
     frame: frozenset[str] = frozenset()  # content stems around it (what is counted, doing what)
     change: bool = False  # a change over a period ("fell 7.8 percent"), not a level
     part: bool = False  # a stated part of a whole ("only a fifth of the oil - 800,000 barrels")
+    #: what the figure is of, when the sentence says so by an apposition or a relative
+    #: clause ("Bandar Abbas, a city of 500,000 people" -> {bandar, abba}; "the island,
+    #: which ... is home to 100,000" -> {island}); for an age, the person's name
+    owner: frozenset[str] = frozenset()
+    #: a name or code between the number and its noun narrows what is counted ("seven
+    #: AK-47 assault rifles" are some of the "nine assault rifles"): that word's stem
+    qualifier: str = ""
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -511,12 +522,22 @@ def _parse_number(raw: str) -> float | None:
     return float(n) if n is not None else None
 
 
+_FALL_BEFORE = re.compile(
+    r"\b(?:fall|falls|fell|falling|fallen|plunged|plunging|plummeted|plummeting|tumbled|"
+    r"tumbling|slid|sliding)\s+(?:down\s+)?(?:about|some|around|nearly|almost|"
+    r"approximately|roughly|more than|over|up to)?\s*$",
+    re.I,
+)
+
+
 def _length_role(after: str, before: str = "") -> str:
     """What a length measures: how far offshore or from a place ("50 miles off the coast",
     "40 miles southeast of the mouth"), how far apart two things are ("10 miles away from
     the rig"), how big ("45 miles by 105", "130 miles long") or how deep ("5,000 feet
     below")."""
     words_after = [w.lower() for w in tokens(after)[:4]]
+    if _FALL_BEFORE.search(before):
+        return "fall"  # "slipped and fell about 200m down a gully": how far someone fell
     if re.search(r"\d[\w\s]{0,8}\s+by\s+$", before):
         return "size"  # the second side of "45 miles by 105 miles"
     if any(
@@ -534,16 +555,22 @@ def _length_role(after: str, before: str = "") -> str:
     return "distance"
 
 
-def _counted_noun(after: list[str]) -> str:
+def _counted_noun(after: list[str]) -> tuple[str, str]:
     """The head of the noun phrase after a number: the last of its lower-case words before
     a verb or function word ("two speed boats had" -> boat, "seven AK-47 assault rifles" ->
-    rifle, "five people injured" -> people)."""
+    rifle, "five people injured" -> people), and the name or code that narrows it
+    ("AK-47" -> "ak", "" when none). Two nouns counted together are one unit: "420
+    passengers and crew" -> "passeng+crew", no rival to "246 passengers"."""
     run: list[str] = []
-    for t in after:
+    qualifier = ""
+    k = 0
+    for k, t in enumerate(after):
         low = t.lower()
         if not t.isalpha() or not t.islower():
             if run:
                 break
+            if not qualifier and t[:1].isalpha():
+                qualifier = stem(t)
             continue  # codes and names before the noun ("AK-47", "Somali")
         if low in STOPWORDS or len(t) <= 2 or (run and low.endswith(("ed", "ing", "ly"))):
             if run or low not in ("other", "more", "of", "the", "a"):
@@ -553,20 +580,83 @@ def _counted_noun(after: list[str]) -> str:
             break  # "20,000 people took to the streets"
         run.append(t)
         if len(run) == 2:
+            k += 1
             break
-    return stem(run[-1]) if run else ""
+    else:
+        k = len(after)
+    if not run:
+        return "", qualifier
+    unit = stem(run[-1])
+    rest = after[k : k + 2]
+    if (
+        len(rest) == 2
+        and rest[0].lower() == "and"
+        and rest[1].isalpha()
+        and rest[1].islower()
+        and rest[1] not in STOPWORDS
+        and len(rest[1]) > 2
+        and not rest[1].endswith(("ed", "ing", "ly"))
+        and rest[1] not in _PAST_VERBS
+    ):
+        unit += "+" + stem(rest[1])
+    return unit, qualifier
 
 
 # Counted nouns that are people, who may be counted as casualties ("injuring five people",
 # "two villagers slightly injured"); "seven villages and killing 10" counts villages.
 _HUMAN = words(
     "peopl person individu villager resident worker civilian passenger child children "
-    "student soldier men women man woman "
+    "student soldier men women man woman member staff personnel emploi crew climber tourist "
 ) | {""}
+#: what happened to counted people, as one word: "36 members ... confirmed to have died"
+#: (kill) is no rival to "188 staff members ... still unaccounted for" (missing)
+_CASUALTY = {"injur": "injur", "kill": "kill", "miss": "missing", "unaccount": "missing"}
 _PAST_VERBS = words(
     "took made went came fled left fell gave got ran saw held set began lost won had did "
     "were was are is have has remain remained stood spent"
 )
+
+
+_PARTITIVE = re.compile(r"\s*(?:[a-z]+\s+){0,2}of\s+(?:its|their|his|her|our)\s+([a-z]+)")
+_NAME_COMMA = re.compile(r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,3}),\s*$")
+_NAME_RUN = re.compile(r"\s+((?:[A-Z][\w'’.-]*\s*){1,4})")
+# What follows a comma when the words after it describe the noun before it: "Bandar Abbas,
+# a city of 500,000 people", "Qeshm island, home to 120,000", "the island, which is ...".
+_APPOSITION = re.compile(
+    r"^\s*(?:(?:a|an|the)\s+(?:[\w-]+\s+){0,2}(?:city|town|island|country|village|nation|"
+    r"province|region|port|state|capital|district|area)\s+of\b|home\s+to\b|"
+    r"(?:which|where)\b|with\s+(?:a\s+)?population\s+of\b)",
+    re.I,
+)
+
+
+def _surname(names: Sequence[str]) -> frozenset[str]:
+    return frozenset({stem(names[-1])}) if names else frozenset()
+
+
+def _named_after(text: str) -> frozenset[str]:
+    """Whom an age belongs to: the name right after "36-year-old" ("32-year-old Englishman
+    Robert Buckley" -> {buckley}), else the noun, marked "~" ("an 11-year-old girl" ->
+    {~girl}, "a 36-year-old Australian climber" -> {~climber}): a girl's age is no rival
+    to a boy's. Empty when neither follows ("the 36-year-old, who ...")."""
+    m = _NAME_RUN.match(text)
+    if m and len(m.group(1).split()) >= 2:
+        return _surname(m.group(1).split())
+    for t in tokens(text)[:3]:
+        if t.islower():
+            return frozenset() if t in STOPWORDS else frozenset({"~" + stem(t)})
+    return frozenset()
+
+
+def _appositive_owner(text: str, at: int) -> frozenset[str]:
+    """What a figure is of when an apposition or relative clause says so: the last words
+    before the comma that opens it ("... Bandar Abbas, a city of 500,000" -> {bandar,
+    abba})."""
+    comma = text.rfind(",", 0, at)
+    if comma < 0 or not _APPOSITION.match(text[comma + 1 : at]):
+        return frozenset()
+    before = tokens(text[max(0, comma - 60) : comma])[-2:]
+    return frozenset(stem(t) for t in before if t.isalpha() and t.lower() not in STOPWORDS)
 
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d")
@@ -631,10 +721,18 @@ class NumberSlot(SlotKind):
                 continue  # a ticker's "1 hr ago"
             scale = (m.group("scale") or "").lower()
             cur = (m.group("cur") or "").strip().lower()
-            metres = scale == "m" and not cur  # "1,500 m" is a length, "$3m" money
+            # "1,500 m" is a length, "$3m" and "1m euros" money
+            metres = (
+                scale == "m"
+                and not cur
+                and not re.match(r"\s*(?:euros?|dollars?|pounds?|yen|rupees?)\b", after, re.I)
+            )
             if scale and not metres:
                 value *= _SCALE[scale]
             unit, subject = "", False
+            owner: frozenset[str] = frozenset()
+            qualifier = ""
+            prev_long = text[max(0, m.start("num") - 40) : m.start("num")]
             nxt = tokens(re.split(r"[,.;:()]", after, maxsplit=1)[0])[:4]
             first = "m" if metres else (nxt[0].lower() if nxt else "")
             if m.group("pct"):
@@ -657,7 +755,20 @@ class NumberSlot(SlotKind):
                 unit = _CURRENCY_WORDS[first]
             else:
                 hyphen = re.match(r"-([a-z]+(?:-[a-z]+)*)", after)
-                unit = stem(hyphen.group(1)) if hyphen else _counted_noun(nxt)
+                if hyphen and hyphen.group(1) in ("year-old", "years-old"):
+                    unit, owner = "year-old", _named_after(after[hyphen.end() :])
+                elif hyphen:
+                    unit = stem(hyphen.group(1))
+                elif (named := _NAME_COMMA.search(prev_long)) and re.match(
+                    r"\s*(?:[-–]\s|,)", after
+                ):
+                    # "Ena Zizi, 69 - rescued after seven days": a person's age
+                    unit, owner = "year-old", _surname(named.group(1).split())
+                else:
+                    unit, qualifier = _counted_noun(nxt)
+                    partitive = _PARTITIVE.match(after)
+                    if partitive and not qualifier:
+                        qualifier = stem(partitive.group(1))
             verb_before = re.search(
                 r"\b([a-z]+(?:ing|ed))\s+(?:about\s+|some\s+|another\s+|other\s+|at least\s+|"
                 r"more than\s+|nearly\s+|almost\s+|around\s+|over\s+)?$",
@@ -683,7 +794,7 @@ class NumberSlot(SlotKind):
                 ]
                 if head:
                     unit, subject = stem(head[-1]), True
-            if unit.split("-")[0] in _ELAPSED:
+            if unit != "year-old" and unit.split("-")[0] in _ELAPSED:
                 continue  # an age in time ("the 56-day-old crisis") counts days, not things
             if not unit or unit in _DURATION_UNITS or unit in _ELAPSED:
                 continue  # spans of time ("two days after", "within seven days") are dates' job
@@ -692,10 +803,11 @@ class NumberSlot(SlotKind):
                 # people counted as casualties: "injuring five people", "ten people killed",
                 # "two villagers slightly injured"
                 near = [verb_before.group(1)] if verb_before else []
-                near += [t for t in tokens(after)[:4] if t.islower()]
+                clause = re.split(r"[,;:.()]|\b(?:and|while|but|who|which)\b", after, maxsplit=1)[0]
+                near += [t for t in tokens(clause)[:12] if t.islower()]
                 for w in near:
-                    c = _SAME_COUNT.get(stem(w), stem(w))
-                    if c in ("injur", "kill"):
+                    c = _CASUALTY.get(_SAME_COUNT.get(stem(w), stem(w)))
+                    if c:
                         unit = c
                         break
             context = frozenset(
@@ -725,10 +837,12 @@ class NumberSlot(SlotKind):
                 or (nxt and nxt[0].lower() in (*_UNITS, "square", "sq"))
             ):
                 continue  # a conversion in brackets ("110 billion euros ($158 billion)")
+            if not owner:
+                owner = _appositive_owner(text, m.start())
             approx = (m.group("approx") or "").strip().lower()
             bound = (
                 "min"
-                if approx in {"over", "more than", "at least", "as many as"}
+                if approx in {"over", "more than", "at least"}
                 else "max"
                 if approx in {"up to", "less than", "fewer than", "under"}
                 else ""
@@ -750,6 +864,8 @@ class NumberSlot(SlotKind):
                     frame - {unit},
                     change,
                     bool(_PART_BEFORE.search(text[max(0, m.start() - 50) : m.start()])),
+                    owner,
+                    qualifier,
                 )
             )
         return tuple(out)
@@ -770,19 +886,27 @@ class NumberSlot(SlotKind):
         if _BACKGROUND.search(a.text) or _BACKGROUND.search(b.text):
             return None  # a figure from another time ("In 2007, the gang ...", "last month")
         # statements that are not alike, or name other people, speak of other things
-        alike = pair.sim >= _NUMBER_SIM * pair.options.merge_threshold and _same_people(a, b)
+        merge = pair.options.merge_threshold
+        alike = pair.sim >= _NUMBER_SIM * merge and _same_people(a, b)
         learned: float | None = None
         qa_all, qb_all = a.slot(self.kind), b.slot(self.kind)
         for qa in qa_all:
             for qb in qb_all:
                 if qa.unit != qb.unit:
                     continue
-                if qa.unit in _PERSONAL and not _share_someone(a, b):
-                    continue  # one person's age against another's
+                if qa.unit in _PERSONAL and not qa.owner & qb.owner:
+                    continue  # one person's age against another's (or a list of ages)
+                if _other_owners(qa.owner, qb.owner):
+                    continue  # of two things: "Qeshm, home to 120,000" / "Bandar Abbas, 500,000"
+                if _narrower(qa, qb) or _narrower(qb, qa):
+                    continue  # "seven AK-47 assault rifles" are some of "nine assault rifles"
                 if _period_words(qa) != _period_words(qb):
                     continue  # an annual average against one year's figure
-                if qa.change or qb.change:
-                    continue  # a move ("shares fell 7.8 percent") depends on market and moment
+                if (qa.change or qb.change) and not (
+                    qa.change and qb.change and not pair.days_apart and pair.sim >= merge
+                ):
+                    continue  # a move ("shares fell 7.8 percent") depends on market and
+                    # moment: only the same day's move in otherwise alike statements compares
                 if qa.part != qb.part:
                     continue  # a stated part of a total against a whole
                 if {_running_total(a), _running_total(b)} == {True, False}:
@@ -804,6 +928,8 @@ class NumberSlot(SlotKind):
                     continue  # "seven AK-47s and two other rifles" are "nine rifles"
                 same = _same_slot(qa, qb)
                 if alike and same:
+                    return qa, qb
+                if _same_people(a, b) and _anchored(qa, qb, qa_all, qb_all):
                     return qa, qb
                 if same is False or pair.cosine is None:
                     continue
@@ -836,6 +962,45 @@ _ONE_DAY = re.compile(
     r"|every day|daily)\b",
     re.I,
 )
+
+
+def _narrower(x: Quantity, y: Quantity) -> bool:
+    """``x`` counts a named kind of what ``y`` counts, and no more of them: "seven AK-47
+    rifles" among "nine rifles", "36 UN staff" among "150,000 people"."""
+    return bool(x.qualifier) and x.qualifier != y.qualifier and x.value <= y.value
+
+
+#: Units that say who took part: reports that agree on one of them (the same 36-year-old,
+#: the same toll) speak of the same happening.
+_PARTICIPANT_UNITS = frozenset(["year-old", "kill", "injur"])
+
+
+def _anchored(
+    qa: Quantity, qb: Quantity, qa_all: Sequence[Quantity], qb_all: Sequence[Quantity]
+) -> bool:
+    """Two figures count the same thing because the statements agree on who took part:
+    another figure of theirs that is the same in both — the person's age ("36-year-old ...
+    fell about 60m" / "The 36-year-old ... fell 200 metres") or the toll of one happening
+    ("killing 10 persons and wounding 70" / "killing 10 people and injuring 80"). An
+    anchor on the toll binds only the other casualty figures."""
+    for x in qa_all:
+        if x is qa or x.unit not in _PARTICIPANT_UNITS:
+            continue
+        if x.unit != "year-old" and qa.unit not in _PARTICIPANT_UNITS:
+            continue
+        for y in qb_all:
+            if y is qb or y.unit != x.unit or _other_owners(x.owner, y.owner):
+                continue
+            if x.value == y.value and not (x.bound or y.bound):
+                return True
+    return False
+
+
+def _other_owners(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Both owners known, of one kind (names, or "~" nouns), and none shared."""
+    if not a or not b or a & b:
+        return False
+    return any(x.startswith("~") for x in a) == any(x.startswith("~") for x in b)
 
 
 def _running_total(st: Statement) -> bool | None:
@@ -1084,6 +1249,15 @@ NOCONFIRM_RE = re.compile(
     re.IGNORECASE,
 )
 _STAGE_ORDER = {"in-progress": 0, "done": 1, "off": 1}
+#: What has a stage: a status cue speaks of a deal or plan only near one of these.
+_DEAL_NOUNS = frozenset(
+    stem(w)
+    for w in word_list(
+        "deal deals agreement contract pact accord treaty talks discussions negotiations "
+        "negotiation plan bid merger acquisition sale purchase project proposal order "
+        "partnership venture programme program scheme bill ceasefire truce"
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1123,6 +1297,8 @@ class StatusSlot(SlotKind):
             for w in around
             if w.lower() not in STOPWORDS and len(w) > 1 and stem(w) not in cue_stems
         )
+        if not (objects | cue_stems) & _DEAL_NOUNS:
+            return ()  # "the quake struck", "buildings collapsed": no deal or plan
         return (Status(stage, cue, objects),)
 
     def compare(
@@ -1190,6 +1366,8 @@ _NOT_A_DENIAL = re.compile(
     r"none other than)\b",
     re.I,
 )
+# "there is little sign of X" says much what "there is no sign of X" says
+_NEGATIVE_QUANTIFIER = re.compile(r"\b(?:little|few|hardly|scarcely|barely|seldom|rarely)\b", re.I)
 
 
 class PolaritySlot(SlotKind):
@@ -1212,6 +1390,8 @@ class PolaritySlot(SlotKind):
         if any(_NOT_A_DENIAL.search(st.text) for st in (a, b)):
             return None
         neg, pos = (a, b) if a.negated else (b, a)
+        if _NEGATIVE_QUANTIFIER.search(pos.text):
+            return None
         if negated_predicate(neg.text) & pos.stems:
             return (
                 "denied" if a.negated else "asserted",
