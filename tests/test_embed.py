@@ -91,3 +91,17 @@ def test_dynamic_model_is_built_locally_into_the_cache_dir(
     assert embed_mod.model_file(embed_mod.SHIPPED_MODEL_ID) != path
     with pytest.raises(ValueError, match="unknown embedding model"):
         embed_mod.model_file("no-such-model")
+
+
+def test_cached_vectors_are_those_a_fresh_call_gives() -> None:
+    """embed_cached keeps vectors by text: a text asked again (alone or among new ones)
+    comes back exactly as embed gives it, and is not embedded again."""
+    from newsweave.embed import embed_cached
+
+    first = embed_cached(SENTENCES[:3])
+    assert np.array_equal(first, embed(SENTENCES[:3]))
+    kept = embed_mod._VECTORS[(SENTENCES[1], embed_mod.DEFAULT_MAX_TOKENS, embed_mod.MODEL_ID)]
+    again = embed_cached([SENTENCES[3], SENTENCES[1], SENTENCES[3]])
+    assert np.array_equal(again, embed([SENTENCES[3], SENTENCES[1], SENTENCES[3]]))
+    key = (SENTENCES[1], embed_mod.DEFAULT_MAX_TOKENS, embed_mod.MODEL_ID)
+    assert embed_mod._VECTORS[key] is kept  # served from the cache, not recomputed
