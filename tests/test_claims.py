@@ -578,6 +578,36 @@ def test_he_without_a_named_speaker_takes_the_last_person_found() -> None:
     assert bare.attribution == "she"  # nobody to point back to: the pronoun stays
 
 
+def test_statements_are_reused_when_a_resolution_renames_an_entity() -> None:
+    """The statements of an article are cached without entity ids (a later resolution may
+    rename an entity): the same mentions under another id give the same statements, with
+    the new id, from the cache."""
+    from newsweave import claims as claims_mod
+    from newsweave.records import Mention
+
+    text = (
+        "Coast Guard Petty Officer Ann Lee spoke to crews at the dock on Saturday morning.\n"
+        "So far, crews working for BP have retrieved about 1,052 barrels of oily water, "
+        "Ann Lee said.\n"
+    )
+    art = _one("fox-7", text, "2010-04-25")
+    at = text.index("BP")
+
+    def named(entity: str) -> list:
+        m = Mention(art.id, at, at + len("BP"), "BP", "ORG", entity)
+        return extract_statements(art, mentions=[m])
+
+    first = named("ent-a")
+    cached = len(claims_mod._STATEMENTS)
+    second = named("ent-b")
+    assert len(claims_mod._STATEMENTS) == cached  # a cache hit, not a second extraction
+    assert [s.text for s in first] == [s.text for s in second]
+    (a,) = [s for s in first if "1,052" in s.text]
+    (b,) = [s for s in second if "1,052" in s.text]
+    assert "ent:ent-a" in a.stems and "ent:ent-b" in b.stems
+    assert a.stems - {"ent:ent-a"} == b.stems - {"ent:ent-b"}
+
+
 def test_contradictions_across_events_are_stored_and_replaced_with_their_claims(
     tmp_path: Path,
 ) -> None:

@@ -678,19 +678,28 @@ def extract_statements(
     refs = tuple(
         sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start)
     )
-    # A story's claims are recomputed when an article joins it: the statements of its
+    # An event's claims are recomputed when an article joins it: the statements of its
     # other articles are taken from a bounded per-process cache, keyed by everything they
-    # are made from (issue #14: a feed's deliveries cost about what one ingest costs).
-    key = (article, linked, persons, refs, opts)
+    # are made from but the entity ids, which a later resolution may rename (issue #14: a
+    # feed's deliveries cost about what one ingest costs); the ids are added after.
+    key = (article, persons, refs, opts)
     found = _STATEMENTS.get(key)
     if found is None:
-        found = tuple(_extract_statements(article, linked, persons, refs, opts))
+        found = tuple(_extract_statements(article, persons, refs, opts))
         _STATEMENTS[key] = found
         if len(_STATEMENTS) > STATEMENT_CACHE_ARTICLES:
             del _STATEMENTS[next(iter(_STATEMENTS))]
     else:
         _STATEMENTS[key] = _STATEMENTS.pop(key)  # most recently used last
-    return list(found)
+    if not linked:
+        return list(found)
+    return [_with_entities(st, linked) for st in found]
+
+
+def _with_entities(st: Statement, linked: Sequence[tuple[int, int, str | None]]) -> Statement:
+    """``st`` with one ``ent:<id>`` stem per resolved entity named inside its span."""
+    ents = frozenset(f"ent:{eid}" for x, y, eid in linked if st.start <= x and y <= st.end)
+    return replace(st, stems=st.stems | ents) if ents else st
 
 
 STATEMENT_CACHE_ARTICLES = 1024
@@ -699,7 +708,6 @@ _STATEMENTS: dict[tuple, tuple[Statement, ...]] = {}
 
 def _extract_statements(
     article: Article,
-    linked: Sequence[tuple[int, int, str | None]],
     persons: Sequence[tuple[int, str]],
     refs: Sequence[TimeRef],
     opts: ClaimOptions,
@@ -756,9 +764,7 @@ def _extract_statements(
         if nc:
             noconfirm.append(frozenset(content_stems(nc.group("rest"))))
         negated = bool(NEGATION_RE.search(claim_text)) != denied
-        stems = frozenset(content_stems(claim_text)) | frozenset(
-            f"ent:{eid}" for x, y, eid in linked if start <= x and y <= end
-        )
+        stems = frozenset(content_stems(claim_text))
         ctx = SlotContext(
             published=published,
             times=tuple(t for t in refs if start <= t.start and t.end <= end),
