@@ -49,3 +49,35 @@ def test_deliveries_in_any_order_export_what_one_ingest_exports(tmp_path: Path) 
     for name in once:
         assert by_date[name] == once[name], f"{name}: four deliveries by date differ"
         assert mixed[name] == once[name], f"{name}: five shuffled deliveries differ"
+
+
+def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Path) -> None:
+    """Claims are recomputed per event whose inputs changed: after a last article arrives,
+    the claims step recomputes only the events it joined or made (not every event of its
+    story), and the store exports what one ingest exports."""
+    from newsweave import pipeline
+    from newsweave.store import claims as claims_store
+    from newsweave.store import group as group_store
+
+    files = _files()
+    once = _export(tmp_path / "once.db", [files])
+    with newsweave.open(tmp_path / "late.db") as nw:
+        nw.ingest(files[:-1])
+        known = set(nw.store.article_ids())
+        nw.ingest(files[-1:], analyze=False)
+        (late,) = set(nw.store.article_ids()) - known
+        nw.analyze([s.name for s in pipeline.STEPS if s.name != "claims"])
+        events = {e.id: e for e in group_store.load_events(nw.store)}
+        before = claims_store.scope_fingerprints(nw.store)
+        assert pipeline.run_claims(nw.store) >= 1
+        after = claims_store.scope_fingerprints(nw.store)
+        redone = {s for s in after if before.get(s) != after[s]}
+        story = next(e.story for e in events.values() if late in e.articles)
+        siblings = [e for e in events.values() if e.story == story]
+        assert redone and redone <= set(events)  # scopes are events
+        assert any(late in events[s].articles for s in redone)
+        assert len(redone) < len(siblings)  # not every event of the story it joined
+        assert pipeline.run_claims(nw.store) == 0  # nothing changed since
+        data = nw.export()
+    data["articles"] = sorted(data["articles"], key=lambda a: a["id"])
+    assert data == once

@@ -26,7 +26,7 @@ from newsweave.group import GroupOptions
 from newsweave.ingest import InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
 from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
-from newsweave.records import Article
+from newsweave.records import Article, Claim
 from newsweave.runners import Runner, current_runner, use_runner
 from newsweave.settings import Settings, section_dict
 from newsweave.store import ArticleFilter, Store
@@ -650,9 +650,7 @@ def _verify_pairs(task: tuple) -> list:
     return out
 
 
-def _stale_links(
-    store: Store, index: AnchorIndex, crossed: np.ndarray
-) -> list[tuple[str, str]]:
+def _stale_links(store: Store, index: AnchorIndex, crossed: np.ndarray) -> list[tuple[str, str]]:
     """Stored links whose pair is no longer a candidate now that the anchors ``crossed`` are
     held by more than ``rare_anchor_df`` articles. Removed in the batch's transaction, they
     leave exactly the links one run over the same articles finds, whatever order and
@@ -962,9 +960,7 @@ def _place_chunk(
         for g in copies_store.copy_groups(store, kind="near-duplicate")
         if wanted & set(g.articles)
     ]
-    vectors = (
-        np.stack([s.vector for s in signals]) if signals else np.zeros((0, 384), np.float32)
-    )
+    vectors = np.stack([s.vector for s in signals]) if signals else np.zeros((0, 384), np.float32)
     event_ids, centroids = group_store.event_centroids(store)
     candidates: set[str] = set()
     if event_ids and len(signals):
@@ -986,8 +982,7 @@ def _place_chunk(
     )
     by_id = {s.id: s for s in [*known, *signals]}
     cents = {
-        e.id: grouping.centroid([by_id[a] for a in e.articles if a in by_id])
-        for e in result.events
+        e.id: grouping.centroid([by_id[a] for a in e.articles if a in by_id]) for e in result.events
     }
     before_events = {e.id: e for e in events}
     before_stories = {s.id: s for s in stories}
@@ -1066,7 +1061,7 @@ register_step(
 def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
     """Pure claims work of one scope (picklable for distributed runners)."""
     from newsweave.claims import analyse_claims
-    from newsweave.embed import embed
+    from newsweave.embed import embed_cached
     from newsweave.sentences import remember
 
     scope, fingerprint, articles, source_of, events, mentions, links, times, options, spans = task
@@ -1079,7 +1074,7 @@ def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
         mentions=mentions,
         links=links,
         times=times,
-        embedder=embed,
+        embedder=embed_cached,
         figure_embedder=_figure_embedder(options),
         options=options,
     )
@@ -1091,23 +1086,34 @@ def _figure_embedder(options: ClaimOptions) -> Callable | None:
     ``claims.figure_cosine`` is 1.0 (off)."""
     if options.figure_cosine >= 1.0:
         return None
-    from newsweave.embed import embed
+    from newsweave.embed import embed_cached
 
-    return embed
+    return embed_cached
+
+
+def _local_labels(values: Iterable[str | None]) -> list[str]:
+    """``values`` renamed by order of first appearance ("0", "1", …; None stays "-"): two
+    lists that group their positions alike give the same labels, whatever the names."""
+    seen: dict[str, str] = {}
+    return ["-" if v is None else seen.setdefault(v, str(len(seen))) for v in values]
 
 
 def run_claims(store: Store, settings: Settings | None = None) -> int:
-    """Claims, corroboration and contradictions, recomputed per story when its inputs changed.
+    """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
 
-    A scope is one story (its events together: statements align within an event); an event
-    outside any story is its own scope, and articles outside any event form the scope
-    ``"*"``. With ``claims.cross_event`` the figures of the recomputed scopes' claims are then
-    compared with those of every other event and story (:func:`_claims_across_events`).
-    A scope is recomputed only when its articles, their events, their source groups, the copy
-    links between them, the entities of their mentions or the claims rules
-    (``claims.ALGORITHM``) changed (a
-    fingerprint per scope), and each scope is replaced in one transaction. The scopes to
-    recompute go through the runner (read lazily, in order; the writing stays here).
+    A scope is one event (statements align only within an event, each event with its own
+    IDF, so a story's claims are its events' claims together); articles outside any event
+    form the scope ``"*"``. With ``claims.cross_event`` the figures of the claims that
+    changed are then compared with those of every other event (:func:`_claims_across_events`).
+    A scope is recomputed only when its articles, the way its articles fall into source
+    groups, the copy links between them, the way its mentions fall into entities or the
+    claims rules (``claims.ALGORITHM``) changed (a fingerprint per scope; group and entity
+    ids enter it only as a partition, since the stage compares them for equality only:
+    a later resolution that renames an entity recomputes nothing). Each scope is replaced
+    in one transaction. The scopes to recompute go through the runner (read lazily, in
+    order; the writing stays here). Statements and sentence vectors of articles already
+    seen come from per-process caches, so an event an article joins costs little more
+    than the new article's statements and pairs.
     """
     import hashlib
 
@@ -1116,9 +1122,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     options = (settings or Settings()).claims
     source_of, links = copies_store.source_groups(store), copies_store.copy_links(store)
     events = group_store.load_events(store)
-    scope_events: dict[str, list] = {}
-    for e in sorted(events, key=lambda e: e.id):
-        scope_events.setdefault(e.story or e.id, []).append(e)
+    scope_events: dict[str, list] = {e.id: [e] for e in sorted(events, key=lambda e: e.id)}
     scopes: dict[str, tuple[str, ...]] = {
         scope: tuple(sorted({a for e in evs for a in e.articles}))
         for scope, evs in scope_events.items()
@@ -1128,9 +1132,9 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     if loose:
         scopes["*"] = loose
     # statements carry the entities of their mentions: a scope whose articles' mentions
-    # were resolved otherwise since (a later article merged or renamed an entity) is
+    # fall into entities otherwise since (a later article merged two entities) is
     # recomputed, so the claims are those one run over the same articles gives
-    entity_digest = nlp_store.entity_digests(store)
+    entities = nlp_store.mention_entities(store)
     done = claims_store.scope_fingerprints(store)
     dropped = [s for s in done if s not in scopes]
     claims_store.drop_scopes(store, dropped)
@@ -1141,16 +1145,22 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             wanted = set(ids)
             scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
             evs = scope_events.get(scope, [])
+            rows = [(a, *m) for a in ids for m in entities.get(a, ())]
+            entity_labels = _local_labels(r[4] for r in rows)
+            source_labels = _local_labels(source_of.get(a, a) for a in ids)
             key = (
                 ALGORITHM
                 + "|"
                 + "|".join(f"{e.id}:{','.join(sorted(e.articles))}" for e in evs)
                 + "|"
-                + "|".join(f"{a}:{source_of.get(a, a)}" for a in ids)
+                + "|".join(f"{a}:{g}" for a, g in zip(ids, source_labels, strict=True))
                 + "|"
                 + "|".join(f"{lk.a}-{lk.b}:{len(lk.passages)}" for lk in scope_links)
                 + "|"
-                + "|".join(f"{a}:{entity_digest.get(a, '')}" for a in ids)
+                + "|".join(
+                    f"{a}:{s}-{e}:{label}:{g}"
+                    for (a, s, e, label, _), g in zip(rows, entity_labels, strict=True)
+                )
             )
             fingerprint = hashlib.sha1(key.encode()).hexdigest()
             if done.get(scope) == fingerprint:
@@ -1176,18 +1186,32 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
 
     changed: set[str] = set()
     for scope, fingerprint, analysis in current_runner().map(_claims_of_scope, tasks()):
+        before = {_claim_state(c) for c in claims_store.load_claims(store, scope=scope)}
         claims_store.save_scope(store, scope, fingerprint, analysis)
-        changed.update(c.id for c in analysis.claims)
+        changed.update(c.id for c in analysis.claims if _claim_state(c) not in before)
         recomputed += 1
     if recomputed or dropped:
         _claims_across_events(store, changed, options)
     return recomputed
 
 
+def _claim_state(claim: Claim) -> tuple:
+    """What the comparison across events reads of a claim (its id names its spans)."""
+    return (claim.id, claim.event, claim.hedged, claim.text, claim.texts)
+
+
+#: Figure mentions of stored claims kept per process (by what they are read from), so the
+#: comparison across events does not re-read every stored claim's figures on each run.
+FIGURE_CACHE_CLAIMS = 50_000
+_FIGURES: dict[tuple, tuple] = {}
+
+
 def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions) -> None:
-    """Figures compared across events and stories (``claims.cross_event``): the claims of
-    the scopes just recomputed against every stored claim; pairs of unchanged claims keep
-    their stored answer. With ``cross_event`` off, every such contradiction is dropped."""
+    """Figures compared across events and stories (``claims.cross_event``): the claims that
+    changed (new, or read otherwise: another event, other mentions) against every stored
+    claim; pairs of unchanged claims keep their stored answer (a pair's answer depends on
+    the two claims and their articles alone). With ``cross_event`` off, every such
+    contradiction is dropped."""
     from newsweave.claims import cross_event_contradictions, figure_mentions
 
     claims = claims_store.load_claims(store)
@@ -1195,13 +1219,26 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
         claims_store.save_cross_event(store, [c.id for c in claims], [])
         return
     published = claims_store.published_dates(store)
-    with_figures = {
-        sp.article for c in claims for sp in c.spans if any(ch.isdigit() for ch in c.text)
+    keys = {
+        c.id: (*_claim_state(c), c.spans, tuple(published.get(s.article) for s in c.spans))
+        for c in claims
     }
-    times = {a: time_store.time_refs(store, a) for a in sorted(with_figures)}
+    unread = [c for c in claims if keys[c.id] not in _FIGURES]
+    # the time expressions of every article an unread claim cites (a claim's figure
+    # mentions are read from it and its own articles alone, whatever else is unread)
+    times = {
+        a: time_store.time_refs(store, a) for a in sorted({a for c in unread for a in c.articles})
+    }
+    for c in unread:
+        _FIGURES[keys[c.id]] = tuple(figure_mentions([c], published, times))
+    mentions = {c.id: _FIGURES[keys[c.id]] for c in claims}
+    for key in [keys[c.id] for c in claims]:  # most recently used last
+        _FIGURES[key] = _FIGURES.pop(key)
+    while len(_FIGURES) > FIGURE_CACHE_CLAIMS:
+        del _FIGURES[next(iter(_FIGURES))]
     found = cross_event_contradictions(
-        figure_mentions([c for c in claims if c.id in changed], published, times),
-        figure_mentions([c for c in claims if c.id not in changed], published, times),
+        [m for c in claims if c.id in changed for m in mentions[c.id]],
+        [m for c in claims if c.id not in changed for m in mentions[c.id]],
         options,
         embedder=_figure_embedder(options),
     )

@@ -187,6 +187,7 @@ def _row_to_claim(row: tuple, spans: dict[str, list[tuple[Span, str | None, str]
 def load_claims(
     store: Store,
     *,
+    scope: str | None = None,
     status: str | None = None,
     event: str | None = None,
     article: str | None = None,
@@ -195,6 +196,9 @@ def load_claims(
 ) -> list[Claim]:
     """Claims in scope order (event, then position in the text), optionally filtered."""
     where, params = [], []
+    if scope is not None:
+        where.append("scope = ?")
+        params.append(scope)
     if status:
         where.append("status = ?")
         params.append(status)

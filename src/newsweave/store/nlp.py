@@ -268,18 +268,16 @@ def all_mentions(store: Store) -> list[Mention]:
     return [_row_to_mention(r) for r in rows]
 
 
-def entity_digests(store: Store) -> dict[str, str]:
-    """article id -> a digest of its mentions' spans, labels and resolved entities (changes
-    when a resolution gives one of its mentions another entity)."""
-    import hashlib
-
-    parts: dict[str, list[str]] = {}
+def mention_entities(store: Store) -> dict[str, list[tuple[int, int, str, str | None]]]:
+    """article id -> (start, end, label, entity id) of its mentions, in text order (what a
+    later resolution may change: which entity each mention names)."""
+    out: dict[str, list[tuple[int, int, str, str | None]]] = {}
     for aid, start, end, label, entity in store.conn.execute(
         "SELECT article_id, start, end, label, entity_id FROM mentions"
         " ORDER BY article_id, start, end"
     ):
-        parts.setdefault(aid, []).append(f"{start}-{end}:{label}:{entity}")
-    return {aid: hashlib.sha1("|".join(p).encode()).hexdigest()[:12] for aid, p in parts.items()}
+        out.setdefault(aid, []).append((start, end, label, entity))
+    return out
 
 
 def mentions_of(store: Store, article_id: str) -> list[Mention]:
