@@ -557,3 +557,26 @@ def test_a_status_is_a_deals_and_little_is_no_denial() -> None:
         )
         == set()
     )
+
+
+def test_two_budget_lines_and_two_girls_are_no_rivals() -> None:
+    # haiti_bbc: Germany's aid against the EU's line of a list of pledges
+    (germany,) = NumberSlot().extract(
+        "Germany has released $2.18m (1.5m euros) in aid and has sent a team", SlotContext()
+    )
+    (eu, _us) = NumberSlot().extract(
+        "EU - $604m (420m euros; # 371m) US - $100m pledged in immediate aid", SlotContext()
+    )
+    assert (germany.owner, eu.owner) == ({"germani"}, {"eu"})  # the euros in brackets: dropped
+    (un,) = NumberSlot().extract(
+        "On Friday, the UN said a total of about $270m in aid had been pledged", SlotContext()
+    )
+    assert un.owner == frozenset()  # a speaker is no owner
+    assert (
+        _conflicts(
+            "An 11-year-old girl has been pulled from the rubble of a building destroyed by the "
+            "earthquake in Haiti",
+            "A 14-year-old girl was also found alive in the rubble of a building in Haiti",
+        )
+        == set()
+    )
