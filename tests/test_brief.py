@@ -8,6 +8,7 @@ import re
 from datetime import date as Date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from newsweave.brief import (
@@ -71,6 +72,22 @@ def test_timeline_entries_are_dated_sourced_and_quoted(seeds, dated) -> None:
             assert any(e.date[:7] >= (seeds[a].published or "")[:7] for a in e.articles)
         if e.kind == "background":
             assert all(e.date < (seeds[a].published or "9999") for a in e.articles)
+
+
+def test_giant_pools_are_sparse_with_the_same_timeline_and_summary(
+    seeds, dated, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pool too big for a dense TF-IDF matrix (a 7 MB page's sentences) is kept sparse:
+    what is picked and cited is what the dense rows give."""
+    from newsweave import brief
+
+    sentences = [s for a in seeds.values() for s in split_sentences(a)]
+    dense = (build_timeline(dated, seeds, story="st"), summarise(sentences))
+    assert isinstance(brief._vectorise([s.text for s in sentences]), np.ndarray)
+    monkeypatch.setattr(brief, "DENSE_TFIDF_CELLS", 0)
+    vec = brief._vectorise([s.text for s in sentences])
+    assert not isinstance(vec, np.ndarray) and vec.dtype == np.float32
+    assert (build_timeline(dated, seeds, story="st"), summarise(sentences)) == dense
 
 
 def test_sentence_kind_rules() -> None:

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -50,6 +50,11 @@ from newsweave.records import (
     TimelineEntry,
     TimelineKind,
 )
+
+if TYPE_CHECKING:
+    from scipy.sparse import csr_matrix
+
+    TfidfRows = np.ndarray | csr_matrix  # see _vectorise
 
 # A sentence fit for a briefing: not furniture ("ANI | Moscow | Updated ..."), not a fragment.
 _FURNITURE = re.compile(
@@ -99,8 +104,16 @@ def _tidy(text: str) -> str:
     return text
 
 
-def _vectorise(texts: Sequence[str]) -> np.ndarray:
-    """Row-normalised TF-IDF (dense; the pools here are small)."""
+#: A pool's TF-IDF rows are dense while rows x vocabulary stays under this many cells (64 MB
+#: of float32: every story of Timeline17 and ECB+), sparse above it. A giant pool (a 7 MB
+#: page's sentences of one year, a story of thousands of articles) made dense would take
+#: gigabytes (13.5 GB for a 7 MB document); sparse, its memory follows its words.
+DENSE_TFIDF_CELLS = 1 << 24
+
+
+def _vectorise(texts: Sequence[str]) -> TfidfRows:
+    """Row-normalised TF-IDF, float32: dense for the usual pools, sparse (CSR) for giant ones
+    (:data:`DENSE_TFIDF_CELLS`). Compare rows with :func:`_sims`."""
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
     # scikit-learn takes ~2 s to import: only pay for it when a briefing is built
@@ -110,7 +123,18 @@ def _vectorise(texts: Sequence[str]) -> np.ndarray:
         mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
     except ValueError:  # only stop words
         return np.zeros((len(texts), 1), dtype=np.float32)
+    if mat.shape[0] * mat.shape[1] > DENSE_TFIDF_CELLS:
+        return mat.astype(np.float32).tocsr()
     return mat.toarray().astype(np.float32)
+
+
+def _sims(vec: TfidfRows, rows: int | Sequence[int]) -> np.ndarray:
+    """Cosines of every row of ``vec`` (:func:`_vectorise`) to row ``rows`` (1-d), or to each
+    of the rows ``rows`` (one column each)."""
+    if isinstance(vec, np.ndarray):
+        return vec @ vec[rows].T
+    out = (vec @ vec[rows].T).toarray()
+    return out.ravel() if isinstance(rows, (int, np.integer)) else out
 
 
 def _day(value: str | None) -> Date | None:
@@ -156,10 +180,10 @@ class _Cand:
     published: str | None
 
 
-def _central(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+def _central(texts: Sequence[str]) -> tuple[TfidfRows, np.ndarray]:
     """TF-IDF rows and each row's cosine to the pool centroid."""
     vec = _vectorise(texts)
-    centre = vec.mean(axis=0)
+    centre = np.asarray(vec.mean(axis=0), dtype=np.float32).ravel()
     norm = float(np.linalg.norm(centre))
     scores = vec @ (centre / norm) if norm > 0 else np.zeros(len(texts), dtype=np.float32)
     return vec, scores
@@ -167,7 +191,7 @@ def _central(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def _pick(
     texts: Sequence[str], k: int, lam: float = 0.7, prior: np.ndarray | None = None
-) -> tuple[list[int], np.ndarray]:
+) -> tuple[list[int], TfidfRows]:
     """Indices of ``k`` central, mutually different sentences (MMR), and the TF-IDF rows;
     ``prior`` adds a per-sentence bonus to the centrality score."""
     vec, scores = _central(texts)
@@ -179,7 +203,7 @@ def _pick(
     chosen: list[int] = []
     while len(chosen) < min(k, len(texts)):
         if chosen:
-            red = (vec @ vec[chosen].T).max(axis=1)
+            red = _sims(vec, chosen).max(axis=1)
             mmr = lam * scores - (1 - lam) * red
         else:
             mmr = scores.copy()
@@ -362,7 +386,7 @@ def build_timeline(
         )
         chosen, vec = _pick(texts, 1, prior=prior)
         best = chosen[0]
-        sims = vec @ vec[best]
+        sims = _sims(vec, best)
         support_arts = sorted(
             {c.ds.article for c, s in zip(cands, sims, strict=True) if s >= support}
             | {cands[best].ds.article}
@@ -534,7 +558,7 @@ def supported_by(text: str, sentences: Sequence[str]) -> bool:
     if not sentences:
         return False
     vec = _vectorise([text, *sentences])
-    sims = vec[1:] @ vec[0]
+    sims = _sims(vec, 0)[1:]
     return any(says_the_same(text, s, float(c)) for s, c in zip(sentences, sims, strict=True))
 
 
@@ -567,10 +591,10 @@ def summarise(
 
 
 def _cited(
-    i: int, pool: Sequence[Sentence], texts: Sequence[str], vec: np.ndarray, support: float
+    i: int, pool: Sequence[Sentence], texts: Sequence[str], vec: TfidfRows, support: float
 ) -> CitedSentence:
     """Sentence ``i`` of the pool with its own article and every article that supports it."""
-    sims = vec @ vec[i]
+    sims = _sims(vec, i)
     arts = [pool[i].article]
     spans = [Span(pool[i].article, pool[i].start, pool[i].end)]
     for j in np.argsort(-sims, kind="stable"):
@@ -669,7 +693,7 @@ def lede(
 
 def _too_close(text: str, taken: Sequence[str], limit: float = 0.5) -> bool:
     vec = _vectorise([text, *taken])
-    return bool((vec[1:] @ vec[0]).max() > limit)
+    return bool(_sims(vec, 0)[1:].max() > limit)
 
 
 # --------------------------------------------------------------------------- briefing
