@@ -499,3 +499,18 @@ def test_links_do_not_depend_on_arrival_order_or_batches(tmp_path: Path):
     assert snapshots[0] == _snapshot(full)
     assert snapshots[1] == _snapshot(full)
     full.close()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from("ab \n\t\u00a0\u2003\u3000\x1c\u200bé")),
+    st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=4),
+)
+def test_reused_fraction_counts_non_blank_characters(text: str, raw: list) -> None:
+    spans = [(min(a, b), max(a, b)) for a, b in raw]
+    total = sum(not ch.isspace() for ch in text)
+    covered = sum(
+        sum(not ch.isspace() for ch in text[s:e]) for s, e in copies._merge_spans(spans)
+    )
+    expected = 0.0 if total == 0 else min(1.0, covered / total)
+    assert copies.reused_fraction(text, spans) == expected
