@@ -14,6 +14,7 @@ import pytest
 
 from newsweave.embed import embed
 from newsweave.group import (
+    PLACE_LABELS,
     ArticleSignals,
     Grouping,
     GroupOptions,
@@ -25,7 +26,7 @@ from newsweave.group import (
     story_lead_text,
 )
 from newsweave.nlp import extract_mentions, iter_mentions
-from newsweave.records import Article, CopyGroup
+from newsweave.records import Article, CopyGroup, Mention
 from newsweave.time import extract_time
 
 from .conftest import SEEDS, SHARED_DATA
@@ -452,6 +453,41 @@ def test_articles_whose_signals_were_stored_before_a_stop_are_still_grouped(
         assert group_store.ungrouped_article_ids(nw.store) == [] and not nw.events()
         nw.analyze(only=["group"])
         assert sorted(a for e in nw.events() for a in e.articles) == sorted(ids)
+
+
+def _story_lead_one_name_at_a_time(article: Article, mentions: list) -> str:
+    """story_lead_text as first written (each place cut out of the whole text in turn)."""
+    spans = sorted(
+        {(m.start, m.end) for m in mentions if m.label in PLACE_LABELS}, reverse=True
+    )
+    text, names = article.text, set()
+    for start, end in spans:
+        if 0 <= start < end <= len(text):
+            names.add(text[start:end])
+            text = text[:start] + text[end:]
+    title = article.title
+    if title:
+        for name in sorted(names, key=len, reverse=True):
+            title = title.replace(name, "")
+        title = " ".join(title.split()) or None
+    return lead_text(replace(article, text=text, title=title))
+
+
+def test_story_lead_cuts_the_places_out_in_one_pass(seeds: dict[str, Article]) -> None:
+    """Linear in the text (a long page has thousands of place names) and the same text as
+    cutting them one at a time, overlapping and out-of-range spans included."""
+    rng = random.Random(5)
+    for art in seeds.values():
+        found = extract_mentions(art)
+        assert story_lead_text(art, found) == _story_lead_one_name_at_a_time(art, found)
+        for _ in range(300):
+            made = []
+            for _ in range(rng.randint(1, 6)):
+                start = rng.randint(-2, 300)
+                end = start + rng.randint(-1, 25)
+                made.append(Mention(art.id, start, end, "x", rng.choice(["GPE", "LOC"])))
+            expected = _story_lead_one_name_at_a_time(art, made)
+            assert story_lead_text(art, made) == expected
 
 
 def test_stories_compare_leads_without_place_names(seeds: dict[str, Article]) -> None:

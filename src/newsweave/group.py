@@ -109,10 +109,18 @@ def story_lead_text(article: Article, mentions: Iterable[Mention] = ()) -> str:
     )
     text = article.text
     names = set()
-    for start, end in spans:
-        if 0 <= start < end <= len(text):
-            names.add(text[start:end])
-            text = text[:start] + text[end:]
+    ends = [len(text), *(start for start, _ in spans)]
+    if all(0 <= s < e <= bound for (s, e), bound in zip(spans, ends, strict=False)):
+        # the nlp stage's names never overlap: keep what lies between them, in one join
+        # (cutting them out one at a time copied a long page once per place name)
+        names.update(text[s:e] for s, e in spans)
+        kept = [text[e:bound] for (_, e), bound in zip(spans, ends, strict=False)]
+        text = "".join([text[: spans[-1][0]] if spans else text, *reversed(kept)])
+    else:
+        for start, end in spans:
+            if 0 <= start < end <= len(text):
+                names.add(text[start:end])
+                text = text[:start] + text[end:]
     title = article.title
     if title:
         for name in sorted(names, key=len, reverse=True):
