@@ -15,8 +15,8 @@ from newsweave.api import Newsweave
 from newsweave.clean import clean, parse_date_field
 from newsweave.errors import InputError
 from newsweave.ingest import MAX_ARTICLE_CHARS, InputFile, discover, read_file
-from newsweave.pipeline import ingest_paths
-from newsweave.records import RawDocument
+from newsweave.pipeline import ingest_paths, read_and_clean
+from newsweave.records import Article, RawDocument
 from newsweave.store import Store
 from tests.conftest import unprivileged
 
@@ -68,20 +68,45 @@ def test_nested_json_and_huge_integer_cost_only_their_file(tmp_path: Path, batch
         assert len(nw.articles()) == 6
 
 
-def test_oversized_article_is_refused_at_the_reader(tmp_path: Path) -> None:
+def test_oversized_document_is_refused_at_the_reader(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsweave.ingest
+
+    monkeypatch.setattr(newsweave.ingest, "MAX_DOCUMENT_CHARS", 100_000)
     big = tmp_path / "big.txt"
-    big.write_text("Big title\n\n" + "The quick brown fox jumps over the lazy dog. " * 30_000)
+    big.write_text("Big title\n\n" + "The quick brown fox jumps over the lazy dog. " * 3_000)
     (err,) = list(read_file(InputFile(big, "text")))
     assert isinstance(err, InputError)
-    assert f"> {MAX_ARTICLE_CHARS:,} limit" in err.reason
+    assert "document text too long" in err.reason and "> 100,000 limit" in err.reason
     line = tmp_path / "line.jsonl"
-    line.write_text(json.dumps({"text": "word " * 300_000, "title": "t"}) + "\n")
+    line.write_text(json.dumps({"text": "word " * 30_000, "title": "t"}) + "\n")
     (err,) = list(read_file(InputFile(line, "jsonl")))
     assert isinstance(err, InputError) and err.path.endswith("line.jsonl:1")
     title = tmp_path / "title.jsonl"
     title.write_text(json.dumps({"text": GOOD, "title": "t" * 200_000}) + "\n")
     (err,) = list(read_file(InputFile(title, "jsonl")))
     assert isinstance(err, InputError) and "field 'title' too long" in err.reason
+
+
+def test_a_document_longer_than_an_article_is_read_as_parts(tmp_path: Path) -> None:
+    paragraphs = [
+        f"The quick brown fox number {i} jumps over the lazy dog near the river bank. " * 40
+        for i in range(900)
+    ]
+    big = tmp_path / "big.txt"
+    big.write_text("Big title\n\n" + "\n\n".join(paragraphs))  # 2.6M characters
+    (doc,) = list(read_file(InputFile(big, "text")))
+    assert isinstance(doc, RawDocument)
+    parts = list(read_and_clean(InputFile(big, "text")))
+    assert len(parts) == 3 and all(isinstance(p, Article) for p in parts)
+    assert all(len(p.text) <= MAX_ARTICLE_CHARS for p in parts)
+    assert [p.title for p in parts] == [f"Big title (part {k} of 3)" for k in (1, 2, 3)]
+    assert len({p.id for p in parts}) == 3
+    assert " ".join(p.text for p in parts).split() == " ".join(paragraphs).split()
+    assert all(p.text.startswith("The quick") for p in parts)  # cut between paragraphs
+    again = [p.id for p in read_and_clean(InputFile(big, "text"))]
+    assert again == [p.id for p in parts]  # stable ids
 
 
 def test_ascii_utf16_without_bom_is_read(tmp_path: Path) -> None:

@@ -4,7 +4,7 @@ The layers (docs/design.md has the picture), lowest first. A module may import m
 own layer or of lower ones, never of a higher one:
 
 0. the data model: records, errors, disjoint_sets
-1. stages, pure functions over records: ingest, clean, copies, sentences, nlp, embed,
+1. stages, pure functions over records: ingest, clean, copies, sentences, nlp, pieces, embed,
    entities, time, claims, claim_slots, group, brief, settings, query
 2. the store (the only code that knows SQL)
 3. pipeline and runners (wire stages to the store)
@@ -33,6 +33,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "copies",
             "sentences",
             "nlp",
+            "pieces",
             "embed",
             "entities",
             "time",

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import PurePath
 from urllib.parse import urlparse
 
+from newsweave.pieces import text_pieces
 from newsweave.records import Article, Evidence, RawDocument
 
 # --------------------------------------------------------------------------- agencies
@@ -1139,3 +1140,33 @@ def clean(raw: RawDocument) -> Article:
         removed=tuple(draft.removed),
         evidence=tuple(draft.evidence),
     )
+
+
+def split_document(article: Article, limit: int) -> list[Article]:
+    """``article`` as consecutive parts of at most ``limit`` characters each, cut at paragraph
+    (else line, sentence, word) boundaries (:func:`newsweave.pieces.text_pieces`); an article
+    within the limit is returned as it is.
+
+    Each part is an article of its own through every stage (so no stage ever holds more than
+    ``limit`` characters of one document), with the document's metadata, "(part k of n)"
+    after its title, and an id hashed from the document's id, the part number and the part's
+    text (stable across runs). The furniture cleaning removed is kept with the first part.
+    """
+    if len(article.text) <= limit:
+        return [article]
+    pieces = [(s, e) for s, e in text_pieces(article.text, limit) if article.text[s:e].strip()]
+    parts = []
+    for k, (start, end) in enumerate(pieces, 1):
+        text = article.text[start:end].strip()
+        label = f"part {k} of {len(pieces)}"
+        parts.append(
+            replace(
+                article,
+                id=article_id(f"{article.id}#{k}", text),
+                title=f"{article.title} ({label})" if article.title else label.capitalize(),
+                text=text,
+                removed=article.removed if k == 1 else (),
+            )
+        )
+    return parts
+

@@ -38,6 +38,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from newsweave.errors import StageError
+from newsweave.pieces import text_pieces
 from newsweave.records import Article, Mention
 
 if TYPE_CHECKING:  # spaCy is imported lazily: importing newsweave must stay cheap
@@ -414,27 +415,6 @@ def repair_spans(text: str, spans: Iterable[tuple[int, int, str]]) -> list[tuple
 NER_CHUNK_CHARS = 50_000
 #: Most characters in one ``nlp.pipe`` batch (with at most ``batch_size`` pieces).
 NER_BATCH_CHARS = 200_000
-_CUTS = ("\n\n", "\n", ". ", " ")
-
-
-def text_pieces(text: str, limit: int = NER_CHUNK_CHARS) -> list[tuple[int, int]]:
-    """``[start, end)`` pieces of ``text``, each at most ``limit`` characters, cut at the
-    last paragraph, line, sentence or word boundary in the second half of the window."""
-    if limit < 2:
-        raise ValueError(f"limit must be at least 2 characters, got {limit}")
-    pieces: list[tuple[int, int]] = []
-    start, n = 0, len(text)
-    while n - start > limit:
-        cut = start + limit
-        for sep in _CUTS:
-            i = text.rfind(sep, start + limit // 2, start + limit - len(sep) + 1)
-            if i >= 0:
-                cut = i + len(sep)
-                break
-        pieces.append((start, cut))
-        start = cut
-    pieces.append((start, n))
-    return pieces
 
 
 def _mentions_from_spans(article: Article, spans: list[tuple[int, int, str]]) -> list[Mention]:

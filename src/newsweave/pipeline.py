@@ -19,11 +19,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from newsweave.claims import ClaimOptions
-from newsweave.clean import clean
+from newsweave.clean import clean, split_document
 from newsweave.copies import AnchorIndex, CopiesConfig
 from newsweave.errors import InputError, StageError
 from newsweave.group import GroupOptions
-from newsweave.ingest import InputFile, discover, read_file
+from newsweave.ingest import MAX_ARTICLE_CHARS, InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
 from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
 from newsweave.records import Article, Claim
@@ -75,7 +75,8 @@ def _fingerprint(item: InputFile) -> str | None:
 
 def read_and_clean(item: InputFile | Payload) -> Iterator[Article | InputError]:
     """The pure part of ingest for one file (or one fetched page / archived record): read
-    its documents and clean each."""
+    its documents and clean each (a document longer than :data:`MAX_ARTICLE_CHARS` comes
+    out as consecutive parts, :func:`~newsweave.clean.split_document`)."""
     if isinstance(item, Payload):
         from newsweave.ingest.live import read_payload
 
@@ -95,7 +96,7 @@ def read_and_clean(item: InputFile | Payload) -> Iterator[Article | InputError]:
         if len(article.text.split()) < 5:
             yield InputError(where, "no article text left after cleaning; skipped")
             continue
-        yield article
+        yield from split_document(article, MAX_ARTICLE_CHARS)
 
 
 def clean_file(item: InputFile | Payload) -> tuple[list[Article], list[InputError]]:
@@ -421,11 +422,9 @@ def report_problem(problem: InputError) -> None:
 
 
 def analysis_refusal(article: Article) -> str | None:
-    """Why a per-article step must not process ``article`` (None when it may): the reader
-    boundary's size limit, applied again so that an article stored before that limit
-    existed cannot hold a stage for minutes or exceed spaCy's 5,000,000-character limit."""
-    from newsweave.ingest import MAX_ARTICLE_CHARS
-
+    """Why a per-article step must not process ``article`` (None when it may): the longest
+    article ingest makes (longer documents are stored as parts), applied again so that an
+    article stored before documents were split cannot hold a stage for minutes."""
     if len(article.text) > MAX_ARTICLE_CHARS:
         return f"text too long ({len(article.text):,} characters > {MAX_ARTICLE_CHARS:,} limit)"
     return None
