@@ -45,6 +45,15 @@ section (articles compared as a set, by id: their ingest order is the delivery o
 
     python bench/scale.py --corpus ../shared/data/timeline17/LibyaWar_reuters --batches 20
 
+Long-document mode (``--long-documents 7MB,120000w``): for each size, one document of that
+many characters (``MB``: millions) or words (``w``), made of real Timeline17 texts (the
+articles under ``--data`` in path order, joined by blank lines, the last one cut at a line),
+written as one text file with the first article's date, and run through the whole pipeline
+in-process like a corpus. Each row adds ``document`` (characters, words, the parts ingest
+read it as); ``peak_rss_mb`` is the figure of issue #14 (<= 1.5 GB for a 7 MB article).
+
+    python bench/scale.py --long-documents 7MB,120000w
+
 The last line of stdout is one JSON object with one row per (size, runner), the growth of
 time and memory between sizes, and the projection.
 """
@@ -161,6 +170,41 @@ def generate(size: int, root: Path, out: Path) -> dict:
         fh.close()
     size_mb = sum(p.stat().st_size for p in out.iterdir()) / 1e6
     return {"articles": written, "files": files, "copies": copies, "jsonl_mb": round(size_mb, 1)}
+
+
+def long_document(root: Path, spec: str, out: Path) -> dict:
+    """Write one document of ``spec`` ("7MB": 7,000,000 characters, "120000w": words) made of
+    Timeline17 texts under ``root`` (path order, blank lines between them) to
+    ``out/long.txt``, dated like its first text; return its size."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(MB|w)", spec)
+    if not match:
+        sys.exit(f"bench/scale.py: --long-documents {spec!r}: give e.g. 7MB or 120000w")
+    amount = float(match.group(1)) * (1_000_000 if match.group(2) == "MB" else 1)
+    paths = sorted(root.glob("*/InputDocs/*/*.txt"))
+    if not paths:
+        sys.exit(f"bench/scale.py: no Timeline17 articles under {root}")
+    parts: list[str] = []
+    size = 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace").strip()
+        n = len(text) + 2 if match.group(2) == "MB" else len(text.split())
+        if size + n > amount:  # the last text up to the line that reaches the size
+            lines, kept = text.splitlines(), []
+            for line in lines:
+                n = len(line) + 1 if match.group(2) == "MB" else len(line.split())
+                if size + n > amount:
+                    break
+                kept.append(line)
+                size += n
+            parts.append("\n".join(kept))
+            break
+        parts.append(text)
+        size += n
+    text = "\n\n".join(p for p in parts if p)
+    out.mkdir(parents=True, exist_ok=True)
+    day = paths[0].parent.name
+    (out / "long.txt").write_text(f" date {day}\n{text}\n", encoding="utf-8")
+    return {"spec": spec, "chars": len(text), "words": len(text.split()), "texts": len(parts)}
 
 
 # --------------------------------------------------------------------------- one run (child)
@@ -472,6 +516,11 @@ def main() -> None:
         "--corpus", type=Path, default=None, help="real articles to run as they are (no sizes)"
     )
     parser.add_argument("--tmp", type=Path, default=None, help="where the JSONL and stores go")
+    parser.add_argument(
+        "--long-documents",
+        default=None,
+        help="one-document runs instead of sizes, e.g. 7MB,120000w (characters or words)",
+    )
     parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -510,6 +559,17 @@ def main() -> None:
             shutil.rmtree(base, ignore_errors=True)
         return
     try:
+        if args.long_documents:
+            sizes = []
+            for spec in [x for x in args.long_documents.split(",") if x]:
+                folder = base / f"long-{spec}"
+                made = long_document(args.data, spec, folder)
+                log(f"one document: {made}")
+                row = measure(folder, "local", args.workers, steps, base)
+                row.update(size=row.get("articles"), steps=["ingest", *steps], document=made)
+                rows.append(row)
+                log(f"  {json.dumps(row)}")
+                shutil.rmtree(folder)
         if args.corpus is not None:
             if not args.corpus.exists():
                 sys.exit(f"bench/scale.py: {args.corpus}: no such file or folder")
@@ -545,7 +605,9 @@ def main() -> None:
         {
             "bench": "scale",
             "data": str(args.corpus or args.data),
-            "mode": "corpus" if args.corpus else "generated",
+            "mode": "long-documents"
+            if args.long_documents
+            else ("corpus" if args.corpus else "generated"),
             "cpus": os.cpu_count(),
             "dask_workers": args.workers,
             "runs": rows,
