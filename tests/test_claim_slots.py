@@ -580,3 +580,89 @@ def test_two_budget_lines_and_two_girls_are_no_rivals() -> None:
         )
         == set()
     )
+
+
+def _people(*texts: tuple[str, str, str]) -> tuple:
+    """Articles with the nlp stage's PERSON mentions of ``names`` (id, text, names)."""
+    from newsweave.records import Mention
+
+    arts, mentions = [], {}
+    for aid, text, names in texts:
+        arts.append(_article(aid, text + "\n"))
+        mentions[aid] = [
+            Mention(aid, text.index(n), text.index(n) + len(n), n, "PERSON")
+            for n in names.split(", ")
+        ]
+    return analyse_claims(arts, mentions=mentions).contradictions
+
+
+def test_figures_of_other_people_periods_and_ranks_are_no_rivals() -> None:
+    # ECB+ 29 (two NFL games in one topic): two quarterbacks' yards
+    assert (
+        _people(
+            ("a-1", "Peyton Manning threw for 364 yards and three touchdowns", "Peyton Manning"),
+            ("b-1", "Andrew Luck threw for 205 yards and three touchdowns", "Andrew Luck"),
+        )
+        == ()
+    )
+    # "He ..." is the last person named before it
+    assert (
+        _people(
+            (
+                "a-1",
+                "Pierre Thomas came into 2010 as the leading rusher. He had 793 yards on the "
+                "ground and six touchdowns.",
+                "Pierre Thomas",
+            ),
+            (
+                "b-1",
+                "Reggie Bush returned on Sunday. He had 150 yards on the ground and six "
+                "touchdowns.",
+                "Reggie Bush",
+            ),
+        )
+        == ()
+    )
+    # ECB+ 19: a narrower span on one side only
+    assert (
+        _conflicts(
+            "Gray had previously been arrested four times on charges of grand larceny",
+            "Gray had been arrested three times since October on charges of grand larceny",
+        )
+        == set()
+    )
+    # ECB+ 25: "this season" is the span the other report means too
+    assert _conflicts(
+        "Thomas missed nine games this season because of the ankle injury",
+        "Thomas missed 10 games because of the ankle injury, the team said",
+    ) == {("number", frozenset({"nine", "10"}))}
+    assert _numbers("The Colts secured the No. 5 seed in the playoffs") == []
+    assert _numbers("They face the five seed on Sunday") == []
+
+
+def test_parts_wholes_and_compound_lengths() -> None:
+    (ten, sixteen) = NumberSlot().extract(
+        "Thomas suffered through a 2010 season missing 10 of the Saints' 16 games", SlotContext()
+    )
+    assert (ten.unit, ten.part, sixteen.unit, sixteen.part) == ("gam", False, "gam", True)
+    (first,) = NumberSlot().extract("Manning completed his first 17 passes", SlotContext())
+    assert first.part
+    (extra, _plants) = NumberSlot().extract(
+        "An additional 162 animals and 146 plants are listed as threatened", SlotContext()
+    )
+    assert extra.part
+    assert _numbers("Garrard drove Jacksonville to the 7-yard line")[0][1] == "length/line"
+    assert _numbers("a 130-mile-long slick")[0][1] == "length/size"
+
+
+def test_a_past_state_is_no_denial_of_the_present_one() -> None:
+    # ECB+ 9: the new rule against the old one
+    assert (
+        _conflicts(
+            "The new regulations do not require federal agencies to consult with the Fish and "
+            "Wildlife Service before approving projects",
+            "Previously, federal agencies were required to consult with the Fish and Wildlife "
+            "Service before approving projects",
+        )
+        == set()
+    )

@@ -530,6 +530,9 @@ _FALL_BEFORE = re.compile(
 )
 
 
+_SIZE_WORDS = words("long wide deep high tall across below beneath underwater away apart from off")
+
+
 def _length_role(after: str, before: str = "") -> str:
     """What a length measures: how far offshore or from a place ("50 miles off the coast",
     "40 miles southeast of the mouth"), how far apart two things are ("10 miles away from
@@ -617,6 +620,9 @@ _PAST_VERBS = words(
 )
 
 
+_OF_WHOLE = re.compile(
+    r"\s+of\s+(?:(?:the|its|their|his|her)\s+)?(?:[A-Z]\w*['’]?s?\s+)?\d[\d,]*\s+([a-z]{3,})"
+)
 _PARTITIVE = re.compile(r"\s*(?:[a-z]+\s+){0,2}of\s+(?:its|their|his|her|our)\s+([a-z]+)")
 _NAME_COMMA = re.compile(r"([A-Z][a-z'’-]+(?:\s+[A-Z][a-z'’-]+){1,3}),\s*$")
 _NAME_RUN = re.compile(r"\s+((?:[A-Z][\w'’.-]*\s*){1,4})")
@@ -739,6 +745,11 @@ class NumberSlot(SlotKind):
                 continue  # a 24-hour clock: "1600 GMT", a live page's "0908 Aid charities…"
             if _AGO_RE.match(after):
                 continue  # a ticker's "1 hr ago"
+            if (
+                not m.group("cur")
+                and re.search(r"(?:\bNo\.|\bnumber|#)\s*$", text[max(0, m.start() - 8) : m.start()])
+            ) or re.match(r"\s+seeds?\b", after):
+                continue  # a rank ("the No. 5 seed", "#1"), not a count
             scale = (m.group("scale") or "").lower()
             cur = (m.group("cur") or "").strip().lower()
             # "1,500 m" is a length, "$3m" and "1m euros" money
@@ -786,6 +797,9 @@ class NumberSlot(SlotKind):
                     unit, owner = "year-old", _surname(named.group(1).split())
                 else:
                     unit, qualifier = _counted_noun(nxt)
+                    of_whole = _OF_WHOLE.match(after)
+                    if not unit and of_whole:
+                        unit = stem(of_whole.group(1))  # "10 of the Saints' 16 games": games
                     partitive = _PARTITIVE.match(after)
                     if partitive and not qualifier:
                         qualifier = stem(partitive.group(1))
@@ -870,7 +884,10 @@ class NumberSlot(SlotKind):
                 else ""
             )
             approx_flag = bool(approx) or (worded and raw.lower().startswith("dozen"))
-            if unit == "length":
+            compound = re.match(r"-[a-z]+\s+([a-z]+)", after)
+            if unit == "length" and compound and compound.group(1) not in _SIZE_WORDS:
+                unit += "/" + stem(compound.group(1))  # "a 7-yard line", "a 45-yard field goal"
+            elif unit == "length":
                 unit += "/" + _length_role(after, text[max(0, m.start() - 20) : m.start()])
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
             change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
@@ -907,6 +924,10 @@ class NumberSlot(SlotKind):
             return None
         if _BACKGROUND.search(a.text) or _BACKGROUND.search(b.text):
             return None  # a figure from another time ("In 2007, the gang ...", "last month")
+        if a.people and b.people and not a.people & b.people:
+            return None  # figures of other people: "Manning threw for 364 yards" / "Luck ... 205"
+        if not _same_span(a.text, b.text):
+            return None  # "arrested three times since October" / "arrested four times"
         # statements that are not alike, or name other people, speak of other things
         merge = pair.options.merge_threshold
         alike = pair.sim >= _NUMBER_SIM * merge and _same_people(a, b)
@@ -975,7 +996,10 @@ class NumberSlot(SlotKind):
 # A figure given as a share of something ("only a fifth of the leaking oil - around 800,000
 # barrels - was captured") is a part, no rival to the whole.
 _PART_BEFORE = re.compile(
-    r"\b(?:half|third|quarter|fifth|tenth|fraction|portion|part|share)s? of\b[^.;:]{0,35}$",
+    r"(?:\b(?:(?:half|third|quarter|fifth|tenth|fraction|portion|part|share)s? of\b[^.;:]{0,35}|"
+    r"\ban additional|\b(?:his|her|its|their|the) (?:first|last|final|opening)|"
+    # the whole a part is of: "missing 10 of the Saints' 16 games", "28 of 41 passes"
+    r"\d+\s+of(?:\s+(?:the|its|their|his|her))?(?:\s+[A-Z]\w*['’]?s?)?))\s*$",
     re.I,
 )
 
@@ -1091,9 +1115,37 @@ _BACKGROUND = re.compile(
     r"\b(?:in (?:early |late |mid-?|the )?(?:19|20)\d\d|since (?:19|20)\d\d|"
     r"last (?:month|year|week)|earlier this year|"
     r"(?:two|three|several) decades|decades? (?:ago|later)|years? (?:ago|later)|in the end|"
-    r"the (?:last|previous) (?:major )?\w+ (?:to|in|was))\b",
+    r"the (?:last|previous) (?:major )?\w+ (?:to|in|was)|last season|a year ago|previously|"
+    r"formerly|used to)\b",
     re.I,
 )
+# Words that bound the period a figure covers: two figures of one thing over other spans
+# ("since October", "this season", "in the first half", "on the last drive") are no rivals.
+_PERIOD = re.compile(
+    r"\b(?:since (?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|week \d+|"
+    r"(?:19|20)\d\d)|(?:this|last|next) (?:season|year|month|week)|in the (?:first|second|"
+    r"third|fourth|final) (?:half|quarter|period|round)|on the (?:last|final|first|opening) "
+    r"(?:drive|play|day)|in (?:his|her|their|its) (?:last|first) \w+ (?:games|matches|days))\b",
+    re.I,
+)
+
+
+def _periods(text: str) -> frozenset[str]:
+    return frozenset(m.group(0).lower() for m in _PERIOD.finditer(text))
+
+
+def _same_span(a: str, b: str) -> bool:
+    """Whether two statements' figures cover one span of time: the same period words, or
+    none on one side where the other names only the current season or year (the default
+    span: "missed nine games this season" / "missed 10 games"); a narrower span on one side
+    only ("since October", "in the first half") is another span."""
+    pa, pb = _periods(a), _periods(b)
+    if pa == pb:
+        return True
+    if pa and pb:
+        return False
+    return all(p.startswith("this ") for p in pa | pb)
 
 
 def _share_someone(a: Statement, b: Statement) -> bool:
@@ -1414,6 +1466,8 @@ class PolaritySlot(SlotKind):
             return None
         if a.hedged or b.hedged:
             return None  # "many people speculated that ..." asserts nothing to deny
+        if _BACKGROUND.search(a.text) or _BACKGROUND.search(b.text):
+            return None  # "previously, agencies were required to ..." / "the rule doesn't require"
         if min(len(a.text.split()), len(b.text.split())) < 8:
             return None  # too short to tell what is negated ("We're not small people")
         if any(_NOT_A_DENIAL.search(st.text) for st in (a, b)):

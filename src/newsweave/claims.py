@@ -112,7 +112,7 @@ class _MaskedCosine:
         return compute
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-19"
+ALGORITHM = "claims-20"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -321,6 +321,10 @@ class Statement:
     lower_stems: frozenset[str] = field(default_factory=frozenset)
     published: str | None = None  # the article's publication date
     denied: bool = False  # reported as denied ("X denied that ...", "..., X denied")
+    #: the people it is about, by surname: persons named in it who are not its speakers,
+    #: and for "He ..."/"She ..." the last person named before it ("He had 793 yards" after
+    #: "Thomas came into 2010 ..." is Thomas's figure)
+    people: frozenset[str] = frozenset()
 
     def slot(self, kind: str) -> tuple[Any, ...]:
         """The values of one slot kind (``newsweave.claim_slots``) in this statement."""
@@ -706,6 +710,32 @@ STATEMENT_CACHE_ARTICLES = 1024
 _STATEMENTS: dict[tuple, tuple[Statement, ...]] = {}
 
 
+_SPEAKS_AFTER = re.compile(
+    r"^[\W]{0,3}(?:[\w'’.-]+\s+){0,3}?(?:said|says|told|tells|added|adds|estimated|announced|"
+    r"noted|explained|stated|wrote|tweeted|reported|insisted|warned)\b"
+)
+_PRONOUN_SUBJECT = re.compile(
+    r"^\W*(?:(?:But|And|Yet|So|Still|Now)\s+)?(?:[Hh]e|[Ss]he|His|Her)\b"
+)
+
+
+def _people_of(
+    text: str, start: int, end: int, claim_text: str, persons: Sequence[tuple[int, str]]
+) -> frozenset[str]:
+    """Surnames of the people a statement is about (see ``Statement.people``)."""
+    out = set()
+    for at, name in persons:
+        if start <= at < end and not _SPEAKS_AFTER.match(
+            text[at + len(name) : at + len(name) + 40]
+        ):
+            out.add(name.split()[-1].lower())
+    if not out and _PRONOUN_SUBJECT.match(claim_text):
+        before = [name for at, name in persons if at < start]
+        if before:
+            out.add(before[-1].split()[-1].lower())
+    return frozenset(out)
+
+
 def _extract_statements(
     article: Article,
     persons: Sequence[tuple[int, str]],
@@ -789,6 +819,7 @@ def _extract_statements(
                 ),
                 published=article.published,
                 denied=denied,
+                people=_people_of(article.text, start, end, claim_text, persons),
             )
         )
     if noconfirm:
