@@ -751,8 +751,11 @@ class _Relatedness:
 
     The weights are scikit-learn's ``TfidfVectorizer(stop_words="english",
     sublinear_tf=True)`` ones (tf ``1 + ln c``, smoothed idf ``ln((1 + n) / (1 + df)) + 1``,
-    L2-normalised rows), computed from each article's stored term counts and the corpus's
-    document frequencies (:class:`CorpusStats`), so no text is read again.
+    L2-normalised rows), computed from each article's stored term counts. The document
+    frequencies are a fixed background (:func:`background_df`: 3,449 real news articles),
+    not the corpus being resolved: the cosine of two articles depends on those two articles
+    only, so adding articles never changes how related two earlier ones are, and resolution
+    can run incrementally with the same result whatever order the articles arrive in.
     """
 
     def __init__(self, corpus: CorpusStats) -> None:
@@ -763,15 +766,14 @@ class _Relatedness:
     def _row(self, aid: str) -> dict[str, float]:
         row = self._rows.get(aid)
         if row is None:
-            counts = self.corpus.terms_of(aid)
-            df = self.corpus.doc_freq(counts)
-            n = self.corpus.size
+            n, df = background_df()
             weights = {
                 t: (1.0 + math.log(c)) * (math.log((1 + n) / (1 + df.get(t, 1))) + 1.0)
-                for t, c in counts.items()
+                for t, c in self.corpus.terms_of(aid).items()
             }
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            row = {t: w / norm for t, w in weights.items()}
+            # in term order, so a cosine sums its products in one order whatever is cached
+            row = {t: weights[t] / norm for t in sorted(weights)}
             self._rows[aid] = row
         return row
 
@@ -785,9 +787,23 @@ class _Relatedness:
             ra, rb = self._row(pair[0]), self._row(pair[1])
             if len(rb) < len(ra):
                 ra, rb = rb, ra
-            value = sum(w * rb[t] for t, w in sorted(ra.items()) if t in rb)
+            value = sum(w * rb[t] for t, w in ra.items() if t in rb)
             self._cache[pair] = value
         return value
+
+
+@cache
+def background_df() -> tuple[int, Mapping[str, int]]:
+    """``(documents, {term: document frequency})`` of the packaged background corpus
+    (``data/background-df.json.gz``, made by ``bench/background_df.py`` from Timeline17's
+    six topics; see ``data/PROVENANCE.md``). Terms it lacks weigh as document frequency 1."""
+    import gzip
+    import json
+    from importlib.resources import files
+
+    blob = files("newsweave").joinpath("data", "background-df.json.gz").read_bytes()
+    data = json.loads(gzip.decompress(blob))
+    return int(data["documents"]), data["df"]
 
 
 # --------------------------------------------------------------------------- text facts
@@ -887,9 +903,7 @@ class CorpusStats:
         )
 
     @classmethod
-    def from_texts(
-        cls, texts: Mapping[str, str], mentions: Sequence[Mention] = ()
-    ) -> CorpusStats:
+    def from_texts(cls, texts: Mapping[str, str], mentions: Sequence[Mention] = ()) -> CorpusStats:
         by_article: dict[str, list[Mention]] = defaultdict(list)
         for m in mentions:
             by_article[m.article].append(m)
@@ -949,10 +963,60 @@ def resolve(
         locals_.extend(
             _article_clusters(aid, spelled, idx, forms, mentions, surnames, common, known)
         )
-    locals_ = [loc for loc in locals_ if loc.members]
-    uf = UnionFind(len(locals_))
-    related = _Relatedness(corpus)
+    clusters = cluster_locals(
+        [loc for loc in locals_ if loc.members],
+        _Relatedness(corpus),
+        related_threshold=related_threshold,
+        merge_nominals=merge_nominals,
+    )
+    built = [_build_entity(ids, mentions, forms) for ids in clusters]
+    firsts = [_first_mention(ids, mentions) for ids in clusters]
+    entities: list[Entity] = []
+    assignment: dict[int, str] = {}
+    for entity, ids in zip(distinct_ids(built, firsts), clusters, strict=True):
+        entities.append(entity)
+        for i in ids:
+            assignment[i] = entity.id
+    entities.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name.lower(), e.id))
+    resolved = tuple(replace(m, entity=assignment.get(i)) for i, m in enumerate(original))
+    return Resolution(entities=tuple(entities), mentions=resolved)
 
+
+def distinct_ids(
+    entities: Sequence[Entity], firsts: Sequence[tuple[str, int, int]]
+) -> list[Entity]:
+    """Entity ids hash type + canonical name (``_build_entity``); entities sharing one (two
+    "Singh"s of unrelated stories) keep it for the one with most mentions and hash their
+    first mention (``firsts``: (article, start, end)) into it for the others. Takes every
+    entity with that hash, so the ids are the same whichever part of a store is resolved."""
+    out = list(entities)
+    by_id: dict[str, list[int]] = defaultdict(list)
+    for n, entity in enumerate(out):
+        by_id[entity.id].append(n)
+    for group in by_id.values():
+        if len(group) == 1:
+            continue
+        group.sort(key=lambda n: (-out[n].mentions, firsts[n]))
+        for n in group[1:]:
+            salt = "|".join(map(str, firsts[n]))
+            new_id = hashlib.sha1(f"{out[n].id}|{salt}".encode()).hexdigest()[:16]
+            out[n] = replace(out[n], id=new_id)
+    return out
+
+
+def cluster_locals(
+    locals_: Sequence[_Local],
+    related: _Relatedness,
+    *,
+    related_threshold: float,
+    merge_nominals: bool = True,
+) -> list[list[int]]:
+    """The second pass over the per-article clusters of :func:`article_clusters`: which of
+    them are one entity (see the module docstring). Returns the mention indexes of each
+    entity, sorted. A function of the set of ``locals_`` (not their order), and only locals
+    that share a key, a surname, a name token or a head noun interact, so a part of a
+    corpus closed under those links clusters as it does inside the whole corpus."""
+    uf = UnionFind(len(locals_))
     # pass 2a: shared keys (names, acronyms, expansions, designations, full person names)
     owner: dict[str, int] = {}
     for n, loc in enumerate(locals_):
@@ -1023,33 +1087,7 @@ def resolve(
     clusters: dict[int, list[int]] = defaultdict(list)
     for n in range(len(locals_)):
         clusters[uf.find(n)].append(n)
-    built = []
-    for members in clusters.values():
-        mention_ids = sorted(i for n in members for i in locals_[n].members)
-        built.append((_build_entity(mention_ids, mentions, forms), mention_ids))
-    # ids hash type + canonical name; entities sharing a name (two "Singh"s of unrelated
-    # stories) keep that id for the largest and hash their first mention for the others
-    by_id: dict[str, list[int]] = defaultdict(list)
-    for n, (entity, _) in enumerate(built):
-        by_id[entity.id].append(n)
-    for group in by_id.values():
-        if len(group) == 1:
-            continue
-        group.sort(key=lambda n: (-built[n][0].mentions, _first_mention(built[n][1], mentions)))
-        for n in group[1:]:
-            entity, ids = built[n]
-            salt = "|".join(map(str, _first_mention(ids, mentions)))
-            new_id = hashlib.sha1(f"{entity.id}|{salt}".encode()).hexdigest()[:16]
-            built[n] = (replace(entity, id=new_id), ids)
-    entities: list[Entity] = []
-    assignment: dict[int, str] = {}
-    for entity, ids in built:
-        entities.append(entity)
-        for i in ids:
-            assignment[i] = entity.id
-    entities.sort(key=lambda e: (-len(e.articles), -e.mentions, e.name.lower(), e.id))
-    resolved = tuple(replace(m, entity=assignment.get(i)) for i, m in enumerate(original))
-    return Resolution(entities=tuple(entities), mentions=resolved)
+    return [sorted(i for n in members for i in locals_[n].members) for members in clusters.values()]
 
 
 def context_label(text: str, mention: Mention) -> str | None:
@@ -1126,9 +1164,7 @@ def _common_words(corpus: CorpusStats, mentions: Sequence[Mention]) -> frozenset
     if not wanted:
         return frozenset()
     counts = corpus.case_counts(wanted)
-    return frozenset(
-        w for w, (lower, capital) in counts.items() if lower >= 2 and lower >= capital
-    )
+    return frozenset(w for w, (lower, capital) in counts.items() if lower >= 2 and lower >= capital)
 
 
 def _first_mention(ids: list[int], mentions: Sequence[Mention]) -> tuple[str, int, int]:
@@ -1275,3 +1311,243 @@ __all__ = [
     "text_facts",
     "TextFacts",
 ]
+
+
+# --------------------------------------------------------------------------- incremental
+#
+# The pieces :func:`resolve` is made of, exposed per article so a store can keep them and
+# resolve incrementally (``newsweave.store.entity_index``): what each article contributes
+# to the corpus-wide evidence (label votes, surname uses, spelled-out acronyms), the words
+# whose corpus-wide status its first pass read, and its first-pass clusters. Resolving a
+# store batch by batch with these gives exactly what :func:`resolve` gives on all of it.
+
+
+def name_votes(
+    mentions: Sequence[Mention], contexts: Mapping[tuple[str, int, int], str]
+) -> tuple[Counter[tuple[str, str]], set[str]]:
+    """One article's share of :func:`_labels_by_votes`: ``(votes per (folded name, label),
+    folded names some context speaks of)``."""
+    votes: Counter[tuple[str, str]] = Counter()
+    evidence: set[str] = set()
+    for m in mentions:
+        key = fold(m.text)
+        votes[key, m.label] += 1
+        found = contexts.get(_span(m))
+        if found:
+            votes[key, found] += 2
+            evidence.add(key)
+    return votes, evidence
+
+
+def vote_winner(votes: Mapping[str, int]) -> str:
+    """The label a folded name's votes give it (ties as in :func:`labels_by_evidence`)."""
+    return max(votes, key=lambda lab: (votes[lab], lab != "PERSON", lab))
+
+
+def relabel(mentions: Sequence[Mention], winners: Mapping[str, str]) -> list[Mention]:
+    """PERSON mentions of a name whose vote (``winners``: folded name -> label, for names
+    some context speaks of) is not PERSON take the winning label."""
+    out = []
+    for m in mentions:
+        win = winners.get(fold(m.text)) if m.label == "PERSON" else None
+        out.append(replace(m, label=win) if win and win != "PERSON" else m)
+    return out
+
+
+def mention_words(mentions: Iterable[Mention]) -> tuple[set[str], set[str]]:
+    """``(every lower-cased token of the mentions, the capitalised ones that
+    :func:`_common_words` asks the corpus about)``: a change in whether a word is common
+    changes the reading of the mentions that contain it."""
+    tokens: set[str] = set()
+    wanted: set[str] = set()
+    for m in mentions:
+        for t in _TOKEN.findall(m.text):
+            tokens.add(t.lower())
+            if t[0].isupper() and t[1:].islower():
+                wanted.add(t.lower())
+        tokens.update(t.lower() for t in _clean_tokens(m.text))
+    return tokens, wanted
+
+
+def is_common(lower: int, capital: int) -> bool:
+    """Whether a word the corpus writes ``lower`` times in lower case and ``capital`` times
+    capitalised mid-sentence counts as a common noun (see :func:`_common_words`)."""
+    return lower >= 2 and lower >= capital
+
+
+def surname_uses(forms: Sequence[NameForm]) -> dict[str, list[int]]:
+    """One article's share of :func:`_surname_tokens`: folded token -> [uses as a surname,
+    uses as a stand-alone other name]."""
+    in_article = {fold(f.tokens[-1]) for f in forms if f.kind == "person" and len(f.tokens) >= 2}
+    uses: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for f in forms:
+        if f.kind == "person" and len(f.tokens) >= 2:
+            uses[fold(f.tokens[-1])][0] += 1
+        elif f.kind == "name" and len(f.tokens) == 1:
+            tok = fold(f.tokens[0])
+            uses[tok][0 if tok in in_article else 1] += 1
+    return dict(uses)
+
+
+def is_surname(as_surname: int, as_other: int) -> bool:
+    """Whether a token used so is a surname across the corpus (:func:`_surname_tokens`)."""
+    return as_surname > 0 and as_surname >= as_other / 2
+
+
+def form_terms(forms: Sequence[NameForm]) -> tuple[set[str], set[str]]:
+    """``(folded single tokens whose surname status the first pass reads, acronyms whose
+    known expansion it reads)`` for one article's forms."""
+    singles = {fold(f.tokens[0]) for f in forms if len(f.tokens) == 1}
+    acronyms = {f.key.upper().replace("&", "") for f in forms if f.kind == "acronym"}
+    return singles, acronyms
+
+
+@dataclass(frozen=True, slots=True)
+class LocalCluster:
+    """One first-pass cluster of one article, as a store keeps it: what the second pass
+    (:func:`cluster_locals`) needs, and each member mention with how it reads
+    (``(start, end, voted label, form, kind, person hint, tokens)``)."""
+
+    article: str
+    kind: str
+    keys: tuple[str, ...]
+    surname: str | None
+    given: tuple[str, ...]
+    partial: str | None
+    shorts: tuple[str, ...]
+    members: tuple[tuple[int, int, str, str, str, bool, tuple[str, ...]], ...]
+
+    def links(self) -> set[str]:
+        """The links through which this cluster meets clusters of other articles (see
+        :func:`region_links`): ``k:`` keys, ``s:`` short names, ``sn:`` surname, ``g:``
+        given names and ``p:`` a lone surname."""
+        out = {f"k:{k}" for k in self.keys} | {f"s:{k}" for k in self.shorts}
+        if self.kind == "person" and self.surname is not None:
+            out.add(f"sn:{self.surname}")
+            out.update(f"g:{fold(g)}" for g in self.given)
+        if self.partial is not None:
+            out.add(f"p:{self.partial}")
+        return out
+
+
+def region_links(link: str) -> tuple[str, ...]:
+    """The links whose clusters a cluster with ``link`` can merge with or whose merging
+    changes its own: a key and the short names that stand for it, a surname and the lone
+    surnames and other full names with it, a given name and lone names equal to it."""
+    kind, _, value = link.partition(":")
+    if kind in ("k", "s"):
+        return (f"k:{value}", f"s:{value}")
+    if kind == "sn":
+        return (f"sn:{value}", f"p:{value}")
+    if kind == "g":
+        return (f"p:{value}",)
+    return (f"p:{value}", f"sn:{value}", f"g:{value}")
+
+
+def first_pass(
+    article: str,
+    mentions: Sequence[Mention],
+    *,
+    common: frozenset[str],
+    surnames: frozenset[str],
+    known: Mapping[str, frozenset[str]],
+    spelled: Mapping[str, str],
+    forms: Sequence[NameForm] | None = None,
+) -> list[LocalCluster]:
+    """The first-pass clusters of one article's ``mentions`` (labels already voted, in text
+    order; ``forms``: their :func:`analyse` under ``common``, computed when not given), given
+    the corpus-wide word statuses it reads."""
+    if forms is None:
+        forms = [analyse(m.text, m.label, common) for m in mentions]
+    forms = list(forms)
+    idx = list(range(len(mentions)))
+    locals_ = _article_clusters(article, spelled, idx, forms, mentions, surnames, common, known)
+    out = []
+    for loc in locals_:
+        if not loc.members:
+            continue
+        members = tuple(
+            (
+                mentions[i].start,
+                mentions[i].end,
+                mentions[i].label,
+                forms[i].form,
+                forms[i].kind,
+                forms[i].person_hint,
+                forms[i].tokens,
+            )
+            for i in sorted(loc.members, key=lambda i: (mentions[i].start, mentions[i].end))
+        )
+        out.append(
+            LocalCluster(
+                article=article,
+                kind=loc.kind,
+                keys=tuple(sorted(loc.keys)),
+                surname=loc.surname,
+                given=loc.given,
+                partial=loc.partial,
+                shorts=tuple(sorted(loc.shorts)),
+                members=members,
+            )
+        )
+    return out
+
+
+def resolve_region(
+    clusters: Sequence[LocalCluster],
+    terms_of: Callable[[str], Mapping[str, int]],
+    *,
+    related_threshold: float = 0.2,
+    merge_nominals: bool = True,
+) -> list[tuple[Entity, tuple[str, int, int], list[tuple[str, int, int]]]]:
+    """The second pass over a region of first-pass clusters closed under
+    :func:`region_links` and whole entities: ``(entity with its type/name hash as id, its
+    first mention, its mentions as (article, start, end))`` per entity."""
+    order = sorted(
+        (c.article, m[0], m[1], n, k)
+        for n, c in enumerate(clusters)
+        for k, m in enumerate(c.members)
+    )
+    position = {(n, k): i for i, (_, _, _, n, k) in enumerate(order)}
+    mentions: list[Mention] = []
+    forms: list[NameForm] = []
+    for article, start, end, n, k in order:
+        _, _, label, form, kind, hint, tokens = clusters[n].members[k]
+        mentions.append(Mention(article=article, start=start, end=end, text=form, label=label))
+        forms.append(
+            NameForm(form=form, kind=kind, tokens=tuple(tokens), key="", person_hint=hint)  # type: ignore[arg-type]
+        )
+    locals_ = [
+        _Local(
+            article=c.article,
+            kind=c.kind,  # type: ignore[arg-type]
+            members=[position[n, k] for k in range(len(c.members))],
+            keys=set(c.keys),
+            surname=c.surname,
+            given=tuple(c.given),
+            partial=c.partial,
+            shorts=set(c.shorts),
+        )
+        for n, c in enumerate(clusters)
+    ]
+    corpus = CorpusStats(
+        size=0,
+        case_counts=lambda words: {},
+        expansions={},
+        doc_freq=lambda terms: {},
+        terms_of=terms_of,
+    )
+    groups = cluster_locals(
+        locals_,
+        _Relatedness(corpus),
+        related_threshold=related_threshold,
+        merge_nominals=merge_nominals,
+    )
+    return [
+        (
+            _build_entity(ids, mentions, forms),
+            _first_mention(ids, mentions),
+            [(mentions[i].article, mentions[i].start, mentions[i].end) for i in ids],
+        )
+        for ids in groups
+    ]

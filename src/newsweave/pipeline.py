@@ -29,7 +29,7 @@ from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
 from newsweave.records import Article, Claim
 from newsweave.runners import Runner, current_runner, use_runner
 from newsweave.settings import Settings, section_dict
-from newsweave.store import ArticleFilter, Store
+from newsweave.store import ArticleFilter, Store, entity_index
 from newsweave.store import claims as claims_store
 from newsweave.store import copies as copies_store
 from newsweave.store import group as group_store
@@ -741,13 +741,11 @@ def run_nlp(
     facts resolution needs from its text (:class:`~newsweave.entities.TextFacts`: word case
     counts, spelled-out acronyms, TF-IDF terms), both through the runner; each batch commits
     its mentions, facts and done-marks together, and the store sums the facts over the
-    corpus. Resolution is global (a new article can merge two entities) and a function of
-    the set of mentions (read in article-id order), so it re-runs over all stored mentions,
-    from the kept facts (no text is read again), and replaces the entity tables in one
-    transaction (only mentions whose entity changed are rewritten); it is skipped when no
-    article was added and entities already exist.
+    corpus. Resolution is incremental (``newsweave.store.entity_index``): each chunk of newly
+    read articles adds its share of the corpus evidence, and only the entities its mentions
+    can change are clustered again, from the kept facts (no text is read again), one
+    transaction per chunk; the result is what resolving all mentions at once gives.
     """
-    from newsweave.entities import resolve
     from newsweave.nlp import model_name
 
     runner = current_runner()
@@ -775,13 +773,8 @@ def run_nlp(
         with store.transaction() as conn:
             for part in runner.map(_facts_of_articles, chunks):
                 nlp_store.save_facts(conn, part)
-    if not added and nlp_store.entities(store, limit=1):
-        return 0
-    # the corpus statistics come from the text facts kept per article: no text is read
-    mentions = nlp_store.all_mentions(store)
-    resolution = resolve({}, mentions, corpus=nlp_store.stored_corpus(store))
-    changed = [m for m, was in zip(resolution.mentions, mentions, strict=True) if m != was]
-    nlp_store.save_entities(store, resolution.entities, changed)
+    # resolution: incremental, a chunk of newly read articles at a time
+    entity_index.resolve_pending(store)
     return added
 
 

@@ -21,7 +21,7 @@ import numpy as np
 
 from newsweave.entities import CorpusStats, TextFacts
 from newsweave.records import Entity, Mention
-from newsweave.store import Store, id_chunks
+from newsweave.store import Store, entity_index, id_chunks
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -93,6 +93,8 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+MIGRATIONS.append(entity_index.MIGRATION)
 
 Spans = tuple[tuple[int, int], ...]
 _SPAN_DTYPE = np.dtype("<u4")
@@ -185,6 +187,10 @@ def save_facts(conn: sqlite3.Connection, facts: Iterable[TextFacts]) -> None:
             " ON CONFLICT(word) DO UPDATE SET lower = lower + excluded.lower,"
             " capital = capital + excluded.capital",
             [(w, lo, cap) for w, (lo, cap) in f.case.items()],
+        )
+        # entity resolution re-reads whether these words are common (store.entity_index)
+        conn.executemany(
+            "INSERT OR IGNORE INTO entity_case_dirty(word) VALUES (?)", [(w,) for w in f.case]
         )
 
 

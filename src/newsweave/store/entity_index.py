@@ -1,0 +1,681 @@
+"""Incremental, memory-bounded entity resolution over the store (issue #14).
+
+:func:`newsweave.entities.resolve` reads every mention of a corpus at once. Here the store
+keeps what it is made of, per article and summed over the corpus, so each batch of newly
+read articles costs about what those articles change:
+
+* per article, its first-pass clusters (``entity_locals``: one JSON row each, with the
+  links through which a cluster meets other articles' clusters in ``entity_local_links``)
+  and the words whose corpus-wide status its first pass read (``entity_article_terms``);
+* summed over the corpus: label votes per name (``entity_name_votes``), uses of tokens as
+  surnames (``entity_surnames``, from each article's share in ``entity_surname_parts``) and
+  the expansions articles spell out per acronym (``entity_expansion_counts``); the word
+  case counts are ``entity_word_case`` of the nlp tables, and ``entity_case_dirty`` lists
+  the words whose counts changed since the last resolution;
+* the statuses the kept first passes were made with (``entity_status``: ``n:`` a name's
+  voted label, ``c:`` a common word, ``s:`` a surname token, ``a:`` an acronym's known
+  expansion).
+
+A batch (:func:`resolve_pending`): the new articles add their shares; every status they
+change sends the articles that read it back through the first pass; the clusters that
+changed, plus every cluster linked to them (:func:`newsweave.entities.region_links`) and
+every entity any of those belongs to, form the *region* that is clustered again with the
+same second pass as :func:`~newsweave.entities.resolve`; only the region's entities and
+mentions are rewritten. Relatedness is pairwise (a fixed background TF-IDF), so the result
+is the same as resolving the whole store at once, whatever the batches and their order —
+``tests/test_entity_index.py`` checks it against :func:`~newsweave.entities.resolve`.
+Memory holds one batch and one region, never every mention.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+
+from newsweave.entities import (
+    LocalCluster,
+    NameForm,
+    analyse,
+    distinct_ids,
+    first_pass,
+    fold,
+    form_terms,
+    is_common,
+    is_surname,
+    mention_words,
+    name_votes,
+    region_links,
+    relabel,
+    resolve_region,
+    surname_uses,
+    vote_winner,
+)
+from newsweave.records import Entity, Mention
+from newsweave.store import Store, id_chunks
+
+MIGRATION = (
+    "nlp/0004_entity_index",
+    """
+    CREATE TABLE entity_locals (
+        id         INTEGER PRIMARY KEY,
+        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        entity_id  TEXT,
+        data       TEXT NOT NULL  -- JSON of newsweave.entities.LocalCluster
+    );
+    CREATE INDEX entity_locals_article ON entity_locals(article_id);
+    CREATE INDEX entity_locals_entity ON entity_locals(entity_id);
+    CREATE TABLE entity_local_links (
+        link     TEXT NOT NULL,
+        local_id INTEGER NOT NULL,
+        PRIMARY KEY (link, local_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_local_links_local ON entity_local_links(local_id);
+    CREATE TABLE entity_article_terms (
+        term       TEXT NOT NULL,
+        article_id TEXT NOT NULL,
+        PRIMARY KEY (term, article_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX entity_article_terms_article ON entity_article_terms(article_id);
+    CREATE TABLE entity_name_votes (
+        name  TEXT NOT NULL,
+        label TEXT NOT NULL,
+        votes INTEGER NOT NULL,
+        PRIMARY KEY (name, label)
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_name_evidence (name TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE entity_surnames (
+        token      TEXT PRIMARY KEY,
+        as_surname INTEGER NOT NULL,
+        as_other   INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_surname_parts (
+        article_id TEXT NOT NULL,
+        token      TEXT NOT NULL,
+        as_surname INTEGER NOT NULL,
+        as_other   INTEGER NOT NULL,
+        PRIMARY KEY (article_id, token)
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_expansion_counts (
+        acr      TEXT NOT NULL,
+        key      TEXT NOT NULL,
+        articles INTEGER NOT NULL,
+        PRIMARY KEY (acr, key)
+    ) WITHOUT ROWID;
+    CREATE TABLE entity_status (term TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    CREATE TABLE entity_case_dirty (word TEXT PRIMARY KEY) WITHOUT ROWID;
+    CREATE TABLE entity_index_done (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    -- per entity: the type/name hash its id starts from, and its first mention
+    CREATE TABLE entity_bases (
+        entity_id TEXT PRIMARY KEY,
+        base      TEXT NOT NULL,
+        mentions  INTEGER NOT NULL,
+        first     TEXT NOT NULL  -- JSON [article, start, end]
+    );
+    CREATE INDEX entity_bases_base ON entity_bases(base);
+    """,
+)
+
+#: Articles resolved per transaction: the memory of a batch (a region can be larger).
+CHUNK = 200
+
+
+def pending(store: Store, limit: int | None = None) -> list[str]:
+    """Articles the nlp stage read (with their text facts) that resolution has not."""
+    sql = (
+        "SELECT d.article_id FROM nlp_done d JOIN articles a ON a.id = d.article_id"
+        " JOIN entity_text_facts f ON f.article_id = d.article_id"
+        " LEFT JOIN entity_index_done x ON x.article_id = d.article_id"
+        " WHERE x.article_id IS NULL ORDER BY a.seq"
+    )
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return [r[0] for r in store.conn.execute(sql)]
+
+
+def resolve_pending(store: Store, *, chunk: int = CHUNK, related_threshold: float = 0.2) -> int:
+    """Resolve the pending articles, ``chunk`` at a time, one transaction each; returns how
+    many were resolved."""
+    done = 0
+    while ids := pending(store, chunk):
+        with store.transaction() as conn:
+            _Batch(conn, related_threshold).run(ids)
+        done += len(ids)
+    return done
+
+
+def _in(conn: sqlite3.Connection, sql: str, values: Iterable, *extra: object) -> list[tuple]:
+    """``sql`` with one ``IN ({marks})`` over ``values``, run in chunks."""
+    rows: list[tuple] = []
+    for chunk, marks in id_chunks(list(values)):
+        rows.extend(conn.execute(sql.format(marks=marks), [*chunk, *extra]).fetchall())
+    return rows
+
+
+def _local_to_json(c: LocalCluster) -> str:
+    return json.dumps(
+        [c.kind, c.keys, c.surname, c.given, c.partial, c.shorts, c.members],
+        separators=(",", ":"),
+    )
+
+
+def _local_from_json(article: str, data: str) -> LocalCluster:
+    kind, keys, surname, given, partial, shorts, members = json.loads(data)
+    return LocalCluster(
+        article=article,
+        kind=kind,
+        keys=tuple(keys),
+        surname=surname,
+        given=tuple(given),
+        partial=partial,
+        shorts=tuple(shorts),
+        members=tuple(
+            (s, e, label, form, kind_, bool(hint), tuple(tokens))
+            for s, e, label, form, kind_, hint, tokens in members
+        ),
+    )
+
+
+class _Batch:
+    """One transaction of incremental resolution (see the module docstring)."""
+
+    def __init__(self, conn: sqlite3.Connection, related_threshold: float) -> None:
+        self.conn = conn
+        self.threshold = related_threshold
+        self._terms: dict[str, Mapping[str, int]] = {}
+
+    # ------------------------------------------------------------------ reading
+
+    def _mentions(self, ids: Iterable[str]) -> dict[str, list[Mention]]:
+        out: dict[str, list[Mention]] = {aid: [] for aid in ids}
+        for aid, start, end, text, label in _in(
+            self.conn,
+            "SELECT article_id, start, end, text, label FROM mentions"
+            " WHERE article_id IN ({marks}) ORDER BY article_id, start, end",
+            out,
+        ):
+            out[aid].append(Mention(article=aid, start=start, end=end, text=text, label=label))
+        return out
+
+    def _facts(self, ids: Iterable[str]) -> dict[str, tuple[dict, dict]]:
+        """article -> (contexts {(article, start, end): label}, expansions {ACR: key})."""
+        out = {}
+        for aid, expansions, contexts in _in(
+            self.conn,
+            "SELECT article_id, expansions, contexts FROM entity_text_facts"
+            " WHERE article_id IN ({marks})",
+            ids,
+        ):
+            ctx = {(aid, s, e): label for s, e, label in json.loads(contexts)}
+            out[aid] = (ctx, json.loads(expansions))
+        return out
+
+    def _status(self, terms: Iterable[str]) -> dict[str, str]:
+        return dict(
+            _in(self.conn, "SELECT term, value FROM entity_status WHERE term IN ({marks})", terms)
+        )
+
+    def _set_status(self, changes: Mapping[str, str | None]) -> None:
+        self.conn.executemany(
+            "DELETE FROM entity_status WHERE term = ?",
+            [(t,) for t, v in changes.items() if v is None],
+        )
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO entity_status(term, value) VALUES (?, ?)",
+            [(t, v) for t, v in changes.items() if v is not None],
+        )
+
+    def _articles_with(self, terms: Iterable[str]) -> set[str]:
+        return {
+            r[0]
+            for r in _in(
+                self.conn,
+                "SELECT DISTINCT article_id FROM entity_article_terms WHERE term IN ({marks})",
+                terms,
+            )
+        }
+
+    def _flips(self, new: Mapping[str, str | None]) -> dict[str, str | None]:
+        old = self._status(new)
+        return {t: v for t, v in new.items() if old.get(t) != v}
+
+    def terms_of(self, article: str) -> Mapping[str, int]:
+        terms = self._terms.get(article)
+        if terms is None:
+            row = self.conn.execute(
+                "SELECT terms FROM entity_text_facts WHERE article_id = ?", (article,)
+            ).fetchone()
+            terms = json.loads(row[0]) if row else {}
+            self._terms[article] = terms
+        return terms
+
+    # ------------------------------------------------------------------ the batch
+
+    def run(self, new_ids: list[str]) -> None:
+        conn = self.conn
+        first = conn.execute("SELECT 1 FROM entity_index_done LIMIT 1").fetchone() is None
+        if first:  # a store resolved by the global pass before: start the index afresh
+            conn.execute("DELETE FROM aliases")
+            conn.execute("DELETE FROM entities")
+            conn.execute("UPDATE mentions SET entity_id = NULL WHERE entity_id IS NOT NULL")
+        new = set(new_ids)
+        mentions = self._mentions(new_ids)
+        facts = self._facts(new_ids)
+        # the new articles' terms first: whether a word is asked about counts them
+        for aid in new_ids:
+            self._write_mention_terms(aid, mentions[aid])
+        dirty: set[str] = set()
+        dirty |= self._votes(new_ids, mentions, facts)
+        dirty |= self._common(mentions)
+        dirty |= self._expansions(new_ids, facts)
+        todo = new | dirty
+        removed: list[tuple[int, str | None, LocalCluster]] = []
+        added: list[LocalCluster] = []
+        while todo:
+            more = self._first_passes(sorted(todo), new, removed, added)
+            new |= todo
+            todo = more - new
+        self._recluster(removed, added)
+        conn.executemany(
+            "INSERT OR IGNORE INTO entity_index_done(article_id) VALUES (?)",
+            [(a,) for a in new_ids],
+        )
+
+    def _write_mention_terms(self, aid: str, mentions: list[Mention]) -> None:
+        tokens, wanted = mention_words(mentions)
+        # only a PERSON mention changes when its name's vote does (see relabel)
+        terms = {f"n:{fold(m.text)}" for m in mentions if m.label == "PERSON"}
+        terms |= {f"t:{t}" for t in tokens} | {f"w:{w}" for w in wanted}
+        self.conn.execute(
+            "DELETE FROM entity_article_terms WHERE article_id = ?"
+            " AND substr(term, 1, 2) IN ('n:', 't:', 'w:')",
+            (aid,),
+        )
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO entity_article_terms(term, article_id) VALUES (?, ?)",
+            [(t, aid) for t in sorted(terms)],
+        )
+
+    def _votes(
+        self,
+        new_ids: list[str],
+        mentions: Mapping[str, list[Mention]],
+        facts: Mapping[str, tuple[dict, dict]],
+    ) -> set[str]:
+        """Add the new articles' label votes; articles naming a name whose vote changed."""
+        names: set[str] = set()
+        for aid in new_ids:
+            votes, evidence = name_votes(mentions[aid], facts[aid][0])
+            self.conn.executemany(
+                "INSERT INTO entity_name_votes(name, label, votes) VALUES (?,?,?)"
+                " ON CONFLICT(name, label) DO UPDATE SET votes = votes + excluded.votes",
+                [(n, lab, v) for (n, lab), v in votes.items()],
+            )
+            self.conn.executemany(
+                "INSERT OR IGNORE INTO entity_name_evidence(name) VALUES (?)",
+                [(n,) for n in evidence],
+            )
+            names.update(n for n, _ in votes)
+        with_evidence = {
+            r[0]
+            for r in _in(
+                self.conn, "SELECT name FROM entity_name_evidence WHERE name IN ({marks})", names
+            )
+        }
+        tallies: dict[str, dict[str, int]] = defaultdict(dict)
+        for n, lab, v in _in(
+            self.conn,
+            "SELECT name, label, votes FROM entity_name_votes WHERE name IN ({marks})",
+            with_evidence,
+        ):
+            tallies[n][lab] = v
+        winners: dict[str, str | None] = {f"n:{n}": None for n in names}
+        for n in with_evidence:
+            win = vote_winner(tallies[n])
+            winners[f"n:{n}"] = win if win != "PERSON" else None
+        flips = self._flips(winners)
+        self._set_status(flips)
+        return self._articles_with(flips)
+
+    def _common(self, mentions: Mapping[str, list[Mention]]) -> set[str]:
+        """Whether each word whose case counts or askers changed is common; articles whose
+        mentions contain a word that changed."""
+        words = {r[0] for r in self.conn.execute("SELECT word FROM entity_case_dirty")}
+        self.conn.execute("DELETE FROM entity_case_dirty")
+        for ms in mentions.values():
+            words |= mention_words(ms)[0]
+        asked = {
+            r[0][2:]
+            for r in _in(
+                self.conn,
+                "SELECT DISTINCT term FROM entity_article_terms WHERE term IN ({marks})",
+                [f"w:{w}" for w in words],
+            )
+        }
+        counts = {
+            w: (lo, cap)
+            for w, lo, cap in _in(
+                self.conn,
+                "SELECT word, lower, capital FROM entity_word_case WHERE word IN ({marks})",
+                asked,
+            )
+        }
+        status: dict[str, str | None] = {
+            f"c:{w}": "1" if w in counts and is_common(*counts[w]) else None for w in words
+        }
+        flips = self._flips(status)
+        self._set_status(flips)
+        return self._articles_with(f"t:{t[2:]}" for t in flips)
+
+    def _expansions(self, new_ids: list[str], facts: Mapping[str, tuple[dict, dict]]) -> set[str]:
+        """Add the acronyms the new articles spell out; articles naming an acronym whose
+        known (unambiguous) expansion changed."""
+        acrs: set[str] = set()
+        for aid in new_ids:
+            expansions = facts[aid][1]
+            self.conn.executemany(
+                "INSERT INTO entity_expansion_counts(acr, key, articles) VALUES (?,?,1)"
+                " ON CONFLICT(acr, key) DO UPDATE SET articles = articles + 1",
+                list(expansions.items()),
+            )
+            acrs.update(expansions)
+        keys: dict[str, list[str]] = defaultdict(list)
+        for acr, key in _in(
+            self.conn, "SELECT acr, key FROM entity_expansion_counts WHERE acr IN ({marks})", acrs
+        ):
+            keys[acr].append(key)
+        status: dict[str, str | None] = {
+            f"a:{a}": keys[a][0] if len(keys[a]) == 1 else None for a in acrs
+        }
+        flips = self._flips(status)
+        self._set_status(flips)
+        return self._articles_with(flips)
+
+    def _first_passes(
+        self,
+        ids: list[str],
+        new: set[str],
+        removed: list[tuple[int, str | None, LocalCluster]],
+        added: list[LocalCluster],
+    ) -> set[str]:
+        """Redo the first pass of ``ids`` (their forms read the current statuses); returns
+        the articles whose surname statuses changed because of it."""
+        conn = self.conn
+        mentions = self._mentions(ids)
+        facts = self._facts(ids)
+        names = {fold(m.text) for ms in mentions.values() for m in ms}
+        winners = {k[2:]: v for k, v in self._status(f"n:{n}" for n in names).items()}
+        voted = {aid: relabel(ms, winners) for aid, ms in mentions.items()}
+        tokens = set().union(*(mention_words(ms)[0] for ms in voted.values())) if voted else set()
+        common = frozenset(k[2:] for k in self._status(f"c:{t}" for t in tokens))
+        forms = {aid: first_pass_forms(ms, common) for aid, ms in voted.items()}
+        # surname uses: this article's share replaces what it added before
+        touched: set[str] = set()
+        old_parts = _in(
+            conn,
+            "SELECT article_id, token, as_surname, as_other FROM entity_surname_parts"
+            " WHERE article_id IN ({marks})",
+            ids,
+        )
+        for _aid, tok, s, o in old_parts:
+            conn.execute(
+                "UPDATE entity_surnames SET as_surname = as_surname - ?, as_other = as_other - ?"
+                " WHERE token = ?",
+                (s, o, tok),
+            )
+            touched.add(tok)
+        _in(conn, "DELETE FROM entity_surname_parts WHERE article_id IN ({marks})", ids)
+        for aid in ids:
+            uses = surname_uses(forms[aid])
+            conn.executemany(
+                "INSERT INTO entity_surname_parts(article_id, token, as_surname, as_other)"
+                " VALUES (?,?,?,?)",
+                [(aid, t, s, o) for t, (s, o) in uses.items()],
+            )
+            conn.executemany(
+                "INSERT INTO entity_surnames(token, as_surname, as_other) VALUES (?,?,?)"
+                " ON CONFLICT(token) DO UPDATE SET as_surname = as_surname + excluded.as_surname,"
+                " as_other = as_other + excluded.as_other",
+                [(t, s, o) for t, (s, o) in uses.items()],
+            )
+            touched.update(uses)
+        totals = dict(
+            (
+                (t, (s, o))
+                for t, s, o in _in(
+                    conn,
+                    "SELECT token, as_surname, as_other FROM entity_surnames"
+                    " WHERE token IN ({marks})",
+                    touched,
+                )
+            )
+        )
+        flips = self._flips(
+            {f"s:{t}": "1" if t in totals and is_surname(*totals[t]) else None for t in touched}
+        )
+        self._set_status(flips)
+        # the form terms of these articles, then their first pass with today's statuses
+        singles: dict[str, set[str]] = {}
+        acronyms: dict[str, set[str]] = {}
+        for aid in ids:
+            singles[aid], acronyms[aid] = form_terms(forms[aid])
+            conn.execute(
+                "DELETE FROM entity_article_terms WHERE article_id = ?"
+                " AND substr(term, 1, 2) IN ('s:', 'a:')",
+                (aid,),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO entity_article_terms(term, article_id) VALUES (?, ?)",
+                [(f"s:{t}", aid) for t in sorted(singles[aid])]
+                + [(f"a:{a}", aid) for a in sorted(acronyms[aid])],
+            )
+        all_singles = set().union(*singles.values()) if singles else set()
+        all_acronyms = set().union(*acronyms.values()) if acronyms else set()
+        surnames = frozenset(k[2:] for k in self._status(f"s:{t}" for t in all_singles))
+        known = {
+            k[2:]: frozenset([v]) for k, v in self._status(f"a:{a}" for a in all_acronyms).items()
+        }
+        for local_id, entity_id, aid, data in _in(
+            conn,
+            "SELECT id, entity_id, article_id, data FROM entity_locals"
+            " WHERE article_id IN ({marks})",
+            ids,
+        ):
+            removed.append((local_id, entity_id, _local_from_json(aid, data)))
+        _in(
+            conn,
+            "DELETE FROM entity_local_links WHERE local_id IN"
+            " (SELECT id FROM entity_locals WHERE article_id IN ({marks}))",
+            ids,
+        )
+        _in(conn, "DELETE FROM entity_locals WHERE article_id IN ({marks})", ids)
+        for aid in ids:
+            clusters = first_pass(
+                aid,
+                voted[aid],
+                forms=forms[aid],
+                common=common,
+                surnames=surnames,
+                known=known,
+                spelled=facts.get(aid, ({}, {}))[1],
+            )
+            added.extend(clusters)
+        return self._articles_with(f"s:{t[2:]}" for t in flips) - set(ids) - new
+
+    # ------------------------------------------------------------------ second pass
+
+    def _recluster(
+        self, removed: list[tuple[int, str | None, LocalCluster]], added: list[LocalCluster]
+    ) -> None:
+        conn = self.conn
+        region: dict[int, LocalCluster] = {}
+        for c in added:
+            cur = conn.execute(
+                "INSERT INTO entity_locals(article_id, entity_id, data) VALUES (?, NULL, ?)",
+                (c.article, _local_to_json(c)),
+            )
+            local_id = cur.lastrowid
+            assert local_id is not None
+            conn.executemany(
+                "INSERT OR IGNORE INTO entity_local_links(link, local_id) VALUES (?, ?)",
+                [(link, local_id) for link in sorted(c.links())],
+            )
+            region[local_id] = c
+        old_entities = {e for _, e, _ in removed if e is not None}
+        frontier = set().union(*(c.links() for c in added)) if added else set()
+        for _, _, c in removed:
+            frontier |= c.links()
+        asked_links: set[str] = set()
+        asked_entities: set[str] = set()
+        fresh_entities = set(old_entities)
+        while frontier or fresh_entities:
+            wanted = {nb for link in frontier for nb in region_links(link)} - asked_links
+            asked_links |= wanted
+            frontier = set()
+            ids = {
+                r[0]
+                for r in _in(
+                    conn, "SELECT local_id FROM entity_local_links WHERE link IN ({marks})", wanted
+                )
+            }
+            ids |= {
+                r[0]
+                for r in _in(
+                    conn,
+                    "SELECT id FROM entity_locals WHERE entity_id IN ({marks})",
+                    fresh_entities - asked_entities,
+                )
+            }
+            asked_entities |= fresh_entities
+            fresh_entities = set()
+            ids -= region.keys()
+            for local_id, entity_id, aid, data in _in(
+                conn,
+                "SELECT id, entity_id, article_id, data FROM entity_locals WHERE id IN ({marks})",
+                ids,
+            ):
+                c = _local_from_json(aid, data)
+                region[local_id] = c
+                frontier |= c.links()
+                if entity_id is not None and entity_id not in asked_entities:
+                    fresh_entities.add(entity_id)
+                    old_entities.add(entity_id)
+        self._write_entities(region, old_entities)
+
+    def _write_entities(self, region: dict[int, LocalCluster], old_entities: set[str]) -> None:
+        conn = self.conn
+        local_ids = list(region)
+        results = resolve_region(
+            [region[i] for i in local_ids], self.terms_of, related_threshold=self.threshold
+        )
+        old_bases = {
+            r[0]
+            for r in _in(
+                conn, "SELECT base FROM entity_bases WHERE entity_id IN ({marks})", old_entities
+            )
+        }
+        bases = old_bases | {e.id for e, _, _ in results}
+        outside = [
+            (eid, base, n, tuple(json.loads(first)))
+            for eid, base, n, first in _in(
+                conn,
+                "SELECT entity_id, base, mentions, first FROM entity_bases WHERE base IN ({marks})",
+                bases,
+            )
+            if eid not in old_entities
+        ]
+        stubs = [e for e, _, _ in results] + [
+            Entity(id=base, name="", type="", aliases=(), articles=(), mentions=n)
+            for _, base, n, _ in outside
+        ]
+        firsts = [f for _, f, _ in results] + [f for _, _, _, f in outside]
+        ids = [e.id for e in distinct_ids(stubs, firsts)]
+        for table, col in (
+            ("aliases", "entity_id"),
+            ("entities", "id"),
+            ("entity_bases", "entity_id"),
+        ):
+            _in(conn, f"DELETE FROM {table} WHERE {col} IN ({{marks}})", old_entities)
+        # entities outside the region whose salted id changed (two may swap ids: move
+        # them aside first)
+        renamed = [
+            (eid, new_id)
+            for (eid, _, _, _), new_id in zip(outside, ids[len(results) :], strict=True)
+            if new_id != eid
+        ]
+        moved = []
+        for eid, new_id in renamed:
+            row = conn.execute(
+                "SELECT name, type, mentions, articles FROM entities WHERE id = ?", (eid,)
+            ).fetchone()
+            aliases = conn.execute(
+                "SELECT alias FROM aliases WHERE entity_id = ?", (eid,)
+            ).fetchall()
+            base = conn.execute(
+                "SELECT base, mentions, first FROM entity_bases WHERE entity_id = ?", (eid,)
+            ).fetchone()
+            moved.append((new_id, row, aliases, base))
+            conn.execute("DELETE FROM aliases WHERE entity_id = ?", (eid,))
+            conn.execute("DELETE FROM entities WHERE id = ?", (eid,))
+            conn.execute("DELETE FROM entity_bases WHERE entity_id = ?", (eid,))
+            for table in ("mentions", "entity_locals"):
+                conn.execute(
+                    f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", ("~" + new_id, eid)
+                )
+        for new_id, row, aliases, base in moved:
+            conn.execute(
+                "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
+                (new_id, *row),
+            )
+            conn.executemany(
+                "INSERT INTO aliases(entity_id, alias) VALUES (?, ?)",
+                [(new_id, a) for (a,) in aliases],
+            )
+            conn.execute(
+                "INSERT INTO entity_bases(entity_id, base, mentions, first) VALUES (?,?,?,?)",
+                (new_id, *base),
+            )
+            for table in ("mentions", "entity_locals"):
+                conn.execute(
+                    f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", (new_id, "~" + new_id)
+                )
+        owner: dict[tuple[str, int, int], int] = {}
+        for local_id, c in region.items():
+            for m in c.members:
+                owner[c.article, m[0], m[1]] = local_id
+        local_entity: list[tuple[str, int]] = []
+        mention_entity: list[tuple[str, str, int, int]] = []
+        for (entity, first, spans), new_id in zip(results, ids[: len(results)], strict=True):
+            conn.execute(
+                "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
+                (
+                    new_id,
+                    entity.name,
+                    entity.type,
+                    entity.mentions,
+                    json.dumps(list(entity.articles)),
+                ),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)",
+                [(new_id, a) for a in entity.aliases],
+            )
+            conn.execute(
+                "INSERT INTO entity_bases(entity_id, base, mentions, first) VALUES (?,?,?,?)",
+                (new_id, entity.id, entity.mentions, json.dumps(list(first))),
+            )
+            for span in spans:
+                mention_entity.append((new_id, *span))
+            for local_id in {owner[s] for s in spans}:
+                local_entity.append((new_id, local_id))
+        conn.executemany("UPDATE entity_locals SET entity_id = ? WHERE id = ?", local_entity)
+        conn.executemany(
+            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
+            mention_entity,
+        )
+
+
+def first_pass_forms(mentions: list[Mention], common: frozenset[str]) -> list[NameForm]:
+    """The forms of mentions (labels voted) under the given common words."""
+    return [analyse(m.text, m.label, common) for m in mentions]
