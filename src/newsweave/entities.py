@@ -1064,11 +1064,17 @@ def cluster_locals(
         if loc.partial is None:
             continue
         lone[loc.partial].append(n)
-        candidates = {
-            uf.find(c)
-            for c in token_index.get(loc.partial, [])
-            if related.cosine(loc.article, locals_[c].article) >= related_threshold
-        }
+        # the roots of the related persons with that token: one asks for a root's related
+        # members only until one is found, and stops at a second root
+        candidates: set[int] = set()
+        for c in token_index.get(loc.partial, []):
+            root = uf.find(c)
+            if root in candidates:
+                continue
+            if related.cosine(loc.article, locals_[c].article) >= related_threshold:
+                candidates.add(root)
+                if len(candidates) > 1:
+                    break
         if len(candidates) == 1:
             uf.union(n, candidates.pop())
             attached.add(n)

@@ -6,8 +6,8 @@ Sentence spans are split once per article (the ``sentences`` step) and stored as
 
 Mentions are per article and computed once (``nlp_done`` marks articles already processed,
 also those with no mention at all), so an incremental run only reads new articles.
-Entities are global: resolution is re-run over all mentions and :func:`save_entities`
-replaces the ``entities`` and ``aliases`` tables and the mentions' ``entity`` column in one
+Entities are resolved incrementally (:mod:`newsweave.store.entity_index`, which keeps its
+own tables): each chunk of newly read articles rewrites only the entities it changes, in one
 transaction, so readers never see a half-resolved store.
 """
 
@@ -295,26 +295,6 @@ def mentions_of(store: Store, article_id: str) -> list[Mention]:
     return [_row_to_mention(r) for r in rows]
 
 
-def save_entities(store: Store, entities: Sequence[Entity], mentions: Sequence[Mention]) -> None:
-    """Replace all entities and aliases and set the entity of the given mentions (those
-    whose entity changed); one transaction."""
-    with store.transaction() as conn:
-        conn.execute("DELETE FROM aliases")
-        conn.execute("DELETE FROM entities")
-        conn.executemany(
-            "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
-            [(e.id, e.name, e.type, e.mentions, json.dumps(list(e.articles))) for e in entities],
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)",
-            [(e.id, alias) for e in entities for alias in e.aliases],
-        )
-        conn.executemany(
-            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
-            [(m.entity, m.article, m.start, m.end) for m in mentions],
-        )
-
-
 def _row_to_entity(row: tuple, aliases: dict[str, list[str]]) -> Entity:
     eid, name, etype, mentions, articles = row
     return Entity(
@@ -375,7 +355,10 @@ def entities(
     sql = "SELECT e.id, e.name, e.type, e.mentions, e.articles FROM entities e"
     if where:
         sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY json_array_length(e.articles) DESC, e.mentions DESC, e.name COLLATE NOCASE"
+    sql += (
+        " ORDER BY json_array_length(e.articles) DESC, e.mentions DESC, e.name COLLATE NOCASE,"
+        " e.id"
+    )
     if limit is not None:
         sql += " LIMIT ?"
         params.append(limit)
