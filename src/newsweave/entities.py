@@ -758,10 +758,16 @@ class _Relatedness:
     can run incrementally with the same result whatever order the articles arrive in.
     """
 
-    def __init__(self, corpus: CorpusStats) -> None:
+    def __init__(
+        self,
+        corpus: CorpusStats,
+        known: Callable[[str, str], float | None] | None = None,
+    ) -> None:
         self.corpus = corpus
         self._cache: dict[tuple[str, str], float] = {}
         self._rows: dict[str, dict[str, float]] = {}
+        self._known = known  # cosines kept from earlier runs, by (a, b) with a < b
+        self.computed: dict[tuple[str, str], float] = {}  # cosines this run had to compute
 
     def _row(self, aid: str) -> dict[str, float]:
         row = self._rows.get(aid)
@@ -783,12 +789,16 @@ class _Relatedness:
             return 1.0
         pair = (a, b) if a < b else (b, a)
         value = self._cache.get(pair)
+        if value is None and self._known is not None:
+            value = self._known(*pair)
+            if value is not None:
+                self._cache[pair] = value
         if value is None:
             ra, rb = self._row(pair[0]), self._row(pair[1])
             if len(rb) < len(ra):
                 ra, rb = rb, ra
             value = sum(w * rb[t] for t, w in ra.items() if t in rb)
-            self._cache[pair] = value
+            self._cache[pair] = self.computed[pair] = value
         return value
 
 
@@ -1499,35 +1509,24 @@ def first_pass(
     return out
 
 
-def resolve_region(
+def cluster_region(
     clusters: Sequence[LocalCluster],
     terms_of: Callable[[str], Mapping[str, int]],
     *,
     related_threshold: float = 0.2,
     merge_nominals: bool = True,
-) -> list[tuple[Entity, tuple[str, int, int], list[tuple[str, int, int]]]]:
-    """The second pass over a region of first-pass clusters closed under
-    :func:`region_links` and whole entities: ``(entity with its type/name hash as id, its
-    first mention, its mentions as (article, start, end))`` per entity."""
-    order = sorted(
-        (c.article, m[0], m[1], n, k)
-        for n, c in enumerate(clusters)
-        for k, m in enumerate(c.members)
-    )
-    position = {(n, k): i for i, (_, _, _, n, k) in enumerate(order)}
-    mentions: list[Mention] = []
-    forms: list[NameForm] = []
-    for article, start, end, n, k in order:
-        _, _, label, form, kind, hint, tokens = clusters[n].members[k]
-        mentions.append(Mention(article=article, start=start, end=end, text=form, label=label))
-        forms.append(
-            NameForm(form=form, kind=kind, tokens=tuple(tokens), key="", person_hint=hint)  # type: ignore[arg-type]
-        )
+    known: Callable[[str, str], float | None] | None = None,
+    computed: dict[tuple[str, str], float] | None = None,
+) -> list[list[int]]:
+    """The second pass (:func:`cluster_locals`) over a region of first-pass clusters closed
+    under :func:`region_links` and whole entities; returns the indexes into ``clusters`` of
+    each entity. Members are not read (they may be left out). Article cosines come from
+    ``known`` (pairs ``a < b``) when it has them; those computed are added to ``computed``."""
     locals_ = [
         _Local(
             article=c.article,
             kind=c.kind,  # type: ignore[arg-type]
-            members=[position[n, k] for k in range(len(c.members))],
+            members=[n],
             keys=set(c.keys),
             surname=c.surname,
             given=tuple(c.given),
@@ -1543,17 +1542,37 @@ def resolve_region(
         doc_freq=lambda terms: {},
         terms_of=terms_of,
     )
+    related = _Relatedness(corpus, known)
     groups = cluster_locals(
         locals_,
-        _Relatedness(corpus),
+        related,
         related_threshold=related_threshold,
         merge_nominals=merge_nominals,
     )
-    return [
-        (
-            _build_entity(ids, mentions, forms),
-            _first_mention(ids, mentions),
-            [(mentions[i].article, mentions[i].start, mentions[i].end) for i in ids],
+    if computed is not None:
+        computed.update(related.computed)
+    return groups
+
+
+def build_entity(
+    clusters: Sequence[LocalCluster],
+) -> tuple[Entity, tuple[str, int, int], list[tuple[str, int, int]]]:
+    """The entity the first-pass ``clusters`` (with their members) make up, as
+    :func:`resolve` builds it: ``(entity with its type/name hash as id, its first mention,
+    its mentions as (article, start, end))``."""
+    order = sorted(
+        (c.article, m[0], m[1], n, k)
+        for n, c in enumerate(clusters)
+        for k, m in enumerate(c.members)
+    )
+    mentions: list[Mention] = []
+    forms: list[NameForm] = []
+    for article, start, end, n, k in order:
+        _, _, label, form, kind, hint, tokens = clusters[n].members[k]
+        mentions.append(Mention(article=article, start=start, end=end, text=form, label=label))
+        forms.append(
+            NameForm(form=form, kind=kind, tokens=tuple(tokens), key="", person_hint=hint)  # type: ignore[arg-type]
         )
-        for ids in groups
-    ]
+    ids = list(range(len(mentions)))
+    spans = [(m.article, m.start, m.end) for m in mentions]
+    return _build_entity(ids, mentions, forms), spans[0], spans

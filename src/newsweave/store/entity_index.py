@@ -38,6 +38,8 @@ from newsweave.entities import (
     LocalCluster,
     NameForm,
     analyse,
+    build_entity,
+    cluster_region,
     distinct_ids,
     first_pass,
     fold,
@@ -48,7 +50,6 @@ from newsweave.entities import (
     name_votes,
     region_links,
     relabel,
-    resolve_region,
     surname_uses,
     vote_winner,
 )
@@ -62,7 +63,8 @@ MIGRATION = (
         id         INTEGER PRIMARY KEY,
         article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
         entity_id  TEXT,
-        data       TEXT NOT NULL  -- JSON of newsweave.entities.LocalCluster
+        head       TEXT NOT NULL,  -- JSON: kind, keys, surname, given, partial, shorts
+        members    TEXT NOT NULL   -- JSON: [start, end, label, form, kind, hint, tokens]
     );
     CREATE INDEX entity_locals_article ON entity_locals(article_id);
     CREATE INDEX entity_locals_entity ON entity_locals(entity_id);
@@ -106,6 +108,13 @@ MIGRATION = (
     CREATE TABLE entity_status (term TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     CREATE TABLE entity_case_dirty (word TEXT PRIMARY KEY) WITHOUT ROWID;
     CREATE TABLE entity_index_done (article_id TEXT PRIMARY KEY) WITHOUT ROWID;
+    -- TF-IDF cosines of article pairs resolution asked for (a < b): pairwise, so kept
+    CREATE TABLE entity_cosines (
+        a      TEXT NOT NULL,
+        b      TEXT NOT NULL,
+        cosine REAL NOT NULL,
+        PRIMARY KEY (a, b)
+    ) WITHOUT ROWID;
     -- per entity: the type/name hash its id starts from, and its first mention
     CREATE TABLE entity_bases (
         entity_id TEXT PRIMARY KEY,
@@ -153,15 +162,19 @@ def _in(conn: sqlite3.Connection, sql: str, values: Iterable, *extra: object) ->
     return rows
 
 
-def _local_to_json(c: LocalCluster) -> str:
+def _head_json(c: LocalCluster) -> str:
     return json.dumps(
-        [c.kind, c.keys, c.surname, c.given, c.partial, c.shorts, c.members],
-        separators=(",", ":"),
+        [c.kind, c.keys, c.surname, c.given, c.partial, c.shorts], separators=(",", ":")
     )
 
 
-def _local_from_json(article: str, data: str) -> LocalCluster:
-    kind, keys, surname, given, partial, shorts, members = json.loads(data)
+def _members_json(c: LocalCluster) -> str:
+    return json.dumps(c.members, separators=(",", ":"))
+
+
+def _local(article: str, head: str, members: str | None = None) -> LocalCluster:
+    """A kept first-pass cluster (without its members when ``members`` is None)."""
+    kind, keys, surname, given, partial, shorts = json.loads(head)
     return LocalCluster(
         article=article,
         kind=kind,
@@ -172,7 +185,7 @@ def _local_from_json(article: str, data: str) -> LocalCluster:
         shorts=tuple(shorts),
         members=tuple(
             (s, e, label, form, kind_, bool(hint), tuple(tokens))
-            for s, e, label, form, kind_, hint, tokens in members
+            for s, e, label, form, kind_, hint, tokens in json.loads(members or "[]")
         ),
     )
 
@@ -239,6 +252,12 @@ class _Batch:
     def _flips(self, new: Mapping[str, str | None]) -> dict[str, str | None]:
         old = self._status(new)
         return {t: v for t, v in new.items() if old.get(t) != v}
+
+    def cosine(self, a: str, b: str) -> float | None:
+        row = self.conn.execute(
+            "SELECT cosine FROM entity_cosines WHERE a = ? AND b = ?", (a, b)
+        ).fetchone()
+        return row[0] if row else None
 
     def terms_of(self, article: str) -> Mapping[str, int]:
         terms = self._terms.get(article)
@@ -476,22 +495,17 @@ class _Batch:
         known = {
             k[2:]: frozenset([v]) for k, v in self._status(f"a:{a}" for a in all_acronyms).items()
         }
-        for local_id, entity_id, aid, data in _in(
+        # a first pass that gives a cluster it gave before keeps that cluster's row
+        old: dict[tuple[str, str, str], list[tuple[int, str | None]]] = defaultdict(list)
+        for local_id, entity_id, aid, head, members in _in(
             conn,
-            "SELECT id, entity_id, article_id, data FROM entity_locals"
+            "SELECT id, entity_id, article_id, head, members FROM entity_locals"
             " WHERE article_id IN ({marks})",
             ids,
         ):
-            removed.append((local_id, entity_id, _local_from_json(aid, data)))
-        _in(
-            conn,
-            "DELETE FROM entity_local_links WHERE local_id IN"
-            " (SELECT id FROM entity_locals WHERE article_id IN ({marks}))",
-            ids,
-        )
-        _in(conn, "DELETE FROM entity_locals WHERE article_id IN ({marks})", ids)
+            old[aid, head, members].append((local_id, entity_id))
         for aid in ids:
-            clusters = first_pass(
+            for c in first_pass(
                 aid,
                 voted[aid],
                 forms=forms[aid],
@@ -499,8 +513,20 @@ class _Batch:
                 surnames=surnames,
                 known=known,
                 spelled=facts.get(aid, ({}, {}))[1],
-            )
-            added.extend(clusters)
+            ):
+                same = old.get((aid, _head_json(c), _members_json(c)))
+                if same:
+                    same.pop()
+                else:
+                    added.append(c)
+        gone = [(i, e, _local(aid, head)) for (aid, head, _), rows in old.items() for i, e in rows]
+        removed.extend(gone)
+        _in(
+            conn,
+            "DELETE FROM entity_local_links WHERE local_id IN ({marks})",
+            [i for i, _, _ in gone],
+        )
+        _in(conn, "DELETE FROM entity_locals WHERE id IN ({marks})", [i for i, _, _ in gone])
         return self._articles_with(f"s:{t[2:]}" for t in flips) - set(ids) - new
 
     # ------------------------------------------------------------------ second pass
@@ -512,8 +538,9 @@ class _Batch:
         region: dict[int, LocalCluster] = {}
         for c in added:
             cur = conn.execute(
-                "INSERT INTO entity_locals(article_id, entity_id, data) VALUES (?, NULL, ?)",
-                (c.article, _local_to_json(c)),
+                "INSERT INTO entity_locals(article_id, entity_id, head, members)"
+                " VALUES (?, NULL, ?, ?)",
+                (c.article, _head_json(c), _members_json(c)),
             )
             local_id = cur.lastrowid
             assert local_id is not None
@@ -522,8 +549,10 @@ class _Batch:
                 [(link, local_id) for link in sorted(c.links())],
             )
             region[local_id] = c
+        was: dict[int, str | None] = dict.fromkeys(region)
         old_entities = {e for _, e, _ in removed if e is not None}
-        frontier = set().union(*(c.links() for c in added)) if added else set()
+        shrunk = set(old_entities)  # entities that lost clusters: rewritten whatever happens
+        frontier: set[str] = set().union(*(c.links() for c in added)) if added else set()
         for _, _, c in removed:
             frontier |= c.links()
         asked_links: set[str] = set()
@@ -550,60 +579,136 @@ class _Batch:
             asked_entities |= fresh_entities
             fresh_entities = set()
             ids -= region.keys()
-            for local_id, entity_id, aid, data in _in(
+            for local_id, entity_id, aid, head in _in(
                 conn,
-                "SELECT id, entity_id, article_id, data FROM entity_locals WHERE id IN ({marks})",
+                "SELECT id, entity_id, article_id, head FROM entity_locals WHERE id IN ({marks})",
                 ids,
             ):
-                c = _local_from_json(aid, data)
+                c = _local(aid, head)
                 region[local_id] = c
+                was[local_id] = entity_id
                 frontier |= c.links()
                 if entity_id is not None and entity_id not in asked_entities:
                     fresh_entities.add(entity_id)
                     old_entities.add(entity_id)
-        self._write_entities(region, old_entities)
+        self._write_entities(region, was, old_entities, shrunk)
 
-    def _write_entities(self, region: dict[int, LocalCluster], old_entities: set[str]) -> None:
+    def _write_entities(
+        self,
+        region: dict[int, LocalCluster],
+        was: Mapping[int, str | None],
+        old_entities: set[str],
+        shrunk: set[str],
+    ) -> None:
+        """Cluster the region again; write the entities that changed (an entity made of
+        exactly the clusters it had keeps its row unless its salted id moves)."""
         conn = self.conn
         local_ids = list(region)
-        results = resolve_region(
-            [region[i] for i in local_ids], self.terms_of, related_threshold=self.threshold
+        computed: dict[tuple[str, str], float] = {}
+        groups = cluster_region(
+            [region[i] for i in local_ids],
+            self.terms_of,
+            related_threshold=self.threshold,
+            known=self.cosine,
+            computed=computed,
         )
-        old_bases = {
+        conn.executemany(
+            "INSERT OR IGNORE INTO entity_cosines(a, b, cosine) VALUES (?, ?, ?)",
+            [(a, b, v) for (a, b), v in computed.items()],
+        )
+        members_of: dict[str, set[int]] = defaultdict(set)
+        for local_id, entity_id in was.items():
+            if entity_id is not None:
+                members_of[entity_id].add(local_id)
+        kept: set[str] = set()
+        changed: list[list[int]] = []
+        for group in groups:
+            ids_ = [local_ids[n] for n in group]
+            entity_id = was[ids_[0]]
+            if (
+                entity_id is not None
+                and entity_id not in shrunk
+                and members_of[entity_id] == set(ids_)
+            ):
+                kept.add(entity_id)
+            else:
+                changed.append(ids_)
+        gone = old_entities - kept
+        full: dict[int, LocalCluster] = {}
+        for local_id, aid, head, members in _in(
+            conn,
+            "SELECT id, article_id, head, members FROM entity_locals WHERE id IN ({marks})",
+            [i for ids_ in changed for i in ids_],
+        ):
+            full[local_id] = _local(aid, head, members)
+        results = [build_entity([full[i] for i in ids_]) for ids_ in changed]
+        bases = {
             r[0]
-            for r in _in(
-                conn, "SELECT base FROM entity_bases WHERE entity_id IN ({marks})", old_entities
-            )
-        }
-        bases = old_bases | {e.id for e, _, _ in results}
-        outside = [
+            for r in _in(conn, "SELECT base FROM entity_bases WHERE entity_id IN ({marks})", gone)
+        } | {e.id for e, _, _ in results}
+        others = [
             (eid, base, n, tuple(json.loads(first)))
             for eid, base, n, first in _in(
                 conn,
                 "SELECT entity_id, base, mentions, first FROM entity_bases WHERE base IN ({marks})",
                 bases,
             )
-            if eid not in old_entities
+            if eid not in gone
         ]
         stubs = [e for e, _, _ in results] + [
             Entity(id=base, name="", type="", aliases=(), articles=(), mentions=n)
-            for _, base, n, _ in outside
+            for _, base, n, _ in others
         ]
-        firsts = [f for _, f, _ in results] + [f for _, _, _, f in outside]
-        ids = [e.id for e in distinct_ids(stubs, firsts)]
+        firsts = [f for _, f, _ in results] + [f for _, _, _, f in others]
+        new_ids = [e.id for e in distinct_ids(stubs, firsts)]
         for table, col in (
             ("aliases", "entity_id"),
             ("entities", "id"),
             ("entity_bases", "entity_id"),
         ):
-            _in(conn, f"DELETE FROM {table} WHERE {col} IN ({{marks}})", old_entities)
-        # entities outside the region whose salted id changed (two may swap ids: move
-        # them aside first)
-        renamed = [
-            (eid, new_id)
-            for (eid, _, _, _), new_id in zip(outside, ids[len(results) :], strict=True)
-            if new_id != eid
-        ]
+            _in(conn, f"DELETE FROM {table} WHERE {col} IN ({{marks}})", gone)
+        self._rename(
+            [
+                (eid, new_id)
+                for (eid, _, _, _), new_id in zip(others, new_ids[len(results) :], strict=True)
+                if new_id != eid
+            ]
+        )
+        local_entity: list[tuple[str, int]] = []
+        mention_entity: list[tuple[str, str, int, int]] = []
+        for (entity, first, spans), new_id, ids_ in zip(
+            results, new_ids[: len(results)], changed, strict=True
+        ):
+            conn.execute(
+                "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
+                (
+                    new_id,
+                    entity.name,
+                    entity.type,
+                    entity.mentions,
+                    json.dumps(list(entity.articles)),
+                ),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)",
+                [(new_id, a) for a in entity.aliases],
+            )
+            conn.execute(
+                "INSERT INTO entity_bases(entity_id, base, mentions, first) VALUES (?,?,?,?)",
+                (new_id, entity.id, entity.mentions, json.dumps(list(first))),
+            )
+            mention_entity.extend((new_id, *span) for span in spans)
+            local_entity.extend((new_id, i) for i in ids_)
+        conn.executemany("UPDATE entity_locals SET entity_id = ? WHERE id = ?", local_entity)
+        conn.executemany(
+            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
+            mention_entity,
+        )
+
+    def _rename(self, renamed: list[tuple[str, str]]) -> None:
+        """Give entities outside the rewritten part their new salted ids (two may swap ids:
+        they are moved aside first)."""
+        conn = self.conn
         moved = []
         for eid, new_id in renamed:
             row = conn.execute(
@@ -640,40 +745,6 @@ class _Batch:
                 conn.execute(
                     f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", (new_id, "~" + new_id)
                 )
-        owner: dict[tuple[str, int, int], int] = {}
-        for local_id, c in region.items():
-            for m in c.members:
-                owner[c.article, m[0], m[1]] = local_id
-        local_entity: list[tuple[str, int]] = []
-        mention_entity: list[tuple[str, str, int, int]] = []
-        for (entity, first, spans), new_id in zip(results, ids[: len(results)], strict=True):
-            conn.execute(
-                "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
-                (
-                    new_id,
-                    entity.name,
-                    entity.type,
-                    entity.mentions,
-                    json.dumps(list(entity.articles)),
-                ),
-            )
-            conn.executemany(
-                "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)",
-                [(new_id, a) for a in entity.aliases],
-            )
-            conn.execute(
-                "INSERT INTO entity_bases(entity_id, base, mentions, first) VALUES (?,?,?,?)",
-                (new_id, entity.id, entity.mentions, json.dumps(list(first))),
-            )
-            for span in spans:
-                mention_entity.append((new_id, *span))
-            for local_id in {owner[s] for s in spans}:
-                local_entity.append((new_id, local_id))
-        conn.executemany("UPDATE entity_locals SET entity_id = ? WHERE id = ?", local_entity)
-        conn.executemany(
-            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
-            mention_entity,
-        )
 
 
 def first_pass_forms(mentions: list[Mention], common: frozenset[str]) -> list[NameForm]:
