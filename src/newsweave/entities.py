@@ -772,9 +772,9 @@ class _Relatedness:
     def _row(self, aid: str) -> dict[str, float]:
         row = self._rows.get(aid)
         if row is None:
-            n, df = background_df()
+            idf, rare = background_idf()
             weights = {
-                t: (1.0 + math.log(c)) * (math.log((1 + n) / (1 + df.get(t, 1))) + 1.0)
+                t: (1.0 + math.log(c)) * idf.get(t, rare)
                 for t, c in self.corpus.terms_of(aid).items()
             }
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
@@ -800,6 +800,15 @@ class _Relatedness:
             value = sum(w * rb[t] for t, w in ra.items() if t in rb)
             self._cache[pair] = self.computed[pair] = value
         return value
+
+
+@cache
+def background_idf() -> tuple[dict[str, float], float]:
+    """``({term: smoothed idf}, the idf of a term the background lacks)`` from
+    :func:`background_df`: ``ln((1 + n) / (1 + df)) + 1``, a term it lacks counting df 1."""
+    n, df = background_df()
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in df.items()}
+    return idf, math.log((1 + n) / 2) + 1.0
 
 
 @cache
