@@ -293,10 +293,10 @@ def test_figures_across_events_the_same_count_reported_twice() -> None:
     assert {x.value_a, x.value_b} == {"about 1,052", "about 1,152"}
 
 
-def test_the_learned_signal_joins_what_the_rules_cannot() -> None:
-    # Fox News 28 April vs 1 May: no shared word right before the two leak rates, so the
-    # rules cannot tell they measure one thing; the sentence encoder (figures masked) can,
-    # and the later report is an update
+def test_what_a_figure_measures_joins_two_reports_of_one_rate() -> None:
+    # Fox News 28 April vs 1 May: no shared word right before the two leak rates, but both
+    # measure oil flowing from the well per day (the words around each figure say so), so no
+    # encoder is needed, and the later report is an update
     pair = (
         (
             "fox-1",
@@ -311,10 +311,56 @@ def test_the_learned_signal_joins_what_the_rules_cannot() -> None:
             "blown-out well at the site of BP's Deepwater Horizon rig.",
         ),
     )
+    (x,) = _across_events(*pair)
+    assert x.relation == "update"
+    assert {x.value_a, x.value_b} == {"About 42,000", "More than 200,000"}
+
+
+def test_the_learned_signal_joins_what_the_rules_cannot() -> None:
+    # the same two reports without the verbs: the words no longer say what is measured, and
+    # only the sentence encoder (figures masked) finds that they speak of one thing
+    pair = (
+        (
+            "fox-1",
+            "2010-04-28",
+            "About 42,000 gallons of oil a day from the blown-out well drilled by the "
+            "Deepwater Horizon oil rig, officials estimate.",
+        ),
+        (
+            "fox-2",
+            "2010-05-01",
+            "More than 200,000 gallons of oil a day from the blown-out well at the site of "
+            "BP's Deepwater Horizon rig, officials estimate.",
+        ),
+    )
     assert _across_events(*pair) == []
     (x,) = _across_events(*pair, embed=True)
     assert x.relation == "update"
     assert {x.value_a, x.value_b} == {"About 42,000", "More than 200,000"}
+
+
+def test_what_a_figure_measures_keeps_apart_collected_and_leaking_oil() -> None:
+    # a rate of oil collected is no rival to a rate of oil leaking, and a rate no rival to a
+    # total; 126 workers rescued is no rival to 11 workers killed
+    pair = (
+        (
+            "a",
+            "2010-05-18",
+            "BP said the tube was collecting 2,000 barrels of oil a day from the well.",
+        ),
+        (
+            "b",
+            "2010-05-19",
+            "Scientists said 5,000 barrels of oil a day were still leaking from the well.",
+        ),
+    )
+    assert _across_events(*pair) == []
+    assert _across_events(*pair, embed=True) == []
+    people = (
+        ("c", "2010-04-22", "Another 126 workers on the rig were rescued, officials said."),
+        ("d", "2010-04-23", "Some 11 workers on the rig were killed, officials said."),
+    )
+    assert _across_events(*people) == []
 
 
 def test_figures_of_different_things_across_events_are_no_rivals() -> None:

@@ -184,6 +184,9 @@ class PairContext:
     #: the learned same-thing signal, computed only when asked: the sentence-embedding cosine
     #: of the two statements with their figures masked (``None``: no encoder given)
     cosine: Callable[[], float] | None = None
+    #: the cosine at which the encoder must confirm two figures whose words do not say that
+    #: they measure one quantity (across events: ``ClaimOptions.cross_event_cosine``); 0: none
+    confirm: float = 0.0
 
     @property
     def days_apart(self) -> int | None:
@@ -471,6 +474,13 @@ class Quantity:
     #: a name or code between the number and its noun narrows what is counted ("seven
     #: AK-47 assault rifles" are some of the "nine assault rifles"): that word's stem
     qualifier: str = ""
+    #: what the figure measures (:func:`measure_of`): the happening ("flow", "capture",
+    #: "cost", "rescue"...) and the thing ("oil", "rig", "slick"...), "" when not read
+    act: str = ""
+    thing: str = ""
+    background: bool = False  # of another time than the report ("In 2007, ...", "last month")
+    #: the proper names of a happening named beside it ("the Valdez spill of 250,000 barrels")
+    named: frozenset[str] = frozenset()
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -538,22 +548,32 @@ def _length_role(after: str, before: str = "") -> str:
     "40 miles southeast of the mouth"), how far apart two things are ("10 miles away from
     the rig"), how big ("45 miles by 105", "130 miles long") or how deep ("5,000 feet
     below")."""
+    after = re.sub(r"\s*\([^()]*\)", "", after)  # a conversion: "5,000 ft (1,500 m) of water"
     words_after = [w.lower() for w in tokens(after)[:4]]
     if _FALL_BEFORE.search(before):
         return "fall"  # "slipped and fell about 200m down a gully": how far someone fell
-    if re.search(r"\d[\w\s]{0,8}\s+by\s+$", before):
-        return "size"  # the second side of "45 miles by 105 miles"
+    if re.search(r"\d[\w\s]{0,8}\s+by\s+$", before) or re.match(r"-[a-z]", after):
+        return "size"  # the second side of "45 miles by 105 miles"; "an 18,000-foot well"
+    if re.match(r"\s*[a-z]+\s+of\s+(?:sea\s*)?(?:water|rock|ocean|mud)\b", after) or re.search(
+        r"\b(?:depths?\s+of|down\s+to|deep\s+as)\s+(?:about\s+|some\s+|nearly\s+|more than\s+)?$",
+        before,
+    ):
+        return "depth"  # "5,000 feet of water", "at a depth of 5,000 feet"
     if any(
         w in ("by", "long", "wide", "across", "tall", "high", "length", "width")
         for w in words_after
-    ):
+    ) or re.search(r"\b(?:covering|covers|covered|measuring|spanning|stretching)\s+$", before):
         return "size"
     if any(
         w in ("below", "deep", "underwater", "beneath", "down", "undersea", "depth")
         for w in words_after
     ):
         return "depth"
-    if re.match(r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?[A-Z]", after):
+    if re.match(
+        r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?(?:[A-Z]|"
+        r"(?:\w+\s+)?(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b)",
+        after,
+    ):
         return "between"  # "10 miles away from the Deepwater Horizon": between two things
     return "distance"
 
@@ -634,6 +654,18 @@ _APPOSITION = re.compile(
     r"(?:which|where)\b|with\s+(?:a\s+)?population\s+of\b)",
     re.I,
 )
+# A rate: "5,000 barrels a day", "1,000 barrels (a day)", "5,000 barrels, or 200,000 gallons, a
+# day", "1,000 barrels -- or 42,000 gallons -- of oil is leaking each day", "bpd", "daily".
+_CONVERSION = re.compile(
+    r"\s*(?:,|--|—|–|\()?\s*(?:or|about|some|roughly)?\s*[\d,.]+\s*(?:million\s+)?[a-z]+"
+    r"(?:\s+of\s+\w+)?\s*(?:,|--|—|–|\))",
+    re.I,
+)
+_PER_DAY = re.compile(
+    r"^\s*[a-z]+\b(?P<gap>[^.;:!?\d]{0,70}?)(?:\b(?:a|per|each|every)\s+day\b|\bdaily\b|"
+    r"\(\s*(?:a|per)\s+day\s*\))|^\s*(?:bpd|b/d)\b",
+    re.I,
+)
 
 
 def _surname(names: Sequence[str]) -> frozenset[str]:
@@ -683,6 +715,165 @@ def _appositive_owner(text: str, at: int) -> frozenset[str]:
         return frozenset()
     before = tokens(text[max(0, comma - 60) : comma])[-2:]
     return frozenset(stem(t) for t in before if t.isalpha() and t.lower() not in STOPWORDS)
+
+
+def _per_day(after: str) -> bool:
+    """Whether the unit that ``after`` starts with is given per day (what follows it, up to
+    the next figure: a bracketed or appositive conversion is read through)."""
+    if re.match(r"-[a-z]+-(?:a|per)-day\b", after, re.I):
+        return True  # "a 1,000-barrel-a-day leak"
+    head = re.match(r"\s*[a-z]+", after, re.I)
+    if head is None:
+        return False
+    rest = after[head.end() :]
+    conv = _CONVERSION.match(rest)
+    if conv:
+        rest = " " + rest[conv.end() :]
+    rest = re.sub(r"\((?!\s*(?:a|per)\s+day\s*\))[^()]*\)", " ", rest)
+    return bool(_PER_DAY.match(head.group(0) + rest))
+
+
+# What a figure measures, read from the words around it (no parser: the nearest word of a
+# small lexicon per kind of unit, inside the clause). Two figures of one unit measure the same
+# quantity when they measure the same happening of the same thing ("1,000 barrels a day of
+# oil leaking" and "5,000 barrels of oil a day are pouring"), and different quantities when
+# the happening or the thing differs ("1,000 barrels a day collected" against "5,000 leaking";
+# "126 workers rescued" against "11 workers killed"; the rig's distance offshore against the
+# slick's). Used by the number slot (:func:`same_measure`) before the encoder is asked.
+_VOLUME_ACTS = {
+    **dict.fromkeys(
+        words(
+            "leak spill gush spew pour flow emanat escap seep bleed discharg releas belch "
+            "spurt ooz erupt"
+        ),
+        "flow",
+    ),
+    **dict.fromkeys(
+        words("recover retriev collect captur siphon funnel funnell skim skimm suck burn scoop"),
+        "capture",
+    ),
+    **dict.fromkeys(words("produc output extract"), "produce"),
+    **dict.fromkeys(words("hold capaciti store storag tank reserv"), "hold"),
+    **dict.fromkeys(words("dispersant sprai"), "disperse"),
+}
+_COUNT_ACTS = {
+    **dict.fromkeys(words("kill dead di death die"), "kill"),
+    **dict.fromkeys(words("injur hurt wound"), "injur"),
+    **dict.fromkeys(words("rescu surviv evacu escap"), "survive"),
+    **dict.fromkeys(words("miss unaccount"), "missing"),
+    **dict.fromkeys(words("aboard board"), "aboard"),
+    **dict.fromkeys(words("arrest detain"), "arrest"),
+    **dict.fromkeys(words("charg indict"), "charge"),
+    **dict.fromkeys(words("deploi work used involv assign help"), "deploy"),
+}
+_MONEY_ACTS = {
+    **dict.fromkeys(words("cost spent spend bill expens"), "cost"),
+    **dict.fromkeys(words("paid pai payout compens claim"), "pay"),
+    **dict.fromkeys(words("fine penalti"), "fine"),
+    **dict.fromkeys(words("limit cap liabil"), "limit"),
+    **dict.fromkeys(words("profit earn revenu incom"), "profit"),
+    **dict.fromkeys(words("fund escrow pledg donat aid rais"), "fund"),
+    **dict.fromkeys(words("valu wipe worth capitalis capitaliz"), "value"),
+    **dict.fromkeys(words("dividend"), "dividend"),
+}
+_LENGTH_THINGS = {
+    **dict.fromkeys(words("rig well platform site wellhead explos blast"), "rig"),
+    **dict.fromkeys(words("slick sheen spill tar plume"), "slick"),
+}
+_LENGTH_OF = {
+    **dict.fromkeys(words("boom barrier"), "boom"),
+    **dict.fromkeys(words("pipe tube riser hose"), "pipe"),
+    **dict.fromkeys(words("coastlin coast shorelin shore beach marsh wetland"), "coast"),
+}
+_VOLUME_THINGS = {
+    "oil": "oil",
+    "crud": "oil",
+    "petroleum": "oil",
+    "oili": "mix",
+    "mix": "mix",
+    "mixtur": "mix",
+    "emuls": "mix",
+    "dispersant": "dispersant",
+    "mud": "mud",
+    "ga": "gas",
+}
+# the oil goes somewhere: "are coming up from the seabed", "being pumped into the Gulf"
+_INTO_THE_SEA = re.compile(
+    r"[^.;]*?\b(?:(?:coming|welling|bubbling|billowing|boiling)\s+(?:up|out)|"
+    r"into\s+the\s+(?:sea|gulf|water|ocean)|out\s+of\s+the\s+(?:well|sea\s*floor|seabed))\b",
+    re.I,
+)
+_MONEY_UNITS = frozenset(("USD", "EUR", "GBP", "INR", "GBX", "USC"))
+
+
+def _nearest(text: str, start: int, end: int, lexicon: Mapping[str, str]) -> str:
+    """The value in ``lexicon`` of the stem nearest the figure at ``start:end`` inside its
+    clause (90 characters either side, not across a sentence or semicolon), "" if none."""
+    lo, hi = max(0, start - 90), min(len(text), end + 90)
+    before = re.split(r"[.;!?]\s", text[lo:start])[-1]
+    after = re.split(r"[.;!?](?:\s|$)", text[end:hi])[0]
+    best, best_d = "", 10**6
+    base = start - len(before)
+    for mt in re.finditer(r"[A-Za-z]+", before):
+        got = lexicon.get(stem(mt.group(0)))
+        if got and start - (base + mt.end()) < best_d:
+            best, best_d = got, start - (base + mt.end())
+    for mt in re.finditer(r"[A-Za-z]+", after):
+        got = lexicon.get(stem(mt.group(0)))
+        if got and mt.start() < best_d:
+            best, best_d = got, mt.start()
+            break
+    return best
+
+
+def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
+    """(act, thing) of the figure at ``start:end`` with ``unit`` (see :class:`Quantity`)."""
+    if unit.startswith("volume"):
+        thing = ""
+        of = re.match(
+            r"\s*[a-z]+(?:\s*(?:,|--|—)?\s*or\s+[\d,.]+\s+[a-z]+\s*(?:,|--|—)?)?\s+of\s+"
+            r"(?:an?\s+|the\s+)?(?:heavy\s+|light\s+|thick\s+)?([a-z]+(?:-[a-z]+)*)",
+            text[end : end + 80],
+            re.I,
+        )
+        if of:
+            parts = [stem(w) for w in of.group(1).split("-")]
+            thing = "mix" if "water" in parts[1:] else _VOLUME_THINGS.get(parts[0], "")
+        act = _nearest(text, start, end, _VOLUME_ACTS)
+        if not act and _INTO_THE_SEA.match(text[end : end + 90]):
+            act = "flow"  # "1,000 barrels of oil a day being pumped into the Gulf"
+        return act, thing
+    if unit.startswith("length"):
+        of = re.match(
+            r"[\s-]*[a-z]+\s+of\s+(?:the\s+|floating\s+|containment\s+)*([a-z]+)",
+            text[end : end + 50],
+            re.I,
+        )
+        if of and stem(of.group(1)) in _LENGTH_OF:
+            return "", _LENGTH_OF[stem(of.group(1))]  # "174,060 feet of boom"
+        return "", _nearest(text, start, end, _LENGTH_THINGS)
+    if unit in _MONEY_UNITS:
+        return _nearest(text, start, end, _MONEY_ACTS), ""
+    if unit and unit != "%" and not unit.startswith(("mass", "area")):
+        return _nearest(text, start, end, _COUNT_ACTS), ""
+    return "", ""
+
+
+def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
+    """Whether two figures of one unit measure the same quantity, by what they measure
+    (:func:`measure_of`): False when the happenings or the things differ, True when both
+    name the same happening (or, for a length, the same thing), None when the words do not
+    tell (the encoder may break the tie)."""
+    if (qa.act and qb.act and qa.act != qb.act) or (qa.thing and qb.thing and qa.thing != qb.thing):
+        return False
+    if qa.act and qa.act == qb.act and qa.unit.startswith("volume"):
+        # a volume names what it measures ("barrels of oil a day leaking"); two sums spent or
+        # two counts of people killed are one quantity only if of one happening, which the
+        # words beside them do not say (quakes of two years, the costs of two wells)
+        return True
+    if qa.unit.startswith("length") and qa.thing and qa.thing == qb.thing:
+        return True
+    return None
 
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d")
@@ -752,11 +943,21 @@ class NumberSlot(SlotKind):
                 continue  # a rank ("the No. 5 seed", "#1"), not a count
             scale = (m.group("scale") or "").lower()
             cur = (m.group("cur") or "").strip().lower()
-            # "1,500 m" is a length, "$3m" and "1m euros" money
+            # "1,500 m" is a length, "$3m" and "1m euros" money, "6m litres" six million
+            counted = re.match(r"\s*([a-z]+)\b", after)
             metres = (
                 scale == "m"
                 and not cur
                 and not re.match(r"\s*(?:euros?|dollars?|pounds?|yen|rupees?)\b", after, re.I)
+                and not (
+                    counted
+                    and (
+                        _UNITS.get(counted.group(1), ("length",))[0] != "length"
+                        or counted.group(1) in _CURRENCY_WORDS
+                        or stem(counted.group(1)) in _HUMAN
+                        or (counted.group(1).endswith("s") and counted.group(1) != "across")
+                    )
+                )
             )
             if scale and not metres:
                 value *= _SCALE[scale]
@@ -764,7 +965,7 @@ class NumberSlot(SlotKind):
             owner: frozenset[str] = frozenset()
             qualifier = ""
             prev_long = text[max(0, m.start("num") - 40) : m.start("num")]
-            nxt = tokens(re.split(r"[,.;:()]", after, maxsplit=1)[0])[:4]
+            nxt = tokens(re.split(r"[,.;:()]|\s[-–—]+\s", after, maxsplit=1)[0])[:4]
             first = "m" if metres else (nxt[0].lower() if nxt else "")
             if m.group("pct"):
                 unit = "%"
@@ -775,12 +976,7 @@ class NumberSlot(SlotKind):
             elif first in _UNITS:
                 dim, factor = _UNITS[first]
                 unit, value = dim, value * factor
-                if re.match(
-                    r"\s*\w+(?:\s+of\s+\w+)?(?:\s+(?:are|is|were|was|being|now|still|"
-                    r"\w+ing|out|into|from|the|sea|gulf|water))*\s+(?:a|per|each)\s+day\b"
-                    r"|\s*bpd\b",
-                    re.sub(r"\s*\([^()]*\)", "", text[m.end() : m.end() + 120]),
-                ):
+                if _per_day(text[m.end() : m.end() + 140]):
                     unit += "/day"  # a rate: "5,000 barrels a day"
             elif first in _CURRENCY_WORDS:
                 unit = _CURRENCY_WORDS[first]
@@ -891,6 +1087,7 @@ class NumberSlot(SlotKind):
                 unit += "/" + _length_role(after, text[max(0, m.start() - 20) : m.start()])
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
             change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
+            act, thing = measure_of(text, m.start(), m.end(), unit)
             out.append(
                 Quantity(
                     value,
@@ -905,6 +1102,12 @@ class NumberSlot(SlotKind):
                     bool(_PART_BEFORE.search(text[max(0, m.start() - 50) : m.start()])),
                     owner,
                     qualifier,
+                    act,
+                    thing,
+                    _in_background(
+                        text, m.start(), m.end(), ctx.published.year if ctx.published else None
+                    ),
+                    _named_happening(text, m.start(), m.end()),
                 )
             )
         return tuple(out)
@@ -922,8 +1125,6 @@ class NumberSlot(SlotKind):
             return None  # a conditional or hedged figure ("could climb to") is no report
         if not _same_period(a, b):
             return None
-        if _BACKGROUND.search(a.text) or _BACKGROUND.search(b.text):
-            return None  # a figure from another time ("In 2007, the gang ...", "last month")
         if a.people and b.people and not a.people & b.people:
             return None  # figures of other people: "Manning threw for 364 yards" / "Luck ... 205"
         if not _same_span(a.text, b.text):
@@ -937,6 +1138,10 @@ class NumberSlot(SlotKind):
             for qb in qb_all:
                 if qa.unit != qb.unit:
                     continue
+                if qa.background or qb.background:
+                    continue  # a figure from another time ("In 2007, the gang ...")
+                if not _same_happening(qa, b) or not _same_happening(qb, a):
+                    continue  # "the Valdez spill of 250,000 barrels" against this leak
                 if qa.unit in _PERSONAL and not qa.owner & qb.owner:
                     continue  # one person's age against another's (or a list of ages)
                 if (
@@ -976,16 +1181,25 @@ class NumberSlot(SlotKind):
                     continue  # each article also gives the other's figure
                 if _sums_to(qa_all, qb) or _sums_to(qb_all, qa):
                     continue  # "seven AK-47s and two other rifles" are "nine rifles"
-                same = _same_slot(qa, qb)
-                if alike and same:
+                measured = same_measure(qa, qb)
+                same = _same_slot(qa, qb) if measured is None else measured
+                # the rules decide; across events the encoder confirms what they found
+                # unless the words say the two figures measure one quantity
+                by_rules = same and (alike or (measured and _same_people(a, b)))
+                if by_rules and (measured or not pair.confirm or pair.cosine is None):
                     return qa, qb
                 if _same_people(a, b) and _anchored(qa, qb, qa_all, qb_all):
-                    return qa, qb
+                    if not pair.confirm or pair.cosine is None:
+                        return qa, qb
+                    if learned is None:
+                        learned = pair.cosine()
+                    if learned >= pair.confirm:
+                        return qa, qb
                 if same is False or pair.cosine is None:
                     continue
                 if learned is None:
                     learned = pair.cosine()
-                if learned >= pair.options.figure_cosine:
+                if learned >= max(pair.options.figure_cosine, pair.confirm):
                     return qa, qb
         return None
 
@@ -1113,7 +1327,7 @@ _PERSONAL = frozenset(["year-old", "ag"])
 # Sentences about another time than the reported happening.
 _BACKGROUND = re.compile(
     r"\b(?:in (?:early |late |mid-?|the )?(?:19|20)\d\d|since (?:19|20)\d\d|"
-    r"last (?:month|year|week)|earlier this year|"
+    r"last (?:month|year)|earlier this year|"
     r"(?:two|three|several) decades|decades? (?:ago|later)|years? (?:ago|later)|in the end|"
     r"the (?:last|previous) (?:major )?\w+ (?:to|in|was)|last season|a year ago|previously|"
     r"formerly|used to)\b",
@@ -1146,6 +1360,64 @@ def _same_span(a: str, b: str) -> bool:
     if pa and pb:
         return False
     return all(p.startswith("this ") for p in pa | pb)
+
+
+# "last week" in a running story is mostly the story's own start ("the rig that exploded last
+# week"): it makes background only of the figures in its own clause.
+_LAST_WEEK = re.compile(r"\blast week\b", re.I)
+_CLAUSE_END = re.compile(r"[,;:()]|\s[-–—]+\s")
+
+
+# A figure of a scenario, not of what happened: "at the worst-case figure of 336,000 gallons".
+_SCENARIO = re.compile(r"\b(?:worst|best)[- ]case\b|\bscenario\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _clause(text: str, start: int, end: int) -> str:
+    return _CLAUSE_END.split(text[:start])[-1] + " " + _CLAUSE_END.split(text[end:])[0]
+
+
+def _in_background(text: str, start: int, end: int, year: int | None = None) -> bool:
+    """Whether the figure at ``start:end`` of ``text`` is of another time or of a scenario
+    (see _BACKGROUND): also a figure whose own clause names a year other than ``year`` (the
+    publication's: "the 2005 Texas City refinery explosion that killed 15")."""
+    if _BACKGROUND.search(text):
+        return True
+    clause = _clause(text, start, end)
+    if _LAST_WEEK.search(clause) or _SCENARIO.search(clause):
+        return True
+    return year is not None and any(int(y) != year for y in _YEAR.findall(clause))
+
+
+# A happening named by a proper name in a figure's clause ("the Valdez spill of 250,000
+# barrels", "the Ixtoc I blowout"): the figure is of that happening.
+_HAPPENING = (
+    r"(?:oil\s+)?(?:spill|spills|explosion|disaster|blast|accident|blowout|leak|"
+    r"quake|earthquake|hurricane|tanker|refinery|fire|crash|attack)"
+)
+_NAMED_HAPPENING = re.compile(
+    r"\b((?:[A-Z][\w'’.-]+\s+){1,3})"
+    + _HAPPENING
+    + r"\b|\b"
+    + _HAPPENING
+    + r"\s+(?:of|at|in|on)\s+(?:the\s+)?((?:[A-Z][\w'’.-]+\s*){1,3})"
+)
+_NOT_NAMES = frozenset(("The", "A", "An", "This", "That", "Its", "His", "Her", "Their", "Our"))
+
+
+def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
+    """The proper names of the happenings named in the clause of the figure at
+    ``start:end`` (empty when none is named)."""
+    out: set[str] = set()
+    for m in _NAMED_HAPPENING.finditer(_clause(text, start, end)):
+        names = (m.group(1) or m.group(2) or "").split()
+        out.update(n.strip("'’.") for n in names if n not in _NOT_NAMES and n[:1].isupper())
+    return frozenset(n for n in out if n)
+
+
+def _same_happening(q: Quantity, other: Statement) -> bool:
+    """A figure of a named happening is comparable only with a statement naming it too."""
+    return not q.named or any(n in other.text for n in q.named)
 
 
 def _share_someone(a: Statement, b: Statement) -> bool:

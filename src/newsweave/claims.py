@@ -60,6 +60,7 @@ from newsweave.claim_slots import (
     content_stems,
     extract_slots,
     find_conflict,
+    same_measure,
     stem,
     tokens,
     weighted_dice,
@@ -112,7 +113,7 @@ class _MaskedCosine:
         return compute
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-20"
+ALGORITHM = "claims-21"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -1293,8 +1294,11 @@ def cross_event_contradictions(
                 if len(wordy(a.stems & b.stems)) < 2:
                     continue
                 sim = weighted_dice(a.stems, b.stems, {})
-                # undated events may be other happenings altogether: only near-restatements
-                if sim < (opts.slot_threshold * 2 if dated else opts.merge_threshold):
+                # undated events may be other happenings altogether: only near-restatements;
+                # two figures whose words say they measure one quantity need less
+                if sim < (opts.slot_threshold * 2 if dated else opts.merge_threshold) and not (
+                    dated and sim >= opts.slot_threshold and _one_quantity(a, b)
+                ):
                     continue
                 pair = PairContext(
                     sim=sim,
@@ -1307,18 +1311,29 @@ def cross_event_contradictions(
                     figures_a=figures[a.article],
                     figures_b=figures[b.article],
                     cosine=cosine(x, y),
+                    # across events the encoder must confirm what the rules found, unless
+                    # the words say the two figures measure one quantity
+                    confirm=opts.cross_event_cosine,
                 )
                 hit = find_conflict(a, b, pair, (_NUMBER_KIND,))
                 if hit is None:
                     continue
-                if pair.cosine is not None and pair.cosine() < opts.cross_event_cosine:
-                    continue  # across events the encoder must confirm what the rules found
                 kind, va, vb, relation = hit
                 if fa.claim < fb.claim:
                     found[key] = Contradiction(fa.claim, fb.claim, kind, va, vb, relation)
                 else:
                     found[key] = Contradiction(fb.claim, fa.claim, kind, vb, va, relation)
     return [found[k] for k in sorted(found)]
+
+
+def _one_quantity(a: Statement, b: Statement) -> bool:
+    """Some figure of ``a`` and some of ``b`` measure one quantity by their words
+    (:func:`newsweave.claim_slots.same_measure`)."""
+    return any(
+        qa.unit == qb.unit and same_measure(qa, qb)
+        for qa in a.slot("number")
+        for qb in b.slot("number")
+    )
 
 
 def _masked(text: str) -> str:
