@@ -316,6 +316,27 @@ def test_what_a_figure_measures_joins_two_reports_of_one_rate() -> None:
     assert {x.value_a, x.value_b} == {"About 42,000", "More than 200,000"}
 
 
+def test_a_readers_comment_is_no_report() -> None:
+    # Reuters' page of 30 April carries readers' comments: an unattributed first-person
+    # figure is no rival to the outlets' reports
+    pair = (
+        (
+            "rt-1",
+            "2010-04-30",
+            "Remember, BP announced right after the oil rig disaster that there was no leak "
+            "-- I guess 42,000 gallons of oil per day leaking is hard to hide.",
+        ),
+        (
+            "fox-2",
+            "2010-05-01",
+            "More than 200,000 gallons of oil a day are leaking from the blown-out well.",
+        ),
+    )
+    assert _across_events(*pair) == []
+    reported = (pair[0][0], pair[0][1], "About 42,000 gallons of oil per day are leaking.")
+    assert len(_across_events(reported, pair[1])) == 1
+
+
 def test_the_learned_signal_joins_what_the_rules_cannot() -> None:
     # the same two reports without the verbs: the words no longer say what is measured, and
     # only the sentence encoder (figures masked) finds that they speak of one thing
@@ -712,3 +733,43 @@ def test_a_past_state_is_no_denial_of_the_present_one() -> None:
         )
         == set()
     )
+
+
+def test_what_each_figure_measures() -> None:
+    from datetime import date
+
+    from newsweave.claim_slots import NumberSlot, SlotContext, same_measure
+
+    def figures(text: str) -> dict:
+        ctx = SlotContext(published=date(2010, 5, 1))
+        return {q.text: q for q in NumberSlot().extract(text, ctx)}
+
+    rate = figures("Some 1,000 barrels (42,000 gallons) of oil a day are leaking from the well.")
+    assert (rate["Some 1,000"].unit, rate["Some 1,000"].act) == ("volume/day", "flow")
+    assert rate["Some 1,000"].thing == "oil"
+    assert figures("It's 1,000 barrels (a day) emanating from the well")["1,000"].unit == (
+        "volume/day"
+    )
+    assert figures("failing to stop a 1,000-barrel-a-day leak")["1,000"].unit == "volume/day"
+    earlier = figures("5,000 barrels leak a day, up from an earlier estimate of 1,000 barrels")
+    assert earlier["1,000"].unit == "volume/day"
+    collected = figures("The tube collected 2,000 barrels a day of the 5,000 barrels a day leaking")
+    assert (collected["2,000"].act, collected["5,000"].act) == ("capture", "flow")
+    assert same_measure(collected["2,000"], collected["5,000"]) is False
+    mix = figures("Crews have retrieved about 1,152 barrels of an oil-and-water mix.")
+    assert (mix["about 1,152"].act, mix["about 1,152"].thing) == ("capture", "mix")
+    assert figures("6m litres of oil have spilled")["6m"].unit == "volume"
+    assert figures("it sank in 5,000 ft (1,500 m) of water")["5,000"].unit == "length/depth"
+    boom = figures("The response is using 174,060 feet of boom to contain the spill")
+    assert boom["174,060"].thing == "boom"
+    rig, slick = figures("The rig sank 50 miles out"), figures("the slick was 9 miles off")
+    assert rig["50"].thing == "rig" and slick["9"].thing == "slick"
+    assert same_measure(rig["50"], slick["9"]) is False
+    valdez = figures("The Valdez spill, caused by a tanker, spilled 10.8 million gallons of crude")
+    assert valdez["10.8 million"].named == frozenset({"Valdez"})
+    assert figures("At the worst-case figure of 336,000 gallons a day")["336,000"].background
+    texas = figures("remembered for the 2005 Texas City refinery explosion that killed 15")
+    assert texas["15"].background
+    killed = figures("the Deepwater Horizon explosion, which killed 11 workers")["11"]
+    rescued = figures("Another 126 workers were rescued")["126"]
+    assert (killed.act, rescued.act) == ("kill", "survive")

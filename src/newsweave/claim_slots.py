@@ -548,14 +548,20 @@ def _length_role(after: str, before: str = "") -> str:
     "40 miles southeast of the mouth"), how far apart two things are ("10 miles away from
     the rig"), how big ("45 miles by 105", "130 miles long") or how deep ("5,000 feet
     below")."""
-    after = re.sub(r"\s*\([^()]*\)", "", after)  # a conversion: "5,000 ft (1,500 m) of water"
+    # a conversion: "5,000 ft (1,500 m) of water", and the converted figure itself
+    after = re.sub(r"\s*\([^()]*\)", "", re.sub(r"^\s*\)", "", after))
+    if re.search(r"\b(?:deep|depths?)\b", before, re.I):
+        return "depth"  # "ultra-deep wells, those greater than 5,000 ft"
     words_after = [w.lower() for w in tokens(after)[:4]]
     if _FALL_BEFORE.search(before):
         return "fall"  # "slipped and fell about 200m down a gully": how far someone fell
     if re.search(r"\d[\w\s]{0,8}\s+by\s+$", before) or re.match(r"-[a-z]", after):
         return "size"  # the second side of "45 miles by 105 miles"; "an 18,000-foot well"
-    if re.match(r"\s*[a-z]+\s+of\s+(?:sea\s*)?(?:water|rock|ocean|mud)\b", after) or re.search(
-        r"\b(?:depths?\s+of|down\s+to|deep\s+as)\s+(?:about\s+|some\s+|nearly\s+|more than\s+)?$",
+    if re.match(
+        r"\s*[a-z]*\s*(?:of|through|under|beneath)\s+(?:sea\s*)?(?:water|rock|ocean|mud)\b", after
+    ) or re.search(
+        r"\b(?:depths?\s+of|down\s+to|deep\s+as)\s+(?:about\s+|some\s+|nearly\s+|"
+        r"(?:more|greater)\s+than\s+|over\s+)?$",
         before,
     ):
         return "depth"  # "5,000 feet of water", "at a depth of 5,000 feet"
@@ -717,6 +723,15 @@ def _appositive_owner(text: str, at: int) -> frozenset[str]:
     return frozenset(stem(t) for t in before if t.isalpha() and t.lower() not in STOPWORDS)
 
 
+# the earlier value of a rate just given: "5,000 barrels are leaking a day, up from an earlier
+# estimate of 1,000 barrels"
+_RATE_BEFORE = re.compile(
+    r"\b(?:a|per|each)\s+day,?\s+(?:up|down|raised|revised|increased|compared)\s+(?:from|with)"
+    r"\s+(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?(?:of\s+)?(?:about\s+|some\s+)?$",
+    re.I,
+)
+
+
 def _per_day(after: str) -> bool:
     """Whether the unit that ``after`` starts with is given per day (what follows it, up to
     the next figure: a bracketed or appositive conversion is read through)."""
@@ -833,7 +848,7 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
         of = re.match(
             r"\s*[a-z]+(?:\s*(?:,|--|—)?\s*or\s+[\d,.]+\s+[a-z]+\s*(?:,|--|—)?)?\s+of\s+"
             r"(?:an?\s+|the\s+)?(?:heavy\s+|light\s+|thick\s+)?([a-z]+(?:-[a-z]+)*)",
-            text[end : end + 80],
+            re.sub(r"\s*\([^()]*\)", "", text[end : end + 100]),
             re.I,
         )
         if of:
@@ -976,7 +991,9 @@ class NumberSlot(SlotKind):
             elif first in _UNITS:
                 dim, factor = _UNITS[first]
                 unit, value = dim, value * factor
-                if _per_day(text[m.end() : m.end() + 140]):
+                if _per_day(text[m.end() : m.end() + 140]) or _RATE_BEFORE.search(
+                    text[max(0, m.start() - 80) : m.start()]
+                ):
                     unit += "/day"  # a rate: "5,000 barrels a day"
             elif first in _CURRENCY_WORDS:
                 unit = _CURRENCY_WORDS[first]
@@ -1084,7 +1101,7 @@ class NumberSlot(SlotKind):
             if unit == "length" and compound and compound.group(1) not in _SIZE_WORDS:
                 unit += "/" + stem(compound.group(1))  # "a 7-yard line", "a 45-yard field goal"
             elif unit == "length":
-                unit += "/" + _length_role(after, text[max(0, m.start() - 20) : m.start()])
+                unit += "/" + _length_role(after, text[max(0, m.start() - 40) : m.start()])
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
             change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
             act, thing = measure_of(text, m.start(), m.end(), unit)
@@ -1398,9 +1415,10 @@ _HAPPENING = (
 _NAMED_HAPPENING = re.compile(
     r"\b((?:[A-Z][\w'’.-]+\s+){1,3})"
     + _HAPPENING
-    + r"\b|\b"
+    + r"\b|\b(?:"
     + _HAPPENING
-    + r"\s+(?:of|at|in|on)\s+(?:the\s+)?((?:[A-Z][\w'’.-]+\s*){1,3})"
+    + r"\s+(?:of|at|in|on)|(?:spilled|leaked|released)\s+(?:from|by))"
+    r"\s+(?:the\s+)?((?:[A-Z][\w'’.-]+\s*){1,3})"
 )
 _NOT_NAMES = frozenset(("The", "A", "An", "This", "That", "Its", "His", "Her", "Their", "Our"))
 
@@ -1409,7 +1427,7 @@ def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
     """The proper names of the happenings named in the clause of the figure at
     ``start:end`` (empty when none is named)."""
     out: set[str] = set()
-    for m in _NAMED_HAPPENING.finditer(_clause(text, start, end)):
+    for m in _NAMED_HAPPENING.finditer(text):
         names = (m.group(1) or m.group(2) or "").split()
         out.update(n.strip("'’.") for n in names if n not in _NOT_NAMES and n[:1].isupper())
     return frozenset(n for n in out if n)

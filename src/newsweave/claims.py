@@ -128,7 +128,7 @@ HEDGE_RE = re.compile(
     r"reportedly|allegedly|purportedly|apparently|rumou?red|unconfirmed|unverified|"
     r"no (?:official )?confirmation|not (?:been |yet )?confirmed|yet to be confirmed|"
     r"(?:is|are|was|were) said to|believed to|appears? to|seems? to|speculat\w*|"
-    r"it is understood|sources close to)\b",
+    r"it is understood|sources close to|I (?:guess|suppose|bet|think|wonder|reckon))\b",
     re.IGNORECASE,
 )
 # Parts of every HEDGE_RE cue, tested as substrings first (most sentences hold none).
@@ -156,6 +156,12 @@ _HEDGE_PARTS = (
     "speculat",
     "understood",
     "sources close",
+    "i guess",  # a reader's comment under the article: "I guess 42,000 gallons ..."
+    "i suppose",
+    "i bet",
+    "i think",
+    "i wonder",
+    "i reckon",
 )
 
 
@@ -1172,7 +1178,8 @@ def figure_mentions(
     out: list[FigureMention] = []
     for c in claims:
         texts = c.texts if len(c.texts) == len(c.spans) else (c.text,) * len(c.spans)
-        for sp, text in zip(c.spans, texts, strict=True):
+        said = c.attributions if len(c.attributions) == len(c.spans) else (None,) * len(c.spans)
+        for sp, text, who in zip(c.spans, texts, said, strict=True):
             if not re.search(r"\d", text) and not _WORDED_FIGURE.search(text):
                 continue
             pub = published.get(sp.article)
@@ -1191,7 +1198,7 @@ def figure_mentions(
                 start=sp.start,
                 end=sp.end,
                 text=text,
-                attribution=None,
+                attribution=who,
                 hedged=c.hedged or _hedged(text),
                 negated=bool(NEGATION_RE.search(text)),
                 quoted=False,
