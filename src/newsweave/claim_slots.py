@@ -187,6 +187,9 @@ class PairContext:
     #: the cosine at which the encoder must confirm two figures whose words do not say that
     #: they measure one quantity (across events: ``ClaimOptions.cross_event_cosine``); 0: none
     confirm: float = 0.0
+    #: the same for two figures whose words say they measure one quantity
+    #: (``ClaimOptions.measured_cosine``)
+    confirm_measured: float = 0.0
 
     @property
     def days_apart(self) -> int | None:
@@ -436,6 +439,7 @@ _RANGE_BEFORE = re.compile(
     + r")[\w%]*(?:\s+[a-z%]+){0,2}\s+(?:to|or)\s+(?:about\s+)?[$£€]?)$",
     re.I,
 )
+_BRACKETS = re.compile(r"\s*\([^()]*\)")
 _CHANGE_AFTER = re.compile(
     r"\s*(?:%|percent|per cent|points?)?\s*(?:drop|fall|rise|gain|decline|increase|jump|slide|"
     r"loss|lower|higher)\b",
@@ -553,6 +557,8 @@ def _length_role(after: str, before: str = "") -> str:
     if re.search(r"\b(?:deep|depths?)\b", before, re.I):
         return "depth"  # "ultra-deep wells, those greater than 5,000 ft"
     words_after = [w.lower() for w in tokens(after)[:4]]
+    if re.search(r"\bwithin\s+$", before):
+        return "between"  # "wells drilled within three miles of the shoreline": a zone
     if _FALL_BEFORE.search(before):
         return "fall"  # "slipped and fell about 200m down a gully": how far someone fell
     if re.search(r"\d[\w\s]{0,8}\s+by\s+$", before) or re.match(r"-[a-z]", after):
@@ -735,8 +741,8 @@ _RATE_BEFORE = re.compile(
 def _per_day(after: str) -> bool:
     """Whether the unit that ``after`` starts with is given per day (what follows it, up to
     the next figure: a bracketed or appositive conversion is read through)."""
-    if re.match(r"-[a-z]+-(?:a|per)-day\b", after, re.I):
-        return True  # "a 1,000-barrel-a-day leak"
+    if re.match(r"[\s-][a-z]+-(?:a|per)-day\b", after, re.I):
+        return True  # "a 1,000-barrel-a-day leak", "the 5,000 barrel-per-day estimate"
     head = re.match(r"\s*[a-z]+", after, re.I)
     if head is None:
         return False
@@ -764,7 +770,10 @@ _VOLUME_ACTS = {
         "flow",
     ),
     **dict.fromkeys(
-        words("recover retriev collect captur siphon funnel funnell skim skimm suck burn scoop"),
+        words(
+            "recover retriev collect captur siphon funnel funnell skim skimm suck burn scoop "
+            "keep keepin"
+        ),
         "capture",
     ),
     **dict.fromkeys(words("produc output extract"), "produce"),
@@ -809,6 +818,8 @@ _VOLUME_THINGS = {
     "mixtur": "mix",
     "emuls": "mix",
     "dispersant": "dispersant",
+    "cocktail": "dispersant",
+    "chemic": "dispersant",
     "mud": "mud",
     "ga": "gas",
 }
@@ -854,6 +865,9 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
         if of:
             parts = [stem(w) for w in of.group(1).split("-")]
             thing = "mix" if "water" in parts[1:] else _VOLUME_THINGS.get(parts[0], "")
+        if not thing:  # "267,000 gallons of chemical dispersant", "of the cocktail"
+            near = [stem(w) for w in re.findall(r"[a-z]+", text[end : end + 50].lower())[:6]]
+            thing = next((_VOLUME_THINGS[w] for w in near if w in _VOLUME_THINGS), "")
         act = _nearest(text, start, end, _VOLUME_ACTS)
         if not act and _INTO_THE_SEA.match(text[end : end + 90]):
             act = "flow"  # "1,000 barrels of oil a day being pumped into the Gulf"
@@ -886,8 +900,13 @@ def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
         # two counts of people killed are one quantity only if of one happening, which the
         # words beside them do not say (quakes of two years, the costs of two wells)
         return True
-    if qa.unit.startswith("length") and qa.thing and qa.thing == qb.thing:
-        return True
+    if (
+        qa.unit == qb.unit
+        and qa.unit in ("length/distance", "length/size")
+        and qa.thing
+        and qa.thing == qb.thing
+    ):
+        return True  # the rig's or the slick's distance offshore, the slick's size
     return None
 
 
@@ -932,8 +951,16 @@ class NumberSlot(SlotKind):
                 continue  # a decimal comma ("$3,5 bn") or a list ("3,5 and 7"): not read
             if re.match(r"\s*[-–]\s*\d", after) or re.search(r"\d\s*[-–]\s*$", prev):
                 continue  # a score or a range ("14-0", "5-10"), not one count
-            if _RANGE_AFTER.match(after) or _RANGE_BEFORE.search(text[: m.start("num")]):
-                continue  # one end of a range ("between 1,000 and 5,000", "six to eight")
+            if (
+                _RANGE_AFTER.match(after)
+                or _RANGE_BEFORE.search(text[: m.start("num")])
+                or _RANGE_AFTER.match(_BRACKETS.sub("", text[m.end() : m.end() + 120]))
+                or _RANGE_BEFORE.search(
+                    _BRACKETS.sub("", text[max(0, m.start("num") - 120) : m.start("num")])
+                )
+            ):
+                continue  # one end of a range ("between 1,000 and 5,000", "six to eight",
+                # "12,000 barrels (504,000 gallons) to 25,000 barrels")
             if re.match(r"\s+[A-Z]\w+\s+and\s+\d", after) or re.search(
                 r"\d\s+[A-Z]\w+\s+and\s+$", text[: m.start("num")]
             ):
@@ -1200,11 +1227,16 @@ class NumberSlot(SlotKind):
                     continue  # "seven AK-47s and two other rifles" are "nine rifles"
                 measured = same_measure(qa, qb)
                 same = _same_slot(qa, qb) if measured is None else measured
-                # the rules decide; across events the encoder confirms what they found
-                # unless the words say the two figures measure one quantity
+                # the rules decide; across events the encoder confirms what they found, less
+                # strictly when the words say the two figures measure one quantity
                 by_rules = same and (alike or (measured and _same_people(a, b)))
-                if by_rules and (measured or not pair.confirm or pair.cosine is None):
+                if by_rules and (not pair.confirm or pair.cosine is None):
                     return qa, qb
+                if by_rules and measured:
+                    if learned is None:
+                        learned = pair.cosine()
+                    if learned >= pair.confirm_measured:
+                        return qa, qb
                 if _same_people(a, b) and _anchored(qa, qb, qa_all, qb_all):
                     if not pair.confirm or pair.cosine is None:
                         return qa, qb
@@ -1386,7 +1418,24 @@ _CLAUSE_END = re.compile(r"[,;:()]|\s[-–—]+\s")
 
 
 # A figure of a scenario, not of what happened: "at the worst-case figure of 336,000 gallons".
-_SCENARIO = re.compile(r"\b(?:worst|best)[- ]case\b|\bscenario\b", re.I)
+# A figure of a scenario, a plan or a capacity, or an earlier value now revised, is no report
+# of the present: "at the worst-case figure of", "assuming the well has flowed", "plans to be
+# able to handle 80,000 barrels", "skimming capacity of", "initially alleged 1,000 barrels",
+# "up from an earlier estimate"; one end of a stated range ("ranges from 12,000 ... to").
+_SCENARIO = re.compile(
+    r"\b(?:if|would|capacity|capable|able to|plans? to|planned|planning|aims? to|hopes? to|"
+    r"target\w*|initial(?:ly)?|earlier|at first|at one point|maximum|can|for every|for each|"
+    r"previous(?:ly)?|original(?:ly)?|rang(?:e|es|ing)|between)\b",
+    re.I,
+)
+# ... and in the whole sentence: "researchers used the following assumptions: ..."
+_SCENARIO_SENTENCE = re.compile(
+    r"\b(?:(?:worst|best)[- ]case|scenario|assum\w*|suppos\w*|let's say|"
+    r"for argument'?s? sake)\b",
+    re.I,
+)
+# a figure of part of a day: "in the 12-hour stretch", "in the first 12 hours of Monday"
+_HOURS = re.compile(r"\b(\d+)[- ]hours?\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
@@ -1398,10 +1447,12 @@ def _in_background(text: str, start: int, end: int, year: int | None = None) -> 
     """Whether the figure at ``start:end`` of ``text`` is of another time or of a scenario
     (see _BACKGROUND): also a figure whose own clause names a year other than ``year`` (the
     publication's: "the 2005 Texas City refinery explosion that killed 15")."""
-    if _BACKGROUND.search(text):
+    if _BACKGROUND.search(text) or _SCENARIO_SENTENCE.search(text):
         return True
     clause = _clause(text, start, end)
     if _LAST_WEEK.search(clause) or _SCENARIO.search(clause):
+        return True
+    if any(h != "24" for h in _HOURS.findall(clause)):
         return True
     return year is not None and any(int(y) != year for y in _YEAR.findall(clause))
 

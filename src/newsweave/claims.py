@@ -377,6 +377,10 @@ class ClaimOptions:
     #: sentence encoder also finds the two statements this alike (figures masked), whatever
     #: the rules say: a story's many figures of one unit are otherwise easily confused.
     cross_event_cosine: float = 0.8
+    #: the same confirmation for two figures whose words say they measure one quantity (the
+    #: oil flowing per day, the slick's size): reports of one figure revised between threads
+    #: are worded differently, so the encoder is asked for less
+    measured_cosine: float = 0.5
 
     def __post_init__(self) -> None:
         for name in (
@@ -386,6 +390,7 @@ class ClaimOptions:
             "repeat_threshold",
             "figure_cosine",
             "cross_event_cosine",
+            "measured_cosine",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -1318,9 +1323,10 @@ def cross_event_contradictions(
                     figures_a=figures[a.article],
                     figures_b=figures[b.article],
                     cosine=cosine(x, y),
-                    # across events the encoder must confirm what the rules found, unless
-                    # the words say the two figures measure one quantity
+                    # across events the encoder must confirm what the rules found (less
+                    # strictly when the words say the two figures measure one quantity)
                     confirm=opts.cross_event_cosine,
+                    confirm_measured=opts.measured_cosine,
                 )
                 hit = find_conflict(a, b, pair, (_NUMBER_KIND,))
                 if hit is None:
