@@ -578,6 +578,37 @@ def test_he_without_a_named_speaker_takes_the_last_person_found() -> None:
     assert bare.attribution == "she"  # nobody to point back to: the pronoun stays
 
 
+def test_overlap_weights_do_not_depend_on_the_hash_seed() -> None:
+    """IDF weights summed over a set of stems come out the same in every process (a set
+    iterates in an order given by string hashes, which differ per process; a plain sum
+    rounded differently and one ingest's claims differed from another's)."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "from newsweave.claim_slots import weighted_dice\n"
+        "from newsweave.claims import Statement, _content_cover\n"
+        "a = frozenset(f't{i}' for i in range(40))\n"
+        "b = frozenset(f't{i}' for i in range(20, 60))\n"
+        "idf = {f't{i}': 1 / (i + 3) for i in range(60)}\n"
+        "sa, sb = (Statement('x', 0, 0, 1, 'x', None, False, False, False, s, (), s)"
+        " for s in (a, b))\n"
+        "print(repr(weighted_dice(a, b, idf)), repr(_content_cover(sa, sb, idf)))\n"
+    )
+    outs = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in range(6)
+    }
+    assert len(outs) == 1, outs
+
+
 def test_statements_are_reused_when_a_resolution_renames_an_entity() -> None:
     """The statements of an article are cached without entity ids (a later resolution may
     rename an entity): the same mentions under another id give the same statements, with

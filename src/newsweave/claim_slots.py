@@ -25,6 +25,7 @@ equal statement, a status must concern the same deal. ``PairContext`` carries wh
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -140,8 +141,10 @@ def content_stems(text: str) -> list[str]:
 def weighted_dice(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float]) -> float:
     if not a or not b:
         return 0.0
-    shared = sum(idf.get(t, 1.0) for t in a & b)
-    total = sum(idf.get(t, 1.0) for t in a) + sum(idf.get(t, 1.0) for t in b)
+    # fsum: exactly rounded, so the same whatever order a set iterates in (string hashes
+    # differ from process to process; a plain sum made ties break differently)
+    shared = math.fsum(idf.get(t, 1.0) for t in a & b)
+    total = math.fsum(idf.get(t, 1.0) for t in a) + math.fsum(idf.get(t, 1.0) for t in b)
     return 2.0 * shared / total if total else 0.0
 
 

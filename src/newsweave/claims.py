@@ -961,7 +961,8 @@ def analyse_claims(
 
     # IDF-weighted Dice of stems (``weighted_dice``), each statement's weight summed once
     weight = [
-        sum(idf_of[group_of[i]].get(t, 1.0) for t in st.stems) for i, st in enumerate(statements)
+        math.fsum(idf_of[group_of[i]].get(t, 1.0) for t in st.stems)
+        for i, st in enumerate(statements)
     ]
     # Candidate pairs (within one group) share at least two stems that are not everywhere.
     # Counted one statement at a time, so memory holds the pairs that qualify, not every
@@ -986,7 +987,9 @@ def analyse_claims(
                 if shared_count[j] < 2 or not comparable(i, j):
                     continue
                 idf = idf_of[group_of[i]]
-                shared = sum(idf.get(t, 1.0) for t in statements[i].stems & statements[j].stems)
+                shared = math.fsum(
+                    idf.get(t, 1.0) for t in statements[i].stems & statements[j].stems
+                )
                 total = weight[i] + weight[j]
                 sims[(i, j)] = 2.0 * shared / total if total else 0.0
 
@@ -1376,9 +1379,9 @@ def _content_cover(a: Statement, b: Statement, idf: Mapping[str, float]) -> floa
     shared = ca & cb
     if len(shared) < 2:
         return 0.0
-    w_shared = sum(idf.get(t, 1.0) for t in shared)
-    w_a = sum(idf.get(t, 1.0) for t in ca)
-    w_b = sum(idf.get(t, 1.0) for t in cb)
+    w_shared = math.fsum(idf.get(t, 1.0) for t in shared)
+    w_a = math.fsum(idf.get(t, 1.0) for t in ca)
+    w_b = math.fsum(idf.get(t, 1.0) for t in cb)
     return min(w_shared / w_a, w_shared / w_b)
 
 
