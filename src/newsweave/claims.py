@@ -1188,7 +1188,7 @@ def figure_mentions(
         texts = c.texts if len(c.texts) == len(c.spans) else (c.text,) * len(c.spans)
         said = c.attributions if len(c.attributions) == len(c.spans) else (None,) * len(c.spans)
         for sp, text, who in zip(c.spans, texts, said, strict=True):
-            if not re.search(r"\d", text) and not _WORDED_FIGURE.search(text):
+            if not gives_figure(text):
                 continue
             pub = published.get(sp.article)
             refs = tuple(
@@ -1218,11 +1218,18 @@ def figure_mentions(
     return out
 
 
-_WORDED_FIGURE = re.compile(
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|"
-    r"fifty|hundred|dozen)\b",
-    re.I,
-)
+#: Number words that make a mention a figure (besides digits).
+FIGURE_WORDS = (
+    "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "twenty", "thirty", "forty", "fifty", "hundred", "dozen",
+)  # fmt: skip
+_WORDED_FIGURE = re.compile(rf"\b(?:{'|'.join(FIGURE_WORDS)})\b", re.I)
+
+
+def gives_figure(text: str | None) -> bool:
+    """Whether a mention's text may give a figure (a digit or a worded number): only those
+    take part in the comparison across events."""
+    return bool(text) and bool(re.search(r"\d", text) or _WORDED_FIGURE.search(text))
 
 
 def cross_event_contradictions(

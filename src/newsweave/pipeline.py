@@ -1189,7 +1189,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
 
 def _claim_state(claim: Claim) -> tuple:
     """What the comparison across events reads of a claim (its id names its spans)."""
-    return (claim.id, claim.event, claim.hedged, claim.text, claim.texts)
+    return (claim.id, claim.event, claim.hedged, claim.text, claim.texts, claim.attributions)
 
 
 #: Figure mentions of stored claims kept per process (by what they are read from), so the
@@ -1206,10 +1206,11 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     contradiction is dropped."""
     from newsweave.claims import cross_event_contradictions, figure_mentions
 
-    claims = claims_store.load_claims(store)
     if not options.cross_event:
-        claims_store.save_cross_event(store, [c.id for c in claims], [])
+        claims_store.save_cross_event(store, [c.id for c in claims_store.load_claims(store)], [])
         return
+    # only claims with a mention that may give a figure take part (figure_mentions)
+    claims = claims_store.load_claims_in_order(store, claims_store.figure_claim_ids(store))
     published = claims_store.published_dates(store)
     keys = {
         c.id: (*_claim_state(c), c.spans, tuple(published.get(s.article) for s in c.spans))

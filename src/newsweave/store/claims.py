@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Collection, Sequence
 
-from newsweave.claims import ClaimAnalysis
+from newsweave.claims import FIGURE_WORDS, ClaimAnalysis, gives_figure
 from newsweave.records import Claim, Contradiction, Span
 from newsweave.store import Store, id_chunks
 
@@ -247,6 +247,28 @@ def claim_count(store: Store, status: str | None = None) -> int:
 #: The scope under which contradictions between claims of different events are stored (the
 #: claims stage's comparison across events and stories; see ``claims.cross_event_contradictions``).
 CROSS_EVENT_SCOPE = "~events"
+
+
+def figure_claim_ids(store: Store) -> list[str]:
+    """Ids of the claims with a mention whose text may give a figure
+    (:func:`newsweave.claims.gives_figure`), in scope order (scope, then position)."""
+    # a digit, or one of the number words (a superset, case-insensitive): SQLite's own
+    # GLOB/LIKE pick the few candidate mentions, gives_figure decides
+    words = " OR ".join(["m.text LIKE ?"] * len(FIGURE_WORDS))
+    rows = store.conn.execute(
+        "SELECT c.id, m.text FROM claims c JOIN claim_mentions m ON m.claim_id = c.id"
+        f" WHERE m.text GLOB '*[0-9]*' OR {words} ORDER BY c.scope, c.position",
+        [f"%{w}%" for w in FIGURE_WORDS],
+    )
+    return list(dict.fromkeys(cid for cid, text in rows if gives_figure(text)))
+
+
+def load_claims_in_order(store: Store, ids: Sequence[str]) -> list[Claim]:
+    """The claims ``ids`` (read in bounded chunks), in the order given."""
+    found: dict[str, Claim] = {}
+    for chunk, _marks in id_chunks(ids):
+        found.update((c.id, c) for c in load_claims(store, ids=list(chunk)))
+    return [found[i] for i in ids if i in found]
 
 
 def published_dates(store: Store) -> dict[str, str | None]:
