@@ -90,6 +90,25 @@ def test_giant_pools_are_sparse_with_the_same_timeline_and_summary(
     assert (build_timeline(dated, seeds, story="st"), summarise(sentences)) == dense
 
 
+def test_a_timeline_rebuilt_with_one_more_article_reuses_the_unchanged_pools(
+    seeds, dated
+) -> None:
+    """A story's timeline is rebuilt when an article joins it: the TF-IDF of each date's
+    pool that the new article does not add to comes from the per-process cache, and the
+    entries are those a cold rebuild gives."""
+    from newsweave import brief as brief_mod
+
+    ids = sorted(seeds)
+    older = {a: seeds[a] for a in ids[:-1]}
+    brief_mod._tfidf.clear()
+    build_timeline([d for d in dated if d.article in older], older, story="st")
+    before = brief_mod._tfidf.hits
+    warm = build_timeline(dated, seeds, story="st")
+    assert brief_mod._tfidf.hits > before  # pools the new one left alone
+    brief_mod._tfidf.clear()
+    assert warm == build_timeline(dated, seeds, story="st")
+
+
 def test_sentence_kind_rules() -> None:
     base = DatedSentence("a", 0, 0, 10, "x", "2021-02", "month", "future", True)
     assert sentence_kind(base, "2020-09-03") == "scheduled"

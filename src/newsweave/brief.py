@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
+from functools import lru_cache
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
@@ -85,6 +86,7 @@ def largest_stories(stories: Sequence[Story]) -> list[Story]:
     return sorted(stories, key=lambda s: (-len(s.articles), s.id))
 
 
+@lru_cache(maxsize=1 << 16)
 def usable(text: str) -> bool:
     """True for a sentence a reader can take on its own: 6–60 words, no page furniture."""
     words = text.split()
@@ -116,16 +118,56 @@ def _vectorise(texts: Sequence[str]) -> TfidfRows:
     (:data:`DENSE_TFIDF_CELLS`). Compare rows with :func:`_sims`."""
     if not texts:
         return np.zeros((0, 1), dtype=np.float32)
-    # scikit-learn takes ~2 s to import: only pay for it when a briefing is built
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
-    try:
-        mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
-    except ValueError:  # only stop words
+    mat = _tfidf(tuple(texts))
+    if mat is None:  # only stop words
         return np.zeros((len(texts), 1), dtype=np.float32)
     if mat.shape[0] * mat.shape[1] > DENSE_TFIDF_CELLS:
         return mat.astype(np.float32).tocsr()
     return mat.toarray().astype(np.float32)
+
+
+class _PoolCache:
+    """The sparse TF-IDF rows of pools of texts, kept per process up to ``cells`` stored
+    values in all (least recently used out first; a pool bigger than a tenth of that is
+    not kept): a story's timeline is rebuilt when an article joins it, and most of its
+    dates' pools are those it had before."""
+
+    def __init__(self, cells: int) -> None:
+        self.cells = cells
+        self.held = 0
+        self.hits = self.misses = 0
+        self._rows: dict[tuple[str, ...], csr_matrix | None] = {}
+
+    def __call__(self, texts: tuple[str, ...]) -> csr_matrix | None:
+        if texts in self._rows:
+            self.hits += 1
+            mat = self._rows[texts] = self._rows.pop(texts)  # most recently used last
+            return mat
+        self.misses += 1
+        # scikit-learn takes ~2 s to import: only pay for it when a briefing is built
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        try:
+            mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
+        except ValueError:  # only stop words
+            mat = None
+        size = mat.nnz if mat is not None else 0
+        if size <= self.cells // 10:
+            self._rows[texts] = mat
+            self.held += size
+            while self.held > self.cells:
+                old = self._rows.pop(next(iter(self._rows)))
+                self.held -= old.nnz if old is not None else 0
+        return mat
+
+    def clear(self) -> None:
+        self._rows.clear()
+        self.held = self.hits = self.misses = 0
+
+
+#: Stored TF-IDF values the per-process pool cache keeps (about 12 bytes each).
+TFIDF_CACHE_CELLS = 4_000_000
+_tfidf = _PoolCache(TFIDF_CACHE_CELLS)
 
 
 def _sims(vec: TfidfRows, rows: int | Sequence[int]) -> np.ndarray:
@@ -289,13 +331,10 @@ def cover_period(
 
 def _topic_prior(texts: Sequence[str]) -> dict[str, float]:
     """TOPIC_PRIOR × each text's TF-IDF cosine to the centroid of all of them."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-
     if not texts:
         return {}
-    try:  # sparse: a topic's pool can hold thousands of sentences
-        mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
-    except ValueError:  # only stop words
+    mat = _tfidf(tuple(texts))  # sparse: a topic's pool can hold thousands of sentences
+    if mat is None:  # only stop words
         return dict.fromkeys(texts, 0.0)
     centre = np.asarray(mat.mean(axis=0)).ravel()
     norm = float(np.linalg.norm(centre))
