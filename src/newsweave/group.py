@@ -303,20 +303,26 @@ def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> sparse.csr_matrix:
     for terms in term_maps:
         df.update(terms.keys())
     n = len(term_maps)
-    vocab: dict[str, int] = {}
+    # term -> (column, idf), and count -> 1 + log(count), each computed once (the products
+    # are those of computing both per occurrence: the pool's regrouping runs on every ingest)
+    vocab: dict[str, tuple[int, float]] = {}
     for t in sorted(df):
         if df[t] > 1 or n <= 2:  # hapax terms cannot link two articles
-            vocab[t] = len(vocab)
+            vocab[t] = (len(vocab), math.log((1 + n) / (1 + df[t])) + 1.0)
+    sublinear: dict[float, float] = {}
     rows: list[int] = []
     cols: list[int] = []
     vals: list[float] = []
     for i, terms in enumerate(term_maps):
         for t, c in terms.items():
-            j = vocab.get(t)
-            if j is not None:
+            hit = vocab.get(t)
+            if hit is not None:
+                tf = sublinear.get(c)
+                if tf is None:
+                    tf = sublinear[c] = 1.0 + math.log(c)
                 rows.append(i)
-                cols.append(j)
-                vals.append((1.0 + math.log(c)) * (math.log((1 + n) / (1 + df[t])) + 1.0))
+                cols.append(hit[0])
+                vals.append(tf * hit[1])
     mat = sparse.csr_matrix(
         (np.array(vals, dtype=np.float32), (rows, cols)), shape=(n, max(1, len(vocab)))
     )
