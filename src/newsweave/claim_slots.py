@@ -488,6 +488,8 @@ class Quantity:
     background: bool = False  # of another time than the report ("In 2007, ...", "last month")
     #: the proper names of a happening named beside it ("the Valdez spill of 250,000 barrels")
     named: frozenset[str] = frozenset()
+    #: one day's figure: "on Monday", "in 24 hours", "yesterday" in its clause
+    day: bool = False
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -775,7 +777,7 @@ _VOLUME_ACTS = {
     **dict.fromkeys(
         words(
             "recover retriev collect captur siphon funnel funnell skim skimm suck burn scoop "
-            "keep keepin"
+            "keep keepin caught catch"
         ),
         "capture",
     ),
@@ -844,15 +846,27 @@ def _nearest(text: str, start: int, end: int, lexicon: Mapping[str, str]) -> str
     best, best_d = "", 10**6
     base = start - len(before)
     for mt in re.finditer(r"[A-Za-z]+", before):
-        got = lexicon.get(stem(mt.group(0)))
+        got = _verb_of(lexicon, before, mt)
         if got and start - (base + mt.end()) < best_d:
             best, best_d = got, start - (base + mt.end())
     for mt in re.finditer(r"[A-Za-z]+", after):
-        got = lexicon.get(stem(mt.group(0)))
+        got = _verb_of(lexicon, after, mt)
         if got and mt.start() < best_d:
             best, best_d = got, mt.start()
             break
     return best
+
+
+_DETERMINER = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|our)\s+$", re.I)
+
+
+def _verb_of(lexicon: Mapping[str, str], text: str, mt: re.Match[str]) -> str:
+    """The lexicon's value of the word ``mt`` unless a determiner makes it a noun naming
+    the whole affair ("the leak", "the spill", "the collection rate"), no happening."""
+    got = lexicon.get(stem(mt.group(0)))
+    if got and lexicon is not _LENGTH_THINGS and _DETERMINER.search(text[: mt.start()]):
+        return ""  # (a thing measured is a noun: "the rig", "the slick")
+    return got or ""
 
 
 def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
@@ -877,12 +891,13 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
         return act, thing
     if unit.startswith("length"):
         of = re.match(
-            r"[\s-]*[a-z]+\s+of\s+(?:the\s+|floating\s+|containment\s+)*([a-z]+)",
-            text[end : end + 50],
+            r"[\s-]*[a-z]+\s+of\s+(?:the\s+)?([\w'’]+)(?:\s+([a-z]+))?",
+            _BRACKETS.sub("", text[end : end + 80]),
             re.I,
         )
-        if of and stem(of.group(1)) in _LENGTH_OF:
-            return "", _LENGTH_OF[stem(of.group(1))]  # "174,060 feet of boom"
+        for word in of.groups() if of else ():
+            if word and stem(word.lower()) in _LENGTH_OF:
+                return "", _LENGTH_OF[stem(word.lower())]  # "feet of boom", "of Cornish coastline"
         return "", _nearest(text, start, end, _LENGTH_THINGS)
     if unit in _MONEY_UNITS:
         return _nearest(text, start, end, _MONEY_ACTS), ""
@@ -898,16 +913,18 @@ def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
     tell (the encoder may break the tie)."""
     if (qa.act and qb.act and qa.act != qb.act) or (qa.thing and qb.thing and qa.thing != qb.thing):
         return False
-    if qa.act and qa.act == qb.act and qa.unit.startswith("volume"):
-        # a volume names what it measures ("barrels of oil a day leaking"); two sums spent or
-        # two counts of people killed are one quantity only if of one happening, which the
-        # words beside them do not say (quakes of two years, the costs of two wells)
+    if qa.act and qa.act == qb.act and qa.unit == "volume/day":
+        # a rate names what it measures ("barrels of oil a day leaking"); two totals, two sums
+        # spent or two counts of people killed are one quantity only if of one happening and
+        # one period, which the words beside them do not say (a day's collection against all
+        # collected, quakes of two years, the costs of two wells)
         return True
     if (
         qa.unit == qb.unit
         and qa.unit in ("length/distance", "length/size")
         and qa.thing
         and qa.thing == qb.thing
+        and qa.thing != "boom"  # boom laid in all, in one parish, at one site
     ):
         return True  # the rig's or the slick's distance offshore, the slick's size
     return None
@@ -1155,6 +1172,7 @@ class NumberSlot(SlotKind):
                         text, m.start(), m.end(), ctx.published.year if ctx.published else None
                     ),
                     _named_happening(text, m.start(), m.end()),
+                    bool(_A_DAY.search(_clause(text, m.start(), m.end()))),
                 )
             )
         return tuple(out)
@@ -1211,6 +1229,8 @@ class NumberSlot(SlotKind):
                     # moment: only the same day's move in otherwise alike statements compares
                 if qa.part != qb.part:
                     continue  # a stated part of a total against a whole
+                if qa.unit == "volume" and qa.day != qb.day:
+                    continue  # "collected 256,200 gallons on Monday" / "924,000 gallons" in all
                 if {_running_total(a), _running_total(b)} == {True, False}:
                     continue  # "so far, 364,500 barrels" against "25,000 on Thursday"
                 if qa.unit == "%" and (
@@ -1362,7 +1382,17 @@ def _period_words(q: Quantity) -> frozenset[str]:
 
 def _sums_to(parts: Sequence[Quantity], whole: Quantity) -> bool:
     same = [q.value for q in parts if q.unit == whole.unit]
-    return len(same) >= 2 and abs(sum(same) - whole.value) <= 0.01 * max(whole.value, 1e-9)
+    tol = max(0.01, _decimal_precision(whole))
+    return len(same) >= 2 and abs(sum(same) - whole.value) <= tol * max(whole.value, 1e-9)
+
+
+def _decimal_precision(q: Quantity) -> float:
+    """The relative precision a decimal figure states: "1.8 m" is 1.75-1.85 m (2.8 %)."""
+    m = re.search(r"\d+\.\d+", q.text)
+    if not m:
+        return 0.0
+    digits = int(m.group(0).replace(".", "").lstrip("0") or "1")
+    return 0.5 / digits
 
 
 def _gives(figures: frozenset[tuple[str, float]], q: Quantity) -> bool:
@@ -1426,7 +1456,8 @@ _CLAUSE_END = re.compile(r"[,;:()]|\s[-–—]+\s")
 # able to handle 80,000 barrels", "skimming capacity of", "initially alleged 1,000 barrels",
 # "up from an earlier estimate"; one end of a stated range ("ranges from 12,000 ... to").
 _SCENARIO = re.compile(
-    r"\b(?:if|would|capacity|capable|able to|plans? to|planned|planning|aims? to|hopes? to|"
+    r"\b(?:if|would|capacity|capable|able to|plans? to|planned|planning|aims? to|hop\w*|"
+    r"intend\w*|in the event|expect\w*|"
     r"target\w*|initial(?:ly)?|earlier|at first|at one point|maximum|can|for every|for each|"
     r"previous(?:ly)?|original(?:ly)?|rang(?:e|es|ing)|between)\b",
     re.I,
@@ -1435,6 +1466,11 @@ _SCENARIO = re.compile(
 _SCENARIO_SENTENCE = re.compile(
     r"\b(?:(?:worst|best)[- ]case|scenario|assum\w*|suppos\w*|let's say|"
     r"for argument'?s? sake)\b",
+    re.I,
+)
+_A_DAY = re.compile(
+    r"\b(?:on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
+    r"(?:in|over) (?:the )?(?:past |last |previous )?24 hours|24-hour)\b",
     re.I,
 )
 # a figure of part of a day: "in the 12-hour stretch", "in the first 12 hours of Monday"
@@ -1457,7 +1493,8 @@ def _in_background(text: str, start: int, end: int, year: int | None = None) -> 
         return True
     if any(h != "24" for h in _HOURS.findall(clause)):
         return True
-    return year is not None and any(int(y) != year for y in _YEAR.findall(clause))
+    wide = re.split(r"[,;:()]", text[:start])[-1] + " " + re.split(r"[,;:()]", text[end:])[0]
+    return year is not None and any(int(y) != year for y in _YEAR.findall(wide))
 
 
 # A happening named by a proper name in a figure's clause ("the Valdez spill of 250,000
