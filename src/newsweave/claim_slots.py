@@ -1050,8 +1050,8 @@ class NumberSlot(SlotKind):
                     unit, owner = "year-old", _named_after(after[hyphen.end() :])
                 elif hyphen:
                     unit = stem(hyphen.group(1))
-                elif (named := _NAME_COMMA.search(prev_long)) and re.match(
-                    r"\s*(?:[-–]\s|,)", after
+                elif re.match(r"\s*(?:[-–]\s|,)", after) and (
+                    named := _NAME_COMMA.search(prev_long)
                 ):
                     # "Ena Zizi, 69 - rescued after seven days": a person's age
                     unit, owner = "year-old", _surname(named.group(1).split())
@@ -1427,6 +1427,14 @@ _PERIOD = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 14)
+def _background(text: str) -> bool:
+    """Whether a statement speaks of another time than the reported happening (asked of
+    each statement once per pair: cached)."""
+    return bool(_BACKGROUND.search(text))
+
+
+@lru_cache(maxsize=1 << 14)
 def _periods(text: str) -> frozenset[str]:
     return frozenset(m.group(0).lower() for m in _PERIOD.finditer(text))
 
@@ -1847,7 +1855,7 @@ class PolaritySlot(SlotKind):
             return None
         if a.hedged or b.hedged:
             return None  # "many people speculated that ..." asserts nothing to deny
-        if _BACKGROUND.search(a.text) or _BACKGROUND.search(b.text):
+        if _background(a.text) or _background(b.text):
             return None  # "previously, agencies were required to ..." / "the rule doesn't require"
         if min(len(a.text.split()), len(b.text.split())) < 8:
             return None  # too short to tell what is negated ("We're not small people")
