@@ -1346,7 +1346,12 @@ def _running_total(st: Statement) -> bool | None:
     """True for a figure summed up to now ("so far", "to date", "since the blast"), False
     for one day's ("on Thursday", "in the previous 24 hours", "a day"), None when the
     statement says neither or both."""
-    total, day = bool(_CUMULATIVE.search(st.text)), bool(_ONE_DAY.search(st.text))
+    return _running_total_of(st.text)
+
+
+@lru_cache(maxsize=1 << 14)
+def _running_total_of(text: str) -> bool | None:
+    total, day = bool(_CUMULATIVE.search(text)), bool(_ONE_DAY.search(text))
     return None if total == day else total
 
 
