@@ -687,3 +687,45 @@ def test_contradictions_across_events_are_stored_and_replaced_with_their_claims(
             (c.status, c.contradicts) for c in claims_store.load_claims(store)
         ]
         assert (status, contradicts) == ("single-source", ())
+
+
+def test_a_pair_of_claims_across_events_gets_one_answer_whichever_side_changed() -> None:
+    """Two claims with several figure mentions each: the contradiction stored for the pair
+    (which mentions, which values) is the same whichever claim changed in this run and in
+    whatever order they are handed over (a stored pair is kept while neither changes, so an
+    answer that depended on that made 20 deliveries differ from one ingest)."""
+    from newsweave.claims import cross_event_contradictions, figure_mentions
+    from newsweave.records import Claim, Span
+
+    said = (
+        "Officials said about {} barrels of oil a day are leaking from the blown-out well in "
+        "the Gulf of Mexico."
+    )
+
+    def claim(cid: str, event: str, arts: list[str], figs: list[str]) -> Claim:
+        texts = tuple(said.format(f) for f in figs)
+        return Claim(
+            id=cid,
+            text=texts[0],
+            attribution=None,
+            hedged=False,
+            articles=tuple(arts),
+            spans=tuple(Span(a, 0, len(t)) for a, t in zip(arts, texts, strict=True)),
+            independent_sources=2,
+            status="corroborated",
+            contradicts=(),
+            event=event,
+            attributions=(None,) * len(arts),
+            texts=texts,
+            origins=2,
+        )
+
+    p = claim("cl_p", "ev_1", ["p1", "p2"], ["5,000", "1,000"])
+    q = claim("cl_q", "ev_2", ["q1", "q2"], ["5,000", "12,000"])
+    published = {"p1": "2010-04-28", "p2": "2010-04-28", "q1": "2010-05-01", "q2": "2010-05-01"}
+    fp, fq = figure_mentions([p], published), figure_mentions([q], published)
+    answers = [
+        cross_event_contradictions(changed, others)
+        for changed, others in ((fp, fq), (fq, fp), (fp + fq, []), (fq + fp, []))
+    ]
+    assert answers[0] and all(a == answers[0] for a in answers), answers

@@ -1288,25 +1288,27 @@ def cross_event_contradictions(
 
         return of
 
-    found: dict[tuple[str, str], Contradiction] = {}
+    # Candidate mention pairs per pair of claims, each with the mention of the claim of the
+    # smaller id first; then each pair of claims takes the first conflict in a canonical order
+    # (unit, then the two mentions' places), so its answer is the same whichever of its claims
+    # changed in this run and whatever else was compared with them.
+    candidates: dict[tuple[str, str], list[tuple]] = defaultdict(list)
     for unit in sorted(by_unit):
         idxs = by_unit[unit]
         near = partners(idxs)
-        for x in idxs:
-            if x >= n_changed:
+        for x0 in idxs:
+            if x0 >= n_changed:
                 break  # indices are increasing: the rest are unchanged
-            fa, a = pool[x], pool[x].statement
-            for y in near(x):
-                if y < n_changed and y <= x:
+            for y0 in near(x0):
+                if y0 < n_changed and y0 <= x0:
                     continue
+                x, y = (x0, y0) if pool[x0].claim <= pool[y0].claim else (y0, x0)
+                fa, a = pool[x], pool[x].statement
                 fb, b = pool[y], pool[y].statement
                 if fa.claim == fb.claim or a.article == b.article:
                     continue
                 if fa.event is not None and fa.event == fb.event:
                     continue  # within an event the claims stage compared them already
-                key = (fa.claim, fb.claim) if fa.claim < fb.claim else (fb.claim, fa.claim)
-                if key in found:
-                    continue
                 da, db = days[x], days[y]
                 dated = da is not None and db is not None
                 if (da is None) != (db is None):
@@ -1322,30 +1324,33 @@ def cross_event_contradictions(
                     dated and sim >= opts.slot_threshold and _one_quantity(a, b)
                 ):
                     continue
-                pair = PairContext(
-                    sim=sim,
-                    idf={},
-                    text_a="",
-                    text_b="",
-                    published_a=da,
-                    published_b=db,
-                    options=opts,
-                    figures_a=figures[a.article],
-                    figures_b=figures[b.article],
-                    cosine=cosine(x, y),
-                    # across events the encoder must confirm what the rules found (less
-                    # strictly when the words say the two figures measure one quantity)
-                    confirm=opts.cross_event_cosine,
-                    confirm_measured=opts.measured_cosine,
-                )
-                hit = find_conflict(a, b, pair, (_NUMBER_KIND,))
-                if hit is None:
-                    continue
-                kind, va, vb, relation = hit
-                if fa.claim < fb.claim:
-                    found[key] = Contradiction(fa.claim, fb.claim, kind, va, vb, relation)
-                else:
-                    found[key] = Contradiction(fb.claim, fa.claim, kind, vb, va, relation)
+                place = ((a.article, a.start, a.end), (b.article, b.start, b.end))
+                candidates[(fa.claim, fb.claim)].append((unit, place, x, y, sim))
+
+    found: dict[tuple[str, str], Contradiction] = {}
+    for key in sorted(candidates):
+        for _unit, _place, x, y, sim in sorted(candidates[key], key=lambda c: c[:2]):
+            a, b = pool[x].statement, pool[y].statement
+            pair = PairContext(
+                sim=sim,
+                idf={},
+                text_a="",
+                text_b="",
+                published_a=days[x],
+                published_b=days[y],
+                options=opts,
+                figures_a=figures[a.article],
+                figures_b=figures[b.article],
+                cosine=cosine(x, y),
+                # across events the encoder must confirm what the rules found (less
+                # strictly when the words say the two figures measure one quantity)
+                confirm=opts.cross_event_cosine,
+                confirm_measured=opts.measured_cosine,
+            )
+            hit = find_conflict(a, b, pair, (_NUMBER_KIND,))
+            if hit is not None:
+                found[key] = Contradiction(key[0], key[1], *hit)
+                break
     return [found[k] for k in sorted(found)]
 
 
