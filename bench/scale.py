@@ -14,8 +14,10 @@ Data, two modes:
   and is written as JSONL, 1,000 articles per file, into a temporary directory (generation
   is not timed). Beyond round 0 the texts are word salad to the NER model and the claim
   rules, so use ``--corpus`` for real-news throughput.
-* ``--corpus PATH``: the files under PATH as they are (e.g. a news-please JSONL export or a
-  Timeline17 topic folder): real news, the throughput figure of issue #14.
+* ``--corpus PATH[,PATH...]``: the files under each PATH as they are (e.g. a news-please
+  JSONL export or a Timeline17 topic folder): real news, the throughput figure of issue #14.
+  One row per corpus and runner, summed up in ``by_corpus`` (articles and input kB per
+  CPU-second, peak RSS).
 
 Each (size, runner) runs in a fresh child process: a new store, ``ingest_paths`` through the
 runner, then the derived steps named by ``--steps`` (default: every registered step, in
@@ -378,6 +380,13 @@ def batch_parity(data: Path, batches: int, order: int | None, steps: list[str], 
 # --------------------------------------------------------------------------- parent
 
 
+def _bytes_under(path: Path) -> int:
+    """Bytes of the files at or under ``path`` (the input size of a corpus row)."""
+    if path.is_file():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
 def tree_cpu() -> float:
     """CPU seconds (user+sys) of this process and its live descendants (Dask workers), plus
     the children already waited for."""
@@ -513,7 +522,9 @@ def main() -> None:
         "--steps", default="all", help="derived steps after ingest (comma-separated, or all)"
     )
     parser.add_argument(
-        "--corpus", type=Path, default=None, help="real articles to run as they are (no sizes)"
+        "--corpus",
+        default=None,
+        help="real articles to run as they are, no sizes (comma-separated: one row each)",
     )
     parser.add_argument("--tmp", type=Path, default=None, help="where the JSONL and stores go")
     parser.add_argument(
@@ -550,11 +561,15 @@ def main() -> None:
     runners = [r for r in args.runners.split(",") if r]
     rows: list[dict] = []
     base = Path(tempfile.mkdtemp(prefix="newsweave-scale-", dir=args.tmp))
+    corpora = [Path(c) for c in (args.corpus or "").split(",") if c]
+    for corpus in corpora:
+        if not corpus.exists():
+            sys.exit(f"bench/scale.py: {corpus}: no such file or folder")
     if args.batches:
-        if args.corpus is None or not args.corpus.exists():
-            sys.exit("bench/scale.py: --batches needs --corpus PATH (an existing folder)")
+        if len(corpora) != 1:
+            sys.exit("bench/scale.py: --batches needs --corpus PATH (one existing folder)")
         try:
-            emit(batch_parity(args.corpus, args.batches, args.order, steps, base))
+            emit(batch_parity(corpora[0], args.batches, args.order, steps, base))
         finally:
             shutil.rmtree(base, ignore_errors=True)
         return
@@ -570,14 +585,13 @@ def main() -> None:
                 rows.append(row)
                 log(f"  {json.dumps(row)}")
                 shutil.rmtree(folder)
-        if args.corpus is not None:
-            if not args.corpus.exists():
-                sys.exit(f"bench/scale.py: {args.corpus}: no such file or folder")
+        for corpus in corpora:
             sizes = []
             for runner in runners:
-                log(f"{args.corpus}, runner {runner}, steps ingest+{'+'.join(steps)}")
-                row = measure(args.corpus, runner, args.workers, steps, base)
+                log(f"{corpus}, runner {runner}, steps ingest+{'+'.join(steps)}")
+                row = measure(corpus, runner, args.workers, steps, base)
                 row.update(size=row.get("articles"), steps=["ingest", *steps])
+                row.update(corpus=str(corpus), input_mb=round(_bytes_under(corpus) / 1e6, 2))
                 rows.append(row)
                 log(f"  {json.dumps(row)}")
         for size in sizes:
@@ -604,14 +618,24 @@ def main() -> None:
     emit(
         {
             "bench": "scale",
-            "data": str(args.corpus or args.data),
+            "data": args.corpus or str(args.data),
             "mode": "long-documents"
             if args.long_documents
             else ("corpus" if args.corpus else "generated"),
             "cpus": os.cpu_count(),
             "dask_workers": args.workers,
             "runs": rows,
-            "growth": growth(rows),
+            "by_corpus": {
+                f"{Path(r['corpus']).name}:{r['runner']}": {
+                    "articles": r["articles"],
+                    "articles_per_cpu_s": r["articles_per_cpu_s"],
+                    "input_kb_per_cpu_s": round(1000 * r["input_mb"] / r["cpu_s"], 1),
+                    "peak_rss_mb": r["peak_rss_mb"],
+                }
+                for r in rows
+                if "corpus" in r and "error" not in r
+            },
+            "growth": growth(rows) if not corpora else {},
             "projection": projection(rows),
         }
     )
