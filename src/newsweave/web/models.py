@@ -110,7 +110,7 @@ class IngestArticle(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS)  # the reader's limit
+    text: str = Field(min_length=1, max_length=MAX_ARTICLE_CHARS)  # one article (no parts)
     title: str | None = Field(default=None, max_length=2_000)
     url: str | None = Field(default=None, max_length=4_000)
     published: str | None = Field(default=None, max_length=64, description="ISO date")
