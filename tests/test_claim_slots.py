@@ -768,6 +768,16 @@ def test_what_each_figure_measures() -> None:
     valdez = figures("The Valdez spill, caused by a tanker, spilled 10.8 million gallons of crude")
     assert valdez["10.8 million"].named == frozenset({"Valdez"})
     assert figures("At the worst-case figure of 336,000 gallons a day")["336,000"].background
+    assert figures("the well 5,000 feet (1,525 metres) under the sea")["5,000"].unit == (
+        "length/depth"
+    )
+    assert figures("BP put the worst possible leak at 100,000 barrels a day")["100,000"].background
+    coast = figures("more than 100 miles of Louisiana's 400-mile coast")["more than 100"]
+    assert coast.thing == "coast"
+    day, total = figures("the tube collected 256,200 gallons of oil on Monday"), figures(
+        "The tube collected 924,000 gallons before crews took it out"
+    )
+    assert day["256,200"].day and not total["924,000"].day
     texas = figures("remembered for the 2005 Texas City refinery explosion that killed 15")
     assert texas["15"].background
     killed = figures("the Deepwater Horizon explosion, which killed 11 workers")["11"]

@@ -584,7 +584,7 @@ def _length_role(after: str, before: str = "") -> str:
     if any(
         w in ("below", "deep", "underwater", "beneath", "down", "undersea", "depth")
         for w in words_after
-    ):
+    ) or re.match(r"\s*[a-z]*\s*under\s+(?:the\s+)?(?:sea|water|ocean|surface|seabed)\b", after):
         return "depth"
     if re.match(
         r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?(?:[A-Z]|"
@@ -891,11 +891,12 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
         return act, thing
     if unit.startswith("length"):
         of = re.match(
-            r"[\s-]*[a-z]+\s+of\s+(?:the\s+)?([\w'’]+)(?:\s+([a-z]+))?",
+            r"[\s-]*[a-z]+\s+of\s+(?:the\s+)?([\w'’]+)(?:\s+([a-z]+|[\d,]+-[a-z]+\s+[a-z]+))?",
             _BRACKETS.sub("", text[end : end + 80]),
             re.I,
         )
         for word in of.groups() if of else ():
+            word = (word or "").split()[-1] if word else word  # "Louisiana's 400-mile coast"
             if word and stem(word.lower()) in _LENGTH_OF:
                 return "", _LENGTH_OF[stem(word.lower())]  # "feet of boom", "of Cornish coastline"
         return "", _nearest(text, start, end, _LENGTH_THINGS)
@@ -1477,8 +1478,8 @@ _SCENARIO = re.compile(
 )
 # ... and in the whole sentence: "researchers used the following assumptions: ..."
 _SCENARIO_SENTENCE = re.compile(
-    r"\b(?:(?:worst|best)[- ]case|scenario|assum\w*|suppos\w*|let's say|"
-    r"for argument'?s? sake)\b",
+    r"\b(?:(?:worst|best)[- ]case|worst possible|scenario|assum\w*|suppos\w*|let's say|"
+    r"for argument'?s? sake|in theory)\b",
     re.I,
 )
 _A_DAY = re.compile(
