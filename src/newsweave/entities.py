@@ -308,7 +308,7 @@ _GENERIC_NAMES = _words(
 )
 
 
-def _expansion_keys(acronym: str, extra: Mapping[str, frozenset[str]]) -> frozenset[str]:
+def expansion_keys(acronym: str, extra: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """Folded name keys that are known expansions of ``acronym`` (table + corpus)."""
     acr = acronym.upper().replace("&", "")
     known = {" ".join(fold(t) for t in e.split()) for e in KNOWN_EXPANSIONS.get(acr, ())}
@@ -730,7 +730,7 @@ def _link_acronyms(
             target = names.get(target_key)
         else:
             target = None
-            for key in sorted(_expansion_keys(acr, known)):
+            for key in sorted(expansion_keys(acr, known)):
                 aloc.keys.add("name:" + key)
                 if target is None and key in names:
                     target = names[key]
@@ -772,6 +772,8 @@ class _Relatedness:
     def _row(self, aid: str) -> dict[str, float]:
         row = self._rows.get(aid)
         if row is None:
+            row = _ROWS.get(aid)
+        if row is None:
             idf, rare = background_idf()
             weights = {
                 t: (1.0 + math.log(c)) * idf.get(t, rare)
@@ -780,7 +782,8 @@ class _Relatedness:
             norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
             # in term order, so a cosine sums its products in one order whatever is cached
             row = {t: weights[t] / norm for t in sorted(weights)}
-            self._rows[aid] = row
+            _remember(_ROWS, aid, row)
+        self._rows[aid] = row
         return row
 
     def cosine(self, a: str, b: str) -> float:
@@ -789,6 +792,8 @@ class _Relatedness:
             return 1.0
         pair = (a, b) if a < b else (b, a)
         value = self._cache.get(pair)
+        if value is None:
+            value = _COSINES.get(pair)
         if value is None and self._known is not None:
             value = self._known(*pair)
             if value is not None:
@@ -799,7 +804,22 @@ class _Relatedness:
                 ra, rb = rb, ra
             value = sum(w * rb[t] for t, w in ra.items() if t in rb)
             self._cache[pair] = self.computed[pair] = value
+            _remember(_COSINES, pair, value)
+        self._cache[pair] = value
         return value
+
+
+# An article's id hashes its text, so its TF-IDF row and its cosine with another article
+# never change: kept (up to a bound) across resolutions in this process.
+_ROWS: dict[str, dict[str, float]] = {}
+_COSINES: dict[tuple[str, str], float] = {}
+_MEMO_LIMITS = {id(_ROWS): 2_000, id(_COSINES): 200_000}
+
+
+def _remember(memo: dict, key: object, value: object) -> None:
+    if len(memo) >= _MEMO_LIMITS[id(memo)]:
+        memo.clear()
+    memo[key] = value
 
 
 @cache
@@ -1380,14 +1400,13 @@ def relabel(mentions: Sequence[Mention], winners: Mapping[str, str]) -> list[Men
 
 
 def mention_words(mentions: Iterable[Mention]) -> tuple[set[str], set[str]]:
-    """``(every lower-cased token of the mentions, the capitalised ones that
-    :func:`_common_words` asks the corpus about)``: a change in whether a word is common
-    changes the reading of the mentions that contain it."""
+    """``(the lower-cased words :func:`analyse` reads in the mentions, the capitalised ones
+    that :func:`_common_words` asks the corpus about)``: a change in whether a word is
+    common changes the reading of the mentions that contain it."""
     tokens: set[str] = set()
     wanted: set[str] = set()
     for m in mentions:
         for t in _TOKEN.findall(m.text):
-            tokens.add(t.lower())
             if t[0].isupper() and t[1:].islower():
                 wanted.add(t.lower())
         tokens.update(t.lower() for t in _clean_tokens(m.text))

@@ -33,6 +33,7 @@ import json
 import sqlite3
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 
 from newsweave.entities import (
     LocalCluster,
@@ -41,6 +42,7 @@ from newsweave.entities import (
     build_entity,
     cluster_region,
     distinct_ids,
+    expansion_keys,
     first_pass,
     fold,
     form_terms,
@@ -168,12 +170,34 @@ def _head_json(c: LocalCluster) -> str:
     )
 
 
+def _known(term: str, key: str | None) -> dict[str, frozenset[str]]:
+    """The corpus's known expansion of the acronym of an ``a:`` status term."""
+    return {term[2:]: frozenset([key])} if key is not None else {}
+
+
+@lru_cache(maxsize=100_000)  # the same heads are read by the regions of many batches
+def _head(article: str, head: str) -> LocalCluster:
+    kind, keys, surname, given, partial, shorts = json.loads(head)
+    return LocalCluster(
+        article=article,
+        kind=kind,
+        keys=tuple(keys),
+        surname=surname,
+        given=tuple(given),
+        partial=partial,
+        shorts=tuple(shorts),
+        members=(),
+    )
+
+
 def _members_json(c: LocalCluster) -> str:
     return json.dumps(c.members, separators=(",", ":"))
 
 
 def _local(article: str, head: str, members: str | None = None) -> LocalCluster:
     """A kept first-pass cluster (without its members when ``members`` is None)."""
+    if members is None:
+        return _head(article, head)
     kind, keys, surname, given, partial, shorts = json.loads(head)
     return LocalCluster(
         article=article,
@@ -197,6 +221,7 @@ class _Batch:
         self.conn = conn
         self.threshold = related_threshold
         self._terms: dict[str, Mapping[str, int]] = {}
+        self._old_status: dict[str, str] = {}  # what the last _flips replaced
 
     # ------------------------------------------------------------------ reading
 
@@ -251,6 +276,7 @@ class _Batch:
 
     def _flips(self, new: Mapping[str, str | None]) -> dict[str, str | None]:
         old = self._status(new)
+        self._old_status = old
         return {t: v for t, v in new.items() if old.get(t) != v}
 
     def cosine(self, a: str, b: str) -> float | None:
@@ -363,7 +389,8 @@ class _Batch:
         words = {r[0] for r in self.conn.execute("SELECT word FROM entity_case_dirty")}
         self.conn.execute("DELETE FROM entity_case_dirty")
         for ms in mentions.values():
-            words |= mention_words(ms)[0]
+            tokens, wanted = mention_words(ms)
+            words |= tokens | wanted
         asked = {
             r[0][2:]
             for r in _in(
@@ -409,7 +436,14 @@ class _Batch:
         }
         flips = self._flips(status)
         self._set_status(flips)
-        return self._articles_with(flips)
+        # a first pass reads the table's expansions and the corpus's together: an acronym
+        # whose corpus expansion is one the table gives already reads the same
+        old = self._old_status
+        return self._articles_with(
+            t
+            for t, v in flips.items()
+            if expansion_keys(t[2:], _known(t, v)) != expansion_keys(t[2:], _known(t, old.get(t)))
+        )
 
     def _first_passes(
         self,
