@@ -60,7 +60,14 @@ def _corpus(topics: set[str]) -> tuple[dict[str, str], list[Mention]]:
     return docs, sorted(spans.values(), key=lambda m: (m.article, m.start, m.end))
 
 
-def _store(db: Path, docs: dict[str, str], mentions: list[Mention], batches: list[list[str]]):
+def _store(
+    db: Path,
+    docs: dict[str, str],
+    mentions: list[Mention],
+    batches: list[list[str]],
+    *,
+    check: bool = False,
+):
     store = Store(db)
     by_article: dict[str, list[Mention]] = {aid: [] for aid in docs}
     for m in mentions:
@@ -81,6 +88,12 @@ def _store(db: Path, docs: dict[str, str], mentions: list[Mention], batches: lis
             facts=[text_facts(aid, docs[aid], by_article[aid]) for aid in ids],
         )
         entity_index.resolve_pending(store, chunk=7)
+        if check:  # after every batch: what resolving the articles stored so far gives
+            done = {aid for b in batches[: batches.index(ids) + 1] for aid in b}
+            part = [m for m in mentions if m.article in done]
+            whole = resolve({aid: docs[aid] for aid in done}, part)
+            stored = [m for m in nlp_store.all_mentions(store) if m.article in done]
+            assert _view(nlp_store.entities(store), stored) == _view(whole.entities, whole.mentions)
     return store
 
 
@@ -103,7 +116,7 @@ def test_batches_in_any_order_resolve_as_all_at_once(tmp_path: Path, seed: int |
     if seed is not None:
         random.Random(seed).shuffle(ids)
     batches = [ids[i : i + 5] for i in range(0, len(ids), 5)]
-    store = _store(tmp_path / "inc.db", docs, mentions, batches)
+    store = _store(tmp_path / "inc.db", docs, mentions, batches, check=seed == 3)
     try:
         got = _view(nlp_store.entities(store), nlp_store.all_mentions(store))
     finally:

@@ -1582,25 +1582,105 @@ def cluster_region(
     return groups
 
 
-def build_entity(
-    clusters: Sequence[LocalCluster],
-) -> tuple[Entity, tuple[str, int, int], list[tuple[str, int, int]]]:
-    """The entity the first-pass ``clusters`` (with their members) make up, as
-    :func:`resolve` builds it: ``(entity with its type/name hash as id, its first mention,
-    its mentions as (article, start, end))``."""
-    order = sorted(
-        (c.article, m[0], m[1], n, k)
-        for n, c in enumerate(clusters)
-        for k, m in enumerate(c.members)
-    )
-    mentions: list[Mention] = []
-    forms: list[NameForm] = []
-    for article, start, end, n, k in order:
-        _, _, label, form, kind, hint, tokens = clusters[n].members[k]
-        mentions.append(Mention(article=article, start=start, end=end, text=form, label=label))
-        forms.append(
-            NameForm(form=form, kind=kind, tokens=tuple(tokens), key="", person_hint=hint)  # type: ignore[arg-type]
+#: How a group of an entity's mentions reads: (form, kind, voted label, person hint, tokens).
+FormKey = tuple[str, str, str, bool, tuple[str, ...]]
+
+
+@dataclass(slots=True)
+class FormRow:
+    """The mentions of an entity that read alike (:data:`FormKey`): how many, the first,
+    and their articles — all :func:`entity_from_rows` needs, and additive, so a store can
+    keep it per entity and add a new article's mentions without reading the old ones."""
+
+    count: int
+    first: tuple[str, int, int]
+    articles: set[str]
+
+
+def entity_rows(clusters: Iterable[LocalCluster]) -> dict[FormKey, FormRow]:
+    """The :class:`FormRow` of the members of first-pass ``clusters``."""
+    rows: dict[FormKey, FormRow] = {}
+    for c in clusters:
+        for start, end, label, form, kind, hint, tokens in c.members:
+            key = (form, kind, label, bool(hint), tuple(tokens))
+            pos = (c.article, start, end)
+            row = rows.get(key)
+            if row is None:
+                rows[key] = FormRow(1, pos, {c.article})
+            else:
+                row.count += 1
+                row.first = min(row.first, pos)
+                row.articles.add(c.article)
+    return rows
+
+
+def add_rows(into: dict[FormKey, FormRow], other: Mapping[FormKey, FormRow]) -> None:
+    """Add ``other``'s rows to ``into`` (the mentions of both)."""
+    for key, row in other.items():
+        mine = into.get(key)
+        if mine is None:
+            into[key] = FormRow(row.count, row.first, set(row.articles))
+        else:
+            mine.count += row.count
+            mine.first = min(mine.first, row.first)
+            mine.articles |= row.articles
+
+
+def entity_from_rows(rows: Mapping[FormKey, FormRow]) -> tuple[Entity, tuple[str, int, int]]:
+    """What :func:`_build_entity` makes of the mentions the ``rows`` sum up: ``(entity with
+    its type/name hash as id, its first mention)``."""
+    named = {k: r for k, r in rows.items() if k[1] != "pronoun"}
+    pool = named or dict(rows)
+    if any(k[1] == "designation" for k in pool):
+        etype = "PRODUCT"
+    else:
+        name_parts = {fold(t) for k in pool if k[1] == "person" and len(k[4]) >= 2 for t in k[4]}
+        votes: Counter[str] = Counter()
+        for (_, _, label, hint, tokens), row in pool.items():
+            titled = hint and label != "PERSON"
+            part = len(tokens) == 1 and label in _SURNAME_LABELS and fold(tokens[0]) in name_parts
+            votes["PERSON" if titled or part else label] += (2 if titled else 1) * row.count
+        if votes["PERSON"] * 2 > sum(votes.values()):
+            etype = "PERSON"
+        else:
+            if len(votes) > 1:
+                votes.pop("PERSON", None)
+            etype = min(votes, key=lambda lab: (-votes[lab], _TYPE_PRIORITY.get(lab, 9), lab))
+    article_count: dict[str, set[str]] = defaultdict(set)
+    mention_count: Counter[str] = Counter()
+    first_kind: dict[str, tuple[tuple[str, int, int], str]] = {}
+    for (form, kind, _, _, _), row in pool.items():
+        article_count[form] |= row.articles
+        mention_count[form] += row.count
+        if form not in first_kind or row.first < first_kind[form][0]:
+            first_kind[form] = (row.first, kind)
+
+    def rank(form_text: str) -> tuple:
+        kind = first_kind[form_text][1]
+        multi = len(form_text.split()) >= 2 and kind not in ("acronym", "designation")
+        if kind == "nominal":
+            tier = 3
+        elif kind == "designation":
+            tier = 0
+        else:
+            tier = 0 if multi else (1 if kind == "acronym" else 2)
+        return (
+            tier,
+            -len(article_count[form_text]),
+            -mention_count[form_text],
+            -len(form_text.split()),
+            form_text.lower(),
+            form_text,
         )
-    ids = list(range(len(mentions)))
-    spans = [(m.article, m.start, m.end) for m in mentions]
-    return _build_entity(ids, mentions, forms), spans[0], spans
+
+    name = min(article_count, key=rank)
+    digest = hashlib.sha1(f"{etype}|{name.lower()}".encode()).hexdigest()[:16]
+    entity = Entity(
+        id=digest,
+        name=name,
+        type=etype,
+        aliases=tuple(sorted({k[0] for k in pool}, key=lambda s: (s.lower(), s))),
+        articles=tuple(sorted(set().union(*(r.articles for r in rows.values())))),
+        mentions=sum(r.count for r in rows.values()),
+    )
+    return entity, min(r.first for r in rows.values())

@@ -36,12 +36,16 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 from newsweave.entities import (
+    FormKey,
+    FormRow,
     LocalCluster,
     NameForm,
+    add_rows,
     analyse,
-    build_entity,
     cluster_region,
     distinct_ids,
+    entity_from_rows,
+    entity_rows,
     expansion_keys,
     first_pass,
     fold,
@@ -128,6 +132,19 @@ MIGRATION = (
     """,
 )
 
+ROWS_MIGRATION = (
+    "nlp/0005_entity_rows",
+    """
+    -- per entity: its mentions summed by how they read (newsweave.entities.FormRow), so a
+    -- new article's mentions are added to an entity without reading its old ones
+    CREATE TABLE entity_rows (
+        entity_id TEXT PRIMARY KEY,
+        rows      TEXT NOT NULL  -- JSON [[form, kind, label, hint, tokens, count, first,
+                                 --        articles]]
+    );
+    """,
+)
+
 #: Articles resolved per transaction: the memory of a batch (a region can be larger).
 CHUNK = 200
 
@@ -187,6 +204,16 @@ def _head(article: str, head: str) -> LocalCluster:
         partial=partial,
         shorts=tuple(shorts),
         members=(),
+    )
+
+
+def _rows_json(rows: Mapping[FormKey, FormRow]) -> str:
+    return json.dumps(
+        [
+            [*key[:4], list(key[4]), r.count, list(r.first), sorted(r.articles)]
+            for key, r in sorted(rows.items())
+        ],
+        separators=(",", ":"),
     )
 
 
@@ -668,18 +695,41 @@ class _Batch:
             else:
                 changed.append(ids_)
         gone = old_entities - kept
+        # an entity made of whole old entities and new clusters adds the new clusters'
+        # mentions to the old entities' kept rows; any other is summed from its members
+        stored = self._rows(
+            {was[i] for ids_ in changed for i in ids_ if was[i] is not None} - shrunk
+        )
+        whole: list[list[str]] = []  # per changed entity: the old entities it took whole
+        read: list[int] = []  # clusters whose members are read
+        for ids_ in changed:
+            olds = sorted({e for i in ids_ if (e := was[i]) is not None})
+            inside = set(ids_)
+            if all(e in stored and members_of[e] <= inside for e in olds):
+                whole.append(olds)
+                read.extend(i for i in ids_ if was[i] is None)
+            else:
+                whole.append([])
+                read.extend(ids_)
         full: dict[int, LocalCluster] = {}
         for local_id, aid, head, members in _in(
             conn,
             "SELECT id, article_id, head, members FROM entity_locals WHERE id IN ({marks})",
-            [i for ids_ in changed for i in ids_],
+            read,
         ):
             full[local_id] = _local(aid, head, members)
-        results = [build_entity([full[i] for i in ids_]) for ids_ in changed]
+        sums: list[dict[FormKey, FormRow]] = []
+        results: list[tuple[Entity, tuple[str, int, int]]] = []
+        for ids_, olds in zip(changed, whole, strict=True):
+            rows = entity_rows(full[i] for i in ids_ if i in full)
+            for e in olds:
+                add_rows(rows, stored[e])
+            sums.append(rows)
+            results.append(entity_from_rows(rows))
         bases = {
             r[0]
             for r in _in(conn, "SELECT base FROM entity_bases WHERE entity_id IN ({marks})", gone)
-        } | {e.id for e, _, _ in results}
+        } | {e.id for e, _ in results}
         others = [
             (eid, base, n, tuple(json.loads(first)))
             for eid, base, n, first in _in(
@@ -689,18 +739,30 @@ class _Batch:
             )
             if eid not in gone
         ]
-        stubs = [e for e, _, _ in results] + [
+        stubs = [e for e, _ in results] + [
             Entity(id=base, name="", type="", aliases=(), articles=(), mentions=n)
             for _, base, n, _ in others
         ]
-        firsts = [f for _, f, _ in results] + [f for _, _, _, f in others]
+        firsts = [f for _, f in results] + [f for _, _, _, f in others]
         new_ids = [e.id for e in distinct_ids(stubs, firsts)]
         for table, col in (
             ("aliases", "entity_id"),
             ("entities", "id"),
             ("entity_bases", "entity_id"),
+            ("entity_rows", "entity_id"),
         ):
             _in(conn, f"DELETE FROM {table} WHERE {col} IN ({{marks}})", gone)
+        # whole old entities move to their new id before any other entity takes an old id
+        renamed: set[str] = set()
+        for new_id, olds in zip(new_ids[: len(results)], whole, strict=True):
+            for e in olds:
+                if e != new_id:
+                    for table in ("mentions", "entity_locals"):
+                        conn.execute(
+                            f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?",
+                            ("~" + new_id, e),
+                        )
+                    renamed.add(new_id)
         self._rename(
             [
                 (eid, new_id)
@@ -708,10 +770,12 @@ class _Batch:
                 if new_id != eid
             ]
         )
+        # mentions and clusters take their entity's new id: whole old entities by their
+        # old id, read clusters one by one ("~" marks an id being moved)
         local_entity: list[tuple[str, int]] = []
         mention_entity: list[tuple[str, str, int, int]] = []
-        for (entity, first, spans), new_id, ids_ in zip(
-            results, new_ids[: len(results)], changed, strict=True
+        for (entity, first), rows, new_id, ids_ in zip(
+            results, sums, new_ids[: len(results)], changed, strict=True
         ):
             conn.execute(
                 "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
@@ -731,13 +795,42 @@ class _Batch:
                 "INSERT INTO entity_bases(entity_id, base, mentions, first) VALUES (?,?,?,?)",
                 (new_id, entity.id, entity.mentions, json.dumps(list(first))),
             )
-            mention_entity.extend((new_id, *span) for span in spans)
-            local_entity.extend((new_id, i) for i in ids_)
+            conn.execute(
+                "INSERT INTO entity_rows(entity_id, rows) VALUES (?, ?)",
+                (new_id, _rows_json(rows)),
+            )
+            for i in ids_:
+                if i in full:
+                    c = full[i]
+                    local_entity.append(("~" + new_id, i))
+                    mention_entity.extend(("~" + new_id, c.article, m[0], m[1]) for m in c.members)
+                    renamed.add(new_id)
         conn.executemany("UPDATE entity_locals SET entity_id = ? WHERE id = ?", local_entity)
         conn.executemany(
             "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
             mention_entity,
         )
+        for new_id in sorted(renamed):
+            for table in ("mentions", "entity_locals"):
+                conn.execute(
+                    f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", (new_id, "~" + new_id)
+                )
+
+    def _rows(self, entity_ids: Iterable[str]) -> dict[str, dict[FormKey, FormRow]]:
+        """The kept :class:`~newsweave.entities.FormRow` of entities (those that have them)."""
+        out: dict[str, dict[FormKey, FormRow]] = {}
+        for eid, data in _in(
+            self.conn,
+            "SELECT entity_id, rows FROM entity_rows WHERE entity_id IN ({marks})",
+            entity_ids,
+        ):
+            out[eid] = {
+                (form, kind, label, bool(hint), tuple(tokens)): FormRow(
+                    count, (first[0], first[1], first[2]), set(articles)
+                )
+                for form, kind, label, hint, tokens, count, first, articles in json.loads(data)
+            }
+        return out
 
     def _rename(self, renamed: list[tuple[str, str]]) -> None:
         """Give entities outside the rewritten part their new salted ids (two may swap ids:
@@ -754,7 +847,11 @@ class _Batch:
             base = conn.execute(
                 "SELECT base, mentions, first FROM entity_bases WHERE entity_id = ?", (eid,)
             ).fetchone()
-            moved.append((new_id, row, aliases, base))
+            kept_rows = conn.execute(
+                "SELECT rows FROM entity_rows WHERE entity_id = ?", (eid,)
+            ).fetchall()
+            moved.append((new_id, row, aliases, base, kept_rows))
+            conn.execute("DELETE FROM entity_rows WHERE entity_id = ?", (eid,))
             conn.execute("DELETE FROM aliases WHERE entity_id = ?", (eid,))
             conn.execute("DELETE FROM entities WHERE id = ?", (eid,))
             conn.execute("DELETE FROM entity_bases WHERE entity_id = ?", (eid,))
@@ -762,7 +859,11 @@ class _Batch:
                 conn.execute(
                     f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", ("~" + new_id, eid)
                 )
-        for new_id, row, aliases, base in moved:
+        for new_id, row, aliases, base, kept_rows in moved:
+            conn.executemany(
+                "INSERT INTO entity_rows(entity_id, rows) VALUES (?, ?)",
+                [(new_id, r) for (r,) in kept_rows],
+            )
             conn.execute(
                 "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
                 (new_id, *row),

@@ -94,7 +94,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 
-MIGRATIONS.append(entity_index.MIGRATION)
+MIGRATIONS.extend([entity_index.MIGRATION, entity_index.ROWS_MIGRATION])
 
 Spans = tuple[tuple[int, int], ...]
 _SPAN_DTYPE = np.dtype("<u4")
