@@ -17,6 +17,8 @@ Figures:
 - ``contested_precision``: product contradictions (pairs of claims) that the labels call a
   contradiction or an update; an unlabelled product pair counts as wrong.
 - ``contested_recall``: labelled contradictions/updates the product flags (either claim order).
+  ``contested_recall_by_labels``: the same per labels file; ``pairs.jsonl`` (found by hand,
+  not from the product's listing) is the unbiased one.
 - ``update_accuracy``: among flagged labelled pairs, the product's relation (contradiction vs
   update) equals the label's.
 - ``corroboration_precision``: corroborated claims (two or more independent sources) whose
@@ -377,10 +379,11 @@ def score(
     gold_good = [g for g in gold_pairs if g[2]["label"] in GOOD_PAIRS]
     recall_hits = sum(1 for g in gold_good if id(g[2]) in found)
     recall_part: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # part -> [found, labelled]
+    recall_file: dict[str, list[int]] = defaultdict(lambda: [0, 0])  # labels file -> same
     for g in gold_good:
-        tally = recall_part[part_of(g[2]["a"]["doc"])]
-        tally[0] += id(g[2]) in found
-        tally[1] += 1
+        for tally in (recall_part[part_of(g[2]["a"]["doc"])], recall_file[g[2]["_file"]]):
+            tally[0] += id(g[2]) in found
+            tally[1] += 1
 
     # corroboration precision: a corroborated claim is right when every labelled pair of its
     # mentions states one fact (same-statement, or compatible figures of one fact: same_fact)
@@ -538,6 +541,13 @@ def score(
                 "labelled": recall_part[part][1],
             }
             for part in sorted(set(per_part) | set(recall_part))
+        },
+        # recall per labels file: only pairs found by hand (pairs.jsonl) were labelled without
+        # looking at what the product lists; a pairs_product* file holds pairs the product once
+        # listed, so its recall says how many of them later code still finds
+        "contested_recall_by_labels": {
+            name: {"recall": ratio(*tally), "labelled": tally[1]}
+            for name, tally in sorted(recall_file.items())
         },
         "update_accuracy": ratio(relation_right, relation_n),
         "corroborated_claims": sum(1 for c in claims if c.status == "corroborated"),
