@@ -78,6 +78,13 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
         assert any(late in events[s].articles for s in redone)
         assert len(redone) < len(siblings)  # not every event of the story it joined
         assert pipeline.run_claims(nw.store) == 0  # nothing changed since
+        # each figure claim's stored state is what its stored record reads as, and the
+        # comparison across events keeps its figure mentions by that state (read once)
+        published = claims_store.published_dates(nw.store)
+        rows = claims_store.figure_states(nw.store)
+        stored = {c.id: c for c in claims_store.load_claims(nw.store, ids=[c for c, _ in rows])}
+        assert rows and all(s == claims_store.claim_state(stored[c], published) for c, s in rows)
+        assert all((c, s) in pipeline._FIGURES for c, s in rows)
         data = nw.export()
     data["articles"] = sorted(data["articles"], key=lambda a: a["id"])
     assert data == once

@@ -26,7 +26,7 @@ from newsweave.group import GroupOptions
 from newsweave.ingest import MAX_ARTICLE_CHARS, InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
 from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
-from newsweave.records import Article, Claim
+from newsweave.records import Article
 from newsweave.runners import Runner, current_runner, use_runner
 from newsweave.settings import Settings, section_dict
 from newsweave.store import ArticleFilter, Store, entity_index
@@ -1178,18 +1178,13 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
 
     changed: set[str] = set()
     for scope, fingerprint, analysis in current_runner().map(_claims_of_scope, tasks()):
-        before = {_claim_state(c) for c in claims_store.load_claims(store, scope=scope)}
-        claims_store.save_scope(store, scope, fingerprint, analysis)
-        changed.update(c.id for c in analysis.claims if _claim_state(c) not in before)
+        before = claims_store.scope_states(store, scope)
+        states = claims_store.save_scope(store, scope, fingerprint, analysis)
+        changed.update(c for c, state in states.items() if before.get(c) != state)
         recomputed += 1
     if recomputed or dropped:
         _claims_across_events(store, changed, options)
     return recomputed
-
-
-def _claim_state(claim: Claim) -> tuple:
-    """What the comparison across events reads of a claim (its id names its spans)."""
-    return (claim.id, claim.event, claim.hedged, claim.text, claim.texts, claim.attributions)
 
 
 #: Figure mentions of stored claims kept per process (by what they are read from), so the
@@ -1209,29 +1204,34 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     if not options.cross_event:
         claims_store.save_cross_event(store, [c.id for c in claims_store.load_claims(store)], [])
         return
-    # only claims with a mention that may give a figure take part (figure_mentions)
-    claims = claims_store.load_claims_in_order(store, claims_store.figure_claim_ids(store))
-    published = claims_store.published_dates(store)
-    keys = {
-        c.id: (*_claim_state(c), c.spans, tuple(published.get(s.article) for s in c.spans))
-        for c in claims
-    }
-    unread = [c for c in claims if keys[c.id] not in _FIGURES]
-    # the time expressions of every article an unread claim cites (a claim's figure
-    # mentions are read from it and its own articles alone, whatever else is unread)
-    times = {
-        a: time_store.time_refs(store, a) for a in sorted({a for c in unread for a in c.articles})
-    }
-    for c in unread:
-        _FIGURES[keys[c.id]] = tuple(figure_mentions([c], published, times))
-    mentions = {c.id: _FIGURES[keys[c.id]] for c in claims}
-    for key in [keys[c.id] for c in claims]:  # most recently used last
-        _FIGURES[key] = _FIGURES.pop(key)
+    # only claims with a mention that may give a figure take part (figure_mentions); their
+    # figure mentions are read once per process and kept by the claim's stored state
+    rows = claims_store.figure_states(store)
+    unread = [cid for cid, state in rows if state is None or (cid, state) not in _FIGURES]
+    read: dict[str, tuple] = {}
+    if unread:
+        published = claims_store.published_dates(store)
+        claims = claims_store.load_claims_in_order(store, unread)
+        # the time expressions of every article an unread claim cites (a claim's figure
+        # mentions are read from it and its own articles alone, whatever else is unread)
+        arts = sorted({a for c in claims for a in c.articles})
+        times = {a: time_store.time_refs(store, a) for a in arts}
+        read = {c.id: tuple(figure_mentions([c], published, times)) for c in claims}
+    mentions: dict[str, tuple] = {}
+    for cid, state in rows:
+        key = (cid, state)
+        if cid in read:
+            mentions[cid] = read[cid]
+            if state is not None:
+                _FIGURES[key] = read[cid]
+        elif key in _FIGURES:
+            mentions[cid] = _FIGURES[key] = _FIGURES.pop(key)  # most recently used last
     while len(_FIGURES) > FIGURE_CACHE_CLAIMS:
         del _FIGURES[next(iter(_FIGURES))]
+    ordered = [cid for cid, _state in rows if cid in mentions]
     found = cross_event_contradictions(
-        [m for c in claims if c.id in changed for m in mentions[c.id]],
-        [m for c in claims if c.id not in changed for m in mentions[c.id]],
+        [m for c in ordered if c in changed for m in mentions[c]],
+        [m for c in ordered if c not in changed for m in mentions[c]],
         options,
         embedder=_figure_embedder(options),
     )

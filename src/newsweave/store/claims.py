@@ -7,10 +7,11 @@ of the whole set), so saving replaces the rows of the events it covers, in one t
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
-from newsweave.claims import FIGURE_WORDS, ClaimAnalysis, gives_figure
+from newsweave.claims import ClaimAnalysis, gives_figure
 from newsweave.records import Claim, Contradiction, Span
 from newsweave.store import Store, id_chunks
 
@@ -71,6 +72,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         DELETE FROM claim_scopes;
         """,
     ),
+    (
+        "claims/0003_state_figure",
+        """
+        ALTER TABLE claims ADD COLUMN state TEXT;
+        ALTER TABLE claims ADD COLUMN figure INTEGER NOT NULL DEFAULT 1;
+        """,
+    ),
 ]
 
 _COLUMNS = (
@@ -84,15 +92,35 @@ def scope_fingerprints(store: Store) -> dict[str, str]:
     return dict(store.conn.execute("SELECT scope, fingerprint FROM claim_scopes").fetchall())
 
 
-def save_scope(store: Store, scope: str, fingerprint: str, analysis: ClaimAnalysis) -> None:
-    """Replace the claims of one scope (an event id, or ``"*"`` for unevented articles)."""
+def claim_state(claim: Claim, published: Mapping[str, str | None]) -> str:
+    """A digest of what the comparison across events reads of a stored claim: its mentions
+    (spans, texts, speakers), event, hedging and its articles' publication dates."""
+    key = (
+        claim.id,
+        claim.event,
+        claim.hedged,
+        claim.text,
+        claim.texts,
+        claim.attributions,
+        [(s.article, s.start, s.end, published.get(s.article)) for s in claim.spans],
+    )
+    return hashlib.sha1(repr(key).encode()).hexdigest()
+
+
+def save_scope(
+    store: Store, scope: str, fingerprint: str, analysis: ClaimAnalysis
+) -> dict[str, str]:
+    """Replace the claims of one scope (an event id, or ``"*"`` for unevented articles);
+    returns claim id -> :func:`claim_state` of the claims saved."""
+    published = {st.article: st.published for st in analysis.statements}
+    states = {c.id: claim_state(c, published) for c in analysis.claims}
     with store.transaction() as conn:
         _delete_scope(conn, scope)
         for pos, c in enumerate(analysis.claims):
             conn.execute(
                 "INSERT OR REPLACE INTO claims (id, scope, event, position, text, attribution,"
-                " hedged, articles, independent_sources, status, contradicts, origins)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " hedged, articles, independent_sources, status, contradicts, origins, state,"
+                " figure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     c.id,
                     scope,
@@ -106,6 +134,8 @@ def save_scope(store: Store, scope: str, fingerprint: str, analysis: ClaimAnalys
                     c.status,
                     json.dumps(list(c.contradicts)),
                     c.origins,
+                    states[c.id],
+                    int(any(gives_figure(t) for t in (c.texts or (c.text,)))),
                 ),
             )
             who = c.attributions or (None,) * len(c.spans)
@@ -130,6 +160,22 @@ def save_scope(store: Store, scope: str, fingerprint: str, analysis: ClaimAnalys
             "INSERT OR REPLACE INTO claim_scopes (scope, fingerprint) VALUES (?, ?)",
             (scope, fingerprint),
         )
+    return states
+
+
+def scope_states(store: Store, scope: str) -> dict[str, str | None]:
+    """claim id -> :func:`claim_state` of the stored claims of one scope (None: stored
+    before states were)."""
+    return dict(store.conn.execute("SELECT id, state FROM claims WHERE scope = ?", (scope,)))
+
+
+def figure_states(store: Store) -> list[tuple[str, str | None]]:
+    """(id, state) of the claims with a mention that may give a figure
+    (:func:`newsweave.claims.gives_figure`; claims stored before this was recorded count
+    as such), in scope order (scope, then position)."""
+    return store.conn.execute(
+        "SELECT id, state FROM claims WHERE figure = 1 ORDER BY scope, position"
+    ).fetchall()
 
 
 def drop_scopes(store: Store, scopes: Sequence[str]) -> None:
@@ -247,20 +293,6 @@ def claim_count(store: Store, status: str | None = None) -> int:
 #: The scope under which contradictions between claims of different events are stored (the
 #: claims stage's comparison across events and stories; see ``claims.cross_event_contradictions``).
 CROSS_EVENT_SCOPE = "~events"
-
-
-def figure_claim_ids(store: Store) -> list[str]:
-    """Ids of the claims with a mention whose text may give a figure
-    (:func:`newsweave.claims.gives_figure`), in scope order (scope, then position)."""
-    # a digit, or one of the number words (a superset, case-insensitive): SQLite's own
-    # GLOB/LIKE pick the few candidate mentions, gives_figure decides
-    words = " OR ".join(["m.text LIKE ?"] * len(FIGURE_WORDS))
-    rows = store.conn.execute(
-        "SELECT c.id, m.text FROM claims c JOIN claim_mentions m ON m.claim_id = c.id"
-        f" WHERE m.text GLOB '*[0-9]*' OR {words} ORDER BY c.scope, c.position",
-        [f"%{w}%" for w in FIGURE_WORDS],
-    )
-    return list(dict.fromkeys(cid for cid, text in rows if gives_figure(text)))
 
 
 def load_claims_in_order(store: Store, ids: Sequence[str]) -> list[Claim]:
