@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TextIO
 
-from newsweave import attention, export, formats, pipeline, searches
+from newsweave import attention, disagreements, export, formats, pipeline, searches
 from newsweave.brief import independent_sources as count_independent_sources
 from newsweave.brief import largest_stories
 from newsweave.claims import STATUSES
@@ -36,6 +36,7 @@ from newsweave.records import (
     CopyLink,
     DatedSentence,
     DayCount,
+    Disagreement,
     Entity,
     Event,
     Mention,
@@ -342,6 +343,19 @@ class Newsweave:
         incompatible values, each with both values."""
 
         return claims_store.load_contradictions(self.store, event=event)
+
+    def disagreements(
+        self, *, event: str | None = None, article: str | None = None, limit: int | None = None
+    ) -> list[Disagreement]:
+        """Contested pairs grouped into disagreements (one revised figure once, not once per
+        pair of articles), most supported first: each with its slot kind, contradiction or
+        update, its sides (value, claims, articles, outlets, days, independent sources) and
+        the number of pairs behind it. Filter by event, or by article (id or unique prefix)."""
+
+        if article is not None:
+            article = self._article_id(article)
+        found = disagreements.read_disagreements(self.store, event=event, article=article)
+        return found if limit is None else found[:limit]
 
     def _story_id(self, story: str) -> str:
 

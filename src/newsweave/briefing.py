@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from newsweave import brief
-from newsweave.claims import disagreements
+from newsweave.disagreements import brief_lines, in_articles, read_disagreements
 from newsweave.records import Article, Claim, Event, Sentence, Story, StoryBrief, TimelineEntry
 from newsweave.sentences import split_sentences
 from newsweave.store import ArticleFilter, Store
@@ -156,10 +156,14 @@ def read_briefing(
     # a timeline entry cites an article only when its sentences say the same: read them too
     shown |= {a for entries in timelines.values() for t in entries for a in t.articles}
     sentences = {a: _sentences(store, articles[a]) for a in shown if a in articles}
-    contradictions = claims_store.load_contradictions(store)
-    claims = claims_store.load_claims(
-        store, ids=sorted({i for x in contradictions for i in (x.a, x.b)})
-    )
+    # contested pairs grouped into disagreements, most supported first (two lines each)
+    found = read_disagreements(store)
+    claims = {
+        c.id: c
+        for c in claims_store.load_claims_in_order(
+            store, sorted({s.claims[0] for d in found for s in d.sides})
+        )
+    }
     briefs = tuple(
         brief.story_brief(
             s,
@@ -167,7 +171,9 @@ def read_briefing(
             articles,
             sentences,
             timelines[s.id],
-            disagreements=disagreements(claims, contradictions, set(s.articles)),
+            disagreements=[
+                line for d in in_articles(found, s.articles) for line in brief_lines(d, claims)
+            ],
         )
         for s in stories
     )

@@ -27,7 +27,7 @@ from newsweave.export import article_dict
 from newsweave.ingest import InputError, discover
 from newsweave.ingest.fetch import FetchPolicy
 from newsweave.pipeline import default_db_path
-from newsweave.records import Claim
+from newsweave.records import DisagreementSide
 from newsweave.runners import make_runner
 from newsweave.store import store_error
 from newsweave.watch import PollReport, Watcher, parse_interval
@@ -1028,69 +1028,91 @@ def claims(
     )
 
 
-def _side_dict(nw: Newsweave, claim: Claim, value: str) -> dict:
-    arts = [a for a in (nw.article(x) for x in claim.articles) if a is not None]
-    # who reports it, as the web page names them: the outlet, else the agency, else the id
-    outlets = list(dict.fromkeys(a.outlet or a.agency or f"article {a.id[:10]}" for a in arts))
+def _side_dict(nw: Newsweave, side: DisagreementSide) -> dict:
+    """One side of a disagreement: the keys of the one-pair listing it replaces (its first
+    reported claim's id, text, attribution, witnesses and origins) plus the side's claims and
+    independent sources."""
+    claim = nw.claim(side.claims[0])
     return {
-        "claim": claim.id,
-        "value": value,
-        "text": claim.text,
-        "attribution": claim.attribution,
-        "hedged": claim.hedged,
-        "outlets": outlets,
-        "published": sorted({a.published for a in arts if a.published}),
-        "witnesses": claim.independent_sources,
-        "origins": claim.origins,
-        "articles": list(claim.articles),
+        "claim": side.claims[0],
+        "value": side.value,
+        "text": claim.text if claim else "",
+        "attribution": claim.attribution if claim else None,
+        "hedged": claim.hedged if claim else False,
+        "outlets": list(side.outlets),
+        "published": list(side.published),
+        "witnesses": claim.independent_sources if claim else 0,
+        "origins": claim.origins if claim else 0,
+        "articles": list(side.articles),
+        "claims": list(side.claims),
+        "sources": side.sources,
     }
 
 
 def _print_disagreements(
     nw: Newsweave, *, event: str | None, article: str | None, limit: int | None, as_json: bool
 ) -> None:
-    """One row per disagreement: the slot kind, contradiction or update, both sides."""
+    """One row per disagreement (contested pairs grouped: see newsweave.disagreements): the
+    slot kind, contradiction or update, every value with its outlets, the two best-supported
+    sides quoted, and how many pairs it groups."""
     from newsweave.claim_slots import SLOT_TITLES
+    from newsweave.disagreements import shown_sides, top_two
 
-    by_id = {c.id: c for c in nw.claims(status="contested", event=event)}
-    wanted = None
-    if article is not None:
-        wanted = {c.id for c in nw.claims(status="contested", article=article)}
-    rows = []
-    for x in nw.contradictions(event=event):
-        a, b = by_id.get(x.a), by_id.get(x.b)
-        if a is None or b is None or (wanted is not None and not ({x.a, x.b} & wanted)):
-            continue
-        rows.append((x, a, b))
-    more = limit is not None and len(rows) > limit
-    rows = rows[:limit] if more else rows
-    data = [
-        {
-            "kind": x.kind,
-            "question": SLOT_TITLES.get(x.kind, x.kind.title()),
-            "relation": x.relation,
-            "a": _side_dict(nw, a, x.value_a),
-            "b": _side_dict(nw, b, x.value_b),
-        }
-        for x, a, b in rows
-    ]
+    found = nw.disagreements(event=event, article=article)
+    more = limit is not None and len(found) > limit
+    rows = found[:limit] if more else found
+    data = []
+    for d in rows:
+        a, b = top_two(d)
+        data.append(
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "question": SLOT_TITLES.get(d.kind, d.kind.title()),
+                "relation": d.relation,
+                "a": _side_dict(nw, a),
+                "b": _side_dict(nw, b),
+                "sides": [_side_dict(nw, s) for s in d.sides],
+                "pairs": d.pairs,
+                "updates": d.updates,
+                "contradictions": [list(p) for p in d.contradictions],
+            }
+        )
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     table_rows = []
-    for d in data:
-        kind = f"{d['question']} ({d['kind']})"
+    for record, d in zip(rows, data, strict=True):
+        d["record"] = record
+        kind = f"{d['question']} ({d['kind']}) — {d['relation']}"
         if d["relation"] == "update":
-            kind += " — update: reported on different days"
-        cells = [kind]
+            kind += ": revised in later reports"
+        kind += f"; {d['pairs']} pair{'' if d['pairs'] == 1 else 's'}"
+        if 0 < d["updates"] < d["pairs"]:
+            kind += f", {d['updates']} across days"
+        arrow = " → " if d["relation"] == "update" else " vs "
+        shown = {s.claims[0] for s in shown_sides(d["record"])}
+        values = arrow.join(
+            f"{s['value']} ({', '.join(s['outlets'][:3])}"
+            f"{' +' + str(len(s['outlets']) - 3) if len(s['outlets']) > 3 else ''}"
+            f"{', ' + s['published'][0] if s['published'] else ''})"
+            for s in d["sides"]
+            if s["claim"] in shown
+        )
+        if len(d["sides"]) > len(shown):
+            values += f" (+{len(d['sides']) - len(shown)} more values: --json)"
+        cells = [kind, values]
         for side in (d["a"], d["b"]):
             who = f" — {side['attribution']}" if side["attribution"] else ""
-            when = f" [{', '.join(side['published'])}]" if side["published"] else ""
             cells.append(
-                f"{', '.join(side['outlets'])}{when}: » {side['value']} « {side['text']}{who}"
+                f"{side['sources']} source{'' if side['sources'] == 1 else 's'}: "
+                f"» {side['value']} « {side['text']}{who}"
             )
         table_rows.append(tuple(cells))
-    _print_rows(("conflict", "side A: outlets · value · statement", "side B"), table_rows)
+    _print_rows(
+        ("conflict", "values (outlets, first day)", "side A: sources · statement", "side B"),
+        table_rows,
+    )
     _print_count(len(rows), "disagreement", "disagreements", more)
 
 

@@ -3,8 +3,8 @@
 ``export_json`` is a public contract: one object whose ``articles`` list holds
 ``{id, source_path, title, outlet, agency, dateline, published, text, url, source_group}``,
 and one top-level section per stage (``copies``, ``entities``, ``time_refs``, ``events``,
-``stories``, ``timeline``, ``claims``). Stages add keys and sections; they never rename or
-remove one.
+``stories``, ``timeline``, ``claims``, ``contradictions``, ``disagreements``). Stages add
+keys and sections; they never rename or remove one.
 
 A section is ``dataclasses.asdict`` of the very records :class:`newsweave.api.Newsweave`
 returns (``copies`` is ``[asdict(g) for g in nw.copy_groups()]``), so the export, the HTTP API
@@ -20,6 +20,7 @@ from dataclasses import asdict
 from typing import Any
 
 from newsweave.copies import singleton_source_group
+from newsweave.disagreements import read_disagreements
 from newsweave.records import Article
 from newsweave.store import Store
 from newsweave.store import claims as claims_store
@@ -42,6 +43,8 @@ SECTIONS: dict[str, Callable[[Store], Sequence[Any]]] = {
     "claims": claims_store.load_claims,  # by event, then position in the text
     # each disagreement: both claims, the slot kind, both values, contradiction or update
     "contradictions": claims_store.load_contradictions,
+    # the contested pairs grouped: one row per disagreement, most supported first
+    "disagreements": read_disagreements,
 }
 
 

@@ -192,6 +192,36 @@ class Contradiction:
 
 
 @dataclass(frozen=True, slots=True)
+class DisagreementSide:
+    """One value in a :class:`Disagreement`: the claims that give it, their articles, outlets
+    and publication days, and how many independent sources (source groups) report it."""
+
+    value: str  # as the first-published of its claims words it ("about 5,000")
+    claims: tuple[str, ...]
+    articles: tuple[str, ...]
+    outlets: tuple[str, ...]
+    published: tuple[str, ...]  # distinct days, sorted
+    sources: int  # independent source groups among its articles
+
+
+@dataclass(frozen=True, slots=True)
+class Disagreement:
+    """Contested pairs of claims grouped into one disagreement: the pairs on one slot whose
+    sides give the same normalised values (one measured quantity), chained where pairs share
+    a side. Sides are in order of first publication; ``relation`` is "update" when most of its
+    pairs are (a running figure revised in later reports: ``updates`` of ``pairs`` say how
+    many), else "contradiction"."""
+
+    id: str  # "dis_" + a hash of its pairs
+    kind: str  # slot kind: "number", "place", "date", "status", "polarity"
+    relation: str
+    sides: tuple[DisagreementSide, ...]
+    pairs: int  # contested claim pairs behind it
+    updates: int  # of them, pairs that are updates
+    contradictions: tuple[tuple[str, str], ...]  # the (claim a, claim b) pairs
+
+
+@dataclass(frozen=True, slots=True)
 class Claim:
     id: str
     text: str
