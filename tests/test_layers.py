@@ -8,7 +8,7 @@ own layer or of lower ones, never of a higher one:
    entities, time, claims, claim_slots, group, brief, settings, query
 2. the store (the only code that knows SQL)
 3. pipeline and runners (wire stages to the store)
-4. the read side: export (the read model), briefing, formats, attention, searches
+4. the read side: export (the read model), briefing, disagreements, formats, attention, searches
 5. the Python API (api), and watch (polling rounds over it)
 6. front ends: cli, web, and the package itself (``newsweave.open``)
 
@@ -47,7 +47,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     ),
     frozenset({"store"}),
     frozenset({"pipeline", "runners"}),
-    frozenset({"export", "briefing", "formats", "attention", "searches"}),
+    frozenset({"export", "briefing", "disagreements", "formats", "attention", "searches"}),
     frozenset({"api", "watch"}),
     frozenset({"cli", "web", "__init__"}),
 )
