@@ -797,7 +797,7 @@ class _Relatedness:
         if value is None and self._known is not None:
             value = self._known(*pair)
             if value is not None:
-                self._cache[pair] = value
+                _remember(_COSINES, pair, value)
         if value is None:
             ra, rb = self._row(pair[0]), self._row(pair[1])
             if len(rb) < len(ra):

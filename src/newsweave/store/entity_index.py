@@ -249,6 +249,7 @@ class _Batch:
         self.threshold = related_threshold
         self._terms: dict[str, Mapping[str, int]] = {}
         self._old_status: dict[str, str] = {}  # what the last _flips replaced
+        self._words: dict[str, tuple[set[str], set[str]]] = {}
 
     # ------------------------------------------------------------------ reading
 
@@ -312,6 +313,14 @@ class _Batch:
         ).fetchone()
         return row[0] if row else None
 
+    def _mention_words(self, article: str, mentions: list[Mention]) -> tuple[set[str], set[str]]:
+        """:func:`~newsweave.entities.mention_words` of an article's mentions (their texts:
+        the same before and after labels are voted), once per batch."""
+        words = self._words.get(article)
+        if words is None:
+            words = self._words[article] = mention_words(mentions)
+        return words
+
     def terms_of(self, article: str) -> Mapping[str, int]:
         terms = self._terms.get(article)
         if terms is None:
@@ -355,7 +364,7 @@ class _Batch:
         )
 
     def _write_mention_terms(self, aid: str, mentions: list[Mention]) -> None:
-        tokens, wanted = mention_words(mentions)
+        tokens, wanted = self._mention_words(aid, mentions)
         # only a PERSON mention changes when its name's vote does (see relabel)
         terms = {f"n:{fold(m.text)}" for m in mentions if m.label == "PERSON"}
         terms |= {f"t:{t}" for t in tokens} | {f"w:{w}" for w in wanted}
@@ -415,8 +424,8 @@ class _Batch:
         mentions contain a word that changed."""
         words = {r[0] for r in self.conn.execute("SELECT word FROM entity_case_dirty")}
         self.conn.execute("DELETE FROM entity_case_dirty")
-        for ms in mentions.values():
-            tokens, wanted = mention_words(ms)
+        for aid, ms in mentions.items():
+            tokens, wanted = self._mention_words(aid, ms)
             words |= tokens | wanted
         asked = {
             r[0][2:]
@@ -487,7 +496,7 @@ class _Batch:
         names = {fold(m.text) for ms in mentions.values() for m in ms}
         winners = {k[2:]: v for k, v in self._status(f"n:{n}" for n in names).items()}
         voted = {aid: relabel(ms, winners) for aid, ms in mentions.items()}
-        tokens = set().union(*(mention_words(ms)[0] for ms in voted.values())) if voted else set()
+        tokens = set().union(*(self._mention_words(a, ms)[0] for a, ms in voted.items()))
         common = frozenset(k[2:] for k in self._status(f"c:{t}" for t in tokens))
         forms = {aid: first_pass_forms(ms, common) for aid, ms in voted.items()}
         # surname uses: this article's share replaces what it added before
