@@ -1132,10 +1132,15 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     claims_store.drop_scopes(store, dropped)
     recomputed = 0
 
+    links_of: dict[str, list[int]] = {}  # article -> positions of the links touching it
+    for k, lk in enumerate(links):
+        links_of.setdefault(lk.a, []).append(k)
+
     def tasks() -> Iterator[tuple]:
         for scope, ids in scopes.items():
             wanted = set(ids)
-            scope_links = [lk for lk in links if lk.a in wanted and lk.b in wanted]
+            inside = {k for a in ids for k in links_of.get(a, ()) if links[k].b in wanted}
+            scope_links = [links[k] for k in sorted(inside)]
             evs = scope_events.get(scope, [])
             rows = [(a, *m) for a in ids for m in entities.get(a, ())]
             entity_labels = _local_labels(r[4] for r in rows)
