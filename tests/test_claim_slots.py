@@ -783,3 +783,64 @@ def test_what_each_figure_measures() -> None:
     killed = figures("the Deepwater Horizon explosion, which killed 11 workers")["11"]
     rescued = figures("Another 126 workers were rescued")["126"]
     assert (killed.act, rescued.act) == ("kill", "survive")
+
+
+def test_a_persons_statistic_compares_only_with_the_same_persons_same_span() -> None:
+    # ECB+ 31: two players' points in sentences naming several people
+    assert (
+        _people(
+            (
+                "a-1",
+                "Vaughn finished with 16 points and nine rebounds, scoring 14 after Hansbrough "
+                "left the game",
+                "Vaughn, Hansbrough",
+            ),
+            (
+                "b-1",
+                "Hansbrough finished the game with 20 points and nine rebounds for the Tar Heels",
+                "Hansbrough",
+            ),
+        )
+        == ()
+    )
+    # the owner of one side cannot be read ("the senior"): no rival
+    assert (
+        _people(
+            ("a-1", "The 6-foot-9 senior needed nine points to pass Phil Ford", "Phil Ford"),
+            ("b-1", "Tyler Hansbrough scored 20 points to pass Phil Ford", "Tyler Hansbrough"),
+        )
+        == ()
+    )
+    # one round's punches against the fight's
+    assert (
+        _people(
+            (
+                "a-1",
+                "Klitschko landed 28 of his 68 punches thrown during the sixth round",
+                "Klitschko",
+            ),
+            ("b-1", "Klitschko landed 178 of 369 punches thrown on the night", "Klitschko"),
+        )
+        == ()
+    )
+    # a name after the figure owns it: "13 points from McDermott" / Echenique's five
+    slot = NumberSlot()
+    half = "The Jays led at the half, paced by 13 points from McDermott and Echenique's passes"
+    (thirteen,) = slot.extract(
+        half,
+        SlotContext(persons=tuple((half.index(n), n) for n in ("McDermott", "Echenique"))),
+    )
+    assert (thirteen.person, thirteen.crowd, thirteen.personal) == ("mcdermott", True, True)
+    # "he" after the last person named before the statement
+    (games,) = slot.extract(
+        "In 54 games with the Angels he hit well", SlotContext(antecedent="Mark Teixeira")
+    )
+    assert games.person == "teixeira"
+    # the same person's figure of the same span still compares (ECB+ 25, a real pair)
+    assert (
+        _people(
+            ("a-1", "Thomas missed nine games this season with the ankle injury", "Thomas"),
+            ("b-1", "Thomas missed 10 games with the ankle injury, the team said", "Thomas"),
+        )
+        != ()
+    )

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -165,6 +165,13 @@ class SlotContext:
     times: tuple[TimeRef, ...] = ()
     offset: int = 0  # where the statement text starts in the article (TimeRef offsets)
     quoted: bool = False  # the statement is a quotation (its "today" is the speaker's day)
+    #: the persons the nlp stage found inside the statement, as (offset in the statement
+    #: text, name), in text order; and the last person named before it (for "he", "his")
+    persons: tuple[tuple[int, str], ...] = ()
+    antecedent: str = ""
+    #: the names that may own a figure (persons and organisations, same layout); empty:
+    #: ``persons``
+    names: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -490,6 +497,18 @@ class Quantity:
     named: frozenset[str] = frozenset()
     #: one day's figure: "on Monday", "in 24 hours", "yesterday" in its clause
     day: bool = False
+    #: whose figure it is (:func:`_figure_person`): the surname of the named person who owns
+    #: it ("Vaughn finished with 16 points", "13 points from McDermott", "he hit" after
+    #: Teixeira), "" when no person owns it or the owner cannot be read
+    person: str = ""
+    #: the statement names two or more persons (whose figure it is must then be read)
+    crowd: bool = False
+    #: a count of a person's own statistic: a counted noun (not people, money or a measure)
+    #: that a name owns ("scored 20 points", "landed 28 of his 68 punches"), or that a
+    #: person owns elsewhere in the same article (:func:`personal_units`)
+    personal: bool = False
+    #: the span words of its clause: one game, a season, a career, a round ...
+    span: frozenset[str] = frozenset()
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -1153,6 +1172,8 @@ class NumberSlot(SlotKind):
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
             change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
             act, thing = measure_of(text, m.start(), m.end(), unit)
+            person = _figure_person(text, m.start(), m.end(), ctx, _countable_stat(unit))
+            named = {_last_name(n) for at, n in ctx.persons if not _speaker_at(text, at, n)}
             out.append(
                 Quantity(
                     value,
@@ -1174,6 +1195,10 @@ class NumberSlot(SlotKind):
                     ),
                     _named_happening(text, m.start(), m.end()),
                     bool(_A_DAY.search(_clause(text, m.start(), m.end()))),
+                    person,
+                    len(named) >= 2,
+                    bool(person) and _countable_stat(unit),
+                    _span_of(text, m.start(), m.end(), unit),
                 )
             )
         return tuple(out)
@@ -1217,6 +1242,9 @@ class NumberSlot(SlotKind):
                 ):
                     continue  # "an 11-year-old girl" / "a 14-year-old girl was also found":
                     # one girl only when the encoder finds the statements near-restatements
+                if not _same_owner(qa, qb):
+                    continue  # one person's statistic against another's, a game's against a
+                    # season's, or a figure in a sentence of many people whose owner is unread
                 if _other_owners(qa.owner, qb.owner):
                     continue  # of two things: "Qeshm, home to 120,000" / "Bandar Abbas, 500,000"
                 if _narrower(qa, qb) or _narrower(qb, qa):
@@ -1334,6 +1362,150 @@ def _anchored(
             if x.value == y.value and not (x.bound or y.bound):
                 return True
     return False
+
+
+_SPEAKER_AFTER = re.compile(
+    r"^[\W]{0,3}(?:[\w'’.-]+\s+){0,3}?(?:said|says|told|tells|added|adds|announced|noted|"
+    r"explained|stated|wrote|reported|insisted|warned|according)\b"
+)
+# a name that is the object of a preposition ("against Duke", "with the Angels") owns nothing
+_OBJECT_BEFORE = re.compile(
+    r"\b(?:with|against|to|from|of|at|in|on|over|for|by|into|than|vs|versus|and)\.?\s+"
+    r"(?:the\s+)?$",
+    re.I,
+)
+_PRONOUN_OWNER = re.compile(r"\b(?:he|she|his|her|him)\b", re.I)
+# a figure owned by a name after it: "13 points from McDermott", "a season for Teixeira"
+_OWNER_AFTER = re.compile(r"^[^.;:!?]{0,40}?\b(?:from|by|for)\s+(?:the\s+)?$")
+# Counted nouns that are no person's own statistic: people (a toll), time, money, measures.
+_NOT_STAT = frozenset({"year-old", "ag", "%", *_ELAPSED}) | _HUMAN | frozenset(_CASUALTY.values())
+# Words that say which span a person's figure covers: one game, a half, a season, a career.
+_SPAN_WORDS = words(
+    "career careers season seasons game games night half quarter round rounds fight bout "
+    "match tournament playoffs postseason series term tenure lifetime all-time record total "
+    "tonight minute minutes inning innings lap laps stretch combined overall"
+)
+
+
+_SPAN_STEMS = frozenset(stem(w) for w in _SPAN_WORDS)
+# a conjunction opens another clause: "missed nine games before coming back for three"
+_SPAN_CUT = re.compile(r"\b(?:before|after|when|while|until|then|but|because|since)\b", re.I)
+_THIS_SPAN = re.compile(r"\b(?:this|the current)\s+\w+", re.I)
+
+
+def _last_name(name: str) -> str:
+    parts = name.split()
+    return re.sub(r"['’]s?$", "", parts[-1]).lower() if parts else ""
+
+
+def _speaker_at(text: str, at: int, name: str) -> bool:
+    return bool(_SPEAKER_AFTER.match(text[at + len(name) : at + len(name) + 40]))
+
+
+def _figure_person(text: str, start: int, end: int, ctx: SlotContext, stat: bool) -> str:
+    """Whose figure the number at ``start:end`` is: the person named right after it as its
+    owner ("13 points from McDermott"), else the nearest person named before it in the
+    statement who is not a speaker ("Vaughn finished with 16 points and nine rebounds"),
+    else, for a count that may be a person's statistic (``stat``), the first person named
+    after it in its sentence, else, when a pronoun stands in the sentence ("In 54 games
+    ... he hit"), the last person named before the statement; "" when none."""
+    names = ctx.names or ctx.persons
+    for at, name in names:
+        if at >= end and _OWNER_AFTER.match(text[end:at]):
+            return _last_name(name)
+    before = [
+        (at, name)
+        for at, name in names
+        if at + len(name) <= start
+        and not _speaker_at(text, at, name)
+        and not _OBJECT_BEFORE.search(text[max(0, at - 12) : at])
+    ]
+    if before:
+        return _last_name(before[-1][1])
+    if stat:  # a fronted phrase: "Playing in 157 games with the Braves, Teixeira had ..."
+        stop = _sentence_end(text, end)
+        for at, name in names:
+            if (
+                end <= at < stop
+                and re.search(r",\s*$", text[end:at])
+                and not _speaker_at(text, at, name)
+            ):
+                return _last_name(name)
+    if ctx.antecedent and _PRONOUN_OWNER.search(text[: _sentence_end(text, end)]):
+        return _last_name(ctx.antecedent)
+    return ""
+
+
+_SENTENCE_END = re.compile(r"[;.!?](?:\s|$)")
+
+
+def _sentence_end(text: str, end: int) -> int:
+    m = _SENTENCE_END.search(text, end)
+    return m.start() if m else len(text)
+
+
+def _countable_stat(unit: str) -> bool:
+    """A counted noun that can be a person's own statistic: not people, time, money or a
+    measure ("points", "yards", "punches", "games", "home runs")."""
+    return (
+        unit.replace("+", "").isalpha()
+        and unit not in _NOT_STAT
+        and unit not in _CURRENCY_WORDS.values()
+        and unit not in {d for d, _f in _UNITS.values()}
+    )
+
+
+def _span_of(text: str, start: int, end: int, unit: str) -> frozenset[str]:
+    """The span words of the figure's clause (up to a conjunction; at most eight words
+    after it) other than its own counted noun."""
+    before = _SPAN_CUT.split(_CLAUSE_END.split(text[:start])[-1])[-1]
+    after = " ".join(tokens(_SPAN_CUT.split(_CLAUSE_END.split(text[end:])[0])[0])[:8])
+    clause = _THIS_SPAN.sub(" ", before + " " + after)  # "this season": the default span
+    found = {stem(w.lower()) for w in tokens(clause)} & _SPAN_STEMS
+    return frozenset(w for w in found if w != unit and stem(w + "s") != unit)
+
+
+def _same_owner(qa: Quantity, qb: Quantity) -> bool:
+    """Whether two figures may be one person's one statistic: a person's own count (or any
+    figure in a sentence naming several persons) compares only with a figure the same
+    person owns, of the same span (a game's points are no rival to a career's); when the
+    owner of either cannot be read, they are no rival."""
+    if qa.personal or qb.personal or qa.crowd or qb.crowd:
+        if not (qa.person and qb.person) or qa.person != qb.person:
+            return False
+        if (qa.personal or qb.personal) and qa.span != qb.span:
+            return False
+    return True
+
+
+_Slots = tuple[tuple[str, tuple[Any, ...]], ...]
+
+
+def personal_units(
+    slots: Sequence[tuple[_Slots, frozenset[str]]],
+) -> Callable[[_Slots], _Slots]:
+    """Given the slots of every statement of one article with the surnames of the persons it
+    is about, a function that marks as a person's statistic each figure of a unit one of
+    those persons owns somewhere in the article ("The undrafted rookie ... 716 yards" where
+    "Thomas had 793 yards"): whose it is must then be read before it compares."""
+    units = {
+        q.unit
+        for sl, people in slots
+        for k, vs in sl
+        if k == "number"
+        for q in vs
+        if q.personal and q.person in people
+    }
+
+    def mark(sl: _Slots) -> _Slots:
+        return tuple(
+            (k, tuple(replace(q, personal=True) if q.unit in units else q for q in vs))
+            if k == "number"
+            else (k, vs)
+            for k, vs in sl
+        )
+
+    return mark
 
 
 def _other_owners(a: frozenset[str], b: frozenset[str]) -> bool:

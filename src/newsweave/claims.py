@@ -60,6 +60,7 @@ from newsweave.claim_slots import (
     content_stems,
     extract_slots,
     find_conflict,
+    personal_units,
     same_measure,
     stem,
     tokens,
@@ -113,7 +114,7 @@ class _MaskedCosine:
         return compute
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-22"
+ALGORITHM = "claims-23"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -691,6 +692,14 @@ def extract_statements(
             if m.article == article.id and m.label == "PERSON"
         )
     )
+    # names that may own a figure: the small model reads many players' names as ORG
+    names = tuple(
+        sorted(
+            (m.start, m.text)
+            for m in mentions or ()
+            if m.article == article.id and m.label in ("PERSON", "ORG")
+        )
+    )
     refs = tuple(
         sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start)
     )
@@ -698,10 +707,10 @@ def extract_statements(
     # other articles are taken from a bounded per-process cache, keyed by everything they
     # are made from but the entity ids, which a later resolution may rename (issue #14: a
     # feed's deliveries cost about what one ingest costs); the ids are added after.
-    key = (article, persons, refs, opts)
+    key = (article, persons, names, refs, opts)
     found = _STATEMENTS.get(key)
     if found is None:
-        found = tuple(_extract_statements(article, persons, refs, opts))
+        found = tuple(_extract_statements(article, persons, refs, opts, names))
         _STATEMENTS[key] = found
         if len(_STATEMENTS) > STATEMENT_CACHE_ARTICLES:
             del _STATEMENTS[next(iter(_STATEMENTS))]
@@ -748,11 +757,28 @@ def _people_of(
     return frozenset(out)
 
 
+def _persons_in(
+    text: str, start: int, end: int, claim_text: str, persons: Sequence[tuple[int, str]]
+) -> tuple[tuple[int, str], ...]:
+    """The persons named inside a statement, at their offsets in its text (found by name
+    when the statement text was rebuilt and offsets in the article do not carry over)."""
+    inside = [(at, name) for at, name in persons if start <= at < end]
+    if claim_text == text[start:end]:
+        return tuple((at - start, name) for at, name in inside)
+    found: list[tuple[int, str]] = []
+    for _at, name in inside:
+        k = claim_text.find(name)
+        if k >= 0:
+            found.append((k, name))
+    return tuple(sorted(set(found)))
+
+
 def _extract_statements(
     article: Article,
     persons: Sequence[tuple[int, str]],
     refs: Sequence[TimeRef],
     opts: ClaimOptions,
+    names: Sequence[tuple[int, str]] = (),
 ) -> list[Statement]:
     published = _parse_day(article.published)
     sentences = _join_abbreviations(split_sentences(article), article.text)
@@ -812,6 +838,9 @@ def _extract_statements(
             times=tuple(t for t in refs if start <= t.start and t.end <= end),
             offset=start,
             quoted=quoted or '"' in s.text or "“" in s.text,
+            persons=_persons_in(article.text, start, end, claim_text, persons),
+            names=_persons_in(article.text, start, end, claim_text, names or persons),
+            antecedent=next((n for at, n in reversed(persons) if at < start), ""),
         )
         statements.append(
             Statement(
@@ -834,6 +863,8 @@ def _extract_statements(
                 people=_people_of(article.text, start, end, claim_text, persons),
             )
         )
+    mark = personal_units([(st.slots, st.people) for st in statements])
+    statements = [replace(st, slots=mark(st.slots)) for st in statements]
     if noconfirm:
         hedged_out = []
         for st in statements:
@@ -1177,10 +1208,12 @@ def figure_mentions(
     claims: Iterable[Claim],
     published: Mapping[str, str | None],
     times: Mapping[str, Sequence[TimeRef]] | None = None,
+    mentions: Mapping[str, Sequence[Mention]] | None = None,
 ) -> list[FigureMention]:
     """The mentions of ``claims`` that give a figure (``published``: article id -> its
     publication date; ``times``: article id -> the time stage's expressions, which date a
-    figure "on Thursday" so that it is no rival to another day's). Read from each mention's
+    figure "on Thursday" so that it is no rival to another day's; ``mentions``: article id ->
+    the nlp stage's entity mentions, which say whose figure it is). Read from each mention's
     stored text and its article's own data alone, so the same claims give the same mentions
     whichever scope was recomputed."""
     out: list[FigureMention] = []
@@ -1196,7 +1229,29 @@ def figure_mentions(
                 for t in (times or {}).get(sp.article, ())
                 if sp.start <= t.start and t.end <= sp.end
             )
-            ctx = SlotContext(published=_parse_day(pub), times=refs, offset=sp.start)
+            named = [
+                (m.start, m.text, m.label)
+                for m in (mentions or {}).get(sp.article, ())
+                if m.label in ("PERSON", "ORG")
+            ]
+            persons = _span_names(
+                text, sp.start, [(at, n) for at, n, lb in named if lb == "PERSON"]
+            )
+            ctx = SlotContext(
+                published=_parse_day(pub),
+                times=refs,
+                offset=sp.start,
+                persons=persons,
+                names=_span_names(text, sp.start, [(at, n) for at, n, _lb in named]),
+                antecedent=next(
+                    (
+                        n
+                        for at, n, lb in sorted(named, reverse=True)
+                        if lb == "PERSON" and at < sp.start
+                    ),
+                    "",
+                ),
+            )
             qs = _NUMBER_KIND.extract(text, ctx)
             if not qs:
                 continue
@@ -1213,9 +1268,29 @@ def figure_mentions(
                 stems=frozenset(content_stems(text)),
                 slots=(("number", qs), ("date", _DATE_KIND.extract(text, ctx))),
                 published=pub,
+                people=frozenset(
+                    n.split()[-1].lower()
+                    for at, n in persons
+                    if not _SPEAKS_AFTER.match(text[at + len(n) : at + len(n) + 40])
+                ),
             )
             out.append(FigureMention(c.id, c.event, st))
     return out
+
+
+def _span_names(
+    text: str, start: int, names: Sequence[tuple[int, str]]
+) -> tuple[tuple[int, str], ...]:
+    """The names inside a stored mention's ``text`` (which starts at ``start`` of its
+    article), at their offsets in the text: by article offset, else found by name."""
+    out: set[tuple[int, str]] = set()
+    for at, name in names:
+        k = at - start
+        if not text.startswith(name, max(k, 0)) and start <= at < start + len(text):
+            k = text.find(name)  # the stored text was rebuilt: found by name
+        if 0 <= k < len(text) and text.startswith(name, k):
+            out.add((k, name))
+    return tuple(sorted(out))
 
 
 #: Number words that make a mention a figure (besides digits).

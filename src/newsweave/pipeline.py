@@ -1221,7 +1221,9 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
         # mentions are read from it and its own articles alone, whatever else is unread)
         arts = sorted({a for c in claims for a in c.articles})
         times = {a: time_store.time_refs(store, a) for a in arts}
-        read = {c.id: tuple(figure_mentions([c], published, times)) for c in claims}
+        # the nlp stage's names in those articles: whose figure each is
+        names = {a: nlp_store.mentions_of(store, a) for a in arts}
+        read = {c.id: tuple(figure_mentions([c], published, times, names)) for c in claims}
     mentions: dict[str, tuple] = {}
     for cid, state in rows:
         key = (cid, state)
