@@ -783,7 +783,8 @@ class _Relatedness:
             # in term order, so a cosine sums its products in one order whatever is cached
             row = {t: weights[t] / norm for t in sorted(weights)}
             _remember(_ROWS, aid, row)
-        self._rows[aid] = row
+        if self._known is None:  # a store's region keeps only the bounded memos
+            self._rows[aid] = row
         return row
 
     def cosine(self, a: str, b: str) -> float:
@@ -794,6 +795,8 @@ class _Relatedness:
         value = self._cache.get(pair)
         if value is None:
             value = _COSINES.get(pair)
+        if value is None:
+            value = self.computed.get(pair)
         if value is None and self._known is not None:
             value = self._known(*pair)
             if value is not None:
@@ -803,9 +806,11 @@ class _Relatedness:
             if len(rb) < len(ra):
                 ra, rb = rb, ra
             value = sum(w * rb[t] for t, w in ra.items() if t in rb)
-            self._cache[pair] = self.computed[pair] = value
+            if self._known is not None:  # to be kept by the store
+                self.computed[pair] = value
             _remember(_COSINES, pair, value)
-        self._cache[pair] = value
+        if self._known is None:  # a store's region keeps only the bounded memos
+            self._cache[pair] = value
         return value
 
 
