@@ -1303,21 +1303,17 @@ def _entity_type(pool: Sequence[int], mentions: Sequence[Mention], forms: list[N
     return min(votes, key=lambda lab: (-votes[lab], _TYPE_PRIORITY.get(lab, 9), lab))
 
 
-def _build_entity(
-    mention_ids: list[int], mentions: Sequence[Mention], forms: list[NameForm]
-) -> Entity:
-    named = [i for i in mention_ids if forms[i].kind not in ("pronoun",)]
-    pool = named or mention_ids
-    etype = _entity_type(pool, mentions, forms)
-    # canonical name: the form most articles use; prefer full names / expansions
-    article_count: dict[str, set[str]] = defaultdict(set)
-    mention_count: Counter[str] = Counter()
-    for i in pool:
-        article_count[forms[i].form].add(mentions[i].article)
-        mention_count[forms[i].form] += 1
+def _canonical_name(
+    article_count: Mapping[str, set[str]],
+    mention_count: Mapping[str, int],
+    kind_of: Callable[[str], str],
+) -> str:
+    """An entity's name: full names and expansions first, then the form most articles use,
+    then the most mentioned, the longest, and alphabetical order to break ties. One rule for
+    the global pass and the stored index, so both name an entity alike."""
 
     def rank(form_text: str) -> tuple:
-        kind = next(forms[i].kind for i in pool if forms[i].form == form_text)
+        kind = kind_of(form_text)
         multi = len(form_text.split()) >= 2 and kind not in ("acronym", "designation")
         if kind == "nominal":
             tier = 3
@@ -1334,7 +1330,27 @@ def _build_entity(
             form_text,
         )
 
-    name = min(article_count, key=rank)
+    return min(article_count, key=rank)
+
+
+def _build_entity(
+    mention_ids: list[int], mentions: Sequence[Mention], forms: list[NameForm]
+) -> Entity:
+    named = [i for i in mention_ids if forms[i].kind not in ("pronoun",)]
+    pool = named or mention_ids
+    etype = _entity_type(pool, mentions, forms)
+    # canonical name: the form most articles use; prefer full names / expansions
+    article_count: dict[str, set[str]] = defaultdict(set)
+    mention_count: Counter[str] = Counter()
+    for i in pool:
+        article_count[forms[i].form].add(mentions[i].article)
+        mention_count[forms[i].form] += 1
+
+    name = _canonical_name(
+        article_count,
+        mention_count,
+        lambda form: next(forms[i].kind for i in pool if forms[i].form == form),
+    )
     aliases = tuple(sorted({forms[i].form for i in pool}, key=lambda s: (s.lower(), s)))
     articles = tuple(sorted({mentions[i].article for i in mention_ids}))
     digest = hashlib.sha1(f"{etype}|{name.lower()}".encode()).hexdigest()[:16]
@@ -1660,25 +1676,7 @@ def entity_from_rows(rows: Mapping[FormKey, FormRow]) -> tuple[Entity, tuple[str
         if form not in first_kind or row.first < first_kind[form][0]:
             first_kind[form] = (row.first, kind)
 
-    def rank(form_text: str) -> tuple:
-        kind = first_kind[form_text][1]
-        multi = len(form_text.split()) >= 2 and kind not in ("acronym", "designation")
-        if kind == "nominal":
-            tier = 3
-        elif kind == "designation":
-            tier = 0
-        else:
-            tier = 0 if multi else (1 if kind == "acronym" else 2)
-        return (
-            tier,
-            -len(article_count[form_text]),
-            -mention_count[form_text],
-            -len(form_text.split()),
-            form_text.lower(),
-            form_text,
-        )
-
-    name = min(article_count, key=rank)
+    name = _canonical_name(article_count, mention_count, lambda form: first_kind[form][1])
     digest = hashlib.sha1(f"{etype}|{name.lower()}".encode()).hexdigest()[:16]
     entity = Entity(
         id=digest,
