@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from newsweave.claim_slots import SLOT_TITLES, NumberSlot, SlotContext
 from newsweave.copies import singleton_source_group
+from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
     Article,
     CitedSentence,
@@ -58,23 +59,6 @@ def value_node(kind: str, label: str, claim: Claim | None) -> tuple[str, ...]:
     return (kind, "", "", "", words.replace(",", ""))
 
 
-class _Union:
-    def __init__(self) -> None:
-        self.parent: dict[tuple, tuple] = {}
-
-    def find(self, x: tuple) -> tuple:
-        self.parent.setdefault(x, x)
-        while self.parent[x] != x:
-            self.parent[x] = self.parent[self.parent[x]]
-            x = self.parent[x]
-        return x
-
-    def union(self, a: tuple, b: tuple) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[max(ra, rb)] = min(ra, rb)
-
-
 def outlet_name(article: Article) -> str:
     """Who reports it, as the web page names them: the outlet, else the agency, else the id."""
     return article.outlet or article.agency or f"article {article.id[:10]}"
@@ -89,20 +73,24 @@ def group_disagreements(
     """Group contested pairs into disagreements (see the module doc), most supported first:
     by the independent sources of the least-supported of its two best-supported sides, then
     by all its sources, then by pairs. Pairs with a claim not in ``claims`` are left out."""
-    union = _Union()
-    # per pair: its two nodes; per node: claim id -> value label
+    # per pair: its two value nodes
     nodes: list[tuple[Contradiction, tuple, tuple]] = []
     for x in contradictions:
         a, b = claims.get(x.a), claims.get(x.b)
         if a is None or b is None:
             continue
         # pairs sharing a side (one claim's value) share its value node, so they chain
-        va, vb = value_node(x.kind, x.value_a, a), value_node(x.kind, x.value_b, b)
-        union.union(va, vb)
-        nodes.append((x, va, vb))
-    groups: dict[tuple, list[tuple[Contradiction, tuple, tuple]]] = {}
+        nodes.append((x, value_node(x.kind, x.value_a, a), value_node(x.kind, x.value_b, b)))
+    index: dict[tuple, int] = {}
+    for _, va, vb in nodes:
+        index.setdefault(va, len(index))
+        index.setdefault(vb, len(index))
+    union = UnionFind(len(index))
+    for _, va, vb in nodes:
+        union.union(index[va], index[vb])
+    groups: dict[int, list[tuple[Contradiction, tuple, tuple]]] = {}
     for item in nodes:
-        groups.setdefault(union.find(item[1]), []).append(item)
+        groups.setdefault(union.find(index[item[1]]), []).append(item)
     out = [_disagreement(items, claims, articles, source_groups) for items in groups.values()]
     out.sort(key=lambda d: (-support(d), -sum(s.sources for s in d.sides), -d.pairs, d.id))
     return out
