@@ -29,6 +29,7 @@ Memory holds one batch and one region, never every mention.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sqlite3
 from collections import defaultdict
@@ -225,15 +226,8 @@ def _local(article: str, head: str, members: str | None = None) -> LocalCluster:
     """A kept first-pass cluster (without its members when ``members`` is None)."""
     if members is None:
         return _head(article, head)
-    kind, keys, surname, given, partial, shorts = json.loads(head)
-    return LocalCluster(
-        article=article,
-        kind=kind,
-        keys=tuple(keys),
-        surname=surname,
-        given=tuple(given),
-        partial=partial,
-        shorts=tuple(shorts),
+    return dataclasses.replace(
+        _head(article, head),
         members=tuple(
             (s, e, label, form, kind_, bool(hint), tuple(tokens))
             for s, e, label, form, kind_, hint, tokens in json.loads(members or "[]")
