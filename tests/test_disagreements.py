@@ -19,6 +19,7 @@ from click.testing import CliRunner
 import newsweave
 from newsweave.cli import cli
 from newsweave.disagreements import support, top_two
+from newsweave.records import Article
 
 from .conftest import SEEDS, SHARED_DATA
 
@@ -152,3 +153,189 @@ def test_seed_disagreements_keep_their_sides(tmp_path: Path) -> None:
     (place,) = [d for d in found if d.kind == "place"]
     assert {s.value for s in place.sides} == {"Bay of Bengal", "Straits of Malacca"}
     assert place.relation == "contradiction"
+
+
+# --------------------------------------------------------------------------- readable values
+
+
+def test_a_figure_is_shown_as_its_article_words_it() -> None:
+    from newsweave.claim_slots import stated_figure
+
+    # with its unit, what it is of and its rate
+    assert stated_figure("Some 1,000 barrels of oil a day are leaking", "Some 1,000") == (
+        "Some 1,000 barrels of oil a day"
+    )
+    assert stated_figure("Around 1.5 m ft of floating booms are in use", "Around 1.5 m") == (
+        "Around 1.5 m ft of floating booms"
+    )
+    # a figure read from a bracket is shown with the one the article gave before it
+    assert stated_figure("the slick is only nine miles (15km) from Pensacola", "15") == (
+        "nine miles (15km)"
+    )
+    assert stated_figure("has come within 5ft (1.5 m) of the well bore", "1.5 m") == "5ft (1.5 m)"
+    # and a figure with its conversion keeps it, as written
+    assert stated_figure("drilled 2.5 miles (4km) through rock", "2.5") == "2.5 miles (4km)"
+    assert stated_figure("a mere $75m, but BP waived it", "$75m") == "$75m"
+    assert stated_figure("no figure here", "42") == "42"
+
+
+def _claim(cid: str, text: str, day: str) -> tuple:
+    from newsweave.records import Claim, Span
+
+    art = Article(
+        id=f"art_{cid}",
+        source_path=f"{cid}.txt",
+        title=None,
+        outlet=f"Outlet {cid}",
+        agency=None,
+        dateline=None,
+        published=day,
+        text=text,
+    )
+    claim = Claim(
+        id=cid,
+        text=text,
+        attribution=None,
+        hedged=False,
+        articles=(art.id,),
+        spans=(Span(art.id, 0, len(text)),),
+        independent_sources=1,
+        status="contested",
+    )
+    return claim, art
+
+
+def _group(texts: dict[str, tuple[str, str]], pairs: list[tuple[str, str, str, str]]) -> list:
+    from newsweave.disagreements import group_disagreements
+    from newsweave.records import Contradiction
+
+    made = {cid: _claim(cid, text, day) for cid, (text, day) in texts.items()}
+    claims = {cid: c for cid, (c, _) in made.items()}
+    articles = {a.id: a for _, a in made.values()}
+    xs = [Contradiction(a, b, "number", va, vb, "update") for a, b, va, vb in pairs]
+    return group_disagreements(xs, claims, articles, {})
+
+
+def test_a_stray_value_is_not_chained_into_a_revision() -> None:
+    """A $75m statutory limit the claims step paired with a $3.12bn cost is no step of the
+    cost's revision to $3.5bn: it is listed as its own disagreement."""
+    found = _group(
+        {
+            "c1": ("The spill has cost the company $3.12bn so far", "2010-07-05"),
+            "c2": ("The statutory limit for spill costs is a mere $75m", "2010-07-06"),
+            "c3": ("The cost of the spill now stands at $3.5bn", "2010-07-12"),
+        },
+        [("c1", "c2", "$3.12bn", "$75m"), ("c1", "c3", "$3.12bn", "$3.5bn")],
+    )
+    values = sorted(tuple(s.value for s in d.sides) for d in found)
+    assert values == [("$3.12bn", "$3.5bn"), ("$3.12bn", "$75m")]
+    assert all(d.quantity == "Cost, US dollars" and d.unit == "USD" for d in found)
+    assert sorted(p for d in found for p in d.contradictions) == [("c1", "c2"), ("c1", "c3")]
+
+
+def test_a_chain_joins_one_measure_only() -> None:
+    """Oil flowing and oil collected never chain through a figure whose words name
+    neither; and revisions within a factor of the others stay one chain."""
+    found = _group(
+        {
+            "f1": ("Some 1,000 barrels of oil a day are leaking into the sea", "2010-04-26"),
+            "f2": ("Some 5,000 barrels of oil a day are now pouring into the Gulf", "2010-04-29"),
+            "f3": ("The well gives 12,000 barrels of oil a day", "2010-05-28"),
+            "k1": ("The cap collected 15,000 barrels of oil a day", "2010-06-15"),
+        },
+        [
+            ("f1", "f2", "Some 1,000", "Some 5,000"),
+            ("f2", "f3", "Some 5,000", "12,000"),
+            ("f3", "k1", "12,000", "15,000"),
+        ],
+    )
+    by_values = {tuple(s.value for s in d.sides): d for d in found}
+    flow = by_values[("Some 1,000", "Some 5,000", "12,000")]
+    assert flow.quantity == "Oil flow, barrels a day"
+    assert [s.stated for s in flow.sides][:2] == [
+        "Some 1,000 barrels of oil a day",
+        "Some 5,000 barrels of oil a day",
+    ]
+    assert [s.normalised for s in flow.sides] == pytest.approx([158987, 794935, 1907844])
+    assert by_values[("12,000", "15,000")].quantity == "Oil captured, barrels a day"
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("11 workers were killed in the blast", "People killed"),
+        ("Some 20 vessels were deployed to skim oil", "Vessels deployed"),
+        ("the slick was 50 miles off the coast", "The slick's distance, miles"),
+        ("the slick measured 45 miles by 105 miles", "The slick's size, miles"),
+        ("Around 190 miles of floating boom are in place", "Length of boom, miles"),
+        ("3 million gallons have leaked so far", "Leaked in all, gallons"),
+        ("the company paid $75m to the fishermen", "Paid out, US dollars"),
+    ],
+)
+def test_the_disputed_quantity_is_named(text: str, name: str) -> None:
+    from newsweave.claim_slots import NumberSlot, SlotContext, stated_figure
+    from newsweave.disagreements import quantity_name
+
+    qs = NumberSlot().extract(text, SlotContext())
+    nodes = [("number", q.unit, q.act, q.thing, f"{q.value:.3g}") for q in qs]
+    assert quantity_name("number", nodes[:1], [stated_figure(text, qs[0].text)]) == name
+
+
+BBC = BPOIL / "bpoil_bbc/InputDocs"
+BBC_FIGURES = (
+    "2010-05-17/872.htm.txt",  # funnelling 1,000 barrels a day
+    "2010-05-18/1632.htm.txt",  # 2,000
+    "2010-05-20/936.htm.txt",  # 5,000 ...
+    "2010-05-20/898.htm.txt",  # ... and about 3,000 the same day: a contradiction
+    "2010-06-02/458.htm.txt",  # nine miles (15km) from Pensacola
+    "2010-06-03/1926.htm.txt",  # seven miles (11km)
+    "2010-07-05/371.htm.txt",  # the spill has cost $3.12bn
+    "2010-07-06/516.htm.txt",  # a statutory limit of $75m
+    "2010-07-12/1567.htm.txt",  # $3.5bn
+)
+
+
+@pytest.fixture(scope="module")
+def bbc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    files = [BBC / f for f in BBC_FIGURES]
+    if not all(f.exists() for f in files):
+        pytest.skip("Timeline17 bpoil_bbc not available")
+    path = tmp_path_factory.mktemp("bbc") / "news.db"
+    with newsweave.open(path) as nw:
+        nw.ingest([str(f) for f in files])
+    yield path
+
+
+def test_bbc_disagreements_read_as_an_editor_would(bbc: Path) -> None:
+    """Real BBC coverage: each row names the quantity, shows each value as the article
+    wrote it (a km bracket with its miles), keeps the $75m limit out of the cost's
+    revision and says which pairs of an update are contradictions."""
+    from newsweave.disagreements import relation_label
+
+    with newsweave.open(bbc, read_only=True) as nw:
+        found = nw.disagreements()
+    rows = {tuple(s.stated for s in d.sides): d for d in found}
+    funnel = next(d for v, d in rows.items() if "about 3,000 barrels a day" in v)
+    assert funnel.quantity == "Oil captured, barrels a day" and funnel.relation == "update"
+    assert sorted(funnel.relations) == ["contradiction", "update", "update", "update"]
+    label = relation_label(funnel)
+    assert label.startswith("update: revised in later reports; 1 of 4 pairs a contradiction")
+    assert "5,000 barrels a day vs about 3,000 barrels a day" in label
+    distance = next(d for v, d in rows.items() if "nine miles (15km)" in v)
+    assert [s.stated for s in distance.sides] == ["nine miles (15km)", "seven miles (11km)"]
+    assert distance.quantity == "The slick's distance, miles"
+    cost = [d for d in found if d.quantity == "Cost, US dollars"]
+    assert len(cost) == 2 and {len(d.sides) for d in cost} == {2}
+    assert any({s.value for s in d.sides} == {"$3.12 bn", "$3.5 bn"} for d in cost)
+    # the CLI row says all of it
+    table = CliRunner().invoke(cli, ["--db", str(bbc), "claims", "--status", "contested"])
+    assert "Oil captured, barrels a day (number) — 4 pairs, update" in table.output
+    assert "nine miles (15km) (BBC, 2010-06-02) → seven miles (11km)" in table.output
+    as_json = json.loads(
+        CliRunner()
+        .invoke(cli, ["--db", str(bbc), "claims", "--status", "contested", "--json"])
+        .output
+    )
+    row = next(r for r in as_json if r["id"] == funnel.id)
+    assert row["quantity"] == funnel.quantity and row["relations"] == list(funnel.relations)
+    assert {s["stated"] for s in row["sides"]} >= {"about 3,000 barrels a day"}

@@ -2082,3 +2082,68 @@ def find_conflict(
             va, vb = found
             return (k.kind, k.label(va), k.label(vb), k.relation(a, b, pair, found))
     return None
+
+
+# --------------------------------------------------------------------------- read side
+# How a figure reads in its sentence, for listings (read-only: the slots never use it).
+_STATED_UNIT = re.compile(r"[\s-]*(?:(?:square|sq|cubic)\s+)?([A-Za-z]+)\b\.?")
+_STATED_OF = re.compile(
+    r"\s+of\s+(?:(?:floating|oily|heavy|light|crude|containment|absorbent)\s+)?"
+    r"(?:oil|crude|water|dispersants?|booms?|barriers?|coastline|pipe|tubing)\b",
+    re.I,
+)
+_STATED_RATE = re.compile(r"\s+(?:a|per|each|every)\s+day\b", re.I)
+_STATED_BRACKET = re.compile(r"\s*\([^()]{1,40}\)")
+
+
+def stated_figure(text: str, label: str) -> str:
+    """The figure labelled ``label`` (:attr:`Quantity.text`) as ``text`` words it, for a
+    reader: with its unit, what it is of and its rate ("1,000 barrels of oil a day"), and
+    with the other figure of a conversion ("nine miles (15km)", "$3.12 bn (£2bn)") — so a
+    figure read from a bracket is never shown without the one the article gave. ``label``
+    itself when it is not found."""
+    for m in _NUMBER_RE.finditer(text):
+        if m.group(0).strip() != label:
+            continue
+        start = m.start() + len(m.group(0)) - len(m.group(0).lstrip())
+        end = m.start() + len(m.group(0).rstrip())
+        unit = _STATED_UNIT.match(text, end)
+        word = unit.group(1).lower() if unit else ""
+        if unit and (
+            word in _UNITS
+            or word in _CURRENCY_WORDS
+            or (word.isalpha() and not text[unit.start(1)].isupper() and word not in STOPWORDS)
+        ):
+            end = unit.end(1)
+        for pattern in (_STATED_OF, _STATED_RATE):
+            more = pattern.match(text, end)
+            if more:
+                end = more.end()
+        opened = text.rfind("(", 0, start)
+        inside = (
+            opened >= 0
+            and text.rfind(")", 0, start) < opened
+            and not text[opened + 1 : start].strip()
+        )
+        outer = None
+        if inside:  # a conversion: start at the figure the article gave before the bracket
+            before = list(_NUMBER_RE.finditer(text[max(0, opened - 40) : opened]))
+            outer = before[-1] if before else None
+        if outer is not None:
+            start = (
+                max(0, opened - 40)
+                + outer.start()
+                + len(outer.group(0))
+                - len(outer.group(0).lstrip())
+            )
+            close = text.find(")", end)
+            if 0 <= close - end <= 20:
+                end = close + 1
+        else:
+            bracket = _STATED_BRACKET.match(text, end)
+            if bracket and re.search(r"\d", bracket.group(0)):
+                end = bracket.end()  # "2.5 miles (4km)": as the article wrote it
+                rate = _STATED_RATE.match(text, end)
+                end = rate.end() if rate else end
+        return " ".join(text[start:end].split())
+    return label

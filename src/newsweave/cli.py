@@ -1046,6 +1046,8 @@ def _side_dict(nw: Newsweave, side: DisagreementSide) -> dict:
         "articles": list(side.articles),
         "claims": list(side.claims),
         "sources": side.sources,
+        "stated": side.stated,
+        "normalised": side.normalised,
     }
 
 
@@ -1056,7 +1058,7 @@ def _print_disagreements(
     slot kind, contradiction or update, every value with its outlets, the two best-supported
     sides quoted, and how many pairs it groups."""
     from newsweave.claim_slots import SLOT_TITLES
-    from newsweave.disagreements import shown_sides, top_two
+    from newsweave.disagreements import arrow, relation_label, shown, shown_sides, top_two
 
     found = nw.disagreements(event=event, article=article)
     more = limit is not None and len(found) > limit
@@ -1069,6 +1071,8 @@ def _print_disagreements(
                 "id": d.id,
                 "kind": d.kind,
                 "question": SLOT_TITLES.get(d.kind, d.kind.title()),
+                "quantity": d.quantity,
+                "unit": d.unit,
                 "relation": d.relation,
                 "a": _side_dict(nw, a),
                 "b": _side_dict(nw, b),
@@ -1076,37 +1080,33 @@ def _print_disagreements(
                 "pairs": d.pairs,
                 "updates": d.updates,
                 "contradictions": [list(p) for p in d.contradictions],
+                "relations": list(d.relations),
             }
         )
     if as_json:
         out.print_json(json.dumps(data, ensure_ascii=False))
         return
     table_rows = []
-    for record, d in zip(rows, data, strict=True):
-        d["record"] = record
-        kind = f"{d['question']} ({d['kind']}) — {d['relation']}"
-        if d["relation"] == "update":
-            kind += ": revised in later reports"
-        kind += f"; {d['pairs']} pair{'' if d['pairs'] == 1 else 's'}"
-        if 0 < d["updates"] < d["pairs"]:
-            kind += f", {d['updates']} across days"
-        arrow = " → " if d["relation"] == "update" else " vs "
-        shown = {s.claims[0] for s in shown_sides(d["record"])}
-        values = arrow.join(
-            f"{s['value']} ({', '.join(s['outlets'][:3])}"
-            f"{' +' + str(len(s['outlets']) - 3) if len(s['outlets']) > 3 else ''}"
-            f"{', ' + s['published'][0] if s['published'] else ''})"
-            for s in d["sides"]
-            if s["claim"] in shown
+    for d in rows:
+        a, b = top_two(d)
+        many = f"{d.pairs} pair{'' if d.pairs == 1 else 's'}"
+        kind = f"{d.quantity} ({d.kind}) — {many}, {relation_label(d)}"
+        listed = shown_sides(d)
+        values = arrow(d).join(
+            f"{shown(s)} ({', '.join(s.outlets[:3])}"
+            f"{' +' + str(len(s.outlets) - 3) if len(s.outlets) > 3 else ''}"
+            f"{', ' + s.published[0] if s.published else ''})"
+            for s in listed
         )
-        if len(d["sides"]) > len(shown):
-            values += f" (+{len(d['sides']) - len(shown)} more values: --json)"
+        if len(d.sides) > len(listed):
+            values += f" (+{len(d.sides) - len(listed)} more values: --json)"
         cells = [kind, values]
-        for side in (d["a"], d["b"]):
-            who = f" — {side['attribution']}" if side["attribution"] else ""
+        for side in (a, b):
+            claim = nw.claim(side.claims[0])
+            who = f" — {claim.attribution}" if claim and claim.attribution else ""
             cells.append(
-                f"{side['sources']} source{'' if side['sources'] == 1 else 's'}: "
-                f"» {side['value']} « {side['text']}{who}"
+                f"{side.sources} source{'' if side.sources == 1 else 's'}: "
+                f"» {shown(side)} « {claim.text if claim else ''}{who}"
             )
         table_rows.append(tuple(cells))
     _print_rows(

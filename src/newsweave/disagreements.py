@@ -23,7 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from newsweave.claim_slots import SLOT_TITLES, NumberSlot, SlotContext
+from newsweave.claim_slots import SLOT_TITLES, NumberSlot, SlotContext, stated_figure
 from newsweave.copies import singleton_source_group
 from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
@@ -40,28 +40,46 @@ from newsweave.store import copies as copies_store
 
 _NUMBER = NumberSlot()
 
+#: a node: (kind, unit, act, thing, value) — see :func:`value_node`
+Node = tuple[str, ...]
 
-def value_node(kind: str, label: str, claim: Claim | None) -> tuple[str, ...]:
-    """The normalised value a side gives: (kind, what it measures, value). A number is read
-    again from its claim's text to get its unit and base value; anything else (or a number
-    not found again) is its words, lower-cased, without approximators."""
+
+def read_figure(kind: str, label: str, claim: Claim | None) -> tuple[Node, str, float | None]:
+    """The value a side gives, three ways: its node (:func:`value_node`), the words its
+    claim's article gives it with (:func:`~newsweave.claim_slots.stated_figure`) and, for a
+    figure, its value in its unit's base unit."""
     if kind == "number" and claim is not None:
         for text in (claim.text, *claim.texts):
             for q in _NUMBER.extract(text, SlotContext()):
                 if q.text == label:
-                    return (kind, q.unit, q.act, q.thing, f"{q.value:.3g}")
+                    node = (kind, q.unit, q.act, q.thing, f"{q.value:.3g}")
+                    return node, stated_figure(text, label), q.value
     words = re.sub(
         r"^(?:about|around|some|nearly|almost|roughly|approximately|at least|more than|"
         r"over|up to|less than|as many as)\s+",
         "",
         " ".join(label.lower().split()),
     )
-    return (kind, "", "", "", words.replace(",", ""))
+    return (kind, "", "", "", words.replace(",", "")), label, None
+
+
+def value_node(kind: str, label: str, claim: Claim | None) -> Node:
+    """The normalised value a side gives: (kind, what it measures, value). A number is read
+    again from its claim's text to get its unit and base value; anything else (or a number
+    not found again) is its words, lower-cased, without approximators."""
+    return read_figure(kind, label, claim)[0]
 
 
 def outlet_name(article: Article) -> str:
     """Who reports it, as the web page names them: the outlet, else the agency, else the id."""
     return article.outlet or article.agency or f"article {article.id[:10]}"
+
+
+#: A value this many times above or below every other value of its chain is no revision of
+#: them: a figure the claims stage read as the same measure though it is another (a $75m
+#: statutory limit beside a $3.12bn cost). It is listed as its own disagreement with the
+#: values it was paired with, not chained into theirs.
+STRAY_FACTOR = 20.0
 
 
 def group_disagreements(
@@ -73,27 +91,102 @@ def group_disagreements(
     """Group contested pairs into disagreements (see the module doc), most supported first:
     by the independent sources of the least-supported of its two best-supported sides, then
     by all its sources, then by pairs. Pairs with a claim not in ``claims`` are left out."""
-    # per pair: its two value nodes
-    nodes: list[tuple[Contradiction, tuple, tuple]] = []
+    # per pair: its two sides read (value node, stated words, normalised value)
+    items: list[_Pair] = []
     for x in contradictions:
         a, b = claims.get(x.a), claims.get(x.b)
         if a is None or b is None:
             continue
         # pairs sharing a side (one claim's value) share its value node, so they chain
-        nodes.append((x, value_node(x.kind, x.value_a, a), value_node(x.kind, x.value_b, b)))
-    index: dict[tuple, int] = {}
-    for _, va, vb in nodes:
+        items.append((x, read_figure(x.kind, x.value_a, a), read_figure(x.kind, x.value_b, b)))
+    out = []
+    for group in _chains(items):
+        out.append(_disagreement(group, claims, articles, source_groups))
+    out.sort(key=lambda d: (-support(d), -sum(s.sources for s in d.sides), -d.pairs, d.id))
+    return out
+
+
+_Read = tuple[Node, str, float | None]
+_Pair = tuple[Contradiction, _Read, _Read]
+
+
+def _chains(items: Sequence[_Pair]) -> list[list[_Pair]]:
+    """Pairs joined where they share a value node, of one measure: two nodes whose
+    happenings (or things) are both read and differ never chain through a third that reads
+    neither; a stray value (:data:`STRAY_FACTOR`) is split off with its own pairs."""
+    found: list[list[_Pair]] = []
+    for chain in _connected(items):
+        strays = _strays(chain)
+        if not strays:
+            found.append(chain)
+            continue
+        own: dict[Node, list[_Pair]] = {}
+        rest = []
+        for item in chain:
+            hit = next((r[0] for r in item[1:] if _side_key(r[0]) in strays), None)
+            if hit is None:
+                rest.append(item)
+            else:
+                own.setdefault(_side_key(hit), []).append(item)  # type: ignore[arg-type]
+        found.extend(own.values())
+        found.extend(_connected(rest))
+    return found
+
+
+def _side_key(node: Node) -> Node:
+    """A side of a disagreement: one normalised value of one unit (whatever of its happening
+    and thing each claim's words read)."""
+    return (node[1], node[-1])
+
+
+def _connected(items: Sequence[_Pair]) -> list[list[_Pair]]:
+    """Pairs joined through shared value nodes, unless the join would put two read
+    happenings (or two read things) into one chain."""
+    index: dict[Node, int] = {}
+    for _, (va, _, _), (vb, _, _) in items:
         index.setdefault(va, len(index))
         index.setdefault(vb, len(index))
     union = UnionFind(len(index))
-    for _, va, vb in nodes:
-        union.union(index[va], index[vb])
-    groups: dict[int, list[tuple[Contradiction, tuple, tuple]]] = {}
-    for item in nodes:
-        groups.setdefault(union.find(index[item[1]]), []).append(item)
-    out = [_disagreement(items, claims, articles, source_groups) for items in groups.values()]
-    out.sort(key=lambda d: (-support(d), -sum(s.sources for s in d.sides), -d.pairs, d.id))
-    return out
+    measures: list[tuple[set[str], set[str]]] = [({n[2]} - {""}, {n[3]} - {""}) for n in index]
+    for _, (va, _, _), (vb, _, _) in sorted(items, key=lambda it: (it[0].a, it[0].b)):
+        ra, rb = union.find(index[va]), union.find(index[vb])
+        if ra == rb:
+            continue
+        acts = measures[ra][0] | measures[rb][0]
+        things = measures[ra][1] | measures[rb][1]
+        if len(acts) > 1 or len(things) > 1:
+            continue  # this pair stands alone, its nodes each in their chain
+        root = union.union(ra, rb)
+        measures[root] = (acts, things)
+    groups: dict[int, list[_Pair]] = {}
+    alone: list[list[_Pair]] = []
+    for item in items:
+        ra, rb = union.find(index[item[1][0]]), union.find(index[item[2][0]])
+        if ra == rb:
+            groups.setdefault(ra, []).append(item)
+        else:
+            alone.append([item])
+    return [*groups.values(), *alone]
+
+
+def _strays(chain: Sequence[_Pair]) -> set[Node]:
+    """The side keys of a chain of three or more figures whose value is more than
+    :data:`STRAY_FACTOR` times from the median of the others'."""
+    values: dict[Node, float] = {}
+    for _, *reads in chain:
+        for node, _, value in reads:
+            if value is not None and value > 0:
+                values[_side_key(node)] = value
+    if len(values) < 3:
+        return set()
+    out = set()
+    for key, v in values.items():
+        others = sorted(w for k, w in values.items() if k != key)
+        mid = len(others) // 2
+        med = others[mid] if len(others) % 2 else (others[mid - 1] * others[mid]) ** 0.5
+        if max(v / med, med / v) > STRAY_FACTOR:
+            out.add(key)
+    return out if len(out) < len(values) - 1 else set()
 
 
 def support(d: Disagreement) -> int:
@@ -103,16 +196,16 @@ def support(d: Disagreement) -> int:
 
 
 def _disagreement(
-    items: list[tuple[Contradiction, tuple, tuple]],
+    items: list[_Pair],
     claims: Mapping[str, Claim],
     articles: Mapping[str, Article],
     source_groups: Mapping[str, str],
 ) -> Disagreement:
     # a side is one normalised value (its last element) of one measure
-    side_claims: dict[tuple, dict[str, str]] = {}  # (unit, value) -> claim id -> label
-    for x, va, vb in items:
-        side_claims.setdefault((va[1], va[-1]), {})[x.a] = x.value_a
-        side_claims.setdefault((vb[1], vb[-1]), {})[x.b] = x.value_b
+    side_claims: dict[Node, dict[str, tuple[str, str, float | None]]] = {}
+    for x, (va, sa, na), (vb, sb, nb) in items:
+        side_claims.setdefault(_side_key(va), {})[x.a] = (x.value_a, sa, na)
+        side_claims.setdefault(_side_key(vb), {})[x.b] = (x.value_b, sb, nb)
 
     def first_day(claim_id: str) -> str:
         days = [articles[a].published or "9999" for a in claims[claim_id].articles if a in articles]
@@ -124,29 +217,170 @@ def _disagreement(
         arts = sorted({a for c in ids for a in claims[c].articles})
         known = [articles[a] for a in arts if a in articles]
         known.sort(key=lambda a: (a.published or "9999", a.id))
+        value, stated, normalised = labels[ids[0]]
         sides.append(
             DisagreementSide(
-                value=labels[ids[0]],
+                value=value,
                 claims=tuple(ids),
                 articles=tuple(arts),
                 outlets=tuple(dict.fromkeys(outlet_name(a) for a in known)),
                 published=tuple(sorted({a.published[:10] for a in known if a.published})),
                 sources=len({source_groups.get(a) or singleton_source_group(a) for a in arts}),
+                stated=stated,
+                normalised=normalised,
             )
         )
     sides.sort(key=lambda s: (s.published[:1] or ("9999",), -s.sources, s.value))
-    pairs = tuple(sorted({(x.a, x.b) for x, _, _ in items}))
+    relation_of = {(x.a, x.b): x.relation for x, _, _ in items}
+    pairs = tuple(sorted(relation_of))
     updates = sum(1 for x, _, _ in items if x.relation == "update")
     digest = hashlib.sha1("\n".join(f"{a} {b}" for a, b in pairs).encode()).hexdigest()
+    kind = items[0][0].kind
+    nodes = [n for _, (va, _, _), (vb, _, _) in items for n in (va, vb)]
     return Disagreement(
         id="dis_" + digest[:12],
-        kind=items[0][0].kind,
+        kind=kind,
         relation="update" if 2 * updates > len(items) else "contradiction",
         sides=tuple(sides),
         pairs=len(items),
         updates=updates,
         contradictions=pairs,
+        relations=tuple(relation_of[p] for p in pairs),
+        quantity=quantity_name(kind, nodes, [s.stated for s in sides]),
+        unit=nodes[0][1] if kind == "number" else "",
     )
+
+
+# What a figure measures, named for a reader: the happenings and things of
+# claim_slots.measure_of, then the units. A code not here is named by its unit alone.
+ACT_WORDS = {
+    # volumes
+    "flow": "flow",
+    "capture": "captured",
+    "produce": "produced",
+    "hold": "held",
+    "disperse": "sprayed",
+    # counts
+    "kill": "killed",
+    "injur": "injured",
+    "survive": "rescued or survived",
+    "missing": "missing",
+    "aboard": "on board",
+    "arrest": "arrested",
+    "charge": "charged",
+    "deploy": "deployed",
+    # money
+    "cost": "cost",
+    "pay": "paid out",
+    "fine": "fine",
+    "limit": "limit",
+    "profit": "profit",
+    "fund": "fund",
+    "value": "value",
+    "dividend": "dividend",
+}
+THING_WORDS = {
+    "oil": "oil",
+    "mix": "oil and water",
+    "dispersant": "dispersant",
+    "mud": "mud",
+    "gas": "gas",
+    "rig": "the well",
+    "slick": "the slick",
+    "boom": "boom",
+    "pipe": "pipe",
+    "coast": "coastline",
+}
+LENGTH_WORDS = {
+    "distance": "distance",
+    "between": "distance apart",
+    "size": "size",
+    "depth": "depth",
+    "fall": "fall",
+}
+CURRENCY_WORDS = {
+    "USD": "US dollars",
+    "EUR": "euros",
+    "GBP": "pounds",
+    "INR": "rupees",
+    "GBX": "pence",
+    "USC": "cents",
+}
+#: counts whose unit is the happening (claim_slots' casualty units)
+PEOPLE_UNITS = {"kill": "People killed", "injur": "People injured", "missing": "People missing"}
+
+
+def quantity_name(kind: str, nodes: Sequence[Node], stated: Sequence[str]) -> str:
+    """What a disagreement is about, for a reader: for figures the happening and thing
+    most of its value nodes read and the unit the articles write ("Oil flow, barrels a
+    day", "The slick's distance, miles", "Cost, US dollars", "People killed"); for other
+    kinds the slot's question ("Where")."""
+    title = SLOT_TITLES.get(kind, kind.title())
+    if kind != "number" or not nodes:
+        return title
+    unit = nodes[0][1]
+    act = _most_read(n[2] for n in nodes)
+    thing = _most_read(n[3] for n in nodes)
+    written = _unit_words(stated)
+    dim, _, role = unit.partition("/")
+    if unit in PEOPLE_UNITS:
+        return PEOPLE_UNITS[unit]
+    if unit == "year-old":
+        return "Age"
+    if unit == "%":
+        return "Share, %"
+    if unit in CURRENCY_WORDS:
+        what = ACT_WORDS.get(act, "sum")
+        return f"{what.capitalize()}, {CURRENCY_WORDS[unit]}"
+    if dim == "volume":
+        what = " ".join(w for w in (THING_WORDS.get(thing, ""), ACT_WORDS.get(act, "")) if w)
+        rate = " a day" if role == "day" else ""
+        if not rate and act == "flow":
+            what = " ".join(w for w in (THING_WORDS.get(thing, ""), "leaked in all") if w)
+        name = what.capitalize() or "Volume"
+        return f"{name}, {written or 'volume'}{rate}"
+    if dim == "length":
+        if thing in ("boom", "pipe", "coast"):
+            name = f"Length of {THING_WORDS[thing]}"
+        elif thing:
+            name = f"{THING_WORDS.get(thing, thing).capitalize()}'s {LENGTH_WORDS.get(role, role)}"
+        else:
+            name = LENGTH_WORDS.get(role, role or "length").capitalize()
+        return f"{name}, {written}" if written else name
+    if dim in ("mass", "area"):
+        name = "Weight" if dim == "mass" else "Area"
+        return f"{name}, {written}" if written else name
+    noun = written or unit
+    what = ACT_WORDS.get(act, "")
+    return f"{noun.capitalize()} {what}" if what else f"Number of {noun}"
+
+
+def _most_read(codes: Iterable[str]) -> str:
+    """The code most nodes read (ties: the first in order), "" when none reads one."""
+    counts: dict[str, int] = {}
+    for code in codes:
+        if code:
+            counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=lambda c: counts[c]) if counts else ""
+
+
+_UNIT_WORD = re.compile(
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
+    r"twenty|thirty|forty|fifty|hundred|dozens?)\b)[\d,.]*\s*"
+    r"(?:(?:m|bn|million|billion|thousand)\b\s*)?([A-Za-z]+)",
+    re.I,
+)
+
+
+def _unit_words(stated: Sequence[str]) -> str:
+    """The unit word the sides write most, after the number and outside brackets
+    ("barrels", "miles", "ft"; "nine miles (15km)" gives "miles")."""
+    words = []
+    for text in stated:
+        m = _UNIT_WORD.search(re.sub(r"\s*\([^()]*\)", "", text))
+        if m and m.group(1).lower() not in ("a", "an", "of", "and", "or", "to", "per"):
+            words.append(m.group(1).lower())
+    return _most_read(words)
 
 
 def top_two(d: Disagreement) -> tuple[DisagreementSide, DisagreementSide]:
@@ -194,21 +428,67 @@ def in_articles(found: Iterable[Disagreement], articles: Iterable[str]) -> list[
     return [d for d in found if any(wanted.intersection(s.articles) for s in d.sides)]
 
 
+def shown(side: DisagreementSide) -> str:
+    """A side's value for a reader: as its article words it (with its unit), else its
+    label."""
+    return side.stated or side.value
+
+
+def arrow(d: Disagreement) -> str:
+    """What joins its values in a one-line rendering: "→" for an update, "vs" otherwise."""
+    return " → " if d.relation == "update" else " vs "
+
+
+def side_of(d: Disagreement, claim: str) -> DisagreementSide | None:
+    """The side a claim is on."""
+    return next((s for s in d.sides if claim in s.claims), None)
+
+
+def relation_label(d: Disagreement, most: int = 2) -> str:
+    """Whether its values are an update or a contradiction, said so: "update (revised in
+    later reports)" or "contradiction"; where its pairs are of both
+    kinds, which values are the other kind ("; 1 of 4 pairs a contradiction: 5,000
+    barrels a day vs about 3,000 barrels a day"), at most ``most`` named."""
+    label = "update: revised in later reports" if d.relation == "update" else "contradiction"
+    relations = d.relations or (
+        ("update",) * d.updates + ("contradiction",) * (d.pairs - d.updates)
+    )
+    other = "contradiction" if d.relation == "update" else "update"
+    odd = [p for p, r in zip(d.contradictions, relations, strict=False) if r == other]
+    if not odd:
+        return label
+    label += f"; {len(odd)} of {d.pairs} pairs {'a ' if len(odd) == 1 else ''}{other}"
+    label += "" if len(odd) == 1 else "s"
+    named = []
+    for a, b in odd:
+        sa, sb = side_of(d, a), side_of(d, b)
+        if sa is None or sb is None:
+            continue
+        if d.sides.index(sb) < d.sides.index(sa):
+            sa, sb = sb, sa
+        text = f"{shown(sa)}{' → ' if other == 'update' else ' vs '}{shown(sb)}"
+        if text not in named:
+            named.append(text)
+    if named:
+        label += ": " + "; ".join(named[:most]) + (" …" if len(named) > most else "")
+    return label
+
+
 def brief_lines(d: Disagreement, claims: Mapping[str, Claim]) -> list[CitedSentence]:
-    """Two cited lines for a brief: the question with its kind and each value in order, then
-    the two best-supported sides quoted, each citing its side's articles."""
+    """Two cited lines for a brief: what is disputed, update or contradiction, and each
+    value as written in order, then the two best-supported sides quoted, each citing its
+    side's articles."""
     a, b = top_two(d)
-    label = SLOT_TITLES.get(d.kind, d.kind.title())
-    label += " (updated in later reports)" if d.relation == "update" else ""
-    values = (" → " if d.relation == "update" else " vs ").join(s.value for s in shown_sides(d))
+    label = d.quantity or SLOT_TITLES.get(d.kind, d.kind.title())
+    values = arrow(d).join(shown(s) for s in shown_sides(d))
     if len(d.sides) > MAX_VALUES:
         values += f" (+{len(d.sides) - MAX_VALUES} more values)"
     many = f"; {d.pairs} contested pairs" if d.pairs > 1 else ""
     lines = []
     for i, side in enumerate((a, b)):
         claim = claims.get(side.claims[0])
-        quote = _quote(claim, side) if claim is not None else f"*{side.value}*"
-        head = f"**{label}** — {values}{many}. " if i == 0 else "… versus "
+        quote = _quote(claim, side) if claim is not None else f"*{shown(side)}*"
+        head = f"**{label}** ({relation_label(d)}) — {values}{many}. " if i == 0 else "… versus "
         spans = tuple(claim.spans) if claim is not None else ()
         lines.append(CitedSentence(head + quote, side.articles, spans))
     return lines
@@ -217,4 +497,4 @@ def brief_lines(d: Disagreement, claims: Mapping[str, Claim]) -> list[CitedSente
 def _quote(claim: Claim, side: DisagreementSide) -> str:
     who = f" — {claim.attribution}" if claim.attribution else ""
     hedge = " *(hedged)*" if claim.hedged else ""
-    return f"*{side.value}*: “{claim.text}”{who}{hedge}"
+    return f"*{shown(side)}*: “{claim.text}”{who}{hedge}"

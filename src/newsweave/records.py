@@ -202,6 +202,13 @@ class DisagreementSide:
     outlets: tuple[str, ...]
     published: tuple[str, ...]  # distinct days, sorted
     sources: int  # independent source groups among its articles
+    #: the value as that claim's article words it, with its unit and any conversion the
+    #: article gives beside it ("nine miles (15km)", "1,000 barrels of oil a day"); the
+    #: value of a figure is normalised only to compare it
+    stated: str = ""
+    #: a figure's value in the unit of :attr:`Disagreement.unit` (metres, litres a day, US
+    #: dollars, a count), None for other kinds
+    normalised: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +226,15 @@ class Disagreement:
     pairs: int  # contested claim pairs behind it
     updates: int  # of them, pairs that are updates
     contradictions: tuple[tuple[str, str], ...]  # the (claim a, claim b) pairs
+    #: per pair of ``contradictions``: "update" (published on different days: the later may
+    #: revise the earlier) or "contradiction"
+    relations: tuple[str, ...] = ()
+    #: what is disputed, named for a reader ("Oil flow, barrels a day", "People killed",
+    #: "The slick's distance, miles"); the slot's question ("Where") for other kinds
+    quantity: str = ""
+    #: what a figure's :attr:`DisagreementSide.normalised` value is in: a dimension and its
+    #: base unit ("volume/day", "length/distance"), a currency, or the counted noun's stem
+    unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
