@@ -15,6 +15,7 @@ from newsweave.claim_slots import (
     NumberSlot,
     SlotContext,
     SlotKind,
+    slot_values,
 )
 from newsweave.claims import ClaimOptions, analyse_claims, split_statement
 from newsweave.records import Article, TimeRef
@@ -844,3 +845,18 @@ def test_a_persons_statistic_compares_only_with_the_same_persons_same_span() -> 
         )
         != ()
     )
+
+
+def test_slot_values_is_the_kinds_extract_kept_per_text_and_context() -> None:
+    """The comparison across events re-reads stored claims' figures: the same text in the
+    same context is read once per process, and gives what ``extract`` gives."""
+    text = "BP said the well leaks 5,000 barrels of oil a day, up from 1,000 on Monday."
+    ctx = SlotContext(date(2010, 4, 30))
+    got = slot_values("number", text, ctx)
+    assert got == NumberSlot().extract(text, ctx) and got
+    hits = slot_values.cache_info().hits
+    assert slot_values("number", text, ctx) is got
+    assert slot_values.cache_info().hits == hits + 1
+    other = SlotContext(date(2010, 4, 30), quoted=True)  # another context is read anew
+    assert slot_values("date", text, other) == DateSlot().extract(text, other)
+    assert slot_values.cache_info().hits == hits + 1

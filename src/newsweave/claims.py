@@ -53,7 +53,6 @@ from newsweave.claim_slots import (
     SLOT_TITLES,
     STOPWORDS,
     WEEKDAYS,
-    DateSlot,
     NumberSlot,
     PairContext,
     SlotContext,
@@ -62,6 +61,7 @@ from newsweave.claim_slots import (
     find_conflict,
     personal_units,
     same_measure,
+    slot_values,
     stem,
     tokens,
     weighted_dice,
@@ -1201,7 +1201,6 @@ class FigureMention:
 
 
 _NUMBER_KIND = NumberSlot()
-_DATE_KIND = DateSlot()
 
 
 def figure_mentions(
@@ -1252,7 +1251,7 @@ def figure_mentions(
                     "",
                 ),
             )
-            qs = _NUMBER_KIND.extract(text, ctx)
+            qs = slot_values("number", text, ctx)
             if not qs:
                 continue
             st = Statement(
@@ -1266,7 +1265,7 @@ def figure_mentions(
                 negated=bool(NEGATION_RE.search(text)),
                 quoted=False,
                 stems=frozenset(content_stems(text)),
-                slots=(("number", qs), ("date", _DATE_KIND.extract(text, ctx))),
+                slots=(("number", qs), ("date", slot_values("date", text, ctx))),
                 published=pub,
                 people=frozenset(
                     n.split()[-1].lower()
