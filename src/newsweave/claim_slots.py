@@ -1212,6 +1212,8 @@ class NumberSlot(SlotKind):
         rules (statements alike, the same people, shared words around both figures) or, where
         the rules do not see it, by the learned signal (``PairContext.cosine`` at least
         ``ClaimOptions.figure_cosine``)."""
+        if not a.slot(self.kind) or not b.slot(self.kind):
+            return None  # a side without a figure (most pairs: asked first, it costs least)
         if len(wordy(a.stems & b.stems)) < 2 or a.hedged or b.hedged:
             return None  # a conditional or hedged figure ("could climb to") is no report
         if not _same_period(a, b):
