@@ -619,10 +619,16 @@ def _gender(src: str, sentence: str) -> str:
         return "m"
     if first in _FEMALE_TITLES:
         return "f"
-    m = re.search(r"\b(Mr|Mrs|Ms|Miss)\.?\s+" + re.escape(src.split()[-1]), sentence)
-    if m:
-        return "m" if m.group(1) == "Mr" else "f"
+    surname = src.split()[-1]
+    # "Mr Smith" / "Mrs. Smith" (a fixed pattern, then the name: a pattern built per name
+    # was compiled anew for each speaker)
+    for m in _TITLE_BEFORE.finditer(sentence):
+        if sentence.startswith(surname, m.end()):
+            return "m" if m.group(1) == "Mr" else "f"
     return ""
+
+
+_TITLE_BEFORE = re.compile(r"\b(Mr|Mrs|Ms|Miss)\.?\s+")
 
 
 class _Speakers:
