@@ -1062,7 +1062,11 @@ def analyse_claims(
         a, b = statements[i], statements[j]
         if a.article == b.article:
             continue
-        found = find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
+        found = (
+            find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
+            if sim >= opts.slot_threshold
+            else None  # (find_conflict compares no pair below it)
+        )
         if (
             found
             and found[0] == "negation"
