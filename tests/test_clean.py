@@ -225,6 +225,56 @@ def test_reader_comments_and_stamps_removed() -> None:
     assert any(r.startswith("comment thread") for r in article.removed)
 
 
+TIMELINE17 = SHARED_DATA / "timeline17"
+
+
+def _page(topic_file: str):
+    (doc,) = list(read_file(InputFile(TIMELINE17 / topic_file, "text")))
+    return clean(doc)
+
+
+@needs_timeline17
+def test_washington_post_comment_thread_ends_the_article() -> None:
+    # a blog post, its stamp, then 590 kB of reader comments, each closed by "Posted by: …"
+    article = _page("Finan_washingtonpost/InputDocs/2008-09-24/42.htm.txt")
+    assert article.text.endswith("contributed to this report.")
+    assert "Posted by" not in article.text and "Report abuse" not in article.text
+    assert len(article.text) < 8_000
+    (cut,) = [r for r in article.removed if r.startswith("comment thread")]
+    assert "By Web Politics Editor | September 24, 2008; 2:58 PM ET" in cut
+    # a labelled claim above the thread stays where it was
+    labelled = _page("bpoil_washingtonpost/InputDocs/2010-04-30/1796.htm.txt")
+    start = labelled.text.index("The public-private response is using 174,060 feet of boom")
+    assert start == 1870 and "Posted by:" not in labelled.text
+
+
+@needs_timeline17
+def test_cnn_comment_thread_ends_the_article() -> None:
+    # the Cafferty File: the question, then CNN's line under it, then the readers
+    article = _page("EgyptianProtest_cnn/InputDocs/2011-02-03/103.htm.txt")
+    assert "at 2:59 pm" not in article.text and "Interested to know" not in article.text
+    assert article.text.rstrip().endswith("addiction to foreign oil?")
+    # a news story with "Reply" comments below it
+    story = _page("LibyaWar_cnn/InputDocs/2011-06-08/138.htm.txt")
+    assert "This piece was reprinted with the permission of CFR.org." in story.text
+    assert not re.search(r"2011 at \d", story.text)
+
+
+def test_comment_stamps_need_their_shape() -> None:
+    text = (
+        "The vote was 52-48 | a narrow margin , officials said on March 3 , 2011 .\n"
+        "Posted by the committee on its website , the rules took effect .\n"
+        "The talks resumed on June 8 , 2011 at 5:31 pm local time .\n"
+    )
+    raw = RawDocument(source_path="x/a.txt", text=text, format="text")
+    article = clean(raw)
+    assert "52-48" in article.text and "5:31 pm local time" in article.text
+    assert not any(r.startswith("comment thread") for r in article.removed)
+    thread = text + "Good riddance . June 8 , 2011 at 5:40 pm | Reply I agree .\n"
+    article = clean(RawDocument(source_path="x/a.txt", text=thread, format="text"))
+    assert article.text.endswith("5:31 pm local time .")  # (too short to read as PTB)
+
+
 @pytest.mark.parametrize(
     ("line", "byline"),
     [
