@@ -16,7 +16,6 @@ from newsweave.claims import (
     ClaimAnalysis,
     ClaimOptions,
     analyse_claims,
-    disagreements,
     extract_statements,
     split_attribution,
     stem,
@@ -287,16 +286,6 @@ def test_options_validate_with_a_useful_message() -> None:
         ClaimOptions(merge_threshold=1.5)
     with pytest.raises(ValueError, match="slot_threshold"):
         ClaimOptions(merge_threshold=0.2, slot_threshold=0.3)
-
-
-def test_disagreement_lines_cite_each_side(analysis, seeds) -> None:
-    lines = disagreements(analysis.claims, analysis.contradictions)
-    assert len(lines) == 2 * len(analysis.contradictions)
-    text = "\n".join(x.text for x in lines)
-    assert "Bay of Bengal" in text and "Straits of Malacca" in text
-    assert "official Russian media" in text
-    only_2023 = disagreements(analysis.claims, analysis.contradictions, [seeds["004"].id])
-    assert only_2023 == []
 
 
 # --------------------------------------------------------------------------- integration

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 import newsweave
 from newsweave.cli import cli
-from newsweave.disagreements import support, top_two
+from newsweave.disagreements import brief_lines, in_articles, support, top_two
 from newsweave.records import Article
 
 from .conftest import SEEDS, SHARED_DATA
@@ -149,10 +149,24 @@ def test_seed_disagreements_keep_their_sides(tmp_path: Path) -> None:
     with newsweave.open(db) as nw:
         nw.ingest([SEEDS])
         found = nw.disagreements()
+        claims = {c.id: c for c in nw.claims(status="contested")}
+        only_2023 = next(a.id for a in nw.iter_articles() if (a.published or "").startswith("2023"))
     assert {d.kind for d in found} == {"place", "status"}
     (place,) = [d for d in found if d.kind == "place"]
     assert {s.value for s in place.sides} == {"Bay of Bengal", "Straits of Malacca"}
-    assert place.relation == "contradiction"
+    assert place.relation == "contradiction" and place.quantity == "Where"
+    # the brief's lines cite each side's own articles, quoting it with its speaker
+    lines = [line for d in found for line in brief_lines(d, claims)]
+    assert len(lines) == 2 * len(found)
+    text = "\n".join(x.text for x in lines)
+    assert "Bay of Bengal" in text and "Straits of Malacca" in text
+    assert "official Russian media" in text
+    for d in found:
+        first, second = brief_lines(d, claims)
+        a, b = top_two(d)
+        assert (first.articles, second.articles) == (a.articles, b.articles)
+    # the 2023 article takes no part in them
+    assert in_articles(found, [only_2023]) == []
 
 
 # --------------------------------------------------------------------------- readable values

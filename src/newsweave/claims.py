@@ -50,7 +50,6 @@ from newsweave.claim_slots import (
     MONTHS,
     NEGATION_RE,
     NOCONFIRM_RE,
-    SLOT_TITLES,
     STOPWORDS,
     WEEKDAYS,
     NumberSlot,
@@ -71,7 +70,6 @@ from newsweave.claim_slots import (
 from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
     Article,
-    CitedSentence,
     Claim,
     Contradiction,
     CopyLink,
@@ -112,6 +110,8 @@ class _MaskedCosine:
             return float(self._vectors[i] @ self._vectors[j])
 
         return compute
+
+
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
 ALGORITHM = "claims-23"
@@ -1631,41 +1631,3 @@ def build_claims(
     """The claims of :func:`analyse_claims`, without the explanation records."""
     return list(analyse_claims(articles, source_of, **kwargs).claims)  # type: ignore[arg-type]
 
-
-# --------------------------------------------------------------------------- brief
-
-
-def _side(claim: Claim, value: str) -> str:
-    who = f" — {claim.attribution}" if claim.attribution else ""
-    hedge = " *(hedged)*" if claim.hedged else ""
-    return f"*{value}*: “{claim.text}”{who}{hedge}"
-
-
-def disagreements(
-    claims: Sequence[Claim],
-    contradictions: Sequence[Contradiction],
-    articles: Iterable[str] | None = None,
-) -> list[CitedSentence]:
-    """The "Where sources disagree" lines of a brief: for each contradiction touching
-    ``articles`` (all when None), one cited line per side, the first naming the slot.
-
-    Every line quotes the claim as an article wrote it, with its attribution, and cites that
-    side's articles only, so a reader sees who says what.
-    """
-    by_id = {c.id: c for c in claims}
-    wanted = set(articles) if articles is not None else None
-    lines: list[CitedSentence] = []
-    for x in contradictions:
-        a, b = by_id.get(x.a), by_id.get(x.b)
-        if a is None or b is None:
-            continue
-        if wanted is not None and not (wanted & (set(a.articles) | set(b.articles))):
-            continue
-        label = SLOT_TITLES.get(x.kind, x.kind.title())
-        if x.relation == "update":
-            label += " (updated in a later report)"
-        lines.append(
-            CitedSentence(f"**{label}** — {_side(a, x.value_a)}", a.articles, tuple(a.spans))
-        )
-        lines.append(CitedSentence(f"… versus {_side(b, x.value_b)}", b.articles, tuple(b.spans)))
-    return lines
