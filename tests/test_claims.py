@@ -718,3 +718,16 @@ def test_a_pair_of_claims_across_events_gets_one_answer_whichever_side_changed()
         for changed, others in ((fp, fq), (fq, fp), (fp + fq, []), (fq + fp, []))
     ]
     assert answers[0] and all(a == answers[0] for a in answers), answers
+
+
+def test_a_speaker_is_named_once_by_the_fullest_name() -> None:
+    from newsweave.claims import one_name_each
+
+    # the BBC's two names for one speaker on one claim (bpoil_bbc, June 2010)
+    assert one_name_each(["US Coast Guard chief Adm Thad Allen", "Adm Allen"]) == [
+        "US Coast Guard chief Adm Thad Allen"
+    ]
+    assert one_name_each(["Mr Hayward", "Tony Hayward", "BP", "BP"]) == ["Tony Hayward", "BP"]
+    # a surname two people share is not taken for either
+    both = ["President Barack Obama", "Mr Obama", "Michelle Obama"]
+    assert one_name_each(both) == both

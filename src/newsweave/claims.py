@@ -1175,7 +1175,7 @@ def analyse_claims(
             Claim(
                 id=cid,
                 text=rep.text,
-                attribution="; ".join(attributions[:4]) or None,
+                attribution="; ".join(one_name_each(attributions)[:4]) or None,
                 hedged=all(m.hedged for m in ms),
                 articles=arts,
                 spans=tuple(Span(m.article, m.start, m.end) for m in ms),
@@ -1631,3 +1631,35 @@ def build_claims(
     """The claims of :func:`analyse_claims`, without the explanation records."""
     return list(analyse_claims(articles, source_of, **kwargs).claims)  # type: ignore[arg-type]
 
+
+# --------------------------------------------------------------------------- speakers
+
+_HONORIFICS = frozenset(["mr", "mrs", "ms", "miss", "dr", "sir", "the"])
+
+
+def _name_words(name: str) -> list[str]:
+    words = re.findall(r"[a-z][a-z'’.-]*", name.split(" (")[0].lower())
+    return [w.removesuffix("'s").removesuffix("’s").rstrip(".") for w in words]
+
+
+def one_name_each(names: Sequence[str]) -> list[str]:
+    """Each speaker once, by the fullest name given: a name whose words (titles such as
+    "Mr" aside) are all in a longer name with the same last word gives way to it ("Adm
+    Allen" and "Mr Allen" to "US Coast Guard chief Adm Thad Allen"), unless two such names
+    are of two people ("Mr Obama" beside "Barack Obama" and "Michelle Obama" stays). In
+    order of first mention of the names kept."""
+    words = [set(_name_words(n)) - _HONORIFICS for n in names]
+    last = [_name_words(n)[-1:] for n in names]
+
+    def fuller(j: int, i: int) -> bool:  # names[j] names the speaker of names[i], more fully
+        if j == i or not last[i] or last[i] != last[j]:
+            return False
+        return words[i] < words[j] or (words[i] == words[j] and j < i)
+
+    kept = []
+    for i, name in enumerate(names):
+        wider = [j for j in range(len(names)) if fuller(j, i)]
+        widest = {frozenset(words[j]) for j in wider if not any(fuller(k, j) for k in wider)}
+        if len(widest) != 1:
+            kept.append(name)
+    return kept
