@@ -168,7 +168,7 @@ def test_timeline17_folder_date_outlet_and_detokenisation(tmp_path) -> None:
     assert article.published == "2010-05-24"
     assert article.outlet == "BBC"  # the folder token, spelled as the outlet spells itself
     assert '"keep our boot on their neck"' in article.text
-    assert "(# 346m)" in article.text and "spill's impact." in article.text
+    assert "(£346m)" in article.text and "spill's impact." in article.text
 
 
 def test_ptb_detection_leaves_prose_alone() -> None:
@@ -485,7 +485,7 @@ def test_guardian_key_points_under_a_headline_are_lines_of_their_own() -> None:
         "It costs 5 cents A gallon , he said , and the company 's shares fell .\n"
     )
     article = clean(RawDocument(source_path="x.txt", text=text, format="text"))
-    assert article.title == "Oil spill: City slashes another # 5bn off BP's value"
+    assert article.title == "Oil spill: City slashes another £5bn off BP's value"
     assert article.text.startswith("Cost of rescue efforts now exceeds $6m a day\nDrilling")
     assert "5 cents A gallon" in article.text  # a price is not a bullet
 
@@ -540,3 +540,19 @@ def test_a_date_or_a_title_does_not_end_a_caption_early() -> None:
     caption, lede = article.text.split("\n")[:2]
     assert caption == "Oil has been leaking into the Gulf since 20 April"
     assert lede.startswith("Barack Obama has told Prime Minister David Cameron that")
+
+
+def test_ptb_pound_sign_is_a_pound_sign_again() -> None:
+    """PTB (Timeline17's BBC and Guardian pages) writes "£" as "#": a sum with a scale or
+    thousands reads "£" again, as the claims stage reads it either way; "#1" stays."""
+    from newsweave.claim_slots import NumberSlot, SlotContext
+    from newsweave.clean import detokenise_ptb
+
+    raw = "It had cost $ 3.12 bn -LRB- # 2bn -RRB- , with a # 5.3 m fine and # 894,000 paid ."
+    text = detokenise_ptb(raw)
+    assert text == "It had cost $3.12 bn (£2bn), with a £5.3 m fine and £894,000 paid."
+    assert detokenise_ptb("the #1 hit") == "the #1 hit"
+    kept = detokenise_ptb(raw.replace("#", "@")).replace("@", "#")  # the same text, "#" left
+    assert [(q.value, q.unit) for q in NumberSlot().extract(text, SlotContext())] == [
+        (q.value, q.unit) for q in NumberSlot().extract(kept, SlotContext())
+    ]

@@ -490,6 +490,14 @@ _PTB = [
     (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|') ", re.I), r"\1 "),
     (re.compile(r" ([,.;:?!%])(?=\s|$|[\"'](?:\s|$))"), r"\1"),
     (re.compile(r"([(\[$]) "), r"\1"),
+    # PTB writes the pound sign "#" ("$ 3.12 bn -LRB- # 2bn -RRB-"): "£" again before a sum
+    # with a scale or thousands (the sums the claims stage reads as pounds either way)
+    (
+        re.compile(
+            r"(?<![^\s(\[])# ?(?=\d[\d,.]*\s?(?:m|bn|million|billion)\b|\d{1,3}(?:,\d{3})+)"
+        ),
+        "£",
+    ),
     (re.compile(r" ([)\]])"), r"\1"),
 ]
 
