@@ -353,3 +353,35 @@ def test_bbc_disagreements_read_as_an_editor_would(bbc: Path) -> None:
     row = next(r for r in as_json if r["id"] == funnel.id)
     assert row["quantity"] == funnel.quantity and row["relations"] == list(funnel.relations)
     assert {s["stated"] for s in row["sides"]} >= {"about 3,000 barrels a day"}
+
+
+def test_html_export_shows_each_disagreement_once_per_event(bbc: Path) -> None:
+    """The HTML briefing's disputes are the read model's disagreements (no second way of
+    grouping): one block per disagreement in each event holding one of its claims, named,
+    said to be an update or a contradiction, each side's value as written."""
+    import html
+    import re
+
+    from newsweave.briefing import read_store
+
+    with newsweave.open(bbc, read_only=True) as nw:
+        page = nw.export_text("html")
+        view = read_store(nw.store)
+        found = nw.disagreements()
+    assert [d.id for d in view.disagreements] == [d.id for d in found]
+    block = re.compile(
+        r'<p class="disputed"><b>(.*?)</b> <span class="kind">(.*?)</span><br>(.*?)</p>'
+    )
+    blocks = block.findall(page)
+    assert blocks and len(blocks) == page.count('<div class="dispute">')
+    names = {d.quantity for d in found}
+    assert {html.unescape(b[0]) for b in blocks} <= names
+    for chunk in page.split("<h3>")[1:]:  # one event each
+        mine = block.findall(chunk)
+        assert len(mine) == len(set(mine))  # each disagreement once, not once per pair
+    funnel = [b for b in blocks if b[0] == "Oil captured, barrels a day"]
+    assert funnel and all(
+        b[1].startswith("update: revised in later reports; 1 of 4") for b in funnel
+    )
+    assert "1,000 barrels a day → 2,000 barrels a day" in funnel[0][2]
+    assert "nine miles (15km) → seven miles (11km)" in page

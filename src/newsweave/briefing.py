@@ -14,12 +14,26 @@ titles.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from newsweave import brief
-from newsweave.disagreements import brief_lines, in_articles, read_disagreements
-from newsweave.records import Article, Claim, Event, Sentence, Story, StoryBrief, TimelineEntry
+from newsweave.disagreements import (
+    brief_lines,
+    group_disagreements,
+    in_articles,
+    read_disagreements,
+)
+from newsweave.records import (
+    Article,
+    Claim,
+    Disagreement,
+    Event,
+    Sentence,
+    Story,
+    StoryBrief,
+    TimelineEntry,
+)
 from newsweave.sentences import split_sentences
 from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store
@@ -211,6 +225,8 @@ class StoreView:
     event_claims: Mapping[str, tuple[Claim, ...]]
     timeline: tuple[TimelineEntry, ...]
     source_groups: Mapping[str, str] = field(default_factory=dict)  # from the copies stage
+    #: the contested pairs grouped (:mod:`newsweave.disagreements`), most supported first
+    disagreements: tuple[Disagreement, ...] = ()
 
     def ungrouped(self) -> list[Article]:
         """Articles that no story holds (all of them before grouping ran), oldest first."""
@@ -226,20 +242,12 @@ class StoreView:
     def timeline_of(self, story: Story) -> list[TimelineEntry]:
         return sorted((t for t in self.timeline if t.story == story.id), key=entry_order)
 
-    def contested_pairs(self, claims: Sequence[Claim]) -> list[tuple[Claim, Claim]]:
-        """Each contested claim with each claim it contradicts, every pair once."""
-        pairs, seen = [], set()
-        for c in claims:
-            if c.status != "contested":
-                continue
-            for other in c.contradicts:
-                o = self.claims.get(other)
-                key = tuple(sorted((c.id, other)))
-                if o is None or key in seen:
-                    continue
-                seen.add(key)
-                pairs.append((c, o))
-        return pairs
+    def disagreements_of(self, claims: Iterable[Claim]) -> list[Disagreement]:
+        """The disagreements (:mod:`newsweave.disagreements`) with a side among ``claims``
+        (an event's), most supported first: each once, however many of its claims these
+        are."""
+        ids = {c.id for c in claims}
+        return [d for d in self.disagreements if any(ids.intersection(s.claims) for s in d.sides)]
 
 
 def entry_order(t: TimelineEntry) -> tuple:
@@ -271,8 +279,11 @@ def read_store(store: Store) -> StoreView:
     stories = sorted(
         group_store.load_stories(store), key=lambda s: (-len(s.articles), s.title or "", s.id)
     )
+    groups = copies_store.source_groups(store)
+    contradictions = claims_store.load_contradictions(store)
     return StoreView(
-        source_groups=copies_store.source_groups(store),
+        source_groups=groups,
+        disagreements=tuple(group_disagreements(contradictions, claims, articles, groups)),
         articles=articles,
         stories=tuple(stories),
         events=events,

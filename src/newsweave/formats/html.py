@@ -11,6 +11,16 @@ from typing import TextIO
 from newsweave.brief import independent_sources, largest_events, most_cited
 from newsweave.briefing import Citations, StoreView, human_date, published_range, read_store
 from newsweave.briefing import title_of as _title
+from newsweave.disagreements import (
+    MAX_VALUES,
+    arrow,
+    relation_label,
+    shown_sides,
+    top_two,
+)
+from newsweave.disagreements import (
+    shown as side_value,
+)
 from newsweave.formats.base import Format
 from newsweave.formats.markdown import (
     FULL_STORIES,
@@ -19,7 +29,7 @@ from newsweave.formats.markdown import (
     KEY_EVENTS,
     SMALL_STORY,
 )
-from newsweave.records import Claim, Event, TimelineEntry
+from newsweave.records import DisagreementSide, Event, TimelineEntry
 from newsweave.store import Store
 
 PAGE_CSS = """
@@ -50,6 +60,8 @@ ol.timeline li.background:before{background:var(--rule)}
 .side{border:1px solid var(--rule);border-top:3px solid var(--accent);padding:10px 12px;
 background:#fff}
 .side q{display:block;font-style:italic}
+.side .value{font:600 15px system-ui,sans-serif;margin-bottom:4px}
+p.disputed{margin:10px 0 4px}
 ul.claims{padding-left:18px}
 .badge{font:600 11px system-ui,sans-serif;padding:1px 6px;border-radius:9px;color:#fff;
 background:var(--ok)}
@@ -86,15 +98,17 @@ def render(view: StoreView) -> str:
         links = "".join(f'<a href="#src-{n}">[{n}]</a>' for n in nums)
         return f' <span class="cite">{links}</span>'
 
-    def side(c: Claim) -> str:
-        outlets = [cites.outlet(aid) for aid in c.articles if aid in view.articles]
-        n = c.independent_sources
-        who = f"{_e(c.attribution)} · " if c.attribution else ""
+    def side(s: DisagreementSide) -> str:
+        """One side of a disagreement: its value as written, its first claim quoted, who
+        says it, its outlets and independent sources, citing the side's articles."""
+        c = view.claims.get(s.claims[0])
+        outlets = [cites.outlet(aid) for aid in s.articles if aid in view.articles]
+        who = f"{_e(c.attribution)} · " if c is not None and c.attribution else ""
+        quote = f"<q>{_e(c.text)}</q>" if c is not None else ""
         return (
-            f'<div class="side"><q>{_e(c.text)}</q>'
+            f'<div class="side"><div class="value">{_e(side_value(s))}</div>{quote}'
             f'<div class="src">{who}{_e(", ".join(dict.fromkeys(outlets)))}'
-            f"{f' · {n} independent' if n is not None else ''}"
-            f"{refs(c.articles)}</div></div>"
+            f" · {s.sources} independent{refs(s.articles)}</div></div>"
         )
 
     def event_html(ev: Event, *, whole: bool, claims: bool = True) -> str:
@@ -110,15 +124,25 @@ def render(view: StoreView) -> str:
             f"{refs(ev.articles)}</p>"
         )
         ev_claims = view.event_claims.get(ev.id, ()) if claims else ()
-        pairs = view.contested_pairs(ev_claims)
+        found = view.disagreements_of(ev_claims)
         left_out = 0 if claims else len(view.event_claims.get(ev.id, ()))
         if not whole:
-            left_out += max(0, len(pairs) - KEY_DISPUTES)
-            pairs = pairs[:KEY_DISPUTES]
-        if pairs:
+            left_out += max(0, len(found) - KEY_DISPUTES)
+            found = found[:KEY_DISPUTES]
+        if found:
             out.append("<h4>Where sources disagree</h4>")
-            for c, o in pairs:
-                out.append(f'<div class="dispute">{side(c)}{side(o)}</div>')
+            for d in found:
+                values = arrow(d).join(side_value(s) for s in shown_sides(d))
+                if len(d.sides) > MAX_VALUES:
+                    values += f" (+{len(d.sides) - MAX_VALUES} more values)"
+                many = f" · {d.pairs} contested pairs" if d.pairs > 1 else ""
+                out.append(
+                    f'<p class="disputed"><b>{_e(d.quantity)}</b> '
+                    f'<span class="kind">{_e(relation_label(d))}</span><br>'
+                    f"{_e(values)}{many}</p>"
+                )
+                a, b = top_two(d)
+                out.append(f'<div class="dispute">{side(a)}{side(b)}</div>')
         for status, label, css in (
             ("corroborated", "Corroborated", ""),
             ("single-source", "Single source", " single"),
