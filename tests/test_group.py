@@ -500,3 +500,58 @@ def test_stories_compare_leads_without_place_names(seeds: dict[str, Article]) ->
         assert place in lead and place not in free
     assert "Sergey Shoigu" in free and "Defence Minister" in free
     assert story_lead_text(art) == lead  # no mentions: the lead as it is
+
+
+def _tfidf_one_occurrence_at_a_time(term_maps: list[dict[str, int]]):
+    """The reference: one product per occurrence (the loop the array version replaced)."""
+    import math
+    from collections import Counter
+
+    from scipy import sparse
+
+    df: Counter[str] = Counter()
+    for terms in term_maps:
+        df.update(terms.keys())
+    n = len(term_maps)
+    vocab: dict[str, tuple[int, float]] = {}
+    for t in sorted(df):
+        if df[t] > 1 or n <= 2:
+            vocab[t] = (len(vocab), math.log((1 + n) / (1 + df[t])) + 1.0)
+    rows, cols, vals = [], [], []
+    for i, terms in enumerate(term_maps):
+        for t, c in terms.items():
+            if t in vocab:
+                rows.append(i)
+                cols.append(vocab[t][0])
+                vals.append((1.0 + math.log(c)) * vocab[t][1])
+    mat = sparse.csr_matrix(
+        (np.array(vals, dtype=np.float32), (rows, cols)), shape=(n, max(1, len(vocab)))
+    )
+    norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
+    return sparse.diags(1.0 / np.maximum(norms, 1e-12)).astype(np.float32) @ mat
+
+
+def test_term_weights_are_bit_for_bit_those_of_one_product_per_occurrence() -> None:
+    """The open chunk is regrouped on each delivery, so the pool's TF-IDF is built in array
+    operations; its cosines must be exactly those of the per-occurrence loop (a last-bit
+    difference could move an article across a threshold)."""
+    from newsweave.group import _cosines, _tfidf_matrix, article_terms
+
+    topic = SHARED_DATA / "timeline17" / "LibyaWar_reuters" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 LibyaWar_reuters not available")
+    texts = [p.read_text(errors="replace") for p in sorted(topic.glob("*/*.txt"))[:120]]
+    maps = [
+        article_terms(Article(str(i), "", None, None, None, None, None, t))
+        for i, t in enumerate(texts)
+    ]
+    maps = [dict(m, **{f"e:x{i % 7}": 1 + i % 3}) for i, m in enumerate(maps)]  # entity terms
+    rng = random.Random(14)
+    for size in (0, 1, 2, 3, 17, 120):
+        pool = rng.sample(maps, size)
+        got, want = _tfidf_matrix(pool), _tfidf_one_occurrence_at_a_time(pool)
+        assert got.shape == want.shape
+        assert np.array_equal(got.indptr, want.indptr)
+        assert np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data, want.data)
+        assert np.array_equal(_cosines(got), _cosines(want))
