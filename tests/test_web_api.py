@@ -225,16 +225,16 @@ def test_event_claims_grouped_by_status(client: TestClient) -> None:
                 assert c["status"] == status
                 assert [s["id"] for s in c["sources"]] == c["articles"]
                 assert all(s["quote"] for s in c["sources"])
-        for pair in claims["contested"]:
+        for pair in claims["contested"]:  # one per disagreement: its two best-supported sides
             seen_claims += 1
             assert pair["a"]["status"] == "contested"
             if pair.get("slot"):  # what they disagree on, one value per side
                 assert pair["slot"]["kind"] in {"place", "number", "date", "status", "negation"}
                 assert pair["slot"]["a"] != pair["slot"]["b"]
-            if pair["b"] is not None:
-                assert pair["b"]["id"] in pair["a"]["contradicts"] or pair["a"]["id"] in (
-                    pair["b"].get("contradicts") or []
-                )
+                assert pair["quantity"] and pair["relation_label"] and pair["sides"]
+                assert {pair["a"]["id"], pair["b"]["id"]} <= {
+                    c for side in pair["sides"] for c in side["claims"]
+                }
     all_claims = ok(client.get("/api/claims", params={"limit": 500}))
     for c in all_claims["items"]:
         assert c["status"] in ("corroborated", "single-source", "contested")
@@ -244,9 +244,9 @@ def test_event_claims_grouped_by_status(client: TestClient) -> None:
 
 
 def test_dispute_badges_count_each_disagreement_once(client: TestClient) -> None:
-    """Story and event cards count disputes (pairs of contradicting claims), not contested
-    claims: the seeds hold two disagreements (exercise location, AK-203 deal status), four
-    contested claims."""
+    """Story and event cards count disputes (disagreements: the read model's grouped pairs),
+    not contested claims: the seeds hold two disagreements (exercise location, AK-203 deal
+    status) of one pair each, four contested claims."""
     raw = ok(client.get("/api/sections/contradictions"))["items"]
     pairs = {frozenset((x["a"], x["b"])) for x in raw}
     assert len(pairs) == len(raw) >= 2
@@ -254,6 +254,9 @@ def test_dispute_badges_count_each_disagreement_once(client: TestClient) -> None
         assert x["kind"] and x["value_a"] != x["value_b"] and x["relation"]
     contested = ok(client.get("/api/claims", params={"status": "contested"}))["items"]
     assert len(contested) > len(pairs)  # a dispute has two contested claims
+    found = ok(client.get("/api/sections/disagreements"))["items"]
+    assert sum(d["pairs"] for d in found) == len(pairs)
+    groups = [frozenset(c for side in d["sides"] for c in side["claims"]) for d in found]
     stories = ok(client.get("/api/stories"))["items"]
     events = ok(client.get("/api/events"))["items"]
     if not stories:
@@ -263,13 +266,14 @@ def test_dispute_badges_count_each_disagreement_once(client: TestClient) -> None
         item = ok(client.get(f"/api/events/{ev['id']}"))["item"]
         for c in ok(client.get("/api/claims", params={"event": ev["id"], "limit": 500}))["items"]:
             event_of[c["id"]] = ev["id"]
-        mine = {p for p in pairs if any(event_of.get(c) == ev["id"] for c in p)}
+        mine = {g for g in groups if any(event_of.get(c) == ev["id"] for c in g)}
         assert ev["claim_counts"]["disputes"] == len(mine)
         assert item["claim_counts"]["disputes"] == len(mine)
+        assert len([d for d in item["claims"]["contested"] if d.get("sides")]) == len(mine)
     for st in stories:
-        touched = {p for p in pairs if any(event_of.get(c) in st["events"] for c in p)}
+        touched = {g for g in groups if any(event_of.get(c) in st["events"] for c in g)}
         assert st["claim_counts"]["disputes"] == len(touched)
-    assert sum(st["claim_counts"]["disputes"] for st in stories) >= len(pairs)
+    assert sum(st["claim_counts"]["disputes"] for st in stories) >= len(found)
     for c in contested:
         assert isinstance(c["origins"], int) and c["origins"] >= 1
 

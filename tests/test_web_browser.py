@@ -137,10 +137,10 @@ def test_stories_timeline_event_claims_compare(page, server) -> None:
     page.goto(server + "/")
     page.wait_for_selector(".story-card")
     assert page.locator(".story-card").count() == len(stories)
-    # dispute badges count disagreements (pairs), as the API does, never contested claims
+    # dispute badges count disagreements, as the API does, never contested claims or pairs
     badges = page.locator(".story-card .badge.contested").all_text_contents()
     want = [
-        f"{s['claim_counts']['disputes']} dispute"
+        f"{s['claim_counts']['disputes']} disagreement"
         + ("" if s["claim_counts"]["disputes"] == 1 else "s")
         for s in stories
         if s["claim_counts"]["disputes"]
@@ -394,3 +394,76 @@ def test_layout_fits_on_a_real_topic(browser, tmp_path: Path) -> None:
     with serve(db) as base:
         assert _fits(browser, base, 1366, "bpoil") == []
         assert _fits(browser, base, 390, "bpoil") == []
+
+
+@pytest.fixture(scope="module")
+def bpoil_server(tmp_path_factory: pytest.TempPathFactory):
+    """Six real Timeline17 bpoil articles whose leak rate (1,000 then 5,000 barrels a day)
+    makes several contested pairs of one disagreement."""
+    import newsweave
+    from tests.test_disagreements import BPOIL, LEAK_RATE
+
+    files = [BPOIL / f for f in LEAK_RATE]
+    if not all(f.exists() for f in files):
+        pytest.skip("Timeline17 bpoil not available")
+    db = tmp_path_factory.mktemp("browser-bpoil") / "bpoil.db"
+    with newsweave.open(db) as nw:
+        nw.ingest([str(f) for f in files])
+    with serve(db) as base:
+        yield base
+
+
+def test_event_and_story_show_disagreements_not_pairs(browser, bpoil_server) -> None:
+    """The event page's disputes and the cards' badges are the read model's disagreements:
+    a revised figure of many pairs is one block, named, said to be an update, with every
+    value as written."""
+    found = api(bpoil_server, "/api/sections/disagreements")["items"]
+    pairs = api(bpoil_server, "/api/sections/contradictions")["items"]
+    assert found and sum(d["pairs"] for d in found) == len(pairs) > len(found)
+    stories = api(bpoil_server, "/api/stories")["items"]
+    context = browser.new_context(viewport={"width": 1320, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(bpoil_server + "/")
+    page.wait_for_selector(".story-card")
+    badges = page.locator(".story-card .badge.contested").all_text_contents()
+    assert sorted(badges) == sorted(
+        f"{n} disagreement{'' if n == 1 else 's'}"
+        for s in stories
+        if (n := s["claim_counts"]["disputes"])
+    )
+    assert sum(s["claim_counts"]["disputes"] for s in stories) < len(pairs)
+    leak = found[0]  # the most supported: the leak rate's revision
+    leak_claims = {c for side in leak["sides"] for c in side["claims"]}
+    events = api(bpoil_server, "/api/events")["items"]
+    for ev in events:
+        item = api(bpoil_server, f"/api/events/{ev['id']}")["item"]
+        listed = [d for d in item["claims"]["contested"] if d.get("sides")]
+        if not any(d["id"] == leak["id"] for d in listed):
+            continue
+        page.goto(f"{bpoil_server}/#/event/{ev['id']}")
+        page.wait_for_selector(".claims-col")
+        assert page.locator(".dispute").count() == len(item["claims"]["contested"])
+        heading = page.locator(".section-title.contested").text_content()
+        n = len(item["claims"]["contested"])
+        assert heading.endswith(f"({n} disagreement{'' if n == 1 else 's'})")
+        i = [d["id"] for d in item["claims"]["contested"]].index(leak["id"])
+        block = page.locator(".disputed").nth(i)
+        assert block.locator(".slot-kind").text_content() == leak["quantity"]
+        assert block.locator(".relation").text_content().startswith("update")
+        values = block.locator(".values").text_content()
+        assert "1,000 barrels" in values and "5,000 barrels" in values and "→" in values
+        # one block for the revision, though several of its pairs have a claim here
+        here = {
+            c["id"] for c in api(bpoil_server, "/api/claims", event=ev["id"], limit=500)["items"]
+        }
+        touching = [x for x in pairs if {x["a"], x["b"]} & here and {x["a"], x["b"]} <= leak_claims]
+        assert len(touching) > 1 and [d["id"] for d in listed].count(leak["id"]) == 1
+        shot(page, "09-event-disagreements")
+        break
+    else:
+        pytest.fail("no event lists the leak-rate disagreement")
+    assert not problems
+    context.close()

@@ -29,8 +29,8 @@ from newsweave.copies import singleton_source_group
 from newsweave.records import (
     Article,
     Claim,
-    Contradiction,
     CopyGroup,
+    Disagreement,
     Entity,
     Event,
     Story,
@@ -110,15 +110,17 @@ class Snapshot:
     article_copies: dict[str, list[int]] = field(default_factory=dict)
     event_claims: dict[str, list[str]] = field(default_factory=dict)
     event_claim_counts: dict[str, Counter] = field(default_factory=dict)  # event -> status: n
-    # event -> its disputes: each pair of contradicting claims once (either side in the event)
-    event_disputes: dict[str, set[frozenset[str]]] = field(default_factory=dict)
+    #: the contested pairs grouped (newsweave.disagreements), most supported first
+    disagreements: list[Disagreement] = field(default_factory=list)
+    claim_disagreements: dict[str, list[str]] = field(default_factory=dict)  # claim -> ids
+    # event -> its disputes: each disagreement once (a side's claim in the event)
+    event_disputes: dict[str, set[str]] = field(default_factory=dict)
     outlets: list[tuple[str, int]] = field(default_factory=list)
     source_groups: dict[str, str] = field(default_factory=dict)  # article -> source group
     claims_by_status: dict[str, list[Claim]] = field(default_factory=dict)
     entities_ranked: list[Entity] = field(default_factory=list)  # most articles first
     entity_search: list[tuple[str, Entity]] = field(default_factory=list)  # (names, entity)
     entity_names: dict[str, set[str]] = field(default_factory=dict)  # name/alias -> articles
-    contradictions: dict[frozenset, Contradiction] | None = None  # claim pair: loaded on use
     raw_sections: dict[str, list[dict]] = field(default_factory=dict)  # served raw, on use
 
     def counts(self) -> dict[str, int]:
@@ -145,12 +147,6 @@ class Snapshot:
                     row["source_path"] = public_source(row["source_path"])
             self.raw_sections[name] = rows
         return self.raw_sections[name]
-
-    def contradiction(self, nw: Newsweave, a: str, b: str) -> Contradiction | None:
-        """The contradiction between two claims (loaded with the first question)."""
-        if self.contradictions is None:
-            self.contradictions = {frozenset((c.a, c.b)): c for c in nw.contradictions()}
-        return self.contradictions.get(frozenset((a, b)))
 
     def entity_articles(self, key: str) -> set[str] | None:
         """Articles mentioning an entity given by id, name or alias (case-insensitive).
@@ -185,6 +181,7 @@ def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
         entities={e.id: e for e in _load(problems, "entities", nw.entities)},
         timeline=list(_load(problems, "timeline", nw.timeline)),
         claims={c.id: c for c in _load(problems, "claims", nw.claims)},
+        disagreements=list(_load(problems, "disagreements", nw.disagreements)),
         problems=problems,
     )
     _index(snap)
@@ -211,16 +208,18 @@ def _index(snap: Snapshot) -> None:
     for i, group in enumerate(snap.copies):
         for aid in group.articles:
             snap.article_copies.setdefault(aid, []).append(i)
+    for d in snap.disagreements:
+        for side in d.sides:
+            for cid in side.claims:
+                snap.claim_disagreements.setdefault(cid, []).append(d.id)
     for claim in snap.claims.values():
         snap.claims_by_status.setdefault(claim.status, []).append(claim)
         event = claim.event or _event_of_claim(snap, claim)
         if event:
             snap.event_claims.setdefault(event, []).append(claim.id)
             snap.event_claim_counts.setdefault(event, Counter())[claim.status] += 1
-            for other in claim.contradicts:
-                if other in snap.claims:
-                    pair = frozenset((claim.id, other))
-                    snap.event_disputes.setdefault(event, set()).add(pair)
+            for d_id in snap.claim_disagreements.get(claim.id, ()):
+                snap.event_disputes.setdefault(event, set()).add(d_id)
     # outlets as story and event cards name them (the outlet, else the agency), so the
     # stats bar and a card never disagree on how many there are
     counts = Counter(a.who for a in snap.articles if a.who)

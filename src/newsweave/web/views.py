@@ -14,8 +14,17 @@ from typing import Any
 
 from newsweave.api import Newsweave
 from newsweave.brief import independent_sources, largest_events, most_cited
+from newsweave.disagreements import relation_label, shown, shown_sides, top_two
 from newsweave.formats.markdown import KEY_DATES, KEY_EVENTS, SMALL_STORY
-from newsweave.records import Claim, CopyGroup, Entity, Event, Story, TimelineEntry
+from newsweave.records import (
+    Claim,
+    CopyGroup,
+    Disagreement,
+    Entity,
+    Event,
+    Story,
+    TimelineEntry,
+)
 from newsweave.web.data import CLAIM_STATUSES, ArticleCard, Snapshot, article_card
 from newsweave.web.http import ApiError
 
@@ -122,18 +131,6 @@ def compare(nw: Newsweave, snap: Snapshot, a: str, b: str) -> dict:
     return {"ok": True, "a": left, "b": right, "shared": shared, "links": links}
 
 
-def slot(nw: Newsweave, snap: Snapshot, a: str, b: str) -> dict | None:
-    """What two contested claims disagree on (``kind``: place, number, date, status,
-    negation; each side's value, ``a`` first)."""
-    found = snap.contradiction(nw, a, b)
-    if found is None:
-        return None
-    ours, theirs = (
-        (found.value_a, found.value_b) if found.a == a else (found.value_b, found.value_a)
-    )
-    return {"kind": found.kind, "a": ours, "b": theirs, "relation": found.relation}
-
-
 def pair_links(nw: Newsweave, a: str, b: str) -> list[dict]:
     """The copies stage's verified links between exactly these two articles, with their
     aligned passages."""
@@ -212,11 +209,12 @@ def _independent(snap: Snapshot, article_ids: Iterable[str]) -> int:
 
 
 def _claim_counts(snap: Snapshot, event_ids: Iterable[str]) -> dict[str, int]:
-    """Claims per status in these events, and ``disputes``: the pairs of contradicting
-    claims with a side in them, each counted once (a dispute has two contested claims, and
-    its two sides may sit in two events of one story)."""
+    """Claims per status in these events, and ``disputes``: the disagreements
+    (:mod:`newsweave.disagreements`) with a side in them, each counted once (a disagreement
+    groups the pairs of one revised figure, and its sides may sit in two events of one
+    story)."""
     counts = dict.fromkeys(CLAIM_STATUSES, 0)
-    disputes: set[frozenset[str]] = set()
+    disputes: set[str] = set()
     for e in event_ids:
         for status, n in snap.event_claim_counts.get(e, {}).items():
             if status in counts:
@@ -338,37 +336,49 @@ def claim_side(snap: Snapshot, claim: Claim, texts: dict[str, str]) -> dict:
 
 
 def event_claims(nw: Newsweave, snap: Snapshot, event_id: str) -> dict[str, list]:
+    """An event's claims by status; ``contested`` holds its disagreements (the read model's,
+    most supported first), each once: what is disputed, update or contradiction, every
+    value as written, and its two best-supported sides quoted (``a``, ``b``)."""
     claims = [snap.claims[c] for c in snap.event_claims.get(event_id, [])]
-    related = {o for c in claims for o in c.contradicts if o in snap.claims}
-    involved = claims + [snap.claims[o] for o in related]
+    mine = {d for c in claims for d in snap.claim_disagreements.get(c.id, ())}
+    found = [d for d in snap.disagreements if d.id in mine]
+    tops = {d.id: top_two(d) for d in found}
+    quoted = {s.claims[0] for a, b in tops.values() for s in (a, b) if s.claims[0] in snap.claims}
+    involved = claims + [snap.claims[c] for c in quoted]
     article_ids = {a for c in involved for a in c.articles}
     texts: dict[str, str] = {}
     if any(c.spans for c in involved):  # quotes come from spans: load those texts only
         texts = {a.id: a.text for a in nw.articles(ids=sorted(article_ids))}
     out: dict[str, list] = {"contested": [], "corroborated": [], "single-source": []}
-    paired: set[tuple[str, ...]] = set()
+    for d in found:
+        out["contested"].append(disagreement_view(snap, d, texts))
     for c in claims:
         if c.status == "contested":
-            others = [o for o in c.contradicts if o in snap.claims]
-            if not others:
+            if c.id not in snap.claim_disagreements:  # its other side is not in the store
                 out["contested"].append({"a": claim_side(snap, c, texts), "b": None})
-            for other in others:
-                key = tuple(sorted((c.id, other)))
-                if key in paired:
-                    continue
-                paired.add(key)
-                out["contested"].append(
-                    {
-                        "a": claim_side(snap, c, texts),
-                        "b": claim_side(snap, snap.claims[other], texts),
-                        "slot": slot(nw, snap, c.id, other),
-                    }
-                )
         elif c.status in out:
             out[c.status].append(claim_side(snap, c, texts))
     for status in ("corroborated", "single-source"):
         out[status].sort(key=lambda s: -int(s.get("independent_sources") or 0))
     return out
+
+
+def disagreement_view(snap: Snapshot, d: Disagreement, texts: dict[str, str]) -> dict:
+    """One disagreement as the event page shows it: the record, a label naming update or
+    contradiction, and its two best-supported sides quoted (``a``, ``b``; ``slot``: the kind
+    and their values as written)."""
+    a, b = top_two(d)
+    view = asdict(d)
+    view["relation_label"] = relation_label(d)
+    view["values"] = [shown(s) for s in shown_sides(d)]
+    view["more_values"] = len(d.sides) - len(view["values"])
+    for key, side in (("a", a), ("b", b)):
+        claim = snap.claims.get(side.claims[0])
+        view[key] = claim_side(snap, claim, texts) if claim is not None else None
+        if view[key] is not None:
+            view[key]["value"] = shown(side)
+    view["slot"] = {"kind": d.kind, "a": shown(a), "b": shown(b), "relation": d.relation}
+    return view
 
 
 def _capped(claims: dict[str, list]) -> tuple[dict[str, list], dict[str, int]]:

@@ -200,8 +200,8 @@
   function statusBadges(counts) {
     if (!counts) return null;
     const out = [];
-    // a dispute is a pair of contradicting claims, counted once however many events it spans
-    if (counts.disputes) out.push(h("span", { class: "badge contested", title: "disagreements between sources: pairs of claims that contradict each other, each counted once" }, `${plural(counts.disputes, "dispute")}`));
+    // a disagreement groups the contested pairs of one value (a revised figure once), counted once however many events it spans
+    if (counts.disputes) out.push(h("span", { class: "badge contested", title: "disagreements between sources: the values sources give for one thing (a figure revised in later reports counts once), each counted once" }, `${plural(counts.disputes, "disagreement")}`));
     if (counts.corroborated) out.push(h("span", { class: "badge corroborated" }, `${counts.corroborated} corroborated`));
     if (counts["single-source"]) out.push(h("span", { class: "badge single" }, `${counts["single-source"]} single-source`));
     return out.length ? h("span", { class: "badges" }, out) : null;
@@ -614,12 +614,16 @@
       const n = totals[status] ?? claims[status].length;
       return n > claims[status].length ? `${claims[status].length} of ${n}` : String(n);
     };
-    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${plural(claims.contested.length, "dispute")})`));
+    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${plural(claims.contested.length, "disagreement")})`));
     if (!claims.contested.length) append(contested, [h("p", { class: "muted" }, "No contested claims found for this event.")]);
-    for (const pair of claims.contested) {
-      const slot = pair.slot;
-      append(contested, [slot ? h("p", { class: "slot" }, h("span", { class: "slot-kind" }, slot.kind), " “", slot.a, "” or “", slot.b, "”?") : null,
-        h("div", { class: "dispute" }, claimSide(pair.a, slot ? slot.a : "One side"), h("div", { class: "versus" }, "vs"), claimSide(pair.b, slot ? slot.b : "Other side"))]);
+    // one block per disagreement (the contested pairs of one value grouped, as every listing does)
+    for (const d of claims.contested) {
+      const slot = d.slot;
+      const values = (d.values || []).join(d.relation === "update" ? " → " : " vs ") + (d.more_values > 0 ? ` (+${d.more_values} more)` : "");
+      append(contested, [d.quantity ? h("div", { class: "disputed" },
+          h("p", { class: "slot" }, h("span", { class: "slot-kind" }, d.quantity), " ", h("span", { class: "relation " + (d.relation || "") }, d.relation_label || d.relation)),
+          h("p", { class: "values" }, values, d.pairs > 1 ? h("span", { class: "muted" }, ` · ${plural(d.pairs, "contested pair")}`) : null)) : null,
+        h("div", { class: "dispute" }, claimSide(d.a, slot ? slot.a : "One side"), h("div", { class: "versus" }, d.relation === "update" ? "→" : "vs"), claimSide(d.b, slot ? slot.b : "Other side"))]);
     }
     const corroborated = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Corroborated (${total("corroborated")})`),
       claims.corroborated.length ? collapsible(claims.corroborated.map((c) => claimCard(c, "corroborated")), 6) : h("p", { class: "muted" }, "No claim is backed by two or more independent sources."));
