@@ -154,3 +154,42 @@ def test_a_later_batch_rewrites_only_what_it_changes(tmp_path: Path) -> None:
     # another story leaves most entities' rows as they were (a rewritten row has a new rowid)
     kept = [eid for eid, rowid in before.items() if after.get(eid) == rowid]
     assert len(after) > len(before) and len(kept) > 0.8 * len(before)
+
+
+def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
+    """related_pairs (one sparse product per block, the path the index takes for big lone
+    surname and nominal groups) gives exactly the pairs the pairwise cosine of
+    cluster_locals finds, on real texts, around the threshold too."""
+    from newsweave.entities import CorpusStats, _Relatedness, related_pairs
+
+    docs, _ = _corpus({"1", "2", "3", "4"})
+    terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
+    ids = sorted(docs)
+    left, right = ids[::2], ids[1::2] + ids[:3]  # an article on both sides: cosine 1
+    assert len(left) * len(right) > 256  # the product path, not the small-group loop
+    exact = _Relatedness(
+        CorpusStats(
+            size=0,
+            case_counts=lambda w: {},
+            expansions={},
+            doc_freq=lambda t: {},
+            terms_of=terms.__getitem__,
+        )
+    )
+    values = sorted(exact.cosine(a, b) for a in left for b in right)
+    for threshold in (0.2, values[len(values) // 2], values[-20]):  # the last two: met exactly
+        want = [
+            (i, j)
+            for i, a in enumerate(left)
+            for j, b in enumerate(right)
+            if exact.cosine(a, b) >= threshold
+        ]
+        assert related_pairs(left, right, terms.__getitem__, threshold) == want
+        within = [
+            (i, j)
+            for i, a in enumerate(ids)
+            for j, b in enumerate(ids)
+            if i < j and exact.cosine(a, b) >= threshold
+        ]
+        assert related_pairs(ids, None, terms.__getitem__, threshold) == within
+    assert 0 < len(want) < len(left) * len(right)

@@ -62,6 +62,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 from typing import Literal
 
+import numpy as np
 from rapidfuzz.distance import JaroWinkler
 
 from newsweave.disjoint_sets import UnionFind
@@ -758,34 +759,12 @@ class _Relatedness:
     can run incrementally with the same result whatever order the articles arrive in.
     """
 
-    def __init__(
-        self,
-        corpus: CorpusStats,
-        known: Callable[[str, str], float | None] | None = None,
-    ) -> None:
+    def __init__(self, corpus: CorpusStats) -> None:
         self.corpus = corpus
         self._cache: dict[tuple[str, str], float] = {}
-        self._rows: dict[str, dict[str, float]] = {}
-        self._known = known  # cosines kept from earlier runs, by (a, b) with a < b
-        self.computed: dict[tuple[str, str], float] = {}  # cosines this run had to compute
 
     def _row(self, aid: str) -> dict[str, float]:
-        row = self._rows.get(aid)
-        if row is None:
-            row = _ROWS.get(aid)
-        if row is None:
-            idf, rare = background_idf()
-            weights = {
-                t: (1.0 + math.log(c)) * idf.get(t, rare)
-                for t, c in self.corpus.terms_of(aid).items()
-            }
-            norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-            # in term order, so a cosine sums its products in one order whatever is cached
-            row = {t: weights[t] / norm for t in sorted(weights)}
-            _remember(_ROWS, aid, row)
-        if self._known is None:  # a store's region keeps only the bounded memos
-            self._rows[aid] = row
-        return row
+        return tfidf_row(aid, self.corpus.terms_of)
 
     def cosine(self, a: str, b: str) -> float:
         """Cosine of the two articles' L2-normalised TF-IDF vectors (cached per pair)."""
@@ -796,29 +775,139 @@ class _Relatedness:
         if value is None:
             value = _COSINES.get(pair)
         if value is None:
-            value = self.computed.get(pair)
-        if value is None and self._known is not None:
-            value = self._known(*pair)
-            if value is not None:
-                _remember(_COSINES, pair, value)
-        if value is None:
             ra, rb = self._row(pair[0]), self._row(pair[1])
             if len(rb) < len(ra):
                 ra, rb = rb, ra
             value = sum(w * rb[t] for t, w in ra.items() if t in rb)
-            if self._known is not None:  # to be kept by the store
-                self.computed[pair] = value
             _remember(_COSINES, pair, value)
-        if self._known is None:  # a store's region keeps only the bounded memos
-            self._cache[pair] = value
+        self._cache[pair] = value
         return value
+
+
+def tfidf_row(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> dict[str, float]:
+    """An article's L2-normalised TF-IDF row (see :class:`_Relatedness`), in term order."""
+    row = _ROWS.get(aid)
+    if row is None:
+        idf, rare = background_idf()
+        weights = {t: (1.0 + math.log(c)) * idf.get(t, rare) for t, c in terms_of(aid).items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        # in term order, so a cosine sums its products in one order whatever is cached
+        row = {t: weights[t] / norm for t in sorted(weights)}
+        _remember(_ROWS, aid, row)
+    return row
+
+
+def _row_arrays(
+    aid: str, terms_of: Callable[[str], Mapping[str, int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`tfidf_row` as arrays (the terms' hashes, their weights) for vectorised
+    products, kept (up to a bound) across calls in this process."""
+    got = _ARRAYS.get(aid)
+    if got is None:
+        row = tfidf_row(aid, terms_of)
+        got = (
+            np.fromiter((hash(t) for t in row), np.int64, len(row)),
+            np.fromiter(row.values(), np.float64, len(row)),
+        )
+        _remember(_ARRAYS, aid, got)
+    return got
+
+
+#: Products at most this far from the threshold are summed again in :class:`_Relatedness`'s
+#: order, so a vectorised product decides exactly as the pairwise cosine does.
+_EXACT_MARGIN = 1e-9
+#: Row block of a vectorised product: bounds its memory (block x right-hand articles).
+_BLOCK = 512
+
+
+def related_pairs(
+    left: Sequence[str],
+    right: Sequence[str] | None,
+    terms_of: Callable[[str], Mapping[str, int]],
+    threshold: float,
+) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)`` of ``left`` x ``right`` articles whose TF-IDF cosine (as
+    :meth:`_Relatedness.cosine` computes it) is at least ``threshold``; with ``right``
+    None, the pairs ``i < j`` of ``left`` with itself. Equal articles count as related
+    (cosine 1). One sparse product per block of rows, so a group of thousands of articles
+    costs one vectorised pass, not a Python loop per pair; values within
+    :data:`_EXACT_MARGIN` of the threshold are decided by the pairwise sum."""
+    from scipy.sparse import csr_matrix
+
+    other = left if right is None else right
+    if not left or not other:
+        return []
+    exact = _Relatedness(
+        CorpusStats(
+            size=0,
+            case_counts=lambda words: {},
+            expansions={},
+            doc_freq=lambda terms: {},
+            terms_of=terms_of,
+        )
+    )
+    if len(left) * len(other) <= 16:  # too few for a product to pay off
+        return [
+            (i, j)
+            for i, a in enumerate(left)
+            for j, b in enumerate(other)
+            if (right is not None or i < j) and exact.cosine(a, b) >= threshold
+        ]
+    lrows = [_row_arrays(aid, terms_of) for aid in left]
+    orows = lrows if right is None else [_row_arrays(aid, terms_of) for aid in other]
+    # columns: the terms' hashes, numbered in one order for both sides
+    ends = np.cumsum([0] + [len(t) for t, _ in lrows] + [len(t) for t, _ in orows])
+    terms, columns = np.unique(
+        np.concatenate([t for t, _ in lrows] + [t for t, _ in orows] + [np.zeros(0, np.int64)]),
+        return_inverse=True,
+    )
+    split = ends[len(lrows)]
+    lm = csr_matrix(
+        (np.concatenate([w for _, w in lrows]), columns[:split], ends[: len(lrows) + 1]),
+        shape=(len(left), len(terms)),
+    )
+    om_t = csr_matrix(
+        (
+            np.concatenate([w for _, w in orows]),
+            columns[split:],
+            ends[len(lrows) :] - split,
+        ),
+        shape=(len(other), len(terms)),
+    ).T.tocsr()
+    out: set[tuple[int, int]] = set()
+    for start in range(0, len(left), _BLOCK):
+        block = (lm[start : start + _BLOCK] @ om_t).tocoo()
+        keep = block.data >= threshold - _EXACT_MARGIN
+        for i, j, v in zip(
+            (block.row[keep] + start).tolist(),
+            block.col[keep].tolist(),
+            block.data[keep].tolist(),
+            strict=True,
+        ):
+            if right is None and i >= j:
+                continue
+            if v < threshold + _EXACT_MARGIN and exact.cosine(left[i], other[j]) < threshold:
+                continue
+            out.add((i, j))
+    # the same article on both sides: cosine 1, even for an article without terms
+    where: dict[str, list[int]] = defaultdict(list)
+    for i, aid in enumerate(left):
+        where[aid].append(i)
+    out.update(
+        (i, j)
+        for j, aid in enumerate(other)
+        for i in where.get(aid, ())
+        if right is not None or i < j
+    )
+    return sorted(out)
 
 
 # An article's id hashes its text, so its TF-IDF row and its cosine with another article
 # never change: kept (up to a bound) across resolutions in this process.
 _ROWS: dict[str, dict[str, float]] = {}
 _COSINES: dict[tuple[str, str], float] = {}
-_MEMO_LIMITS = {id(_ROWS): 2_000, id(_COSINES): 200_000}
+_ARRAYS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_MEMO_LIMITS = {id(_ROWS): 2_000, id(_COSINES): 200_000, id(_ARRAYS): 20_000}
 
 
 def _remember(memo: dict, key: object, value: object) -> None:
@@ -1564,13 +1653,10 @@ def cluster_region(
     *,
     related_threshold: float = 0.2,
     merge_nominals: bool = True,
-    known: Callable[[str, str], float | None] | None = None,
-    computed: dict[tuple[str, str], float] | None = None,
 ) -> list[list[int]]:
     """The second pass (:func:`cluster_locals`) over a region of first-pass clusters closed
     under :func:`region_links` and whole entities; returns the indexes into ``clusters`` of
-    each entity. Members are not read (they may be left out). Article cosines come from
-    ``known`` (pairs ``a < b``) when it has them; those computed are added to ``computed``."""
+    each entity. Members are not read (they may be left out)."""
     locals_ = [
         _Local(
             article=c.article,
@@ -1591,16 +1677,12 @@ def cluster_region(
         doc_freq=lambda terms: {},
         terms_of=terms_of,
     )
-    related = _Relatedness(corpus, known)
-    groups = cluster_locals(
+    return cluster_locals(
         locals_,
-        related,
+        _Relatedness(corpus),
         related_threshold=related_threshold,
         merge_nominals=merge_nominals,
     )
-    if computed is not None:
-        computed.update(related.computed)
-    return groups
 
 
 #: How a group of an entity's mentions reads: (form, kind, voted label, person hint, tokens).

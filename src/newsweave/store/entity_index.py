@@ -33,9 +33,10 @@ import dataclasses
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 
+from newsweave.disjoint_sets import UnionFind
 from newsweave.entities import (
     FormKey,
     FormRow,
@@ -55,8 +56,8 @@ from newsweave.entities import (
     is_surname,
     mention_words,
     name_votes,
-    region_links,
     relabel,
+    related_pairs,
     surname_uses,
     vote_winner,
 )
@@ -143,6 +144,15 @@ ROWS_MIGRATION = (
         rows      TEXT NOT NULL  -- JSON [[form, kind, label, hint, tokens, count, first,
                                  --        articles]]
     );
+    """,
+)
+
+COSINES_MIGRATION = (
+    "nlp/0006_no_entity_cosines",
+    """
+    -- article-pair cosines are computed for the pairs a batch asks about (vectorised), not
+    -- kept: the table grew with the square of the corpus (10.2M rows at 8,800 articles)
+    DROP TABLE IF EXISTS entity_cosines;
     """,
 )
 
@@ -235,6 +245,56 @@ def _local(article: str, head: str, members: str | None = None) -> LocalCluster:
     )
 
 
+def _is_name(c: LocalCluster) -> bool:
+    """A cluster of the name pass (keys, short names, full person names): not a nominal, a
+    pronoun or a lone surname."""
+    return c.kind not in ("nominal", "pronoun") and c.partial is None
+
+
+def _name_links(c: LocalCluster) -> set[str]:
+    """The links of ``c`` through which the name pass joins clusters."""
+    return {link for link in c.links() if link.startswith(("k:", "s:", "sn:"))}
+
+
+def _name_neighbours(link: str) -> tuple[str, ...]:
+    """The name links whose clusters the name pass can join with a cluster with ``link``
+    (:func:`~newsweave.entities.region_links` without the lone surnames, which are decided
+    apart)."""
+    kind, _, value = link.partition(":")
+    if kind in ("k", "s"):
+        return (f"k:{value}", f"s:{value}")
+    if kind == "sn":
+        return (f"sn:{value}",)
+    return ()
+
+
+def _tokens(c: LocalCluster) -> set[str]:
+    """The tokens by which a lone surname finds the person ``c`` (its surname and given
+    names, folded)."""
+    if c.kind != "person" or c.surname is None:
+        return set()
+    return {c.surname} | {fold(g) for g in c.given}
+
+
+def _components(
+    ids: list[int],
+    heads: Mapping[int, LocalCluster],
+    terms_of: Callable[[str], Mapping[str, int]],
+    threshold: float,
+) -> dict[int, int]:
+    """Clusters of different articles joined when their articles are related (the lone
+    surname merge and the nominal pass): each id -> the first id of its component."""
+    uf = UnionFind(len(ids))
+    articles = [heads[i].article for i in ids]
+    for a, b in related_pairs(articles, None, terms_of, threshold):
+        if articles[a] != articles[b]:
+            uf.union(a, b)
+    firsts: dict[int, int] = {}
+    for n, i in enumerate(ids):
+        firsts.setdefault(uf.find(n), i)
+    return {i: firsts[uf.find(n)] for n, i in enumerate(ids)}
+
+
 class _Batch:
     """One transaction of incremental resolution (see the module docstring)."""
 
@@ -300,12 +360,6 @@ class _Batch:
         old = self._status(new)
         self._old_status = old
         return {t: v for t, v in new.items() if old.get(t) != v}
-
-    def cosine(self, a: str, b: str) -> float | None:
-        row = self.conn.execute(
-            "SELECT cosine FROM entity_cosines WHERE a = ? AND b = ?", (a, b)
-        ).fetchone()
-        return row[0] if row else None
 
     def _mention_words(self, article: str, mentions: list[Mention]) -> tuple[set[str], set[str]]:
         """:func:`~newsweave.entities.mention_words` of an article's mentions (their texts:
@@ -598,8 +652,27 @@ class _Batch:
     def _recluster(
         self, removed: list[tuple[int, str | None, LocalCluster]], added: list[LocalCluster]
     ) -> None:
+        """Cluster again what the added and removed first-pass clusters can change, in the
+        three independent parts of :func:`~newsweave.entities.cluster_locals`:
+
+        * *names* (keys, short names, full person names; passes 2a-2b): the clusters linked
+          to the changed ones by name links (:func:`_name_neighbours`), with every entity
+          they belong to, closed under those links and clustered again;
+        * *lone surnames* (pass 2c and the lone merge): every lone surname of a token that
+          a changed cluster has, or that a person of a name entity that merged or split
+          has, is decided again against all persons with that token (their entity, or their
+          new name group), by vectorised cosines (:func:`~newsweave.entities.related_pairs`);
+        * *nominals* (pass 2d): the head groups of changed nominals, components of related
+          articles.
+
+        A lone surname that is not decided again stays with its entity's name clusters, so
+        the region written is the changed clusters' entities, whole, and never the corpus
+        a chain of links would reach."""
         conn = self.conn
-        region: dict[int, LocalCluster] = {}
+        thr = self.threshold
+        heads: dict[int, LocalCluster] = {}
+        was: dict[int, str | None] = {}
+        new_ids: list[int] = []
         for c in added:
             cur = conn.execute(
                 "INSERT INTO entity_locals(article_id, entity_id, head, members)"
@@ -612,82 +685,170 @@ class _Batch:
                 "INSERT OR IGNORE INTO entity_local_links(link, local_id) VALUES (?, ?)",
                 [(link, local_id) for link in sorted(c.links())],
             )
-            region[local_id] = c
-        was: dict[int, str | None] = dict.fromkeys(region)
-        old_entities = {e for _, e, _ in removed if e is not None}
-        shrunk = set(old_entities)  # entities that lost clusters: rewritten whatever happens
-        frontier: set[str] = set().union(*(c.links() for c in added)) if added else set()
-        for _, _, c in removed:
-            frontier |= c.links()
+            heads[local_id] = c
+            was[local_id] = None
+            new_ids.append(local_id)
+        changed = [c for c in added] + [c for _, _, c in removed]
+        shrunk = {e for _, e, _ in removed if e is not None}
+
+        def read(sql: str, values: Iterable) -> list[int]:
+            ids = []
+            for local_id, entity_id, aid, head in _in(conn, sql, values):
+                if local_id not in heads:
+                    heads[local_id] = _local(aid, head)
+                    was[local_id] = entity_id
+                ids.append(local_id)
+            return ids
+
+        def by_links(links: Iterable[str]) -> dict[str, list[int]]:
+            rows = _in(
+                conn, "SELECT link, local_id FROM entity_local_links WHERE link IN ({marks})", links
+            )
+            read(
+                "SELECT id, entity_id, article_id, head FROM entity_locals WHERE id IN ({marks})",
+                {i for _, i in rows if i not in heads},
+            )
+            out: dict[str, list[int]] = defaultdict(list)
+            for link, local_id in rows:
+                out[link].append(local_id)
+            return out
+
+        of_entities = (
+            "SELECT id, entity_id, article_id, head FROM entity_locals WHERE entity_id IN ({marks})"
+        )
+        # names: closed under name links and whole entities
+        names = {i for i in new_ids if _is_name(heads[i])}
+        frontier: set[str] = set()
+        for c in changed:
+            if _is_name(c):
+                frontier |= _name_links(c)
+        fresh = {e for _, e, c in removed if e is not None and _is_name(c)}
         asked_links: set[str] = set()
         asked_entities: set[str] = set()
-        fresh_entities = set(old_entities)
-        while frontier or fresh_entities:
-            wanted = {nb for link in frontier for nb in region_links(link)} - asked_links
+        while frontier or fresh:
+            wanted = {nb for link in frontier for nb in _name_neighbours(link)} - asked_links
             asked_links |= wanted
-            frontier = set()
-            ids = {
-                r[0]
-                for r in _in(
-                    conn, "SELECT local_id FROM entity_local_links WHERE link IN ({marks})", wanted
-                )
-            }
-            ids |= {
-                r[0]
-                for r in _in(
-                    conn,
-                    "SELECT id FROM entity_locals WHERE entity_id IN ({marks})",
-                    fresh_entities - asked_entities,
-                )
-            }
-            asked_entities |= fresh_entities
-            fresh_entities = set()
-            ids -= region.keys()
-            for local_id, entity_id, aid, head in _in(
-                conn,
-                "SELECT id, entity_id, article_id, head FROM entity_locals WHERE id IN ({marks})",
-                ids,
+            found = [i for ids in by_links(wanted).values() for i in ids]
+            found += read(of_entities, fresh - asked_entities)
+            asked_entities |= fresh
+            fresh, frontier = set(), set()
+            for i in found:
+                c = heads[i]
+                if i in names or not _is_name(c):
+                    continue
+                names.add(i)
+                frontier |= _name_links(c)
+                e = was[i]
+                if e is not None and e not in asked_entities:
+                    fresh.add(e)
+        name_ids = sorted(names)
+        root: dict[int, tuple] = {}
+        for g, members in enumerate(
+            cluster_region([heads[i] for i in name_ids], self.terms_of, related_threshold=thr)
+        ):
+            for n in members:
+                root[name_ids[n]] = ("x", g)
+        olds_of: dict[tuple, set[str]] = defaultdict(set)
+        roots_of: dict[str, set[tuple]] = defaultdict(set)
+        for i in name_ids:
+            if (e := was[i]) is not None:
+                olds_of[root[i]].add(e)
+                roots_of[e].add(root[i])
+        moved = {r for r, olds in olds_of.items() if len(olds) > 1}
+        moved |= {r for rs in roots_of.values() if len(rs) > 1 for r in rs}
+        # lone surnames: decided again for every token whose persons or lone names changed
+        tokens: set[str] = set()
+        for c in changed:
+            tokens |= _tokens(c)
+            if c.partial is not None:
+                tokens.add(c.partial)
+        for i in name_ids:
+            if root[i] in moved:
+                tokens |= _tokens(heads[i])
+        decided: dict[int, tuple] = {}
+        hits = by_links(f"{kind}:{t}" for t in tokens for kind in ("p", "sn", "g"))
+        for t in sorted(tokens):
+            partials = sorted({i for i in hits.get(f"p:{t}", ()) if heads[i].partial == t})
+            if not partials:
+                continue
+            persons = sorted(
+                {
+                    i
+                    for i in hits.get(f"sn:{t}", []) + hits.get(f"g:{t}", [])
+                    if t in _tokens(heads[i])
+                }
+            )
+            candidates: dict[int, set[tuple]] = defaultdict(set)
+            for n, m in related_pairs(
+                [heads[i].article for i in partials],
+                [heads[i].article for i in persons],
+                self.terms_of,
+                thr,
             ):
-                c = _local(aid, head)
-                region[local_id] = c
-                was[local_id] = entity_id
-                frontier |= c.links()
-                if entity_id is not None and entity_id not in asked_entities:
-                    fresh_entities.add(entity_id)
-                    old_entities.add(entity_id)
-        self._write_entities(region, was, old_entities, shrunk)
+                p = persons[m]
+                candidates[n].add(root[p] if p in root else ("e", was[p]))
+            lone: list[int] = []
+            for n, i in enumerate(partials):
+                if len(candidates[n]) == 1:
+                    decided[i] = next(iter(candidates[n]))
+                else:
+                    lone.append(i)
+            for i, first in _components(lone, heads, self.terms_of, thr).items():
+                decided[i] = ("l", first)
+        # nominals: the head groups of changed nominals
+        nominal_heads = {c.keys[0] for c in changed if c.kind == "nominal"}
+        hits = by_links(f"k:{h}" for h in nominal_heads)
+        for h in sorted(nominal_heads):
+            members = sorted({i for i in hits.get(f"k:{h}", ()) if heads[i].kind == "nominal"})
+            for i, first in _components(members, heads, self.terms_of, thr).items():
+                decided[i] = ("n", first)
+        # the region written: the changed clusters' entities (and the entities a lone
+        # surname joins or leaves), whole
+        affected = {was[i] for i in names} | {was[i] for i in decided} | shrunk
+        affected |= {key[1] for key in decided.values() if key[0] == "e"}
+        affected.discard(None)
+        region = set(new_ids) | set(read(of_entities, affected))
+        entity_root: dict[str, tuple] = {}
+        for i in sorted(names):
+            if (e := was[i]) is not None:
+                entity_root.setdefault(e, root[i])
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for i in sorted(region):
+            if i in root:
+                key = root[i]
+            elif i in decided:
+                key = decided[i]
+            elif heads[i].kind == "pronoun" or was[i] is None:
+                key = ("p", i)
+            else:  # kept with the name clusters of its entity
+                e = was[i]
+                key = entity_root.get(e, ("e", e))
+            groups[key].append(i)
+        self._write_entities(
+            list(groups.values()),
+            {i: was[i] for i in region},
+            {e for e in affected if e is not None},
+            shrunk,
+        )
 
     def _write_entities(
         self,
-        region: dict[int, LocalCluster],
+        groups: list[list[int]],
         was: Mapping[int, str | None],
         old_entities: set[str],
         shrunk: set[str],
     ) -> None:
-        """Cluster the region again; write the entities that changed (an entity made of
-        exactly the clusters it had keeps its row unless its salted id moves)."""
+        """Write the entities of a region's new ``groups`` (of local ids) that changed (an
+        entity made of exactly the clusters it had keeps its row unless its salted id
+        moves); ``was``: each region cluster's entity before."""
         conn = self.conn
-        local_ids = list(region)
-        computed: dict[tuple[str, str], float] = {}
-        groups = cluster_region(
-            [region[i] for i in local_ids],
-            self.terms_of,
-            related_threshold=self.threshold,
-            known=self.cosine,
-            computed=computed,
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO entity_cosines(a, b, cosine) VALUES (?, ?, ?)",
-            [(a, b, v) for (a, b), v in computed.items()],
-        )
         members_of: dict[str, set[int]] = defaultdict(set)
         for local_id, entity_id in was.items():
             if entity_id is not None:
                 members_of[entity_id].add(local_id)
         kept: set[str] = set()
         changed: list[list[int]] = []
-        for group in groups:
-            ids_ = [local_ids[n] for n in group]
+        for ids_ in groups:
             entity_id = was[ids_[0]]
             if (
                 entity_id is not None

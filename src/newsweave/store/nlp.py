@@ -94,7 +94,9 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
 ]
 
-MIGRATIONS.extend([entity_index.MIGRATION, entity_index.ROWS_MIGRATION])
+MIGRATIONS.extend(
+    [entity_index.MIGRATION, entity_index.ROWS_MIGRATION, entity_index.COSINES_MIGRATION]
+)
 
 Spans = tuple[tuple[int, int], ...]
 _SPAN_DTYPE = np.dtype("<u4")
