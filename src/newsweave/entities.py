@@ -801,7 +801,9 @@ def _row_arrays(
     aid: str, terms_of: Callable[[str], Mapping[str, int]]
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`tfidf_row` as arrays (the terms' hashes, their weights) for vectorised
-    products, kept (up to a bound) across calls in this process."""
+    products, kept (up to a bound) across calls in this process. A term is its string hash
+    here (64 bits): two different terms of one hash would add their products, a chance
+    of about 2^-64 per pair of terms, which is accepted."""
     got = _ARRAYS.get(aid)
     if got is None:
         row = tfidf_row(aid, terms_of)
