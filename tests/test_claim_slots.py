@@ -15,6 +15,8 @@ from newsweave.claim_slots import (
     NumberSlot,
     SlotContext,
     SlotKind,
+    _same_owner,
+    same_measure,
     slot_values,
 )
 from newsweave.claims import ClaimOptions, analyse_claims, split_statement
@@ -860,3 +862,48 @@ def test_slot_values_is_the_kinds_extract_kept_per_text_and_context() -> None:
     other = SlotContext(date(2010, 4, 30), quoted=True)  # another context is read anew
     assert slot_values("date", text, other) == DateSlot().extract(text, other)
     assert slot_values.cache_info().hits == hits + 1
+
+
+def test_a_figures_own_clause_bounds_its_period_plan_and_owner() -> None:
+    # bpoil (Guardian 26 April, BBC 29 April): "last week" is when the rig sank, in a clause
+    # of its own, not the leak rate's period; the two rates are an update
+    rates = (
+        (
+            "gu-1",
+            "2010-04-26",
+            "Some 1,000 barrels (42,000 gallons) of oil a day have been gushing from the well "
+            "since a drilling rig exploded and sank off the Louisiana coast last week.",
+        ),
+        ("bbc-1", "2010-04-29", "Some 5,000 barrels of oil a day are now gushing from the well."),
+    )
+    (x,) = _across_events(*rates)
+    assert x.relation == "update"
+    # a period in the figure's own clause, or opening the sentence, still bounds it
+    (q,) = NumberSlot().extract("Gray was arrested three times since October.", SlotContext())
+    assert q.periods == {"since october"}
+    (q,) = NumberSlot().extract("Since October, Gray was arrested three times.", SlotContext())
+    assert q.periods == {"since october"}
+    # a hope governs the clause, but "the flow of" names the flow there is (BBC 3 May); a
+    # later figure's "previous estimate" is that figure's, not the first one's (Reuters)
+    hayward = (
+        "Tony Hayward met officials from the Obama administration to explain how the company "
+        "is hoping to stem the flow of 5,000 barrels of oil a day that have been pumping "
+        "unchecked into the sea."
+    )
+    persons = ((0, "Tony Hayward"), (hayward.index("Obama"), "Obama"))
+    (hoped,) = NumberSlot().extract(hayward, SlotContext(persons=persons))
+    assert not hoped.background and hoped.crowd
+    (now, before) = NumberSlot().extract(
+        "NOAA experts now estimate that 5,000 barrels a day are spilling into the gulf, far "
+        "more than the previous estimate of 1,000 barrels a day.",
+        SlotContext(),
+    )
+    assert not now.background and before.background
+    (plan,) = NumberSlot().extract("BP plans to collect 10,000 barrels a day.", SlotContext())
+    assert plan.background
+    # a sentence naming two persons leaves a measured figure nobody's own: the leak rate in
+    # it compares with another report of the rate (whose figure a count of points is must
+    # still be read)
+    (rate,) = NumberSlot().extract(rates[1][2], SlotContext())
+    assert same_measure(hoped, rate) and _same_owner(hoped, rate, measured=True)
+    assert not _same_owner(hoped, rate)

@@ -509,6 +509,10 @@ class Quantity:
     personal: bool = False
     #: the span words of its clause: one game, a season, a career, a round ...
     span: frozenset[str] = frozenset()
+    #: the period words (:data:`_PERIOD`) that bound it: those of its own clause (read
+    #: through brackets) and of a sentence-opening phrase ("Since October, ..."); the rig
+    #: that "exploded last week" in another clause does not make a leak rate last week's
+    periods: frozenset[str] = frozenset()
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -1199,6 +1203,7 @@ class NumberSlot(SlotKind):
                     len(named) >= 2,
                     bool(person) and _countable_stat(unit),
                     _span_of(text, m.start(), m.end(), unit),
+                    _figure_periods(text, m.start(), m.end()),
                 )
             )
         return tuple(out)
@@ -1220,8 +1225,6 @@ class NumberSlot(SlotKind):
             return None
         if a.people and b.people and not a.people & b.people:
             return None  # figures of other people: "Manning threw for 364 yards" / "Luck ... 205"
-        if not _same_span(a.text, b.text):
-            return None  # "arrested three times since October" / "arrested four times"
         # statements that are not alike, or name other people, speak of other things
         merge = pair.options.merge_threshold
         alike = pair.sim >= _NUMBER_SIM * merge and _same_people(a, b)
@@ -1244,7 +1247,7 @@ class NumberSlot(SlotKind):
                 ):
                     continue  # "an 11-year-old girl" / "a 14-year-old girl was also found":
                     # one girl only when the encoder finds the statements near-restatements
-                if not _same_owner(qa, qb):
+                if not _same_owner(qa, qb, measured=same_measure(qa, qb) is True):
                     continue  # one person's statistic against another's, a game's against a
                     # season's, or a figure in a sentence of many people whose owner is unread
                 if _other_owners(qa.owner, qb.owner):
@@ -1253,6 +1256,8 @@ class NumberSlot(SlotKind):
                     continue  # "seven AK-47 assault rifles" are some of "nine assault rifles"
                 if _period_words(qa) != _period_words(qb):
                     continue  # an annual average against one year's figure
+                if not _same_span(qa.periods, qb.periods):
+                    continue  # "arrested three times since October" / "arrested four times"
                 if (qa.change or qb.change) and not (
                     qa.change and qb.change and not pair.days_apart and pair.sim >= merge
                 ):
@@ -1467,12 +1472,15 @@ def _span_of(text: str, start: int, end: int, unit: str) -> frozenset[str]:
     return frozenset(w for w in found if w != unit and stem(w + "s") != unit)
 
 
-def _same_owner(qa: Quantity, qb: Quantity) -> bool:
+def _same_owner(qa: Quantity, qb: Quantity, measured: bool = False) -> bool:
     """Whether two figures may be one person's one statistic: a person's own count (or any
     figure in a sentence naming several persons) compares only with a figure the same
     person owns, of the same span (a game's points are no rival to a career's); when the
-    owner of either cannot be read, they are no rival."""
-    if qa.personal or qb.personal or qa.crowd or qb.crowd:
+    owner of either cannot be read, they are no rival. Figures whose words say they measure
+    one quantity of the happening (``measured``: the oil flowing a day) are nobody's own,
+    however many persons the sentence names."""
+    crowd = (qa.crowd or qb.crowd) and not measured
+    if qa.personal or qb.personal or crowd:
         if not (qa.person and qb.person) or qa.person != qb.person:
             return False
         if (qa.personal or qb.personal) and qa.span != qb.span:
@@ -1619,12 +1627,31 @@ def _periods(text: str) -> frozenset[str]:
     return frozenset(m.group(0).lower() for m in _PERIOD.finditer(text))
 
 
-def _same_span(a: str, b: str) -> bool:
-    """Whether two statements' figures cover one span of time: the same period words, or
-    none on one side where the other names only the current season or year (the default
-    span: "missed nine games this season" / "missed 10 games"); a narrower span on one side
-    only ("since October", "in the first half") is another span."""
-    pa, pb = _periods(a), _periods(b)
+# A subordinate clause inside a figure's clause has its own time: "1,000 barrels a day have
+# been gushing since a drilling rig exploded ... last week" (the rig's week, not the rate's).
+_SUBCLAUSE = re.compile(
+    r"\b(?:before|after|when|while|until|because|since\s+(?:a|an|the|it|its|he|she|they|we|then))\b",
+    re.I,
+)
+
+
+def _figure_periods(text: str, start: int, end: int) -> frozenset[str]:
+    """The period words bounding the figure at ``start:end``: in its clause (brackets read
+    through: "1,000 barrels (42,000 gallons) of oil a day since April") and in a phrase that
+    opens the sentence ("Since October, he has been arrested three times")."""
+    before = _SUBCLAUSE.split(_CLAUSE_END.split(text[:start])[-1])[-1]
+    after = _SUBCLAUSE.split(_CLAUSE_END.split(_BRACKETS.sub("", text[end:]))[0])[0]
+    opening = _PERIOD.match(text.lstrip())
+    found = _periods(before + " " + after)
+    return found | {opening.group(0).lower()} if opening else found
+
+
+def _same_span(pa: frozenset[str], pb: frozenset[str]) -> bool:
+    """Whether two figures cover one span of time, by their period words
+    (:func:`_figure_periods`): the same ones, or none on one side where the other names only
+    the current season or year (the default span: "missed nine games this season" / "missed
+    10 games"); a narrower span on one side only ("since October", "in the first half") is
+    another span."""
     if pa == pb:
         return True
     if pa and pb:
@@ -1670,6 +1697,37 @@ def _clause(text: str, start: int, end: int) -> str:
     return _CLAUSE_END.split(text[:start])[-1] + " " + _CLAUSE_END.split(text[end:])[0]
 
 
+# The earlier-value words of _SCENARIO: after a figure and before another one they are the
+# other's ("5,000 barrels a day ... far more than the previous estimate of 1,000").
+_EARLIER = re.compile(
+    r"\b(?:initial(?:ly)?|earlier|at first|at one point|previous(?:ly)?|original(?:ly)?)\b", re.I
+)
+# A definite description just before a figure names what is there now, whatever plan or hope
+# governs the clause: "hoping to stem the flow of 5,000 barrels of oil a day" (the flow is a
+# report; "plans to collect 10,000 barrels" or "the capacity of" stays a plan).
+_DESCRIBED = re.compile(
+    r"\bthe\s+(?!(?:equivalent|total|sum|amount|rest|remainder|bulk|majority|most|half)\b)"
+    r"(?:[a-z]+\s+){1,2}of\s+(?:about\s+|some\s+|nearly\s+|around\s+|more than\s+|"
+    r"at least\s+|up to\s+|as much as\s+)?[$£€]?$",
+    re.I,
+)
+
+
+def _scenario_clause(text: str, start: int, end: int) -> bool:
+    """Whether the clause of the figure at ``start:end`` makes it a scenario, a plan or an
+    earlier value (:data:`_SCENARIO`), read as it bears on this figure: before it, only a
+    definite description right before it when there is one (:data:`_DESCRIBED`); after it,
+    the earlier-value words that precede another figure are that figure's."""
+    before = _CLAUSE_END.split(text[:start])[-1]
+    after = _CLAUSE_END.split(text[end:])[0]
+    described = _DESCRIBED.search(before)
+    if described:
+        before = described.group(0)
+    last_digit = max((m.start() for m in re.finditer(r"\d", after)), default=-1)
+    after = _EARLIER.sub(lambda m: m.group(0) if m.start() > last_digit else " ", after)
+    return bool(_SCENARIO.search(before + " " + after))
+
+
 def _in_background(text: str, start: int, end: int, year: int | None = None) -> bool:
     """Whether the figure at ``start:end`` of ``text`` is of another time or of a scenario
     (see _BACKGROUND): also a figure whose own clause names a year other than ``year`` (the
@@ -1677,7 +1735,7 @@ def _in_background(text: str, start: int, end: int, year: int | None = None) -> 
     if _BACKGROUND.search(text) or _SCENARIO_SENTENCE.search(text):
         return True
     clause = _clause(text, start, end)
-    if _LAST_WEEK.search(clause) or _SCENARIO.search(clause):
+    if _LAST_WEEK.search(clause) or _scenario_clause(text, start, end):
         return True
     if any(h != "24" for h in _HOURS.findall(clause)):
         return True
