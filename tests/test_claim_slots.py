@@ -907,3 +907,45 @@ def test_a_figures_own_clause_bounds_its_period_plan_and_owner() -> None:
     (rate,) = NumberSlot().extract(rates[1][2], SlotContext())
     assert same_measure(hoped, rate) and _same_owner(hoped, rate, measured=True)
     assert not _same_owner(hoped, rate)
+
+
+def test_a_sizes_sides_and_a_rate_a_noun_names() -> None:
+    # bpoil: a slick's length is no rival to its width, nor to the area it covers; the
+    # longer side of "A by B" is the length
+    sides = {
+        text: [(q.text, q.side) for q in NumberSlot().extract(text, SlotContext())]
+        for text in (
+            "The spill, a slick more than 130 miles long and 70 miles wide, threatens birds.",
+            "The oil has formed a slick measuring 45 miles by 105 miles.",
+            "Crews saw a 1-mile-by-5-mile rainbow sheen of what appeared to be crude.",
+            "An oil slick covering 400 miles is threatening marine life.",
+        )
+    }
+    assert list(sides.values()) == [
+        [("more than 130", "long"), ("70", "wide")],
+        [("45", "wide"), ("105", "long")],
+        [("1", "wide")],
+        [("400", "area")],
+    ]
+    assert _conflicts(
+        "The slick was about 100 miles long and 45 miles across at its widest point.",
+        "The spill, a slick more than 130 miles long and 70 miles wide, threatens birds.",
+        day_b="2010-04-30",
+    ) == {("number", frozenset({"about 100", "more than 130"}))}
+    # the width one gives is no excuse for the other's length: 48 long vs 42 by 80
+    assert _conflicts(
+        "The spill covered an area about 48 miles long and 80 miles wide on the coast.",
+        "The Coast Guard said the spill covered an area 42 miles by 80 miles off the coast.",
+    ) == {("number", frozenset({"about 48", "80"}))}
+    assert (
+        _conflicts(
+            "The rainbow-colored sheen of oil stretched 20 miles by 20 miles on Saturday.",
+            "An oil slick covering 400 miles is threatening marine life in the Gulf.",
+        )
+        == set()
+    )
+    # "the spill of 5,000 barrels a day" measures the flow ("the spill" alone is the affair)
+    (rate,) = NumberSlot().extract(
+        "Fisheries have been hurt by the spill of 5,000 barrels a day.", SlotContext()
+    )
+    assert (rate.unit, rate.act) == ("volume/day", "flow")

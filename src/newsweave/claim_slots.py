@@ -513,6 +513,9 @@ class Quantity:
     #: through brackets) and of a sentence-opening phrase ("Since October, ..."); the rig
     #: that "exploded last week" in another clause does not make a leak rate last week's
     periods: frozenset[str] = frozenset()
+    #: which side of a size it gives (:func:`_size_side`): "long", "wide" (the longer and
+    #: the shorter of "45 miles by 105 miles"), "area" ("covering 400 miles"), "" unread
+    side: str = ""
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -858,6 +861,13 @@ _INTO_THE_SEA = re.compile(
     re.I,
 )
 _MONEY_UNITS = frozenset(("USD", "EUR", "GBP", "INR", "GBX", "USC"))
+# the figure is what a noun names: "the spill of 5,000 barrels a day", "the flow of 5,000"
+# ("the leak" alone names the affair, but "the leak of N barrels" measures it)
+_NAMED_BY = re.compile(
+    r"\b(?:the|a|an|its|this)\s+([a-z]+)\s+of\s+(?:about\s+|some\s+|nearly\s+|around\s+|"
+    r"more than\s+|at least\s+|up to\s+|as much as\s+)?$",
+    re.I,
+)
 
 
 def _nearest(text: str, start: int, end: int, lexicon: Mapping[str, str]) -> str:
@@ -908,7 +918,9 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
         if not thing:  # "267,000 gallons of chemical dispersant", "of the cocktail"
             near = [stem(w) for w in re.findall(r"[a-z]+", text[end : end + 50].lower())[:6]]
             thing = next((_VOLUME_THINGS[w] for w in near if w in _VOLUME_THINGS), "")
-        act = _nearest(text, start, end, _VOLUME_ACTS)
+        named_by = _NAMED_BY.search(text[max(0, start - 40) : start])
+        act = _VOLUME_ACTS.get(stem(named_by.group(1).lower()), "") if named_by else ""
+        act = act or _nearest(text, start, end, _VOLUME_ACTS)
         if not act and _INTO_THE_SEA.match(text[end : end + 90]):
             act = "flow"  # "1,000 barrels of oil a day being pumped into the Gulf"
         return act, thing
@@ -930,6 +942,38 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
     return "", ""
 
 
+_SIDE_AFTER = re.compile(
+    r"[\s-]*(?:[a-z]+[\s-]+)?(?:(long|in length)|(wide|across|in width))\b", re.I
+)
+_BY_AFTER = re.compile(r"-[a-z]+-by-(\d[\d,.]*)-[a-z]+")
+_COVERING = re.compile(r"\b(?:covering|covers|covered|spanning|spans|spanned)\s+(?:\w+\s+)?$", re.I)
+
+
+def _size_side(text: str, start: int, end: int) -> str:
+    """Which side of a size the figure at ``start:end`` gives: "long" ("130 miles long",
+    "a five-mile long slick"), "wide" ("70 miles wide", "45 miles across"), "area" ("a slick
+    covering 400 miles"), "" when the words do not say (the sides of "A by B" are set by
+    the caller); "a 1-mile-by-5-mile sheen" gives the shorter side."""
+    after = text[end : end + 40]
+    side = _SIDE_AFTER.match(after)
+    if side:
+        return "long" if side.group(1) else "wide"
+    by = _BY_AFTER.match(after)
+    if by:
+        other = _parse_number(by.group(1))
+        value = _parse_number(text[start:end].split()[-1]) if text[start:end].split() else None
+        if other is not None and value is not None:
+            return "long" if value >= other else "wide"
+    if _COVERING.search(text[max(0, start - 30) : start]):
+        return "area"
+    return ""
+
+
+def _same_side(qa: Quantity, qb: Quantity) -> bool:
+    """Not two known sides of one size (a width is no length)."""
+    return not (qa.side and qb.side and qa.side != qb.side)
+
+
 def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
     """Whether two figures of one unit measure the same quantity, by what they measure
     (:func:`measure_of`): False when the happenings or the things differ, True when both
@@ -937,6 +981,8 @@ def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
     tell (the encoder may break the tie)."""
     if (qa.act and qb.act and qa.act != qb.act) or (qa.thing and qb.thing and qa.thing != qb.thing):
         return False
+    if not _same_side(qa, qb):
+        return False  # a slick's width against its length, or against an area
     if qa.act and qa.act == qb.act and qa.unit == "volume/day":
         # a rate names what it measures ("barrels of oil a day leaking"); two totals, two sums
         # spent or two counts of people killed are one quantity only if of one happening and
@@ -967,6 +1013,7 @@ class NumberSlot(SlotKind):
 
     def extract(self, text: str, ctx: SlotContext) -> tuple[Quantity, ...]:
         out: list[Quantity] = []
+        sizes: list[tuple[int, int, int]] = []  # (index in out, start, end) of sizes
         for m in _NUMBER_RE.finditer(text):
             raw = m.group("num")
             value = _parse_number(raw)
@@ -1204,8 +1251,17 @@ class NumberSlot(SlotKind):
                     bool(person) and _countable_stat(unit),
                     _span_of(text, m.start(), m.end(), unit),
                     _figure_periods(text, m.start(), m.end()),
+                    _size_side(text, m.start(), m.end()) if unit == "length/size" else "",
                 )
             )
+            if unit == "length/size":
+                sizes.append((len(out) - 1, m.start(), m.end()))
+        # "45 miles by 105 miles": the longer side is the length, the shorter the width
+        for (i, _s0, e0), (j, s1, _e1) in zip(sizes, sizes[1:], strict=False):
+            if re.fullmatch(r"\s*[a-z]*\s*by\s*", text[e0:s1]) and j == i + 1:
+                long_first = out[i].value >= out[j].value
+                out[i] = replace(out[i], side="long" if long_first else "wide")
+                out[j] = replace(out[j], side="wide" if long_first else "long")
         return tuple(out)
 
     def compare(
@@ -1276,10 +1332,14 @@ class NumberSlot(SlotKind):
                 shift = _elapsed_shift(qa, pair)
                 if qa.compatible(qb, shift):
                     continue
-                if any(q.compatible(qb, _elapsed_shift(q, pair)) for q in qa_all) or any(
-                    q.compatible(qa, -_elapsed_shift(q, pair)) for q in qb_all
+                if any(
+                    q.compatible(qb, _elapsed_shift(q, pair))
+                    for q in qa_all
+                    if _same_side(q, qb)
+                ) or any(
+                    q.compatible(qa, -_elapsed_shift(q, pair)) for q in qb_all if _same_side(q, qa)
                 ):
-                    continue
+                    continue  # the other statement gives this figure too (of the same side)
                 if _gives(pair.figures_a, qb) or _gives(pair.figures_b, qa):
                     continue  # each article also gives the other's figure
                 if _sums_to(qa_all, qb) or _sums_to(qb_all, qa):
@@ -1583,8 +1643,20 @@ def _decimal_precision(q: Quantity) -> float:
     return 0.5 / digits
 
 
+def figure_key(q: Quantity) -> tuple[str, float]:
+    """What an article's list of figures keeps of ``q`` (``PairContext.figures_a``): its
+    unit, with the side of a size ("length/size|wide"), and its value."""
+    return (f"{q.unit}|{q.side}" if q.side else q.unit, q.value)
+
+
 def _gives(figures: frozenset[tuple[str, float]], q: Quantity) -> bool:
-    return any(u == q.unit and abs(v - q.value) <= 0.01 * max(abs(v), 1e-9) for u, v in figures)
+    """Whether an article gives ``q`` (of its unit, and of its side when both are read)."""
+    return any(
+        u.split("|")[0] == q.unit
+        and ("|" not in u or not q.side or u.endswith("|" + q.side))
+        and abs(v - q.value) <= 0.01 * max(abs(v), 1e-9)
+        for u, v in figures
+    )
 
 
 def _mentions_value(q: Quantity, text: str) -> bool:

@@ -57,6 +57,7 @@ from newsweave.claim_slots import (
     SlotContext,
     content_stems,
     extract_slots,
+    figure_key,
     find_conflict,
     personal_units,
     same_measure,
@@ -1032,7 +1033,7 @@ def analyse_claims(
 
     figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
     for st in statements:
-        figures[st.article] |= frozenset((q.unit, q.value) for q in st.slot("number"))
+        figures[st.article] |= frozenset(figure_key(q) for q in st.slot("number"))
     conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
     trigram_cache: dict[int, set[tuple[str, ...]]] = {}
 
@@ -1340,7 +1341,7 @@ def cross_event_contradictions(
     figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
     for fm in pool:
         figures[fm.statement.article] |= frozenset(
-            (q.unit, q.value) for q in fm.statement.slot("number")
+            figure_key(q) for q in fm.statement.slot("number")
         )
     by_unit: dict[str, list[int]] = defaultdict(list)
     for k, fm in enumerate(pool):
