@@ -949,3 +949,14 @@ def test_a_sizes_sides_and_a_rate_a_noun_names() -> None:
         "Fisheries have been hurt by the spill of 5,000 barrels a day.", SlotContext()
     )
     assert (rate.unit, rate.act) == ("volume/day", "flow")
+
+
+def test_a_conversion_measures_what_the_figure_it_converts_does() -> None:
+    # AP via Fox News 29 April / 1 May: the gallons restate the barrels, a day of oil flowing
+    for text in (
+        "The well is spewing about 5,000 barrels, or 200,000 gallons, a day.",
+        "The oil is spilling out at 5,000 barrels a day -- the equivalent of 210,000 gallons.",
+    ):
+        barrels, gallons = NumberSlot().extract(text, SlotContext())
+        assert (gallons.unit, gallons.act) == (barrels.unit, barrels.act) == ("volume/day", "flow")
+        assert barrels.compatible(gallons)

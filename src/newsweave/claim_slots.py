@@ -704,6 +704,12 @@ _CONVERSION = re.compile(
     r"(?:\s+of\s+\w+)?\s*(?:,|--|—|–|\))",
     re.I,
 )
+# between a figure and its conversion: "barrels, or ", "barrels a day -- the equivalent of "
+_CONVERTED = re.compile(
+    r"\s*[a-z]+(?:\s+(?:a|per)\s+day)?(?:\s+of\s+[a-z]+)?\s*(?:,|--|—|–|\()?\s*"
+    r"(?:or|the equivalent of|equivalent to|or about|or roughly|or some)\s*",
+    re.I,
+)
 _PER_DAY = re.compile(
     r"^\s*[a-z]+\b(?P<gap>[^.;:!?\d]{0,70}?)(?:\b(?:a|per|each|every)\s+day\b|\bdaily\b|"
     r"\(\s*(?:a|per)\s+day\s*\))|^\s*(?:bpd|b/d)\b",
@@ -1014,6 +1020,7 @@ class NumberSlot(SlotKind):
     def extract(self, text: str, ctx: SlotContext) -> tuple[Quantity, ...]:
         out: list[Quantity] = []
         sizes: list[tuple[int, int, int]] = []  # (index in out, start, end) of sizes
+        places: list[tuple[int, int]] = []  # (start, end) of each figure in out
         for m in _NUMBER_RE.finditer(text):
             raw = m.group("num")
             value = _parse_number(raw)
@@ -1254,8 +1261,25 @@ class NumberSlot(SlotKind):
                     _size_side(text, m.start(), m.end()) if unit == "length/size" else "",
                 )
             )
+            places.append((m.start(), m.end()))
             if unit == "length/size":
                 sizes.append((len(out) - 1, m.start(), m.end()))
+        # a conversion measures what the figure it converts does: "about 5,000 barrels, or
+        # 200,000 gallons, a day", "5,000 barrels a day -- the equivalent of 210,000 gallons"
+        for k in range(1, len(out)):
+            first, conv = out[k - 1], out[k]
+            dim = first.unit.split("/")[0]
+            if (
+                dim in ("volume", "length", "mass")
+                and conv.unit.split("/")[0] == dim
+                and _CONVERTED.fullmatch(text[places[k - 1][1] : places[k][0]])
+            ):
+                out[k] = replace(
+                    conv,
+                    unit=first.unit,
+                    act=conv.act or first.act,
+                    thing=conv.thing or first.thing,
+                )
         # "45 miles by 105 miles": the longer side is the length, the shorter the width
         for (i, _s0, e0), (j, s1, _e1) in zip(sizes, sizes[1:], strict=False):
             if re.fullmatch(r"\s*[a-z]*\s*by\s*", text[e0:s1]) and j == i + 1:
