@@ -960,3 +960,24 @@ def test_a_conversion_measures_what_the_figure_it_converts_does() -> None:
         barrels, gallons = NumberSlot().extract(text, SlotContext())
         assert (gallons.unit, gallons.act) == (barrels.unit, barrels.act) == ("volume/day", "flow")
         assert barrels.compatible(gallons)
+
+
+def test_an_aside_between_dashes_and_a_correction_note() -> None:
+    # Reuters 1 December: the quarter after an aside between dashes is the figure's own
+    (lost,) = NumberSlot().extract(
+        "It lost 30,000 barrels per day of production in the Gulf -- one of its most "
+        "profitable bases -- in the third quarter.",
+        SlotContext(),
+    )
+    assert lost.periods == {"in the third quarter"}
+    # the Guardian, 5 May: a correction note quotes the error it corrects; no report
+    note = (
+        "gu-1",
+        "2010-05-05",
+        "This article was amended on 6 May 2010. The original said that a leaking well was "
+        "spewing 5,000 gallons a day into the Gulf of Mexico.",
+    )
+    report = ("fox-1", "2010-05-04", "About 200,000 gallons of oil a day spew from the well.")
+    assert _across_events(note, report) == []
+    fixed = (note[0], note[1], "A leaking well was spewing 5,000 gallons a day into the Gulf.")
+    assert len(_across_events(fixed, report)) == 1

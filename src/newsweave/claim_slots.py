@@ -1731,12 +1731,18 @@ _SUBCLAUSE = re.compile(
 )
 
 
+# an aside between dashes: "lost 30,000 barrels a day -- one of its bases -- in the third
+# quarter" (the quarter is the figure's)
+_DASHED = re.compile(r"\s[-–—]+\s[^-–—]{1,80}?\s[-–—]+\s")
+
+
 def _figure_periods(text: str, start: int, end: int) -> frozenset[str]:
     """The period words bounding the figure at ``start:end``: in its clause (brackets read
     through: "1,000 barrels (42,000 gallons) of oil a day since April") and in a phrase that
     opens the sentence ("Since October, he has been arrested three times")."""
     before = _SUBCLAUSE.split(_CLAUSE_END.split(text[:start])[-1])[-1]
-    after = _SUBCLAUSE.split(_CLAUSE_END.split(_BRACKETS.sub("", text[end:]))[0])[0]
+    after = _DASHED.sub(" ", _BRACKETS.sub("", text[end:]))
+    after = _SUBCLAUSE.split(_CLAUSE_END.split(after)[0])[0]
     opening = _PERIOD.match(text.lstrip())
     found = _periods(before + " " + after)
     return found | {opening.group(0).lower()} if opening else found

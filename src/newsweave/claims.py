@@ -130,7 +130,9 @@ HEDGE_RE = re.compile(
     r"reportedly|allegedly|purportedly|apparently|rumou?red|unconfirmed|unverified|"
     r"no (?:official )?confirmation|not (?:been |yet )?confirmed|yet to be confirmed|"
     r"(?:is|are|was|were) said to|believed to|appears? to|seems? to|speculat\w*|"
-    r"it is understood|sources close to|I (?:guess|suppose|bet|think|wonder|reckon))\b",
+    r"it is understood|sources close to|I (?:guess|suppose|bet|think|wonder|reckon)|"
+    # a correction note quotes the error it corrects: "The original said that ..."
+    r"the original (?:said|stated|read|reported|version)|an earlier version of this)\b",
     re.IGNORECASE,
 )
 # Parts of every HEDGE_RE cue, tested as substrings first (most sentences hold none).
@@ -164,6 +166,8 @@ _HEDGE_PARTS = (
     "i think",
     "i wonder",
     "i reckon",
+    "the original",
+    "earlier version",
 )
 
 
