@@ -284,6 +284,9 @@ def test_a_chain_joins_one_measure_only() -> None:
         ("Around 190 miles of floating boom are in place", "Length of boom, miles"),
         ("3 million gallons have leaked so far", "Leaked in all, gallons"),
         ("the company paid $75m to the fishermen", "Paid out, US dollars"),
+        ("winds of 35 mph slowed the skimmers", "Speed, mph"),
+        ("the well leaked 70,000 bpd at its peak", "Flow, barrels a day"),
+        ("a 125-ton dome was lowered", "Weight, ton"),
     ],
 )
 def test_the_disputed_quantity_is_named(text: str, name: str) -> None:
@@ -385,3 +388,27 @@ def test_html_export_shows_each_disagreement_once_per_event(bbc: Path) -> None:
     )
     assert "1,000 barrels a day → 2,000 barrels a day" in funnel[0][2]
     assert "nine miles (15km) → seven miles (11km)" in page
+
+
+def test_relation_label_names_the_pairs_of_the_other_kind() -> None:
+    from newsweave.disagreements import relation_label
+    from newsweave.records import Disagreement, DisagreementSide
+
+    def side(value: str, claim: str, day: str) -> DisagreementSide:
+        return DisagreementSide(value, (claim,), (f"a{claim}",), ("X",), (day,), 1, value)
+
+    d = Disagreement(
+        id="dis_x",
+        kind="number",
+        relation="contradiction",
+        sides=(
+            side("$930 million", "c1", "2010-06-01"),
+            side("$990m", "c2", "2010-06-02"),
+            side("$1bn", "c3", "2010-06-02"),
+        ),
+        pairs=2,
+        updates=1,
+        contradictions=(("c1", "c2"), ("c2", "c3")),
+        relations=("update", "contradiction"),
+    )
+    assert relation_label(d) == "contradiction; 1 of 2 pairs an update: $930 million → $990m"

@@ -308,6 +308,14 @@ CURRENCY_WORDS = {
 }
 #: counts whose unit is the happening (claim_slots' casualty units)
 PEOPLE_UNITS = {"kill": "People killed", "injur": "People injured", "missing": "People missing"}
+#: counted words that name the quantity themselves ("316 dead", "35 mph", "70,000 bpd")
+COUNT_WORDS = {
+    "dead": "People killed",
+    "deaths": "People killed",
+    "injured": "People injured",
+    "mph": "Speed, mph",
+    "knots": "Speed, knots",
+}
 
 
 def quantity_name(kind: str, nodes: Sequence[Node], stated: Sequence[str]) -> str:
@@ -334,6 +342,8 @@ def quantity_name(kind: str, nodes: Sequence[Node], stated: Sequence[str]) -> st
         return f"{what.capitalize()}, {CURRENCY_WORDS[unit]}"
     if dim == "volume":
         what = " ".join(w for w in (THING_WORDS.get(thing, ""), ACT_WORDS.get(act, "")) if w)
+        if written == "bpd":  # barrels per day
+            role, written = "day", "barrels"
         rate = " a day" if role == "day" else ""
         if not rate and act == "flow":
             what = " ".join(w for w in (THING_WORDS.get(thing, ""), "leaked in all") if w)
@@ -350,6 +360,8 @@ def quantity_name(kind: str, nodes: Sequence[Node], stated: Sequence[str]) -> st
     if dim in ("mass", "area"):
         name = "Weight" if dim == "mass" else "Area"
         return f"{name}, {written}" if written else name
+    if written in COUNT_WORDS:
+        return COUNT_WORDS[written]
     noun = written or unit
     what = ACT_WORDS.get(act, "")
     return f"{noun.capitalize()} {what}" if what else f"Number of {noun}"
@@ -366,7 +378,7 @@ def _most_read(codes: Iterable[str]) -> str:
 
 _UNIT_WORD = re.compile(
     r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
-    r"twenty|thirty|forty|fifty|hundred|dozens?)\b)[\d,.]*\s*"
+    r"twenty|thirty|forty|fifty|hundred|dozens?)\b)[\d,.]*[\s-]*"
     r"(?:(?:m|bn|million|billion|thousand)\b\s*)?([A-Za-z]+)",
     re.I,
 )
@@ -457,7 +469,8 @@ def relation_label(d: Disagreement, most: int = 2) -> str:
     odd = [p for p, r in zip(d.contradictions, relations, strict=False) if r == other]
     if not odd:
         return label
-    label += f"; {len(odd)} of {d.pairs} pairs {'a ' if len(odd) == 1 else ''}{other}"
+    one = ("an " if other == "update" else "a ") if len(odd) == 1 else ""
+    label += f"; {len(odd)} of {d.pairs} pairs {one}{other}"
     label += "" if len(odd) == 1 else "s"
     named = []
     for a, b in odd:
