@@ -412,3 +412,20 @@ def test_relation_label_names_the_pairs_of_the_other_kind() -> None:
         relations=("update", "contradiction"),
     )
     assert relation_label(d) == "contradiction; 1 of 2 pairs an update: $930 million → $990m"
+
+
+def test_a_stray_paired_with_several_values_is_listed_against_each() -> None:
+    """A stray in the middle of a chain (paired with every value) would make the others
+    read as its revisions: each of its pairs is listed alone."""
+    found = _group(
+        {
+            "c1": ("The spill has cost the company $3.12bn so far", "2010-07-05"),
+            "c2": ("The statutory limit for spill costs is a mere $75m", "2010-07-06"),
+            "c3": ("The cost of the spill now stands at $3.5bn", "2010-07-12"),
+        },
+        [("c1", "c2", "$3.12bn", "$75m"), ("c2", "c3", "$75m", "$3.5bn")],
+    )
+    assert sorted(tuple(s.value for s in d.sides) for d in found) == [
+        ("$3.12bn", "$75m"),
+        ("$75m", "$3.5bn"),
+    ]

@@ -77,8 +77,8 @@ def outlet_name(article: Article) -> str:
 
 #: A value this many times above or below every other value of its chain is no revision of
 #: them: a figure the claims stage read as the same measure though it is another (a $75m
-#: statutory limit beside a $3.12bn cost). It is listed as its own disagreement with the
-#: values it was paired with, not chained into theirs.
+#: statutory limit beside a $3.12bn cost). Each of its pairs is listed as a disagreement of
+#: its own (the stray against one value), not chained into the others' revision.
 STRAY_FACTOR = 20.0
 
 
@@ -120,14 +120,16 @@ def _chains(items: Sequence[_Pair]) -> list[list[_Pair]]:
         if not strays:
             found.append(chain)
             continue
-        own: dict[Node, list[_Pair]] = {}
+        # a stray's pairs stand apart, one disagreement per two values: listed with the
+        # values it was paired with it would read as a revision of them, or they of it
+        own: dict[tuple[Node, Node], list[_Pair]] = {}
         rest = []
         for item in chain:
-            hit = next((r[0] for r in item[1:] if _side_key(r[0]) in strays), None)
-            if hit is None:
-                rest.append(item)
+            keys = (_side_key(item[1][0]), _side_key(item[2][0]))
+            if strays.intersection(keys):
+                own.setdefault(tuple(sorted(keys)), []).append(item)  # type: ignore[arg-type]
             else:
-                own.setdefault(_side_key(hit), []).append(item)  # type: ignore[arg-type]
+                rest.append(item)
         found.extend(own.values())
         found.extend(_connected(rest))
     return found
