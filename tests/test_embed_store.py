@@ -43,3 +43,36 @@ def test_vectors_carry_their_model_and_other_models_are_reembedded(
         again = {s.id: s.story_vector for s in group_store.load_signals(store, ids)}
         assert all(np.allclose(again[i], stories[i], atol=1e-6) for i in ids)
         assert not all(np.array_equal(again[i], before[i]) for i in ids)  # places left out
+
+
+class _CountingRunner:
+    """A local runner that records the texts each embedding task was given."""
+
+    name = "counting"
+    workers = 1
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def map(self, func, items, *, chunk_size=None):  # type: ignore[no-untyped-def]
+        for item in items:
+            self.texts.extend(item)
+            yield func(item)
+
+    def close(self) -> None:
+        return None
+
+
+def test_each_distinct_lead_is_embedded_once() -> None:
+    from newsweave.embed import embed
+    from newsweave.runners import use_runner
+
+    texts = ["Floods close the port. Ships wait.", "Talks resume in Geneva.", ""]
+    texts += [texts[0], texts[1]]  # an article whose lead names no place: both leads alike
+    runner = _CountingRunner()
+    with use_runner(runner):
+        vectors = pipeline._embed_leads(texts)
+    assert sorted(runner.texts) == sorted(set(texts))
+    # the same vectors as embedding every text: the model embeds each text alone
+    np.testing.assert_array_equal(vectors, embed(texts))
+    assert pipeline._embed_leads([]).shape == (0, 384)

@@ -860,6 +860,21 @@ def _embed_texts(texts: list[str]) -> object:
     return embed(texts)
 
 
+def _embed_leads(texts: list[str]) -> np.ndarray:
+    """Vectors of ``texts`` (in order), each distinct text embedded once, through the runner.
+
+    An article's lead and its lead without place names are the same text when the lead
+    names no place (a fifth of Finan_washingtonpost's articles), and syndicated copies share
+    leads. The model embeds each text alone (see :func:`newsweave.embed.embed`), so a
+    repeated text's vector is the one a second embedding would give."""
+    distinct = list(dict.fromkeys(texts))
+    chunks = [distinct[i : i + EMBED_CHUNK] for i in range(0, len(distinct), EMBED_CHUNK)]
+    parts = list(current_runner().map(_embed_texts, chunks, chunk_size=1))
+    vectors = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+    row = {text: i for i, text in enumerate(distinct)}
+    return vectors[[row[t] for t in texts]] if texts else vectors
+
+
 def _canonical(rows: Iterable[tuple[str, str | None]]) -> list[str]:
     """Article ids in the canonical order of grouping: publication date, then id (undated
     last), so that chunks do not depend on the order articles arrived in."""
@@ -905,7 +920,6 @@ def _save_new_signals(store: Store, articles: list[Article]) -> None:
     """Embed new articles (through the runner) and store their signals, word terms only
     (entity terms are added from the current resolution when signals are loaded); they
     join the open chunk in the same transaction."""
-    import numpy as np
 
     from newsweave import group as grouping
 
@@ -914,9 +928,7 @@ def _save_new_signals(store: Store, articles: list[Article]) -> None:
     texts = [grouping.lead_text(a) for a in articles] + [
         grouping.story_lead_text(a, nlp_store.mentions_of(store, a.id)) for a in articles
     ]
-    chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
-    parts = list(current_runner().map(_embed_texts, chunks, chunk_size=1))
-    both = np.concatenate(parts) if parts else np.zeros((0, 384), dtype=np.float32)
+    both = _embed_leads(texts)
     vectors, story_vectors = both[: len(articles)], both[len(articles) :]
     signals = [
         grouping.article_signals(a, v, (), dated.get(a.id, ()), sv)
@@ -1008,8 +1020,7 @@ def _reembed_other_models(store: Store) -> None:
         texts = [grouping.lead_text(a) for a in articles] + [
             grouping.story_lead_text(a, nlp_store.mentions_of(store, a.id)) for a in articles
         ]
-        chunks = [texts[i : i + EMBED_CHUNK] for i in range(0, len(texts), EMBED_CHUNK)]
-        vectors = [v for part in current_runner().map(_embed_texts, chunks) for v in part]
+        vectors = _embed_leads(texts)
         n = len(articles)
         with store.transaction() as conn:
             group_store.save_vectors(
