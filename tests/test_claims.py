@@ -368,6 +368,46 @@ def test_pipeline_store_export_cli_and_brief(tmp_path: Path) -> None:
     assert bad.exit_code != 0
 
 
+def test_claims_step_runs_with_the_cycle_collector_paused_and_makes_no_cycles(
+    tmp_path: Path,
+) -> None:
+    """The claims step pauses Python's cycle collector (its passes walked the step's many
+    records again for nothing) and leaves it as it found it; the pause frees nothing later
+    than before because the step makes no reference cycles."""
+    import gc
+
+    import newsweave
+    from newsweave.pipeline import run_claims
+    from newsweave.store import claims as claims_store
+
+    with newsweave.open(tmp_path / "news.db") as nw:
+        nw.ingest([SEEDS])
+        before = {c.id for c in nw.claims()}
+        passes: list[dict] = []
+
+        def seen(phase: str, info: dict) -> None:
+            passes.append(info)
+
+        claims_store.drop_scopes(nw.store, list(claims_store.scope_fingerprints(nw.store)))
+        gc.collect()
+        gc.callbacks.append(seen)
+        try:
+            assert run_claims(nw.store) > 0
+        finally:
+            gc.callbacks.remove(seen)
+        assert not passes and gc.isenabled()
+        assert {c.id for c in nw.claims()} == before
+        gc.disable()  # a caller's paused collector stays paused
+        try:
+            claims_store.drop_scopes(nw.store, list(claims_store.scope_fingerprints(nw.store)))
+            gc.collect()
+            assert run_claims(nw.store) > 0
+            assert not gc.isenabled()
+            assert gc.collect() == 0, "the claims step made reference cycles"
+        finally:
+            gc.enable()
+
+
 def test_incremental_ingest_gives_the_same_claims_as_one_batch(tmp_path: Path) -> None:
     import newsweave
 

@@ -8,6 +8,8 @@ runner decides where the pure work executes: in-process by default.
 from __future__ import annotations
 
 import contextvars
+import functools
+import gc
 import os
 import sqlite3
 from collections import deque
@@ -1101,6 +1103,28 @@ def _local_labels(values: Iterable[str | None]) -> list[str]:
     return ["-" if v is None else seen.setdefault(v, str(len(seen))) for v in values]
 
 
+def _cycle_collector_paused(step: Callable[..., int]) -> Callable[..., int]:
+    """``step`` with Python's cycle collector paused while it runs (``gc.disable``; enabled
+    again after, if it was). The claims step allocates many small records and makes no
+    reference cycles (a collection right after it finds no unreachable object on
+    bench/labels/claims): each pass the collector made during it walked those records, and
+    the rest of the heap, again for nothing (about 7 % of the step's CPU). Reference counting
+    frees its garbage as before; a cycle it made would be collected after it."""
+
+    @functools.wraps(step)
+    def run(*args: object, **kwargs: object) -> int:
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return step(*args, **kwargs)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    return run
+
+
+@_cycle_collector_paused
 def run_claims(store: Store, settings: Settings | None = None) -> int:
     """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
 
