@@ -18,7 +18,13 @@ from click.testing import CliRunner
 
 import newsweave
 from newsweave.cli import cli
-from newsweave.disagreements import brief_lines, in_articles, support, top_two
+from newsweave.disagreements import (
+    brief_lines,
+    in_articles,
+    relation_label,
+    support,
+    top_two,
+)
 from newsweave.records import Article
 
 from .conftest import SEEDS, SHARED_DATA
@@ -244,6 +250,10 @@ def test_a_stray_value_is_not_chained_into_a_revision() -> None:
     values = sorted(tuple(s.value for s in d.sides) for d in found)
     assert values == [("$3.12bn", "$3.5bn"), ("$3.12bn", "$75m")]
     assert all(d.quantity == "Cost, US dollars" and d.unit == "USD" for d in found)
+    # the stray's row says so; the revision's does not
+    stray = next(d for d in found if "$75m" in {s.value for s in d.sides})
+    assert stray.stray and "perhaps another quantity" in relation_label(stray)
+    assert not any(d.stray for d in found if d is not stray)
     assert sorted(p for d in found for p in d.contradictions) == [("c1", "c2"), ("c1", "c3")]
 
 

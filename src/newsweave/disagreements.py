@@ -100,8 +100,8 @@ def group_disagreements(
         # pairs sharing a side (one claim's value) share its value node, so they chain
         items.append((x, read_figure(x.kind, x.value_a, a), read_figure(x.kind, x.value_b, b)))
     out = []
-    for group in _chains(items):
-        out.append(_disagreement(group, claims, articles, source_groups))
+    for group, stray in _chains(items):
+        out.append(_disagreement(group, claims, articles, source_groups, stray=stray))
     out.sort(key=lambda d: (-support(d), -sum(s.sources for s in d.sides), -d.pairs, d.id))
     return out
 
@@ -110,15 +110,16 @@ _Read = tuple[Node, str, float | None]
 _Pair = tuple[Contradiction, _Read, _Read]
 
 
-def _chains(items: Sequence[_Pair]) -> list[list[_Pair]]:
+def _chains(items: Sequence[_Pair]) -> list[tuple[list[_Pair], bool]]:
     """Pairs joined where they share a value node, of one measure: two nodes whose
     happenings (or things) are both read and differ never chain through a third that reads
-    neither; a stray value (:data:`STRAY_FACTOR`) is split off with its own pairs."""
-    found: list[list[_Pair]] = []
+    neither; a stray value (:data:`STRAY_FACTOR`) is split off with its own pairs (each
+    such group is marked True)."""
+    found: list[tuple[list[_Pair], bool]] = []
     for chain in _connected(items):
         strays = _strays(chain)
         if not strays:
-            found.append(chain)
+            found.append((chain, False))
             continue
         # a stray's pairs stand apart, one disagreement per two values: listed with the
         # values it was paired with it would read as a revision of them, or they of it
@@ -130,8 +131,8 @@ def _chains(items: Sequence[_Pair]) -> list[list[_Pair]]:
                 own.setdefault(tuple(sorted(keys)), []).append(item)  # type: ignore[arg-type]
             else:
                 rest.append(item)
-        found.extend(own.values())
-        found.extend(_connected(rest))
+        found.extend((group, True) for group in own.values())
+        found.extend((group, False) for group in _connected(rest))
     return found
 
 
@@ -202,6 +203,8 @@ def _disagreement(
     claims: Mapping[str, Claim],
     articles: Mapping[str, Article],
     source_groups: Mapping[str, str],
+    *,
+    stray: bool = False,
 ) -> Disagreement:
     # a side is one normalised value (its last element) of one measure
     side_claims: dict[Node, dict[str, tuple[str, str, float | None]]] = {}
@@ -250,6 +253,7 @@ def _disagreement(
         relations=tuple(relation_of[p] for p in pairs),
         quantity=quantity_name(kind, nodes, [s.stated for s in sides]),
         unit=nodes[0][1] if kind == "number" else "",
+        stray=stray,
     )
 
 
@@ -464,6 +468,9 @@ def relation_label(d: Disagreement, most: int = 2) -> str:
     kinds, which values are the other kind ("; 1 of 4 pairs a contradiction: 5,000
     barrels a day vs about 3,000 barrels a day"), at most ``most`` named."""
     label = "update: revised in later reports" if d.relation == "update" else "contradiction"
+    if d.stray:
+        far = f"over {STRAY_FACTOR:g} times off the other values of this measure"
+        label += f"; one value {far}: perhaps another quantity"
     relations = d.relations or (
         ("update",) * d.updates + ("contradiction",) * (d.pairs - d.updates)
     )

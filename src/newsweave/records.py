@@ -235,6 +235,10 @@ class Disagreement:
     #: what a figure's :attr:`DisagreementSide.normalised` value is in: a dimension and its
     #: base unit ("volume/day", "length/distance"), a currency, or the counted noun's stem
     unit: str = ""
+    #: one of its two values is a stray: over ``STRAY_FACTOR`` times from the other values
+    #: its chain of pairs gave for this measure (a $75m limit beside a $3.12bn cost and its
+    #: revision to $3.5bn), so it is listed apart — and may be another quantity
+    stray: bool = False
 
 
 @dataclass(frozen=True, slots=True)
