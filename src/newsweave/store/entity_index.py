@@ -281,12 +281,29 @@ def _components(
     heads: Mapping[int, LocalCluster],
     terms_of: Callable[[str], Mapping[str, int]],
     threshold: float,
+    joined: set[int] | None = None,
+    was: Mapping[int, str | None] | None = None,
 ) -> dict[int, int]:
     """Clusters of different articles joined when their articles are related (the lone
-    surname merge and the nominal pass): each id -> the first id of its component."""
+    surname merge and the nominal pass): each id -> the first id of its component. With
+    ``joined`` (the ids new to a group that lost none): the others are the components they
+    were (one per entity in ``was``), and only pairs with a joined id are compared."""
     uf = UnionFind(len(ids))
     articles = [heads[i].article for i in ids]
-    for a, b in related_pairs(articles, None, terms_of, threshold):
+    if joined is None:
+        pairs = related_pairs(articles, None, terms_of, threshold)
+    else:
+        assert was is not None
+        first_of: dict[str | None, int] = {}
+        for n, i in enumerate(ids):
+            if i not in joined:
+                uf.union(first_of.setdefault(was[i], n), n)
+        new = [n for n, i in enumerate(ids) if i in joined]
+        pairs = [
+            (new[a], b)
+            for a, b in related_pairs([articles[n] for n in new], articles, terms_of, threshold)
+        ]
+    for a, b in pairs:
         if articles[a] != articles[b]:
             uf.union(a, b)
     firsts: dict[int, int] = {}
@@ -756,15 +773,27 @@ class _Batch:
                 roots_of[e].add(root[i])
         moved = {r for r, olds in olds_of.items() if len(olds) > 1}
         moved |= {r for rs in roots_of.values() if len(rs) > 1 for r in rs}
-        # lone surnames: decided again for every token whose persons or lone names changed
+        entity_root: dict[str, tuple] = {}
+        for i in sorted(names):
+            if (e := was[i]) is not None:
+                entity_root.setdefault(e, root[i])
+        # lone surnames: decided again for every token whose persons or lone names changed;
+        # a token that only gained clusters compares only what it gained (see _grown)
         tokens: set[str] = set()
         for c in changed:
             tokens |= _tokens(c)
             if c.partial is not None:
                 tokens.add(c.partial)
+        redo: set[str] = set()  # tokens whose persons or lone names lost or moved clusters
+        for _, _, c in removed:
+            redo |= _tokens(c)
+            if c.partial is not None:
+                redo.add(c.partial)
         for i in name_ids:
             if root[i] in moved:
-                tokens |= _tokens(heads[i])
+                redo |= _tokens(heads[i])
+        tokens |= redo
+        fresh_ids = set(new_ids)
         decided: dict[int, tuple] = {}
         hits = by_links(f"{kind}:{t}" for t in tokens for kind in ("p", "sn", "g"))
         for t in sorted(tokens):
@@ -778,29 +807,59 @@ class _Batch:
                     if t in _tokens(heads[i])
                 }
             )
+            person_articles = [heads[i].article for i in persons]
+            # an old lone name is one whose entity holds no person with the token
+            attached = {was[i] for i in persons if i not in fresh_ids}
+            was_lone = {i for i in partials if i not in fresh_ids and was[i] not in attached}
             candidates: dict[int, set[tuple]] = defaultdict(set)
+            if t in redo:
+                ask = partials
+            else:  # new lone names; old ones only as far as a new person changes them
+                new_persons = [n for n, i in enumerate(persons) if i in fresh_ids]
+                old = [i for i in partials if i not in fresh_ids]
+                new_roots: dict[int, set[tuple]] = defaultdict(set)
+                for n, m in related_pairs(
+                    [heads[i].article for i in old],
+                    [person_articles[m] for m in new_persons],
+                    self.terms_of,
+                    thr,
+                ):
+                    p = persons[new_persons[m]]
+                    new_roots[old[n]].add(root[p] if p in root else ("e", was[p]))
+                ask = [i for i in partials if i in fresh_ids]
+                for i, roots in new_roots.items():
+                    if i not in was_lone:  # it had one candidate: its entity's persons
+                        e = was[i]
+                        assert e is not None
+                        candidates[i] = roots | {entity_root.get(e, ("e", e))}
+                    elif len(roots) == 1:  # none or several before: ask them all
+                        ask.append(i)
+                    else:
+                        candidates[i] = roots
             for n, m in related_pairs(
-                [heads[i].article for i in partials],
-                [heads[i].article for i in persons],
-                self.terms_of,
-                thr,
+                [heads[i].article for i in ask], person_articles, self.terms_of, thr
             ):
                 p = persons[m]
-                candidates[n].add(root[p] if p in root else ("e", was[p]))
-            lone: list[int] = []
-            for n, i in enumerate(partials):
-                if len(candidates[n]) == 1:
-                    decided[i] = next(iter(candidates[n]))
-                else:
-                    lone.append(i)
-            for i, first in _components(lone, heads, self.terms_of, thr).items():
+                candidates[ask[n]].add(root[p] if p in root else ("e", was[p]))
+            asked = set(ask) | set(candidates)
+            lone_now = {i for i in asked if len(candidates[i]) != 1}
+            for i in asked - lone_now:
+                decided[i] = next(iter(candidates[i]))
+            lone = sorted(lone_now | (was_lone - asked))
+            if t in redo or (was_lone & asked) - lone_now:  # a lone name left: all again
+                joined = None
+            else:
+                joined = {i for i in lone if i not in was_lone}
+            for i, first in _components(lone, heads, self.terms_of, thr, joined, was).items():
                 decided[i] = ("l", first)
-        # nominals: the head groups of changed nominals
+        # nominals: the head groups of changed nominals (only what joined, if none left)
         nominal_heads = {c.keys[0] for c in changed if c.kind == "nominal"}
+        shrunk_heads = {c.keys[0] for _, _, c in removed if c.kind == "nominal"}
         hits = by_links(f"k:{h}" for h in nominal_heads)
         for h in sorted(nominal_heads):
             members = sorted({i for i in hits.get(f"k:{h}", ()) if heads[i].kind == "nominal"})
-            for i, first in _components(members, heads, self.terms_of, thr).items():
+            joined = None if h in shrunk_heads else {i for i in members if i in fresh_ids}
+            for i, first in _components(members, heads, self.terms_of, thr, joined, was).items():
                 decided[i] = ("n", first)
         # the region written: the changed clusters' entities (and the entities a lone
         # surname joins or leaves), whole
@@ -808,10 +867,6 @@ class _Batch:
         affected |= {key[1] for key in decided.values() if key[0] == "e"}
         affected.discard(None)
         region = set(new_ids) | set(read(of_entities, affected))
-        entity_root: dict[str, tuple] = {}
-        for i in sorted(names):
-            if (e := was[i]) is not None:
-                entity_root.setdefault(e, root[i])
         groups: dict[tuple, list[int]] = defaultdict(list)
         for i in sorted(region):
             if i in root:
