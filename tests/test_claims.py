@@ -771,3 +771,70 @@ def test_a_speaker_is_named_once_by_the_fullest_name() -> None:
     # a surname two people share is not taken for either
     both = ["President Barack Obama", "Mr Obama", "Michelle Obama"]
     assert one_name_each(both) == both
+
+
+def test_a_watched_similarity_notes_comparisons_and_refuses_other_uses() -> None:
+    """What a slot rule may read of a pair's similarity and IDF and still have its answer
+    kept for the next run: comparisons and weight look-ups, noted; anything else (a sum,
+    a conversion, iterating the IDF) marks the pair as not to be kept."""
+    from newsweave.claims import _WatchedIdf, _WatchedSim
+
+    sim = _WatchedSim(0.42)
+    assert sim >= 0.4 and not sim < 0.3 and 0.5 > sim  # noqa: SIM300 (the reflected one)
+    assert sim.notes == [("__ge__", 0.4, True), ("__lt__", 0.3, False), ("__lt__", 0.5, True)]
+    assert not sim.opaque
+    assert sim * 2 == pytest.approx(0.84)
+    assert sim.opaque
+    idf = _WatchedIdf({"quake": 2.5})
+    assert idf.get("quake", 1.0) == 2.5 and idf.get("tsunami", 1.0) == 1.0
+    assert idf.reads == {"quake": 2.5, "tsunami": None} and not idf.opaque
+    list(idf)
+    assert idf.opaque
+
+
+def test_an_event_growing_an_article_at_a_time_keeps_exactly_the_one_run_claims(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Issue #14: an event's claims are recomputed when an article joins it, and every pair
+    similarity moves with the event's IDF; the slot rules' answers kept per pair (taken
+    again only where each comparison with the similarity and each IDF weight read come out
+    the same) must give exactly what a process that never saw the smaller event gives."""
+    from newsweave import claims as claims_mod
+    from newsweave.embed import embed_cached
+
+    from .conftest import SHARED_DATA
+
+    topic = SHARED_DATA / "timeline17" / "EgyptianProtest_cnn" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 EgyptianProtest_cnn not available")
+    paths = sorted(topic.glob("*/*.txt"))[:14]
+    articles = [
+        Article(f"a{i:02d}", str(p), None, "cnn", None, None, p.parent.name, p.read_text())
+        for i, p in enumerate(paths)
+    ]
+    asked = []
+    rules = claims_mod.find_conflict
+    monkeypatch.setattr(
+        claims_mod,
+        "find_conflict",
+        lambda a, b, pair: asked.append({a.article, b.article}) or rules(a, b, pair),
+    )
+    carried: dict = {}
+    for size in range(8, len(articles) + 1):
+        part = articles[:size]
+        event = Event(id="ev", title="t", date=None, articles=tuple(a.id for a in part))
+        claims_mod._PAIRS.clear()
+        asked.clear()
+        fresh = analyse_claims(part, events=[event], figure_embedder=embed_cached)
+        newest = part[-1].id
+        old_pairs = sum(newest not in pair for pair in asked)
+        if carried:  # the answers kept from the run before, an article fewer
+            claims_mod._PAIRS.clear()
+            claims_mod._PAIRS.update(carried)
+            asked.clear()
+            again = analyse_claims(part, events=[event], figure_embedder=embed_cached)
+            assert again == fresh, f"{size} articles: kept answers changed the claims"
+            # pairs of statements the event held before are answered again only where a
+            # comparison or weight came out otherwise
+            assert sum(newest not in pair for pair in asked) < 0.2 * old_pairs
+        carried = {k: dict(v) for k, v in claims_mod._PAIRS.items()}

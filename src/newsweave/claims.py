@@ -718,24 +718,34 @@ def extract_statements(
     # other articles are taken from a bounded per-process cache, keyed by everything they
     # are made from but the entity ids, which a later resolution may rename (issue #14: a
     # feed's deliveries cost about what one ingest costs); the ids are added after.
+    # The entity ids are kept with them too (the last ``linked`` each article was read
+    # with): an event's statements are then the same objects from run to run, which lets
+    # ``analyse_claims`` keep what it found for a pair of them (:data:`_PAIRS`).
     key = (article, persons, names, refs, opts)
-    found = _STATEMENTS.get(key)
-    if found is None:
+    held = _STATEMENTS.get(key)
+    if held is None:
         found = tuple(_extract_statements(article, persons, refs, opts, names))
-        _STATEMENTS[key] = found
+        held = _STATEMENTS[key] = [found, (), found]
         if len(_STATEMENTS) > STATEMENT_CACHE_ARTICLES:
             del _STATEMENTS[next(iter(_STATEMENTS))]
     else:
         _STATEMENTS[key] = _STATEMENTS.pop(key)  # most recently used last
-    if not linked:
-        return list(found)
-    return [_with_entities(st, linked) for st in found]
+    if held[1] != linked:
+        held[1], held[2] = linked, tuple(_with_entities(held[0], linked))
+    return list(held[2])
 
 
-def _with_entities(st: Statement, linked: Sequence[tuple[int, int, str | None]]) -> Statement:
-    """``st`` with one ``ent:<id>`` stem per resolved entity named inside its span."""
-    ents = frozenset(f"ent:{eid}" for x, y, eid in linked if st.start <= x and y <= st.end)
-    return replace(st, stems=st.stems | ents) if ents else st
+def _with_entities(
+    found: Sequence[Statement], linked: Sequence[tuple[int, int, str | None]]
+) -> Iterable[Statement]:
+    """Each of ``found`` with one ``ent:<id>`` stem per resolved entity named inside its
+    span (``linked``: sorted (start, end, entity id) of the article's mentions)."""
+    starts = [x for x, _, _ in linked]
+    for st in found:
+        first = bisect.bisect_left(starts, st.start)
+        last = bisect.bisect_right(starts, st.end)
+        ents = frozenset(f"ent:{eid}" for _, y, eid in linked[first:last] if y <= st.end)
+        yield replace(st, stems=st.stems | ents) if ents else st
 
 
 STATEMENT_CACHE_ARTICLES = 1024
@@ -929,6 +939,132 @@ def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
+class _WatchedSim(float):
+    """A pair's similarity that notes each comparison a slot rule makes with it
+    (``notes``: the comparison, the other value, its outcome), so that the answer the
+    rules gave can be taken again while the similarity falls on the same side of each;
+    any other use (arithmetic, conversion, hashing) marks it ``opaque``: no reuse."""
+
+    notes: list[tuple[str, float, bool]]
+    opaque: bool
+
+    def __new__(cls, value: float) -> _WatchedSim:
+        self = super().__new__(cls, value)
+        self.notes = []
+        self.opaque = False
+        return self
+
+
+def _noted(name: str) -> Callable[[_WatchedSim, object], object]:
+    base = getattr(float, name)
+
+    def method(self: _WatchedSim, other: object) -> object:
+        out = base(self, other)
+        if out is NotImplemented or not isinstance(other, (int, float)):
+            self.opaque = True  # numpy scalars and the like read the value directly
+        else:
+            self.notes.append((name, float(other), out))
+        return out
+
+    return method
+
+
+def _unnoted(name: str) -> Callable[..., object]:
+    base = getattr(float, name)
+
+    def method(self: _WatchedSim, *args: object) -> object:
+        self.opaque = True
+        return base(self, *args)
+
+    return method
+
+
+for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
+    setattr(_WatchedSim, _name, _noted(_name))
+_UNNOTED = """__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__
+    __floordiv__ __rfloordiv__ __mod__ __rmod__ __divmod__ __rdivmod__ __pow__ __rpow__
+    __neg__ __pos__ __abs__ __float__ __int__ __bool__ __round__ __trunc__ __floor__ __ceil__
+    __hash__ __format__ __repr__ __str__ as_integer_ratio hex is_integer conjugate"""
+for _name in _UNNOTED.split():
+    setattr(_WatchedSim, _name, _unnoted(_name))
+
+
+class _WatchedIdf(Mapping[str, float]):
+    """An event's IDF that notes each weight a slot rule reads (``reads``: term -> weight,
+    None where absent); iterating or sizing it marks it ``opaque``: no reuse."""
+
+    def __init__(self, idf: Mapping[str, float]) -> None:
+        self._idf = idf
+        self.reads: dict[str, float | None] = {}
+        self.opaque = False
+
+    def __getitem__(self, key: str) -> float:
+        value = self.reads[key] = self._idf.get(key)
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        value = self.reads[key] = self._idf.get(key)
+        return default if value is None else value
+
+    def __contains__(self, key: object) -> bool:
+        if not isinstance(key, str):
+            self.opaque = True
+            return False
+        return self.get(key) is not None
+
+    def __iter__(self):  # noqa: ANN204
+        self.opaque = True
+        return iter(self._idf)
+
+    def __len__(self) -> int:
+        self.opaque = True
+        return len(self._idf)
+
+
+@dataclass(slots=True)
+class _PairAnswer:
+    """What the slot rules answered for two statements (``find_conflict``), with what they
+    read of the pair's similarity and of the event's IDF, and whether one statement is a
+    near-verbatim part of the other (None: not asked yet)."""
+
+    a: Statement
+    b: Statement
+    figures_a: frozenset[tuple[str, float]]
+    figures_b: frozenset[tuple[str, float]]
+    found: tuple[str, str, str, str] | None
+    notes: tuple[tuple[str, float, bool], ...]
+    reads: tuple[tuple[str, float | None], ...]
+    verbatim: bool | None = None
+
+    def holds(self, sim: float, idf: Mapping[str, float]) -> bool:
+        """Whether the rules would answer the same for ``sim`` and ``idf``: every
+        comparison they made comes out the same and every weight they read is unchanged."""
+        return all(
+            getattr(float, name)(sim, other) == out for name, other, out in self.notes
+        ) and all(idf.get(t) == w for t, w in self.reads)
+
+
+#: Answers of the slot rules per pair of statements, kept per process (by the two
+#: statement objects, which ``extract_statements`` keeps from run to run; least recently
+#: used out first): when an article joins an event, the event's IDF and so every pair's
+#: similarity change, but a rule's answer changes only where a comparison it made with
+#: the similarity, or a weight it read, comes out otherwise (issue #14).
+PAIR_CACHE_PAIRS = 200_000
+_PAIRS: dict[tuple, dict[tuple[int, int], _PairAnswer]] = {}
+
+
+def _pair_answers(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
+    """The kept answers for one set of options and encoder (a few sets at most)."""
+    key = (opts, figure_embedder)
+    if key not in _PAIRS:
+        while len(_PAIRS) >= 4:
+            del _PAIRS[next(iter(_PAIRS))]
+        _PAIRS[key] = {}
+    return _PAIRS[key]
+
+
 def _claim_id(mentions: Iterable[Statement]) -> str:
     key = "|".join(sorted(f"{m.article}:{m.start}:{m.end}" for m in mentions))
     return "cl_" + hashlib.sha1(key.encode()).hexdigest()[:16]
@@ -1063,26 +1199,61 @@ def analyse_claims(
             cosine=figure_cosine(i, j),
         )
 
+    answers = _pair_answers(opts, figure_embedder)
+
+    def verbatim(i: int, j: int, answer: _PairAnswer | None) -> bool:
+        if answer is None:
+            return _verbatim_part(trigrams(i), trigrams(j))
+        if answer.verbatim is None:
+            answer.verbatim = _verbatim_part(trigrams(i), trigrams(j))
+        return answer.verbatim
+
     for (i, j), sim in sims.items():
         a, b = statements[i], statements[j]
         if a.article == b.article:
             continue
-        found = (
-            find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
-            if sim >= opts.slot_threshold
-            else None  # (find_conflict compares no pair below it)
-        )
+        answer: _PairAnswer | None = None
+        if sim >= opts.slot_threshold:
+            idf = idf_of[group_of[i]]
+            fa, fb = figures[a.article], figures[b.article]
+            answer = answers.pop((id(a), id(b)), None)
+            if answer is not None and not (answer.a is a and answer.b is b):
+                answer = None  # another pair that held these ids before
+            if answer is None or not (
+                answer.figures_a == fa and answer.figures_b == fb and answer.holds(sim, idf)
+            ):
+                watched_sim, watched_idf = _WatchedSim(sim), _WatchedIdf(idf)
+                found = find_conflict(a, b, pair_context(i, j, watched_sim, watched_idf))
+                answer = _PairAnswer(
+                    a,
+                    b,
+                    fa,
+                    fb,
+                    found,
+                    tuple(watched_sim.notes),
+                    tuple(watched_idf.reads.items()),
+                    answer.verbatim if answer is not None else None,
+                )
+                if watched_sim.opaque or watched_idf.opaque:
+                    answer = None  # a rule read them otherwise than by comparing
+            if answer is not None:
+                found = answer.found
+                answers[(id(a), id(b))] = answer  # most recently used last
+        else:
+            found = None  # (find_conflict compares no pair below it)
         if (
             found
             and found[0] == "negation"
             and not (a.denied or b.denied)
-            and _verbatim_part(trigrams(i), trigrams(j))
+            and verbatim(i, j, answer)
         ):
             found = None  # one quotes the other and negates something else around it
         if found:
             conflicts[(i, j)] = found
-        elif a.negated == b.negated and _verbatim_part(trigrams(i), trigrams(j)):
+        elif a.negated == b.negated and verbatim(i, j, answer):
             sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
+    while len(answers) > PAIR_CACHE_PAIRS:
+        del answers[next(iter(answers))]
 
     same_statement = _SameStatement(statements, group_of, idf_of, embedder)
     numbered = {i for i, st in enumerate(statements) if st.slot("number")}
