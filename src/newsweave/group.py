@@ -293,6 +293,38 @@ class Grouping:
 # --------------------------------------------------------------------------- similarity
 
 
+#: Process-local term ids (an id only names a term here: a pool's columns are its terms in
+#: sorted order) and, for each term map handed in, its term ids and counts, kept by the map
+#: object: the store hands the same map for an article whose terms did not change, and the
+#: open chunk is regrouped on every delivery (pipeline.run_group). Both are cleared when
+#: the vocabulary passes ``TERM_IDS_KEPT`` terms; ``TERM_ROWS_KEPT`` maps are kept, oldest
+#: out first.
+TERM_IDS_KEPT = 2_000_000
+TERM_ROWS_KEPT = 3_000
+_TERM_IDS: dict[str, int] = {}
+_TERM_NAMES: list[str] = []
+_TERM_ROWS: dict[int, tuple[Mapping[str, int], np.ndarray, np.ndarray]] = {}
+
+
+def _term_row(terms: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """(process-local term ids, counts) of one term map, in its order."""
+    held = _TERM_ROWS.get(id(terms))
+    if held is not None and held[0] is terms:
+        return held[1], held[2]
+    ids = np.empty(len(terms), dtype=np.int64)
+    for k, t in enumerate(terms):
+        tid = _TERM_IDS.get(t)
+        if tid is None:
+            tid = _TERM_IDS[t] = len(_TERM_NAMES)
+            _TERM_NAMES.append(t)
+        ids[k] = tid
+    counts = np.fromiter(terms.values(), dtype=np.int64, count=len(terms))
+    _TERM_ROWS[id(terms)] = (terms, ids, counts)
+    while len(_TERM_ROWS) > TERM_ROWS_KEPT:
+        del _TERM_ROWS[next(iter(_TERM_ROWS))]
+    return ids, counts
+
+
 def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> sparse.csr_matrix:
     """Row-normalised sublinear TF-IDF (sparse), IDF from this pool (smoothed as
     scikit-learn does). Sparse because a batch of thousands of articles has tens of
@@ -302,31 +334,41 @@ def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> sparse.csr_matrix:
     distinct document frequency and count (``math.log``) and the products in float64 before
     the cast to float32, as one product per occurrence would give them: the open chunk is
     regrouped on every delivery, so this runs over every open article each time, in array
-    operations rather than a loop per occurrence.
+    operations over each article's kept term ids (:func:`_term_row`).
     """
     from scipy import sparse  # ~0.4 s to import: only when grouping runs
 
+    if len(_TERM_NAMES) > TERM_IDS_KEPT:
+        _TERM_IDS.clear()
+        _TERM_NAMES.clear()
+        _TERM_ROWS.clear()
     n = len(term_maps)
-    keys = [t for terms in term_maps for t in terms]
-    df = Counter(keys)
+    held = [_term_row(terms) for terms in term_maps]
+    ids = np.concatenate([h[0] for h in held] or [np.zeros(0, np.int64)])
+    counts = np.concatenate([h[1] for h in held] or [np.zeros(0, np.int64)])
+    rows = np.repeat(np.arange(n, dtype=np.int64), [len(h[0]) for h in held])
+    # a term occurs once per map: its number of rows is its document frequency
+    terms, where, df = np.unique(ids, return_inverse=True, return_counts=True)
     # hapax terms cannot link two articles
-    vocab = sorted(t for t, c in df.items() if c > 1 or n <= 2)
-    column = {t: i for i, t in enumerate(vocab)}
-    cols = np.fromiter((column.get(t, -1) for t in keys), dtype=np.int64, count=len(keys))
-    counts = np.fromiter(
-        (c for terms in term_maps for c in terms.values()), dtype=np.int64, count=len(keys)
+    kept = np.flatnonzero(df > 1) if n > 2 else np.arange(len(terms))
+    names = [_TERM_NAMES[t] for t in terms[kept].tolist()]
+    order = sorted(range(len(names)), key=names.__getitem__)
+    column = np.full(len(terms), -1, dtype=np.int64)
+    column[kept[order]] = np.arange(len(order), dtype=np.int64)
+    cols = column[where]
+    inside = cols >= 0
+    cols, counts, rows = cols[inside], counts[inside], rows[inside]
+    vocab_df = df[kept[order]]
+    distinct_df = np.unique(vocab_df)
+    idf_of_df = np.array(
+        [math.log((1 + n) / (1 + int(d))) + 1.0 for d in distinct_df], dtype=np.float64
     )
-    rows = np.repeat(np.arange(n, dtype=np.int64), [len(terms) for terms in term_maps])
-    kept = cols >= 0
-    cols, counts, rows = cols[kept], counts[kept], rows[kept]
-    idf = np.array(
-        [math.log((1 + n) / (1 + df[t])) + 1.0 for t in vocab] or [0.0], dtype=np.float64
-    )
+    idf = idf_of_df[np.searchsorted(distinct_df, vocab_df)] if len(vocab_df) else vocab_df * 0.0
     distinct = np.unique(counts)
     sublinear = np.array([1.0 + math.log(int(c)) for c in distinct], dtype=np.float64)
     tf = sublinear[np.searchsorted(distinct, counts)] if len(counts) else counts * 0.0
     vals = (tf * idf[cols]).astype(np.float32)
-    mat = sparse.csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(vocab))))
+    mat = sparse.csr_matrix((vals, (rows, cols)), shape=(n, max(1, len(order))))
     norms = np.sqrt(np.asarray(mat.multiply(mat).sum(axis=1)).ravel())
     return sparse.diags(1.0 / np.maximum(norms, 1e-12)).astype(np.float32) @ mat
 
@@ -627,12 +669,14 @@ def group(
     for s in new_sorted:
         by_rep.setdefault(rep[s.id], []).append(s.id)
     comp_of_rep: dict[str, int] = {}
+    events_of_rep: dict[str, set[str]] = {}
+    for a, ra in rep.items():
+        if a in event_of_article:
+            events_of_rep.setdefault(ra, set()).add(event_of_article[a])
     for r in sorted(by_rep):
         members = by_rep[r]
         # a copy of an article already in an event joins that event
-        linked = sorted(
-            {event_of_article[a] for a, ra in rep.items() if ra == r and a in event_of_article}
-        )
+        linked = sorted(events_of_rep.get(r, ()))
         if linked:
             clusters[cluster_of_event[linked[0]]].extend(pool_index[a] for a in members)
             continue
