@@ -248,6 +248,14 @@ def _current_terms(stored: Mapping[str, int], entities: Sequence[str]) -> dict[s
     return dict(counts.most_common(MAX_TERMS))
 
 
+#: Signals made from stored rows, kept per process by article, most recently used last
+#: (the group step loads every open article's signals on each delivery): the same row and
+#: entity terms give the same object back, whose term map the grouping's TF-IDF keeps
+#: term ids for (``newsweave.group._term_row``). About 50 kB each (400 terms).
+SIGNALS_KEPT = 3_000
+_SIGNALS: dict[str, tuple[tuple, tuple[str, ...], ArticleSignals]] = {}
+
+
 def load_signals(
     store: Store, ids: Sequence[str], *, model: str = EMBED_MODEL
 ) -> list[ArticleSignals]:
@@ -256,27 +264,37 @@ def load_signals(
     out: list[ArticleSignals] = []
     entities = _entity_terms(store, ids)
     for chunk, marks in id_chunks(ids):
-        for aid, vec, terms, date, published, title, made_by, story_vec in store.conn.execute(
+        for aid, *row in store.conn.execute(
             "SELECT article_id, vector, terms, date, published, title, model, story_vector"
             f" FROM group_signals WHERE article_id IN ({marks})",
             chunk,
         ):
+            vec, terms, date, published, title, made_by, story_vec = row
             if made_by != model:
                 raise StageError(
                     f"article {aid}: its stored vector was made by {made_by}, not {model};"
                     " run the group step (it re-embeds such vectors) before comparing"
                 )
-            out.append(
-                ArticleSignals(
-                    id=aid,
-                    vector=_blob_vec(vec),
-                    terms=_current_terms(json.loads(terms), entities.get(aid, ())),
-                    date=date,
-                    published=published,
-                    title=title,
-                    story_vector=None if story_vec is None else _blob_vec(story_vec),
+            names = tuple(entities.get(aid, ()))
+            held = _SIGNALS.pop(aid, None)
+            if held is None or held[0] != tuple(row) or held[1] != names:
+                held = (
+                    tuple(row),
+                    names,
+                    ArticleSignals(
+                        id=aid,
+                        vector=_blob_vec(vec),
+                        terms=_current_terms(json.loads(terms), names),
+                        date=date,
+                        published=published,
+                        title=title,
+                        story_vector=None if story_vec is None else _blob_vec(story_vec),
+                    ),
                 )
-            )
+            _SIGNALS[aid] = held
+            out.append(held[2])
+    while len(_SIGNALS) > SIGNALS_KEPT:
+        del _SIGNALS[next(iter(_SIGNALS))]
     return out
 
 
