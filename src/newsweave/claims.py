@@ -40,7 +40,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any
 
@@ -1046,13 +1046,41 @@ class _PairAnswer:
         ) and all(idf.get(t) == w for t, w in self.reads)
 
 
-#: Answers of the slot rules per pair of statements, kept per process (by the two
-#: statement objects, which ``extract_statements`` keeps from run to run; least recently
-#: used out first): when an article joins an event, the event's IDF and so every pair's
-#: similarity change, but a rule's answer changes only where a comparison it made with
-#: the similarity, or a weight it read, comes out otherwise (issue #14).
+#: Answers of the slot rules per pair of statements, kept per process (by where the two
+#: statements are; least recently used out first): when an article joins an event, the
+#: event's IDF and so every pair's similarity change, but a rule's answer changes only
+#: where a comparison it made with the similarity, or a weight it read, comes out
+#: otherwise (issue #14). A later resolution may rename the entities a statement names
+#: (its ``ent:`` stems); the stage compares entity ids for equality only, so an answer
+#: still holds for the same two statements whose entities fall alike
+#: (:func:`_same_entity_shape`).
 PAIR_CACHE_PAIRS = 200_000
 _PAIRS: dict[tuple, dict[tuple[int, int], _PairAnswer]] = {}
+
+
+_STATEMENT_FIELDS = tuple(f.name for f in fields(Statement) if f.name != "stems")
+
+
+def _entity_stems(st: Statement) -> frozenset[str]:
+    return frozenset(t for t in st.stems if t.startswith("ent:"))
+
+
+def _alike(x: Statement, y: Statement) -> bool:
+    """The same statement but perhaps for the ids of the entities it names."""
+    if x is y:
+        return True
+    if any(getattr(x, name) != getattr(y, name) for name in _STATEMENT_FIELDS):
+        return False
+    return x.stems - _entity_stems(x) == y.stems - _entity_stems(y)
+
+
+def _same_entity_shape(a0: Statement, b0: Statement, a: Statement, b: Statement) -> bool:
+    """Whether the entities of ``a``/``b`` fall as those of ``a0``/``b0`` did: as many each
+    and as many shared (then some renaming maps the one pair's ids onto the other's)."""
+    if a0 is a and b0 is b:
+        return True
+    ea0, eb0, ea, eb = map(_entity_stems, (a0, b0, a, b))
+    return len(ea0) == len(ea) and len(eb0) == len(eb) and len(ea0 & eb0) == len(ea & eb)
 
 
 def _pair_answers(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
@@ -1216,9 +1244,12 @@ def analyse_claims(
         if sim >= opts.slot_threshold:
             idf = idf_of[group_of[i]]
             fa, fb = figures[a.article], figures[b.article]
-            answer = answers.pop((id(a), id(b)), None)
-            if answer is not None and not (answer.a is a and answer.b is b):
-                answer = None  # another pair that held these ids before
+            where = (a.article, a.start, a.end, b.article, b.start, b.end)
+            answer = answers.pop(where, None)
+            if answer is not None and not (_alike(answer.a, a) and _alike(answer.b, b)):
+                answer = None  # read otherwise this time (other mentions, times, rules)
+            if answer is not None and not _same_entity_shape(answer.a, answer.b, a, b):
+                answer = None
             if answer is None or not (
                 answer.figures_a == fa and answer.figures_b == fb and answer.holds(sim, idf)
             ):
@@ -1238,7 +1269,7 @@ def analyse_claims(
                     answer = None  # a rule read them otherwise than by comparing
             if answer is not None:
                 found = answer.found
-                answers[(id(a), id(b))] = answer  # most recently used last
+                answers[where] = answer  # most recently used last
         else:
             found = None  # (find_conflict compares no pair below it)
         if (
