@@ -39,9 +39,10 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -927,7 +928,7 @@ def _parse_day(value: str | None) -> date | None:
         return None
 
 
-def _verbatim_part(sa: set[tuple[str, ...]], sb: set[tuple[str, ...]]) -> bool:
+def _verbatim_part(sa: Set[tuple[str, ...]], sb: Set[tuple[str, ...]]) -> bool:
     """One statement is a near-verbatim part of the other (the same quotation cut at another
     place): most of the shorter one's word trigrams (``sa``, ``sb``) occur in the longer."""
     small, big = (sa, sb) if len(sa) <= len(sb) else (sb, sa)
@@ -937,6 +938,14 @@ def _verbatim_part(sa: set[tuple[str, ...]], sb: set[tuple[str, ...]]) -> bool:
 def _shingles(text: str, n: int = 4) -> set[tuple[str, ...]]:
     words = [t.lower() for t in tokens(text)]
     return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
+
+
+@lru_cache(maxsize=1 << 13)
+def _trigrams(text: str) -> frozenset[tuple[str, ...]]:
+    """A statement's word trigrams (:func:`_verbatim_part`), kept per process by text (8,192
+    statements, a few kB each): an event's statements are compared again each time an
+    article joins it."""
+    return frozenset(_shingles(text, 3))
 
 
 class _WatchedSim(float):
@@ -1203,12 +1212,9 @@ def analyse_claims(
     for st in statements:
         figures[st.article] |= frozenset(figure_key(q) for q in st.slot("number"))
     conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
-    trigram_cache: dict[int, set[tuple[str, ...]]] = {}
 
-    def trigrams(k: int) -> set[tuple[str, ...]]:
-        if k not in trigram_cache:
-            trigram_cache[k] = _shingles(statements[k].text, 3)
-        return trigram_cache[k]
+    def trigrams(k: int) -> frozenset[tuple[str, ...]]:
+        return _trigrams(statements[k].text)
 
     figure_cosine = _MaskedCosine(lambda k: statements[k].text, figure_embedder)
 
