@@ -111,43 +111,63 @@ def save_scope(
     store: Store, scope: str, fingerprint: str, analysis: ClaimAnalysis
 ) -> dict[str, str]:
     """Replace the claims of one scope (an event id, or ``"*"`` for unevented articles);
-    returns claim id -> :func:`claim_state` of the claims saved."""
+    returns claim id -> :func:`claim_state` of the claims saved.
+
+    Only the claims whose row or mentions differ from the stored ones are rewritten (an
+    article joining a big event leaves most of its claims as they were); the store ends
+    as deleting the scope and writing every claim again leaves it."""
     published = {st.article: st.published for st in analysis.statements}
     states = {c.id: claim_state(c, published) for c in analysis.claims}
+    rows: dict[str, tuple] = {}
+    mentions: dict[str, list[tuple]] = {}
+    for pos, c in enumerate(analysis.claims):
+        rows[c.id] = (
+            c.id,
+            scope,
+            c.event,
+            pos,
+            c.text,
+            c.attribution,
+            int(c.hedged),
+            json.dumps(list(c.articles)),
+            c.independent_sources,
+            c.status,
+            json.dumps(list(c.contradicts)),
+            c.origins,
+            states[c.id],
+            int(any(gives_figure(t) for t in (c.texts or (c.text,)))),
+        )
+        who = c.attributions or (None,) * len(c.spans)
+        texts = c.texts or (None,) * len(c.spans)
+        mentions[c.id] = [
+            (c.id, s.article, s.start, s.end, w, t)
+            for s, w, t in zip(c.spans, who, texts, strict=True)
+        ]
     with store.transaction() as conn:
-        _delete_scope(conn, scope)
-        for pos, c in enumerate(analysis.claims):
+        held = _stored_scope(conn, scope)
+        stale = [
+            cid
+            for cid, (row, said) in held.items()
+            if cid not in rows or rows[cid] != row or mentions[cid] != said
+        ]
+        conn.executemany("DELETE FROM claim_mentions WHERE claim_id = ?", [(c,) for c in stale])
+        conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in stale])
+        kept = held.keys() - set(stale)
+        for cid, row in rows.items():
+            if cid in kept:
+                continue
             conn.execute(
                 "INSERT OR REPLACE INTO claims (id, scope, event, position, text, attribution,"
                 " hedged, articles, independent_sources, status, contradicts, origins, state,"
                 " figure) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    c.id,
-                    scope,
-                    c.event,
-                    pos,
-                    c.text,
-                    c.attribution,
-                    int(c.hedged),
-                    json.dumps(list(c.articles)),
-                    c.independent_sources,
-                    c.status,
-                    json.dumps(list(c.contradicts)),
-                    c.origins,
-                    states[c.id],
-                    int(any(gives_figure(t) for t in (c.texts or (c.text,)))),
-                ),
+                row,
             )
-            who = c.attributions or (None,) * len(c.spans)
-            texts = c.texts or (None,) * len(c.spans)
             conn.executemany(
                 "INSERT INTO claim_mentions (claim_id, article_id, start, end, attribution, text)"
                 " VALUES (?,?,?,?,?,?)",
-                [
-                    (c.id, s.article, s.start, s.end, w, t)
-                    for s, w, t in zip(c.spans, who, texts, strict=True)
-                ],
+                mentions[cid],
             )
+        conn.execute("DELETE FROM claim_contradictions WHERE scope = ?", (scope,))
         conn.executemany(
             "INSERT OR REPLACE INTO claim_contradictions"
             " (scope, a, b, kind, value_a, value_b, relation) VALUES (?,?,?,?,?,?,?)",
@@ -161,6 +181,27 @@ def save_scope(
             (scope, fingerprint),
         )
     return states
+
+
+def _stored_scope(conn, scope: str) -> dict[str, tuple[tuple, list[tuple]]]:  # noqa: ANN001
+    """claim id -> (its stored row as :func:`save_scope` writes it, its mention rows in
+    order) for the claims of one scope."""
+    held: dict[str, tuple[tuple, list[tuple]]] = {
+        r[0]: (tuple(r), [])
+        for r in conn.execute(
+            "SELECT id, scope, event, position, text, attribution, hedged, articles,"
+            " independent_sources, status, contradicts, origins, state, figure"
+            " FROM claims WHERE scope = ?",
+            (scope,),
+        )
+    }
+    for r in conn.execute(
+        "SELECT claim_id, article_id, start, end, attribution, text FROM claim_mentions"
+        " WHERE claim_id IN (SELECT id FROM claims WHERE scope = ?) ORDER BY rowid",
+        (scope,),
+    ):
+        held[r[0]][1].append(tuple(r))
+    return held
 
 
 def scope_states(store: Store, scope: str) -> dict[str, str | None]:
