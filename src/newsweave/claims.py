@@ -1183,7 +1183,8 @@ def analyse_claims(
     # Counted one statement at a time, so memory holds the pairs that qualify, not every
     # pair sharing one stem (a 7 MB page: 8M pairs, 800 MB, of which 6 % share two).
     sims: dict[tuple[int, int], float] = {}
-    for idxs in members_of.values():
+    for g, idxs in members_of.items():
+        idf = idf_of[g]
         index: dict[str, list[int]] = defaultdict(list)
         cap = max(50, min(200, len(idxs) // 5))  # a stem that common is no sign of sameness
         for i in idxs:
@@ -1198,10 +1199,11 @@ def analyse_claims(
             shared_count: Counter[int] = Counter()
             for p in later.pop(i, ()):
                 shared_count.update(p[bisect.bisect_right(p, i) :])
-            for j in sorted(shared_count):
-                if shared_count[j] < 2 or not comparable(i, j):
+            # two statements of one event are always comparable (a group is one event,
+            # or the unevented articles, which compare by date)
+            for j in sorted(j for j, c in shared_count.items() if c >= 2):
+                if g is None and not comparable(i, j):
                     continue
-                idf = idf_of[group_of[i]]
                 shared = math.fsum(
                     idf.get(t, 1.0) for t in statements[i].stems & statements[j].stems
                 )
