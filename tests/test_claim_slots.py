@@ -981,3 +981,63 @@ def test_an_aside_between_dashes_and_a_correction_note() -> None:
     assert _across_events(note, report) == []
     fixed = (note[0], note[1], "A leaking well was spewing 5,000 gallons a day into the Gulf.")
     assert len(_across_events(fixed, report)) == 1
+
+
+def test_two_reports_of_the_leak_rate_need_little_of_the_encoder() -> None:
+    # BBC 29 April vs the Guardian 26 April: both read as oil flowing a day, worded apart
+    # (masked cosine about 0.34): the encoder is asked only for ClaimOptions.flow_cosine
+    from newsweave.claims import cross_event_contradictions, figure_mentions
+    from newsweave.embed import embed as encoder
+    from newsweave.records import Event
+
+    texts = (
+        ("bbc-1", "2010-04-29", "Some 5,000 barrels of oil a day are now pouring into the Gulf."),
+        (
+            "gu-1",
+            "2010-04-26",
+            "Underwater robots dived to the ocean floor yesterday in a new effort to staunch the "
+            "42,000 gallons of oil a day being pumped into the Gulf of Mexico in America's worst "
+            "offshore oil rig spill in 40 years.",
+        ),
+    )
+    arts = [_article(aid, text + "\n", published=day) for aid, day, text in texts]
+    events = [Event(f"e{k}", "x", None, (a.id,), "s") for k, a in enumerate(arts)]
+    claims = analyse_claims(arts, events=events).claims
+    mentions = figure_mentions(claims, {a.id: a.published for a in arts})
+    (x,) = cross_event_contradictions(mentions, (), ClaimOptions(), encoder)
+    assert x.relation == "update" and {x.value_a, x.value_b} == {"Some 5,000", "42,000"}
+    strict = ClaimOptions(flow_cosine=0.5)
+    assert cross_event_contradictions(mentions, (), strict, encoder) == []
+    # "or more" after the noun bounds the figure; "suggest that about 10,000 barrels ... are
+    # being caught" measures what is caught, not the estimate "released" before "that"
+    (more,) = NumberSlot().extract("Oil gushes at 4,000 barrels a day or more.", SlotContext())
+    assert more.bound == "min"
+    (caught,) = NumberSlot().extract(
+        "Estimates released today suggest that about 10,000 barrels of oil a day are being "
+        "caught in the device placed over the leaking pipe.",
+        SlotContext(),
+    )
+    assert caught.act == "capture"
+
+
+def test_what_a_figure_measures_read_from_odd_wordings() -> None:
+    # bpoil listing, false pairs read at claims-24: each figure's measure as a reader gives it
+    def first(text: str) -> tuple:
+        q = NumberSlot().extract(text, SlotContext())[-1]
+        return (q.unit, q.act, q.thing, q.part)
+
+    assert first(
+        "A BP spokesman said on Sunday this captured only 1,360 barrels per day of oil."
+    ) == ("volume/day", "capture", "oil", False)  # a verb after "this", no noun
+    assert first("70 miles of his state's coastline had been affected by the oil spill")[2] == (
+        "coast"
+    )
+    assert first("The state nearest to BP's well that is 42 miles out in the Gulf.")[2] == "rig"
+    assert first(
+        "It will increase the flow of the leak by 20 percent -- at least 100,000 gallons more "
+        "a day."
+    )[3]  # an increment, no level of the flow
+    (down,) = NumberSlot().extract(
+        "The rig had penetrated another 18,000 feet into the earth's crust.", SlotContext()
+    )
+    assert down.unit == "length/depth"

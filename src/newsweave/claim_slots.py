@@ -200,6 +200,9 @@ class PairContext:
     #: the same for two figures whose words say they measure one quantity
     #: (``ClaimOptions.measured_cosine``)
     confirm_measured: float = 0.0
+    #: the same for two rates of a flow, the flow read on both sides
+    #: (``ClaimOptions.flow_cosine``)
+    confirm_flow: float = 0.0
 
     @property
     def days_apart(self) -> int | None:
@@ -450,6 +453,10 @@ _RANGE_BEFORE = re.compile(
     re.I,
 )
 _BRACKETS = re.compile(r"\s*\([^()]*\)")
+# a bound after the figure's noun: "4,000 barrels a day or more", "50 people or fewer"
+_TRAILING_BOUND = re.compile(
+    r"(?:[\s-]+[a-z/]+){1,4}?,?\s+or\s+(more|above|less|fewer|below)\b", re.I
+)
 _CHANGE_AFTER = re.compile(
     r"\s*(?:%|percent|per cent|points?)?\s*(?:drop|fall|rise|gain|decline|increase|jump|slide|"
     r"loss|lower|higher)\b",
@@ -578,6 +585,13 @@ _FALL_BEFORE = re.compile(
 _SIZE_WORDS = words("long wide deep high tall across below beneath underwater away apart from off")
 
 
+_BORED = re.compile(
+    r"\b(?:penetrated|drilled|bored|dug)\s+(?:down\s+)?(?:another\s+|about\s+|some\s+|"
+    r"nearly\s+|almost\s+|more than\s+)?$",
+    re.I,
+)
+
+
 def _length_role(after: str, before: str = "") -> str:
     """What a length measures: how far offshore or from a place ("50 miles off the coast",
     "40 miles southeast of the mouth"), how far apart two things are ("10 miles away from
@@ -585,8 +599,9 @@ def _length_role(after: str, before: str = "") -> str:
     below")."""
     # a conversion: "5,000 ft (1,500 m) of water", and the converted figure itself
     after = re.sub(r"\s*\([^()]*\)", "", re.sub(r"^\s*\)", "", after))
-    if re.search(r"\b(?:deep|depths?)\b", before, re.I):
-        return "depth"  # "ultra-deep wells, those greater than 5,000 ft"
+    if re.search(r"\b(?:deep|depths?)\b", before, re.I) or _BORED.search(before):
+        return "depth"  # "ultra-deep wells, those greater than 5,000 ft"; "penetrated
+        # another 18,000 feet" (how far a well goes down)
     words_after = [w.lower() for w in tokens(after)[:4]]
     if re.search(r"\bwithin\s+$", before):
         return "between"  # "wells drilled within three miles of the shoreline": a zone
@@ -882,6 +897,11 @@ def _nearest(text: str, start: int, end: int, lexicon: Mapping[str, str]) -> str
     lo, hi = max(0, start - 90), min(len(text), end + 90)
     before = re.split(r"[.;!?]\s", text[lo:start])[-1]
     after = re.split(r"[.;!?](?:\s|$)", text[end:hi])[0]
+    complement = re.search(r"\bthat\s+(?:[a-z]+\s+){0,2}$", before, re.I)
+    if complement and lexicon is not _LENGTH_THINGS:  # "estimates released today suggest
+        before = before[complement.start() :]  # that about 10,000 barrels ... are being
+        # caught": a figure opening a clause does what its own verb says (a thing before
+        # "that" is still the thing: "the well that is 42 miles out")
     best, best_d = "", 10**6
     base = start - len(before)
     for mt in re.finditer(r"[A-Za-z]+", before):
@@ -903,7 +923,10 @@ def _verb_of(lexicon: Mapping[str, str], text: str, mt: re.Match[str]) -> str:
     """The lexicon's value of the word ``mt`` unless a determiner makes it a noun naming
     the whole affair ("the leak", "the spill", "the collection rate"), no happening."""
     got = lexicon.get(stem(mt.group(0)))
-    if got and lexicon is not _LENGTH_THINGS and _DETERMINER.search(text[: mt.start()]):
+    det = _DETERMINER.search(text[: mt.start()]) if got else None
+    if det and det.group(0).split()[0].lower() in ("this", "that") and mt.group(0).endswith("ed"):
+        return got  # "this captured only 1,360 barrels": a verb after its subject
+    if det and lexicon is not _LENGTH_THINGS:
         return ""  # (a thing measured is a noun: "the rig", "the slick")
     return got or ""
 
@@ -932,7 +955,8 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
         return act, thing
     if unit.startswith("length"):
         of = re.match(
-            r"[\s-]*[a-z]+\s+of\s+(?:the\s+)?([\w'’]+)(?:\s+([a-z]+|[\d,]+-[a-z]+\s+[a-z]+))?",
+            r"[\s-]*[a-z]+\s+of\s+(?:the\s+)?([\w'’]+)(?:\s+([a-z]+|[\d,]+-[a-z]+\s+[a-z]+))?"
+            r"(?:['’]s\s+([a-z]+))?",  # "70 miles of his state's coastline"
             _BRACKETS.sub("", text[end : end + 80]),
             re.I,
         )
@@ -1221,6 +1245,9 @@ class NumberSlot(SlotKind):
                 if approx in {"up to", "less than", "fewer than", "under"}
                 else ""
             )
+            trailing = _TRAILING_BOUND.match(after)
+            if trailing and not bound:  # "4,000 barrels a day or more"
+                bound = "min" if trailing.group(1).lower() in ("more", "above") else "max"
             approx_flag = bool(approx) or (worded and raw.lower().startswith("dozen"))
             compound = re.match(r"-[a-z]+\s+([a-z]+)", after)
             if unit == "length" and compound and compound.group(1) not in _SIZE_WORDS:
@@ -1243,7 +1270,10 @@ class NumberSlot(SlotKind):
                     subject,
                     frame - {unit},
                     change,
-                    bool(_PART_BEFORE.search(text[max(0, m.start() - 50) : m.start()])),
+                    bool(
+                        _PART_BEFORE.search(text[max(0, m.start() - 50) : m.start()])
+                        or _MORE_AFTER.match(after)
+                    ),
                     owner,
                     qualifier,
                     act,
@@ -1378,7 +1408,8 @@ class NumberSlot(SlotKind):
                 if by_rules and measured:
                     if learned is None:
                         learned = pair.cosine()
-                    if learned >= pair.confirm_measured:
+                    flows = qa.unit.endswith("/day") and qa.act == qb.act == "flow"
+                    if learned >= (pair.confirm_flow if flows else pair.confirm_measured):
                         return qa, qb
                 if _same_people(a, b) and _anchored(qa, qb, qa_all, qb_all):
                     if not pair.confirm or pair.cosine is None:
@@ -1408,6 +1439,10 @@ _PART_BEFORE = re.compile(
     r"\d+\s+of(?:\s+(?:the|its|their|his|her))?(?:\s+[A-Z]\w*['’]?s?)?))\s*$",
     re.I,
 )
+
+
+# an increment, no level: "at least 100,000 gallons more a day"
+_MORE_AFTER = re.compile(r"\s*[a-z]+\s+more\b(?!\s+than)", re.I)
 
 
 _CUMULATIVE = re.compile(

@@ -388,6 +388,11 @@ class ClaimOptions:
     #: oil flowing per day, the slick's size): reports of one figure revised between threads
     #: are worded differently, so the encoder is asked for less
     measured_cosine: float = 0.5
+    #: the same for two rates of oil (or gas, water...) flowing a day, the flow read on both
+    #: sides: the leak rate is one running figure however its reports are worded ("the
+    #: 42,000 gallons of oil a day being pumped into the Gulf" / "Some 5,000 barrels of oil a
+    #: day are now pouring"), so the encoder only has to find the two statements not unlike
+    flow_cosine: float = 0.3
 
     def __post_init__(self) -> None:
         for name in (
@@ -398,6 +403,7 @@ class ClaimOptions:
             "figure_cosine",
             "cross_event_cosine",
             "measured_cosine",
+            "flow_cosine",
         ):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
@@ -1645,6 +1651,7 @@ def cross_event_contradictions(
                 # strictly when the words say the two figures measure one quantity)
                 confirm=opts.cross_event_cosine,
                 confirm_measured=opts.measured_cosine,
+                confirm_flow=opts.flow_cosine,
             )
             hit = find_conflict(a, b, pair, (_NUMBER_KIND,))
             if hit is not None:
