@@ -1627,6 +1627,8 @@ def personal_units(
     }
 
     def mark(sl: _Slots) -> _Slots:
+        if not any(k == "number" and any(q.unit in units for q in vs) for k, vs in sl):
+            return sl  # nothing to mark: the same slots
         return tuple(
             (k, tuple(replace(q, personal=True) if q.unit in units else q for q in vs))
             if k == "number"

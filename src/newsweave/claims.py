@@ -892,7 +892,9 @@ def _extract_statements(
             )
         )
     mark = personal_units([(st.slots, st.people) for st in statements])
-    statements = [replace(st, slots=mark(st.slots)) for st in statements]
+    statements = [
+        st if (sl := mark(st.slots)) is st.slots else replace(st, slots=sl) for st in statements
+    ]
     if noconfirm:
         hedged_out = []
         for st in statements:
