@@ -633,7 +633,7 @@ def main() -> None:
                     "peak_rss_mb": r["peak_rss_mb"],
                 }
                 for r in rows
-                if "corpus" in r and "error" not in r
+                if "input_mb" in r and "error" not in r  # --corpus rows (generated: a dict)
             },
             "growth": growth(rows) if not corpora else {},
             "projection": projection(rows),
