@@ -1041,3 +1041,46 @@ def test_what_a_figure_measures_read_from_odd_wordings() -> None:
         "The rig had penetrated another 18,000 feet into the earth's crust.", SlotContext()
     )
     assert down.unit == "length/depth"
+
+
+def _named(*texts: tuple[str, str, list[tuple[str, str, str]]]) -> tuple:
+    """Articles with resolved entity mentions: (id, text, [(name, label, entity id)])."""
+    from newsweave.records import Mention
+
+    arts, mentions = [], {}
+    for aid, text, names in texts:
+        arts.append(_article(aid, text + "\n", published=None))
+        mentions[aid] = [
+            Mention(aid, text.index(n), text.index(n) + len(n), n, label, eid)
+            for n, label, eid in names
+        ]
+    return analyse_claims(arts, mentions=mentions).contradictions
+
+
+def test_names_of_different_kinds_do_not_part_two_figures() -> None:
+    # ECB+ 23: a climber named in one report, only the park named in the other (pairs.jsonl 43)
+    a = (
+        "On Friday, 36-year-old Duncan Raite died after slipping and falling about 60 metres "
+        "from a ridge"
+    )
+    b = (
+        "A 36-year-old Australian man died on Friday after falling 150 meters from a ridge "
+        "in Aoraki National Park"
+    )
+    found = _named(
+        ("a-1", a, [("Duncan Raite", "PERSON", "e-raite")]),
+        ("b-1", b, [("Aoraki National Park", "LOC", "e-park")]),
+    )
+    assert [(x.kind, {x.value_a, x.value_b}) for x in found] == [
+        ("number", {"about 60", "150"})
+    ]
+    # two different people named: still no rivals
+    found = _named(
+        ("a-1", a, [("Duncan Raite", "PERSON", "e-raite")]),
+        (
+            "b-1",
+            b.replace("Australian man", "Australian, Tom Hall,"),
+            [("Tom Hall", "PERSON", "e-hall")],
+        ),
+    )
+    assert found == ()

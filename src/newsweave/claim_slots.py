@@ -1919,12 +1919,31 @@ def _share_someone(a: Statement, b: Statement) -> bool:
     return bool(ea & b.stems)
 
 
+_PLACE_LABELS = frozenset(("GPE", "LOC", "FAC"))
+
+
+def entity_kind(label: str) -> str:
+    """The kind of a named entity for :func:`_same_people`: ``person``, ``org``, ``place``
+    (a country, a region, a building alike) or the nlp label in lower case."""
+    if label in _PLACE_LABELS:
+        return "place"
+    return {"PERSON": "person", "ORG": "org"}.get(label, label.lower())
+
+
 def _same_people(a: Statement, b: Statement) -> bool:
     """Two statements that name people (entity ids) speak of the same ones only if they
-    share at least one; a figure about one person is no rival to another's."""
+    share at least one; a figure about one person is no rival to another's. Names of
+    different kinds say nothing of that ("Duncan Raite ... fell about 60 metres" / "A
+    36-year-old Australian man ... fell 150 meters ... in Aoraki / Mt. Cook National
+    Park"): disjoint names part two statements only when both name one kind (two people,
+    two organisations, two places)."""
     ea = {t for t in a.stems if t.startswith("ent:")}
     eb = {t for t in b.stems if t.startswith("ent:")}
-    return not (ea and eb) or bool(ea & eb)
+    if not (ea and eb) or ea & eb:
+        return True
+    ka = {k.split(":", 1)[0] for k in a.entity_kinds}
+    kb = {k.split(":", 1)[0] for k in b.entity_kinds}
+    return bool(ka and kb) and not ka & kb
 
 
 def _same_period(a: Statement, b: Statement) -> bool:

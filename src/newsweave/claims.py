@@ -57,6 +57,7 @@ from newsweave.claim_slots import (
     PairContext,
     SlotContext,
     content_stems,
+    entity_kind,
     extract_slots,
     figure_key,
     find_conflict,
@@ -339,6 +340,10 @@ class Statement:
     #: and for "He ..."/"She ..." the last person named before it ("He had 793 yards" after
     #: "Thomas came into 2010 ..." is Thomas's figure)
     people: frozenset[str] = frozenset()
+    #: the kinds of the entities named in it with resolved ids, as "<kind>:<id>" (kind:
+    #: ``person``, ``org``, ``place`` or the nlp label in lower case): two statements that
+    #: name only entities of different kinds do not speak of different people
+    entity_kinds: frozenset[str] = frozenset()
 
     def slot(self, kind: str) -> tuple[Any, ...]:
         """The values of one slot kind (``newsweave.claim_slots``) in this statement."""
@@ -698,7 +703,7 @@ def extract_statements(
     opts = options or ClaimOptions()
     linked = tuple(
         sorted(
-            (m.start, m.end, m.entity)
+            (m.start, m.end, m.entity, m.label)
             for m in mentions or ()
             if m.article == article.id and m.entity
         )
@@ -743,16 +748,24 @@ def extract_statements(
 
 
 def _with_entities(
-    found: Sequence[Statement], linked: Sequence[tuple[int, int, str | None]]
+    found: Sequence[Statement], linked: Sequence[tuple[int, int, str | None, str]]
 ) -> Iterable[Statement]:
     """Each of ``found`` with one ``ent:<id>`` stem per resolved entity named inside its
-    span (``linked``: sorted (start, end, entity id) of the article's mentions)."""
-    starts = [x for x, _, _ in linked]
+    span (``linked``: sorted (start, end, entity id, label) of the article's mentions), and
+    that entity's kind in ``entity_kinds``."""
+    starts = [x for x, _, _, _ in linked]
     for st in found:
         first = bisect.bisect_left(starts, st.start)
         last = bisect.bisect_right(starts, st.end)
-        ents = frozenset(f"ent:{eid}" for _, y, eid in linked[first:last] if y <= st.end)
-        yield replace(st, stems=st.stems | ents) if ents else st
+        inside = [(eid, label) for _, y, eid, label in linked[first:last] if y <= st.end]
+        if not inside:
+            yield st
+            continue
+        yield replace(
+            st,
+            stems=st.stems | frozenset(f"ent:{eid}" for eid, _label in inside),
+            entity_kinds=frozenset(f"{entity_kind(label)}:{eid}" for eid, label in inside),
+        )
 
 
 STATEMENT_CACHE_ARTICLES = 1024
