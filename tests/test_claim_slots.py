@@ -1084,3 +1084,25 @@ def test_names_of_different_kinds_do_not_part_two_figures() -> None:
         ),
     )
     assert found == ()
+
+
+def test_a_hedge_in_another_clause_does_not_hedge_the_figure() -> None:
+    # bpoil (pairs.jsonl 6/7): "With the oil now coating 1,800 square miles of water, BP
+    # officials acknowledge it could take months ..." reports the 1,800; the hedge is the months'
+    reported = (
+        "With the oil now coating 1,800 square miles of water, BP officials acknowledge it "
+        "could take months to contain the two leaks"
+    )
+    rival = "The oil slick was coating 1,900 square miles of water on Monday, BP officials said"
+    found = analyse_claims([_article("a-1", reported + ".\n"), _article("b-1", rival + ".\n")])
+    assert [(x.kind, {x.value_a, x.value_b}) for x in found.contradictions] == [
+        ("number", {"1,800", "1,900"})
+    ]
+    # the cue in the figure's own clause still hedges it
+    hedged = "The oil could be coating 1,800 square miles of water, BP officials acknowledge"
+    found = analyse_claims([_article("a-1", hedged + ".\n"), _article("b-1", rival + ".\n")])
+    assert found.contradictions == ()
+    q = NumberSlot().extract(reported, SlotContext())[0]
+    assert q.text == "1,800" and q.hedge_free
+    q = NumberSlot().extract(hedged, SlotContext())[0]
+    assert q.text == "1,800" and not q.hedge_free

@@ -153,6 +153,86 @@ def wordy(stems: frozenset[str] | set[str]) -> set[str]:
     return {t for t in stems if t.isalpha() and t not in MONTHS and not t.startswith("ent:")}
 
 
+# --------------------------------------------------------------------------- hedging
+
+HEDGE_RE = re.compile(
+    r"\b(likely|unlikely|expected to|expects to|may|might|could|possibly|probably|perhaps|"
+    r"reportedly|allegedly|purportedly|apparently|rumou?red|unconfirmed|unverified|"
+    r"no (?:official )?confirmation|not (?:been |yet )?confirmed|yet to be confirmed|"
+    r"(?:is|are|was|were) said to|believed to|appears? to|seems? to|speculat\w*|"
+    r"it is understood|sources close to|I (?:guess|suppose|bet|think|wonder|reckon)|"
+    # a correction note quotes the error it corrects: "The original said that ..."
+    r"the original (?:said|stated|read|reported|version)|an earlier version of this)\b",
+    re.IGNORECASE,
+)
+# Parts of every HEDGE_RE cue, tested as substrings first (most sentences hold none).
+_HEDGE_PARTS = (
+    "likely",
+    "expect",
+    "may",
+    "might",
+    "could",
+    "possibl",
+    "probabl",
+    "perhaps",
+    "reported",
+    "alleged",
+    "purported",
+    "apparent",
+    "rumo",
+    "unconfirmed",
+    "unverified",
+    "confirm",
+    "said to",
+    "believed to",
+    "appear",
+    "seem",
+    "speculat",
+    "understood",
+    "sources close",
+    "i guess",  # a reader's comment under the article: "I guess 42,000 gallons ..."
+    "i suppose",
+    "i bet",
+    "i think",
+    "i wonder",
+    "i reckon",
+    "the original",
+    "earlier version",
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def hedged_text(text: str) -> bool:
+    """Whether ``text`` holds a hedge cue (:data:`HEDGE_RE`)."""
+    low = text.lower()
+    return any(p in low for p in _HEDGE_PARTS) and bool(HEDGE_RE.search(text))
+
+
+# Where a hedge cue stops governing a figure: a clause boundary, or a word that opens
+# another clause ("in what is believed to be France's biggest theft", "but it could take").
+_HEDGE_BOUNDARY = re.compile(
+    r"[,;:()]|\s[-–—]+\s|\b(?:and that|but|while|whereas|which|who|in what|although|though)\b",
+    re.I,
+)
+
+
+def hedged_figure(st: Statement, q: Quantity) -> bool:
+    """Whether the figure ``q`` of ``st`` is hedged: its statement is, by a cue that is not
+    outside the figure's clause."""
+    return st.hedged and not q.hedge_free
+
+
+def _hedge_free(text: str, start: int, end: int) -> bool:
+    """Whether ``text`` holds hedge cues but none in the clause of the figure at
+    ``start:end``: "With the oil now coating 1,800 square miles of water, BP officials
+    acknowledge it could take months" hedges the months, not the 1,800 square miles."""
+    if not hedged_text(text):
+        return False  # hedged by something other than a cue in it (a speech tag, a denial)
+    before = _HEDGE_BOUNDARY.split(text[:start])[-1]
+    after = _HEDGE_BOUNDARY.split(text[end:])[0]
+    return not hedged_text(before + text[start:end] + after)
+
+
 # --------------------------------------------------------------------------- contexts
 
 
@@ -523,6 +603,9 @@ class Quantity:
     #: which side of a size it gives (:func:`_size_side`): "long", "wide" (the longer and
     #: the shorter of "45 miles by 105 miles"), "area" ("covering 400 miles"), "" unread
     side: str = ""
+    #: its statement's hedge cues all stand outside its clause (:func:`_hedge_free`): a
+    #: hedged statement still reports this figure
+    hedge_free: bool = False
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -1289,6 +1372,7 @@ class NumberSlot(SlotKind):
                     _span_of(text, m.start(), m.end(), unit),
                     _figure_periods(text, m.start(), m.end()),
                     _size_side(text, m.start(), m.end()) if unit == "length/size" else "",
+                    _hedge_free(text, m.start(), m.end()),
                 )
             )
             places.append((m.start(), m.end()))
@@ -1329,8 +1413,8 @@ class NumberSlot(SlotKind):
         ``ClaimOptions.figure_cosine``)."""
         if not a.slot(self.kind) or not b.slot(self.kind):
             return None  # a side without a figure (most pairs: asked first, it costs least)
-        if len(wordy(a.stems & b.stems)) < 2 or a.hedged or b.hedged:
-            return None  # a conditional or hedged figure ("could climb to") is no report
+        if len(wordy(a.stems & b.stems)) < 2:
+            return None
         if not _same_period(a, b):
             return None
         if a.people and b.people and not a.people & b.people:
@@ -1344,6 +1428,8 @@ class NumberSlot(SlotKind):
             for qb in qb_all:
                 if qa.unit != qb.unit:
                     continue
+                if hedged_figure(a, qa) or hedged_figure(b, qb):
+                    continue  # a conditional or hedged figure ("could climb to") is no report
                 if qa.background or qb.background:
                     continue  # a figure from another time ("In 2007, the gang ...")
                 if not _same_happening(qa, b) or not _same_happening(qb, a):

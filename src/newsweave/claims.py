@@ -47,6 +47,7 @@ from typing import Any
 
 import numpy as np
 
+from newsweave import claim_slots
 from newsweave.claim_slots import (
     MONTHS,
     NEGATION_RE,
@@ -61,6 +62,7 @@ from newsweave.claim_slots import (
     extract_slots,
     figure_key,
     find_conflict,
+    hedged_figure,
     personal_units,
     same_measure,
     slot_values,
@@ -127,55 +129,9 @@ STATUSES = ("corroborated", "single-source", "contested")
 # re-exported because callers and tests read them from here.
 __all__ = ["MONTHS", "STOPWORDS", "WEEKDAYS", "content_stems", "stem", "tokens"]
 
-HEDGE_RE = re.compile(
-    r"\b(likely|unlikely|expected to|expects to|may|might|could|possibly|probably|perhaps|"
-    r"reportedly|allegedly|purportedly|apparently|rumou?red|unconfirmed|unverified|"
-    r"no (?:official )?confirmation|not (?:been |yet )?confirmed|yet to be confirmed|"
-    r"(?:is|are|was|were) said to|believed to|appears? to|seems? to|speculat\w*|"
-    r"it is understood|sources close to|I (?:guess|suppose|bet|think|wonder|reckon)|"
-    # a correction note quotes the error it corrects: "The original said that ..."
-    r"the original (?:said|stated|read|reported|version)|an earlier version of this)\b",
-    re.IGNORECASE,
-)
-# Parts of every HEDGE_RE cue, tested as substrings first (most sentences hold none).
-_HEDGE_PARTS = (
-    "likely",
-    "expect",
-    "may",
-    "might",
-    "could",
-    "possibl",
-    "probabl",
-    "perhaps",
-    "reported",
-    "alleged",
-    "purported",
-    "apparent",
-    "rumo",
-    "unconfirmed",
-    "unverified",
-    "confirm",
-    "said to",
-    "believed to",
-    "appear",
-    "seem",
-    "speculat",
-    "understood",
-    "sources close",
-    "i guess",  # a reader's comment under the article: "I guess 42,000 gallons ..."
-    "i suppose",
-    "i bet",
-    "i think",
-    "i wonder",
-    "i reckon",
-    "the original",
-    "earlier version",
-)
-
-
-def _hedged(text: str) -> bool:
-    low = text.lower()
-    return any(p in low for p in _HEDGE_PARTS) and bool(HEDGE_RE.search(text))
+# The hedge cues live with the slot kinds (a figure is hedged by a cue in its own clause).
+HEDGE_RE = claim_slots.HEDGE_RE
+_hedged = claim_slots.hedged_text
 
 
 DENIAL_VERBS = words("denied denies deny rejected rejects dismissed dismisses refuted refutes")
@@ -1582,9 +1538,8 @@ def cross_event_contradictions(
         )
     by_unit: dict[str, list[int]] = defaultdict(list)
     for k, fm in enumerate(pool):
-        if fm.statement.hedged:
-            continue
-        for unit in sorted({q.unit for q in fm.statement.slot("number")}):
+        st = fm.statement
+        for unit in sorted({q.unit for q in st.slot("number") if not hedged_figure(st, q)}):
             by_unit[unit].append(k)
     cosine = _MaskedCosine(lambda k: pool[k].statement.text, embedder)
 
