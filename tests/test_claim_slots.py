@@ -1106,3 +1106,25 @@ def test_a_hedge_in_another_clause_does_not_hedge_the_figure() -> None:
     assert q.text == "1,800" and q.hedge_free
     q = NumberSlot().extract(hedged, SlotContext())[0]
     assert q.text == "1,800" and not q.hedge_free
+
+
+def test_a_negation_contradicts_only_a_statement_about_its_subject() -> None:
+    # ECB+ 6 (claims_ecb_heldout2): the stars are signed on; Ross is not
+    stars = (
+        "Meanwhile, the film's main stars, including Jennifer Lawrence and Josh Hutcherson, "
+        "are all signed on for the rest of the movies in the series"
+    )
+    ross = (
+        "Unlike stars Jennifer Lawrence and Josh Hutcherson, Ross is not signed on for the "
+        "rest of the movies in the series"
+    )
+    found = analyse_claims([_article("a-1", stars + ".\n"), _article("b-1", ross + ".\n")])
+    assert [x for x in found.contradictions if x.kind == "negation"] == []
+    # the same subject asserted and negated still contradicts
+    signed = "Ross has signed on to star in the rest of the movies in the series, his agent said"
+    found = analyse_claims([_article("a-1", signed + ".\n"), _article("b-1", ross + ".\n")])
+    assert [x.kind for x in found.contradictions] == ["negation"]
+    # "the No. 1 Tar Heels" negates nothing
+    from newsweave.claim_slots import NEGATION_RE
+
+    assert NEGATION_RE.search("help the No. 1 Tar Heels remain unbeaten") is None

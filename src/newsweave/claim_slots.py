@@ -2281,8 +2281,8 @@ class StatusSlot(SlotKind):
 # --------------------------------------------------------------------------- polarity
 
 NEGATION_RE = re.compile(
-    r"\b(not|never|no|none|nobody|nothing|no longer|neither|nor|cannot|(?:can|don|won|didn|"
-    r"doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|wouldn|shouldn)t|"
+    r"\b(not|never|no(?!\.\s*\d)|none|nobody|nothing|no longer|neither|nor|cannot|"
+    r"(?:can|don|won|didn|doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|wouldn|shouldn)t|"
     r"(?:has|have|had|is|are|was|were) yet to)\b|n ?['’] ?t\b|\b(?:is|was|are|were|do|does|did|"
     r"could|would|should|won|can|don|didn|doesn|isn|wasn|aren|weren|hasn|haven|hadn|couldn|"
     r"wouldn|shouldn)n? t\b",
@@ -2311,6 +2311,30 @@ def negated_predicate(text: str) -> frozenset[str]:
             continue
         return frozenset({stem(t)})
     return frozenset()
+
+
+# Where the clause of a negation starts: "While Ross wasn't signed", "Unlike the stars, Ross
+# is not signed".
+_SUBJECT_START = re.compile(
+    r"[,;:()\"“”]|\s[-–—]+\s|\b(?:while|whereas|although|though|unlike|but|and|because|as|"
+    r"that|if|when)\b",
+    re.I,
+)
+
+
+def negated_subject(text: str) -> frozenset[str]:
+    """Stems of the words before the negation cue in its clause (its subject: "Ross" in
+    "While Ross wasn't signed on"); empty when the cue opens its clause ("No charges have
+    been filed") or the statement is denied by a speech verb rather than negated."""
+    m = NEGATION_RE.search(text)
+    if m is None:
+        return frozenset()
+    clause = _SUBJECT_START.split(text[: m.start()])[-1]
+    return frozenset(
+        stem(t)
+        for t in tokens(clause)
+        if t.isalpha() and t.lower() not in STOPWORDS and t.lower() not in _AUXILIARIES
+    )
 
 
 _NOT_A_DENIAL = re.compile(
@@ -2346,6 +2370,9 @@ class PolaritySlot(SlotKind):
         neg, pos = (a, b) if a.negated else (b, a)
         if _NEGATIVE_QUANTIFIER.search(pos.text):
             return None
+        subject = negated_subject(neg.text)
+        if subject and not subject & pos.stems:
+            return None  # "Ross is not signed" against "the stars are all signed on"
         if negated_predicate(neg.text) & pos.stems:
             return (
                 "denied" if a.negated else "asserted",
