@@ -1128,3 +1128,28 @@ def test_a_negation_contradicts_only_a_statement_about_its_subject() -> None:
     from newsweave.claim_slots import NEGATION_RE
 
     assert NEGATION_RE.search("help the No. 1 Tar Heels remain unbeaten") is None
+
+
+def test_where_a_fixed_rig_lies_is_compared_whatever_the_time_words() -> None:
+    # bpoil (pairs.jsonl 13): "last week" dates the sinking, not where the rig lies, and "up
+    # to 5,000 barrels a day" in the other report bounds no distance
+    a = _article(
+        "a-1",
+        "About 5,000 barrels of oil a day are coming up from the seabed after a BP-operated "
+        "rig exploded and sank last week about 40 miles offshore.\n",
+        published="2010-04-29",
+    )
+    b = _article(
+        "b-1",
+        "About 50 miles offshore is the site of the BP rig that exploded, spewing up to "
+        "5,000 barrels of oil a day.\n",
+        published="2010-04-30",
+    )
+    found = analyse_claims([a, b]).contradictions
+    assert [(x.kind, {x.value_a, x.value_b}) for x in found] == [
+        ("number", {"about 40", "About 50"})
+    ]
+    # a count held to ransom is no count aboard (ECB+ 12)
+    a = _article("a-1", "The pirates still hold more than 300 crew members to ransom.\n")
+    b = _article("b-1", "Sixteen crew members were aboard the ship the pirates hold.\n")
+    assert analyse_claims([a, b]).contradictions == ()

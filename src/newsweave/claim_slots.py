@@ -921,6 +921,7 @@ _COUNT_ACTS = {
     **dict.fromkeys(words("rescu surviv evacu escap"), "survive"),
     **dict.fromkeys(words("miss unaccount"), "missing"),
     **dict.fromkeys(words("aboard board"), "aboard"),
+    **dict.fromkeys(words("hostag ransom kidnap captiv abduct"), "hostage"),
     **dict.fromkeys(words("arrest detain"), "arrest"),
     **dict.fromkeys(words("charg indict"), "charge"),
     **dict.fromkeys(words("deploi work used involv assign help"), "deploy"),
@@ -1430,7 +1431,8 @@ class NumberSlot(SlotKind):
                     continue
                 if hedged_figure(a, qa) or hedged_figure(b, qb):
                     continue  # a conditional or hedged figure ("could climb to") is no report
-                if qa.background or qb.background:
+                fixed = _fixed_place(qa) and _fixed_place(qb)
+                if (qa.background or qb.background) and not fixed:
                     continue  # a figure from another time ("In 2007, the gang ...")
                 if not _same_happening(qa, b) or not _same_happening(qb, a):
                     continue  # "the Valdez spill of 250,000 barrels" against this leak
@@ -1452,7 +1454,7 @@ class NumberSlot(SlotKind):
                     continue  # "seven AK-47 assault rifles" are some of "nine assault rifles"
                 if _period_words(qa) != _period_words(qb):
                     continue  # an annual average against one year's figure
-                if not _same_span(qa.periods, qb.periods):
+                if not (fixed or _same_span(qa.periods, qb.periods)):
                     continue  # "arrested three times since October" / "arrested four times"
                 if (qa.change or qb.change) and not (
                     qa.change and qb.change and not pair.days_apart and pair.sim >= merge
@@ -1473,11 +1475,13 @@ class NumberSlot(SlotKind):
                 if qa.compatible(qb, shift):
                     continue
                 if any(
-                    q.compatible(qb, _elapsed_shift(q, pair))
+                    _also_given(q, qb, _elapsed_shift(q, pair))
                     for q in qa_all
                     if _same_side(q, qb)
                 ) or any(
-                    q.compatible(qa, -_elapsed_shift(q, pair)) for q in qb_all if _same_side(q, qa)
+                    _also_given(q, qa, -_elapsed_shift(q, pair))
+                    for q in qb_all
+                    if _same_side(q, qa)
                 ):
                     continue  # the other statement gives this figure too (of the same side)
                 if _gives(pair.figures_a, qb) or _gives(pair.figures_b, qa):
@@ -1844,6 +1848,24 @@ def _background(text: str) -> bool:
 @lru_cache(maxsize=1 << 14)
 def _periods(text: str) -> frozenset[str]:
     return frozenset(m.group(0).lower() for m in _PERIOD.finditer(text))
+
+
+def _also_given(q: Quantity, other: Quantity, shift: float) -> bool:
+    """Whether the figure ``q`` of one statement gives ``other`` too: compatible with it in
+    one unit; in another unit (a noun read otherwise: "seven AK-47s" / "seven AK-47
+    rifles") only the same value, since a bound of one unit says nothing of another ("up to
+    5,000 barrels a day" is no bound on "about 40 miles")."""
+    if q.unit == other.unit:
+        return q.compatible(other, shift)
+    return replace(q, bound="").compatible(replace(other, bound=""), shift)
+
+
+def _fixed_place(q: Quantity) -> bool:
+    """A distance to where a fixed thing lies (the rig, the well, the blast site): the same
+    whenever it is told ("the rig that sank last week about 40 miles offshore"; "a well
+    about 50 miles out, ... the Valdez spill in 1989"), so the time words of its sentence do
+    not make it a figure of another time."""
+    return q.unit == "length/distance" and q.thing == "rig"
 
 
 # A subordinate clause inside a figure's clause has its own time: "1,000 barrels a day have
