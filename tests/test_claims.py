@@ -861,3 +861,21 @@ def test_an_event_growing_an_article_at_a_time_keeps_exactly_the_one_run_claims(
             # comparison or weight came out otherwise
             assert sum(newest not in pair for pair in asked) < 0.2 * old_pairs
         carried = {k: dict(v) for k, v in claims_mod._PAIRS.items()}
+
+
+def test_a_clock_times_am_ends_no_sentence_before_its_time_zone() -> None:
+    # Timeline17 bpoil_reuters: "... sank below the surface at 10:21 a.m. CDT (1521 GMT), about
+    # 42 miles off the Louisiana coast." was cut after "a.m." into a claim "CDT (1521 GMT), ..."
+    from newsweave.claims import extract_statements
+
+    text = (
+        "The fire went out as the rig sank below the surface at 10:21 a.m. CDT (1521 GMT), "
+        "about 42 miles off the Louisiana coast. Crews searched for the missing workers.\n"
+    )
+    art = Article(
+        id="r-1", source_path="r.txt", title=None, outlet="Reuters", agency=None,
+        dateline=None, published="2010-04-22", text=text,
+    )  # fmt: skip
+    got = [s.text for s in extract_statements(art)]
+    assert got[0].endswith("about 42 miles off the Louisiana coast") and got[0].startswith("The")
+    assert got[1] == "Crews searched for the missing workers"

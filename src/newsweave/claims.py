@@ -566,6 +566,12 @@ _TITLE_END = re.compile(
     r"Supt|Insp|Det|Atty|Gov|U\.S|Ft|Mt|No|Nos|Vol|[A-Z])\.$"
 )
 _SUFFIX_END = re.compile(r"(?:^|\s)(?:Jr|Sr|Inc|Co|Corp|Ltd|Bros|II|III|IV)\.$")
+# "at 10:21 a.m. CDT (1521 GMT), about 42 miles off the coast": a clock time's "a.m."
+# ends no sentence when a time zone or the sentence's own words follow it
+_CLOCK_END = re.compile(r"\d\s*[ap]\.m\.$", re.I)
+_CLOCK_GOES_ON = re.compile(
+    r"^\s*(?:(?-i:[ECMP][SD]?T|GMT|UTC|BST)\b|local time\b|[a-z(,;]|(?:on|in|at)\b)", re.I
+)
 _CONTINUES = re.compile(r"^\s*(?:[a-z(,;]|(?:said|says|told|added|and|who)\b)")
 
 
@@ -576,7 +582,11 @@ def _join_abbreviations(sentences: Sequence[Sentence], text: str) -> list[Senten
         if out:
             prev = out[-1]
             tail = prev.text.rstrip()
-            if _TITLE_END.search(tail) or (_SUFFIX_END.search(tail) and _CONTINUES.match(s.text)):
+            if (
+                _TITLE_END.search(tail)
+                or (_SUFFIX_END.search(tail) and _CONTINUES.match(s.text))
+                or (_CLOCK_END.search(tail) and _CLOCK_GOES_ON.match(s.text))
+            ):
                 out[-1] = Sentence(
                     prev.article, prev.index, prev.start, s.end, text[prev.start : s.end]
                 )
