@@ -75,6 +75,10 @@ def test_a_number_that_ends_its_sentence_counts_the_noun_before_it() -> None:
 
 def test_tickers_clock_times_and_codes_are_not_counts() -> None:
     assert _numbers("Updated 1 hr ago by staff writers in the city.") == []
+    # a name's number that ends its clause is a version, not a count (claims_ecb_heldout3)
+    assert _numbers("The flaw was reported after the release of Windows IE 8 Beta 2, but") == []
+    assert _numbers("The flaws are found in not only IE 7, Microsoft's latest browser") == []
+    assert _numbers("The death toll from the quake rose to 11.") == [(11, "toll")]
     assert _numbers("The blast came about 10:30 p.m. on the rig.") == []
     assert _numbers("India will buy AK-203 rifles and S-400 systems.") == []
 

@@ -1115,6 +1115,9 @@ def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
 
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d")
+# a capitalised word right before a number that ends its clause: the number is part of a
+# name or a version ("Internet Explorer 7", "Beta 2", "Apollo 11"), not a count
+_NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z.-]*\s+$")
 _CLOCK_ZONE = re.compile(r"\s*\(?(?:hrs\b|local\s+time\b|(?-i:GMT|UTC|BST|[ECMP][SD]T)\b)")
 
 
@@ -1256,8 +1259,13 @@ class NumberSlot(SlotKind):
             )
             if not unit and verb_before and re.match(r"\s*(?:[.;,)]|and\b|$)", after):
                 unit = stem(verb_before.group(1))  # "injuring 80", "wounding other 70"
-            if not unit and re.match(r"\s*(?:[.;,]|$)", after):
-                # the number ends its clause: "the death toll rose to 11."
+            if (
+                not unit
+                and re.match(r"\s*(?:[.;,]|$)", after)
+                and not _NAME_BEFORE.search(text[: m.start("num")])
+            ):
+                # the number ends its clause: "the death toll rose to 11." (not a name's
+                # number: "Internet Explorer 7,", "Windows IE 8 Beta 2,")
                 clause = re.split(r"[,;:]", text[max(0, m.start() - 80) : m.start()])[-1]
                 # the subject before its verb, without the phrases hanging off it:
                 # "The death toll from the quake rose to 11" -> "toll"
