@@ -396,7 +396,7 @@ def test_html_export_shows_each_disagreement_once_per_event(bbc: Path) -> None:
         assert len(mine) == len(set(mine))  # each disagreement once, not once per pair
     funnel = [b for b in blocks if b[0] == "Oil captured, barrels a day"]
     assert funnel and all(
-        b[1].startswith("update: revised in later reports; 1 of 4") for b in funnel
+        b[1].startswith("update: revised in later reports; 2 of 5") for b in funnel
     )
     assert "1,000 barrels a day → 2,000 barrels a day" in funnel[0][2]
     assert "nine miles (15km) → seven miles (11km)" in page
