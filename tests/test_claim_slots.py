@@ -1157,3 +1157,21 @@ def test_where_a_fixed_rig_lies_is_compared_whatever_the_time_words() -> None:
     a = _article("a-1", "The pirates still hold more than 300 crew members to ransom.\n")
     b = _article("b-1", "Sixteen crew members were aboard the ship the pirates hold.\n")
     assert analyse_claims([a, b]).contradictions == ()
+
+
+def test_an_earlier_estimate_the_other_report_revises_is_not_given_by_it() -> None:
+    # bpoil (pairs.jsonl 2): the later report names the 1,000 it revises; that is no sign
+    # that it agrees with an earlier report of 1,000 barrels a day
+    before = _article(
+        "fox-1", "It's 1,000 barrels a day emanating from the well, Landry said.\n", "2010-04-26"
+    )
+    after = _article(
+        "gu-1",
+        "Experts now estimate that 5,000 barrels a day of oil are spilling from the well, far "
+        "more than the previous estimate of 1,000 barrels a day.\n",
+        "2010-04-29",
+    )
+    found = analyse_claims([before, after]).contradictions
+    assert [(x.kind, {x.value_a, x.value_b}, x.relation) for x in found] == [
+        ("number", {"1,000", "5,000"}, "update")
+    ]

@@ -1808,6 +1808,13 @@ def figure_key(q: Quantity) -> tuple[str, float]:
     return (f"{q.unit}|{q.side}" if q.side else q.unit, q.value)
 
 
+def article_figures(qs: Sequence[Quantity]) -> frozenset[tuple[str, float]]:
+    """The figures of one statement that its article gives as its own report (its keys,
+    :func:`figure_key`): not those given only as an earlier or planned value ("the previous
+    estimate of 1,000 barrels a day"), which the article revises rather than gives."""
+    return frozenset(figure_key(q) for q in qs if not q.background)
+
+
 def _gives(figures: frozenset[tuple[str, float]], q: Quantity) -> bool:
     """Whether an article gives ``q`` (of its unit, and of its side when both are read)."""
     return any(
@@ -1862,7 +1869,11 @@ def _also_given(q: Quantity, other: Quantity, shift: float) -> bool:
     """Whether the figure ``q`` of one statement gives ``other`` too: compatible with it in
     one unit; in another unit (a noun read otherwise: "seven AK-47s" / "seven AK-47
     rifles") only the same value, since a bound of one unit says nothing of another ("up to
-    5,000 barrels a day" is no bound on "about 40 miles")."""
+    5,000 barrels a day" is no bound on "about 40 miles"). A figure given only as an earlier
+    or planned value ("far more than the previous estimate of 1,000 barrels a day") is not
+    given: the statement revises it."""
+    if q.background:
+        return False
     if q.unit == other.unit:
         return q.compatible(other, shift)
     return replace(q, bound="").compatible(replace(other, bound=""), shift)

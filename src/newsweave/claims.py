@@ -57,10 +57,10 @@ from newsweave.claim_slots import (
     NumberSlot,
     PairContext,
     SlotContext,
+    article_figures,
     content_stems,
     entity_kind,
     extract_slots,
-    figure_key,
     find_conflict,
     hedged_figure,
     personal_units,
@@ -119,7 +119,7 @@ class _MaskedCosine:
 
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-27"
+ALGORITHM = "claims-28"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -1201,7 +1201,7 @@ def analyse_claims(
 
     figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
     for st in statements:
-        figures[st.article] |= frozenset(figure_key(q) for q in st.slot("number"))
+        figures[st.article] |= article_figures(st.slot("number"))
     conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 
     def trigrams(k: int) -> frozenset[tuple[str, ...]]:
@@ -1543,8 +1543,8 @@ def cross_event_contradictions(
     n_changed = len(changed)
     figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
     for fm in pool:
-        figures[fm.statement.article] |= frozenset(
-            figure_key(q) for q in fm.statement.slot("number")
+        figures[fm.statement.article] |= article_figures(
+            fm.statement.slot("number")
         )
     by_unit: dict[str, list[int]] = defaultdict(list)
     for k, fm in enumerate(pool):
