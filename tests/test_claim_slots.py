@@ -1175,3 +1175,20 @@ def test_an_earlier_estimate_the_other_report_revises_is_not_given_by_it() -> No
     assert [(x.kind, {x.value_a, x.value_b}, x.relation) for x in found] == [
         ("number", {"1,000", "5,000"}, "update")
     ]
+
+
+def test_only_a_revised_earlier_value_is_left_out_of_what_an_article_gives() -> None:
+    from newsweave.claim_slots import article_figures
+
+    slot = NumberSlot()
+    revised = slot.extract(
+        "Experts now estimate 5,000 barrels a day, far more than the previous estimate of "
+        "1,000 barrels a day.",
+        SlotContext(),
+    )
+    assert {v for _u, v in article_figures(revised)} == {revised[0].value}
+    # a figure of another time is still given (ECB+ sports recaps: "a four-time all-star"
+    # in a career summary keeps agreeing with the same figure elsewhere)
+    other_time = slot.extract("In 2007 the team sold 1,000 tickets for the final.", SlotContext())
+    assert other_time and other_time[0].background
+    assert article_figures(other_time) == {("ticket", 1000.0)}

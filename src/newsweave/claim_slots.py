@@ -1812,7 +1812,18 @@ def article_figures(qs: Sequence[Quantity]) -> frozenset[tuple[str, float]]:
     """The figures of one statement that its article gives as its own report (its keys,
     :func:`figure_key`): not those given only as an earlier or planned value ("the previous
     estimate of 1,000 barrels a day"), which the article revises rather than gives."""
-    return frozenset(figure_key(q) for q in qs if not q.background)
+    return frozenset(figure_key(q) for q in qs if not _revised(q))
+
+
+_REVISION_STEMS = frozenset(
+    stem(w) for w in ("previous", "previously", "earlier", "initial", "initially", "original")
+)
+
+
+def _revised(q: Quantity) -> bool:
+    """A figure given as the earlier value its statement revises: "the previous estimate of
+    1,000", "up from an earlier estimate of 1,000" (not any figure of another time)."""
+    return q.background and bool(q.context & _REVISION_STEMS)
 
 
 def _gives(figures: frozenset[tuple[str, float]], q: Quantity) -> bool:
@@ -1872,7 +1883,7 @@ def _also_given(q: Quantity, other: Quantity, shift: float) -> bool:
     5,000 barrels a day" is no bound on "about 40 miles"). A figure given only as an earlier
     or planned value ("far more than the previous estimate of 1,000 barrels a day") is not
     given: the statement revises it."""
-    if q.background:
+    if _revised(q):
         return False
     if q.unit == other.unit:
         return q.compatible(other, shift)
