@@ -1056,7 +1056,14 @@ PAIR_CACHE_PAIRS = 200_000
 _PAIRS: dict[tuple, dict[tuple, _PairAnswer]] = {}
 
 
-_STATEMENT_FIELDS = tuple(f.name for f in fields(Statement) if f.name != "stems")
+_STATEMENT_FIELDS = tuple(
+    f.name for f in fields(Statement) if f.name not in ("stems", "entity_kinds")
+)
+
+
+def _kinds(st: Statement) -> list[str]:
+    """The kinds of the entities a statement names, without their ids."""
+    return sorted(k.split(":", 1)[0] for k in st.entity_kinds)
 
 
 def _entity_stems(st: Statement) -> frozenset[str]:
@@ -1068,6 +1075,8 @@ def _alike(x: Statement, y: Statement) -> bool:
     if x is y:
         return True
     if any(getattr(x, name) != getattr(y, name) for name in _STATEMENT_FIELDS):
+        return False
+    if _kinds(x) != _kinds(y):
         return False
     return x.stems - _entity_stems(x) == y.stems - _entity_stems(y)
 
