@@ -772,6 +772,15 @@ def test_what_each_figure_measures() -> None:
     rig, slick = figures("The rig sank 50 miles out"), figures("the slick was 9 miles off")
     assert rig["50"].thing == "rig" and slick["9"].thing == "slick"
     assert same_measure(rig["50"], slick["9"]) is False
+    # a length that names its object after the unit is that object's length, no distance
+    # offshore (bpoil: "the 5,000 ft riser pipe", "a mile-long (1.6 km) tube")
+    riser = figures("gas came up through the 5,000 ft riser pipe connecting the well to the rig")
+    tube = figures("it funnels 2,000 barrels a day from the well through a mile-long (1.6 km) tube")
+    piping = figures("the well bore - the 4km or so of piping that stretches into the reservoir")
+    assert riser["5,000"].thing == tube["1.6"].thing == piping["4"].thing == "pipe"
+    offshore = figures("The crew was finishing the well about 50 miles off the Louisiana coast")
+    assert offshore["about 50"].thing == "rig"
+    assert same_measure(riser["5,000"], offshore["about 50"]) is False
     valdez = figures("The Valdez spill, caused by a tanker, spilled 10.8 million gallons of crude")
     assert valdez["10.8 million"].named == frozenset({"Valdez"})
     assert figures("At the worst-case figure of 336,000 gallons a day")["336,000"].background

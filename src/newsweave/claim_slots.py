@@ -942,9 +942,16 @@ _LENGTH_THINGS = {
 }
 _LENGTH_OF = {
     **dict.fromkeys(words("boom barrier"), "boom"),
-    **dict.fromkeys(words("pipe tube riser hose"), "pipe"),
+    **dict.fromkeys(words("pipe pip tube riser hose"), "pipe"),  # "pip": piping, pipes
     **dict.fromkeys(words("coastlin coast shorelin shore beach marsh wetland"), "coast"),
 }
+# a length that names its object right after the unit: "the 5,000 ft riser pipe", "a
+# mile-long (1.6 km) tube", "the 4km or so of piping" (the object's length, no distance)
+_LENGTH_NAMED = re.compile(
+    r"[\s-]*[a-z]+\.?\)?(?:[\s-]+long)?(?:\s*\([^()]*\))?(?:\s+or\s+so)?(?:\s+of(?:\s+the)?)?"
+    r"\s+([a-z]+)(?:[\s-]+([a-z]+))?",
+    re.I,
+)
 _VOLUME_THINGS = {
     "oil": "oil",
     "crud": "oil",
@@ -1048,6 +1055,10 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
             word = (word or "").split()[-1] if word else word  # "Louisiana's 400-mile coast"
             if word and stem(word.lower()) in _LENGTH_OF:
                 return "", _LENGTH_OF[stem(word.lower())]  # "feet of boom", "of Cornish coastline"
+        named = _LENGTH_NAMED.match(text[end : end + 80])
+        for word in named.groups() if named else ():
+            if word and stem(word.lower()) in _LENGTH_OF:
+                return "", _LENGTH_OF[stem(word.lower())]  # "the 5,000 ft riser pipe"
         return "", _nearest(text, start, end, _LENGTH_THINGS)
     if unit in _MONEY_UNITS:
         return _nearest(text, start, end, _MONEY_ACTS), ""
