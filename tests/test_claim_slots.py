@@ -15,6 +15,7 @@ from newsweave.claim_slots import (
     NumberSlot,
     SlotContext,
     SlotKind,
+    _fixed_place,
     _same_owner,
     same_measure,
     slot_values,
@@ -796,6 +797,11 @@ def test_what_each_figure_measures() -> None:
     assert day["256,200"].day and not total["924,000"].day
     texas = figures("remembered for the 2005 Texas City refinery explosion that killed 15")
     assert texas["15"].background
+    # a sentence that opens with another year is of that year, a well's distance too
+    union = figures("In 1969, a Union Oil well blew out five miles off the coast of Santa Barbara")
+    this_year = figures("In 2010, the well blew out five miles off the coast of Louisiana")
+    assert union["five"].opens_other_year and not this_year["five"].opens_other_year
+    assert not _fixed_place(union["five"]) and _fixed_place(this_year["five"])
     killed = figures("the Deepwater Horizon explosion, which killed 11 workers")["11"]
     rescued = figures("Another 126 workers were rescued")["126"]
     assert (killed.act, rescued.act) == ("kill", "survive")

@@ -606,6 +606,9 @@ class Quantity:
     #: its statement's hedge cues all stand outside its clause (:func:`_hedge_free`): a
     #: hedged statement still reports this figure
     hedge_free: bool = False
+    #: its sentence opens with a year other than the publication's ("In 1969, … a Union Oil
+    #: well blew out five miles off the coast"): all of it is of that year
+    opens_other_year: bool = False
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -1393,6 +1396,7 @@ class NumberSlot(SlotKind):
                     _figure_periods(text, m.start(), m.end()),
                     _size_side(text, m.start(), m.end()) if unit == "length/size" else "",
                     _hedge_free(text, m.start(), m.end()),
+                    _opens_other_year(text, ctx.published.year if ctx.published else None),
                 )
             )
             places.append((m.start(), m.end()))
@@ -1901,12 +1905,21 @@ def _also_given(q: Quantity, other: Quantity, shift: float) -> bool:
     return replace(q, bound="").compatible(replace(other, bound=""), shift)
 
 
+_OPENING_YEAR = re.compile(r"\W*(?:in|back\s+in)\s+((?:19|20)\d\d)\b", re.I)
+
+
+def _opens_other_year(text: str, year: int | None) -> bool:
+    """Whether ``text`` opens with a year other than ``year`` ("In 1969, …")."""
+    opening = _OPENING_YEAR.match(text)
+    return year is not None and opening is not None and int(opening.group(1)) != year
+
+
 def _fixed_place(q: Quantity) -> bool:
     """A distance to where a fixed thing lies (the rig, the well, the blast site): the same
     whenever it is told ("the rig that sank last week about 40 miles offshore"; "a well
     about 50 miles out, ... the Valdez spill in 1989"), so the time words of its sentence do
     not make it a figure of another time."""
-    return q.unit == "length/distance" and q.thing == "rig"
+    return q.unit == "length/distance" and q.thing == "rig" and not q.opens_other_year
 
 
 # A subordinate clause inside a figure's clause has its own time: "1,000 barrels a day have
