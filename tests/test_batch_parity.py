@@ -88,3 +88,28 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
         data = nw.export()
     data["articles"] = sorted(data["articles"], key=lambda a: a["id"])
     assert data == once
+
+
+def test_new_claims_rules_give_every_stored_claim_a_new_state(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # the comparison across events keeps the stored answers of claims whose state did not
+    # change: after the rules change, a claim whose rows come out the same must not keep
+    # answers the old rules found (bpoil: a 1969 well stayed in a chain of distances)
+    from newsweave.records import Claim, Span
+    from newsweave.store import claims as claims_store
+
+    claim = Claim(
+        id="cl_1",
+        text="The well is 50 miles offshore",
+        attribution=None,
+        hedged=False,
+        articles=("a1",),
+        spans=(Span("a1", 0, 29),),
+        independent_sources=1,
+        status="single-source",
+    )
+    before = claims_store.claim_state(claim, {"a1": "2010-05-01"})
+    assert claims_store.claim_state(claim, {"a1": "2010-05-01"}) == before
+    monkeypatch.setattr(claims_store, "ALGORITHM", claims_store.ALGORITHM + "-next")
+    assert claims_store.claim_state(claim, {"a1": "2010-05-01"}) != before

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 
-from newsweave.claims import ClaimAnalysis, gives_figure
+from newsweave.claims import ALGORITHM, ClaimAnalysis, gives_figure
 from newsweave.records import Claim, Contradiction, Span
 from newsweave.store import Store, id_chunks
 
@@ -94,8 +94,11 @@ def scope_fingerprints(store: Store) -> dict[str, str]:
 
 def claim_state(claim: Claim, published: Mapping[str, str | None]) -> str:
     """A digest of what the comparison across events reads of a stored claim: its mentions
-    (spans, texts, speakers), event, hedging and its articles' publication dates."""
+    (spans, texts, speakers), event, hedging and its articles' publication dates, and the
+    claims rules (``ALGORITHM``): the stored answers across events of a claim whose rows
+    came out the same under new rules were found by the old ones, so its state changes."""
     key = (
+        ALGORITHM,
         claim.id,
         claim.event,
         claim.hedged,
