@@ -40,15 +40,19 @@ LEAK_RATE = (
 )
 
 
-@pytest.fixture(scope="module")
-def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    files = [BPOIL / f for f in LEAK_RATE]
+def ingested(files: list[Path], tmp_path_factory: pytest.TempPathFactory, name: str) -> Path:
+    """A scratch store holding these real articles (the test is skipped without the data)."""
     if not all(f.exists() for f in files):
         pytest.skip("Timeline17 bpoil not available")
-    path = tmp_path_factory.mktemp("disagreements") / "news.db"
+    path = tmp_path_factory.mktemp(name) / "news.db"
     with newsweave.open(path) as nw:
         nw.ingest([str(f) for f in files])
-    yield path
+    return path
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    yield ingested([BPOIL / f for f in LEAK_RATE], tmp_path_factory, "disagreements")
 
 
 def _digits(value: str) -> str:
@@ -324,13 +328,7 @@ BBC_FIGURES = (
 
 @pytest.fixture(scope="module")
 def bbc(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    files = [BBC / f for f in BBC_FIGURES]
-    if not all(f.exists() for f in files):
-        pytest.skip("Timeline17 bpoil_bbc not available")
-    path = tmp_path_factory.mktemp("bbc") / "news.db"
-    with newsweave.open(path) as nw:
-        nw.ingest([str(f) for f in files])
-    yield path
+    yield ingested([BBC / f for f in BBC_FIGURES], tmp_path_factory, "bbc")
 
 
 def test_bbc_disagreements_read_as_an_editor_would(bbc: Path) -> None:

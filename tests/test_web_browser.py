@@ -400,15 +400,9 @@ def test_layout_fits_on_a_real_topic(browser, tmp_path: Path) -> None:
 def bpoil_server(tmp_path_factory: pytest.TempPathFactory):
     """Six real Timeline17 bpoil articles whose leak rate (1,000 then 5,000 barrels a day)
     makes several contested pairs of one disagreement."""
-    import newsweave
-    from tests.test_disagreements import BPOIL, LEAK_RATE
+    from tests.test_disagreements import BPOIL, LEAK_RATE, ingested
 
-    files = [BPOIL / f for f in LEAK_RATE]
-    if not all(f.exists() for f in files):
-        pytest.skip("Timeline17 bpoil not available")
-    db = tmp_path_factory.mktemp("browser-bpoil") / "bpoil.db"
-    with newsweave.open(db) as nw:
-        nw.ingest([str(f) for f in files])
+    db = ingested([BPOIL / f for f in LEAK_RATE], tmp_path_factory, "browser-bpoil")
     with serve(db) as base:
         yield base
 
