@@ -23,7 +23,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
-from newsweave.claim_slots import SLOT_TITLES, NumberSlot, SlotContext, stated_figure
+from newsweave.claim_slots import SLOT_TITLES, SlotContext, slot_values, stated_figure
 from newsweave.copies import singleton_source_group
 from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
@@ -38,8 +38,6 @@ from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store
 from newsweave.store import copies as copies_store
 
-_NUMBER = NumberSlot()
-
 #: a node: (kind, unit, act, thing, value) — see :func:`value_node`
 Node = tuple[str, ...]
 
@@ -50,7 +48,7 @@ def read_figure(kind: str, label: str, claim: Claim | None) -> tuple[Node, str, 
     figure, its value in its unit's base unit."""
     if kind == "number" and claim is not None:
         for text in (claim.text, *claim.texts):
-            for q in _NUMBER.extract(text, SlotContext()):
+            for q in slot_values("number", text, SlotContext()):
                 if q.text == label:
                     node = (kind, q.unit, q.act, q.thing, f"{q.value:.3g}")
                     return node, stated_figure(text, label), q.value
