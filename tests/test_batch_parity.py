@@ -58,6 +58,8 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
     from newsweave import pipeline
     from newsweave.store import claims as claims_store
     from newsweave.store import group as group_store
+    from newsweave.store import nlp as nlp_store
+    from newsweave.store import time as time_store
 
     files = _files()
     once = _export(tmp_path / "once.db", [files])
@@ -83,7 +85,12 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
         published = claims_store.published_dates(nw.store)
         rows = claims_store.figure_states(nw.store)
         stored = {c.id: c for c in claims_store.load_claims(nw.store, ids=[c for c, _ in rows])}
-        assert rows and all(s == claims_store.claim_state(stored[c], published) for c, s in rows)
+        arts = {a for c in stored.values() for a in c.articles}
+        names = {a: nlp_store.mentions_of(nw.store, a) for a in arts}
+        times = {a: time_store.time_refs(nw.store, a) for a in arts}
+        assert rows and all(
+            s == claims_store.claim_state(stored[c], published, times, names) for c, s in rows
+        )
         assert all((c, s) in pipeline._FIGURES for c, s in rows)
         data = nw.export()
     data["articles"] = sorted(data["articles"], key=lambda a: a["id"])
@@ -113,3 +120,61 @@ def test_new_claims_rules_give_every_stored_claim_a_new_state(
     assert claims_store.claim_state(claim, {"a1": "2010-05-01"}) == before
     monkeypatch.setattr(claims_store, "ALGORITHM", claims_store.ALGORITHM + "-next")
     assert claims_store.claim_state(claim, {"a1": "2010-05-01"}) != before
+
+
+def test_a_rerun_of_nlp_that_changes_whose_figure_it_is_changes_the_claim_state(
+    tmp_path: Path,
+) -> None:
+    # the comparison across events keeps the stored answers (and the per-process figure
+    # mentions) of claims whose state did not change; the names the nlp stage found inside
+    # a figure's mention say whose figure it is (figure_mentions reads them), so a re-run of
+    # nlp that reads a name otherwise must change the state of the claims that contain it
+    from newsweave import pipeline
+    from newsweave.claims import figure_reads, gives_figure
+    from newsweave.records import Mention
+    from newsweave.store import claims as claims_store
+    from newsweave.store import nlp as nlp_store
+    from newsweave.store import time as time_store
+
+    with newsweave.open(tmp_path / "news.db") as nw:
+        nw.ingest(_files()[:12])
+        published = claims_store.published_dates(nw.store)
+        rows = dict(claims_store.figure_states(nw.store))
+        stored = claims_store.load_claims(nw.store, ids=list(rows))
+        # a figure claim with a person named inside one of its figure mentions
+        picked = None
+        for c in stored:
+            for sp, text in zip(c.spans, c.texts or (c.text,) * len(c.spans), strict=True):
+                names = {sp.article: nlp_store.mentions_of(nw.store, sp.article)}
+                _refs, inside, _ = figure_reads(sp, text, None, names)
+                person = [n for n in inside if n[2] == "PERSON"]
+                if gives_figure(text) and person:
+                    picked = (c, sp.article, person[0][0])
+                    break
+            if picked:
+                break
+        assert picked is not None
+        claim, article, at = picked
+        # the nlp stage is re-run and reads that name as an organisation
+        (model,) = nw.store.conn.execute(
+            "SELECT model FROM nlp_done WHERE article_id = ?", (article,)
+        ).fetchone()
+        mentions = nlp_store.mentions_of(nw.store, article)
+        relabelled = [
+            Mention(m.article, m.start, m.end, m.text, "ORG", m.entity)
+            if m.start == at and m.label == "PERSON"
+            else m
+            for m in mentions
+        ]
+        nlp_store.save_mentions(nw.store, [(article, relabelled)], model=model)
+        assert pipeline.run_claims(nw.store) >= 1
+        after = dict(claims_store.figure_states(nw.store))
+        assert after[claim.id] != rows[claim.id]  # same text and spans, a new state
+        # the new state is what the stored claim reads as with the new names, and the
+        # comparison across events read its figures again under it
+        (again,) = claims_store.load_claims(nw.store, ids=[claim.id])
+        arts = list(again.articles)
+        names = {a: nlp_store.mentions_of(nw.store, a) for a in arts}
+        times = {a: time_store.time_refs(nw.store, a) for a in arts}
+        assert after[claim.id] == claims_store.claim_state(again, published, times, names)
+        assert (claim.id, after[claim.id]) in pipeline._FIGURES

@@ -1426,6 +1426,38 @@ class FigureMention:
 _NUMBER_KIND = NumberSlot()
 
 
+def figure_reads(
+    sp: Span,
+    text: str,
+    times: Mapping[str, Sequence[TimeRef]] | None = None,
+    mentions: Mapping[str, Sequence[Mention]] | None = None,
+) -> tuple[tuple[TimeRef, ...], tuple[tuple[int, str, str], ...], str]:
+    """What :func:`figure_mentions` reads of its article's other stages for one mention
+    (``sp`` with its stored ``text``): the time expressions inside it, the nlp stage's
+    PERSON and ORG names inside it (article offset, name, label) and the last PERSON named
+    before it (the antecedent of a "he"). The stored claim state
+    (:func:`newsweave.store.claims.claim_state`) digests the same, so a re-run of time or
+    nlp that changes whose figure it is changes the state."""
+    refs = tuple(
+        t for t in (times or {}).get(sp.article, ()) if sp.start <= t.start and t.end <= sp.end
+    )
+    inside: list[tuple[int, str, str]] = []
+    antecedent: tuple[int, str] | None = None
+    stop = sp.start + len(text)
+    for m in (mentions or {}).get(sp.article, ()):
+        if m.label not in ("PERSON", "ORG"):
+            continue
+        if sp.start <= m.start < stop:
+            inside.append((m.start, m.text, m.label))
+        if (
+            m.label == "PERSON"
+            and m.start < sp.start
+            and (antecedent is None or (m.start, m.text) > antecedent)
+        ):
+            antecedent = (m.start, m.text)
+    return refs, tuple(inside), antecedent[1] if antecedent else ""
+
+
 def figure_mentions(
     claims: Iterable[Claim],
     published: Mapping[str, str | None],
@@ -1436,8 +1468,8 @@ def figure_mentions(
     publication date; ``times``: article id -> the time stage's expressions, which date a
     figure "on Thursday" so that it is no rival to another day's; ``mentions``: article id ->
     the nlp stage's entity mentions, which say whose figure it is). Read from each mention's
-    stored text and its article's own data alone, so the same claims give the same mentions
-    whichever scope was recomputed."""
+    stored text and its article's own data alone (:func:`figure_reads`), so the same claims
+    give the same mentions whichever scope was recomputed."""
     out: list[FigureMention] = []
     for c in claims:
         texts = c.texts if len(c.texts) == len(c.spans) else (c.text,) * len(c.spans)
@@ -1446,16 +1478,7 @@ def figure_mentions(
             if not gives_figure(text):
                 continue
             pub = published.get(sp.article)
-            refs = tuple(
-                t
-                for t in (times or {}).get(sp.article, ())
-                if sp.start <= t.start and t.end <= sp.end
-            )
-            named = [
-                (m.start, m.text, m.label)
-                for m in (mentions or {}).get(sp.article, ())
-                if m.label in ("PERSON", "ORG")
-            ]
+            refs, named, antecedent = figure_reads(sp, text, times, mentions)
             persons = _span_names(
                 text, sp.start, [(at, n) for at, n, lb in named if lb == "PERSON"]
             )
@@ -1465,14 +1488,7 @@ def figure_mentions(
                 offset=sp.start,
                 persons=persons,
                 names=_span_names(text, sp.start, [(at, n) for at, n, _lb in named]),
-                antecedent=next(
-                    (
-                        n
-                        for at, n, lb in sorted(named, reverse=True)
-                        if lb == "PERSON" and at < sp.start
-                    ),
-                    "",
-                ),
+                antecedent=antecedent,
             )
             qs = slot_values("number", text, ctx)
             if not qs:
@@ -1552,9 +1568,7 @@ def cross_event_contradictions(
     n_changed = len(changed)
     figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
     for fm in pool:
-        figures[fm.statement.article] |= article_figures(
-            fm.statement.slot("number")
-        )
+        figures[fm.statement.article] |= article_figures(fm.statement.slot("number"))
     by_unit: dict[str, list[int]] = defaultdict(list)
     for k, fm in enumerate(pool):
         st = fm.statement

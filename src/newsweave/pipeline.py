@@ -1203,6 +1203,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             ]
             mentions = {a: nlp_store.mentions_of(store, a) for a in ids}
             times = {a: time_store.time_refs(store, a) for a in ids}
+            read_of[scope] = (times, mentions)  # what each claim's state digests
             yield (
                 scope,
                 fingerprint,
@@ -1217,9 +1218,13 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             )
 
     changed: set[str] = set()
+    # scope -> the time expressions and mentions its claims were computed from, kept from
+    # its task until its claims are saved (a claim's state digests what its figures read)
+    read_of: dict[str, tuple[dict, dict]] = {}
     for scope, fingerprint, analysis in current_runner().map(_claims_of_scope, tasks()):
         before = claims_store.scope_states(store, scope)
-        states = claims_store.save_scope(store, scope, fingerprint, analysis)
+        times, mentions = read_of.pop(scope)
+        states = claims_store.save_scope(store, scope, fingerprint, analysis, times, mentions)
         changed.update(c for c, state in states.items() if before.get(c) != state)
         recomputed += 1
     if recomputed or dropped:

@@ -11,8 +11,8 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 
-from newsweave.claims import ALGORITHM, ClaimAnalysis, gives_figure
-from newsweave.records import Claim, Contradiction, Span
+from newsweave.claims import ALGORITHM, ClaimAnalysis, figure_reads, gives_figure
+from newsweave.records import Claim, Contradiction, Mention, Span, TimeRef
 from newsweave.store import Store, id_chunks
 
 MIGRATIONS: list[tuple[str, str]] = [
@@ -92,11 +92,26 @@ def scope_fingerprints(store: Store) -> dict[str, str]:
     return dict(store.conn.execute("SELECT scope, fingerprint FROM claim_scopes").fetchall())
 
 
-def claim_state(claim: Claim, published: Mapping[str, str | None]) -> str:
+def claim_state(
+    claim: Claim,
+    published: Mapping[str, str | None],
+    times: Mapping[str, Sequence[TimeRef]] | None = None,
+    mentions: Mapping[str, Sequence[Mention]] | None = None,
+) -> str:
     """A digest of what the comparison across events reads of a stored claim: its mentions
-    (spans, texts, speakers), event, hedging and its articles' publication dates, and the
-    claims rules (``ALGORITHM``): the stored answers across events of a claim whose rows
-    came out the same under new rules were found by the old ones, so its state changes."""
+    (spans, texts, speakers), event, hedging and its articles' publication dates, the
+    claims rules (``ALGORITHM``) and, for each mention that may give a figure, what
+    :func:`newsweave.claims.figure_reads` reads of the time and nlp stages (``times``,
+    ``mentions``: article id -> that article's time expressions and entity mentions). The
+    stored answers across events of a claim whose rows came out the same under new rules,
+    or after a re-run of nlp that changed whose figure it is, were found from the old
+    reads, so its state changes."""
+    n = len(claim.spans)
+    texts = claim.texts if len(claim.texts) == n else (claim.text,) * n
+    reads = [
+        figure_reads(s, t, times, mentions) if gives_figure(t) else None
+        for s, t in zip(claim.spans, texts, strict=True)
+    ]
     key = (
         ALGORITHM,
         claim.id,
@@ -106,21 +121,29 @@ def claim_state(claim: Claim, published: Mapping[str, str | None]) -> str:
         claim.texts,
         claim.attributions,
         [(s.article, s.start, s.end, published.get(s.article)) for s in claim.spans],
+        reads,
     )
     return hashlib.sha1(repr(key).encode()).hexdigest()
 
 
 def save_scope(
-    store: Store, scope: str, fingerprint: str, analysis: ClaimAnalysis
+    store: Store,
+    scope: str,
+    fingerprint: str,
+    analysis: ClaimAnalysis,
+    times: Mapping[str, Sequence[TimeRef]] | None = None,
+    mentions: Mapping[str, Sequence[Mention]] | None = None,
 ) -> dict[str, str]:
     """Replace the claims of one scope (an event id, or ``"*"`` for unevented articles);
-    returns claim id -> :func:`claim_state` of the claims saved.
+    returns claim id -> :func:`claim_state` of the claims saved (``times``, ``mentions``:
+    the time expressions and entity mentions of the scope's articles the claims were
+    computed from).
 
     Only the claims whose row or mentions differ from the stored ones are rewritten (an
     article joining a big event leaves most of its claims as they were); the store ends
     as deleting the scope and writing every claim again leaves it."""
     published = {st.article: st.published for st in analysis.statements}
-    states = {c.id: claim_state(c, published) for c in analysis.claims}
+    states = {c.id: claim_state(c, published, times, mentions) for c in analysis.claims}
     rows: dict[str, tuple] = {}
     mentions: dict[str, list[tuple]] = {}
     for pos, c in enumerate(analysis.claims):
