@@ -171,6 +171,30 @@ def test_timeline17_folder_date_outlet_and_detokenisation(tmp_path) -> None:
     assert "(£346m)" in article.text and "spill's impact." in article.text
 
 
+def test_escaped_slash_is_a_slash(tmp_path) -> None:
+    """Timeline17 writes "/" as "\\/" (PTB's escape): the text keeps a plain slash, so no
+    output shows a backslash (the Markdown brief escaped it again, to "\\\\/")."""
+    folder = tmp_path / "bpoil_guardian" / "InputDocs" / "2010-06-02"
+    folder.mkdir(parents=True)
+    path = folder / "7.htm.txt"
+    path.write_text(
+        "Crews collected a drum of the crude oil\\/water emulsion , officials said .\n"
+        "Deferred output was 80,000 barrels\\/day , or 4 % of the total , BP 's filing says .\n"
+    )
+    (doc,) = list(read_file(InputFile(path, "text")))
+    article = clean(doc)
+    assert "oil/water emulsion" in article.text and "80,000 barrels/day" in article.text
+    assert "\\" not in article.text
+    # a credit with an escaped slash before a byline is still no headline
+    raw = RawDocument(
+        source_path="x.txt",
+        text="Gulf workers clean oiled birds Reuters\\/Lee Celano By Jane Smith BBC News\n"
+        "Volunteers washed more than a hundred pelicans on the coast this week, officials said.",
+        format="text",
+    )
+    assert clean(raw).title is None
+
+
 def test_ptb_detection_leaves_prose_alone() -> None:
     prose = "He said, in a statement, that it's fine. Then he left, and they stayed."
     assert not looks_ptb_tokenised(prose)

@@ -657,8 +657,10 @@ def _strip_furniture(draft: _Draft) -> None:
     draft.lines = kept
 
 
+# a slash: a photo credit ("Reuters/Lee Celano") or a path, never a headline here ("\/" in
+# the raw text is a slash again by now: see clean())
 _NOT_HEADLINE = re.compile(
-    r"[|*]|\\/|^\(|\b(?:photo|handout|credit|getty|AP Photo|Image by|via Flickr)\b| -- "
+    r"[|*/]|^\(|\b(?:photo|handout|credit|getty|AP Photo|Image by|via Flickr)\b| -- "
     r"|\((?:Reuters|AP|AFP|CNN)\)"
     rf"|^(?:{_MONTH_ALT})\.? \d{{1,2}}, \d{{4}}",
     re.I,
@@ -1157,6 +1159,9 @@ def clean(raw: RawDocument) -> Article:
     """Clean one document into an Article (pure: no I/O)."""
     # Lone surrogates (JSON "\\ud800" escapes) cannot be stored as UTF-8: replace them.
     text = scrub_surrogates(raw.text)
+    # "\/" is an escaped slash (PTB tokenisers and JSON writers write "/" so): a reader
+    # never means the backslash ("oil\/water", "P\/L"), and every output would show it
+    text = text.replace("\\/", "/")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = text.lstrip("\ufeff")
     if looks_ptb_tokenised(text):  # before the furniture rules, which read ordinary prose
