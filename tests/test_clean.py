@@ -180,10 +180,15 @@ def test_escaped_slash_is_a_slash(tmp_path) -> None:
     path.write_text(
         "Crews collected a drum of the crude oil\\/water emulsion , officials said .\n"
         "Deferred output was 80,000 barrels\\/day , or 4 % of the total , BP 's filing says .\n"
+        "About 5,000 barrels -LRB- 210,000 gallons\\/795 ,000 liters -RRB- leak a day , or "
+        "100,000 barrels -LRB- 4.2 million gallons\\/15 .9 million liters -RRB- at worst .\n"
     )
     (doc,) = list(read_file(InputFile(path, "text")))
     article = clean(doc)
     assert "oil/water emulsion" in article.text and "80,000 barrels/day" in article.text
+    # the number the tokeniser split after the slash is whole again
+    assert "(210,000 gallons/795,000 liters)" in article.text
+    assert "(4.2 million gallons/15.9 million liters)" in article.text
     assert "\\" not in article.text
     # a credit with an escaped slash before a byline is still no headline
     raw = RawDocument(

@@ -1155,13 +1155,19 @@ def source_key(raw: RawDocument, url: str | None) -> str:
     return f"{name}#{raw.record_no}" if raw.record_no is not None else name
 
 
+#: the number a PTB tokeniser split after an escaped slash ("gallons\/795 ,000 liters")
+SPLIT_AFTER_SLASH = re.compile(r"\\/(\d+) (?=[,.]\d)")
+
+
 def clean(raw: RawDocument) -> Article:
     """Clean one document into an Article (pure: no I/O)."""
     # Lone surrogates (JSON "\\ud800" escapes) cannot be stored as UTF-8: replace them.
     text = scrub_surrogates(raw.text)
     # "\/" is an escaped slash (PTB tokenisers and JSON writers write "/" so): a reader
-    # never means the backslash ("oil\/water", "P\/L"), and every output would show it
-    text = text.replace("\\/", "/")
+    # never means the backslash ("oil\/water", "P\/L"), and every output would show it;
+    # the tokeniser also split the number after it ("210,000 gallons\/795 ,000 liters")
+    if "\\/" in text:
+        text = SPLIT_AFTER_SLASH.sub(r"/\1", text).replace("\\/", "/")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = text.lstrip("\ufeff")
     if looks_ptb_tokenised(text):  # before the furniture rules, which read ordinary prose
