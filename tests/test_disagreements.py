@@ -261,6 +261,56 @@ def test_a_stray_value_is_not_chained_into_a_revision() -> None:
     assert sorted(p for d in found for p in d.contradictions) == [("c1", "c2"), ("c1", "c3")]
 
 
+def test_a_running_figure_far_from_its_median_is_no_stray() -> None:
+    """bpoil's leak rate went from 1,000 to 5,000 barrels a day (also written "200,000
+    gallons"), then to 60,000 and more: the 1,000 is over 20 times below the median of the
+    others, but its revision to 5,000 (and the same 5,000 in gallons, compared in litres) is
+    within the factor, so it is a step of the revision, not "another quantity"."""
+    found = _group(
+        {
+            "f1": ("As much as 1,000 barrels of oil a day is leaking", "2010-04-24"),
+            "f2": ("Some 5,000 barrels of oil a day are now pouring into the Gulf", "2010-04-29"),
+            "f3": ("About 200,000 gallons of oil a day are leaking into the Gulf", "2010-04-29"),
+            "f4": ("As much as 60,000 barrels of oil a day were leaking", "2010-06-15"),
+            "f5": ("Some 62,000 barrels of oil a day were leaking at first", "2010-08-02"),
+            "f6": ("Up to 100,000 barrels of oil a day could be leaking", "2010-06-20"),
+        },
+        [
+            ("f1", "f2", "1,000", "Some 5,000"),
+            ("f1", "f3", "1,000", "About 200,000"),
+            ("f2", "f4", "Some 5,000", "60,000"),
+            ("f3", "f5", "About 200,000", "Some 62,000"),
+            ("f2", "f6", "Some 5,000", "Up to 100,000"),
+        ],
+    )
+    (d,) = found
+    assert not d.stray and "another quantity" not in relation_label(d)
+    by_value = {s.value: s for s in d.sides}
+    # compared normalised, in litres a day: 5,000 barrels and 200,000 gallons are close
+    assert d.unit == "volume/day" and by_value["About 200,000"].stated.startswith(
+        "About 200,000 gallons"
+    )
+    assert by_value["Some 5,000"].normalised == pytest.approx(794_935, rel=1e-3)
+    assert by_value["About 200,000"].normalised == pytest.approx(757_082, rel=1e-3)
+    assert by_value["1,000"].normalised == pytest.approx(158_987, rel=1e-3)
+    # a stray is still one: far from the median and from every value it is paired with
+    found = _group(
+        {
+            "c1": ("The spill has cost the company $3.12bn so far", "2010-07-05"),
+            "c2": ("The statutory limit for spill costs is a mere $75m", "2010-07-06"),
+            "c3": ("The cost of the spill now stands at $3.5bn", "2010-07-12"),
+            "c4": ("The cost of the spill rose to $350m", "2010-05-10"),
+        },
+        [
+            ("c1", "c2", "$3.12bn", "$75m"),
+            ("c1", "c3", "$3.12bn", "$3.5bn"),
+            ("c4", "c1", "$350m", "$3.12bn"),
+        ],
+    )
+    stray = [d for d in found if d.stray]
+    assert [sorted(s.value for s in d.sides) for d in stray] == [["$3.12bn", "$75m"]]
+
+
 def test_a_chain_joins_one_measure_only() -> None:
     """Oil flowing and oil collected never chain through a figure whose words name
     neither; and revisions within a factor of the others stay one chain."""

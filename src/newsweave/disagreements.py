@@ -172,12 +172,20 @@ def _connected(items: Sequence[_Pair]) -> list[list[_Pair]]:
 
 def _strays(chain: Sequence[_Pair]) -> set[Node]:
     """The side keys of a chain of three or more figures whose value is more than
-    :data:`STRAY_FACTOR` times from the median of the others'."""
+    :data:`STRAY_FACTOR` times from the median of the others' and from every value it is
+    paired with. Values are compared normalised, in one unit ("1,000 barrels" and "200,000
+    gallons" a day are 159,000 and 757,000 litres). A value with a partner within the factor
+    is a step of a revision however far it lies from the median: a leak rate first put at
+    1,000 barrels a day and later at 60,000 is one running figure, its 1,000 no stray."""
     values: dict[Node, float] = {}
-    for _, *reads in chain:
-        for node, _, value in reads:
+    partners: dict[Node, set[Node]] = {}
+    for _, (na, _, va), (nb, _, vb) in chain:
+        ka, kb = _side_key(na), _side_key(nb)
+        for key, value in ((ka, va), (kb, vb)):
             if value is not None and value > 0:
-                values[_side_key(node)] = value
+                values[key] = value
+        partners.setdefault(ka, set()).add(kb)
+        partners.setdefault(kb, set()).add(ka)
     if len(values) < 3:
         return set()
     out = set()
@@ -185,9 +193,15 @@ def _strays(chain: Sequence[_Pair]) -> set[Node]:
         others = sorted(w for k, w in values.items() if k != key)
         mid = len(others) // 2
         med = others[mid] if len(others) % 2 else (others[mid - 1] * others[mid]) ** 0.5
-        if max(v / med, med / v) > STRAY_FACTOR:
+        near = [values[p] for p in partners[key] if p in values]
+        if _apart(v, med) and all(_apart(v, w) for w in near):
             out.add(key)
     return out if len(out) < len(values) - 1 else set()
+
+
+def _apart(v: float, w: float) -> bool:
+    """Two values more than :data:`STRAY_FACTOR` times apart."""
+    return max(v / w, w / v) > STRAY_FACTOR
 
 
 def support(d: Disagreement) -> int:
