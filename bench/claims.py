@@ -92,6 +92,7 @@ def load_labels(path: Path) -> list[dict]:
             if rec.get("kind") == "pair" and rec.get("label") not in PAIR_LABELS:
                 sys.exit(f"{f}:{n}: pair label must be one of {', '.join(PAIR_LABELS)}")
             rec["_file"] = f.name
+            rec["_line"] = n
             out.append(rec)
     return out
 
@@ -473,7 +474,7 @@ def score(
         for ra, rb, rec in gold_good:
             if id(rec) not in found:
                 log(
-                    f"MISSED {rec['label']} ({rec.get('slot')}): "
+                    f"MISSED {rec['_file']}:{rec['_line']} {rec['label']} ({rec.get('slot')}): "
                     f"{text_of[ra[0]][ra[1][0] : ra[1][1]][:120]!r} || "
                     f"{text_of[rb[0]][rb[1][0] : rb[1][1]][:120]!r}"
                 )
