@@ -636,13 +636,16 @@ def test_a_status_is_a_deals_and_little_is_no_denial() -> None:
 
 def test_two_budget_lines_and_two_girls_are_no_rivals() -> None:
     # haiti_bbc: Germany's aid against the EU's line of a list of pledges
-    (germany,) = NumberSlot().extract(
+    (germany, in_euros) = NumberSlot().extract(
         "Germany has released $2.18m (1.5m euros) in aid and has sent a team", SlotContext()
     )
-    (eu, _us) = NumberSlot().extract(
+    (eu, eu_euros, _us) = NumberSlot().extract(
         "EU - $604m (420m euros; # 371m) US - $100m pledged in immediate aid", SlotContext()
     )
-    assert (germany.owner, eu.owner) == ({"germani"}, {"eu"})  # the euros in brackets: dropped
+    assert (germany.owner, eu.owner) == ({"germani"}, {"eu"})
+    # the euros in brackets convert the dollars (the pounds after them, a second conversion,
+    # are dropped): they compare only with a report giving the sum in euros alone
+    assert (in_euros.unit, in_euros.converts, eu_euros.converts) == ("EUR", "USD", "USD")
     (un,) = NumberSlot().extract(
         "On Friday, the UN said a total of about $270m in aid had been pledged", SlotContext()
     )
@@ -929,10 +932,10 @@ def test_a_figures_own_clause_bounds_its_period_plan_and_owner() -> None:
 
 
 def test_a_sizes_sides_and_a_rate_a_noun_names() -> None:
-    # bpoil: a slick's length is no rival to its width, nor to the area it covers; the
-    # longer side of "A by B" is the length
+    # bpoil: a slick's length is no rival to its width, nor to the area it covers (an area
+    # in square miles, however short it is written); the longer side of "A by B" is the length
     sides = {
-        text: [(q.text, q.side) for q in NumberSlot().extract(text, SlotContext())]
+        text: [(q.text, q.side or q.unit) for q in NumberSlot().extract(text, SlotContext())]
         for text in (
             "The spill, a slick more than 130 miles long and 70 miles wide, threatens birds.",
             "The oil has formed a slick measuring 45 miles by 105 miles.",
@@ -1207,3 +1210,130 @@ def test_only_a_revised_earlier_value_is_left_out_of_what_an_article_gives() -> 
     other_time = slot.extract("In 2007 the team sold 1,000 tickets for the final.", SlotContext())
     assert other_time and other_time[0].background
     assert article_figures(other_time) == {("ticket", 1000.0)}
+
+
+def test_a_sum_converted_in_brackets_compares_in_its_currency() -> None:
+    # ECB+ 24: "85 million euros ($108 million)" gives the sum in dollars too; a report that
+    # gives only dollars agrees with it at $108 million and disagrees at another sum
+    euros = (
+        "Armed robbers stole diamonds valued at 85 million euros ($108 million) from the "
+        "Paris branch of jeweler Harry Winston"
+    )
+    sums = [(q.text, q.unit, q.converts) for q in NumberSlot().extract(euros, SlotContext())]
+    assert sums == [("85 million", "EUR", ""), ("$108 million", "USD", "EUR")]
+    agrees = (
+        "Armed robbers - some disguised as women - snatched $108 million worth of diamond "
+        "rings, necklaces and luxury watches from a Harry Winston boutique"
+    )
+    assert _conflicts(euros, agrees) == set()
+    other = "Armed robbers stole diamonds worth $137 million from the Paris branch of Harry Winston"
+    assert _conflicts(euros, other) == {("number", frozenset({"$108 million", "$137 million"}))}
+    # a report giving the sum in euros compares euros with euros, not its conversion with
+    # another conversion (two rates): "85 million euros (74 million pounds)" agrees
+    pounds = (
+        "Armed robbers stole gems worth 85 million euros (74 million pounds) from luxury "
+        "jewellers in the heart of Paris"
+    )
+    assert _conflicts(pounds, euros) == set()
+
+
+def test_a_span_of_time_is_a_figure_and_a_running_one_grows_by_the_days_between() -> None:
+    # ECB+ 18: "two hours of negotiations" / "for almost three hours while they negotiated"
+    # are spans of one happening (in days); "two days after", "within seven days" date
+    # other things and stay the date slot's
+    def spans(text: str) -> list[tuple[str, float]]:
+        return [
+            (q.text, round(q.value * 24, 2))
+            for q in NumberSlot().extract(text, SlotContext())
+            if q.unit == "duration"
+        ]
+
+    assert spans("Police began two hours of negotiations with a suspect.") == [("two", 2.0)]
+    assert spans(
+        "Police locked down the busy neighbourhood for almost three hours while they "
+        "negotiated with the suspect."
+    ) == [("almost three", 3.0)]
+    assert spans("Rico Dibrivell was rescued from the rubble after being trapped for 12 days") == [
+        ("12", 288.0)
+    ]
+    assert spans("The Pakistan quake killed thousands two days after the warning.") == []
+    assert spans("He must leave within seven days of the ruling.") == []
+    # haiti_bbc: trapped 11 days on one day is trapped 12 days on the next; 15 is another count
+    day1 = "A man trapped for 11 days in the rubble of the hotel was found alive by rescuers"
+    day2 = "A man trapped for 12 days in the rubble of the hotel was found alive by rescuers"
+    day2_15 = "A man trapped for 15 days in the rubble of the hotel was found alive by rescuers"
+    assert _conflicts(day1, day2, day_a="2010-01-27", day_b="2010-01-28") == set()
+    assert _conflicts(day1, day2_15, day_a="2010-01-27", day_b="2010-01-28") == {
+        ("number", frozenset({"11", "15"}))
+    }
+    # bpoil: "nearly two days" is said of 36 hours
+    assert (
+        _conflicts(
+            "The rig burned for nearly two days until it sank Thursday morning",
+            "The rig had been burning for 36 hours when it sank on Thursday in 5,000 ft of water",
+        )
+        == set()
+    )
+
+
+def test_an_area_in_square_units_or_written_short_is_one_unit() -> None:
+    # bpoil: "1,800 square miles", "600 sq miles (1,550 sq km)" and "a slick covering 400
+    # miles" are areas of the slick (square metres), no lengths
+    def areas(text: str) -> list[tuple[str, int, str]]:
+        return [
+            (q.text, round(q.value / 2_589_988), q.thing)
+            for q in NumberSlot().extract(text, SlotContext())
+            if q.unit == "area"
+        ]
+
+    assert areas("With the oil now coating 1,800 square miles of water, BP officials said") == [
+        ("1,800", 1800, "slick")
+    ]
+    grown = "The oil slick was estimated to have grown to about 600 sq miles (1,550 sq km)"
+    assert areas(grown) == [("about 600", 600, "slick")]
+    assert areas("An oil slick covering 400 miles is threatening marine life.") == [
+        ("400", 400, "slick")
+    ]
+    a = NumberSlot().extract("The spill grew to cover 1,900 square miles on Monday", SlotContext())
+    b = NumberSlot().extract("With the oil now coating 1,800 square miles of water", SlotContext())
+    assert same_measure(a[0], b[0]) is True
+
+
+def test_a_happening_named_after_the_figures_clause_does_not_own_it() -> None:
+    # bpoil: the well "about 50 miles out" is this spill's, though the sentence ends on the
+    # Exxon Valdez; the Valdez spill that opens a sentence still owns its figure
+    wapo = (
+        "The oil is spilling out of the seafloor at 5,000 barrels a day, from a well about 50 "
+        "miles out in the Gulf of Mexico, and it could soon eclipse the volume of the infamous "
+        "Exxon Valdez spill in 1989"
+    )
+    well = {q.text: q for q in NumberSlot().extract(wapo, SlotContext())}["about 50"]
+    assert (well.named, well.thing) == (frozenset(), "rig")
+    (valdez,) = NumberSlot().extract(
+        "The Valdez spill, caused by a tanker, spilled 10.8 million gallons of crude", SlotContext()
+    )
+    assert valdez.named == frozenset({"Valdez"})
+
+
+def test_where_a_rig_sank_is_a_fixed_place_and_two_places_for_it_contradict() -> None:
+    # bpoil: Reuters 22 April "sank ... at 10:21 a.m. CDT (1521 GMT), about 42 miles off the
+    # Louisiana coast" against Fox 23 April "about 50 miles off the Louisiana coast": a
+    # contradiction, though told on two days (a rig does not move)
+    reuters = (
+        "The fire went out as the Deepwater Horizon, operated by Transocean Ltd, sank below the "
+        "surface at 10:21 a.m. CDT (1521 GMT), about 42 miles off the Louisiana coast"
+    )
+    (q,) = NumberSlot().extract(reuters, SlotContext())
+    assert q.thing == "rig"
+    fox = (
+        "The crew was finishing the well about 50 miles off the Louisiana coast when the rig "
+        "exploded"
+    )
+    arts = [
+        _article("a-1", reuters + ".\n", published="2010-04-22"),
+        _article("b-1", fox + ".\n", published="2010-04-23"),
+    ]
+    found = analyse_claims(arts).contradictions
+    assert [({x.value_a, x.value_b}, x.relation) for x in found] == [
+        ({"about 42", "about 50"}, "contradiction")
+    ]

@@ -496,6 +496,27 @@ _CURRENCY_SIGNS = {
 # Counters of elapsed time: "18 days" on day one is "19 days" on day two.
 _ELAPSED = {"day": 1.0, "week": 7.0, "month": 30.4, "year": 365.25}
 _DURATION_UNITS = words("hour hr hrs minut min sec second")
+#: A span of time a happening lasted, in days: "for almost three hours", "two hours of
+#: negotiations", "trapped for 18 days" (one figure, unit "duration"); "two days after",
+#: "within seven days", "three years ago" date other things and are not read.
+_DURATION_DAYS = {
+    "minut": 1 / 1440,
+    "min": 1 / 1440,
+    "mins": 1 / 1440,
+    "hour": 1 / 24,
+    "hr": 1 / 24,
+    "hrs": 1 / 24,
+    "day": 1.0,
+    "week": 7.0,
+    "month": 30.4,
+}
+_SPAN_FOR = re.compile(r"\b(?:for|lasted|lasting|spent|spending)\s+$", re.I)
+_SPAN_OF = re.compile(r"\s*[a-z]+\s+of\s+(?!(?:the|a|an|his|her|its|their)\b)[a-z]{4,}", re.I)
+_SPAN_NOT = re.compile(
+    r"\s*[a-z]+\s+(?:after|before|ago|later|earlier|since|from now|old|away|late|early|"
+    r"behind|ahead|running|straight|in a row)\b",
+    re.I,
+)
 _AGO_RE = re.compile(r"^\s*(?:hours?|hrs?|mins?|minutes?|days?|weeks?)\s+ago\b", re.I)
 _PERIOD_WORDS = words("average annual annually yearly per daily monthly weekly each rate")
 # Words that count the same thing: "five people injured", "50 hurt", "wounding 80".
@@ -609,6 +630,9 @@ class Quantity:
     #: its sentence opens with a year other than the publication's ("In 1969, … a Union Oil
     #: well blew out five miles off the coast"): all of it is of that year
     opens_other_year: bool = False
+    #: a sum in brackets that converts the sum before it into another currency ("85 million
+    #: euros ($108 million)"): the currency of the sum it converts ("EUR"), "" otherwise
+    converts: str = ""
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -620,6 +644,8 @@ class Quantity:
             tol = max(tol, 0.1)  # tons and tonnes
         elif self.unit in ("USD", "EUR", "GBP", "INR"):
             tol = max(tol, 0.05)  # money converted at the day's rate
+        elif self.unit == "duration" and (self.approx or other.approx):
+            tol = max(tol, 0.25)  # "nearly two days" is said of 36 hours, not of one day
         a, b = self.value, other.value + shift
         if abs(a - b) <= tol * max(abs(a), abs(b)) or abs(a - b) < 1e-9:
             return True
@@ -940,9 +966,13 @@ _MONEY_ACTS = {
     **dict.fromkeys(words("dividend"), "dividend"),
 }
 _LENGTH_THINGS = {
-    **dict.fromkeys(words("rig well platform site wellhead explos blast"), "rig"),
+    # (where a vessel sank is as fixed as where a rig stands: "the Deepwater Horizon ...
+    # sank ... about 42 miles off the Louisiana coast")
+    **dict.fromkeys(words("rig well platform site wellhead explos blast sank sunk wreck"), "rig"),
     **dict.fromkeys(words("slick sheen spill tar plume"), "slick"),
 }
+#: what covers an area at sea: the slick (oil spread over water is the slick)
+_AREA_THINGS = {**_LENGTH_THINGS, "oil": "slick", "crud": "slick"}
 _LENGTH_OF = {
     **dict.fromkeys(words("boom barrier"), "boom"),
     **dict.fromkeys(words("pipe pip tube riser hose"), "pipe"),  # "pip": piping, pipes
@@ -989,13 +1019,14 @@ def _nearest(text: str, start: int, end: int, lexicon: Mapping[str, str]) -> str
     """The value in ``lexicon`` of the stem nearest the figure at ``start:end`` inside its
     clause (90 characters either side, not across a sentence or semicolon), "" if none."""
     lo, hi = max(0, start - 90), min(len(text), end + 90)
-    before = re.split(r"[.;!?]\s", text[lo:start])[-1]
+    before = re.split(r"(?<![ap]\.m)[.;!?]\s", text[lo:start])[-1]  # ("10:21 a.m. CDT")
     after = re.split(r"[.;!?](?:\s|$)", text[end:hi])[0]
     complement = re.search(r"\bthat\s+(?:[a-z]+\s+){0,2}$", before, re.I)
-    if complement and lexicon is not _LENGTH_THINGS:  # "estimates released today suggest
-        before = before[complement.start() :]  # that about 10,000 barrels ... are being
-        # caught": a figure opening a clause does what its own verb says (a thing before
-        # "that" is still the thing: "the well that is 42 miles out")
+    things = lexicon is _LENGTH_THINGS or lexicon is _AREA_THINGS
+    if complement and not things:  # "estimates released today suggest that about 10,000
+        before = before[complement.start() :]  # barrels ... are being caught": a figure
+        # opening a clause does what its own verb says (a thing before "that" is still the
+        # thing: "the well that is 42 miles out")
     best, best_d = "", 10**6
     base = start - len(before)
     for mt in re.finditer(r"[A-Za-z]+", before):
@@ -1020,7 +1051,7 @@ def _verb_of(lexicon: Mapping[str, str], text: str, mt: re.Match[str]) -> str:
     det = _DETERMINER.search(text[: mt.start()]) if got else None
     if det and det.group(0).split()[0].lower() in ("this", "that") and mt.group(0).endswith("ed"):
         return got  # "this captured only 1,360 barrels": a verb after its subject
-    if det and lexicon is not _LENGTH_THINGS:
+    if det and lexicon is not _LENGTH_THINGS and lexicon is not _AREA_THINGS:
         return ""  # (a thing measured is a noun: "the rig", "the slick")
     return got or ""
 
@@ -1063,6 +1094,8 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
             if word and stem(word.lower()) in _LENGTH_OF:
                 return "", _LENGTH_OF[stem(word.lower())]  # "the 5,000 ft riser pipe"
         return "", _nearest(text, start, end, _LENGTH_THINGS)
+    if unit == "area":  # what covers it: "the slick covering 400 miles", "oil coating
+        return "", _nearest(text, start, end, _AREA_THINGS)  # 1,800 square miles of water"
     if unit in _MONEY_UNITS:
         return _nearest(text, start, end, _MONEY_ACTS), ""
     if unit and unit != "%" and not unit.startswith(("mass", "area")):
@@ -1119,7 +1152,7 @@ def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
         return True
     if (
         qa.unit == qb.unit
-        and qa.unit in ("length/distance", "length/size")
+        and qa.unit in ("length/distance", "length/size", "area")
         and qa.thing
         and qa.thing == qb.thing
         and qa.thing != "boom"  # boom laid in all, in one parish, at one site
@@ -1238,6 +1271,13 @@ class NumberSlot(SlotKind):
                 unit = _CURRENCY_SIGNS.get(cur, _CURRENCY_SIGNS.get(cur.rstrip("."), "USD"))
             elif first in ("pound", "pounds") and scale:
                 unit = "GBP"  # "74 million pounds" is money, "200 pounds" a weight
+            elif (
+                first in ("square", "sq")
+                and len(nxt) > 1
+                and _UNITS.get(nxt[1].lower(), ("",))[0] == "length"
+            ):
+                unit, value = "area", value * _UNITS[nxt[1].lower()][1] ** 2  # "1,800 square
+                # miles", "4,660 sq km": square metres
             elif first in _UNITS:
                 dim, factor = _UNITS[first]
                 unit, value = dim, value * factor
@@ -1296,10 +1336,17 @@ class NumberSlot(SlotKind):
                 ]
                 if head:
                     unit, subject = stem(head[-1]), True
-            if unit != "year-old" and unit.split("-")[0] in _ELAPSED:
+            if unit != "year-old" and "-" in unit and unit.split("-")[0] in _ELAPSED:
                 continue  # an age in time ("the 56-day-old crisis") counts days, not things
+            if unit in _DURATION_DAYS and not subject:
+                if _SPAN_NOT.match(after) or not (
+                    _SPAN_FOR.search(text[max(0, m.start() - 12) : m.start()])
+                    or _SPAN_OF.match(after)
+                ):
+                    continue  # "two days after", "within seven days": dates' job
+                unit, value = "duration", value * _DURATION_DAYS[unit]
             if not unit or unit in _DURATION_UNITS or unit in _ELAPSED:
-                continue  # spans of time ("two days after", "within seven days") are dates' job
+                continue  # other spans of time ("for years") are not read
             unit = _SAME_COUNT.get(unit, unit)
             if unit in _HUMAN:
                 # people counted as casualties: "injuring five people", "ten people killed",
@@ -1333,12 +1380,23 @@ class NumberSlot(SlotKind):
                 opened > head.rfind(")")
                 and re.search(r"[\d%][^()]{0,30}$", head[max(0, opened - 30) : opened])
             ) or re.search(r"[\d%]\s*(?:[a-z]+\s*){0,2}\($", head[-30:])
+            converts = ""
             if bracketed and (
                 m.group("cur")
                 or attached_unit
                 or (nxt and nxt[0].lower() in (*_UNITS, *_CURRENCY_WORDS, "square", "sq"))
             ):
-                continue  # a conversion in brackets ("110 billion euros ($158 billion)")
+                # a conversion in brackets ("110 billion euros ($158 billion)"); one of money
+                # into another currency gives the sum in that currency too, to compare with a
+                # report that gives it only so ("$102 million" / "85 million euros ($108
+                # million)"); units of one dimension compare already
+                converts = out[-1].unit if out and not out[-1].converts else ""
+                if (
+                    not (cur or first in _CURRENCY_WORDS)
+                    or converts not in _MONEY_UNITS
+                    or converts == unit
+                ):
+                    continue
             if not owner:
                 owner = _appositive_owner(text, m.start())
             if not owner and (cur or unit in _CURRENCY_WORDS.values()):
@@ -1363,6 +1421,10 @@ class NumberSlot(SlotKind):
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
             change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
             act, thing = measure_of(text, m.start(), m.end(), unit)
+            side = _size_side(text, m.start(), m.end()) if unit == "length/size" else ""
+            if side == "area" and first in _UNITS:
+                # "a slick covering 400 miles": an area in square miles, written short
+                unit, value, side = "area", value * _UNITS[first][1], ""
             person = _figure_person(text, m.start(), m.end(), ctx, _countable_stat(unit))
             named = {_last_name(n) for at, n in ctx.persons if not _speaker_at(text, at, n)}
             out.append(
@@ -1394,9 +1456,10 @@ class NumberSlot(SlotKind):
                     bool(person) and _countable_stat(unit),
                     _span_of(text, m.start(), m.end(), unit),
                     _figure_periods(text, m.start(), m.end()),
-                    _size_side(text, m.start(), m.end()) if unit == "length/size" else "",
+                    side,
                     _hedge_free(text, m.start(), m.end()),
                     _opens_other_year(text, ctx.published.year if ctx.published else None),
+                    converts,
                 )
             )
             places.append((m.start(), m.end()))
@@ -1452,6 +1515,11 @@ class NumberSlot(SlotKind):
             for qb in qb_all:
                 if qa.unit != qb.unit:
                     continue
+                if (qa.converts and qb.converts) or any(
+                    q.unit == x.converts for x, other in ((qa, qb_all), (qb, qa_all)) for q in other
+                ):
+                    continue  # two conversions (at two rates), or one whose original the
+                    # other statement gives: those sums compare, not their conversions
                 if hedged_figure(a, qa) or hedged_figure(b, qb):
                     continue  # a conditional or hedged figure ("could climb to") is no report
                 fixed = _fixed_place(qa) and _fixed_place(qb)
@@ -1495,8 +1563,8 @@ class NumberSlot(SlotKind):
                 ):
                     continue  # a breakdown of shares (poll groups, owners) is no single figure
                 shift = _elapsed_shift(qa, pair)
-                if qa.compatible(qb, shift):
-                    continue
+                if qa.compatible(qb, shift) or (shift and qa.compatible(qb)):
+                    continue  # (a span of time may have ended before the earlier report)
                 if any(
                     _also_given(q, qb, _elapsed_shift(q, pair))
                     for q in qa_all
@@ -1541,6 +1609,14 @@ class NumberSlot(SlotKind):
 
     def label(self, value: Quantity) -> str:
         return value.text
+
+    def relation(self, a, b, pair, values) -> str:  # noqa: ANN001
+        """Where a fixed thing lies (the rig, the well, a wreck) is no running figure: two
+        places for it are a contradiction whatever days apart they were told."""
+        qa, qb = values
+        if _fixed_place(qa) and _fixed_place(qb):
+            return "contradiction"
+        return super().relation(a, b, pair, values)
 
 
 # A figure given as a share of something ("only a fifth of the leaking oil - around 800,000
@@ -1793,6 +1869,8 @@ def _same_slot(qa: Quantity, qb: Quantity) -> bool | None:
 def _elapsed_shift(q: Quantity, pair: PairContext) -> float:
     """Days elapsed between the two reports, in the unit of a running count of time."""
     days = pair.days_apart
+    if days and q.unit == "duration":
+        return -float(days)
     if not days or q.unit not in _ELAPSED:
         return 0.0
     return -days / _ELAPSED[q.unit]
@@ -2062,10 +2140,15 @@ _NOT_NAMES = frozenset(("The", "A", "An", "This", "That", "Its", "His", "Her", "
 
 
 def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
-    """The proper names of the happenings named in the clause of the figure at
-    ``start:end`` (empty when none is named)."""
+    """The proper names of the happenings named before the figure at ``start:end`` or in
+    its clause (empty when none is named)."""
     out: set[str] = set()
+    hi = end + len(_CLAUSE_END.split(text[end:])[0])
     for m in _NAMED_HAPPENING.finditer(text):
+        if m.start() >= hi:
+            continue  # named in a later clause ("a well about 50 miles out ..., and it could
+            # soon eclipse ... the infamous Exxon Valdez spill in 1989"); one before the
+            # figure may be its subject ("The Valdez spill, caused by a tanker, spilled ...")
         names = (m.group(1) or m.group(2) or "").split()
         out.update(n.strip("'’.") for n in names if n not in _NOT_NAMES and n[:1].isupper())
     return frozenset(n for n in out if n)
