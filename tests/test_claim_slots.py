@@ -1337,3 +1337,73 @@ def test_where_a_rig_sank_is_a_fixed_place_and_two_places_for_it_contradict() ->
     assert [({x.value_a, x.value_b}, x.relation) for x in found] == [
         ({"about 42", "about 50"}, "contradiction")
     ]
+
+
+def test_a_count_said_to_be_none_is_zero_of_that_count() -> None:
+    # ECB+ 32 / 18 / 35, haiti_bbc: charges counted and charges said to be none are one count
+    def counts(text: str) -> list[tuple[float, str]]:
+        return [(q.value, q.unit) for q in NumberSlot().extract(text, SlotContext())]
+
+    assert counts("He has been charged with two counts of murder, and one count of kidnapping") == [
+        (2.0, "charge"),
+        (1.0, "charge"),
+    ]
+    assert counts("Eric Allen Kirkpatrick faces one count of first-degree murder") == [
+        (1.0, "charge")
+    ]
+    assert counts("No charges have been filed in the April 28 shooting") == [(0.0, "charge")]
+    assert counts("They have not yet been charged.") == [(0.0, "charge")]
+    assert counts("I don't think any charges will be filed as a result of the stop") == []
+    # ECB+ 13 / 20: "no one was hurt" is none injured; a first word is no count
+    assert counts("No one was hurt in the fire on Friday night") == [(0.0, "injur")]
+    assert counts("No injuries were immediately reported.") == []
+    # two reports of one man: charged with one count against no charges filed
+    charged = "Eric Allen Kirkpatrick faces one count of first-degree murder, Vancouver police said"
+    none = (
+        "No charges have been filed against Eric Allen Kirkpatrick in the shooting, Vancouver "
+        "police said"
+    )
+    arts = [
+        _article("a-1", none + ".\n", published="2008-12-20"),
+        _article("b-1", charged + ".\n", published="2008-12-21"),
+    ]
+    found = analyse_claims(arts).contradictions
+    assert [({x.value_a, x.value_b}, x.relation) for x in found] == [
+        ({"one", "No charges have been filed"}, "update")
+    ]
+    # ECB+ 20: five injured against no one hurt, in one report of one quake
+    quake = "A 5.6 magnitude earthquake hit an island off Iran's southern coast on Sunday"
+    assert _conflicts(quake + ", injuring five people", quake + ", but no one was hurt") == {
+        ("number", frozenset({"five", "no one was hurt"}))
+    }
+    assert _conflicts(quake + ", but nobody was hurt", quake + ", but no one was injured") == set()
+
+
+def test_weekdays_read_by_the_time_stage_compare_as_dates_across_days() -> None:
+    # bpoil, Fox: a scheduled day is read against each report's own publication day (the
+    # time stage's expressions), so reports of two days compare as dates: Thursday 29 April
+    # told on the 27th agrees with "Thursday" told on the 28th; a day moved is an update
+    from newsweave.embed import embed
+    from newsweave.time import extract_time
+
+    def dated(*reports: tuple[str, str]) -> list[tuple[str, set[str], str]]:
+        arts = [_article(f"r-{k}", t + "\n", published=d) for k, (t, d) in enumerate(reports)]
+        times = {a.id: extract_time(a)[0] for a in arts}
+        found = analyse_claims(arts, times=times, figure_embedder=embed).contradictions
+        return [(x.kind, {x.value_a, x.value_b}, x.relation) for x in found]
+
+    begin = (
+        "BP says work will begin on {} to drill a relief well to relieve pressure at the "
+        "blowout site."
+    )
+    assert (
+        dated((begin.format("Thursday"), "2010-04-27"), (begin.format("Thursday"), "2010-04-28"))
+        == []
+    )
+    assert dated(
+        (begin.format("Thursday"), "2010-04-27"), (begin.format("Saturday"), "2010-04-28")
+    ) == [("date", {"2010-04-29", "2010-05-01"}, "update")]
+    # a date more than a week from its report's day is the story's start, no schedule
+    start = "The rig exploded on April 20 while finishing a well for BP in the Gulf of Mexico."
+    later = "The rig exploded on April 21 while finishing a well for BP in the Gulf of Mexico."
+    assert dated((start, "2010-04-28"), (later, "2010-04-22")) == []

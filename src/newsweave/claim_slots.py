@@ -1168,6 +1168,91 @@ _NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z.-]*\s+$")
 _CLOCK_ZONE = re.compile(r"\s*\(?(?:hrs\b|local\s+time\b|(?-i:GMT|UTC|BST|[ECMP][SD]T)\b)")
 
 
+# Charges counted: "charged with two counts of murder", "faces three charges", "one count of".
+_CHARGE_NOUNS = words("count charg felon offens offenc")
+_CHARGED_BEFORE = re.compile(
+    r"\b(?:charg\w*|indict\w*|fac(?:es|ing|ed)|accused|arraigned|guilty)\b(?:\s+\w+){0,4}\s*$", re.I
+)
+# "one count of", "two counts of": charges, whatever verb governs them
+_ONE_CHARGE = re.compile(r"\s+(?:count|charge)s?\s+of\b", re.I)
+#: A count said to be none, with the unit it counts (None: read from the "what" group). Not
+#: "no injuries were immediately reported" (a first word, not a count) nor a future ("I don't
+#: think any charges will be filed").
+_NONE_OF: tuple[tuple[re.Pattern[str], str | None], ...] = (
+    (
+        re.compile(
+            r"\bno\s+(?:criminal\s+|formal\s+)?charges?\s+(?:(?:have|has|had)\s+)?(?:yet\s+)?"
+            r"(?:been\s+|were\s+|was\s+)?(?:yet\s+)?(?:filed|brought|laid|pressed)\b",
+            re.I,
+        ),
+        "charge",
+    ),
+    (
+        re.compile(
+            r"\b(?:has|have|had|was|were)(?:n't|\s+not)\s+(?:yet\s+)?(?:been\s+)?(?:yet\s+)?"
+            r"charged\b",
+            re.I,
+        ),
+        "charge",
+    ),
+    (
+        re.compile(
+            r"\b(?:no\s+one|nobody|no-one)\s+(?:was|were|has\s+been|had\s+been|have\s+been|got)"
+            r"\s+(?:(?:seriously|badly|fatally|critically)\s+)?(?P<what>hurt|injured|wounded|killed)\b",
+            re.I,
+        ),
+        None,
+    ),
+    (
+        re.compile(
+            r"\b(?:there\s+(?:were|have\s+been|had\s+been)\s+)?no\s+(?:reports?\s+of\s+)?"
+            r"(?P<what>injuries|casualties|deaths|fatalities)\b"
+            r"(?!\s+(?:were|have\s+been|had\s+been)\s+(?:immediately|yet|initially))",
+            re.I,
+        ),
+        None,
+    ),
+)
+
+
+def _zero(text: str, start: int, end: int, unit: str, ctx: SlotContext) -> Quantity:
+    """The count ``unit`` said to be none by the words at ``start:end`` ("no charges have
+    been filed"), read around those words as a figure is read around its number."""
+    around = (
+        frozenset(
+            _SAME_COUNT.get(stem(t), stem(t))
+            for t in tokens(text[max(0, start - 80) : start])[-6:]
+            if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
+        ),
+        frozenset(
+            _SAME_COUNT.get(stem(t), stem(t))
+            for t in tokens(text[start : end + 80])[:8]
+            if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
+        ),
+    )
+    year = ctx.published.year if ctx.published else None
+    named = {_last_name(n) for at, n in ctx.persons if not _speaker_at(text, at, n)}
+    person = _figure_person(text, start, end, ctx, _countable_stat(unit))
+    return Quantity(
+        0.0,
+        unit,
+        False,
+        text[start:end],
+        around[0],
+        frame=(around[0] | around[1]) - {unit},
+        background=_in_background(text, start, end, year),
+        named=_named_happening(text, start, end),
+        day=bool(_A_DAY.search(_clause(text, start, end))),
+        person=person,
+        crowd=len(named) >= 2,
+        personal=bool(person) and _countable_stat(unit),
+        span=_span_of(text, start, end, unit),
+        periods=_figure_periods(text, start, end),
+        hedge_free=_hedge_free(text, start, end),
+        opens_other_year=_opens_other_year(text, year),
+    )
+
+
 class NumberSlot(SlotKind):
     """How many or how much: a number with what it counts (the noun after it, or — when the
     number ends its clause — the head noun before it), in normalised units."""
@@ -1187,8 +1272,8 @@ class NumberSlot(SlotKind):
             worded = not raw[0].isdigit()
             after = text[m.end() : m.end() + 60]
             prev = text[max(0, m.start("num") - 12) : m.start("num")]
-            if worded and raw.lower() == "one":
-                continue  # "one of the ..." is rarely a count
+            if worded and raw.lower() == "one" and not _ONE_CHARGE.match(after):
+                continue  # "one of the ..." is rarely a count ("one count of murder" is)
             # Model codes ("AK-203", "S-400", "5.56x45") are names, not counts.
             unit_word = re.match(r"([A-Za-z]+)\b", after)
             attached_unit = unit_word is not None and unit_word.group(1).lower() in _UNITS
@@ -1348,6 +1433,11 @@ class NumberSlot(SlotKind):
             if not unit or unit in _DURATION_UNITS or unit in _ELAPSED:
                 continue  # other spans of time ("for years") are not read
             unit = _SAME_COUNT.get(unit, unit)
+            if unit in _CHARGE_NOUNS and (
+                _CHARGED_BEFORE.search(text[max(0, m.start() - 40) : m.start()])
+                or _ONE_CHARGE.match(after)
+            ):
+                unit = "charge"  # "charged with two counts of murder", "faces three charges"
             if unit in _HUMAN:
                 # people counted as casualties: "injuring five people", "ten people killed",
                 # "two villagers slightly injured"
@@ -1465,6 +1555,15 @@ class NumberSlot(SlotKind):
             places.append((m.start(), m.end()))
             if unit == "length/size":
                 sizes.append((len(out) - 1, m.start(), m.end()))
+        # a count said to be none ("no charges have been filed", "no one was hurt") is the
+        # value zero of that count: no rival to a report of none, a rival to "charged with
+        # two counts", "two villagers slightly injured"
+        for pattern, fixed in _NONE_OF:
+            for mz in pattern.finditer(text):
+                what = fixed or _SAME_COUNT.get(stem(mz.group("what").lower()), "")
+                if what and not any(q.unit == what for q in out):
+                    out.append(_zero(text, mz.start(), mz.end(), what, ctx))
+                    places.append((mz.start(), mz.end()))
         # a conversion measures what the figure it converts does: "about 5,000 barrels, or
         # 200,000 gallons, a day", "5,000 barrels a day -- the equivalent of 210,000 gallons"
         for k in range(1, len(out)):
@@ -2234,6 +2333,9 @@ class Day:
     #: the time of a running figure ("As of Wednesday, 92 million gallons ..."), not of a
     #: happening: it dates the figure but is no rival to another day's
     as_of: bool = False
+    #: days from the article's publication day (a weekday, "yesterday", "next Monday" read
+    #: by the time stage lie near it), None when the article is undated
+    offset: int | None = None
 
     @property
     def key(self) -> tuple[int | None, int, int | None]:
@@ -2248,6 +2350,9 @@ def _anchors(text: str, start: int, end: int) -> frozenset[str]:
 
 
 _AS_OF = re.compile(r"\b(?:as of|as at|by)\s+$", re.I)
+#: Across publication days two dates compare only when both lie this near their own
+#: article's day (a weekday, "yesterday", "next Monday": what a running story schedules)
+_NEAR_DAYS = 7
 #: With the sentence encoder given, two statements dating one happening differently must be
 #: at least this alike (figures masked): dates of two happenings in similar sentences are
 #: the date slot's commonest false alarm.
@@ -2280,7 +2385,12 @@ class DateSlot(SlotKind):
                     ):
                         continue  # a photo caption's "April 27:" dates the photo
                     as_of = bool(_AS_OF.search(text[max(0, s0 - 12) : s0]))
-                    day = Day(y, mo, int(d) if d else None, _anchors(text, s0, s1), t.text, as_of)
+                    offset = None
+                    if d and ctx.published:
+                        offset = (date(y, mo, int(d)) - ctx.published).days
+                    day = Day(
+                        y, mo, int(d) if d else None, _anchors(text, s0, s1), t.text, as_of, offset
+                    )
                     out.setdefault(day.key, day)
             return tuple(out.values())
         pub_year = ctx.published.year if ctx.published else None
@@ -2307,8 +2417,11 @@ class DateSlot(SlotKind):
         da, db = a.slot(self.kind), b.slot(self.kind)
         if not (da and db) or pair.sim < pair.options.merge_threshold:
             return None
-        if pair.days_apart:
-            return None  # reports of other days date other things: rolling summaries, datelines
+        across = bool(pair.days_apart)  # reports of other days date other things (rolling
+        # summaries, datelines) unless both name a day near their own, read by the time stage
+        # against each one's publication day: a scheduled day one confirms, another moves
+        if across and pair.cosine is None:
+            return None
         if "|" in a.text or "|" in b.text:
             return None  # a dateline or page stamp glued to the lede
         if len(wordy(a.stems & b.stems)) < 3 or not _same_people(a, b):
@@ -2322,6 +2435,13 @@ class DateSlot(SlotKind):
                     continue
                 if x.as_of or y.as_of:
                     continue  # the dates of two running totals, not of one happening
+                if across and not (
+                    x.offset is not None
+                    and y.offset is not None
+                    and abs(x.offset) <= _NEAR_DAYS
+                    and abs(y.offset) <= _NEAR_DAYS
+                ):
+                    continue  # across days only days near both reports
                 if not (x.anchors & y.anchors):
                     continue  # dates of different happenings ("arrived on 2", "meet on 4")
                 if x.text and x.text.lower().split()[-1:] == y.text.lower().split()[-1:]:
