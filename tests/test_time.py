@@ -480,3 +480,33 @@ def test_a_shift_past_the_calendar_is_no_date():
     for text in ("2020 years ago", "99999999 days ago"):
         found = find_timexes(text, "2000-01-01")
         assert [tx.rule for tx in found] == ["duration"], found  # a length of time, no date
+
+
+def test_a_trigger_skipped_for_a_whole_article_occurs_in_none_of_its_sentences():
+    """find_timexes searches each context-free trigger once per article and skips it for
+    every sentence when the whole text lacks it; a trigger whose match depends on the text
+    around it (a word boundary, a lookbehind) is never skipped that way."""
+    from newsweave import time as time_mod
+    from newsweave.sentences import sentence_spans
+
+    year = next(r.trigger for r in time_mod.RULES if r.name == "year")
+    decade = next(r.trigger for r in time_mod.RULES if r.name == "decade")
+    weekday = next(r.trigger for r in time_mod.RULES if r.name == "weekday")
+    assert not time_mod._context_free(year) and not time_mod._context_free(decade)
+    assert time_mod._context_free(weekday)
+    for prefix in ("000", "001", "002", "003", "004"):
+        text = _seed(prefix).text
+        absent = time_mod._absent_triggers(text)
+        for s0, s1 in sentence_spans(text):
+            assert all(t.search(text[s0:s1]) is None for t in absent)
+    # the same timexes as checking every trigger in every sentence
+    text = "The talks ended on Tuesday in the 1990s' style, 12 days ago, at 10 p.m."
+    assert time_mod._absent_triggers(text) >= {
+        next(r.trigger for r in time_mod.RULES if r.name == "season")
+    }
+    assert [t.text for t in find_timexes(text, "2020-09-04")] == [
+        "Tuesday",
+        "the 1990s",
+        "12 days ago",
+        "10 p.m.",
+    ]

@@ -1667,13 +1667,22 @@ def find_timexes(
     bounds = sentences if sentences is not None else _sentence_bounds(text)
     out: list[Timex] = []
     ref: tuple[date, str | None] | None = None
+    absent = _absent_triggers(text)
     for s0, s1 in bounds:
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
         cands: list[tuple[int, int, int, Timex, Rule, Hit]] = []
+        fired: dict[re.Pattern[str], bool] = {}  # rules share triggers: search each once
         for prio, rule in enumerate(RULES):
-            if rule.trigger is not None and rule.trigger.search(chunk) is None:
-                continue
+            trigger = rule.trigger
+            if trigger is not None:
+                hit_here = fired.get(trigger)
+                if hit_here is None:
+                    hit_here = fired[trigger] = (
+                        trigger not in absent and trigger.search(chunk) is not None
+                    )
+                if not hit_here:
+                    continue
             for m in rule.pattern.finditer(chunk):
                 if m.end() == m.start():
                     continue
@@ -1709,6 +1718,26 @@ def find_timexes(
             else:
                 out.append(tx)
     return out
+
+
+#: What makes a pattern's match depend on the text around it: anchors, word boundaries,
+#: lookarounds (conservatively: any ``^`` or ``$``, escaped or in a class too).
+_CONTEXT_SYNTAX = re.compile(r"\\[bBAZ]|[$^]|\(\?<?[=!]")
+
+
+@lru_cache(maxsize=256)
+def _context_free(pattern: re.Pattern[str]) -> bool:
+    """True when ``pattern`` matches in a piece of text only where it matches in any text
+    containing that piece (no anchors, word boundaries or lookarounds)."""
+    return _CONTEXT_SYNTAX.search(pattern.pattern) is None
+
+
+def _absent_triggers(text: str) -> set[re.Pattern[str]]:
+    """The rule triggers that cannot occur in any sentence of ``text``: context-free ones
+    found nowhere in the whole text (one search per article instead of one per sentence;
+    most articles name no weekday, season or holiday)."""
+    triggers = {r.trigger for r in RULES if r.trigger is not None}
+    return {t for t in triggers if _context_free(t) and t.search(text) is None}
 
 
 _LEAD_TRIM = re.compile(
