@@ -17,6 +17,7 @@ from newsweave.brief import (
     sentence_kind,
     story_brief,
     summarise,
+    tfidf_rows,
     usable,
 )
 from newsweave.formats.markdown import render as render_brief
@@ -107,6 +108,34 @@ def test_a_timeline_rebuilt_with_one_more_article_reuses_the_unchanged_pools(
     assert brief_mod._tfidf.hits > before  # pools the new one left alone
     brief_mod._tfidf.clear()
     assert warm == build_timeline(dated, seeds, story="st")
+
+
+def test_tfidf_rows_are_the_vectorizers_value_for_value(seeds) -> None:
+    """The timeline's TF-IDF (its own counting, no per-call validation) gives exactly what
+    scikit-learn's TfidfVectorizer gives: same floats bit for bit, same index order (the
+    order a row's length is summed in), same type; None where the vectorizer refuses."""
+    import random
+
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    texts = [s.text for a in seeds.values() for s in split_sentences(a)]
+    rng = random.Random(7)
+    pools = [rng.sample(texts, min(len(texts), k)) for k in (1, 2, 3, 8, 40, 10_000)]
+    pools += [texts + texts[:5], ["the and of it"], ["", "Hello world", "hello  WORLD world"]]
+    pools += [["Ünïcode café naïve ½ 2010 10 a1 Ça", "CAFÉ ça 2010"]]
+    for pool in pools:
+        try:
+            want = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(pool)
+        except ValueError:
+            assert tfidf_rows(pool) is None
+            continue
+        got = tfidf_rows(pool)
+        assert type(got) is type(want) and got.shape == want.shape
+        assert got.indices.dtype == want.indices.dtype and got.dtype == want.dtype
+        assert np.array_equal(got.indptr, want.indptr)
+        assert np.array_equal(got.indices, want.indices)
+        assert np.array_equal(got.data.view(np.uint64), want.data.view(np.uint64))
+    assert tfidf_rows(["the and of it"]) is None
 
 
 def test_sentence_kind_rules() -> None:

@@ -126,6 +126,78 @@ def _vectorise(texts: Sequence[str]) -> TfidfRows:
     return mat.toarray().astype(np.float32)
 
 
+#: scikit-learn's word tokens (``CountVectorizer``'s default ``token_pattern``).
+_SKLEARN_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+@lru_cache(maxsize=1 << 17)
+def _pool_terms(text: str) -> tuple[str, ...]:
+    """The words ``TfidfVectorizer(stop_words="english")`` reads in ``text``, in order:
+    lowercased ``token_pattern`` matches that are not English stop words. Kept per process:
+    a sentence is read once, however many pools (its date's, the story's topic) and
+    rebuilds of its story's timeline take it."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return tuple(w for w in _SKLEARN_TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)
+
+
+def tfidf_rows(texts: Sequence[str]) -> csr_matrix | None:
+    """``TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)``,
+    value for value (same floats, same index order), without the estimator's per-call
+    validation and with each text's words read once per process (:func:`_pool_terms`);
+    None when the texts hold only stop words (where the vectorizer raises).
+
+    The steps are scikit-learn's own (1.x): counts in vocabulary order of first appearance,
+    indices sorted, columns renamed to the sorted vocabulary, every column kept
+    (``_limit_features``), then ``TfidfTransformer``: smoothed IDF ``ln((1+n)/(1+df)) + 1``,
+    ``1 + ln(tf)``, and the rows scaled to unit length by scikit-learn's own in-place
+    kernel (the order of a row's sum of squares decides the last bit).
+    tests/test_brief.py checks it against the vectorizer itself."""
+    from scipy import sparse
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+    vocabulary: dict[str, int] = {}
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for text in texts:
+        counts: dict[int, int] = {}
+        for word in _pool_terms(text):
+            j = vocabulary.setdefault(word, len(vocabulary))
+            counts[j] = counts.get(j, 0) + 1
+        indices.extend(counts)
+        values.extend(counts.values())
+        indptr.append(len(indices))
+    if not vocabulary:
+        return None
+    mat = sparse.csr_array(
+        (
+            np.asarray(values, dtype=np.int64),
+            np.asarray(indices, dtype=np.int32),
+            np.asarray(indptr, dtype=np.int32),
+        ),
+        shape=(len(texts), len(vocabulary)),
+        dtype=np.float64,  # the vectorizer's counts are float64 from the start
+    )
+    mat.sort_indices()
+    rename = np.empty(len(vocabulary), dtype=mat.indices.dtype)
+    for new, (_word, old) in enumerate(sorted(vocabulary.items())):
+        rename[old] = new
+    mat.indices = rename.take(mat.indices, mode="clip")
+    mat = mat[:, np.arange(len(vocabulary))]
+    df = np.bincount(mat.indices, minlength=mat.shape[1]).astype(np.float64)
+    df += 1.0
+    idf = np.full_like(df, fill_value=len(texts) + 1, dtype=np.float64)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += 1.0
+    np.log(mat.data, mat.data)
+    mat.data += 1.0
+    mat.data *= idf[mat.indices]
+    inplace_csr_row_normalize_l2(mat)
+    return sparse.csr_matrix(mat)
+
+
 class _PoolCache:
     """The sparse TF-IDF rows of pools of texts, kept per process up to ``cells`` stored
     values in all (least recently used out first; a pool bigger than a tenth of that is
@@ -144,13 +216,7 @@ class _PoolCache:
             mat = self._rows[texts] = self._rows.pop(texts)  # most recently used last
             return mat
         self.misses += 1
-        # scikit-learn takes ~2 s to import: only pay for it when a briefing is built
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
-        try:
-            mat = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)
-        except ValueError:  # only stop words
-            mat = None
+        mat = tfidf_rows(texts)
         size = mat.nnz if mat is not None else 0
         if size <= self.cells // 10:
             self._rows[texts] = mat
