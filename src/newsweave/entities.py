@@ -370,7 +370,25 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
     ``common`` holds lower-case words the corpus mostly writes in lower case: a mention made
     only of such words is a capitalised common noun ("Robbers" opening a sentence, "Crime
     Boss" in a headline), read as a nominal.
+
+    The reading depends on ``common`` only through which of the mention's own words it
+    holds, so it is kept per process by (text, label, those words): the entity index reads
+    an article's mentions again whenever a status they depend on flips, and most of them
+    read as before.
     """
+    words = _lower_words(text)
+    return _read_form(text, label, frozenset(w for w in words if w in common))
+
+
+@lru_cache(maxsize=65536)
+def _lower_words(text: str) -> tuple[str, ...]:
+    """The lower-cased words of a mention :func:`analyse` can look up in ``common``."""
+    return tuple(dict.fromkeys(t.lower() for t in _clean_tokens(text)))
+
+
+@lru_cache(maxsize=1 << 17)
+def _read_form(text: str, label: str, common: frozenset[str]) -> NameForm:
+    """:func:`analyse` with ``common`` cut to the mention's own words."""
     tokens = _clean_tokens(text)
     while len(tokens) > 1 and tokens[0].lower() in _LEADING_FUNCTION:
         tokens = tokens[1:]
