@@ -319,6 +319,54 @@ def test_incremental_run_matches_a_full_run(tmp_path: Path):
     inc.close()
 
 
+def test_a_delivery_regroups_only_the_linked_region_around_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Copy and source groups are rebuilt only for the components of the link graph that
+    hold a new article or an end of a link found or removed (#14: rebuilding them from every
+    link cost each delivery the whole store), and come out as a full rebuild's; a run that
+    stopped between a batch and its regrouping regroups on the next run."""
+    full = Store(tmp_path / "full.db")
+    ingest_paths(full, [str(SEEDS)])
+    run_copies(full)
+
+    inc = Store(tmp_path / "inc.db")
+    ingest_paths(inc, [str(seed_path(p)) for p in ("000", "001", "002", "003")])
+    run_copies(inc)
+    seen: list[list] = []
+    real = copies.copy_groups
+
+    def spy(links):
+        links = list(links)
+        seen.append(links)
+        return real(links)
+
+    monkeypatch.setattr(copies, "copy_groups", spy)
+    ingest_paths(inc, [str(seed_path("004"))])
+    # the batch is saved, then the run stops before regrouping
+    monkeypatch.setattr(copies_store, "save_region_groups", _raise_stop)
+    with pytest.raises(_Stop):
+        run_copies(inc)
+    assert copies_store.pending_groups(inc)
+    monkeypatch.undo()
+    monkeypatch.setattr(copies, "copy_groups", spy)
+    run_copies(inc)
+    assert not copies_store.pending_groups(inc)
+    # 004 copies nobody: the linked component of 000-003 was not regrouped
+    assert seen and all(links == [] for links in seen)
+    assert _snapshot(inc) == _snapshot(full)
+    full.close()
+    inc.close()
+
+
+class _Stop(Exception):
+    pass
+
+
+def _raise_stop(*args: object, **kwargs: object) -> None:
+    raise _Stop
+
+
 def test_export_has_copies_section_and_source_group(tmp_path: Path):
     store = Store(tmp_path / "x.db")
     ingest_paths(store, [str(SEEDS)])

@@ -997,6 +997,12 @@ def _components(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[
     return sorted((sorted(c) for c in comps.values()), key=lambda c: c[0])
 
 
+def link_components(nodes: Iterable[str], edges: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """Connected components (each sorted, by first member) of ``nodes`` and the articles
+    of ``edges``: the regions copy and source groups never reach across."""
+    return _components(nodes, edges)
+
+
 def singleton_source_group(article_id: str) -> str:
     """The source group of an article that copies nobody (and that nobody copies)."""
     return _group_id("src", [article_id])
@@ -1123,6 +1129,7 @@ __all__ = [
     "fingerprint_articles",
     "fingerprint_texts",
     "is_near_duplicate",
+    "link_components",
     "reused_fraction",
     "singleton_source_group",
     "source_groups",

@@ -572,13 +572,15 @@ def run_copies(
     text is re-read); each batch of new articles is fingerprinted, checked against it and
     against itself, and only the candidate pairs' texts are read back to verify them
     exactly. Signatures and links of a batch commit together. Copy groups and source
-    groups are then rebuilt from the stored links (cheap: no text involved).
+    groups are then rebuilt from the stored links (no text involved) for the linked region
+    around the batch's articles only (:func:`_regroup_pending`).
     """
     from newsweave import copies
 
     config = (settings or Settings()).copies
     ids = copies_store.unsigned_article_ids(store)
-    if not ids and copies_store.has_groups(store):
+    grouped = copies_store.has_groups(store)
+    if not ids and grouped and not copies_store.pending_groups(store):
         return 0
     if ids and copies_store.signature_bytes(store)[0]:
         _check_signature_settings(store, config)
@@ -623,10 +625,32 @@ def run_copies(
         results = [r for part in current_runner().map(_verify_pairs, tasks) for r in part]
         stale = _stale_links(store, index, crossed)
         copies_store.save_batch(store, [f.signature() for f in fingerprints], results, stale)
-    groups = copies.copy_groups(copies_store.copy_links(store))
-    sources = copies.source_groups(index.ids, copies_store.same_source_pairs(store))
-    copies_store.save_groups(store, groups, sources)
+    if grouped:
+        _regroup_pending(store)
+    else:
+        groups = copies.copy_groups(copies_store.copy_links(store))
+        sources = copies.source_groups(index.ids, copies_store.same_source_pairs(store))
+        copies_store.save_groups(store, groups, sources)
     return len(ids)
+
+
+def _regroup_pending(store: Store) -> None:
+    """Rebuild the copy and source groups of the linked region around the pending articles
+    (new ones, both ends of links found or removed): the components of the link graph
+    that hold one. Groups never reach across components, so the region's groups from its
+    own links are those a rebuild from every link gives, and the groups elsewhere stand."""
+    from newsweave import copies
+
+    pending = set(copies_store.pending_groups(store))
+    if not pending:
+        return
+    components = copies.link_components(pending, copies_store.link_pairs(store))
+    region = {a for comp in components if pending.intersection(comp) for a in comp}
+    sources = copies.source_groups(
+        sorted(region), copies_store.same_source_pairs_among(store, region)
+    )
+    groups = copies.copy_groups(copies_store.links_among(store, region))
+    copies_store.save_region_groups(store, region, groups, sources)
 
 
 COPIES_TASK_PAIRS = 512  # candidate pairs verified per runner task (sorted: an article's

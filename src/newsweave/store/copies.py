@@ -9,6 +9,9 @@
   (canonical order ``a < b``) with their scores and aligned passage spans.
 - ``copy_groups``: connected components of links, per kind (rebuilt from the links).
 - ``source_groups``: article -> independent source group (rebuilt from the links).
+- ``copy_groups_pending``: articles whose groups a batch may have changed (new articles,
+  both ends of a link found or removed), written in the batch's transaction; the groups
+  of the linked region around them are rebuilt, and the rows cleared, in one transaction.
 """
 
 from __future__ import annotations
@@ -66,6 +69,15 @@ MIGRATIONS: list[tuple[str, str]] = [
             source_group TEXT NOT NULL
         );
         CREATE INDEX source_groups_group ON source_groups(source_group);
+        """,
+    ),
+    (
+        "copies/0002_groups_pending",
+        """
+        -- articles whose copy and source groups are to be rebuilt (only the linked region
+        -- around them is regrouped, not every link on each delivery)
+        CREATE TABLE copy_groups_pending (article_id TEXT PRIMARY KEY);
+        -- a store grouped before this table existed: its groups are current
         """,
     ),
 ]
@@ -146,8 +158,15 @@ def save_batch(
             " VALUES (?,?,?,?)",
             [(s.article, SIGNATURE_VERSION, s.n_words, s.anchor_bytes()) for s in signatures],
         )
+        results = list(results)
         for res in results:
             _save_link(conn, res)
+        touched = {s.article for s in signatures} | {x for pair in stale for x in pair}
+        touched |= {x for res in results for x in (res.link.a, res.link.b)}
+        conn.executemany(
+            "INSERT OR IGNORE INTO copy_groups_pending (article_id) VALUES (?)",
+            [(a,) for a in sorted(touched)],
+        )
 
 
 def _save_link(conn: sqlite3.Connection, res: PairResult) -> None:
@@ -246,22 +265,92 @@ def same_source_pairs(store: Store) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- groups
 
 
-def save_groups(store: Store, groups: Iterable[CopyGroup], sources: dict[str, str]) -> None:
-    """Replace the copy groups and the source groups in one transaction."""
+def pending_groups(store: Store) -> list[str]:
+    """Articles whose copy and source groups are to be rebuilt (see the module docstring)."""
+    return [r[0] for r in store.conn.execute("SELECT article_id FROM copy_groups_pending")]
+
+
+def links_among(store: Store, ids: Iterable[str]) -> list[CopyLink]:
+    """The links (with passages) whose first article is one of ``ids``, in the order
+    :func:`copy_links` gives them: for a set closed under links, every link it holds."""
+    from newsweave.store import id_chunks
+
+    rows: list[tuple] = []
+    passages: dict[tuple[str, str], list[tuple[Span, Span]]] = {}
+    for chunk, marks in id_chunks(sorted(set(ids))):
+        rows += store.conn.execute(
+            f"SELECT a, b, kind, similarity FROM copy_links WHERE a IN ({marks})", chunk
+        ).fetchall()
+        for a, b, a0, a1, b0, b1 in store.conn.execute(
+            "SELECT a, b, a_start, a_end, b_start, b_end FROM copy_passages"
+            f" WHERE a IN ({marks}) ORDER BY a, b, n",
+            chunk,
+        ):
+            passages.setdefault((a, b), []).append((Span(a, a0, a1), Span(b, b0, b1)))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    return [
+        CopyLink(kind=kd, a=a, b=b, similarity=sim, passages=tuple(passages.get((a, b), ())))
+        for a, b, kd, sim in rows
+    ]
+
+
+def same_source_pairs_among(store: Store, ids: Iterable[str]) -> list[tuple[str, str]]:
+    """:func:`same_source_pairs` whose first article is one of ``ids``."""
+    from newsweave.store import id_chunks
+
+    out: list[tuple[str, str]] = []
+    for chunk, marks in id_chunks(sorted(set(ids))):
+        out += store.conn.execute(
+            f"SELECT a, b FROM copy_links WHERE same_source = 1 AND a IN ({marks})", chunk
+        ).fetchall()
+    return out
+
+
+def save_region_groups(
+    store: Store, region: set[str], groups: Iterable[CopyGroup], sources: dict[str, str]
+) -> None:
+    """Replace the copy groups holding an article of ``region`` (a set closed under links)
+    and the source groups of its articles, and clear the pending rows, in one transaction."""
     with store.transaction() as conn:
-        conn.execute("DELETE FROM copy_groups")
+        old = [
+            gid
+            for gid, arts in conn.execute("SELECT id, articles FROM copy_groups")
+            if region.intersection(json.loads(arts))
+        ]
+        conn.executemany("DELETE FROM copy_groups WHERE id = ?", [(g,) for g in old])
+        _insert_groups(conn, groups)
         conn.executemany(
-            "INSERT INTO copy_groups (id, kind, articles, passages) VALUES (?,?,?,?)",
-            [
-                (
-                    g.id,
-                    g.kind,
-                    json.dumps(list(g.articles)),
-                    json.dumps([[p.article, p.start, p.end] for p in g.passages]),
-                )
-                for g in groups
-            ],
+            "DELETE FROM source_groups WHERE article_id = ?", [(a,) for a in sorted(region)]
         )
+        conn.executemany(
+            "INSERT INTO source_groups (article_id, source_group) VALUES (?,?)",
+            sorted(sources.items()),
+        )
+        conn.execute("DELETE FROM copy_groups_pending")
+
+
+def _insert_groups(conn: sqlite3.Connection, groups: Iterable[CopyGroup]) -> None:
+    conn.executemany(
+        "INSERT INTO copy_groups (id, kind, articles, passages) VALUES (?,?,?,?)",
+        [
+            (
+                g.id,
+                g.kind,
+                json.dumps(list(g.articles)),
+                json.dumps([[p.article, p.start, p.end] for p in g.passages]),
+            )
+            for g in groups
+        ],
+    )
+
+
+def save_groups(store: Store, groups: Iterable[CopyGroup], sources: dict[str, str]) -> None:
+    """Replace the copy groups and the source groups (and clear the pending rows) in one
+    transaction."""
+    with store.transaction() as conn:
+        conn.execute("DELETE FROM copy_groups_pending")
+        conn.execute("DELETE FROM copy_groups")
+        _insert_groups(conn, groups)
         conn.execute("DELETE FROM source_groups")
         conn.executemany(
             "INSERT INTO source_groups (article_id, source_group) VALUES (?,?)",
@@ -329,9 +418,13 @@ __all__ = [
     "iter_signatures",
     "link_pairs",
     "link_rows",
+    "links_among",
+    "pending_groups",
     "same_source_pairs",
+    "same_source_pairs_among",
     "save_batch",
     "save_groups",
+    "save_region_groups",
     "signature_bytes",
     "signatures_of",
     "source_group_members",
