@@ -1356,6 +1356,12 @@ def test_a_count_said_to_be_none_is_zero_of_that_count() -> None:
     assert counts("I don't think any charges will be filed as a result of the stop") == []
     # ECB+ 13 / 20: "no one was hurt" is none injured; a first word is no count
     assert counts("No one was hurt in the fire on Friday night") == [(0.0, "injur")]
+    assert counts("Providentially, nobody was injured, but an estimated one million dollars") == [
+        (0.0, "injur")
+    ]
+    assert counts("This would not fit the definition of terrorism, since no one was killed") == [
+        (0.0, "kill")
+    ]
     assert counts("No injuries were immediately reported.") == []
     # two reports of one man: charged with one count against no charges filed
     charged = "Eric Allen Kirkpatrick faces one count of first-degree murder, Vancouver police said"

@@ -532,6 +532,7 @@ _SAME_COUNT = {
     "died": "kill",
     "di": "kill",
     "fatal": "kill",
+    "fataliti": "kill",
     "person": "peopl",
     "individu": "peopl",
 }
@@ -1215,6 +1216,10 @@ _NONE_OF: tuple[tuple[re.Pattern[str], str | None], ...] = (
 )
 
 
+# every pattern of _NONE_OF holds one of these words (asked first: most statements have none)
+_NONE_CUE = re.compile(r"\b(?:no|nobody|not)\b|n't\b", re.I)
+
+
 def _zero(text: str, start: int, end: int, unit: str, ctx: SlotContext) -> Quantity:
     """The count ``unit`` said to be none by the words at ``start:end`` ("no charges have
     been filed"), read around those words as a figure is read around its number."""
@@ -1558,10 +1563,11 @@ class NumberSlot(SlotKind):
         # a count said to be none ("no charges have been filed", "no one was hurt") is the
         # value zero of that count: no rival to a report of none, a rival to "charged with
         # two counts", "two villagers slightly injured"
-        for pattern, fixed in _NONE_OF:
+        for pattern, fixed in _NONE_OF if _NONE_CUE.search(text) else ():
             for mz in pattern.finditer(text):
-                what = fixed or _SAME_COUNT.get(stem(mz.group("what").lower()), "")
-                if what and not any(q.unit == what for q in out):
+                said = stem(mz.group("what").lower()) if not fixed else ""
+                what = fixed or _SAME_COUNT.get(said, said)
+                if what in ("charge", "injur", "kill") and not any(q.unit == what for q in out):
                     out.append(_zero(text, mz.start(), mz.end(), what, ctx))
                     places.append((mz.start(), mz.end()))
         # a conversion measures what the figure it converts does: "about 5,000 barrels, or
