@@ -511,7 +511,9 @@ def test_emphasis_is_no_negation() -> None:
 # --------------------------------------------------------------------------- the same thing
 
 
-def _conflicts(a: str, b: str, day_a: str = "2010-04-27", day_b: str = "2010-04-27") -> set:
+def _conflicts(
+    a: str, b: str, day_a: str | None = "2010-04-27", day_b: str | None = "2010-04-27"
+) -> set:
     arts = [_article("a-1", a + "\n", published=day_a), _article("b-1", b + "\n", published=day_b)]
     return {
         (x.kind, frozenset((x.value_a, x.value_b))) for x in analyse_claims(arts).contradictions
@@ -1266,6 +1268,16 @@ def test_a_span_of_time_is_a_figure_and_a_running_one_grows_by_the_days_between(
     assert _conflicts(day1, day2_15, day_a="2010-01-27", day_b="2010-01-28") == {
         ("number", frozenset({"11", "15"}))
     }
+    # ECB+ 8, undated: a span of days may still run between two reports of unknown days
+    assert (
+        _conflicts(
+            "Greece calm after 8 days of riots by angry youths",
+            "For four days, Greece has surrendered itself to riots by angry youths",
+            day_a=None,
+            day_b=None,
+        )
+        == set()
+    )
     # bpoil: "nearly two days" is said of 36 hours
     assert (
         _conflicts(

@@ -1667,6 +1667,9 @@ class NumberSlot(SlotKind):
                     sum(q.unit == "%" for q in qa_all) > 1 or sum(q.unit == "%" for q in qb_all) > 1
                 ):
                     continue  # a breakdown of shares (poll groups, owners) is no single figure
+                if qa.unit == "duration" and pair.days_apart is None and qb.value >= 1.0:
+                    continue  # a span of days may still run ("for four days, Greece has ..."
+                    # / "after 8 days of riots"): without both reports' days, no rival
                 shift = _elapsed_shift(qa, pair)
                 if qa.compatible(qb, shift) or (shift and qa.compatible(qb)):
                     continue  # (a span of time may have ended before the earlier report)
