@@ -20,10 +20,12 @@ import newsweave
 from newsweave.cli import cli
 from newsweave.disagreements import (
     brief_lines,
+    by_story,
     in_articles,
     relation_label,
     support,
     top_two,
+    witness_words,
 )
 from newsweave.records import Article
 
@@ -94,7 +96,9 @@ def test_pairs_are_grouped_into_disagreements(db: Path) -> None:
     assert support(leak) >= 2 and support(leak) == max(support(d) for d in found)
     for side in leak.sides:
         assert side.outlets and side.published and side.articles
-        assert side.sources <= len(side.articles)
+        # witnesses: outlets independently reporting it (one outlet's articles count once)
+        assert side.witnesses == side.sources <= len(set(side.outlets)) <= len(side.articles)
+        assert side.origins >= 1
         assert all(claims[c].status == "contested" for c in side.claims)
     assert {"Fox News", "The Guardian"} <= {o for s in leak.sides for o in s.outlets}
 
@@ -174,7 +178,11 @@ def test_seed_disagreements_keep_their_sides(tmp_path: Path) -> None:
     for d in found:
         first, second = brief_lines(d, claims)
         a, b = top_two(d)
-        assert (first.articles, second.articles) == (a.articles, b.articles)
+        # each line cites the articles of the sentence it quotes (tight), all of its side's
+        for line, side in ((first, a), (second, b)):
+            quoted = claims[side.claims[0]]
+            assert set(line.articles) == set(quoted.articles) <= set(side.articles)
+            assert f"({witness_words(side)})" in line.text
     # the 2023 article takes no part in them
     assert in_articles(found, [only_2023]) == []
 
@@ -420,8 +428,9 @@ def test_bbc_disagreements_read_as_an_editor_would(bbc: Path) -> None:
 
 def test_html_export_shows_each_disagreement_once_per_event(bbc: Path) -> None:
     """The HTML briefing's disputes are the read model's disagreements (no second way of
-    grouping): one block per disagreement in each event holding one of its claims, named,
-    said to be an update or a contradiction, each side's value as written."""
+    grouping): under each event its own (the web page's: the pairs with a claim in it,
+    grouped among themselves), one block each, named, said to be an update or a
+    contradiction, each side's value as written."""
     import html
     import re
 
@@ -437,16 +446,15 @@ def test_html_export_shows_each_disagreement_once_per_event(bbc: Path) -> None:
     )
     blocks = block.findall(page)
     assert blocks and len(blocks) == page.count('<div class="dispute">')
-    names = {d.quantity for d in found}
-    assert {html.unescape(b[0]) for b in blocks} <= names
+    own = [d for ds in view.event_disagreements.values() for d in ds]
+    assert {html.unescape(b[0]) for b in blocks} <= {d.quantity for d in own}
+    assert {html.unescape(b[1]) for b in blocks} <= {relation_label(d) for d in own}
     for chunk in page.split("<h3>")[1:]:  # one event each
         mine = block.findall(chunk)
         assert len(mine) == len(set(mine))  # each disagreement once, not once per pair
     funnel = [b for b in blocks if b[0] == "Oil captured, barrels a day"]
-    assert funnel and all(
-        b[1].startswith("update: revised in later reports; 2 of 5") for b in funnel
-    )
-    assert "1,000 barrels a day → 2,000 barrels a day" in funnel[0][2]
+    assert funnel and any(b[1].startswith("update: revised in later reports") for b in funnel)
+    assert any("1,000 barrels a day → 2,000 barrels a day" in b[2] for b in funnel)
     assert "nine miles (15km) → seven miles (11km)" in page
 
 
@@ -489,3 +497,127 @@ def test_a_stray_paired_with_several_values_is_listed_against_each() -> None:
         ("$3.12bn", "$75m"),
         ("$75m", "$3.5bn"),
     ]
+
+
+def test_one_witness_count_everywhere(db: Path) -> None:
+    """A value's witnesses and origins are the read model's (every claim that gives it
+    counted together), and the CLI (table and JSON), the export, the HTTP API and the brief
+    show those numbers, not the first claim's own count."""
+    from fastapi.testclient import TestClient
+
+    from newsweave.brief import independent_sources
+    from newsweave.web import create_app
+
+    with newsweave.open(db, read_only=True) as nw:
+        found = nw.disagreements()
+        arts = {a.id: a for a in nw.iter_articles()}
+        groups = nw.source_groups()
+        data = nw.export()
+        brief = nw.brief(detail=True)
+    leak = found[0]
+    counts = {s.value: (s.witnesses, s.origins) for s in leak.sides}
+    for side in leak.sides:
+        assert side.witnesses == independent_sources(side.articles, arts, groups)
+    # a side of several claims: its count is more than its first claim's (the web page
+    # showed "1 witness" where the CLI counted the side)
+    assert any(s.witnesses > 1 and len(s.claims) > 1 for s in leak.sides)
+    rows = json.loads(
+        CliRunner()
+        .invoke(cli, ["--db", str(db), "claims", "--status", "contested", "--json"])
+        .output
+    )
+    for side in rows[0]["sides"]:
+        assert (side["witnesses"], side["origins"]) == counts[side["value"]]
+        assert side["sources"] == side["witnesses"]
+    table = CliRunner().invoke(cli, ["--db", str(db), "claims", "--status", "contested"]).output
+    a, b = top_two(leak)
+    assert f"{witness_words(a)}: » " in table and f"{witness_words(b)}: » " in table
+    exported = data["disagreements"][0]["sides"]
+    assert {s["value"]: (s["witnesses"], s["origins"]) for s in exported} == counts
+    with TestClient(create_app(db), raise_server_exceptions=False) as client:
+        listed = client.get("/api/disagreements").json()["items"]
+        events = client.get("/api/events").json()["items"]
+        pages = [client.get(f"/api/events/{e['id']}").json()["item"] for e in events]
+    assert [d["id"] for d in listed] == [d.id for d in found]
+    for key, side in (("a", a), ("b", b)):
+        shown_side = listed[0][key]["side"]
+        assert (shown_side["witnesses"], shown_side["origins"]) == counts[side.value]
+    for item in pages:
+        for d in item["claims"]["contested"]:
+            for key in ("a", "b"):
+                if d.get(key) and "side" in d[key]:
+                    side = d[key]["side"]
+                    assert side["witnesses"] == independent_sources(side["articles"], arts, groups)
+    assert f"({witness_words(a)}): “" in brief
+
+
+def test_an_event_shows_its_own_disagreements(db: Path) -> None:
+    """An event's disagreements are the pairs with a claim in the event, grouped among
+    themselves: their pair counts are the event's, every side is one of its claims' values
+    or a value they were paired with, and its page (HTTP and the read model) lists those."""
+    from fastapi.testclient import TestClient
+
+    from newsweave.web import create_app
+
+    with newsweave.open(db, read_only=True) as nw:
+        pairs = nw.contradictions()
+        claims = {c.id: c for c in nw.claims()}
+        by_event = nw.event_disagreements()
+        events = nw.events()
+        per_event = {e.id: nw.disagreements(event=e.id) for e in events}
+    assert by_event and {e for e, ds in per_event.items() if ds} == set(by_event)
+    for ev in events:
+        mine = {c for c, claim in claims.items() if claim.event == ev.id}
+        touching = sorted((x.a, x.b) for x in pairs if {x.a, x.b} & mine)
+        found = per_event[ev.id]
+        assert found == by_event.get(ev.id, [])
+        assert sorted(p for d in found for p in d.contradictions) == touching
+        for d in found:
+            assert any(mine & set(s.claims) for s in d.sides)
+            linked = {c for p in d.contradictions for c in p}
+            assert {c for s in d.sides for c in s.claims} == linked
+    result = CliRunner().invoke(
+        cli, ["--db", str(db), "claims", "--status", "contested", "--json", "--event", events[0].id]
+    )
+    assert [r["id"] for r in json.loads(result.output)] == [d.id for d in per_event[events[0].id]]
+    with TestClient(create_app(db), raise_server_exceptions=False) as client:
+        for ev in events:
+            item = client.get(f"/api/events/{ev.id}").json()["item"]
+            listed = [d for d in item["claims"]["contested"] if d.get("sides")]
+            assert [d["id"] for d in listed] == [d.id for d in per_event[ev.id]]
+            assert item["claim_counts"]["disputes"] == len(per_event[ev.id])
+            for d in listed:
+                assert any(s["in_event"] for s in d["sides"])
+            page = client.get("/api/disagreements", params={"event": ev.id}).json()
+            assert [d["id"] for d in page["items"]] == [d["id"] for d in listed]
+        assert client.get("/api/disagreements", params={"event": "ev_nope"}).status_code == 404
+
+
+def test_the_brief_shows_each_disagreement_once() -> None:
+    """A disagreement whose sides sit in two stories is listed under the one holding most of
+    its articles (ties: the larger story, listed first), not once per story."""
+    from newsweave.records import Disagreement, DisagreementSide, Story
+
+    def side(value: str, arts: tuple[str, ...]) -> DisagreementSide:
+        return DisagreementSide(value, (f"c{value}",), arts, (), (), 1, witnesses=1, origins=1)
+
+    d1 = Disagreement(
+        "dis_1",
+        "number",
+        "update",
+        (side("1", ("a1", "a2")), side("2", ("b1",))),
+        1,
+        1,
+        (("c1", "c2"),),
+    )
+    d2 = Disagreement(
+        "dis_2", "number", "update", (side("3", ("a1",)), side("4", ("b1",))), 1, 1, (("c3", "c4"),)
+    )
+    d3 = Disagreement(
+        "dis_3", "number", "update", (side("5", ("z",)), side("6", ("z2",))), 1, 1, (("c5", "c6"),)
+    )
+    big = Story("st_big", "Big", (), ("a1", "a2", "a3"))
+    small = Story("st_small", "Small", (), ("b1", "b2"))
+    homes = by_story([d1, d2, d3], [big, small])
+    assert homes == {"st_big": [d1, d2]}  # d2 ties: the first story; d3 is in none
+    assert by_story([d1, d2], [small, big]) == {"st_big": [d1], "st_small": [d2]}

@@ -434,30 +434,83 @@ def test_event_and_story_show_disagreements_not_pairs(browser, bpoil_server) -> 
     events = api(bpoil_server, "/api/events")["items"]
     for ev in events:
         item = api(bpoil_server, f"/api/events/{ev['id']}")["item"]
+        # the event's own disagreements: its pairs grouped among themselves
         listed = [d for d in item["claims"]["contested"] if d.get("sides")]
-        if not any(d["id"] == leak["id"] for d in listed):
+        mine = [d for d in listed if {c for p in d["contradictions"] for c in p} <= leak_claims]
+        values = [v for d in mine for v in d["values"]]
+        if not (any("1,000" in v for v in values) and any("5,000" in v for v in values)):
             continue
+        here = {
+            c["id"] for c in api(bpoil_server, "/api/claims", event=ev["id"], limit=500)["items"]
+        }
+        touching = {(x["a"], x["b"]) for x in pairs if {x["a"], x["b"]} & here}
+        assert {tuple(p) for d in listed for p in d["contradictions"]} == touching
         page.goto(f"{bpoil_server}/#/event/{ev['id']}")
         page.wait_for_selector(".claims-col")
         assert page.locator(".dispute").count() == len(item["claims"]["contested"])
         heading = page.locator(".section-title.contested").text_content()
         n = len(item["claims"]["contested"])
         assert heading.endswith(f"({n} disagreement{'' if n == 1 else 's'})")
-        i = [d["id"] for d in item["claims"]["contested"]].index(leak["id"])
+        i = [d["id"] for d in item["claims"]["contested"]].index(mine[0]["id"])
         block = page.locator(".disputed").nth(i)
         assert block.locator(".slot-kind").text_content() == leak["quantity"]
         assert block.locator(".relation").text_content().startswith("update")
-        values = block.locator(".values").text_content()
-        assert "1,000 barrels" in values and "5,000 barrels" in values and "→" in values
+        shown_values = block.locator(".values").text_content()
+        assert "1,000 barrels" in shown_values and "5,000 barrels" in shown_values
+        assert "→" in shown_values and f"{mine[0]['pairs']} contested pairs" in shown_values
         # one block for the revision, though several of its pairs have a claim here
-        here = {
-            c["id"] for c in api(bpoil_server, "/api/claims", event=ev["id"], limit=500)["items"]
-        }
-        touching = [x for x in pairs if {x["a"], x["b"]} & here and {x["a"], x["b"]} <= leak_claims]
-        assert len(touching) > 1 and [d["id"] for d in listed].count(leak["id"]) == 1
+        assert len(mine) == 1 and mine[0]["pairs"] > 1
+        # each side shows the value's witnesses and origins (all its claims), and whether it
+        # is this event's or reported elsewhere
+        sides = page.locator(".dispute").nth(i).locator(".side")
+        for k, key in enumerate(("a", "b")):
+            side = mine[0][key]["side"]
+            w, o = side["witnesses"], side["origins"]
+            line = " ".join(sides.nth(k).locator(".indep").text_content().split())
+            assert line == (
+                f"{w} witness{'' if w == 1 else 'es'} · {o} origin{'' if o == 1 else 's'}"
+            )
+            reach = sides.nth(k).locator(".reach").text_content()
+            assert ("this event" if side["in_event"] else "elsewhere") in reach
+            assert f"{len(side['articles'])} article" in reach
         shot(page, "09-event-disagreements")
         break
     else:
         pytest.fail("no event lists the leak-rate disagreement")
+    assert not problems
+    context.close()
+
+
+def test_claims_page_contested_tab_lists_disagreements(browser, bpoil_server) -> None:
+    """The claims page's "contested" tab shows the read model's disagreements (one block
+    each, as the event page and the CLI), not the contested claims one by one."""
+    found = api(bpoil_server, "/api/disagreements")
+    contested = api(bpoil_server, "/api/claims", status="contested", limit=500)["total"]
+    assert found["total"] == len(api(bpoil_server, "/api/sections/disagreements")["items"])
+    assert 0 < found["total"] < contested
+    context = browser.new_context(viewport={"width": 1320, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    problems: list[str] = []
+    page.on("pageerror", lambda exc: problems.append(str(exc)))
+    page.goto(bpoil_server + "/#/claims?status=contested")
+    page.wait_for_selector(".disputed")
+    n = found["total"]
+    assert page.locator(".result-count").text_content() == (
+        f"{n} disagreement{'' if n == 1 else 's'}"
+    )
+    assert page.locator(".disputed").count() == n == page.locator(".dispute").count()
+    assert page.locator("li.claim").count() == 0
+    first = found["items"][0]
+    block = page.locator(".disputed").first
+    assert block.locator(".slot-kind").text_content() == first["quantity"]
+    side = first["a"]["side"]
+    line = " ".join(page.locator(".dispute").first.locator(".indep").first.text_content().split())
+    assert line.startswith(f"{side['witnesses']} witness")
+    shot(page, "10-claims-contested")
+    # the other tabs still list claims
+    page.goto(bpoil_server + "/#/claims?status=single-source")
+    page.wait_for_selector("li.claim")
+    assert page.locator(".disputed").count() == 0
     assert not problems
     context.close()

@@ -349,13 +349,21 @@ class Newsweave:
     ) -> list[Disagreement]:
         """Contested pairs grouped into disagreements (one revised figure once, not once per
         pair of articles), most supported first: each with its slot kind, contradiction or
-        update, its sides (value, claims, articles, outlets, days, independent sources) and
-        the number of pairs behind it. Filter by event, or by article (id or unique prefix)."""
+        update, its sides (value, claims, articles, outlets, days, witnesses and origins)
+        and the number of pairs behind it. Filter by article (id or unique prefix), or ask
+        for one event's: the pairs with a claim in that event, grouped among themselves (its
+        page's "Where sources disagree"; :func:`newsweave.disagreements.by_event`)."""
 
         if article is not None:
             article = self._article_id(article)
         found = disagreements.read_disagreements(self.store, event=event, article=article)
         return found if limit is None else found[:limit]
+
+    def event_disagreements(self) -> dict[str, list[Disagreement]]:
+        """Every event's disagreements by event id: for each event, what
+        :meth:`disagreements` gives with ``event`` (events without any are left out)."""
+
+        return disagreements.read_by_event(self.store)
 
     def _story_id(self, story: str) -> str:
 

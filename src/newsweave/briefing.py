@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from newsweave import brief
 from newsweave.disagreements import (
     brief_lines,
+    by_event,
+    by_story,
     group_disagreements,
-    in_articles,
     read_disagreements,
 )
 from newsweave.records import (
@@ -170,8 +171,10 @@ def read_briefing(
     # a timeline entry cites an article only when its sentences say the same: read them too
     shown |= {a for entries in timelines.values() for t in entries for a in t.articles}
     sentences = {a: _sentences(store, articles[a]) for a in shown if a in articles}
-    # contested pairs grouped into disagreements, most supported first (two lines each)
+    # contested pairs grouped into disagreements, most supported first (two lines each),
+    # each under the one story it belongs to most, so the brief shows it once
     found = read_disagreements(store)
+    homes = by_story(found, stories)
     claims = {
         c.id: c
         for c in claims_store.load_claims_in_order(
@@ -185,9 +188,7 @@ def read_briefing(
             articles,
             sentences,
             timelines[s.id],
-            disagreements=[
-                line for d in in_articles(found, s.articles) for line in brief_lines(d, claims)
-            ],
+            disagreements=[line for d in homes.get(s.id, ()) for line in brief_lines(d, claims)],
         )
         for s in stories
     )
@@ -227,6 +228,9 @@ class StoreView:
     source_groups: Mapping[str, str] = field(default_factory=dict)  # from the copies stage
     #: the contested pairs grouped (:mod:`newsweave.disagreements`), most supported first
     disagreements: tuple[Disagreement, ...] = ()
+    #: event id -> the event's own disagreements (:func:`newsweave.disagreements.by_event`:
+    #: the pairs with a claim in it, grouped among themselves), as the web's event page
+    event_disagreements: Mapping[str, list[Disagreement]] = field(default_factory=dict)
 
     def ungrouped(self) -> list[Article]:
         """Articles that no story holds (all of them before grouping ran), oldest first."""
@@ -242,12 +246,10 @@ class StoreView:
     def timeline_of(self, story: Story) -> list[TimelineEntry]:
         return sorted((t for t in self.timeline if t.story == story.id), key=entry_order)
 
-    def disagreements_of(self, claims: Iterable[Claim]) -> list[Disagreement]:
-        """The disagreements (:mod:`newsweave.disagreements`) with a side among ``claims``
-        (an event's), most supported first: each once, however many of its claims these
-        are."""
-        ids = {c.id for c in claims}
-        return [d for d in self.disagreements if any(ids.intersection(s.claims) for s in d.sides)]
+    def disagreements_of(self, event: Event) -> list[Disagreement]:
+        """The event's own disagreements (see :attr:`event_disagreements`), most supported
+        first."""
+        return list(self.event_disagreements.get(event.id, ()))
 
 
 def entry_order(t: TimelineEntry) -> tuple:
@@ -265,7 +267,7 @@ def read_store(store: Store) -> StoreView:
     for e in events.values():
         for a in e.articles:
             article_event.setdefault(a, e.id)
-    by_event: dict[str, list[Claim]] = {}
+    claims_of: dict[str, list[Claim]] = {}
     for c in claims.values():
         eid = c.event
         if not eid:
@@ -275,7 +277,7 @@ def read_store(store: Store) -> StoreView:
                     votes[article_event[a]] = votes.get(article_event[a], 0) + 1
             eid = max(votes, key=lambda k: votes[k]) if votes else None
         if eid:
-            by_event.setdefault(eid, []).append(c)
+            claims_of.setdefault(eid, []).append(c)
     stories = sorted(
         group_store.load_stories(store), key=lambda s: (-len(s.articles), s.title or "", s.id)
     )
@@ -284,10 +286,11 @@ def read_store(store: Store) -> StoreView:
     return StoreView(
         source_groups=groups,
         disagreements=tuple(group_disagreements(contradictions, claims, articles, groups)),
+        event_disagreements=by_event(contradictions, claims, articles, groups),
         articles=articles,
         stories=tuple(stories),
         events=events,
         claims=claims,
-        event_claims={k: tuple(sorted(v, key=lambda c: c.id)) for k, v in by_event.items()},
+        event_claims={k: tuple(sorted(v, key=lambda c: c.id)) for k, v in claims_of.items()},
         timeline=tuple(group_store.load_timeline(store)),
     )

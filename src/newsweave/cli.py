@@ -1030,8 +1030,9 @@ def claims(
 
 def _side_dict(nw: Newsweave, side: DisagreementSide) -> dict:
     """One side of a disagreement: the keys of the one-pair listing it replaces (its first
-    reported claim's id, text, attribution, witnesses and origins) plus the side's claims and
-    independent sources."""
+    reported claim's id, text and attribution) plus the side's claims, and the value's
+    witnesses and origins over all its claims (``sources``: the same count as
+    ``witnesses``), the numbers every front end shows."""
     claim = nw.claim(side.claims[0])
     return {
         "claim": side.claims[0],
@@ -1041,8 +1042,8 @@ def _side_dict(nw: Newsweave, side: DisagreementSide) -> dict:
         "hedged": claim.hedged if claim else False,
         "outlets": list(side.outlets),
         "published": list(side.published),
-        "witnesses": claim.independent_sources if claim else 0,
-        "origins": claim.origins if claim else 0,
+        "witnesses": side.witnesses,
+        "origins": side.origins,
         "articles": list(side.articles),
         "claims": list(side.claims),
         "sources": side.sources,
@@ -1058,7 +1059,14 @@ def _print_disagreements(
     slot kind, contradiction or update, every value with its outlets, the two best-supported
     sides quoted, and how many pairs it groups."""
     from newsweave.claim_slots import SLOT_TITLES
-    from newsweave.disagreements import arrow, relation_label, shown, shown_sides, top_two
+    from newsweave.disagreements import (
+        arrow,
+        relation_label,
+        shown,
+        shown_sides,
+        top_two,
+        witness_words,
+    )
 
     found = nw.disagreements(event=event, article=article)
     more = limit is not None and len(found) > limit
@@ -1105,15 +1113,21 @@ def _print_disagreements(
             claim = nw.claim(side.claims[0])
             who = f" — {claim.attribution}" if claim and claim.attribution else ""
             cells.append(
-                f"{side.sources} source{'' if side.sources == 1 else 's'}: "
-                f"» {shown(side)} « {claim.text if claim else ''}{who}"
+                f"{witness_words(side)}: » {shown(side)} « {claim.text if claim else ''}{who}"
             )
         table_rows.append(tuple(cells))
     _print_rows(
-        ("conflict", "values (outlets, first day)", "side A: sources · statement", "side B"),
+        ("conflict", "values (outlets, first day)", "side A: witnesses · statement", "side B"),
         table_rows,
     )
     _print_count(len(rows), "disagreement", "disagreements", more)
+    if rows:
+        out.print(
+            "witnesses: outlets independently reporting the value (copies of one story count "
+            "once); origins: independent origins of it (one speaker quoted by three outlets "
+            "is one origin)",
+            markup=False,
+        )
 
 
 @cli.command()

@@ -23,8 +23,9 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 
+from newsweave.brief import Published, independent_sources
 from newsweave.claim_slots import SLOT_TITLES, SlotContext, slot_values, stated_figure
-from newsweave.copies import singleton_source_group
+from newsweave.claims import one_name_each
 from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
     Article,
@@ -33,6 +34,7 @@ from newsweave.records import (
     Contradiction,
     Disagreement,
     DisagreementSide,
+    Story,
 )
 from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store
@@ -87,8 +89,8 @@ def group_disagreements(
     source_groups: Mapping[str, str],
 ) -> list[Disagreement]:
     """Group contested pairs into disagreements (see the module doc), most supported first:
-    by the independent sources of the least-supported of its two best-supported sides, then
-    by all its sources, then by pairs. Pairs with a claim not in ``claims`` are left out."""
+    by the witnesses of the least-supported of its two best-supported sides, then by all
+    their witnesses, then by pairs. Pairs with a claim not in ``claims`` are left out."""
     # per pair: its two sides read (value node, stated words, normalised value)
     items: list[_Pair] = []
     for x in contradictions:
@@ -100,7 +102,7 @@ def group_disagreements(
     out = []
     for group, stray in _chains(items):
         out.append(_disagreement(group, claims, articles, source_groups, stray=stray))
-    out.sort(key=lambda d: (-support(d), -sum(s.sources for s in d.sides), -d.pairs, d.id))
+    out.sort(key=lambda d: (-support(d), -sum(s.witnesses for s in d.sides), -d.pairs, d.id))
     return out
 
 
@@ -205,9 +207,31 @@ def _apart(v: float, w: float) -> bool:
 
 
 def support(d: Disagreement) -> int:
-    """Independent sources on the weaker of its two best-supported sides."""
-    best = sorted((s.sources for s in d.sides), reverse=True)
+    """Witnesses of the weaker of its two best-supported sides."""
+    best = sorted((s.witnesses for s in d.sides), reverse=True)
     return best[1] if len(best) > 1 else 0
+
+
+def origins(
+    claims: Iterable[Claim], articles: Mapping[str, Published], source_groups: Mapping[str, str]
+) -> int:
+    """Independent origins of what ``claims`` say (one value's claims): each named speaker
+    once by the fullest name given ("Landry" and "Rear Adm. Mary Landry" are one), however
+    many outlets quote them, plus the witnesses (:func:`~newsweave.brief.independent_sources`)
+    of the reports that name no speaker."""
+    speakers: list[str] = []
+    unnamed: list[str] = []
+    for claim in claims:
+        who = claim.attributions
+        if len(who) != len(claim.spans):  # a store written before per-span speakers
+            who = (claim.attribution,) * len(claim.spans)
+        for span, name in zip(claim.spans, who, strict=True):
+            if name:
+                speakers.extend(n.strip() for n in name.split(";") if n.strip())
+            else:
+                unnamed.append(span.article)
+    named = len(one_name_each([n.split(" (")[0] for n in dict.fromkeys(speakers)]))
+    return named + (independent_sources(unnamed, articles, source_groups) if unnamed else 0)
 
 
 def _disagreement(
@@ -235,6 +259,7 @@ def _disagreement(
         known = [articles[a] for a in arts if a in articles]
         known.sort(key=lambda a: (a.published or "9999", a.id))
         value, stated, normalised = labels[ids[0]]
+        witnesses = independent_sources(arts, articles, source_groups)
         sides.append(
             DisagreementSide(
                 value=value,
@@ -242,12 +267,14 @@ def _disagreement(
                 articles=tuple(arts),
                 outlets=tuple(dict.fromkeys(outlet_name(a) for a in known)),
                 published=tuple(sorted({a.published[:10] for a in known if a.published})),
-                sources=len({source_groups.get(a) or singleton_source_group(a) for a in arts}),
+                sources=witnesses,
                 stated=stated,
                 normalised=normalised,
+                witnesses=witnesses,
+                origins=origins([claims[c] for c in ids], articles, source_groups),
             )
         )
-    sides.sort(key=lambda s: (s.published[:1] or ("9999",), -s.sources, s.value))
+    sides.sort(key=lambda s: (s.published[:1] or ("9999",), -s.witnesses, s.value))
     relation_of = {(x.a, x.b): x.relation for x, _, _ in items}
     pairs = tuple(sorted(relation_of))
     updates = sum(1 for x, _, _ in items if x.relation == "update")
@@ -416,7 +443,7 @@ def _unit_words(stated: Sequence[str]) -> str:
 def top_two(d: Disagreement) -> tuple[DisagreementSide, DisagreementSide]:
     """Its two best-supported sides, in order of first publication (``a`` and ``b`` of the
     one-pair listing it replaces)."""
-    best = sorted(d.sides, key=lambda s: (-s.sources, -len(s.articles), s.value))[:2]
+    best = sorted(d.sides, key=lambda s: (-s.witnesses, -len(s.articles), s.value))[:2]
     best.sort(key=lambda s: d.sides.index(s))
     return best[0], best[1]
 
@@ -430,7 +457,7 @@ def shown_sides(d: Disagreement, most: int = MAX_VALUES) -> list[DisagreementSid
     order of first report."""
     keep = list(top_two(d))
     rest = sorted(
-        (s for s in d.sides if s not in keep), key=lambda s: (-s.sources, -len(s.articles))
+        (s for s in d.sides if s not in keep), key=lambda s: (-s.witnesses, -len(s.articles))
     )
     keep += rest[: max(0, most - 2)]
     return sorted(keep, key=d.sides.index)
@@ -439,17 +466,61 @@ def shown_sides(d: Disagreement, most: int = MAX_VALUES) -> list[DisagreementSid
 def read_disagreements(
     store: Store, *, event: str | None = None, article: str | None = None
 ) -> list[Disagreement]:
-    """The store's disagreements (of ``event``'s claims; with a side in ``article``, a full
-    id), most supported first."""
+    """The store's disagreements, most supported first; with a side in ``article`` (a full
+    id). With ``event``, that event's own (:func:`by_event`): the pairs with a claim in it,
+    grouped among themselves."""
+    contradictions, claims, articles, groups = _read_pairs(store, event)
+    found = group_disagreements(contradictions, claims, articles, groups)
+    if article is not None:
+        found = [d for d in found if any(article in s.articles for s in d.sides)]
+    return found
+
+
+def read_by_event(store: Store) -> dict[str, list[Disagreement]]:
+    """Every event's disagreements (:func:`by_event`), by event id: for each, what
+    :func:`read_disagreements` gives with ``event``."""
+    return by_event(*_read_pairs(store, None))
+
+
+def _read_pairs(
+    store: Store, event: str | None
+) -> tuple[list[Contradiction], dict[str, Claim], dict[str, Article], dict[str, str]]:
+    """The contested pairs (those with a claim in ``event``, when given), their claims, the
+    claims' articles and the copies stage's source groups."""
     contradictions = claims_store.load_contradictions(store, event=event)
     ids = sorted({i for x in contradictions for i in (x.a, x.b)})
     claims = {c.id: c for c in claims_store.load_claims_in_order(store, ids)}
     art_ids = tuple(sorted({a for c in claims.values() for a in c.articles}))
     articles = {a.id: a for a in store.articles(ArticleFilter(ids=art_ids))} if art_ids else {}
-    found = group_disagreements(contradictions, claims, articles, copies_store.source_groups(store))
-    if article is not None:
-        found = [d for d in found if any(article in s.articles for s in d.sides)]
-    return found
+    return contradictions, claims, articles, copies_store.source_groups(store)
+
+
+def by_event(
+    contradictions: Sequence[Contradiction],
+    claims: Mapping[str, Claim],
+    articles: Mapping[str, Article],
+    source_groups: Mapping[str, str],
+) -> dict[str, list[Disagreement]]:
+    """Each event's disagreements, as its page shows them: the pairs with a claim in the
+    event (a claim's ``event``), grouped among themselves (:func:`group_disagreements`), so
+    a chain holds only values this event's claims were paired with, and its pair count is
+    the event's. A pair across two events is in both; the event's own sides are those with a
+    claim whose ``event`` it is (:func:`in_event`)."""
+    pairs: dict[str, list[Contradiction]] = {}
+    for x in contradictions:
+        events = {claims[c].event for c in (x.a, x.b) if c in claims}
+        for event in sorted(e for e in events if e is not None):
+            pairs.setdefault(event, []).append(x)
+    return {
+        event: group_disagreements(xs, claims, articles, source_groups)
+        for event, xs in pairs.items()
+    }
+
+
+def in_event(side: DisagreementSide, claims: Mapping[str, Claim], event: str) -> bool:
+    """Whether a side has a claim of ``event`` (else it is a value reported elsewhere that
+    the event's claims were paired with)."""
+    return any(c in claims and claims[c].event == event for c in side.claims)
 
 
 def in_articles(found: Iterable[Disagreement], articles: Iterable[str]) -> list[Disagreement]:
@@ -462,6 +533,13 @@ def shown(side: DisagreementSide) -> str:
     """A side's value for a reader: as its article words it (with its unit), else its
     label."""
     return side.stated or side.value
+
+
+def witness_words(side: DisagreementSide) -> str:
+    """A value's witnesses and origins in words ("5 witnesses, 8 origins"), as the CLI, the
+    exports and the brief write them (the web page shows the same two numbers)."""
+    w, o = side.witnesses, side.origins
+    return f"{w} witness{'' if w == 1 else 'es'}, {o} origin{'' if o == 1 else 's'}"
 
 
 def arrow(d: Disagreement) -> str:
@@ -510,8 +588,9 @@ def relation_label(d: Disagreement, most: int = 2) -> str:
 
 def brief_lines(d: Disagreement, claims: Mapping[str, Claim]) -> list[CitedSentence]:
     """Two cited lines for a brief: what is disputed, update or contradiction, and each
-    value as written in order, then the two best-supported sides quoted, each citing its
-    side's articles."""
+    value as written in order, then the two best-supported sides quoted with their
+    witnesses and origins, each citing the articles of the sentence it quotes (the side's
+    other articles are counted in its witnesses, not cited)."""
     a, b = top_two(d)
     label = d.quantity or SLOT_TITLES.get(d.kind, d.kind.title())
     values = arrow(d).join(shown(s) for s in shown_sides(d))
@@ -524,11 +603,30 @@ def brief_lines(d: Disagreement, claims: Mapping[str, Claim]) -> list[CitedSente
         quote = _quote(claim, side) if claim is not None else f"*{shown(side)}*"
         head = f"**{label}** ({relation_label(d)}) — {values}{many}. " if i == 0 else "… versus "
         spans = tuple(claim.spans) if claim is not None else ()
-        lines.append(CitedSentence(head + quote, side.articles, spans))
+        quoted = tuple(x for x in claim.articles if x in side.articles) if claim else ()
+        lines.append(CitedSentence(head + quote, quoted or side.articles, spans))
     return lines
 
 
 def _quote(claim: Claim, side: DisagreementSide) -> str:
     who = f" — {claim.attribution}" if claim.attribution else ""
     hedge = " *(hedged)*" if claim.hedged else ""
-    return f"*{shown(side)}*: “{claim.text}”{who}{hedge}"
+    return f"*{shown(side)}* ({witness_words(side)}): “{claim.text}”{who}{hedge}"
+
+
+def by_story(
+    found: Sequence[Disagreement], stories: Sequence[Story]
+) -> dict[str, list[Disagreement]]:
+    """Each disagreement under the one story it belongs to most, so a brief shows it once:
+    the story holding most of its articles (ties: the first of ``stories``, the largest
+    first in a brief). Story id -> its disagreements, in the order of ``found``; one with no
+    article in any story is left out."""
+    holds = [set(st.articles) for st in stories]
+    out: dict[str, list[Disagreement]] = {}
+    for d in found:
+        arts = {a for s in d.sides for a in s.articles}
+        counts = [len(arts & h) for h in holds]
+        if not counts or max(counts) == 0:
+            continue
+        out.setdefault(stories[counts.index(max(counts))].id, []).append(d)
+    return out

@@ -194,14 +194,14 @@ class Contradiction:
 @dataclass(frozen=True, slots=True)
 class DisagreementSide:
     """One value in a :class:`Disagreement`: the claims that give it, their articles, outlets
-    and publication days, and how many independent sources (source groups) report it."""
+    and publication days, how many witnesses report it and from how many origins."""
 
     value: str  # as the first-published of its claims words it ("about 5,000")
     claims: tuple[str, ...]
     articles: tuple[str, ...]
     outlets: tuple[str, ...]
     published: tuple[str, ...]  # distinct days, sorted
-    sources: int  # independent source groups among its articles
+    sources: int  # the same count as ``witnesses`` (the name older exports used)
     #: the value as that claim's article words it, with its unit and any conversion the
     #: article gives beside it ("nine miles (15km)", "1,000 barrels of oil a day"); the
     #: value of a figure is normalised only to compare it
@@ -209,6 +209,14 @@ class DisagreementSide:
     #: a figure's value in the unit of :attr:`Disagreement.unit` (metres, litres a day, US
     #: dollars, a count), None for other kinds
     normalised: float | None = None
+    #: witnesses: the outlets that independently report the value, across all its claims
+    #: (articles of one outlet count once, and so do copies of one text across outlets:
+    #: :func:`newsweave.brief.independent_sources`); every front end shows this number
+    witnesses: int = 0
+    #: independent origins of the value: each named speaker once, however many outlets quote
+    #: them, plus the witnesses of its unattributed reports (one speaker quoted by three
+    #: outlets: three witnesses, one origin)
+    origins: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from newsweave.disagreements import (
     relation_label,
     shown_sides,
     top_two,
+    witness_words,
 )
 from newsweave.disagreements import (
     shown as side_value,
@@ -100,7 +101,7 @@ def render(view: StoreView) -> str:
 
     def side(s: DisagreementSide) -> str:
         """One side of a disagreement: its value as written, its first claim quoted, who
-        says it, its outlets and independent sources, citing the side's articles."""
+        says it, its outlets, witnesses and origins, citing the side's articles."""
         c = view.claims.get(s.claims[0])
         outlets = [cites.outlet(aid) for aid in s.articles if aid in view.articles]
         who = f"{_e(c.attribution)} · " if c is not None and c.attribution else ""
@@ -108,7 +109,7 @@ def render(view: StoreView) -> str:
         return (
             f'<div class="side"><div class="value">{_e(side_value(s))}</div>{quote}'
             f'<div class="src">{who}{_e(", ".join(dict.fromkeys(outlets)))}'
-            f" · {s.sources} independent{refs(s.articles)}</div></div>"
+            f" · {_e(witness_words(s))}{refs(s.articles)}</div></div>"
         )
 
     def event_html(ev: Event, *, whole: bool, claims: bool = True) -> str:
@@ -124,7 +125,7 @@ def render(view: StoreView) -> str:
             f"{refs(ev.articles)}</p>"
         )
         ev_claims = view.event_claims.get(ev.id, ()) if claims else ()
-        found = view.disagreements_of(ev_claims)
+        found = view.disagreements_of(ev) if claims else []
         left_out = 0 if claims else len(view.event_claims.get(ev.id, ()))
         if not whole:
             left_out += max(0, len(found) - KEY_DISPUTES)

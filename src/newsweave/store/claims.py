@@ -339,12 +339,16 @@ def load_claims(
 
 
 def load_contradictions(store: Store, *, event: str | None = None) -> list[Contradiction]:
-    """Contradictions, each with the two claims' ids, the slot kind and both values."""
+    """Contradictions, each with the two claims' ids, the slot kind and both values; with
+    ``event``, those with a claim of that event on either side."""
     sql = "SELECT x.a, x.b, x.kind, x.value_a, x.value_b, x.relation FROM claim_contradictions x"
     params: list[str] = []
-    if event:
-        sql += " JOIN claims c ON c.id = x.a WHERE c.event = ?"
-        params.append(event)
+    if event:  # the pairs with a claim in the event, on either side
+        sql += (
+            " WHERE x.a IN (SELECT id FROM claims WHERE event = ?)"
+            " OR x.b IN (SELECT id FROM claims WHERE event = ?)"
+        )
+        params += [event, event]
     sql += " ORDER BY x.scope, x.a, x.b"
     return [Contradiction(*r) for r in store.conn.execute(sql, params).fetchall()]
 

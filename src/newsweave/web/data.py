@@ -113,8 +113,12 @@ class Snapshot:
     #: the contested pairs grouped (newsweave.disagreements), most supported first
     disagreements: list[Disagreement] = field(default_factory=list)
     claim_disagreements: dict[str, list[str]] = field(default_factory=dict)  # claim -> ids
-    # event -> its disputes: each disagreement once (a side's claim in the event)
+    # event -> the disagreements with a side's claim in the event (each once), for a story's
+    # count of disputes over its events
     event_disputes: dict[str, set[str]] = field(default_factory=dict)
+    #: event -> its own disagreements (Newsweave.event_disagreements: the pairs with a claim
+    #: in the event, grouped among themselves), as its page and card show them
+    event_disagreements: dict[str, list[Disagreement]] = field(default_factory=dict)
     outlets: list[tuple[str, int]] = field(default_factory=list)
     source_groups: dict[str, str] = field(default_factory=dict)  # article -> source group
     claims_by_status: dict[str, list[Claim]] = field(default_factory=dict)
@@ -182,6 +186,9 @@ def build_snapshot(nw: Newsweave, version: tuple) -> Snapshot:
         timeline=list(_load(problems, "timeline", nw.timeline)),
         claims={c.id: c for c in _load(problems, "claims", nw.claims)},
         disagreements=list(_load(problems, "disagreements", nw.disagreements)),
+        event_disagreements=dict(
+            _load(problems, "event disagreements", lambda: list(nw.event_disagreements().items()))
+        ),
         problems=problems,
     )
     _index(snap)

@@ -14,7 +14,7 @@ from typing import Any
 
 from newsweave.api import Newsweave
 from newsweave.brief import independent_sources, largest_events, most_cited
-from newsweave.disagreements import relation_label, shown, shown_sides, top_two
+from newsweave.disagreements import in_event, relation_label, shown, shown_sides, top_two
 from newsweave.formats.markdown import KEY_DATES, KEY_EVENTS, SMALL_STORY
 from newsweave.records import (
     Claim,
@@ -260,13 +260,16 @@ def story_detail(snap: Snapshot, st: Story) -> dict:
 
 
 def event_card(snap: Snapshot, ev: Event) -> dict:
+    counts = _claim_counts(snap, [ev.id])
+    # the event's own disagreements, as its page lists them
+    counts["disputes"] = len(snap.event_disagreements.get(ev.id, ()))
     view = asdict(ev)
     view.update(
         {
             "article_count": len(ev.articles),
             "outlets": _outlets_of(snap, ev.articles),
             "independent_sources": _independent(snap, ev.articles),
-            "claim_counts": _claim_counts(snap, [ev.id]),
+            "claim_counts": counts,
         }
     )
     return view
@@ -336,25 +339,24 @@ def claim_side(snap: Snapshot, claim: Claim, texts: dict[str, str]) -> dict:
 
 
 def event_claims(nw: Newsweave, snap: Snapshot, event_id: str) -> dict[str, list]:
-    """An event's claims by status; ``contested`` holds its disagreements (the read model's,
-    most supported first), each once: what is disputed, update or contradiction, every
-    value as written, and its two best-supported sides quoted (``a``, ``b``)."""
+    """An event's claims by status; ``contested`` holds its own disagreements (the read
+    model's :meth:`~newsweave.api.Newsweave.disagreements` of the event: its pairs grouped
+    among themselves, most supported first), each once: what is disputed, update or
+    contradiction, every value as written, and its two best-supported sides quoted (``a``,
+    ``b``)."""
     claims = [snap.claims[c] for c in snap.event_claims.get(event_id, [])]
-    mine = {d for c in claims for d in snap.claim_disagreements.get(c.id, ())}
-    found = [d for d in snap.disagreements if d.id in mine]
+    found = snap.event_disagreements.get(event_id, [])
     tops = {d.id: top_two(d) for d in found}
     quoted = {s.claims[0] for a, b in tops.values() for s in (a, b) if s.claims[0] in snap.claims}
     involved = claims + [snap.claims[c] for c in quoted]
-    article_ids = {a for c in involved for a in c.articles}
-    texts: dict[str, str] = {}
-    if any(c.spans for c in involved):  # quotes come from spans: load those texts only
-        texts = {a.id: a.text for a in nw.articles(ids=sorted(article_ids))}
+    texts = _texts(nw, involved)
     out: dict[str, list] = {"contested": [], "corroborated": [], "single-source": []}
     for d in found:
-        out["contested"].append(disagreement_view(snap, d, texts))
+        out["contested"].append(disagreement_view(snap, d, texts, event=event_id))
+    listed = {c for d in found for s in d.sides for c in s.claims}
     for c in claims:
         if c.status == "contested":
-            if c.id not in snap.claim_disagreements:  # its other side is not in the store
+            if c.id not in listed:  # its other side is not in the store
                 out["contested"].append({"a": claim_side(snap, c, texts), "b": None})
         elif c.status in out:
             out[c.status].append(claim_side(snap, c, texts))
@@ -363,20 +365,59 @@ def event_claims(nw: Newsweave, snap: Snapshot, event_id: str) -> dict[str, list
     return out
 
 
-def disagreement_view(snap: Snapshot, d: Disagreement, texts: dict[str, str]) -> dict:
-    """One disagreement as the event page shows it: the record, a label naming update or
+def _texts(nw: Newsweave, claims: Iterable[Claim]) -> dict[str, str]:
+    """The texts of the claims' articles, when a claim has spans to quote from."""
+    claims = list(claims)
+    if not any(c.spans for c in claims):
+        return {}
+    ids = sorted({a for c in claims for a in c.articles})
+    return {a.id: a.text for a in nw.articles(ids=ids)}
+
+
+def disagreements_page(
+    nw: Newsweave, snap: Snapshot, limit: int, offset: int, *, event: str | None = None
+) -> dict:
+    """The store's disagreements (the claims page's "contested" tab) or one ``event``'s,
+    most supported first, each as :func:`disagreement_view` shows it."""
+    found = snap.disagreements if event is None else snap.event_disagreements.get(event, [])
+    result = page(found, limit, offset)
+    shown_here = result["items"]
+    quoted = [
+        snap.claims[s.claims[0]]
+        for d in shown_here
+        for s in top_two(d)
+        if s.claims[0] in snap.claims
+    ]
+    texts = _texts(nw, quoted)
+    result["items"] = [disagreement_view(snap, d, texts, event=event) for d in shown_here]
+    return result
+
+
+def disagreement_view(
+    snap: Snapshot, d: Disagreement, texts: dict[str, str], *, event: str | None = None
+) -> dict:
+    """One disagreement as the pages show it: the record, a label naming update or
     contradiction, and its two best-supported sides quoted (``a``, ``b``; ``slot``: the kind
-    and their values as written)."""
+    and their values as written). Each of ``a``/``b`` carries its ``side``: the value's
+    witnesses and origins (the numbers every front end shows), outlets and days; with
+    ``event``, each side says whether it is the event's own (``in_event``) or a value
+    reported elsewhere that the event's claims were paired with."""
     a, b = top_two(d)
     view = asdict(d)
     view["relation_label"] = relation_label(d)
     view["values"] = [shown(s) for s in shown_sides(d)]
     view["more_values"] = len(d.sides) - len(view["values"])
+    if event is not None:
+        for row, side in zip(view["sides"], d.sides, strict=True):
+            row["in_event"] = in_event(side, snap.claims, event)
     for key, side in (("a", a), ("b", b)):
         claim = snap.claims.get(side.claims[0])
         view[key] = claim_side(snap, claim, texts) if claim is not None else None
         if view[key] is not None:
             view[key]["value"] = shown(side)
+            view[key]["side"] = asdict(side) | (
+                {"in_event": in_event(side, snap.claims, event)} if event is not None else {}
+            )
     view["slot"] = {"kind": d.kind, "a": shown(a), "b": shown(b), "relation": d.relation}
     return view
 

@@ -368,6 +368,26 @@ async def claims(
     return cached(request, compute)
 
 
+@router.get("/disagreements", response_model=None, responses={200: {"model": models.Page}})
+async def disagreements(
+    request: Request,
+    event: Annotated[str | None, Query(max_length=200)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> Response:
+    """Disagreements (contested pairs grouped: a revised figure once), most supported first,
+    each with its two best-supported sides quoted and every side's witnesses and origins;
+    with ``event``, that event's own (as its page lists them)."""
+    model = _model(request)
+
+    def compute(snap: Snapshot) -> dict:
+        if event is not None and event not in snap.events:
+            raise ApiError(404, f"no event with id {event!r}")
+        return views.disagreements_page(model.reader(), snap, limit, offset, event=event)
+
+    return cached(request, compute)
+
+
 @router.get("/sections/{name}", response_model=None, responses={200: {"model": models.Page}})
 async def section(
     request: Request,

@@ -546,12 +546,26 @@
   // origins: independent origins of the fact (one speaker quoted by three outlets is one).
   const WITNESS_HELP = "witnesses: independent outlets that report the statement (copies of one story count once); origins: independent origins of the fact (one speaker quoted by three outlets is one origin, three witnesses)";
 
+  // A claim's witnesses and origins; for one side of a disagreement (c.side), the value's:
+  // every claim that gives it counted together, the numbers the CLI, exports and brief show.
   function witnessLine(c, tag) {
-    const w = c.independent_sources ?? 0;
-    const o = c.origins ?? w;
+    const w = (c.side ? c.side.witnesses : c.independent_sources) ?? 0;
+    const o = (c.side ? c.side.origins : c.origins) ?? w;
     return h(tag, { class: "indep", title: WITNESS_HELP },
       h("b", {}, String(w)), w === 1 ? " witness" : " witnesses", " · ",
       h("b", {}, String(o)), o === 1 ? " origin" : " origins");
+  }
+
+  // Where a disagreement's side is reported: this event's own value or one from elsewhere in
+  // the coverage, in how many articles, by which outlets, on which days.
+  function sideReach(s) {
+    if (!s) return null;
+    const days = s.published || [];
+    const when = days.length > 1 ? `${humanDate(days[0])} – ${humanDate(days[days.length - 1])}` : days.length ? humanDate(days[0]) : "";
+    const where = s.in_event === true ? h("span", { class: "badge corroborated", title: "reported in this event's articles" }, "this event")
+      : s.in_event === false ? h("span", { class: "badge single", title: "reported elsewhere in the coverage; this event's claims were paired with it" }, "elsewhere") : null;
+    return h("p", { class: "reach" }, where, where ? " " : null,
+      `${plural((s.articles || []).length, "article")} · ${(s.outlets || []).join(", ")}${when ? " · " + when : ""}`);
   }
 
   function claimSide(side, label) {
@@ -563,6 +577,7 @@
       side.attribution ? h("p", { class: "attribution" }, "Attributed to ", h("b", {}, side.attribution)) : null,
       side.hedged ? h("p", { class: "hedged" }, "Hedged (“likely”, “expected”, unconfirmed)") : null,
       witnessLine(side, "p"),
+      sideReach(side.side),
       h("ul", { class: "sources" }, sources.map((src) => h("li", {},
         h("a", { href: route("article/" + src.id) }, `${src.outlet || src.agency || "unknown outlet"}, ${humanDate(src.published)}`),
         src.quote && src.quote !== side.text ? h("q", { class: "quote" }, src.quote) : null))));
@@ -606,6 +621,18 @@
     return h("div", {}, list, more);
   }
 
+  // One disagreement (the contested pairs of one value grouped, as every listing does): what
+  // is disputed, update or contradiction, every value as written, its two best-supported
+  // sides quoted with the value's witnesses and origins.
+  function disagreementBlock(d) {
+    const slot = d.slot;
+    const values = (d.values || []).join(d.relation === "update" ? " → " : " vs ") + (d.more_values > 0 ? ` (+${d.more_values} more)` : "");
+    return [d.quantity ? h("div", { class: "disputed" },
+        h("p", { class: "slot" }, h("span", { class: "slot-kind" }, d.quantity), " ", h("span", { class: "relation " + (d.relation || "") }, d.relation_label || d.relation)),
+        h("p", { class: "values" }, values, d.pairs > 1 ? h("span", { class: "muted" }, ` · ${plural(d.pairs, "contested pair")}`) : null)) : null,
+      h("div", { class: "dispute" }, claimSide(d.a, slot ? slot.a : "One side"), h("div", { class: "versus" }, d.relation === "update" ? "→" : "vs"), claimSide(d.b, slot ? slot.b : "Other side"))];
+  }
+
   async function eventView(id) {
     const { item: ev } = await api("events/" + encodeURIComponent(id));
     const claims = ev.claims || { contested: [], corroborated: [], "single-source": [] };
@@ -614,17 +641,10 @@
       const n = totals[status] ?? claims[status].length;
       return n > claims[status].length ? `${claims[status].length} of ${n}` : String(n);
     };
-    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${plural(claims.contested.length, "disagreement")})`));
+    const contested = h("section", { class: "panel" }, h("h2", { class: "section-title contested" }, `Where sources disagree (${plural(claims.contested.length, "disagreement")})`),
+      claims.contested.length ? h("p", { class: "muted dek-small" }, "The values this event's claims give and the values they were paired with, here or elsewhere in the coverage.") : null);
     if (!claims.contested.length) append(contested, [h("p", { class: "muted" }, "No contested claims found for this event.")]);
-    // one block per disagreement (the contested pairs of one value grouped, as every listing does)
-    for (const d of claims.contested) {
-      const slot = d.slot;
-      const values = (d.values || []).join(d.relation === "update" ? " → " : " vs ") + (d.more_values > 0 ? ` (+${d.more_values} more)` : "");
-      append(contested, [d.quantity ? h("div", { class: "disputed" },
-          h("p", { class: "slot" }, h("span", { class: "slot-kind" }, d.quantity), " ", h("span", { class: "relation " + (d.relation || "") }, d.relation_label || d.relation)),
-          h("p", { class: "values" }, values, d.pairs > 1 ? h("span", { class: "muted" }, ` · ${plural(d.pairs, "contested pair")}`) : null)) : null,
-        h("div", { class: "dispute" }, claimSide(d.a, slot ? slot.a : "One side"), h("div", { class: "versus" }, d.relation === "update" ? "→" : "vs"), claimSide(d.b, slot ? slot.b : "Other side"))]);
-    }
+    for (const d of claims.contested) append(contested, disagreementBlock(d));
     const corroborated = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Corroborated (${total("corroborated")})`),
       claims.corroborated.length ? collapsible(claims.corroborated.map((c) => claimCard(c, "corroborated")), 6) : h("p", { class: "muted" }, "No claim is backed by two or more independent sources."));
     const single = h("section", { class: "panel" }, h("h2", { class: "section-title" }, `Single source (${total("single-source")})`),
@@ -795,14 +815,21 @@
 
   async function claimsView(params) {
     const status = params.get("status") || "contested";
-    const data = await api("claims", { status, limit: 200 });
+    // contested: the disagreements (contested pairs grouped, a revised figure once), as the
+    // event page and the CLI list them, not the contested claims one by one
+    const contested = status === "contested";
+    const data = await api(contested ? "disagreements" : "claims", contested ? { limit: 100 } : { status, limit: 200 });
     const tabs = h("div", { class: "tabs", role: "tablist" }, ["contested", "corroborated", "single-source"].map((st) =>
       h("a", { href: route("claims", { status: st }), role: "tab", class: "tab" + (st === status ? " active" : ""), "aria-selected": st === status ? "true" : "false" }, st === "single-source" ? "single source" : st)));
+    const shown = data.items.length < data.total ? `${data.items.length} of ${data.total}` : String(data.total);
+    const body = !data.items.length ? empty(contested ? "No disagreements between sources." : "No claims with this status.")
+      : contested ? h("section", { class: "panel disagreements" }, data.items.map(disagreementBlock))
+        : h("ul", { class: "claims" }, data.items.map((c) => claimCard(c, status)));
     page(h("h1", { class: "page-title" }, "Claims"),
       h("p", { class: "dek" }, "Who says what: corroborated (two or more witnesses), resting on one source, or contested. ",
         h("span", { class: "muted" }, "Witnesses are independent outlets that report a statement; origins are independent origins of the fact (one minister quoted by three outlets: three witnesses, one origin).")),
-      tabs, h("p", { class: "result-count" }, plural(data.total, "claim")),
-      data.items.length ? h("ul", { class: "claims" }, data.items.map((c) => claimCard(c, status))) : empty("No claims with this status."));
+      tabs, h("p", { class: "result-count" }, contested ? `${shown} ${data.total === 1 ? "disagreement" : "disagreements"}` : plural(data.total, "claim")),
+      body);
   }
 
   // ------------------------------------------------------------------ router
