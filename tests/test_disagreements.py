@@ -621,3 +621,6 @@ def test_the_brief_shows_each_disagreement_once() -> None:
     homes = by_story([d1, d2, d3], [big, small])
     assert homes == {"st_big": [d1, d2]}  # d2 ties: the first story; d3 is in none
     assert by_story([d1, d2], [small, big]) == {"st_big": [d1], "st_small": [d2]}
+    # a bounded brief shows its first stories in full: one of them, when it holds a side
+    assert by_story([d1, d2], [small, big], first=1) == {"st_small": [d1, d2]}
+    assert by_story([d3], [small, big], first=1) == {}

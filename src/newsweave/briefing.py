@@ -141,11 +141,13 @@ class Briefing:
 
 
 def read_briefing(
-    store: Store, story: str | None = None, *, max_stories: int | None = None
+    store: Store, story: str | None = None, *, max_stories: int | None = None, full: int = 0
 ) -> Briefing:
     """Read everything a briefing shows: stories (largest first; only ``story``, a full id,
     when given; at most ``max_stories``), their events, summaries, timeline and
-    disagreements. A store without stories yields its articles, oldest first."""
+    disagreements — each disagreement under one story (:func:`~newsweave.disagreements.
+    by_story`; one of the ``full`` largest when any of them holds a side). A store without
+    stories yields its articles, oldest first."""
     stories = brief.largest_stories(group_store.load_stories(store))
     if story is not None:
         stories = [s for s in stories if s.id == story]
@@ -174,7 +176,7 @@ def read_briefing(
     # contested pairs grouped into disagreements, most supported first (two lines each),
     # each under the one story it belongs to most, so the brief shows it once
     found = read_disagreements(store)
-    homes = by_story(found, stories)
+    homes = by_story(found, stories, first=full)
     claims = {
         c.id: c
         for c in claims_store.load_claims_in_order(

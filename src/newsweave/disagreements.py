@@ -615,12 +615,15 @@ def _quote(claim: Claim, side: DisagreementSide) -> str:
 
 
 def by_story(
-    found: Sequence[Disagreement], stories: Sequence[Story]
+    found: Sequence[Disagreement], stories: Sequence[Story], *, first: int = 0
 ) -> dict[str, list[Disagreement]]:
     """Each disagreement under the one story it belongs to most, so a brief shows it once:
     the story holding most of its articles (ties: the first of ``stories``, the largest
-    first in a brief). Story id -> its disagreements, in the order of ``found``; one with no
-    article in any story is left out."""
+    first in a brief) — among the ``first`` stories (those a bounded brief shows in full)
+    when one of them holds any, so a dispute that runs through many small stories of one
+    topic (a leak rate revised over weeks) is not filed under one the brief folds away.
+    Story id -> its disagreements, in the order of ``found``; one with no article in any
+    story is left out."""
     holds = [set(st.articles) for st in stories]
     out: dict[str, list[Disagreement]] = {}
     for d in found:
@@ -628,5 +631,7 @@ def by_story(
         counts = [len(arts & h) for h in holds]
         if not counts or max(counts) == 0:
             continue
+        if max(counts[:first], default=0) > 0:
+            counts = counts[:first]
         out.setdefault(stories[counts.index(max(counts))].id, []).append(d)
     return out

@@ -238,7 +238,8 @@ def brief(
     """The briefing of ``story`` (a full story id) or of the ``max_stories`` largest; bounded
     unless ``detail`` (one story asked for by id is always shown in full)."""
     return render_briefing(
-        read_briefing(store, story, max_stories=max_stories), detail=detail or story is not None
+        read_briefing(store, story, max_stories=max_stories, full=FULL_STORIES),
+        detail=detail or story is not None,
     )
 
 
