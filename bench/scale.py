@@ -25,17 +25,28 @@ pipeline order), each timed on its own. ``cpu_s`` per stage is the CPU time (use
 child's whole process tree across the stage (Dask scheduler-side and worker processes
 included, read with psutil at each stage boundary) — robust to a shared, loaded machine,
 unlike wall seconds, which are reported too. The parent samples the RSS of the child's
-process tree every 0.1 s; ``peak_rss_mb`` is the largest sum seen. ``peak_rss_self_mb`` is
-the child's ru_maxrss; Linux carries the high-water mark across exec, so generation runs in
-its own process to keep the parent (and that figure) small.
+process tree every 0.1 s; ``peak_rss_mb`` is the largest SUM over the processes alive at one
+sample (with Dask: the client, the nanny/scheduler side and every worker: what the machine
+must hold at once), ``peak_rss_parts_mb`` that sample's processes, the child first.
+``peak_rss_self_mb`` is the child's ru_maxrss; Linux carries the high-water mark across
+exec, so generation runs in its own process to keep the parent (and that figure) small.
 
-The projection multiplies each stage's measured CPU-s per article by 1M and 100M (linear:
-it assumes every stage's per-article cost stays what it was at the largest size measured;
-the ``growth`` block shows whether it did between sizes) and divides by the cores of this
-machine and by a 64-core cluster.
+The projection takes each stage's measured CPU-s per article at the largest size and its
+growth between the smallest and the largest size run (``growth``: the exponent k of
+CPU-per-article ~ size**k per stage), and gives the CPU-hours for 1M and 100M articles under
+three models: ``flat`` (the per-article cost stays; a linear extrapolation), ``power`` (it
+keeps growing as size**k) and ``affine`` (a + b*size through the two sizes: the whole run
+quadratic); divided by the cores of this machine and by a 64-core cluster. Run two sizes
+(e.g. ``--sizes 1000,10000``) for the growth models to differ from ``flat``.
 
     python bench/scale.py [--sizes 10000] [--runners local,dask] [--workers 2]
-                          [--steps all] [--corpus PATH] [--tmp DIR]
+                          [--steps all] [--corpus PATH] [--tmp DIR] [--keep DIR]
+
+Long runs (``--keep DIR``): the generated JSONL, each finished row and the store of the run
+under way stay in DIR, and the running stage's CPU-s is written there every 20 s. A run that
+is killed gives a row with ``error``, ``partial`` and the figures of its finished stages;
+the same command again skips the finished rows and stages and goes on from the store (the
+cut stage's CPU-s: the cut attempt's last figure plus the rerun, ``resumed_cpu_s``).
 
 Batch mode (``--batches N --corpus PATH``): the files under PATH (in path order, i.e. by
 date for a Timeline17 topic, the way a feed delivers them; ``--order SEED`` shuffles them)
@@ -76,6 +87,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 BENCH = Path(__file__).resolve().parent
@@ -84,6 +96,7 @@ sys.path.insert(0, str(BENCH))
 from _common import default_data, emit, log  # noqa: E402
 
 PER_FILE = 1000
+HEARTBEAT_S = 20.0  # how often a run writes its running stage's CPU-s (--keep)
 SEED = 8
 
 
@@ -174,10 +187,25 @@ def generate(size: int, root: Path, out: Path) -> dict:
     return {"articles": written, "files": files, "copies": copies, "jsonl_mb": round(size_mb, 1)}
 
 
+def _kept_whole(path: Path) -> str | None:
+    """The text of a Timeline17 file as cleaning keeps it, if cleaning keeps (nearly) all of
+    it: a file whose reader-comment thread or furniture cleaning cuts would cut the long
+    document there too (a comment stamp ends the article), so it is left out."""
+    from newsweave import pipeline
+    from newsweave.ingest import InputFile
+
+    raw = path.read_text(encoding="utf-8", errors="replace").strip()
+    articles, _ = pipeline.clean_file(InputFile(path, "text"))
+    if len(articles) != 1 or len(articles[0].text) < 0.9 * len(raw):
+        return None
+    return articles[0].text
+
+
 def long_document(root: Path, spec: str, out: Path) -> dict:
     """Write one document of ``spec`` ("7MB": 7,000,000 characters, "120000w": words) made of
-    Timeline17 texts under ``root`` (path order, blank lines between them) to
-    ``out/long.txt``, dated like its first text; return its size."""
+    Timeline17 texts under ``root`` (path order, each as cleaning keeps it, files that
+    cleaning cuts short left out; blank lines between them) to ``out/long.txt``, dated like
+    its first text; return its size."""
     match = re.fullmatch(r"(\d+(?:\.\d+)?)(MB|w)", spec)
     if not match:
         sys.exit(f"bench/scale.py: --long-documents {spec!r}: give e.g. 7MB or 120000w")
@@ -187,8 +215,12 @@ def long_document(root: Path, spec: str, out: Path) -> dict:
         sys.exit(f"bench/scale.py: no Timeline17 articles under {root}")
     parts: list[str] = []
     size = 0
+    left_out = 0
     for path in paths:
-        text = path.read_text(encoding="utf-8", errors="replace").strip()
+        text = _kept_whole(path)
+        if text is None:
+            left_out += 1
+            continue
         n = len(text) + 2 if match.group(2) == "MB" else len(text.split())
         if size + n > amount:  # the last text up to the line that reaches the size
             lines, kept = text.splitlines(), []
@@ -206,78 +238,174 @@ def long_document(root: Path, spec: str, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     day = paths[0].parent.name
     (out / "long.txt").write_text(f" date {day}\n{text}\n", encoding="utf-8")
-    return {"spec": spec, "chars": len(text), "words": len(text.split()), "texts": len(parts)}
+    return {
+        "spec": spec,
+        "chars": len(text),
+        "words": len(text.split()),
+        "texts": len(parts),
+        "texts_left_out": left_out,
+    }
 
 
 # --------------------------------------------------------------------------- one run (child)
 
 
-def one_run(data: Path, db: Path, runner_kind: str, workers: int, steps: list[str]) -> dict:
+def _read_json(path: Path | None) -> dict:
+    if path is None or not path.exists():
+        return {}
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError:  # cut while written: the last heartbeat is lost, not the run
+        return {}
+
+
+def _write_json(path: Path, value: dict) -> None:
+    """Write ``value`` to ``path`` atomically (a kill never leaves half a file)."""
+    part = path.with_suffix(path.suffix + ".part")
+    part.write_text(json.dumps(value), encoding="utf-8")
+    part.replace(path)
+
+
+def one_run(
+    data: Path,
+    db: Path,
+    runner_kind: str,
+    workers: int,
+    steps: list[str],
+    progress_path: Path | None = None,
+) -> dict:
+    """Ingest ``data`` into the store ``db`` and run ``steps``, each timed on its own.
+
+    With ``progress_path``: after each stage its figures are written there, and every
+    ``HEARTBEAT_S`` seconds the running stage's CPU-s so far. A run started again on the same
+    store and file (``--keep``) skips the stages that finished and goes on with the rest; the
+    stage a kill cut short is run again on the store as the kill left it (every stage
+    commits per chunk, so what was committed is not redone) and its CPU-s is the sum of the
+    cut attempt (last heartbeat) and the rerun (``resumed``)."""
     from newsweave import pipeline
     from newsweave.runners import make_runner
     from newsweave.store import Store
 
-    phases: dict[str, float] = {}
-    cpu_phases: dict[str, float] = {}
+    state = _read_json(progress_path)
+    state.setdefault("stage_cpu_s", {})
+    state.setdefault("phases_s", {})
+    state.setdefault("resumed", {})
+    state.setdefault("attempts", 0)
+    state["attempts"] += 1
+    cut = state.pop("current", None)  # the stage the last attempt was killed in
+    if cut and cut["stage"] not in state["stage_cpu_s"]:
+        name = cut["stage"]
+        state["resumed"][name] = round(state["resumed"].get(name, 0.0) + cut["cpu_s"], 2)
+    prior_cpu = sum(state["stage_cpu_s"].values()) + sum(state["resumed"].values())
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def save(current: dict | None = None) -> None:
+        if progress_path is None:
+            return
+        with lock:
+            _write_json(progress_path, {**state, "current": current} if current else state)
+
+    running: dict = {}
+
+    def heartbeat() -> None:
+        while not stop.wait(HEARTBEAT_S):
+            if running:
+                save(
+                    {
+                        "stage": running["stage"],
+                        "cpu_s": round(tree_cpu() - running["cpu0"], 2),
+                        "wall_s": round(time.perf_counter() - running["t0"], 1),
+                    }
+                )
+
+    beat = threading.Thread(target=heartbeat, daemon=True)
+    beat.start()
+    phases: dict[str, float] = state["phases_s"]
+    cpu_phases: dict[str, float] = state["stage_cpu_s"]
     started = time.perf_counter()
     runner = make_runner(runner_kind, workers=workers if runner_kind == "dask" else None)
     phases["runner_start"] = time.perf_counter() - started
     store = Store(db)
+    report = None
     try:
-        t = time.perf_counter()
+
+        def stage(name: str, work: Callable[[], object]) -> object:
+            if name in cpu_phases:
+                log(f"  {name}: done in an earlier attempt; skipped")
+                return None
+            t, c = time.perf_counter(), tree_cpu()
+            running.update(stage=name, t0=t, cpu0=c)
+            out = work()
+            running.clear()
+            phases[name] = round(time.perf_counter() - t, 2)
+            cpu_phases[name] = round(tree_cpu() - c + state["resumed"].get(name, 0.0), 2)
+            log(f"  {name}: {phases[name]:.1f} s, {cpu_phases[name]:.1f} CPU-s")
+            save()
+            return out
+
         files = 0
+        t_ingest = time.perf_counter()
 
         def progress(n: int) -> None:  # a line per 50 files: partial figures if cut short
             nonlocal files
             files += n
             if files % 50 == 0:
                 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-                log(f"  ingest: {files} files, {time.perf_counter() - t:.0f} s, self {rss:.0f} MB")
+                log(
+                    f"  ingest: {files} files, {time.perf_counter() - t_ingest:.0f} s,"
+                    f" self {rss:.0f} MB"
+                )
 
-        c = tree_cpu()
-        report = pipeline.ingest_paths(store, [str(data)], runner=runner, progress=progress)
-        phases["ingest"] = time.perf_counter() - t
-        cpu_phases["ingest"] = tree_cpu() - c
+        report = stage(
+            "ingest",
+            lambda: pipeline.ingest_paths(store, [str(data)], runner=runner, progress=progress),
+        )
+        if report is not None:
+            state["new"], state["skipped"] = report.new, len(report.skipped)
         registered = {step.name for step in pipeline.STEPS}
         for name in steps:
             if name not in registered:
                 log(f"  step {name!r} is not registered; skipped")
                 continue
-            t, c = time.perf_counter(), tree_cpu()
             # the product's own path: analyze() with the runner, one step at a time
-            pipeline.analyze(store, only=[name], runner=runner)
-            phases[name] = time.perf_counter() - t
-            cpu_phases[name] = tree_cpu() - c
-            log(f"  {name}: {phases[name]:.1f} s, {cpu_phases[name]:.1f} CPU-s")
+            stage(name, lambda name=name: pipeline.analyze(store, only=[name], runner=runner))
         articles = store.article_count()
+        stored_chars = store.conn.execute("SELECT COALESCE(SUM(LENGTH(text)), 0) FROM articles")
+        stored_chars = int(stored_chars.fetchone()[0])
         integrity = store.integrity_check()
     finally:
+        stop.set()
         store.close()
         runner.close()
     total = time.perf_counter() - started
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+    cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + prior_cpu
     self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     db_mb = sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
+    stage_total = sum(cpu_phases.values())
+    # resumed: the stages' wall seconds over all attempts (this attempt's setup included)
+    seconds = total if state["attempts"] == 1 else sum(phases.values())
     return {
         "articles": articles,
-        "new": report.new,
-        "skipped": len(report.skipped),
+        "stored_chars": stored_chars,
+        "new": state.get("new"),
+        "skipped": state.get("skipped"),
         "integrity": integrity,
-        "seconds": round(total, 1),
+        "attempts": state["attempts"],
+        "resumed_cpu_s": state["resumed"],
+        "seconds": round(seconds, 1),
         "phases_s": {k: round(v, 2) for k, v in phases.items()},
-        "articles_per_s": round(articles / total, 1),
+        "articles_per_s": round(articles / seconds, 1),
         "cpu_s": round(cpu, 1),  # this process + waited-for children (Dask workers)
         "articles_per_cpu_s": round(articles / cpu, 2) if cpu else None,
         "stage_cpu_s": {k: round(v, 2) for k, v in cpu_phases.items()},
         "stage_cpu_ms_per_article": {
             k: round(1000 * v / max(1, articles), 3) for k, v in cpu_phases.items()
         },
-        "pipeline_articles_per_cpu_s": (
-            round(articles / sum(cpu_phases.values()), 2) if sum(cpu_phases.values()) else None
-        ),
+        "pipeline_articles_per_cpu_s": round(articles / stage_total, 2) if stage_total else None,
         "ingest_articles_per_s": round(articles / phases["ingest"], 1),
         "peak_rss_self_mb": round(self_rss, 1),
         "peak_rss_largest_child_mb": round(child_rss, 1),
@@ -402,34 +530,52 @@ def tree_cpu() -> float:
     return total + done.ru_utime + done.ru_stime
 
 
-def tree_rss(pid: int) -> float:
-    """Resident memory of a process and all its descendants, in MiB."""
+def tree_rss(pid: int) -> tuple[float, list[float]]:
+    """Resident memory of a process and all its descendants, in MiB: the sum, and each
+    process's (the process itself first)."""
     import psutil
 
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
     except psutil.Error:
-        return 0.0
-    total = 0
+        return 0.0, []
+    each = []
     for p in procs:
         with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total / (1024 * 1024)
+            each.append(p.memory_info().rss / (1024 * 1024))
+    return sum(each), each
 
 
-def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path) -> dict:
-    db = tmp / f"store-{runner}.db"
+def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path, label: str) -> dict:
+    """One run in a fresh child process, its process tree's RSS sampled every 0.1 s.
+
+    ``peak_rss_mb`` is the largest SUM of the resident memory of the child and all its
+    descendants at one sample (with Dask: the client process, the scheduler-side nanny and
+    every worker; what the machine must hold at once), ``peak_rss_parts_mb`` that sample's
+    processes. The run's progress file (``progress-LABEL.json`` in ``tmp``) and its
+    store survive a kill: run the bench again with the same ``--keep`` folder and it goes on
+    from the last finished stage. A child that fails gives a row with ``error`` and the
+    figures of the stages it finished (``partial``)."""
+    db = tmp / f"store-{label}.db"
+    progress = tmp / f"progress-{label}.json"
+    peak_path = tmp / f"peak-{label}.json"
     cmd = [sys.executable, __file__, "--_one", str(data), "--_db", str(db), "--runners", runner]
-    cmd += ["--workers", str(workers), "--steps", ",".join(steps)]
+    cmd += ["--workers", str(workers), "--steps", ",".join(steps), "--_progress", str(progress)]
+    kept = _read_json(peak_path)  # the peak of earlier attempts
+    peak = float(kept.get("peak_rss_mb", 0.0))
+    parts: list[float] = kept.get("parts", [])
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
-    peak = 0.0
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, parts
         while not done.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            total, each = tree_rss(proc.pid)
+            if total > peak:
+                if total > 1.02 * peak:
+                    _write_json(peak_path, {"peak_rss_mb": total, "parts": each})
+                peak, parts = total, each
             done.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -437,37 +583,80 @@ def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path) 
     out, _ = proc.communicate()
     done.set()
     sampler.join()
-    for path in tmp.glob(db.name + "*"):
-        path.unlink()
+    _write_json(peak_path, {"peak_rss_mb": peak, "parts": parts})
+    peak_row = {
+        "peak_rss_mb": round(peak, 1),
+        "peak_rss_parts_mb": [round(x, 1) for x in parts],
+    }
     if proc.returncode != 0:
-        return {"runner": runner, "error": f"exit {proc.returncode}"}
+        state = _read_json(progress)
+        return {
+            "runner": runner,
+            "error": f"exit {proc.returncode}",
+            "partial": True,
+            **peak_row,
+            "stage_cpu_s": state.get("stage_cpu_s", {}),
+            "phases_s": state.get("phases_s", {}),
+            "cut_in": state.get("current"),
+            "progress_file": str(progress),
+        }
+    for path in [*tmp.glob(db.name + "*"), progress, peak_path]:
+        path.unlink(missing_ok=True)
     row = json.loads(out.strip().splitlines()[-1])
-    row = {"runner": runner, "peak_rss_mb": round(peak, 1), **row}
-    return row
+    return {"runner": runner, **peak_row, **row}
+
+
+def _comparable(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
+    """Finished rows of more than one article, by (runner, steps), smallest first."""
+    out: dict[tuple[str, str], list[dict]] = {}
+    for r in rows:
+        if "error" in r or r.get("articles", 0) < 2:
+            continue
+        out.setdefault((r["runner"], "+".join(r["steps"])), []).append(r)
+    return {k: sorted(v, key=lambda r: r["articles"]) for k, v in out.items()}
+
+
+def _exponent(small: float, big: float, n_small: int, n_big: int) -> float | None:
+    """k in cost_per_article ~ size**k between two sizes (None when a cost is 0)."""
+    import math
+
+    if small <= 0 or big <= 0 or n_big == n_small:
+        return None
+    return math.log(big / small) / math.log(n_big / n_small)
 
 
 def growth(rows: list[dict]) -> dict:
-    """How time per article and peak memory change with size, per runner and step list
-    (sizes run with different steps are not compared)."""
+    """How time per article, CPU per article (per stage) and peak memory change with size,
+    per runner and step list (sizes run with different steps are not compared).
+    ``exponent``: k in CPU-per-article ~ size**k between the smallest and largest size
+    (0: each article costs the same whatever the corpus; 1: each costs in proportion to the
+    corpus, so the whole run grows with its square)."""
     out: dict[str, dict] = {}
-    keys = sorted({(r["runner"], "+".join(r["steps"])) for r in rows if "error" not in r})
-    for runner, steps in keys:
-        mine = sorted(
-            (
-                r
-                for r in rows
-                if "error" not in r and r["runner"] == runner and "+".join(r["steps"]) == steps
-            ),
-            key=lambda r: r["articles"],
-        )
-        if len(mine) < 2:
-            continue
+    for (runner, steps), mine in sorted(_comparable(rows).items()):
         small, big = mine[0], mine[-1]
+        if big["articles"] == small["articles"]:
+            continue
+        stages = {}
+        for name, ms_big in big["stage_cpu_ms_per_article"].items():
+            ms_small = small["stage_cpu_ms_per_article"].get(name)
+            if ms_small is None:
+                continue
+            k = _exponent(ms_small, ms_big, small["articles"], big["articles"])
+            stages[name] = {
+                "ms_per_article": [ms_small, ms_big],
+                "exponent": None if k is None else round(k, 3),
+            }
+        cpu_small = sum(small["stage_cpu_s"].values()) / small["articles"]
+        cpu_big = sum(big["stage_cpu_s"].values()) / big["articles"]
+        k = _exponent(cpu_small, cpu_big, small["articles"], big["articles"])
         out[f"{runner}:{steps}"] = {
             "from": small["articles"],
             "to": big["articles"],
             "size_ratio": round(big["articles"] / small["articles"], 1),
             "time_ratio": round(big["seconds"] / small["seconds"], 2),
+            "cpu_ms_per_article": [round(1000 * cpu_small, 2), round(1000 * cpu_big, 2)],
+            "exponent": None if k is None else round(k, 3),
+            "by_stage": stages,
             "rss_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 2),
             "rss_kb_per_extra_article": round(
                 (big["peak_rss_mb"] - small["peak_rss_mb"])
@@ -480,34 +669,68 @@ def growth(rows: list[dict]) -> dict:
 
 
 CLUSTER_CORES = 64
+# CPU-s figures move by up to 10 % between runs on a loaded machine: a stage whose cost per
+# article grew by less between the two sizes is projected flat
+NOISE = 1.10
+
+
+def _stage_ms(small: dict | None, big: dict, name: str, n: int) -> dict[str, float]:
+    """A stage's CPU ms per article at corpus size ``n`` under three models: ``flat`` (what
+    it cost at the largest size measured), ``power`` (its per-article cost keeps growing as
+    size**k, k measured between the two sizes, never below 0) and ``affine`` (per-article
+    cost a + b*size through the two sizes, b never below 0: each article compares against a
+    share of the corpus, so the run grows with its square). A stage whose cost per article
+    grew by less than ``NOISE`` between the sizes is flat in all three."""
+    ms_big = big["stage_cpu_ms_per_article"][name]
+    out = {"flat": ms_big, "power": ms_big, "affine": ms_big}
+    if small is None or name not in small["stage_cpu_ms_per_article"]:
+        return out
+    ms_small = small["stage_cpu_ms_per_article"][name]
+    if ms_big < NOISE * ms_small:  # within the noise of a loaded machine: no growth
+        return out
+    n_small, n_big = small["articles"], big["articles"]
+    k = _exponent(ms_small, ms_big, n_small, n_big)
+    if k is not None and k > 0:
+        out["power"] = ms_big * (n / n_big) ** k
+    slope = (ms_big - ms_small) / (n_big - n_small)
+    if slope > 0:
+        out["affine"] = ms_big + slope * (n - n_big)
+    return out
 
 
 def projection(rows: list[dict]) -> dict:
-    """CPU-hours for 1M and 100M articles from the per-article CPU cost of each stage at the
-    largest size measured per runner (linear extrapolation; see the module docstring)."""
+    """CPU-hours for 1M and 100M articles from each stage's measured CPU per article at the
+    largest size measured per runner AND its growth between the smallest and the largest
+    size (see :func:`_stage_ms`; ``flat`` is the linear extrapolation, which holds only for
+    stages whose per-article cost does not grow with the corpus)."""
     out: dict[str, dict] = {}
-    for runner in sorted({r["runner"] for r in rows if "error" not in r}):
-        mine = [r for r in rows if "error" not in r and r["runner"] == runner]
-        if not mine:
+    for (runner, _steps), mine in sorted(_comparable(rows).items()):
+        big = mine[-1]
+        small = mine[0] if mine[0]["articles"] < big["articles"] else None
+        if runner in out and out[runner]["from_articles"] >= big["articles"]:
             continue
-        big = max(mine, key=lambda r: r["articles"])
         per_article = sum(big["stage_cpu_s"].values()) / max(1, big["articles"])
         entry: dict[str, object] = {
             "from_articles": big["articles"],
+            "growth_from_articles": small["articles"] if small else None,
             "cpu_ms_per_article": round(1000 * per_article, 2),
             "peak_rss_mb_measured": big["peak_rss_mb"],
         }
         for label, n in (("1M", 1_000_000), ("100M", 100_000_000)):
-            cpu_h = per_article * n / 3600
-            entry[label] = {
-                "cpu_hours": round(cpu_h, 1),
-                "hours_on_this_machine": round(cpu_h / (os.cpu_count() or 1), 1),
-                f"hours_on_{CLUSTER_CORES}_cores": round(cpu_h / CLUSTER_CORES, 1),
-                "by_stage_cpu_hours": {
-                    k: round(v / max(1, big["articles"]) * n / 3600, 1)
-                    for k, v in big["stage_cpu_s"].items()
-                },
+            stages = {name: _stage_ms(small, big, name, n) for name in big["stage_cpu_s"]}
+            models = {}
+            for model in ("flat", "power", "affine"):
+                cpu_h = sum(ms[model] for ms in stages.values()) * n / 3.6e6
+                models[model] = {
+                    "cpu_hours": round(cpu_h, 1),
+                    "hours_on_this_machine": round(cpu_h / (os.cpu_count() or 1), 1),
+                    f"hours_on_{CLUSTER_CORES}_cores": round(cpu_h / CLUSTER_CORES, 1),
+                }
+            models["by_stage_cpu_hours"] = {
+                name: {m: round(v * n / 3.6e6, 1) for m, v in ms.items()}
+                for name, ms in stages.items()
             }
+            entry[label] = models
         out[runner] = entry
     return out
 
@@ -532,6 +755,14 @@ def main() -> None:
         default=None,
         help="one-document runs instead of sizes, e.g. 7MB,120000w (characters or words)",
     )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="a folder kept between runs: the generated JSONL, each finished row, and the"
+        " store and progress of a run that was cut short; the same command again resumes",
+    )
+    parser.add_argument("--_progress", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_db", type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
@@ -555,12 +786,29 @@ def main() -> None:
         print(json.dumps(row))
         return
     if args._one:
-        print(json.dumps(one_run(args._one, args._db, args.runners, args.workers, steps)))
+        row = one_run(args._one, args._db, args.runners, args.workers, steps, args._progress)
+        print(json.dumps(row))
         return
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     runners = [r for r in args.runners.split(",") if r]
     rows: list[dict] = []
-    base = Path(tempfile.mkdtemp(prefix="newsweave-scale-", dir=args.tmp))
+    if args.keep is not None:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        base = args.keep.resolve()
+    else:
+        base = Path(tempfile.mkdtemp(prefix="newsweave-scale-", dir=args.tmp))
+
+    def run_row(data: Path, runner: str, label: str, run_steps: list[str]) -> dict:
+        """A finished row kept from an earlier call (--keep), or a new measurement."""
+        saved = base / f"row-{label}.json"
+        if args.keep is not None and saved.exists():
+            log(f"  {label}: finished in an earlier call; row kept")
+            return _read_json(saved)
+        row = measure(data, runner, args.workers, run_steps, base, label)
+        if args.keep is not None and "error" not in row:
+            _write_json(saved, row)
+        return row
+
     corpora = [Path(c) for c in (args.corpus or "").split(",") if c]
     for corpus in corpora:
         if not corpus.exists():
@@ -580,7 +828,7 @@ def main() -> None:
                 folder = base / f"long-{spec}"
                 made = long_document(args.data, spec, folder)
                 log(f"one document: {made}")
-                row = measure(folder, "local", args.workers, steps, base)
+                row = run_row(folder, "local", f"long-{spec}", steps)
                 row.update(size=row.get("articles"), steps=["ingest", *steps], document=made)
                 rows.append(row)
                 log(f"  {json.dumps(row)}")
@@ -589,32 +837,39 @@ def main() -> None:
             sizes = []
             for runner in runners:
                 log(f"{corpus}, runner {runner}, steps ingest+{'+'.join(steps)}")
-                row = measure(corpus, runner, args.workers, steps, base)
+                row = run_row(corpus, runner, f"{corpus.name}-{runner}", steps)
                 row.update(size=row.get("articles"), steps=["ingest", *steps])
                 row.update(corpus=str(corpus), input_mb=round(_bytes_under(corpus) / 1e6, 2))
                 rows.append(row)
                 log(f"  {json.dumps(row)}")
         for size in sizes:
             data = base / f"jsonl-{size}"
-            log(f"generating {size:,} articles")
-            t = time.perf_counter()
-            gen = [sys.executable, __file__, "--_generate", str(size), "--_db", str(data)]
-            made = json.loads(
-                subprocess.run(
-                    [*gen, "--data", str(args.data)], check=True, stdout=subprocess.PIPE, text=True
-                ).stdout.splitlines()[-1]
-            )
-            log(f"  {made} in {time.perf_counter() - t:.0f} s")
+            made = _read_json(base / f"made-{size}.json")
+            if not made:
+                log(f"generating {size:,} articles")
+                t = time.perf_counter()
+                shutil.rmtree(data, ignore_errors=True)
+                gen = [sys.executable, __file__, "--_generate", str(size), "--_db", str(data)]
+                gen += ["--data", str(args.data)]
+                made = json.loads(
+                    subprocess.run(
+                        gen, check=True, stdout=subprocess.PIPE, text=True
+                    ).stdout.splitlines()[-1]
+                )
+                _write_json(base / f"made-{size}.json", made)
+                log(f"  {made} in {time.perf_counter() - t:.0f} s")
             size_steps = steps
             for runner in runners:
                 log(f"{size:,} articles, runner {runner}, steps ingest+{'+'.join(size_steps)}")
-                row = measure(data, runner, args.workers, size_steps, base)
+                row = run_row(data, runner, f"{size}-{runner}", size_steps)
                 row.update(size=size, steps=["ingest", *size_steps], corpus=made)
                 rows.append(row)
                 log(f"  {json.dumps(row)}")
-            shutil.rmtree(data)
+            if args.keep is None:
+                shutil.rmtree(data)
     finally:
-        shutil.rmtree(base, ignore_errors=True)
+        if args.keep is None:
+            shutil.rmtree(base, ignore_errors=True)
     emit(
         {
             "bench": "scale",
