@@ -276,6 +276,31 @@ def _tokens(c: LocalCluster) -> set[str]:
     return {c.surname} | {fold(g) for g in c.given}
 
 
+def _distinct_heads(clusters: list[LocalCluster]) -> tuple[list[int], list[int]]:
+    """One representative per head among name clusters: ``(reps, rep_of)``, ``reps`` the
+    positions clustered, ``rep_of[n]`` the index in ``reps`` of position ``n``'s.
+
+    The name pass (:func:`~newsweave.entities.cluster_locals` 2a-2b) reads a cluster's kind,
+    keys, surname, given names and short names, never its article: two clusters with the
+    same of these and a key are joined by the key pass and act alike in every later name
+    pass, so clustering one of them places both. A big entity's region is thousands of
+    clusters of a few heads ("BP" in every article), and the pairwise full-name pass over
+    one surname is quadratic in them."""
+    reps: list[int] = []
+    rep_of: list[int] = []
+    seen: dict[tuple, int] = {}
+    for n, c in enumerate(clusters):
+        if c.keys:
+            head = (c.kind, c.keys, c.surname, c.given, c.partial, c.shorts)
+            at = seen.setdefault(head, len(reps))
+        else:  # no key joins it with its twin: clustered on its own
+            at = len(reps)
+        if at == len(reps):
+            reps.append(n)
+        rep_of.append(at)
+    return reps, rep_of
+
+
 def _components(
     ids: list[int],
     heads: Mapping[int, LocalCluster],
@@ -760,11 +785,14 @@ class _Batch:
                     fresh.add(e)
         name_ids = sorted(names)
         root: dict[int, tuple] = {}
+        reps, rep_of = _distinct_heads([heads[i] for i in name_ids])
         for g, members in enumerate(
-            cluster_region([heads[i] for i in name_ids], self.terms_of, related_threshold=thr)
+            cluster_region([heads[name_ids[n]] for n in reps], self.terms_of, related_threshold=thr)
         ):
             for n in members:
-                root[name_ids[n]] = ("x", g)
+                root[name_ids[reps[n]]] = ("x", g)
+        for n, i in enumerate(name_ids):
+            root[i] = root[name_ids[reps[rep_of[n]]]]
         olds_of: dict[tuple, set[str]] = defaultdict(set)
         roots_of: dict[str, set[tuple]] = defaultdict(set)
         for i in name_ids:
