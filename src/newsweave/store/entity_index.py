@@ -204,16 +204,25 @@ def _known(term: str, key: str | None) -> dict[str, frozenset[str]]:
 
 
 @lru_cache(maxsize=100_000)  # the same heads are read by the regions of many batches
-def _head(article: str, head: str) -> LocalCluster:
+def _parsed_head(head: str) -> tuple:
+    """A stored head's fields. Cached by the head alone: a region reads the same few heads
+    ("BP", "Barack Obama") in thousands of articles, and re-reads most of its clusters each
+    batch (keyed by article too, a 10k-article store's ~200k clusters cycled through the
+    cache and every read parsed again)."""
     kind, keys, surname, given, partial, shorts = json.loads(head)
+    return kind, tuple(keys), surname, tuple(given), partial, tuple(shorts)
+
+
+def _head(article: str, head: str) -> LocalCluster:
+    kind, keys, surname, given, partial, shorts = _parsed_head(head)
     return LocalCluster(
         article=article,
         kind=kind,
-        keys=tuple(keys),
+        keys=keys,
         surname=surname,
-        given=tuple(given),
+        given=given,
         partial=partial,
-        shorts=tuple(shorts),
+        shorts=shorts,
         members=(),
     )
 
@@ -251,9 +260,19 @@ def _is_name(c: LocalCluster) -> bool:
     return c.kind not in ("nominal", "pronoun") and c.partial is None
 
 
-def _name_links(c: LocalCluster) -> set[str]:
+def _name_links(c: LocalCluster) -> frozenset[str]:
     """The links of ``c`` through which the name pass joins clusters."""
-    return {link for link in c.links() if link.startswith(("k:", "s:", "sn:"))}
+    return _name_links_of(c.kind, c.keys, c.surname, c.shorts)
+
+
+@lru_cache(maxsize=100_000)  # per head: a region asks for the links of each of its clusters
+def _name_links_of(
+    kind: str, keys: tuple[str, ...], surname: str | None, shorts: tuple[str, ...]
+) -> frozenset[str]:
+    out = {f"k:{k}" for k in keys} | {f"s:{k}" for k in shorts}
+    if kind == "person" and surname is not None:
+        out.add(f"sn:{surname}")
+    return frozenset(out)
 
 
 def _name_neighbours(link: str) -> tuple[str, ...]:
