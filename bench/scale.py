@@ -47,6 +47,9 @@ under way stay in DIR, and the running stage's CPU-s is written there every 20 s
 is killed gives a row with ``error``, ``partial`` and the figures of its finished stages;
 the same command again skips the finished rows and stages and goes on from the store (the
 cut stage's CPU-s: the cut attempt's last figure plus the rerun, ``resumed_cpu_s``).
+``--report-only`` prints the figures kept in DIR (finished rows, and the finished stages of a
+run cut short or still under way) without running anything; growth and projection then use
+each stage at the largest size that finished it.
 
 Batch mode (``--batches N --corpus PATH``): the files under PATH (in path order, i.e. by
 date for a Timeline17 topic, the way a feed delivers them; ``--order SEED`` shuffles them)
@@ -547,6 +550,26 @@ def tree_rss(pid: int) -> tuple[float, list[float]]:
     return sum(each), each
 
 
+def partial_row(tmp: Path, runner: str, label: str, error: str) -> dict:
+    """What a run that did not finish left in ``tmp``: its finished stages' CPU-s and wall
+    seconds, the stage it was in with that stage's CPU-s at the last heartbeat (``cut_in``),
+    and the peak RSS sampled so far."""
+    state = _read_json(tmp / f"progress-{label}.json")
+    peak = _read_json(tmp / f"peak-{label}.json")
+    return {
+        "runner": runner,
+        "error": error,
+        "partial": True,
+        "peak_rss_mb": round(peak.get("peak_rss_mb", 0.0), 1),
+        "peak_rss_parts_mb": [round(x, 1) for x in peak.get("parts", [])],
+        "attempts": state.get("attempts", 0),
+        "stage_cpu_s": state.get("stage_cpu_s", {}),
+        "resumed_cpu_s": state.get("resumed", {}),
+        "phases_s": {k: round(v, 2) for k, v in state.get("phases_s", {}).items()},
+        "cut_in": state.get("current"),
+    }
+
+
 def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path, label: str) -> dict:
     """One run in a fresh child process, its process tree's RSS sampled every 0.1 s.
 
@@ -589,31 +612,27 @@ def measure(data: Path, runner: str, workers: int, steps: list[str], tmp: Path, 
         "peak_rss_parts_mb": [round(x, 1) for x in parts],
     }
     if proc.returncode != 0:
-        state = _read_json(progress)
-        return {
-            "runner": runner,
-            "error": f"exit {proc.returncode}",
-            "partial": True,
-            **peak_row,
-            "stage_cpu_s": state.get("stage_cpu_s", {}),
-            "phases_s": state.get("phases_s", {}),
-            "cut_in": state.get("current"),
-            "progress_file": str(progress),
-        }
+        return partial_row(tmp, runner, label, f"exit {proc.returncode}")
     for path in [*tmp.glob(db.name + "*"), progress, peak_path]:
         path.unlink(missing_ok=True)
     row = json.loads(out.strip().splitlines()[-1])
     return {"runner": runner, **peak_row, **row}
 
 
-def _comparable(rows: list[dict]) -> dict[tuple[str, str], list[dict]]:
-    """Finished rows of more than one article, by (runner, steps), smallest first."""
+def _n(row: dict) -> int:
+    """A row's article count (a run cut short: the size it was run at)."""
+    return int(row.get("articles") or row.get("size") or 0)
+
+
+def _comparable(rows: list[dict], finished: bool = True) -> dict[tuple[str, str], list[dict]]:
+    """Rows of more than one article by (runner, steps), smallest first: finished rows, or
+    (``finished=False``) also runs cut short with the stages they finished."""
     out: dict[tuple[str, str], list[dict]] = {}
     for r in rows:
-        if "error" in r or r.get("articles", 0) < 2:
+        if _n(r) < 2 or ("error" in r and (finished or not r.get("stage_cpu_s"))):
             continue
         out.setdefault((r["runner"], "+".join(r["steps"])), []).append(r)
-    return {k: sorted(v, key=lambda r: r["articles"]) for k, v in out.items()}
+    return {k: sorted(v, key=_n) for k, v in out.items()}
 
 
 def _exponent(small: float, big: float, n_small: int, n_big: int) -> float | None:
@@ -625,46 +644,57 @@ def _exponent(small: float, big: float, n_small: int, n_big: int) -> float | Non
     return math.log(big / small) / math.log(n_big / n_small)
 
 
+def _stage_pair(mine: list[dict], name: str) -> tuple[dict | None, dict]:
+    """The smallest and largest runs that finished stage ``name`` (small None: one size)."""
+    have = [r for r in mine if name in r["stage_cpu_s"]]
+    small, big = have[0], have[-1]
+    return (small if _n(small) < _n(big) else None), big
+
+
 def growth(rows: list[dict]) -> dict:
-    """How time per article, CPU per article (per stage) and peak memory change with size,
-    per runner and step list (sizes run with different steps are not compared).
-    ``exponent``: k in CPU-per-article ~ size**k between the smallest and largest size
-    (0: each article costs the same whatever the corpus; 1: each costs in proportion to the
-    corpus, so the whole run grows with its square)."""
+    """How CPU per article (per stage), wall time and peak memory change with size, per
+    runner and step list (sizes run with different steps are not compared). Per stage:
+    between the smallest and the largest size that finished it (a run cut short counts for
+    the stages it finished). ``exponent``: k in CPU-per-article ~ size**k (0: each article
+    costs the same whatever the corpus; 1: each costs in proportion to the corpus, so the
+    whole run grows with its square)."""
     out: dict[str, dict] = {}
-    for (runner, steps), mine in sorted(_comparable(rows).items()):
-        small, big = mine[0], mine[-1]
-        if big["articles"] == small["articles"]:
+    for (runner, steps), mine in sorted(_comparable(rows, finished=False).items()):
+        if _n(mine[0]) == _n(mine[-1]):
             continue
         stages = {}
-        for name, ms_big in big["stage_cpu_ms_per_article"].items():
-            ms_small = small["stage_cpu_ms_per_article"].get(name)
-            if ms_small is None:
+        for name in dict.fromkeys(n for r in mine for n in r["stage_cpu_s"]):
+            small, big = _stage_pair(mine, name)
+            if small is None:
                 continue
-            k = _exponent(ms_small, ms_big, small["articles"], big["articles"])
+            ms_small = small["stage_cpu_ms_per_article"][name]
+            ms_big = big["stage_cpu_ms_per_article"][name]
+            k = _exponent(ms_small, ms_big, _n(small), _n(big))
             stages[name] = {
+                "sizes": [_n(small), _n(big)],
                 "ms_per_article": [ms_small, ms_big],
                 "exponent": None if k is None else round(k, 3),
             }
-        cpu_small = sum(small["stage_cpu_s"].values()) / small["articles"]
-        cpu_big = sum(big["stage_cpu_s"].values()) / big["articles"]
-        k = _exponent(cpu_small, cpu_big, small["articles"], big["articles"])
-        out[f"{runner}:{steps}"] = {
-            "from": small["articles"],
-            "to": big["articles"],
-            "size_ratio": round(big["articles"] / small["articles"], 1),
-            "time_ratio": round(big["seconds"] / small["seconds"], 2),
-            "cpu_ms_per_article": [round(1000 * cpu_small, 2), round(1000 * cpu_big, 2)],
-            "exponent": None if k is None else round(k, 3),
-            "by_stage": stages,
-            "rss_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 2),
-            "rss_kb_per_extra_article": round(
-                (big["peak_rss_mb"] - small["peak_rss_mb"])
-                * 1024
-                / (big["articles"] - small["articles"]),
-                3,
-            ),
-        }
+        entry: dict[str, object] = {"from": _n(mine[0]), "to": _n(mine[-1]), "by_stage": stages}
+        done = [r for r in mine if "error" not in r]
+        if len(done) >= 2 and _n(done[0]) < _n(done[-1]):  # whole runs at two sizes
+            small, big = done[0], done[-1]
+            cpu_small = sum(small["stage_cpu_s"].values()) / _n(small)
+            cpu_big = sum(big["stage_cpu_s"].values()) / _n(big)
+            k = _exponent(cpu_small, cpu_big, _n(small), _n(big))
+            entry["whole_runs"] = {
+                "from": _n(small),
+                "to": _n(big),
+                "time_ratio": round(big["seconds"] / small["seconds"], 2),
+                "cpu_ms_per_article": [round(1000 * cpu_small, 2), round(1000 * cpu_big, 2)],
+                "exponent": None if k is None else round(k, 3),
+                "rss_ratio": round(big["peak_rss_mb"] / small["peak_rss_mb"], 2),
+                "rss_kb_per_extra_article": round(
+                    (big["peak_rss_mb"] - small["peak_rss_mb"]) * 1024 / (_n(big) - _n(small)),
+                    3,
+                ),
+            }
+        out[f"{runner}:{steps}"] = entry
     return out
 
 
@@ -683,12 +713,12 @@ def _stage_ms(small: dict | None, big: dict, name: str, n: int) -> dict[str, flo
     grew by less than ``NOISE`` between the sizes is flat in all three."""
     ms_big = big["stage_cpu_ms_per_article"][name]
     out = {"flat": ms_big, "power": ms_big, "affine": ms_big}
-    if small is None or name not in small["stage_cpu_ms_per_article"]:
+    if small is None:
         return out
     ms_small = small["stage_cpu_ms_per_article"][name]
     if ms_big < NOISE * ms_small:  # within the noise of a loaded machine: no growth
         return out
-    n_small, n_big = small["articles"], big["articles"]
+    n_small, n_big = _n(small), _n(big)
     k = _exponent(ms_small, ms_big, n_small, n_big)
     if k is not None and k > 0:
         out["power"] = ms_big * (n / n_big) ** k
@@ -700,25 +730,29 @@ def _stage_ms(small: dict | None, big: dict, name: str, n: int) -> dict[str, flo
 
 def projection(rows: list[dict]) -> dict:
     """CPU-hours for 1M and 100M articles from each stage's measured CPU per article at the
-    largest size measured per runner AND its growth between the smallest and the largest
-    size (see :func:`_stage_ms`; ``flat`` is the linear extrapolation, which holds only for
-    stages whose per-article cost does not grow with the corpus)."""
+    largest size that finished it AND its growth from the smallest such size (see
+    :func:`_stage_ms`; ``flat`` is the linear extrapolation, which holds only for stages
+    whose per-article cost does not grow with the corpus). ``stage_sizes`` says which sizes
+    each stage's figures come from (a stage the largest run did not finish comes from a
+    smaller one, and its growth is unknown)."""
     out: dict[str, dict] = {}
-    for (runner, _steps), mine in sorted(_comparable(rows).items()):
-        big = mine[-1]
-        small = mine[0] if mine[0]["articles"] < big["articles"] else None
-        if runner in out and out[runner]["from_articles"] >= big["articles"]:
+    for (runner, _steps), mine in sorted(_comparable(rows, finished=False).items()):
+        if runner in out and out[runner]["from_articles"] >= _n(mine[-1]):
             continue
-        per_article = sum(big["stage_cpu_s"].values()) / max(1, big["articles"])
+        names = list(dict.fromkeys(n for r in mine for n in r["stage_cpu_s"]))
+        pairs = {name: _stage_pair(mine, name) for name in names}
+        per_article = sum(b["stage_cpu_ms_per_article"][k] for k, (_, b) in pairs.items())
+        biggest = mine[-1]
         entry: dict[str, object] = {
-            "from_articles": big["articles"],
-            "growth_from_articles": small["articles"] if small else None,
-            "cpu_ms_per_article": round(1000 * per_article, 2),
-            "peak_rss_mb_measured": big["peak_rss_mb"],
+            "from_articles": _n(biggest),
+            "largest_run_finished": "error" not in biggest,
+            "stage_sizes": {k: [_n(s) if s else None, _n(b)] for k, (s, b) in pairs.items()},
+            "cpu_ms_per_article": round(per_article, 2),
+            "peak_rss_mb_measured": max(r["peak_rss_mb"] for r in mine),
         }
         for label, n in (("1M", 1_000_000), ("100M", 100_000_000)):
-            stages = {name: _stage_ms(small, big, name, n) for name in big["stage_cpu_s"]}
-            models = {}
+            stages = {k: _stage_ms(s, b, k, n) for k, (s, b) in pairs.items()}
+            models: dict[str, object] = {}
             for model in ("flat", "power", "affine"):
                 cpu_h = sum(ms[model] for ms in stages.values()) * n / 3.6e6
                 models[model] = {
@@ -762,6 +796,12 @@ def main() -> None:
         help="a folder kept between runs: the generated JSONL, each finished row, and the"
         " store and progress of a run that was cut short; the same command again resumes",
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="with --keep: print the figures kept there (finished rows, and the finished"
+        " stages of a run cut short or still under way) without running anything",
+    )
     parser.add_argument("--_progress", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_one", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--_db", type=Path, help=argparse.SUPPRESS)
@@ -792,6 +832,8 @@ def main() -> None:
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     runners = [r for r in args.runners.split(",") if r]
     rows: list[dict] = []
+    if args.report_only and args.keep is None:
+        sys.exit("bench/scale.py: --report-only reads a --keep folder; give one")
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)
         base = args.keep.resolve()
@@ -804,6 +846,8 @@ def main() -> None:
         if args.keep is not None and saved.exists():
             log(f"  {label}: finished in an earlier call; row kept")
             return _read_json(saved)
+        if args.report_only:
+            return partial_row(base, runner, label, "not finished")
         row = measure(data, runner, args.workers, run_steps, base, label)
         if args.keep is not None and "error" not in row:
             _write_json(saved, row)
@@ -845,6 +889,8 @@ def main() -> None:
         for size in sizes:
             data = base / f"jsonl-{size}"
             made = _read_json(base / f"made-{size}.json")
+            if not made and args.report_only:
+                continue
             if not made:
                 log(f"generating {size:,} articles")
                 t = time.perf_counter()
@@ -862,6 +908,10 @@ def main() -> None:
             for runner in runners:
                 log(f"{size:,} articles, runner {runner}, steps ingest+{'+'.join(size_steps)}")
                 row = run_row(data, runner, f"{size}-{runner}", size_steps)
+                if row.get("partial"):  # the finished stages' cost per article
+                    row["stage_cpu_ms_per_article"] = {
+                        k: round(1000 * v / size, 3) for k, v in row["stage_cpu_s"].items()
+                    }
                 row.update(size=size, steps=["ingest", *size_steps], corpus=made)
                 rows.append(row)
                 log(f"  {json.dumps(row)}")
