@@ -940,8 +940,9 @@ def main() -> None:
                 for r in rows
                 if "input_mb" in r and "error" not in r  # --corpus rows (generated: a dict)
             },
-            "growth": growth(rows) if not corpora else {},
-            "projection": projection(rows),
+            # one long document per row: no corpus size to grow or project from
+            "growth": growth(rows) if not corpora and not args.long_documents else {},
+            "projection": projection(rows) if not args.long_documents else {},
         }
     )
 
