@@ -585,3 +585,13 @@ def test_ptb_pound_sign_is_a_pound_sign_again() -> None:
     assert [(q.value, q.unit) for q in NumberSlot().extract(text, SlotContext())] == [
         (q.value, q.unit) for q in NumberSlot().extract(kept, SlotContext())
     ]
+
+
+def test_ptb_digit_group_split_off_its_number_is_joined() -> None:
+    # Timeline17 bpoil (Reuters, 2010-05-17): "gallons\/795 ,000 liters" tokenised a number in two
+    from newsweave.clean import detokenise_ptb
+
+    line = "the 5,000 barrels -LRB- 210,000 gallons\\/795 ,000 liters -RRB- BP estimated ."
+    joined = "the 5,000 barrels (210,000 gallons\\/795,000 liters) BP estimated."
+    assert detokenise_ptb(line) == joined
+    assert detokenise_ptb("35,000-60 ,000 barrels , and 3 , 4") == "35,000-60,000 barrels, and 3, 4"

@@ -488,6 +488,8 @@ _PTB = [
     (re.compile(r"-LCB-"), "{"),
     (re.compile(r"-RCB-"), "}"),
     (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|') ", re.I), r"\1 "),
+    # a digit group split off its number (Timeline17: "gallons\\/795 ,000 liters"): one number
+    (re.compile(r"(?<=\d) ,(?=\d)"), ","),
     (re.compile(r" ([,.;:?!%])(?=\s|$|[\"'](?:\s|$))"), r"\1"),
     (re.compile(r"([(\[$]) "), r"\1"),
     # PTB writes the pound sign "#" ("$ 3.12 bn -LRB- # 2bn -RRB-"): "£" again before a sum
