@@ -1425,3 +1425,87 @@ def test_weekdays_read_by_the_time_stage_compare_as_dates_across_days() -> None:
     start = "The rig exploded on April 20 while finishing a well for BP in the Gulf of Mexico."
     later = "The rig exploded on April 21 while finishing a well for BP in the Gulf of Mexico."
     assert dated((start, "2010-04-28"), (later, "2010-04-22")) == []
+def test_bpoil_false_rows_each_figure_is_read_as_what_it_measures() -> None:
+    """Rows of bpoil's contested listing (all outlets) that no reader calls a disagreement,
+    each read again on its real sentence (issue #11)."""
+    from newsweave.claim_slots import NumberSlot, SlotContext, same_measure
+
+    def figures(text: str) -> dict:
+        return {q.text: q for q in NumberSlot().extract(text, SlotContext(date(2010, 6, 1)))}
+
+    # whose distance: the words after the next length are that length's (an oil patch 12
+    # miles off the delta, "more than 50 miles from the leaking well")
+    patch = figures(
+        "it was 12 miles off the Mississippi delta and more than 50 miles from the leaking well"
+    )
+    assert patch["12"].thing == "" and patch["more than 50"].thing == "rig"
+    samples = figures("samples taken 42 miles and 162 miles from the well were too low")
+    assert samples["42"].thing == "rig"  # a list of lengths shares what it measures
+    assert figures("Surface samples taken 40 miles northeast of the well")["40"].unit == (
+        "length/between"  # the samples' distance from the well, not the well's
+    )
+    coast = "The spill has soiled 120 miles of U.S. coastline, imperiled a fishing industry"
+    assert figures(coast)["120"].thing == "coast"
+    # a reader's comment on another leak (Ixtoc): "That leak" is one told of before
+    assert figures("!!! That leak soiled 162 miles of US beaches!")["162"].named == {"That leak"}
+    assert not figures(coast)["120"].named
+    sheen = figures("crews saw a 1-mile-by-5-mile rainbow sheen of what appeared to be oil")
+    assert sheen["1"].thing == "slick"  # the other side of one size is no other figure
+    well = "Louisiana, the nearest state to BP's gushing undersea well 42 miles out in the Gulf"
+    assert _conflicts(well, "it was 12 miles off the Mississippi delta and more than 50 miles "
+                      "from the leaking well") == set()
+    assert _conflicts(well, "The crew was finishing the well about 50 miles off the Louisiana "
+                      "coast when the rig exploded") == {("number", frozenset({"42", "about 50"}))}
+    # "95.5 m US gallons" is 95.5 million gallons (a conversion in brackets), no length
+    gallons = figures("up to 2.275 m barrels (or 95.5 m US gallons) will have entered the Gulf")
+    assert not any(q.unit.startswith("length") for q in gallons.values())
+    # a share is of a whole: one well's stake against a share of a company's wells
+    stake = figures("Anadarko, the largest independent oil company, owns 25% of the well")
+    used = figures("Anadarko used it on 42 percent of its deepwater Gulf wells")
+    assert (stake["25%"].thing, used["42 percent"].thing) == ("well", "wells")
+    assert same_measure(stake["25%"], used["42 percent"]) is False
+    assert _conflicts("Anadarko owns 25% of the well", "Anadarko owns 35% of the well") == {
+        ("number", frozenset({"25%", "35%"}))
+    }
+    # a sum that names its object is that object's; a provision is no fund
+    fund = figures("BP has already set up a $20bn compensation fund for those affected")
+    aside = figures("And BP has set aside $39.9 bn (£25bn) to cover the costs of the disaster")
+    assert (fund["$20bn"].act, aside["$39.9 bn"].act) == ("fund", "provision")
+    assert _conflicts("BP has already set up a $20bn compensation fund for those affected",
+                      "And BP has set aside $39.9 bn (£25bn) to cover the costs") == set()
+    # a machine's ability is no report of what was produced; a country's use of oil is no
+    # oil captured
+    skimmer = figures("the machine has the ability to extract 2,000 barrels of oil a day")
+    assert skimmer["2,000"].background
+    use = figures("The United States is the world's biggest oil user, and burns about 20 "
+                  "million barrels a day")
+    assert use["about 20 million"].act == "consume"
+    # a sentence that opens with a condition is a scenario
+    scenario = figures("If this attempt fails, it is possible that up to 19,000 barrels of oil "
+                       "a day will leak into the Gulf until relief wells are completed")
+    assert scenario["up to 19,000"].background
+    # a figure said not to be an estimate is no report of one; a funnel to accommodate a
+    # flow measures no oil captured; a relative clause on the figure says what it does
+    denied = figures("It does not indicate that the 100,000 barrels per day is BP's estimate")
+    assert denied["100,000"].background
+    funnel = figures("they did not have to make a huge funnel to accommodate 800,000 gallons "
+                     "of oil per day")
+    assert funnel["800,000"].act == "hold"
+    freed = figures("the damaged wellhead will gush anew -- with the estimated 15,000 barrels "
+                    "of oil a day that had been captured by the old cap now flowing freely")
+    assert freed["15,000"].act == "capture"
+    # ... but what a thing is stays so in a plan: "BP will try to lower 100-ton domes"
+    domes = figures("If efforts to reactivate the blowout-preventer fail, BP will try to lower "
+                    "100-ton domes on top of the leaks")
+    assert not domes["100"].background
+
+
+def test_a_share_move_of_a_named_day_compares_only_with_a_move_of_a_named_day() -> None:
+    # bpoil: a Reuters article of 15 June repeats Monday's "closed down 9.3 percent"; the
+    # move "on Tuesday" is another day's
+    monday = "In London, shares of BP closed down 9.3 percent"
+    tuesday = "In London, shares of BP closed down 3.78 percent on Tuesday"
+    assert _conflicts(monday, tuesday, "2010-06-15", "2010-06-15") == set()
+    both = {("number", frozenset({"9.3 percent", "3.78 percent"}))}
+    assert _conflicts(monday + " on Tuesday", tuesday, "2010-06-15", "2010-06-15") == both
+    assert _conflicts(monday, monday.replace("9.3", "3.78"), "2010-06-15", "2010-06-15") == both

@@ -742,10 +742,13 @@ def _length_role(after: str, before: str = "") -> str:
         return "depth"
     if re.match(
         r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?(?:[A-Z]|"
-        r"(?:\w+\s+)?(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b)",
+        r"(?:\w+\s+)?(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b)|"
+        r"\s*(?:\w+\s+)?(?:north|south|east|west)[\w-]*\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?"
+        r"(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b",
         after,
     ):
-        return "between"  # "10 miles away from the Deepwater Horizon": between two things
+        return "between"  # "10 miles away from the Deepwater Horizon", samples "taken 40
+        # miles northeast of the well": between two things (the well is where it ends)
     return "distance"
 
 
@@ -942,7 +945,7 @@ _VOLUME_ACTS = {
         "capture",
     ),
     **dict.fromkeys(words("produc output extract"), "produce"),
-    **dict.fromkeys(words("hold capaciti store storag tank reserv"), "hold"),
+    **dict.fromkeys(words("hold capaciti store storag tank reserv accommodat"), "hold"),
     **dict.fromkeys(words("dispersant sprai"), "disperse"),
 }
 _COUNT_ACTS = {
@@ -963,6 +966,9 @@ _MONEY_ACTS = {
     **dict.fromkeys(words("limit cap liabil"), "limit"),
     **dict.fromkeys(words("profit earn revenu incom"), "profit"),
     **dict.fromkeys(words("fund escrow pledg donat aid rais"), "fund"),
+    # a sum set aside against costs to come ("set aside $39.9bn to cover the costs", "a
+    # $32bn charge") is no fund paid into, nor a cost already met
+    **dict.fromkeys(words("asid provis provid charg"), "provision"),
     **dict.fromkeys(words("valu wipe worth capitalis capitaliz"), "value"),
     **dict.fromkeys(words("dividend"), "dividend"),
 }
@@ -1000,6 +1006,12 @@ _VOLUME_THINGS = {
     "mud": "mud",
     "ga": "gas",
 }
+# a sentence about the use of oil: a country's or the world's consumption, demand, imports
+_CONSUMPTION = re.compile(
+    r"\b(?:consum(?:es|ed|ing|ption|ers?)|(?:oil|energy|biggest|largest)\s+(?:users?|consumers?)|"
+    r"demand|imports?|imported|importing)\b",
+    re.I,
+)
 # the oil goes somewhere: "are coming up from the seabed", "being pumped into the Gulf"
 _INTO_THE_SEA = re.compile(
     r"[^.;]*?\b(?:(?:coming|welling|bubbling|billowing|boiling)\s+(?:up|out)|"
@@ -1007,6 +1019,39 @@ _INTO_THE_SEA = re.compile(
     re.I,
 )
 _MONEY_UNITS = frozenset(("USD", "EUR", "GBP", "INR", "GBX", "USC"))
+# a sum that names its object right after it: "a $20bn compensation fund", "the $75m
+# liability cap" (the head of the compound is what the sum is: the fund's size)
+_MONEY_NAMED = re.compile(r"(?:\s*(?:bn|m|billion|million|trillion)\b)?\s+([a-z]+)(?:\s+([a-z]+))?")
+# the whole a share is of: "25% of the well" (one well), "42 percent of its deepwater Gulf
+# wells" (a set of wells): the head noun after "of", as written (a share of one thing is no
+# share of many)
+_SHARE_OF = re.compile(
+    r"\s+of\s+(?:(?:the|its|their|his|her|our|all|a|an|this|that|these|those)\s+)*"
+    r"((?:[\w$£€.,'’-]+\s+){0,3}?[A-Za-z]+)(?=\s+(?:of|in|on|at|for|from|by|to|that|which|who|"
+    r"was|were|is|are|has|have|had|will|would|going|and|or)\b|\s*[,;:.()]|\s*$)",
+)
+_SHARE_SKIP = words("nearly about some almost around roughly more than less over up to")
+
+
+def _share_whole(after: str) -> str:
+    """The head noun of the whole a share is of ("of its deepwater Gulf wells" -> "wells"),
+    lower-cased as written; "" when no "of" follows."""
+    m = _SHARE_OF.match(after)
+    if not m:
+        return ""
+    head = m.group(1).split()[-1].lower()
+    return "" if head in STOPWORDS or head in _SHARE_SKIP else head
+
+
+# a relative clause on the figure's own noun says what it does: "15,000 barrels of oil a day
+# that had been captured by the old cap" (though the well "will gush anew" before it)
+_OWN_CLAUSE = re.compile(
+    r"\s*[a-z]+(?:\s+of\s+[a-z]+)?(?:\s+(?:a|per|each)\s+day)?\s+(?:that|which)\s+"
+    r"(?:(?:had|has|have|was|were|is|are|will|would)\s+)?(?:(?:been|being|be)\s+)?([a-z]+)",
+    re.I,
+)
+
+
 # the figure is what a noun names: "the spill of 5,000 barrels a day", "the flow of 5,000"
 # ("the leak" alone names the affair, but "the leak of N barrels" measures it)
 _NAMED_BY = re.compile(
@@ -1022,6 +1067,13 @@ def _nearest(text: str, start: int, end: int, lexicon: Mapping[str, str]) -> str
     lo, hi = max(0, start - 90), min(len(text), end + 90)
     before = re.split(r"(?<![ap]\.m)[.;!?]\s", text[lo:start])[-1]  # ("10:21 a.m. CDT")
     after = re.split(r"[.;!?](?:\s|$)", text[end:hi])[0]
+    # what a length measures: the words after the next length are that one's (the well
+    # in "12 miles off the delta and more than 50 miles from the leaking well" is where
+    # the 50 miles end); a bracketed conversion ("50 miles (80km) off") is no next figure
+    nxt = _NEXT_LENGTH.search(re.sub(r"\([^()]*\)", lambda b: " " * len(b.group(0)), after))
+    if nxt and lexicon is _LENGTH_THINGS and not _LIST_GAP.fullmatch(after[: nxt.start()]):
+        after = after[: nxt.start()]  # (the other side of "a 1-mile-by-5-mile sheen" is one
+        # size; "42 miles and 162 miles from the well" share what they measure)
     complement = re.search(r"\bthat\s+(?:[a-z]+\s+){0,2}$", before, re.I)
     things = lexicon is _LENGTH_THINGS or lexicon is _AREA_THINGS
     if complement and not things:  # "estimates released today suggest that about 10,000
@@ -1043,6 +1095,21 @@ def _nearest(text: str, start: int, end: int, lexicon: Mapping[str, str]) -> str
 
 
 _DETERMINER = re.compile(r"\b(?:the|a|an|this|that|its|their|his|her|our)\s+$", re.I)
+# what stands between two lengths of one list or one size: the unit, "and", "or", "by"
+_LIST_GAP = re.compile(
+    r"[\s,-]*(?:(?:miles?|km|kilomet(?:re|er)s?|feet|foot|ft|met(?:re|er)s?|m|yards?)\b)?"
+    r"[\s,-]*(?:(?:and|or|by|to)\b)?[\s,-]*",
+    re.I,
+)
+# the next length after a length ("and more than 50 miles from the leaking well"): its
+# number, with its approximator, and a length unit (a date's "April 20" is no figure)
+_NEXT_LENGTH = re.compile(
+    r"(?:\b(?:about|some|nearly|almost|around|roughly|more than|less than|over|up to|at least|"
+    r"as much as)\s+)?(?:\b\d[\d,.]*|\b(?:two|three|four|five|six|seven|eight|nine|ten|"
+    r"twelve|fifteen|twenty|thirty|forty|fifty|sixty|hundred))\s*-?\s*(?:miles?|km|"
+    r"kilomet(?:re|er)s?|feet|foot|ft|met(?:re|er)s?|m|yards?)\b",
+    re.I,
+)
 
 
 def _verb_of(lexicon: Mapping[str, str], text: str, mt: re.Match[str]) -> str:
@@ -1075,13 +1142,20 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
             thing = next((_VOLUME_THINGS[w] for w in near if w in _VOLUME_THINGS), "")
         named_by = _NAMED_BY.search(text[max(0, start - 40) : start])
         act = _VOLUME_ACTS.get(stem(named_by.group(1).lower()), "") if named_by else ""
+        own = _OWN_CLAUSE.match(text[end : end + 90])
+        if own and not act:  # "the estimated 15,000 barrels of oil a day that had been
+            act = _VOLUME_ACTS.get(stem(own.group(1).lower()), "")  # captured by the old cap"
         act = act or _nearest(text, start, end, _VOLUME_ACTS)
+        if act != "flow" and _CONSUMPTION.search(text):
+            act = "consume"  # "the world's biggest oil user, and burns about 20 million
+            # barrels a day": a country's use of oil, no oil burnt off the sea
         if not act and _INTO_THE_SEA.match(text[end : end + 90]):
             act = "flow"  # "1,000 barrels of oil a day being pumped into the Gulf"
         return act, thing
     if unit.startswith("length"):
         of = re.match(
-            r"[\s-]*[a-z]+\s+of\s+(?:the\s+)?([\w'’]+)(?:\s+([a-z]+|[\d,]+-[a-z]+\s+[a-z]+))?"
+            r"[\s-]*[a-z]+\s+of\s+(?:the\s+)?(?:U\.S\.\s+|US\s+|UK\s+)?([\w'’]+)"
+            r"(?:\s+([a-z]+|[\d,]+-[a-z]+\s+[a-z]+))?"
             r"(?:['’]s\s+([a-z]+))?",  # "70 miles of his state's coastline"
             _BRACKETS.sub("", text[end : end + 80]),
             re.I,
@@ -1098,7 +1172,13 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
     if unit == "area":  # what covers it: "the slick covering 400 miles", "oil coating
         return "", _nearest(text, start, end, _AREA_THINGS)  # 1,800 square miles of water"
     if unit in _MONEY_UNITS:
+        named = _MONEY_NAMED.match(_BRACKETS.sub("", text[end : end + 60]))
+        for word in reversed(named.groups() if named else ()):
+            if word and word.lower() not in STOPWORDS and stem(word.lower()) in _MONEY_ACTS:
+                return _MONEY_ACTS[stem(word.lower())], ""  # "a $20bn compensation fund"
         return _nearest(text, start, end, _MONEY_ACTS), ""
+    if unit == "%":
+        return "", _share_whole(text[end : end + 80])
     if unit and unit != "%" and not unit.startswith(("mass", "area")):
         return _nearest(text, start, end, _COUNT_ACTS), ""
     return "", ""
@@ -1163,6 +1243,8 @@ def same_measure(qa: Quantity, qb: Quantity) -> bool | None:
 
 
 _HHMM = re.compile(r"(?:[01]\d|2[0-3])[0-5]\d")
+# a national or imperial qualifier before a unit: "95.5 m US gallons", "U.S. gallons"
+_UNIT_QUALIFIER = re.compile(r"\s*(?:US|U\.S\.|imperial|Imperial)\s+(?=([A-Za-z]+)\b)")
 # a capitalised word right before a number that ends its clause: the number is part of a
 # name or a version ("Internet Explorer 7", "Beta 2", "Apollo 11"), not a count
 _NAME_BEFORE = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][A-Za-z.-]*\s+$")
@@ -1276,6 +1358,9 @@ class NumberSlot(SlotKind):
                 continue
             worded = not raw[0].isdigit()
             after = text[m.end() : m.end() + 60]
+            qualified = _UNIT_QUALIFIER.match(after)
+            if qualified and qualified.group(1).lower() in _UNITS:
+                after = " " + after[qualified.end() :]  # "95.5 m US gallons": gallons
             prev = text[max(0, m.start("num") - 12) : m.start("num")]
             if worded and raw.lower() == "one" and not _ONE_CHARGE.match(after):
                 continue  # "one of the ..." is rarely a count ("one count of murder" is)
@@ -1653,10 +1738,16 @@ class NumberSlot(SlotKind):
                 if not (fixed or _same_span(qa.periods, qb.periods)):
                     continue  # "arrested three times since October" / "arrested four times"
                 if (qa.change or qb.change) and not (
-                    qa.change and qb.change and not pair.days_apart and pair.sim >= merge
+                    qa.change
+                    and qb.change
+                    and not pair.days_apart
+                    and pair.sim >= merge
+                    and qa.day == qb.day
                 ):
                     continue  # a move ("shares fell 7.8 percent") depends on market and
                     # moment: only the same day's move in otherwise alike statements compares
+                    # (a move "on Tuesday" against one of no named day, which an article of
+                    # Tuesday may repeat from Monday's, compares no day)
                 if qa.part != qb.part:
                     continue  # a stated part of a total against a whole
                 if qa.unit == "volume" and qa.day != qb.day:
@@ -2158,7 +2249,9 @@ _CLAUSE_END = re.compile(r"[,;:()]|\s[-–—]+\s")
 # able to handle 80,000 barrels", "skimming capacity of", "initially alleged 1,000 barrels",
 # "up from an earlier estimate"; one end of a stated range ("ranges from 12,000 ... to").
 _SCENARIO = re.compile(
-    r"\b(?:if|would|capacity|capable|able to|plans? to|planned|planning|aims? to|hop\w*|"
+    r"\b(?:if|would|capacity|capable|able to|abilit(?:y|ies)|plans? to|planned|planning|"
+    r"aims? to|hop\w*|(?:is|are|was|were|it's)\s+(?:quite\s+|entirely\s+)?possible|"
+    r"(?:does|did|do)\s+not\s+(?:indicate|mean|show|suggest|reflect)|"
     r"intend\w*|in the event|expect\w*|"
     r"target\w*|initial(?:ly)?|earlier|at first|at one point|maximum|can|for every|for each|"
     r"previous(?:ly)?|original(?:ly)?|rang(?:e|es|ing)|between)\b",
@@ -2215,12 +2308,21 @@ def _scenario_clause(text: str, start: int, end: int) -> bool:
     return bool(_SCENARIO.search(before + " " + after))
 
 
+# A sentence that opens with a condition is a scenario as a whole: "If this attempt fails,
+# it is possible that up to 19,000 barrels ... a day will leak" (the condition's clause is
+# not the figure's, but it governs it); an attribute ("100-ton domes") is no scenario.
+_CONDITION_OPENING = re.compile(r"^\W*(?:If|Unless|Should)\b[^.;:]{1,160}?,")
+
+
 def _in_background(text: str, start: int, end: int, year: int | None = None) -> bool:
     """Whether the figure at ``start:end`` of ``text`` is of another time or of a scenario
     (see _BACKGROUND): also a figure whose own clause names a year other than ``year`` (the
     publication's: "the 2005 Texas City refinery explosion that killed 15")."""
     if _BACKGROUND.search(text) or _SCENARIO_SENTENCE.search(text):
         return True
+    opening = _CONDITION_OPENING.match(text)
+    if opening and start >= opening.end() and not re.match(r"-[a-z]", text[end : end + 2]):
+        return True  # (what a thing is stays so: "BP will try to lower 100-ton domes")
     clause = _clause(text, start, end)
     if _LAST_WEEK.search(clause) or _scenario_clause(text, start, end):
         return True
@@ -2245,6 +2347,10 @@ _NAMED_HAPPENING = re.compile(
     r"\s+(?:the\s+)?((?:[A-Z][\w'’.-]+\s*){1,3})"
 )
 _NOT_NAMES = frozenset(("The", "A", "An", "This", "That", "Its", "His", "Her", "Their", "Our"))
+# a statement that opens on a happening pointed at ("That leak", "Those spills") speaks of one
+# told of before it, which its words do not name: no rival to a figure of this one unless the
+# other statement points at it alike
+_TOLD_BEFORE = re.compile(r"^\W*(That|Those)\s+(" + _HAPPENING + r")\b")
 
 
 def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
@@ -2252,6 +2358,9 @@ def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
     its clause (empty when none is named)."""
     out: set[str] = set()
     hi = end + len(_CLAUSE_END.split(text[end:])[0])
+    told = _TOLD_BEFORE.match(text)
+    if told:  # "That leak soiled 162 miles of US beaches": the happening of a sentence before
+        out.add(" ".join(told.group(1, 2)))
     for m in _NAMED_HAPPENING.finditer(text):
         if m.start() >= hi:
             continue  # named in a later clause ("a well about 50 miles out ..., and it could

@@ -119,7 +119,7 @@ class _MaskedCosine:
 
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-34"
+ALGORITHM = "claims-35"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -397,6 +397,8 @@ def _plausible_source(src: str) -> bool:
         return False
     if not any(w[:1].isalpha() for w in words):
         return False
+    if src[:1].isdigit() or src.count(")") > src.count("("):
+        return False  # the end of a figure or a bracket: "000 liters) BP" is nobody
     return words[0].lower() not in {"and", "but", "or", "to", "of", "for", "with", "as", "if"}
 
 
