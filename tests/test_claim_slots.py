@@ -1337,6 +1337,14 @@ def test_where_a_rig_sank_is_a_fixed_place_and_two_places_for_it_contradict() ->
     )
     (q,) = NumberSlot().extract(reuters, SlotContext())
     assert q.thing == "rig"
+    # a distance from a rig to something else is no place of the rig: "That blowout, about
+    # 200 miles east of the Mariner platform" / "the Mariner Energy platform 100 miles south
+    # of Louisiana"
+    (east,) = NumberSlot().extract(
+        "That blowout, about 200 miles east of the Mariner platform, caused the worst oil spill",
+        SlotContext(),
+    )
+    assert east.unit == "length/between"
     fox = (
         "The crew was finishing the well about 50 miles off the Louisiana coast when the rig "
         "exploded"

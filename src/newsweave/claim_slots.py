@@ -283,6 +283,9 @@ class PairContext:
     #: the same for two rates of a flow, the flow read on both sides
     #: (``ClaimOptions.flow_cosine``)
     confirm_flow: float = 0.0
+    #: the same for two sizes of a slick, the slick read on both sides
+    #: (``ClaimOptions.size_cosine``)
+    confirm_size: float = 0.0
 
     @property
     def days_apart(self) -> int | None:
@@ -748,7 +751,8 @@ def _length_role(after: str, before: str = "") -> str:
         after,
     ):
         return "between"  # "10 miles away from the Deepwater Horizon", samples "taken 40
-        # miles northeast of the well": between two things (the well is where it ends)
+        # miles northeast of the well", "about 200 miles east of the Mariner platform": between
+        # two things (the well is where it ends)
     return "distance"
 
 
@@ -980,6 +984,12 @@ _LENGTH_THINGS = {
 }
 #: what covers an area at sea: the slick (oil spread over water is the slick)
 _AREA_THINGS = {**_LENGTH_THINGS, "oil": "slick", "crud": "slick"}
+# "1,800 square miles of water" (the sea the slick covers) / "of oiled coastline" (another area)
+_AREA_OF = re.compile(
+    r"\s*(?:square|sq)\.?\s+[a-z]+\s+of\s+(?:the\s+)?([a-z]+)(?:\s+([a-z]+))?", re.I
+)
+_OPEN_WATER = words("water sea ocean gulf surfac")
+_CLOSED = re.compile(r"\b(?:clos\w*|shut\w*|off-limits|ban\w*)\b[^.;]{0,40}\bfish", re.I)
 _LENGTH_OF = {
     **dict.fromkeys(words("boom barrier"), "boom"),
     **dict.fromkeys(words("pipe pip tube riser hose"), "pipe"),  # "pip": piping, pipes
@@ -1170,7 +1180,18 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
                 return "", _LENGTH_OF[stem(word.lower())]  # "the 5,000 ft riser pipe"
         return "", _nearest(text, start, end, _LENGTH_THINGS)
     if unit == "area":  # what covers it: "the slick covering 400 miles", "oil coating
-        return "", _nearest(text, start, end, _AREA_THINGS)  # 1,800 square miles of water"
+        # 1,800 square miles of water"; not an area a noun after it names ("200 square miles
+        # of oiled coastline") nor one closed to fishing
+        of = _AREA_OF.match(_BRACKETS.sub("", text[end : end + 60]))
+        named = [stem(w.lower()) for w in of.groups() if w] if of else []
+        for w in named:
+            if w in _LENGTH_OF:
+                return "", _LENGTH_OF[w]  # "200 square miles of oiled coastline"
+        if named and not any(w in _OPEN_WATER or w in _AREA_THINGS for w in named):
+            return "", named[0]  # "of farmland"
+        if _CLOSED.search(_clause(text, start, end)):
+            return "", "closure"
+        return "", _nearest(text, start, end, _AREA_THINGS)
     if unit in _MONEY_UNITS:
         named = _MONEY_NAMED.match(_BRACKETS.sub("", text[end : end + 60]))
         for word in reversed(named.groups() if named else ()):
@@ -1789,7 +1810,14 @@ class NumberSlot(SlotKind):
                     if learned is None:
                         learned = pair.cosine()
                     flows = qa.unit.endswith("/day") and qa.act == qb.act == "flow"
-                    if learned >= (pair.confirm_flow if flows else pair.confirm_measured):
+                    sizes = qa.unit in ("length/size", "area") and qa.thing == qb.thing == "slick"
+                    if learned >= (
+                        pair.confirm_flow
+                        if flows
+                        else pair.confirm_size
+                        if sizes
+                        else pair.confirm_measured
+                    ):
                         return qa, qb
                 if _same_people(a, b) and _anchored(qa, qb, qa_all, qb_all):
                     if not pair.confirm or pair.cosine is None:
@@ -1813,8 +1841,8 @@ class NumberSlot(SlotKind):
         """Where a fixed thing lies (the rig, the well, a wreck) is no running figure: two
         places for it are a contradiction whatever days apart they were told."""
         qa, qb = values
-        if _fixed_place(qa) and _fixed_place(qb):
-            return "contradiction"
+        if _fixed_place(qa) and _fixed_place(qb) and min(qa.value, qb.value) >= 1000.0:
+            return "contradiction"  # (miles offshore; feet to drill are no place)
         return super().relation(a, b, pair, values)
 
 
@@ -2556,10 +2584,12 @@ class DateSlot(SlotKind):
                 if across and not (
                     x.offset is not None
                     and y.offset is not None
-                    and abs(x.offset) <= _NEAR_DAYS
-                    and abs(y.offset) <= _NEAR_DAYS
+                    and 0 < x.offset <= _NEAR_DAYS
+                    and 0 < y.offset <= _NEAR_DAYS
                 ):
-                    continue  # across days only days near both reports
+                    continue  # across days only days each report schedules (ahead of it,
+                    # within a week): what happened "on Friday" and "on Saturday" in two
+                    # days' reports (rolling summaries, each day's work) is no rival
                 if not (x.anchors & y.anchors):
                     continue  # dates of different happenings ("arrived on 2", "meet on 4")
                 if x.text and x.text.lower().split()[-1:] == y.text.lower().split()[-1:]:
