@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import pytest
@@ -359,6 +359,7 @@ def test_a_chain_joins_one_measure_only() -> None:
         ("winds of 35 mph slowed the skimmers", "Speed, mph"),
         ("the well leaked 70,000 bpd at its peak", "Flow, barrels a day"),
         ("a 125-ton dome was lowered", "Weight, ton"),
+        ("the slick covered about 600 sq miles (1,550 sq km)", "Area, square miles"),
     ],
 )
 def test_the_disputed_quantity_is_named(text: str, name: str) -> None:
@@ -624,3 +625,6 @@ def test_the_brief_shows_each_disagreement_once() -> None:
     # a bounded brief shows its first stories in full: one of them, when it holds a side
     assert by_story([d1, d2], [small, big], first=1) == {"st_small": [d1, d2]}
     assert by_story([d3], [small, big], first=1) == {}
+    # a stray ("perhaps another quantity") comes after the story's other disagreements
+    odd = replace(d1, id="dis_odd", stray=True)
+    assert by_story([odd, d1, d2], [big, small]) == {"st_big": [d1, d2, odd]}

@@ -424,19 +424,21 @@ def _most_read(codes: Iterable[str]) -> str:
 _UNIT_WORD = re.compile(
     r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
     r"twenty|thirty|forty|fifty|hundred|dozens?)\b)[\d,.]*[\s-]*"
-    r"(?:(?:m|bn|million|billion|thousand)\b\s*)?([A-Za-z]+)",
+    r"(?:(?:m|bn|million|billion|thousand)\b\s*)?((?:sq(?:uare)?\.?\s+)?[A-Za-z]+)",
     re.I,
 )
 
 
 def _unit_words(stated: Sequence[str]) -> str:
     """The unit word the sides write most, after the number and outside brackets
-    ("barrels", "miles", "ft"; "nine miles (15km)" gives "miles")."""
+    ("barrels", "miles", "ft"; "nine miles (15km)" gives "miles"; "600 sq miles" gives
+    "square miles")."""
     words = []
     for text in stated:
         m = _UNIT_WORD.search(re.sub(r"\s*\([^()]*\)", "", text))
         if m and m.group(1).lower() not in ("a", "an", "of", "and", "or", "to", "per"):
-            words.append(m.group(1).lower())
+            # an area's unit is two words, its square one word ("sq miles": "square miles")
+            words.append(re.sub(r"^sq(?:uare)?\.?\s+", "square ", m.group(1).lower()))
     return _most_read(words)
 
 
@@ -622,8 +624,8 @@ def by_story(
     first in a brief) — among the ``first`` stories (those a bounded brief shows in full)
     when one of them holds any, so a dispute that runs through many small stories of one
     topic (a leak rate revised over weeks) is not filed under one the brief folds away.
-    Story id -> its disagreements, in the order of ``found``; one with no article in any
-    story is left out."""
+    Story id -> its disagreements, in the order of ``found`` but strays ("perhaps another
+    quantity") after the others; one with no article in any story is left out."""
     holds = [set(st.articles) for st in stories]
     out: dict[str, list[Disagreement]] = {}
     for d in found:
@@ -634,4 +636,4 @@ def by_story(
         if max(counts[:first], default=0) > 0:
             counts = counts[:first]
         out.setdefault(stories[counts.index(max(counts))].id, []).append(d)
-    return out
+    return {story: sorted(ds, key=lambda d: d.stray) for story, ds in out.items()}
