@@ -1502,6 +1502,14 @@ def test_bpoil_false_rows_each_figure_is_read_as_what_it_measures() -> None:
     freed = figures("the damaged wellhead will gush anew -- with the estimated 15,000 barrels "
                     "of oil a day that had been captured by the old cap now flowing freely")
     assert freed["15,000"].act == "capture"
+    # the well's distance chain: what a relief well has left to drill, ships above the well,
+    # another platform named with its year are no distance of the well offshore
+    relief = figures("another 30 feet to be drilled down to the final casing point")
+    ships = figures("pump it into collection ships on the surface 1.6 km above the shattered well")
+    assert relief["30"].unit == ships["1.6"].unit == "length/depth"
+    ixtoc = figures("An explosion in 1979 at the Ixtoc I platform, located 80km (50 miles) off "
+                    "Mexico's Gulf Coast")
+    assert "Ixtoc" in ixtoc["80"].named
     # ... but what a thing is stays so in a plan: "BP will try to lower 100-ton domes"
     domes = figures("If efforts to reactivate the blowout-preventer fail, BP will try to lower "
                     "100-ton domes on top of the leaks")

@@ -739,15 +739,17 @@ def _length_role(after: str, before: str = "") -> str:
     ) or re.search(r"\b(?:covering|covers|covered|measuring|spanning|stretching)\s+$", before):
         return "size"
     if any(
-        w in ("below", "deep", "underwater", "beneath", "down", "undersea", "depth")
+        w in ("below", "deep", "underwater", "beneath", "down", "undersea", "depth", "above")
         for w in words_after
     ) or re.match(r"\s*[a-z]*\s*under\s+(?:the\s+)?(?:sea|water|ocean|surface|seabed)\b", after):
-        return "depth"
+        return "depth"  # (how far up or down: "ships on the surface 1.6 km above the well")
+    if re.match(r"\s*(?:[a-z]+\s+){0,2}to\s+(?:be\s+)?(?:drill|bore|dig|go)", after):
+        return "depth"  # what a well has left to drill: "another 30 feet to be drilled down"
     if re.match(
         r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?(?:[A-Z]|"
         r"(?:\w+\s+)?(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b)|"
-        r"\s*(?:\w+\s+)?(?:north|south|east|west)[\w-]*\s+of\s+(?:the\s+)?(?:[\w-]+\s+)?"
-        r"(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b",
+        r"\s*(?:\w+\s+)?(?:north|south|east|west)[\w-]*\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
+        r"(?:well|rig|site|platform|wellhead|leak|source|slick|spill|disaster|explosion|blast)\b",
         after,
     ):
         return "between"  # "10 miles away from the Deepwater Horizon", samples "taken 40
@@ -2371,8 +2373,13 @@ _NAMED_HAPPENING = re.compile(
     + _HAPPENING
     + r"\b|\b(?:"
     + _HAPPENING
-    + r"\s+(?:of|at|in|on)|(?:spilled|leaked|released)\s+(?:from|by))"
+    + r"\s+(?:in\s+(?:19|20)\d\d\s+)?(?:of|at|in|on)|(?:spilled|leaked|released)\s+(?:from|by))"
     r"\s+(?:the\s+)?((?:[A-Z][\w'’.-]+\s*){1,3})"
+)
+_HAPPENING_AT = re.compile(
+    r"\b"
+    + _HAPPENING
+    + r"\s+(?:in\s+(?:19|20)\d\d\s+)?(?:of|at|in|on)\s+(?:the\s+)?((?:[A-Z][\w'’.-]+\s*){1,3})"
 )
 _NOT_NAMES = frozenset(("The", "A", "An", "This", "That", "Its", "His", "Her", "Their", "Our"))
 # a statement that opens on a happening pointed at ("That leak", "Those spills") speaks of one
@@ -2389,12 +2396,14 @@ def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
     told = _TOLD_BEFORE.match(text)
     if told:  # "That leak soiled 162 miles of US beaches": the happening of a sentence before
         out.add(" ".join(told.group(1, 2)))
-    for m in _NAMED_HAPPENING.finditer(text):
+    # (the names after a happening are read on their own too: "An explosion in 1979 at the
+    # Ixtoc I platform" names Ixtoc though "An explosion" matched first)
+    for m in (*_NAMED_HAPPENING.finditer(text), *_HAPPENING_AT.finditer(text)):
         if m.start() >= hi:
             continue  # named in a later clause ("a well about 50 miles out ..., and it could
             # soon eclipse ... the infamous Exxon Valdez spill in 1989"); one before the
             # figure may be its subject ("The Valdez spill, caused by a tanker, spilled ...")
-        names = (m.group(1) or m.group(2) or "").split()
+        names = next((g for g in m.groups() if g), "").split()
         out.update(n.strip("'’.") for n in names if n not in _NOT_NAMES and n[:1].isupper())
     return frozenset(n for n in out if n)
 
