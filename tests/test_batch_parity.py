@@ -178,3 +178,36 @@ def test_a_rerun_of_nlp_that_changes_whose_figure_it_is_changes_the_claim_state(
         times = {a: time_store.time_refs(nw.store, a) for a in arts}
         assert after[claim.id] == claims_store.claim_state(again, published, times, names)
         assert (claim.id, after[claim.id]) in pipeline._FIGURES
+
+
+def test_an_analysis_keeps_older_objects_out_of_the_cycle_collector_and_gives_them_back(
+    tmp_path: Path,
+) -> None:
+    """What exists when an analysis starts (models, the caches kept between deliveries) is
+    frozen while the steps run, so the collector's passes walk only what the delivery made;
+    after it, everything is the collector's again: cyclic garbage older than the analysis
+    is still collected, and nothing stays frozen."""
+    import gc
+    import weakref
+
+    from newsweave import pipeline
+    from newsweave.store import Store
+
+    class Node:
+        pass
+
+    store = Store(tmp_path / "s.db")
+    pipeline.ingest_paths(store, _files()[:2])
+    node = Node()
+    node.loop = node  # type: ignore[attr-defined]
+    gone = weakref.ref(node)
+    del node
+    frozen: list[int] = []
+    pipeline.analyze(
+        store, only=["sentences"], on_step=lambda *_: frozen.append(gc.get_freeze_count())
+    )
+    store.close()
+    assert frozen and frozen[0] > 0
+    assert gc.get_freeze_count() == 0
+    gc.collect()
+    assert gone() is None

@@ -7,6 +7,7 @@ runner decides where the pure work executes: in-process by default.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import gc
@@ -472,7 +473,7 @@ def analyze(
     ran = []
     token = _on_problem.set(on_problem)
     try:
-        with use_runner(runner):
+        with use_runner(runner), _older_objects_frozen():
             for number, step in enumerate(todo, 1):
                 if on_step:
                     on_step(step.name, number, len(todo))
@@ -488,6 +489,28 @@ def analyze(
     finally:
         _on_problem.reset(token)
     return ran
+
+
+@contextlib.contextmanager
+def _older_objects_frozen() -> Iterator[None]:
+    """The objects that exist when an analysis starts (the loaded models, the per-process
+    caches the steps keep between deliveries) are left out of the cycle collector's passes
+    while it runs (``gc.freeze``), and given back to it after (``gc.unfreeze``).
+
+    A full collection walks every tracked object, and the caches that spare a delivery
+    re-reading what earlier ones read grow with the store: over 20 deliveries of
+    LibyaWar_reuters the collector's passes cost 4.3 CPU-s against 1.7 in one ingest, most
+    of it walking objects no delivery had made. Garbage a delivery makes is collected as
+    before; an older object that becomes cyclic garbage meanwhile is collected after it.
+    A freeze inside another (a nested analysis) leaves the outer one's objects frozen."""
+    if gc.get_freeze_count():  # nested, or someone else froze: leave it as it is
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def default_db_path() -> str:
