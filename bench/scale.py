@@ -293,6 +293,7 @@ def one_run(
     state.setdefault("stage_cpu_s", {})
     state.setdefault("phases_s", {})
     state.setdefault("resumed", {})
+    state.setdefault("rss_high_water_mb", {})
     state.setdefault("attempts", 0)
     state["attempts"] += 1
     cut = state.pop("current", None)  # the stage the last attempt was killed in
@@ -343,6 +344,11 @@ def one_run(
             running.clear()
             phases[name] = round(time.perf_counter() - t, 2)
             cpu_phases[name] = round(tree_cpu() - c + state["resumed"].get(name, 0.0), 2)
+            # the writer's high-water RSS after each stage: the stage where it jumps is the
+            # one that holds the memory (Dask workers are not in it)
+            state["rss_high_water_mb"][name] = round(
+                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+            )
             log(f"  {name}: {phases[name]:.1f} s, {cpu_phases[name]:.1f} CPU-s")
             save()
             return out
@@ -411,6 +417,7 @@ def one_run(
         "pipeline_articles_per_cpu_s": round(articles / stage_total, 2) if stage_total else None,
         "ingest_articles_per_s": round(articles / phases["ingest"], 1),
         "peak_rss_self_mb": round(self_rss, 1),
+        "rss_high_water_after_stage_mb": state["rss_high_water_mb"],
         "peak_rss_largest_child_mb": round(child_rss, 1),
         "store_mb": round(db_mb, 1),
     }
@@ -564,6 +571,7 @@ def partial_row(tmp: Path, runner: str, label: str, error: str) -> dict:
         "peak_rss_parts_mb": [round(x, 1) for x in peak.get("parts", [])],
         "attempts": state.get("attempts", 0),
         "stage_cpu_s": state.get("stage_cpu_s", {}),
+        "rss_high_water_after_stage_mb": state.get("rss_high_water_mb", {}),
         "resumed_cpu_s": state.get("resumed", {}),
         "phases_s": {k: round(v, 2) for k, v in state.get("phases_s", {}).items()},
         "cut_in": state.get("current"),
