@@ -317,6 +317,30 @@ def test_a_running_figure_far_from_its_median_is_no_stray() -> None:
     )
     stray = [d for d in found if d.stray]
     assert [sorted(s.value for s in d.sides) for d in stray] == [["$3.12bn", "$75m"]]
+    # far values paired with each other do not rescue one another: feet among miles
+    found = _group(
+        {
+            "d1": ("The rig was about 50 miles off the coast", "2010-04-22"),
+            "d2": ("The rig was 40 miles off the coast", "2010-04-29"),
+            "d3": ("The rig sank 42 miles off the coast", "2010-05-09"),
+            "d4": ("The rig was 52 miles off the coast", "2010-05-02"),
+            "d5": ("The pipe was cut 30 feet off the well", "2010-06-01"),
+            "d6": ("The pipe was cut 100 feet off the well", "2010-06-03"),
+        },
+        [
+            ("d1", "d2", "about 50", "40"),
+            ("d1", "d3", "about 50", "42"),
+            ("d4", "d2", "52", "40"),
+            ("d2", "d5", "40", "30"),
+            ("d5", "d6", "30", "100"),
+        ],
+    )
+    miles = next(d for d in found if not d.stray)
+    assert sorted(s.value for s in miles.sides) == ["40", "42", "52", "about 50"]
+    assert {tuple(sorted(s.value for s in d.sides)) for d in found if d.stray} == {
+        ("30", "40"),
+        ("100", "30"),
+    }
 
 
 def test_a_chain_joins_one_measure_only() -> None:

@@ -124,14 +124,17 @@ def _chains(items: Sequence[_Pair]) -> list[tuple[list[_Pair], bool]]:
         # a stray's pairs stand apart, one disagreement per two values: listed with the
         # values it was paired with it would read as a revision of them, or they of it
         own: dict[tuple[Node, Node], list[_Pair]] = {}
-        rest = []
+        rest, apart = [], []
         for item in chain:
             keys = (_side_key(item[1][0]), _side_key(item[2][0]))
-            if strays.intersection(keys):
+            if strays.issuperset(keys):  # two strays: a chain of their own, apart
+                apart.append(item)
+            elif strays.intersection(keys):
                 own.setdefault(tuple(sorted(keys)), []).append(item)  # type: ignore[arg-type]
             else:
                 rest.append(item)
         found.extend((group, True) for group in own.values())
+        found.extend((group, True) for group in _connected(apart))
         found.extend((group, False) for group in _connected(rest))
     return found
 
@@ -176,9 +179,10 @@ def _strays(chain: Sequence[_Pair]) -> set[Node]:
     """The side keys of a chain of three or more figures whose value is more than
     :data:`STRAY_FACTOR` times from the median of the others' and from every value it is
     paired with. Values are compared normalised, in one unit ("1,000 barrels" and "200,000
-    gallons" a day are 159,000 and 757,000 litres). A value with a partner within the factor
-    is a step of a revision however far it lies from the median: a leak rate first put at
-    1,000 barrels a day and later at 60,000 is one running figure, its 1,000 no stray."""
+    gallons" a day are 159,000 and 757,000 litres), and partners that are far from the median
+    themselves do not count. A value with a partner within the factor is a step of a
+    revision however far it lies from the median: a leak rate first put at 1,000 barrels a
+    day and later at 60,000 is one running figure, its 1,000 no stray."""
     values: dict[Node, float] = {}
     partners: dict[Node, set[Node]] = {}
     for _, (na, _, va), (nb, _, vb) in chain:
@@ -190,14 +194,18 @@ def _strays(chain: Sequence[_Pair]) -> set[Node]:
         partners.setdefault(kb, set()).add(ka)
     if len(values) < 3:
         return set()
-    out = set()
+    far = set()
     for key, v in values.items():
         others = sorted(w for k, w in values.items() if k != key)
         mid = len(others) // 2
         med = others[mid] if len(others) % 2 else (others[mid - 1] * others[mid]) ** 0.5
-        near = [values[p] for p in partners[key] if p in values]
-        if _apart(v, med) and all(_apart(v, w) for w in near):
-            out.add(key)
+        if _apart(v, med):
+            far.add(key)
+    # a far value paired with one of the measure's own values within the factor is a step of
+    # its revision; one paired only with other far values ("30ft" with "100ft", both among
+    # distances in miles) is not rescued by them
+    own = {key: [values[p] for p in partners[key] if p in values and p not in far] for key in far}
+    out = {key for key in far if all(_apart(values[key], w) for w in own[key])}
     return out if len(out) < len(values) - 1 else set()
 
 
