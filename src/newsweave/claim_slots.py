@@ -744,7 +744,8 @@ def _length_role(after: str, before: str = "") -> str:
     ) or re.match(r"\s*[a-z]*\s*under\s+(?:the\s+)?(?:sea|water|ocean|surface|seabed)\b", after):
         return "depth"  # (how far up or down: "ships on the surface 1.6 km above the well")
     if re.match(r"\s*(?:[a-z]+\s+){0,2}to\s+(?:be\s+)?(?:drill|bore|dig|go)", after):
-        return "depth"  # what a well has left to drill: "another 30 feet to be drilled down"
+        return "remaining"  # what a well has left to drill ("another 30 feet to be drilled
+        # down"): no distance offshore, nor the depth a well has reached
     if re.match(
         r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?(?:[A-Z]|"
         r"(?:\w+\s+)?(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b)|"

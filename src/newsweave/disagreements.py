@@ -350,6 +350,7 @@ LENGTH_WORDS = {
     "size": "size",
     "depth": "depth",
     "fall": "fall",
+    "remaining": "length left to drill",
 }
 CURRENCY_WORDS = {
     "USD": "US dollars",
