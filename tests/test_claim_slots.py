@@ -180,6 +180,22 @@ def test_corroboration_needs_shared_content_not_a_shared_name() -> None:
     assert all(len(c.articles) == 1 for c in an.claims)
 
 
+def test_one_outlets_own_articles_are_one_witness() -> None:
+    # bpoil: two BBC articles days apart both say he joined the BP board in April 2009; a
+    # newsroom repeating itself does not corroborate itself (brief.independent_sources).
+    # Worded apart, so that it is not the pasted-copy rule that joins them.
+    text = "Carl-Henric Svanberg joined the BP board as chairman in April 2009, the company said.\n"
+    other = "Svanberg, BP's chairman, had joined the board of BP in April 2009.\n"
+    one_outlet = analyse_claims(
+        [_article("bbc-1", text), _article("bbc-2", other, published="2010-05-02")]
+    )
+    [claim] = [c for c in one_outlet.claims if len(c.articles) == 2]
+    assert (claim.independent_sources, claim.status) == (1, "single-source")
+    two_outlets = analyse_claims([_article("bbc-1", text), _article("guardian-1", other)])
+    [claim] = [c for c in two_outlets.claims if len(c.articles) == 2]
+    assert (claim.independent_sources, claim.status) == (2, "corroborated")
+
+
 def test_a_new_slot_kind_is_one_class() -> None:
     class Colour(SlotKind):
         kind = "colour"

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date as Date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,12 +44,14 @@ from newsweave.records import (
     DatedSentence,
     Event,
     Granularity,
+    Published,
     Sentence,
     Span,
     Story,
     StoryBrief,
     TimelineEntry,
     TimelineKind,
+    outlet_of,
 )
 
 if TYPE_CHECKING:
@@ -812,26 +814,6 @@ def source_label(article: Article) -> str:
         m = re.match(r"^[a-z]+://(?:www\.)?([^/]+)", article.url)
         name = m.group(1) if m else None
     return f"{name or 'unknown outlet'}, {article.published or 'undated'}"
-
-
-class Published(Protocol):
-    """What :func:`outlet_of` reads: an :class:`Article`, or a card of one (the web's)."""
-
-    @property
-    def outlet(self) -> str | None: ...
-    @property
-    def agency(self) -> str | None: ...
-    @property
-    def url(self) -> str | None: ...
-
-
-def outlet_of(article: Published) -> str | None:
-    """The outlet that published an article (or the agency whose copy it is), if known."""
-    name = article.outlet or article.agency
-    if not name and article.url:
-        m = re.match(r"^[a-z]+://(?:www\.)?([^/]+)", article.url)
-        name = m.group(1) if m else None
-    return name.strip().lower() if name else None
 
 
 def independent_sources(

@@ -83,6 +83,7 @@ from newsweave.records import (
     Sentence,
     Span,
     TimeRef,
+    outlet_of,
 )
 from newsweave.sentences import split_sentences
 
@@ -119,7 +120,7 @@ class _MaskedCosine:
 
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-38"
+ALGORITHM = "claims-39"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -1182,6 +1183,7 @@ def analyse_claims(
     order = sorted(articles, key=lambda a: (a.published or "", a.id))
     rank = {a.id: i for i, a in enumerate(order)}
     texts = {a.id: a.text for a in order}
+    outlet = {a.id: o for a in order if (o := outlet_of(a))}
     published = {a.id: _parse_day(a.published) for a in order}
     event_of: dict[str, str] = {}
     for ev in sorted(events or (), key=lambda e: e.id):
@@ -1419,7 +1421,7 @@ def analyse_claims(
         attributions = list(dict.fromkeys(m.attribution for m in ms if m.attribution))
         named = [a for a in attributions if a.split(" (")[0].lower() not in _PRONOUNS]
         attributions = named or attributions
-        sources = _independent_sources(ms, source_of, opts, passages)
+        sources = _independent_sources(ms, source_of, opts, passages, outlet)
         contradicts = tuple(sorted(info["contradicts"]))
         if contradicts:
             status = "contested"
@@ -1854,12 +1856,15 @@ def _independent_sources(
     source_of: Mapping[str, str],
     opts: ClaimOptions,
     passages: Mapping[tuple[str, str], Sequence[tuple[Span, Span]]] | None = None,
+    outlet: Mapping[str, str] | None = None,
 ) -> int:
-    """Distinct source groups behind a claim.
+    """Distinct source groups behind a claim: its witnesses.
 
     Two mentions count once when their articles are one source group (the copies stage), when
-    both sit in the two sides of one reused passage, or when they are unquoted near-verbatim
-    sentences (a pasted press-release line the copies stage did not see).
+    they come from one outlet (``outlet``: article id -> :func:`outlet_of`; a newsroom does not
+    corroborate itself, as :func:`newsweave.brief.independent_sources` counts), when both sit
+    in the two sides of one reused passage, or when they are unquoted near-verbatim sentences
+    (a pasted press-release line the copies stage did not see).
     """
     groups = sorted({source_of.get(m.article, m.article) for m in mentions})
     if len(groups) < 2:
@@ -1867,6 +1872,12 @@ def _independent_sources(
     idx = {g: k for k, g in enumerate(groups)}
     uf = UnionFind(len(groups))
     passages = passages or {}
+    first_of_outlet: dict[str, int] = {}
+    for m in mentions:
+        name = (outlet or {}).get(m.article)
+        if name is not None:
+            k = idx[source_of.get(m.article, m.article)]
+            uf.union(first_of_outlet.setdefault(name, k), k)
     for x in range(len(mentions)):
         for y in range(x + 1, len(mentions)):
             mx, my = mentions[x], mentions[y]

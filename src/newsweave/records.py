@@ -8,9 +8,10 @@ or TIMEX3-style values (``"2021-02"``, ``"2020-Q4"``) so they serialise as they 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, Protocol
 
 # --------------------------------------------------------------------------- ingest / clean
 
@@ -372,3 +373,26 @@ class OutletCoverage:
     status: CoverageStatus
     country: str | None = None
     language: str | None = None
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+class Published(Protocol):
+    """What :func:`outlet_of` reads: an :class:`Article`, or a card of one (the web's)."""
+
+    @property
+    def outlet(self) -> str | None: ...
+    @property
+    def agency(self) -> str | None: ...
+    @property
+    def url(self) -> str | None: ...
+
+
+def outlet_of(article: Published) -> str | None:
+    """The outlet that published an article (or the agency whose copy it is), if known."""
+    name = article.outlet or article.agency
+    if not name and article.url:
+        m = re.match(r"^[a-z]+://(?:www\.)?([^/]+)", article.url)
+        name = m.group(1) if m else None
+    return name.strip().lower() if name else None
