@@ -595,3 +595,14 @@ def test_ptb_digit_group_split_off_its_number_is_joined() -> None:
     joined = "the 5,000 barrels (210,000 gallons\\/795,000 liters) BP estimated."
     assert detokenise_ptb(line) == joined
     assert detokenise_ptb("35,000-60 ,000 barrels , and 3 , 4") == "35,000-60,000 barrels, and 3, 4"
+
+
+def test_ptb_decimal_split_off_its_number_is_joined() -> None:
+    """The one join covers decimals too, slash or no slash before them (Timeline17:
+    "magnitude-7 .2", "$US19 .5 bn", "1-1 .5%"); a sentence's full stop after a number stays."""
+    from newsweave.clean import detokenise_ptb
+
+    line = "A magnitude-6 .4 tremor shook the port , and a $US12 .5 bn fund paid 2-3 .5 % ."
+    joined = "A magnitude-6.4 tremor shook the port, and a $US12.5 bn fund paid 2-3.5%."
+    assert detokenise_ptb(line) == joined
+    assert detokenise_ptb("It fell in 1998 . 7 people left .") == "It fell in 1998. 7 people left."

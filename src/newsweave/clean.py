@@ -488,8 +488,9 @@ _PTB = [
     (re.compile(r"-LCB-"), "{"),
     (re.compile(r"-RCB-"), "}"),
     (re.compile(r" (n't|'s|'re|'ve|'ll|'d|'m|') ", re.I), r"\1 "),
-    # a digit group split off its number (Timeline17: "gallons\\/795 ,000 liters"): one number
-    (re.compile(r"(?<=\d) ,(?=\d)"), ","),
+    # a digit group or decimal split off its number (Timeline17: "gallons\\/795 ,000 liters",
+    # "magnitude-7 .2", "$US19 .5 bn"): one number
+    (re.compile(r"(?<=\d) ([,.])(?=\d)"), r"\1"),
     (re.compile(r" ([,.;:?!%])(?=\s|$|[\"'](?:\s|$))"), r"\1"),
     (re.compile(r"([(\[$]) "), r"\1"),
     # PTB writes the pound sign "#" ("$ 3.12 bn -LRB- # 2bn -RRB-"): "£" again before a sum
@@ -1157,19 +1158,13 @@ def source_key(raw: RawDocument, url: str | None) -> str:
     return f"{name}#{raw.record_no}" if raw.record_no is not None else name
 
 
-#: the number a PTB tokeniser split after an escaped slash ("gallons\/795 ,000 liters")
-SPLIT_AFTER_SLASH = re.compile(r"\\/(\d+) (?=[,.]\d)")
-
-
 def clean(raw: RawDocument) -> Article:
     """Clean one document into an Article (pure: no I/O)."""
     # Lone surrogates (JSON "\\ud800" escapes) cannot be stored as UTF-8: replace them.
     text = scrub_surrogates(raw.text)
     # "\/" is an escaped slash (PTB tokenisers and JSON writers write "/" so): a reader
-    # never means the backslash ("oil\/water", "P\/L"), and every output would show it;
-    # the tokeniser also split the number after it ("210,000 gallons\/795 ,000 liters")
-    if "\\/" in text:
-        text = SPLIT_AFTER_SLASH.sub(r"/\1", text).replace("\\/", "/")
+    # never means the backslash ("oil\/water", "P\/L"), and every output would show it
+    text = text.replace("\\/", "/")
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
     text = text.lstrip("\ufeff")
     if looks_ptb_tokenised(text):  # before the furniture rules, which read ordinary prose
