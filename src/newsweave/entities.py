@@ -1175,12 +1175,15 @@ def cluster_locals(
     *,
     related_threshold: float,
     merge_nominals: bool = True,
+    blocked: frozenset[str] = frozenset(),
 ) -> list[list[int]]:
     """The second pass over the per-article clusters of :func:`article_clusters`: which of
     them are one entity (see the module docstring). Returns the mention indexes of each
     entity, sorted. A function of the set of ``locals_`` (not their order), and only locals
     that share a key, a surname, a name token or a head noun interact, so a part of a
-    corpus closed under those links clusters as it does inside the whole corpus."""
+    corpus closed under those links clusters as it does inside the whole corpus.
+    ``blocked``: short names that also stand for a name outside ``locals_``, in another
+    cluster of keys (so they join nothing, pass 2a')."""
     uf = UnionFind(len(locals_))
     # pass 2a: shared keys (names, acronyms, expansions, designations, full person names)
     owner: dict[str, int] = {}
@@ -1200,7 +1203,7 @@ def cluster_locals(
         for key in loc.shorts:
             stood_for[key].add(uf.find(n))
     for key, roots in stood_for.items():
-        if len(roots) == 1 and key in owner:
+        if len(roots) == 1 and key in owner and key not in blocked:
             uf.union(owner[key], roots.pop())
     # pass 2b: compatible full person names (transliterations, initials)
     by_surname: dict[str, list[int]] = defaultdict(list)
@@ -1685,10 +1688,12 @@ def cluster_region(
     *,
     related_threshold: float = 0.2,
     merge_nominals: bool = True,
+    blocked: frozenset[str] = frozenset(),
 ) -> list[list[int]]:
     """The second pass (:func:`cluster_locals`) over a region of first-pass clusters closed
     under :func:`region_links` and whole entities; returns the indexes into ``clusters`` of
-    each entity. Members are not read (they may be left out)."""
+    each entity. Members are not read (they may be left out). ``blocked``: short names that
+    clusters outside the region also have (see :func:`cluster_locals`)."""
     locals_ = [
         _Local(
             article=c.article,
@@ -1714,6 +1719,7 @@ def cluster_region(
         _Relatedness(corpus),
         related_threshold=related_threshold,
         merge_nominals=merge_nominals,
+        blocked=blocked,
     )
 
 

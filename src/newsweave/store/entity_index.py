@@ -717,8 +717,10 @@ class _Batch:
         three independent parts of :func:`~newsweave.entities.cluster_locals`:
 
         * *names* (keys, short names, full person names; passes 2a-2b): the clusters linked
-          to the changed ones by name links (:func:`_name_neighbours`), with every entity
-          they belong to, closed under those links and clustered again;
+          to the changed ones by a name link (:func:`_name_neighbours`), with every entity
+          they belong to, and the owner's entity of each short name that the region's
+          holders may now give one meaning, clustered again (an entity further away cannot
+          change: see the comment below);
         * *lone surnames* (pass 2c and the lone merge): every lone surname of a token that
           a changed cluster has, or that a person of a name entity that merged or split
           has, is decided again against all persons with that token (their entity, or their
@@ -777,41 +779,71 @@ class _Batch:
         of_entities = (
             "SELECT id, entity_id, article_id, head FROM entity_locals WHERE entity_id IN ({marks})"
         )
-        # names: closed under name links and whole entities
+        # names: the changed clusters, the clusters one name link away from them and every
+        # entity any of those belongs to; then the entities that own a short name the
+        # region may now give one meaning. No further: an old cluster shares no key with,
+        # and is not a compatible full name of, a cluster of another old entity (or the
+        # two would be one entity), so only a changed cluster's neighbours can join; a
+        # short name that clusters outside also hold stands for several names (those
+        # holders' keys meet no changed cluster), so it joins nothing (``blocked``)
         names = {i for i in new_ids if _is_name(heads[i])}
         frontier: set[str] = set()
         for c in changed:
             if _is_name(c):
                 frontier |= _name_links(c)
         fresh = {e for _, e, c in removed if e is not None and _is_name(c)}
-        asked_links: set[str] = set()
+        wanted = {nb for link in frontier for nb in _name_neighbours(link)}
+        found = [i for ids in by_links(wanted).values() for i in ids]
+        fresh |= {e for i in found if _is_name(heads[i]) and (e := was[i]) is not None}
+        names |= {i for i in found if _is_name(heads[i])}
         asked_entities: set[str] = set()
-        while frontier or fresh:
-            wanted = {nb for link in frontier for nb in _name_neighbours(link)} - asked_links
-            asked_links |= wanted
-            found = [i for ids in by_links(wanted).values() for i in ids]
-            found += read(of_entities, fresh - asked_entities)
+        while True:
+            names |= {i for i in read(of_entities, fresh - asked_entities) if _is_name(heads[i])}
             asked_entities |= fresh
-            fresh, frontier = set(), set()
-            for i in found:
-                c = heads[i]
-                if i in names or not _is_name(c):
-                    continue
-                names.add(i)
-                frontier |= _name_links(c)
-                e = was[i]
-                if e is not None and e not in asked_entities:
-                    fresh.add(e)
-        name_ids = sorted(names)
-        root: dict[int, tuple] = {}
-        reps, rep_of = _distinct_heads([heads[i] for i in name_ids])
-        for g, members in enumerate(
-            cluster_region([heads[name_ids[n]] for n in reps], self.terms_of, related_threshold=thr)
-        ):
-            for n in members:
-                root[name_ids[reps[n]]] = ("x", g)
-        for n, i in enumerate(name_ids):
-            root[i] = root[name_ids[reps[rep_of[n]]]]
+            name_ids = sorted(names)
+            shorts = {s for i in name_ids for s in heads[i].shorts}
+            holders: dict[str, list[int]] = defaultdict(list)
+            owners: dict[str, list[int]] = defaultdict(list)
+            for link, local_id in _in(
+                conn,
+                "SELECT link, local_id FROM entity_local_links WHERE link IN ({marks})",
+                [f"{kind}:{s}" for s in sorted(shorts) for kind in ("s", "k")],
+            ):
+                (holders if link[0] == "s" else owners)[link[2:]].append(local_id)
+            blocked = frozenset(s for s in shorts if any(i not in names for i in holders[s]))
+            root: dict[int, tuple] = {}
+            reps, rep_of = _distinct_heads([heads[i] for i in name_ids])
+            for g, members in enumerate(
+                cluster_region(
+                    [heads[name_ids[n]] for n in reps],
+                    self.terms_of,
+                    related_threshold=thr,
+                    blocked=blocked,
+                )
+            ):
+                for n in members:
+                    root[name_ids[reps[n]]] = ("x", g)
+            for n, i in enumerate(name_ids):
+                root[i] = root[name_ids[reps[rep_of[n]]]]
+            # a short name whose holders (all in the region) are now one name joins its
+            # owner: an owner outside is brought in with its entity, and all clustered again
+            outside = {
+                i
+                for s in shorts - blocked
+                if len({root[h] for h in holders[s]}) == 1
+                for i in owners[s]
+                if i not in names
+            }
+            more = {
+                e
+                for (e,) in _in(
+                    conn, "SELECT entity_id FROM entity_locals WHERE id IN ({marks})", outside
+                )
+                if e is not None
+            } - asked_entities
+            if not more:
+                break
+            fresh = more
         olds_of: dict[tuple, set[str]] = defaultdict(set)
         roots_of: dict[str, set[tuple]] = defaultdict(set)
         for i in name_ids:
