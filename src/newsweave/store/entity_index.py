@@ -754,12 +754,15 @@ class _Batch:
         changed = [c for c in added] + [c for _, _, c in removed]
         shrunk = {e for _, e, _ in removed if e is not None}
 
+        head_of: dict[int, str] = {i: _head_json(heads[i]) for i in new_ids}
+
         def read(sql: str, values: Iterable) -> list[int]:
             ids = []
             for local_id, entity_id, aid, head in _in(conn, sql, values):
                 if local_id not in heads:
                     heads[local_id] = _local(aid, head)
                     was[local_id] = entity_id
+                    head_of[local_id] = head
                 ids.append(local_id)
             return ids
 
@@ -779,6 +782,27 @@ class _Batch:
         of_entities = (
             "SELECT id, entity_id, article_id, head FROM entity_locals WHERE entity_id IN ({marks})"
         )
+        # an old entity is read as its distinct heads: per (entity, head), the first cluster
+        # stands for all (twins: the name pass places them alike) and the count says how
+        # many there are; an entity's clusters are read one by one only where it splits
+        blocks: dict[str, list[tuple[int, str, int]]] = {}
+
+        def read_blocks(entities: Iterable[str]) -> None:
+            wanted = [e for e in entities if e not in blocks]
+            for e in wanted:
+                blocks[e] = []
+            for local_id, entity_id, aid, head, n in _in(
+                conn,
+                "SELECT min(id), entity_id, article_id, head, count(*) FROM entity_locals"
+                " WHERE entity_id IN ({marks}) GROUP BY entity_id, head",
+                wanted,
+            ):
+                blocks[entity_id].append((local_id, head, n))
+                if local_id not in heads:
+                    heads[local_id] = _local(aid, head)
+                    was[local_id] = entity_id
+                    head_of[local_id] = head
+
         # names: the changed clusters, the clusters one name link away from them and every
         # entity any of those belongs to; then the entities that own a short name the
         # region may now give one meaning. No further: an old cluster shares no key with,
@@ -793,24 +817,40 @@ class _Batch:
                 frontier |= _name_links(c)
         fresh = {e for _, e, c in removed if e is not None and _is_name(c)}
         wanted = {nb for link in frontier for nb in _name_neighbours(link)}
-        found = [i for ids in by_links(wanted).values() for i in ids]
-        fresh |= {e for i in found if _is_name(heads[i]) and (e := was[i]) is not None}
-        names |= {i for i in found if _is_name(heads[i])}
+        fresh |= {
+            e
+            for (e,) in _in(
+                conn,
+                "SELECT DISTINCT x.entity_id FROM entity_local_links l"
+                " JOIN entity_locals x ON x.id = l.local_id WHERE l.link IN ({marks})",
+                wanted,
+            )
+            if e is not None
+        }
         asked_entities: set[str] = set()
+        block_root: dict[tuple[str, str], tuple] = {}  # (entity, head) -> its name group
         while True:
-            names |= {i for i in read(of_entities, fresh - asked_entities) if _is_name(heads[i])}
+            read_blocks(fresh)
+            names |= {r for e in fresh for r, _, _ in blocks[e] if _is_name(heads[r])}
             asked_entities |= fresh
             name_ids = sorted(names)
             shorts = {s for i in name_ids for s in heads[i].shorts}
-            holders: dict[str, list[int]] = defaultdict(list)
-            owners: dict[str, list[int]] = defaultdict(list)
-            for link, local_id in _in(
+            holders: dict[str, list[tuple[int, str | None, str]]] = defaultdict(list)
+            owners: dict[str, list[tuple[int, str | None, str]]] = defaultdict(list)
+            for link, local_id, entity_id, head in _in(
                 conn,
-                "SELECT link, local_id FROM entity_local_links WHERE link IN ({marks})",
+                "SELECT l.link, l.local_id, x.entity_id, x.head FROM entity_local_links l"
+                " JOIN entity_locals x ON x.id = l.local_id WHERE l.link IN ({marks})",
                 [f"{kind}:{s}" for s in sorted(shorts) for kind in ("s", "k")],
             ):
-                (holders if link[0] == "s" else owners)[link[2:]].append(local_id)
-            blocked = frozenset(s for s in shorts if any(i not in names for i in holders[s]))
+                row = (local_id, entity_id, head)
+                (holders if link[0] == "s" else owners)[link[2:]].append(row)
+
+            blocked = frozenset(
+                s
+                for s in shorts
+                if not all(i in names or e in asked_entities for i, e, _ in holders[s])
+            )
             root: dict[int, tuple] = {}
             reps, rep_of = _distinct_heads([heads[i] for i in name_ids])
             for g, members in enumerate(
@@ -825,25 +865,27 @@ class _Batch:
                     root[name_ids[reps[n]]] = ("x", g)
             for n, i in enumerate(name_ids):
                 root[i] = root[name_ids[reps[rep_of[n]]]]
+            block_root = {(e, head_of[i]): root[i] for i in name_ids if (e := was[i]) is not None}
+
             # a short name whose holders (all in the region) are now one name joins its
             # owner: an owner outside is brought in with its entity, and all clustered again
-            outside = {
-                i
-                for s in shorts - blocked
-                if len({root[h] for h in holders[s]}) == 1
-                for i in owners[s]
-                if i not in names
-            }
             more = {
                 e
-                for (e,) in _in(
-                    conn, "SELECT entity_id FROM entity_locals WHERE id IN ({marks})", outside
-                )
-                if e is not None
-            } - asked_entities
+                for s in shorts - blocked
+                if len({root.get(i) or block_root[e, h] for i, e, h in holders[s]}) == 1
+                for _, e, _ in owners[s]
+                if e is not None and e not in asked_entities
+            }
             if not more:
                 break
             fresh = more
+
+        def name_key(i: int) -> tuple | None:
+            """The name group of name cluster ``i`` (None: its entity was not clustered)."""
+            if i in root:
+                return root[i]
+            e = was[i]
+            return block_root.get((e, head_of[i])) if e is not None else None
         olds_of: dict[tuple, set[str]] = defaultdict(set)
         roots_of: dict[str, set[tuple]] = defaultdict(set)
         for i in name_ids:
@@ -904,7 +946,7 @@ class _Batch:
                     thr,
                 ):
                     p = persons[new_persons[m]]
-                    new_roots[old[n]].add(root[p] if p in root else ("e", was[p]))
+                    new_roots[old[n]].add(name_key(p) or ("e", was[p]))
                 ask = [i for i in partials if i in fresh_ids]
                 for i, roots in new_roots.items():
                     if i not in was_lone:  # it had one candidate: its entity's persons
@@ -919,7 +961,7 @@ class _Batch:
                 [heads[i].article for i in ask], person_articles, self.terms_of, thr
             ):
                 p = persons[m]
-                candidates[ask[n]].add(root[p] if p in root else ("e", was[p]))
+                candidates[ask[n]].add(name_key(p) or ("e", was[p]))
             asked = set(ask) | set(candidates)
             lone_now = {i for i in asked if len(candidates[i]) != 1}
             for i in asked - lone_now:
@@ -945,70 +987,103 @@ class _Batch:
         affected = {was[i] for i in names} | {was[i] for i in decided} | shrunk
         affected |= {key[1] for key in decided.values() if key[0] == "e"}
         affected.discard(None)
-        region = set(new_ids) | set(read(of_entities, affected))
-        groups: dict[tuple, list[int]] = defaultdict(list)
-        for i in sorted(region):
-            if i in root:
-                key = root[i]
-            elif i in decided:
-                key = decided[i]
-            elif heads[i].kind == "pronoun" or was[i] is None:
-                key = ("p", i)
-            else:  # kept with the name clusters of its entity
-                e = was[i]
-                key = entity_root.get(e, ("e", e))
-            groups[key].append(i)
+
+        def key_of(i: int) -> tuple:
+            if (key := name_key(i)) is not None:
+                return key
+            if i in decided:
+                return decided[i]
+            if heads[i].kind == "pronoun" or was[i] is None:
+                return ("p", i)
+            e = was[i]  # kept with the name clusters of its entity
+            return entity_root.get(e, ("e", e))
+
+        # an entity whose every cluster goes one way moves whole (its clusters unread);
+        # one that splits (or lost clusters) is read cluster by cluster
+        read_blocks(affected)
+        decided_of: dict[tuple[str | None, str], int] = defaultdict(int)
+        decided_keys: dict[str | None, set[tuple]] = defaultdict(set)
+        for i, key in decided.items():
+            decided_of[was[i], head_of[i]] += 1
+            decided_keys[was[i]].add(key)
+        split = set(shrunk)
+        whole: dict[str, tuple] = {}
+        for e in sorted(affected - split):
+            keys: set[tuple] = set()
+            for rep, head, n in blocks[e]:
+                c = heads[rep]
+                if _is_name(c) or (c.kind == "pronoun" and n == 1):
+                    keys.add(key_of(rep))
+                elif c.kind == "pronoun":
+                    keys.add(("split",))
+                elif n > decided_of[e, head]:  # clusters left with the entity's names
+                    keys.add(entity_root.get(e, ("e", e)))
+            keys |= decided_keys.get(e, set())
+            if len(keys) == 1:
+                whole[e] = keys.pop()
+            else:
+                split.add(e)
+        singles = set(new_ids) | set(read(of_entities, split & affected))
+        groups: dict[tuple, tuple[list[str], list[int]]] = {}
+        first: dict[tuple, int] = {}
+        for e, key in whole.items():
+            groups.setdefault(key, ([], []))[0].append(e)
+            at = min(r for r, _, _ in blocks[e])
+            first[key] = min(first.get(key, at), at)
+        for i in singles:
+            key = key_of(i)
+            groups.setdefault(key, ([], []))[1].append(i)
+            first[key] = min(first.get(key, i), i)
         self._write_entities(
-            list(groups.values()),
-            {i: was[i] for i in region},
+            [(sorted(groups[k][0]), sorted(groups[k][1])) for k in sorted(groups, key=first.get)],
+            {i: was[i] for i in singles},
             {e for e in affected if e is not None},
             shrunk,
         )
 
     def _write_entities(
         self,
-        groups: list[list[int]],
+        groups: list[tuple[list[str], list[int]]],
         was: Mapping[int, str | None],
         old_entities: set[str],
         shrunk: set[str],
     ) -> None:
-        """Write the entities of a region's new ``groups`` (of local ids) that changed (an
-        entity made of exactly the clusters it had keeps its row unless its salted id
-        moves); ``was``: each region cluster's entity before."""
+        """Write the entities of a region's new ``groups`` that changed (an entity made of
+        exactly the clusters it had keeps its row unless its salted id moves). A group is
+        the old entities it takes whole and the clusters it takes one by one (``was``: each
+        of those clusters' entity before)."""
         conn = self.conn
-        members_of: dict[str, set[int]] = defaultdict(set)
-        for local_id, entity_id in was.items():
-            if entity_id is not None:
-                members_of[entity_id].add(local_id)
         kept: set[str] = set()
-        changed: list[list[int]] = []
-        for ids_ in groups:
-            entity_id = was[ids_[0]]
-            if (
-                entity_id is not None
-                and entity_id not in shrunk
-                and members_of[entity_id] == set(ids_)
-            ):
-                kept.add(entity_id)
+        changed: list[tuple[list[str], list[int]]] = []
+        for olds, ids_ in groups:
+            if not ids_ and len(olds) == 1 and olds[0] not in shrunk:
+                kept.add(olds[0])
             else:
-                changed.append(ids_)
+                changed.append((olds, ids_))
         gone = old_entities - kept
         # an entity made of whole old entities and new clusters adds the new clusters'
         # mentions to the old entities' kept rows; any other is summed from its members
-        stored = self._rows(
-            {was[i] for ids_ in changed for i in ids_ if was[i] is not None} - shrunk
-        )
+        stored = self._rows({e for olds, _ in changed for e in olds} - shrunk)
         whole: list[list[str]] = []  # per changed entity: the old entities it took whole
         read: list[int] = []  # clusters whose members are read
-        for ids_ in changed:
-            olds = sorted({e for i in ids_ if (e := was[i]) is not None})
-            inside = set(ids_)
-            if all(e in stored and members_of[e] <= inside for e in olds):
+        member_ids: list[list[int]] = []  # per changed entity: the clusters read for it
+        for olds, ids_ in changed:
+            if all(e in stored for e in olds) and all(was[i] is None for i in ids_):
                 whole.append(olds)
-                read.extend(i for i in ids_ if was[i] is None)
+                member_ids.append(ids_)
             else:
                 whole.append([])
-                read.extend(ids_)
+                everything = sorted(
+                    set(ids_)
+                    | {
+                        r[0]
+                        for r in _in(
+                            conn, "SELECT id FROM entity_locals WHERE entity_id IN ({marks})", olds
+                        )
+                    }
+                )
+                member_ids.append(everything)
+            read.extend(member_ids[-1])
         full: dict[int, LocalCluster] = {}
         for local_id, aid, head, members in _in(
             conn,
@@ -1018,7 +1093,7 @@ class _Batch:
             full[local_id] = _local(aid, head, members)
         sums: list[dict[FormKey, FormRow]] = []
         results: list[tuple[Entity, tuple[str, int, int]]] = []
-        for ids_, olds in zip(changed, whole, strict=True):
+        for ids_, olds in zip(member_ids, whole, strict=True):
             rows = entity_rows(full[i] for i in ids_ if i in full)
             for e in olds:
                 add_rows(rows, stored[e])
@@ -1073,7 +1148,7 @@ class _Batch:
         local_entity: list[tuple[str, int]] = []
         mention_entity: list[tuple[str, str, int, int]] = []
         for (entity, first), rows, new_id, ids_ in zip(
-            results, sums, new_ids[: len(results)], changed, strict=True
+            results, sums, new_ids[: len(results)], member_ids, strict=True
         ):
             conn.execute(
                 "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
