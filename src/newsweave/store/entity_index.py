@@ -331,7 +331,8 @@ def _components(
     """Clusters of different articles joined when their articles are related (the lone
     surname merge and the nominal pass): each id -> the first id of its component. With
     ``joined`` (the ids new to a group that lost none): the others are the components they
-    were (one per entity in ``was``), and only pairs with a joined id are compared."""
+    were (one per entity in ``was``), only pairs with a joined id are compared, and only
+    the components with a joined id are returned (the others are the entities they were)."""
     uf = UnionFind(len(ids))
     articles = [heads[i].article for i in ids]
     if joined is None:
@@ -353,6 +354,9 @@ def _components(
     firsts: dict[int, int] = {}
     for n, i in enumerate(ids):
         firsts.setdefault(uf.find(n), i)
+    if joined is not None:
+        touched = {uf.find(n) for n, i in enumerate(ids) if i in joined}
+        return {i: firsts[uf.find(n)] for n, i in enumerate(ids) if uf.find(n) in touched}
     return {i: firsts[uf.find(n)] for n, i in enumerate(ids)}
 
 
