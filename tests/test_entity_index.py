@@ -193,3 +193,52 @@ def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
         ]
         assert related_pairs(ids, None, terms.__getitem__, threshold) == within
     assert 0 < len(want) < len(left) * len(right)
+
+
+def _team_corpus() -> tuple[dict[str, str], list[Mention]]:
+    """Short names ("Colts" standing for a longer name in an article): h1 and h2 use it for
+    two names, n1 joins those two names (an acronym spelled out for both), o1 has it alone,
+    x1 names one of the two only."""
+    docs = {
+        "h1": "The Indianapolis Colts (IC) won on Sunday. The Colts played well in the cold.",
+        "h2": "The Indy Colts lost a game. The Colts were beaten at home.",
+        "n1": "The Indy Colts (IC) signed a new coach on Monday.",
+        "o1": "Fans said the Colts would be back next season.",
+        "x1": "The Indianapolis Colts won again.",
+    }
+    mentions = []
+    for aid, text in docs.items():
+        for name in ("Indianapolis Colts", "Indy Colts", "IC", "Colts"):
+            for hit in re.finditer(rf"\b{re.escape(name)}\b", text):
+                if name == "Colts" and text[: hit.start()].endswith(("Indianapolis ", "Indy ")):
+                    continue
+                mentions.append(Mention(aid, hit.start(), hit.end(), text=name, label="ORG"))
+    return docs, sorted(mentions, key=lambda m: (m.article, m.start, m.end))
+
+
+@pytest.mark.parametrize(
+    "batches",
+    [
+        # n1 makes h1's and h2's names one: "Colts" now stands for one name, and o1's lone
+        # "Colts" (two links away from n1) joins it
+        [["h1", "h2", "o1"], ["n1"]],
+        # h2 uses "Colts" for another name: o1's "Colts" no longer joins h1's team
+        [["h1", "o1"], ["h2"], ["n1"]],
+        [["o1"], ["n1"], ["h1"], ["h2"]],
+        # x1 touches h1's team only: "Colts" is still h2's too, so o1 stays apart
+        [["h1", "h2", "o1"], ["x1"], ["n1"]],
+    ],
+)
+def test_short_names_decided_outside_the_changed_entities(
+    tmp_path: Path, batches: list[list[str]]
+) -> None:
+    """The region of a batch stops one name link from what changed; a short name that
+    clusters outside it hold joins nothing there, and the owner of a short name the region
+    makes unambiguous is brought in. Each step equals resolving all stored so far."""
+    docs, mentions = _team_corpus()
+    store = _store(tmp_path / "inc.db", docs, mentions, batches, check=True)
+    try:
+        stored = {(m.article, m.text): m.entity for m in nlp_store.all_mentions(store)}
+    finally:
+        store.close()
+    assert stored["o1", "Colts"] == stored["h1", "Indianapolis Colts"] == stored["h2", "Indy Colts"]
