@@ -890,6 +890,7 @@ class _Batch:
                 return root[i]
             e = was[i]
             return block_root.get((e, head_of[i])) if e is not None else None
+
         olds_of: dict[tuple, set[str]] = defaultdict(set)
         roots_of: dict[str, set[tuple]] = defaultdict(set)
         for i in name_ids:
