@@ -1541,3 +1541,23 @@ def test_a_share_move_of_a_named_day_compares_only_with_a_move_of_a_named_day() 
     both = {("number", frozenset({"9.3 percent", "3.78 percent"}))}
     assert _conflicts(monday + " on Tuesday", tuesday, "2010-06-15", "2010-06-15") == both
     assert _conflicts(monday, monday.replace("9.3", "3.78"), "2010-06-15", "2010-06-15") == both
+
+
+def test_a_rate_of_another_period_is_no_conversion_of_a_daily_rate() -> None:
+    # bpoil Reuters 11 June: "burns about 20 million barrels a day, or 833,000 barrels an
+    # hour" — the hourly figure restates the daily one in another period, not in other units
+    text = "The country burns about 19 million barrels a day, or 790,000 barrels an hour."
+    daily, hourly = NumberSlot().extract(text, SlotContext())
+    assert (daily.unit, hourly.unit) == ("volume/day", "volume/hour")
+    # a conversion in other units still measures the daily rate
+    leak = "It leaks 3,000 barrels, or 126,000 gallons, a day."
+    _, gallons = NumberSlot().extract(leak, SlotContext())
+    assert gallons.unit == "volume/day"
+
+
+def test_a_lengths_role_is_read_past_a_long_bracketed_conversion() -> None:
+    text = (
+        "The wreck lies 50 miles (80 kilometres, or about 43 nautical miles by sea) south-east "
+        "of the leaking well, officials said."
+    )
+    assert NumberSlot().extract(text, SlotContext())[0].unit == "length/between"

@@ -848,6 +848,11 @@ _CONVERTED = re.compile(
     r"(?:or|the equivalent of|equivalent to|or about|or roughly|or some)\s*",
     re.I,
 )
+# a rate of another period than a day, right after its unit: "833,000 barrels an hour" (in
+# "20 million barrels a day, or 833,000 barrels an hour" no conversion of the daily rate)
+_OTHER_PERIOD = re.compile(
+    r"\s*[a-z]+\s+(?:an?|per|each|every)\s+(hour|minute|week|month|year)\b", re.I
+)
 _PER_DAY = re.compile(
     r"^\s*[a-z]+\b(?P<gap>[^.;:!?\d]{0,70}?)(?:\b(?:a|per|each|every)\s+day\b|\bdaily\b|"
     r"\(\s*(?:a|per)\s+day\s*\))|^\s*(?:bpd|b/d)\b",
@@ -1480,7 +1485,10 @@ class NumberSlot(SlotKind):
             elif first in _UNITS:
                 dim, factor = _UNITS[first]
                 unit, value = dim, value * factor
-                if _per_day(text[m.end() : m.end() + 140]) or _RATE_BEFORE.search(
+                other_period = _OTHER_PERIOD.match(after)
+                if other_period:
+                    unit += "/" + other_period.group(1).lower()  # "833,000 barrels an hour"
+                elif _per_day(text[m.end() : m.end() + 140]) or _RATE_BEFORE.search(
                     text[max(0, m.start() - 80) : m.start()]
                 ):
                     unit += "/day"  # a rate: "5,000 barrels a day"
@@ -1621,7 +1629,10 @@ class NumberSlot(SlotKind):
             if unit == "length" and compound and compound.group(1) not in _SIZE_WORDS:
                 unit += "/" + stem(compound.group(1))  # "a 7-yard line", "a 45-yard field goal"
             elif unit == "length":
-                unit += "/" + _length_role(after, text[max(0, m.start() - 40) : m.start()])
+                # (read to 120 characters: a bracketed conversion before "from the well"
+                # or "south-east of the mouth" takes up the first 60)
+                role_after = text[m.end() : m.end() + 120]
+                unit += "/" + _length_role(role_after, text[max(0, m.start() - 40) : m.start()])
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
             change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
             act, thing = measure_of(text, m.start(), m.end(), unit)
@@ -1687,6 +1698,7 @@ class NumberSlot(SlotKind):
             if (
                 dim in ("volume", "length", "mass")
                 and conv.unit.split("/")[0] == dim
+                and (conv.unit == dim or conv.unit == first.unit)  # (not "an hour" of "a day")
                 and _CONVERTED.fullmatch(text[places[k - 1][1] : places[k][0]])
             ):
                 out[k] = replace(
