@@ -1543,6 +1543,21 @@ def test_a_share_move_of_a_named_day_compares_only_with_a_move_of_a_named_day() 
     assert _conflicts(monday, monday.replace("9.3", "3.78"), "2010-06-15", "2010-06-15") == both
 
 
+def test_an_area_or_a_span_of_days_is_no_persons_statistic() -> None:
+    # bpoil Guardian 26 April: "BP officials acknowledge" names an owner before the figure,
+    # but an area (or a span of days) is a measure of the happening, no one's own count
+    text = "BP officials say oil is now coating 1,800 square miles and has leaked for three days."
+    area, days = NumberSlot().extract(text, SlotContext(names=((0, "BP"),)))
+    assert (area.unit, area.personal, days.unit, days.personal) == (
+        "area",
+        False,
+        "duration",
+        False,
+    )
+    other = NumberSlot().extract("The slick covers 400 square miles of sea.", SlotContext())[0]
+    assert _same_owner(area, other, measured=same_measure(area, other) is True)
+
+
 def test_a_rate_of_another_period_is_no_conversion_of_a_daily_rate() -> None:
     # bpoil Reuters 11 June: "burns about 20 million barrels a day, or 833,000 barrels an
     # hour" — the hourly figure restates the daily one in another period, not in other units

@@ -2009,6 +2009,8 @@ def _countable_stat(unit: str) -> bool:
         and unit not in _NOT_STAT
         and unit not in _CURRENCY_WORDS.values()
         and unit not in {d for d, _f in _UNITS.values()}
+        and unit not in ("area", "duration")  # (measures read from two words: "square
+        # miles", "for three days"; "BP officials acknowledge ... 1,800 square miles")
     )
 
 
