@@ -1576,3 +1576,44 @@ def test_a_lengths_role_is_read_past_a_long_bracketed_conversion() -> None:
         "of the leaking well, officials said."
     )
     assert NumberSlot().extract(text, SlotContext())[0].unit == "length/between"
+
+
+def test_two_sizes_of_one_slick_sharing_only_their_units_words_compare_across_events() -> None:
+    # the Guardian 26 April vs Reuters 27 April, reworded: both read as the slick's area and
+    # share no word but "square miles", their similarity under slot_threshold (set above it
+    # here: 0.133 < 0.2); the encoder confirms (size_cosine), and the later figure is an update
+    from newsweave.claims import cross_event_contradictions, figure_mentions
+    from newsweave.embed import embed as encoder
+    from newsweave.records import Event
+
+    def across(*texts: tuple[str, str, str]) -> list:
+        arts = [_article(aid, text + "\n", published=day) for aid, day, text in texts]
+        events = [Event(f"e{k}", "x", None, (a.id,), "s") for k, a in enumerate(arts)]
+        opts = ClaimOptions(slot_threshold=0.2)
+        claims = analyse_claims(arts, events=events, options=opts).claims
+        mentions = figure_mentions(claims, {a.id: a.published for a in arts})
+        return cross_event_contradictions(mentions, (), opts, encoder)
+
+    first = (
+        "gu-1",
+        "2010-04-26",
+        "Oil now coats 2,100 square miles of water, and officials acknowledge it could take "
+        "months to contain the two leaks from the wrecked rig.",
+    )
+    later = (
+        "re-1",
+        "2010-04-27",
+        "The spill grew to cover 2,400 square miles on Monday as the coastguard scrambled to "
+        "keep the slick from reaching the fragile Gulf shoreline.",
+    )
+    (x,) = across(first, later)
+    assert x.relation == "update" and {x.value_a, x.value_b} == {"2,100", "2,400"}
+    # figures no word says measure one thing (ships sailed, ships anchored) still need the
+    # similarity: their units' words alone are no reason to compare
+    assert (
+        across(
+            ("gu-1", "2010-04-26", "Officials said 30 ships had sailed from the port on Sunday."),
+            ("re-1", "2010-04-27", "Some 45 ships were anchored off the port as storms loomed."),
+        )
+        == []
+    )

@@ -120,7 +120,7 @@ class _MaskedCosine:
 
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-41"
+ALGORITHM = "claims-42"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -1674,9 +1674,12 @@ def cross_event_contradictions(
                     continue
                 sim = weighted_dice(a.stems, b.stems, {})
                 # undated events may be other happenings altogether: only near-restatements;
-                # two figures whose words say they measure one quantity need less
+                # two figures whose words say they measure one quantity need no more shared
+                # words than the two asked above (their units': "square miles"), the
+                # encoder confirming ("oil now coating 1,800 square miles of water" / "the
+                # spill grew to cover 1,900 square miles on Monday")
                 if sim < (opts.slot_threshold * 2 if dated else opts.merge_threshold) and not (
-                    dated and sim >= opts.slot_threshold and _one_quantity(a, b)
+                    dated and _one_quantity(a, b)
                 ):
                     continue
                 place = ((a.article, a.start, a.end), (b.article, b.start, b.end))
@@ -1687,7 +1690,9 @@ def cross_event_contradictions(
         for _unit, _place, x, y, sim in sorted(candidates[key], key=lambda c: c[:2]):
             a, b = pool[x].statement, pool[y].statement
             pair = PairContext(
-                sim=sim,
+                # (a pair let through on what its figures measure, below the similarity
+                # floor of find_conflict, is compared at that floor: the encoder confirms)
+                sim=max(sim, opts.slot_threshold),
                 idf={},
                 text_a="",
                 text_b="",
