@@ -1617,3 +1617,71 @@ def test_two_sizes_of_one_slick_sharing_only_their_units_words_compare_across_ev
         )
         == []
     )
+
+
+def test_an_earlier_value_is_revised_though_earlier_is_a_stopword() -> None:
+    # bpoil Reuters 29 April: the 1,000 of "up from an earlier estimate of 1,000 barrels" is
+    # the value the statement revises, so the statement does not also give another
+    # report's 1,000 barrels a day: the two rates are an update
+    from newsweave.claim_slots import _revised
+
+    now = (
+        "Five thousand barrels of oil are leaking a day, up from an earlier estimate of 1,000 "
+        "barrels"
+    )
+    five, one = NumberSlot().extract(now, SlotContext())
+    assert (_revised(five), _revised(one)) == (False, True)
+    before = "Some 1,000 barrels of oil a day are leaking into the sea from the damaged well"
+    assert _conflicts(before, now, "2010-04-26", "2010-04-29") == {
+        ("number", frozenset({"Five thousand", "Some 1,000"}))
+    }
+    # a 1,000 the statement gives as its own still agrees
+    same = "Five thousand barrels of oil are leaking a day, and 1,000 barrels of it burn off"
+    assert ("number", frozenset({"Five thousand", "Some 1,000"})) not in _conflicts(
+        before, same, "2010-04-26", "2010-04-29"
+    )
+
+
+def test_where_a_rig_lies_is_no_running_total() -> None:
+    # bpoil: "flowing since April 22" makes a sum-so-far statement, but the rig's distance
+    # offshore in it sums nothing: it still disagrees with another report's
+    since = (
+        "The oil has been flowing since April 22, when a drilling rig called the Deepwater "
+        "Horizon blew up and sank 50 miles out in the Gulf"
+    )
+    daily = (
+        "About 5,000 barrels of oil a day are coming up from the seabed after the rig, the "
+        "Deepwater Horizon, exploded and sank last week about 40 miles offshore"
+    )
+    assert ("number", frozenset({"50", "about 40"})) in _conflicts(since, daily)
+    # a volume summed so far still does not meet one day's
+    assert (
+        _conflicts(
+            "So far, crews have skimmed 30,000 barrels of oily water from the Gulf",
+            "On Thursday, crews skimmed 2,000 barrels of oily water from the Gulf",
+        )
+        == set()
+    )
+
+
+def test_people_named_beside_one_measured_quantity_do_not_make_it_theirs() -> None:
+    # bpoil Guardian 26 April / Fox News 2 May: "Underwater" read as a person, "Obama" named
+    # in a later clause; the oil flowing a day is the leak's, whoever the statements name
+    robots = (
+        "Underwater robots dived to the ocean floor in a new effort to staunch the 42,000 "
+        "gallons of oil a day being pumped into the Gulf of Mexico"
+    )
+    later = (
+        "The government estimates that 210,000 gallons of oil a day are pouring into the Gulf, "
+        "and Obama has called the situation a massive environmental disaster"
+    )
+    (x,) = _people(("a-1", robots, "Underwater"), ("b-1", later, "Obama"))
+    assert {x.value_a, x.value_b} == {"42,000", "210,000"}
+    # two people's own figures still are no rivals
+    assert (
+        _people(
+            ("a-1", "Peyton Manning threw for 364 yards on a rainy Sunday", "Peyton Manning"),
+            ("b-1", "Andrew Luck threw for 205 yards on a rainy Sunday", "Andrew Luck"),
+        )
+        == ()
+    )

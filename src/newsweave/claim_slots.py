@@ -1574,8 +1574,10 @@ class NumberSlot(SlotKind):
             context = frozenset(
                 _SAME_COUNT.get(stem(t), stem(t))
                 for t in tokens(text[max(0, m.start() - 80) : m.start()])[-6:]
-                if t.isalpha() and t.lower() not in STOPWORDS and len(t) > 2
-            )
+                if t.isalpha()
+                and (t.lower() not in STOPWORDS or t.lower() in _REVISION_WORDS)
+                and len(t) > 2
+            )  # (a stopword that says the figure is an earlier value is kept: "earlier")
             frame = context | frozenset(
                 _SAME_COUNT.get(stem(t), stem(t))
                 for t in tokens(text[m.end() : m.end() + 80])[:6]
@@ -1730,8 +1732,19 @@ class NumberSlot(SlotKind):
             return None
         if not _same_period(a, b):
             return None
-        if a.people and b.people and not a.people & b.people:
+        if (
+            a.people
+            and b.people
+            and not a.people & b.people
+            and not any(
+                qa.unit == qb.unit and same_measure(qa, qb)
+                for qa in a.slot(self.kind)
+                for qb in b.slot(self.kind)
+            )
+        ):
             return None  # figures of other people: "Manning threw for 364 yards" / "Luck ... 205"
+            # (not two figures whose words say they measure one quantity of the happening:
+            # the oil flowing a day, where the rig lies, the slick's size are nobody's own)
         # statements that are not alike, or name other people, speak of other things
         merge = pair.options.merge_threshold
         alike = pair.sim >= _NUMBER_SIM * merge and _same_people(a, b)
@@ -1788,8 +1801,10 @@ class NumberSlot(SlotKind):
                     continue  # a stated part of a total against a whole
                 if qa.unit == "volume" and qa.day != qb.day:
                     continue  # "collected 256,200 gallons on Monday" / "924,000 gallons" in all
-                if {_running_total(a), _running_total(b)} == {True, False}:
-                    continue  # "so far, 364,500 barrels" against "25,000 on Thursday"
+                if not fixed and {_running_total(a), _running_total(b)} == {True, False}:
+                    continue  # "so far, 364,500 barrels" against "25,000 on Thursday" (where
+                    # a rig lies sums nothing: "The oil has been flowing since April 22, when
+                    # a drilling rig ... sank 50 miles out" / "40 miles offshore")
                 if qa.unit == "%" and (
                     sum(q.unit == "%" for q in qa_all) > 1 or sum(q.unit == "%" for q in qb_all) > 1
                 ):
@@ -2152,9 +2167,10 @@ def article_figures(qs: Sequence[Quantity]) -> frozenset[tuple[str, float]]:
     return frozenset(figure_key(q) for q in qs if not _revised(q))
 
 
-_REVISION_STEMS = frozenset(
-    stem(w) for w in ("previous", "previously", "earlier", "initial", "initially", "original")
+_REVISION_WORDS = frozenset(
+    ("previous", "previously", "earlier", "initial", "initially", "original")
 )
+_REVISION_STEMS = frozenset(stem(w) for w in _REVISION_WORDS)
 
 
 def _revised(q: Quantity) -> bool:

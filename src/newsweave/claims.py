@@ -120,7 +120,7 @@ class _MaskedCosine:
 
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-42"
+ALGORITHM = "claims-43"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
