@@ -582,6 +582,40 @@ def test_tags_after_a_closing_quote(sentence: str, text: str, speaker: str) -> N
             "rescue teams have been deployed to the affected areas",
             "Heidar Alishvandi",
         ),
+        (  # ECB+ 20: an agency's name goes on with what it is ("news agency")
+            "The governor of Qeshm island told the AFP news agency four villages had been "
+            "destroyed and three people killed.",
+            "four villages had been destroyed and three people killed",
+            "The governor of Qeshm island",
+        ),
+        (  # bpoil BBC 23 April: ... also before "that"
+            "Coast Guard Rear Adm Mary Landry told Associated Press news agency that there was "
+            "no leak at the water's surface.",
+            "there was no leak at the water's surface",
+            "Coast Guard Rear Adm Mary Landry",
+        ),
+        (  # bpoil BBC 23 April: a tag that goes on with "that" ends no sentence: the
+            # statement is what follows it, not the clause before the speaker
+            'Fearing a major spill, BP PLC said on Friday that it had "activated an extensive '
+            'oil spill response", which included a 32-vessel clean-up flotilla.',
+            'it had "activated an extensive oil spill response", which included a 32-vessel '
+            "clean-up flotilla",
+            "BP PLC",
+        ),
+        (  # bpoil Guardian: whoever is told, up to "that"
+            "Soon after taking over in 2007, BP's newly appointed chief executive told an "
+            "audience of business students at Stanford University that he thought too many "
+            "people at the company were trying to save the world.",
+            "he thought too many people at the company were trying to save the world",
+            "BP's newly appointed chief executive",
+        ),
+        (  # bpoil Guardian: a long clause before the speaker
+            "As alarm spread through US coastal communities most at threat from the giant "
+            "spill, White House spokesman Nick Shapiro said on Thursday that the cost of "
+            "cleaning up the spill would fall on BP.",
+            "the cost of cleaning up the spill would fall on BP",
+            "White House spokesman Nick Shapiro",
+        ),
     ],
 )
 def test_more_speech_tags(sentence: str, text: str, speaker: str) -> None:

@@ -120,7 +120,7 @@ class _MaskedCosine:
 
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-43"
+ALGORITHM = "claims-44"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -138,9 +138,14 @@ _hedged = claim_slots.hedged_text
 DENIAL_VERBS = words("denied denies deny rejected rejects dismissed dismisses refuted refutes")
 
 # "told Fox News", "told the Post", "told reporters": the addressee is part of the verb.
+# Whoever is told, up to "that" ("told an audience of business students at Stanford
+# University that ..."); else a name, which may go on with what it is ("told the AFP news
+# agency four villages ...", "told Associated Press news agency").
 _TOLD = (
-    r"told\s+(?:the\s+)?(?:[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3}"
-    r"|(?:[a-z]+\s+){1,2}[a-z]+(?=\s+that\b)"
+    r"told\s+(?:[^,;:\"“”]{1,70}?(?=\s+that\b)"
+    r"|(?:the\s+)?[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3}"
+    r"(?:\s+(?:news\s+)?(?:agency|newspaper|television|TV|radio|channel|broadcaster|"
+    r"website|magazine|network))?"
     r"|(?:[\w-]+\s+){0,2}(?:television|TV|radio|reporters|journalists|agency|newspaper|"
     r"website|channel|broadcaster)\b|\w+)"
 )
@@ -175,8 +180,8 @@ _TAIL = (
     r"(?:\s+(?:here|there|yesterday|today|tonight|Monday|Tuesday|Wednesday|Thursday|Friday|"
     r"Saturday|Sunday)(?:\s+(?:night|morning|afternoon|evening))?)?"
     r"(?:\s+(?:on|in|at|to|earlier|later|last|this|late|late on|via|through|during|as|while|"
-    r"after|before|when)\b[^,;\"“”]{0,90})?"
-)
+    r"after|before|when)\b(?:(?!\bthat\b)[^,;\"“”]){0,90})?"
+)  # (no "that" in it: "BP said on Friday that it had ..." goes on with what was said)
 _AGE = re.compile(r",\s*\d{1,3}\s*,(?=\s+(?:said|says|told|added)\b)")
 # a quoted title may end the tag: '... said on ABC's "This Week."'
 _TITLE_END = r"(?:\s*[\"“][^\"“”]{1,60}[\"”]?)?"
@@ -196,7 +201,7 @@ _MID_TAG = re.compile(
 _END_ACCORDING = re.compile(r"^\s*according to (?P<src>[^,;\"“”]{2,100}?)\s*[.!]?\s*$", re.I)
 _START_ACCORDING = re.compile(r"^\s*According to (?P<src>[^,;\"“”]{2,100}?),\s*(?P<body>.+)$")
 _START_SAY = re.compile(
-    r"^\s*(?:(?:But|And|However|Meanwhile|Still|Yet)\s+|[^,\"“”]{3,70},\s+(?=[A-Z]|(?:he|she|they)\s))?"
+    r"^\s*(?:(?:But|And|However|Meanwhile|Still|Yet)\s+|[^,\"“”]{3,120},\s+(?=[A-Z]|(?:he|she|they)\s))?"
     r"(?P<src>(?:[A-Z][\w'’.-]*|the|a|an|he|she|it|they|we)(?:\s+[\w'’.-]+){0,6}?)"
     r"(?:,\s*(?P<appos>[^;\"“”]{1,120}?),)?"
     rf"(?:\s+(?:on|late on|earlier on)\s+\w+)?\s+(?P<verb>said|says|{_TOLD}|noted|added|"
