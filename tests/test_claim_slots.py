@@ -1685,3 +1685,50 @@ def test_people_named_beside_one_measured_quantity_do_not_make_it_theirs() -> No
         )
         == ()
     )
+
+
+def test_a_length_whose_subject_is_it_measures_what_the_sentence_before_names() -> None:
+    # bpoil Fox News 27 April: "Oil from the Deepwater Horizon is not expected to reach the
+    # coast ... As of Tuesday, it was about 20 miles offshore": the oil, the slick
+    text = "As of Tuesday, it was about 20 miles offshore, south of Venice, Louisiana."
+    oil = "Oil from the Deepwater Horizon is not expected to reach the coast this week. "
+    rig = "The rig sank on Thursday after burning for two days. "
+    boat = "A fishing boat left the harbour on Thursday. "
+
+    def thing(before: str, t: str = text) -> str:
+        return NumberSlot().extract(t, SlotContext(before=before))[0].thing
+
+    assert (thing(oil), thing(rig), thing(boat), thing("")) == ("slick", "rig", "", "")
+    # only "it" as the subject points back: a named subject is read as before
+    assert thing(oil, "As of Tuesday, the ship was about 20 miles offshore.") == ""
+
+
+def test_it_compares_across_events_with_the_slick_it_points_back_to() -> None:
+    from newsweave.claims import cross_event_contradictions, figure_mentions
+    from newsweave.embed import embed as encoder
+    from newsweave.records import Event
+
+    first = _article(
+        "fox-1",
+        "Oil from the Deepwater Horizon is not expected to reach the coast until late in the "
+        "week, if at all.\nAs of Tuesday, it was about 20 miles offshore, south of Venice, "
+        "Louisiana.\n",
+        published="2010-04-27",
+    )
+    later = _article(
+        "fox-2",
+        "Obama said the slick was 9 miles off the southeastern Louisiana coast.\n",
+        published="2010-05-03",
+    )
+    arts = [first, later]
+    events = [Event(f"e{k}", "x", None, (a.id,), "s") for k, a in enumerate(arts)]
+    opts = ClaimOptions()
+    claims = analyse_claims(arts, events=events, options=opts).claims
+    published = {a.id: a.published for a in arts}
+    texts = {a.id: a.text for a in arts}
+    (x,) = cross_event_contradictions(
+        figure_mentions(claims, published, article_texts=texts), (), opts, encoder
+    )
+    assert x.relation == "update" and {x.value_a, x.value_b} == {"about 20", "9"}
+    # without the article's words before it, "it" is nothing named: no comparison
+    assert cross_event_contradictions(figure_mentions(claims, published), (), opts, encoder) == []

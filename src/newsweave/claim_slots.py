@@ -252,6 +252,10 @@ class SlotContext:
     #: the names that may own a figure (persons and organisations, same layout); empty:
     #: ``persons``
     names: tuple[tuple[int, str], ...] = ()
+    #: the article's text just before the statement (what a pronoun subject points back to:
+    #: "Oil from the Deepwater Horizon is not expected ... As of Tuesday, it was about 20
+    #: miles offshore")
+    before: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -1213,6 +1217,33 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
     return "", ""
 
 
+# "it" as the subject of the figure's clause: "As of Tuesday, it was about 20 miles offshore"
+_IT_SUBJECT = re.compile(
+    r"(?:^|[,;]\s*|\b(?:and|but|now|when|as)\s+)it\s+(?:is|was|lies|lay|sits|sat|remains|"
+    r"remained|stands|stood)\s+(?:now\s+|still\s+|currently\s+)?(?:about|around|roughly|"
+    r"some|nearly|almost|only|just|more than|less than|at least)?\s*$",
+    re.I,
+)
+_SENTENCE_CUT = re.compile(r"(?<=[.!?])[\"”’]?\s+")
+
+
+def _pronoun_thing(text: str, start: int, before: str) -> str:
+    """What a length whose clause has "it" for subject measures: the thing the subject of
+    the sentence before names first (within its first five words), when that is the slick
+    or the rig ("Oil from the Deepwater Horizon is not expected to reach the coast ... As of
+    Tuesday, it was about 20 miles offshore": the oil, the slick); "" otherwise."""
+    if not _IT_SUBJECT.search(text[:start]):
+        return ""
+    last = [p for p in _SENTENCE_CUT.split(before.strip()) if p.strip()]
+    if not last:
+        return ""
+    for word in re.findall(r"[A-Za-z]+", last[-1])[:5]:
+        thing = _AREA_THINGS.get(stem(word.lower()))
+        if thing:
+            return thing
+    return ""
+
+
 _SIDE_AFTER = re.compile(
     r"[\s-]*(?:[a-z]+[\s-]+)?(?:(long|in length)|(wide|across|in width))\b", re.I
 )
@@ -1638,6 +1669,8 @@ class NumberSlot(SlotKind):
             # only a share or a price moves ("fell 7.8 percent"); "fell 60 metres" is a fall
             change = change and unit in ("%", "USD", "EUR", "GBP", "INR", "GBX", "USC")
             act, thing = measure_of(text, m.start(), m.end(), unit)
+            if not thing and unit.startswith("length") and ctx.before:
+                thing = _pronoun_thing(text, m.start(), ctx.before)
             side = _size_side(text, m.start(), m.end()) if unit == "length/size" else ""
             if side == "area" and first in _UNITS:
                 # "a slick covering 400 miles": an area in square miles, written short

@@ -118,9 +118,12 @@ class _MaskedCosine:
         return compute
 
 
+#: How much of an article before a statement its slots may read (``SlotContext.before``).
+_BEFORE_CHARS = 300
+
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-44"
+ALGORITHM = "claims-45"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -861,6 +864,7 @@ def _extract_statements(
             persons=_persons_in(article.text, start, end, claim_text, persons),
             names=_persons_in(article.text, start, end, claim_text, names or persons),
             antecedent=next((n for at, n in reversed(persons) if at < start), ""),
+            before=article.text[max(0, start - _BEFORE_CHARS) : start],
         )
         statements.append(
             Statement(
@@ -1513,11 +1517,13 @@ def figure_mentions(
     published: Mapping[str, str | None],
     times: Mapping[str, Sequence[TimeRef]] | None = None,
     mentions: Mapping[str, Sequence[Mention]] | None = None,
+    article_texts: Mapping[str, str] | None = None,
 ) -> list[FigureMention]:
     """The mentions of ``claims`` that give a figure (``published``: article id -> its
     publication date; ``times``: article id -> the time stage's expressions, which date a
     figure "on Thursday" so that it is no rival to another day's; ``mentions``: article id ->
-    the nlp stage's entity mentions, which say whose figure it is). Read from each mention's
+    the nlp stage's entity mentions, which say whose figure it is; ``article_texts``: id ->
+    its text, whose words before a mention say what its "it" is). Read from each mention's
     stored text and its article's own data alone (:func:`figure_reads`), so the same claims
     give the same mentions whichever scope was recomputed."""
     out: list[FigureMention] = []
@@ -1539,6 +1545,9 @@ def figure_mentions(
                 persons=persons,
                 names=_span_names(text, sp.start, [(at, n) for at, n, _lb in named]),
                 antecedent=antecedent,
+                before=(article_texts or {}).get(sp.article, "")[
+                    max(0, sp.start - _BEFORE_CHARS) : max(0, sp.start)
+                ],
             )
             qs = slot_values("number", text, ctx)
             if not qs:

@@ -1310,7 +1310,9 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
         times = {a: time_store.time_refs(store, a) for a in arts}
         # the nlp stage's names in those articles: whose figure each is
         names = {a: nlp_store.mentions_of(store, a) for a in arts}
-        read = {c.id: tuple(figure_mentions([c], published, times, names)) for c in claims}
+        # and their texts: the words before a mention say what its "it" is
+        texts = {a: art.text for a in arts if (art := store.article(a)) is not None}
+        read = {c.id: tuple(figure_mentions([c], published, times, names, texts)) for c in claims}
     mentions: dict[str, tuple] = {}
     for cid, state in rows:
         key = (cid, state)
