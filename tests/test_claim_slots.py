@@ -1732,3 +1732,37 @@ def test_it_compares_across_events_with_the_slick_it_points_back_to() -> None:
     assert x.relation == "update" and {x.value_a, x.value_b} == {"about 20", "9"}
     # without the article's words before it, "it" is nothing named: no comparison
     assert cross_event_contradictions(figure_mentions(claims, published), (), opts, encoder) == []
+
+
+def test_near_restatements_across_events_need_the_encoder_only_as_within_an_event() -> None:
+    # bpoil Fox News 27 April / BBC 29 April: the response fleet, reworded only a little
+    # (word similarity above merge_threshold); masked cosine 0.79, under cross_event_cosine
+    from newsweave.claims import cross_event_contradictions, figure_mentions
+    from newsweave.embed import embed as encoder
+    from newsweave.records import Event
+
+    fox = _article(
+        "fox-1",
+        "49 vessels -- oil skimmers, tugboats barges and special recovery boats that separate "
+        "oil from water -- are working to round up oil.\n",
+        published="2010-04-27",
+    )
+    bbc = _article(
+        "bbc-1",
+        "Seventy vessels - oil skimmers, tugboats barges and special recovery boats that "
+        "separate oil from water - as well as five aeroplanes, were working to spray "
+        "dispersants and round up oil.\n",
+        published="2010-04-29",
+    )
+    arts = [fox, bbc]
+    events = [Event(f"e{k}", "x", None, (a.id,), "s") for k, a in enumerate(arts)]
+
+    def across(opts: ClaimOptions) -> list:
+        claims = analyse_claims(arts, events=events, options=opts).claims
+        mentions = figure_mentions(claims, {a.id: a.published for a in arts})
+        return cross_event_contradictions(mentions, (), opts, encoder)
+
+    (x,) = across(ClaimOptions())
+    assert x.relation == "update" and {x.value_a, x.value_b} == {"49", "Seventy"}
+    # the encoder still confirms, at figure_cosine
+    assert across(ClaimOptions(figure_cosine=0.95)) == []

@@ -1882,6 +1882,15 @@ class NumberSlot(SlotKind):
                         else pair.confirm_measured
                     ):
                         return qa, qb
+                if by_rules and pair.confirm and pair.sim >= merge:
+                    # across events, two statements whose words make them one claim (the
+                    # flotilla "Seventy vessels - oil skimmers, tugboats barges and special
+                    # recovery boats ..." / "49 vessels -- oil skimmers, ...") need the
+                    # encoder only as much as within an event
+                    if learned is None:
+                        learned = pair.cosine()
+                    if learned >= pair.options.figure_cosine:
+                        return qa, qb
                 if _same_people(a, b) and _anchored(qa, qb, qa_all, qb_all):
                     if not pair.confirm or pair.cosine is None:
                         return qa, qb
