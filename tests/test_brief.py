@@ -402,3 +402,24 @@ def test_story_timeline_reaches_the_end_of_the_coverage_and_prints_real_dates() 
     dates = [e.date for e in entries]
     assert "2010-09-19" in dates  # the end of the coverage is reached
     assert all(re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", d) for d in dates)
+
+
+def test_row_normaliser_is_scikit_learns_bit_for_bit() -> None:
+    """brief's L2 row normaliser gives the bits of scikit-learn's in-place kernel on rows of
+    every length (sums of 0 to 300 squares, empty rows, an all-zero row)."""
+    from scipy import sparse
+    from sklearn.utils.sparsefuncs_fast import inplace_csr_row_normalize_l2
+
+    from newsweave.brief import _normalize_rows_l2
+
+    rng = np.random.default_rng(3)
+    lengths = [0, 1, 2, 7, 8, 9, 16, 127, 128, 129, 300, 0, 3]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int32)
+    data = rng.lognormal(size=int(indptr[-1])) * rng.choice([1e-3, 1.0, 1e3], size=int(indptr[-1]))
+    data[indptr[-3] : indptr[-2]] = 0.0  # an all-zero row stays as it is
+    indices = np.concatenate([np.arange(n) for n in lengths]).astype(np.int32)
+    want = sparse.csr_array((data.copy(), indices, indptr), shape=(len(lengths), 300))
+    inplace_csr_row_normalize_l2(want)
+    got = data.copy()
+    _normalize_rows_l2(got, indptr)
+    assert np.array_equal(got.view(np.uint64), want.data.view(np.uint64))

@@ -67,6 +67,7 @@ from rapidfuzz.distance import JaroWinkler
 
 from newsweave.disjoint_sets import UnionFind
 from newsweave.records import Article, Entity, Mention
+from newsweave.stopwords import ENGLISH_STOP_WORDS
 
 Kind = Literal["person", "acronym", "designation", "name", "nominal", "pronoun"]
 
@@ -977,11 +978,8 @@ _TFIDF_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token patt
 _MID_SENTENCE = re.compile(r"[a-z,]\s$")
 
 
-@cache
 def _stop_words() -> frozenset[str]:
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-    return frozenset(ENGLISH_STOP_WORDS)
+    return ENGLISH_STOP_WORDS
 
 
 @dataclass(frozen=True, slots=True)
