@@ -105,3 +105,30 @@ def test_cached_vectors_are_those_a_fresh_call_gives() -> None:
     assert np.array_equal(again, embed([SENTENCES[3], SENTENCES[1], SENTENCES[3]]))
     key = (SENTENCES[1], embed_mod.DEFAULT_MAX_TOKENS, embed_mod.MODEL_ID)
     assert embed_mod._VECTORS[key] is kept  # served from the cache, not recomputed
+
+
+def test_dynamic_model_without_nan_guards_gives_the_same_bits(tmp_path: Path) -> None:
+    """The built model has no softmax NaN guard (IsNaN/Where) left, and its vectors are the
+    bits the quantised graph with its guards gives (real texts of every length)."""
+    import onnx
+    import onnxruntime as ort
+
+    built = embed_mod.model_file(embed_mod.DYNAMIC_MODEL_ID)
+    ops = {node.op_type for node in onnx.load(str(built)).graph.node}
+    assert "IsNaN" not in ops and "Softmax" in ops
+    guarded = tmp_path / "guarded.onnx"
+    embed_mod._build_dynamic(embed_mod._shipped_model(), guarded, guards=True)
+    assert "IsNaN" in {node.op_type for node in onnx.load(str(guarded)).graph.node}
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    reference = ort.InferenceSession(str(guarded), opts, providers=["CPUExecutionProvider"])
+    tok = embed_mod._tokenizer(embed_mod.DEFAULT_MAX_TOKENS)
+    session = embed_mod._session(embed_mod.DYNAMIC_MODEL_ID)
+    texts = SENTENCES + [" ".join(SENTENCES * 12), "x", "[UNK]"]
+    for text in texts:
+        ids = np.array([tok.encode(text).ids], dtype=np.int64)
+        feed = {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+        feed["token_type_ids"] = np.zeros_like(ids)
+        want = reference.run(None, feed)[0]
+        got = session.run(None, feed)[0]
+        assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
