@@ -17,6 +17,10 @@ Why it is fast (it was a fifth of the whole pipeline's CPU time):
   so the cache thrashed (tens of thousands of recompiles per few hundred articles). pysbd's
   modules get a ``re`` of their own whose compile cache is large enough (:class:`_CachedRe`);
   nothing else in the process is affected.
+* **pysbd's abbreviation loop, cheaper.** Per line it tries each of its ~250 abbreviations;
+  :class:`_AbbreviationReplacer` compiles their patterns once and skips a replacement that
+  cannot match (same pieces on all 4,202 Timeline17 and ECB+ articles; about 11 % less
+  splitting CPU).
 * **Once per article.** The pipeline's ``sentences`` step splits each article once and
   stores the spans (``store.nlp.sentence_spans``); copies, time and claims read them from
   there (:func:`sentences_from_spans`, :func:`remember`). Outside the pipeline,
@@ -92,6 +96,82 @@ _PYSBD_MODULES = (
 )
 
 
+_LITERAL = re.compile(r"[A-Za-z0-9]+")
+
+
+class _AbbreviationReplacer:
+    """pysbd's English abbreviation replacer with its per-line loop made cheaper, every
+    decision and every replacement as pysbd makes them (mixed into the language's own class
+    by :func:`_abbreviation_replacer`):
+
+    * its two patterns per abbreviation are compiled once, and each abbreviation is
+      stripped once, not on every line;
+    * a replacement that cannot match is not run: each of pysbd's three replacements
+      (``replace_period_of_abbr``, ``replace_prepositive_abbr``,
+      ``replace_pre_number_abbr``) puts ``∯`` for a ``.`` that immediately follows the
+      abbreviation as written, so without that text followed by ``.`` in the line the
+      ``re.sub`` returns the line unchanged. It is skipped only where the abbreviation
+      reads as literal text in pysbd's pattern (escaped, or letters and digits), else
+      pysbd's own code runs. On Timeline17, 99 % of these calls changed nothing.
+    """
+
+    lang: type
+    _table: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = ()
+
+    def search_for_abbreviations_in_string(self, text: str) -> str:
+        lowered = text.lower()
+        for stripped, anywhere, next_word_start in self._table:
+            if stripped not in lowered:
+                continue
+            abbrev_match = anywhere.findall(text)
+            if not abbrev_match:
+                continue
+            char_array = next_word_start.findall(text)
+            for ind, match in enumerate(abbrev_match):
+                text = self.scan_for_replacements(text, match, ind, char_array)
+        return text
+
+    def scan_for_replacements(self, txt: str, am: str, ind: int, char_array: list[str]) -> str:
+        stripped = am.strip()
+        if stripped + "." not in txt:
+            low = stripped.lower()
+            abbreviation = self.lang.Abbreviation
+            if (
+                low not in abbreviation.PREPOSITIVE_ABBREVIATIONS
+                and low not in abbreviation.NUMBER_ABBREVIATIONS
+            ) or _LITERAL.fullmatch(stripped):
+                return txt
+        return super().scan_for_replacements(txt, am, ind, char_array)  # type: ignore[misc]
+
+
+@lru_cache(maxsize=4)
+def _abbreviation_replacer(base: type, lang: type) -> type:
+    """``base`` (the language's AbbreviationReplacer) with :class:`_AbbreviationReplacer`'s
+    faster loop, its patterns compiled for ``lang``'s abbreviations."""
+    table = []
+    for abbr in lang.Abbreviation.ABBREVIATIONS:
+        stripped = abbr.strip()
+        table.append(
+            (
+                stripped,
+                re.compile(rf"(?:^|\s|\r|\n){stripped}", re.IGNORECASE),
+                re.compile(r"(?<={" + str(re.escape(stripped)) + "} ).{1}"),
+            )
+        )
+    return type("AbbreviationReplacer", (_AbbreviationReplacer, base), {"_table": tuple(table)})
+
+
+def _processor(seg: pysbd.Segmenter, text: str):  # -> pysbd.processor.Processor
+    """pysbd's processor for ``text`` with :class:`_AbbreviationReplacer`."""
+    processor = seg.processor(text)
+    lang = processor.lang
+    base = getattr(lang, "AbbreviationReplacer", None)
+    if base is not None:
+        replacer = _abbreviation_replacer(base, lang)
+        processor.abbreviations_replacer = lambda: replacer(processor.text, lang)
+    return processor
+
+
 @lru_cache(maxsize=1)
 def _segmenter() -> pysbd.Segmenter:
     import importlib
@@ -112,7 +192,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         base = para.start()
         chunk = para.group()
         cursor = 0
-        for piece in seg.processor(chunk).process():
+        for piece in _processor(seg, chunk).process():
             piece_stripped = piece.strip()
             if not piece_stripped:
                 continue
