@@ -97,6 +97,30 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
     assert data == once
 
 
+def test_figures_read_a_few_claims_at_a_time_compare_as_read_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the comparison across events reads the unread claims' figure mentions in batches
+    # (memory: one batch's claims, times and names): the answers are those of one read
+    from newsweave import pipeline
+    from newsweave.store import claims as claims_store
+
+    files = _files()[:12]
+    pipeline._FIGURES.clear()
+    whole = _export(tmp_path / "whole.db", [files])
+    read_whole = dict(pipeline._FIGURES)
+    pipeline._FIGURES.clear()
+    monkeypatch.setattr(pipeline, "FIGURE_READ_CLAIMS", 3)
+    with newsweave.open(tmp_path / "batched.db") as nw:
+        nw.ingest(files)
+        assert len(claims_store.figure_states(nw.store)) > 3 * 3  # several batches
+        batched = nw.export()
+    batched["articles"] = sorted(batched["articles"], key=lambda a: a["id"])
+    # the same claims' figure mentions, read alike; the same export
+    assert len(read_whole) > 3 * 3 and read_whole == pipeline._FIGURES
+    assert batched == whole
+
+
 def test_new_claims_rules_give_every_stored_claim_a_new_state(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

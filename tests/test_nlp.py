@@ -202,6 +202,16 @@ def test_step_is_incremental_and_stable(seeded) -> None:
         assert nw.mentions() == mentions_before
 
 
+def test_mention_entities_of_some_articles_are_theirs_in_the_whole_read(seeded) -> None:
+    # the claims stage reads a scope's mentions only (memory: one scope's, not the store's)
+    with Newsweave(seeded) as nw:
+        every = nlp_store.mention_entities(nw.store)
+        ids = sorted(every)[1::2]
+        assert len(ids) >= 2 and sum(len(every[a]) for a in ids) > 10
+        assert nlp_store.mention_entities(nw.store, ids) == {a: every[a] for a in ids}
+        assert nlp_store.mention_entities(nw.store, []) == {}
+
+
 def test_resolution_from_kept_facts_equals_resolution_from_texts(seeded) -> None:
     """The step resolves from the text facts the store keeps per article (no text read);
     the result is what resolving from the texts themselves gives (issue #14)."""

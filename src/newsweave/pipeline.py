@@ -1205,10 +1205,6 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     loose = tuple(sorted(a for a in store.article_ids() if a not in in_events))
     if loose:
         scopes["*"] = loose
-    # statements carry the entities of their mentions: a scope whose articles' mentions
-    # fall into entities otherwise since (a later article merged two entities) is
-    # recomputed, so the claims are those one run over the same articles gives
-    entities = nlp_store.mention_entities(store)
     done = claims_store.scope_fingerprints(store)
     dropped = [s for s in done if s not in scopes]
     claims_store.drop_scopes(store, dropped)
@@ -1224,6 +1220,11 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             inside = {k for a in ids for k in links_of.get(a, ()) if links[k].b in wanted}
             scope_links = [links[k] for k in sorted(inside)]
             evs = scope_events.get(scope, [])
+            # statements carry the entities of their mentions: a scope whose articles'
+            # mentions fall into entities otherwise since (a later article merged two
+            # entities) is recomputed, so the claims are those one run over the same
+            # articles gives (read per scope: memory holds one scope's, not the store's)
+            entities = nlp_store.mention_entities(store, ids)
             rows = [(a, *m) for a in ids for m in entities.get(a, ())]
             entity_labels = _local_labels(r[4] for r in rows)
             source_labels = _local_labels(source_of.get(a, a) for a in ids)
@@ -1282,6 +1283,9 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
 #: Figure mentions of stored claims kept per process (by what they are read from), so the
 #: comparison across events does not re-read every stored claim's figures on each run.
 FIGURE_CACHE_CLAIMS = 50_000
+#: Unread claims whose figure mentions are read at once (with their articles' time
+#: expressions and names).
+FIGURE_READ_CLAIMS = 2_000
 _FIGURES: dict[tuple, tuple] = {}
 
 
@@ -1303,16 +1307,22 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     read: dict[str, tuple] = {}
     if unread:
         published = claims_store.published_dates(store)
-        claims = claims_store.load_claims_in_order(store, unread)
-        # the time expressions of every article an unread claim cites (a claim's figure
-        # mentions are read from it and its own articles alone, whatever else is unread)
-        arts = sorted({a for c in claims for a in c.articles})
-        times = {a: time_store.time_refs(store, a) for a in arts}
-        # the nlp stage's names in those articles: whose figure each is
-        names = {a: nlp_store.mentions_of(store, a) for a in arts}
-        # and their texts: the words before a mention say what its "it" is
-        texts = {a: art.text for a in arts if (art := store.article(a)) is not None}
-        read = {c.id: tuple(figure_mentions([c], published, times, names, texts)) for c in claims}
+        # a claim's figure mentions are read from it and its own articles alone, so the
+        # unread claims are read FIGURE_READ_CLAIMS at a time (memory holds one batch's
+        # claims, time expressions, names and texts, not the store's)
+        for b in range(0, len(unread), FIGURE_READ_CLAIMS):
+            claims = claims_store.load_claims_in_order(store, unread[b : b + FIGURE_READ_CLAIMS])
+            # the time expressions of every article an unread claim cites
+            arts = sorted({a for c in claims for a in c.articles})
+            times = {a: time_store.time_refs(store, a) for a in arts}
+            # the nlp stage's names in those articles: whose figure each is
+            names = {a: nlp_store.mentions_of(store, a) for a in arts}
+            # and their texts: the words before a mention say what its "it" is
+            texts = {a: art.text for a in arts if (art := store.article(a)) is not None}
+            read.update(
+                (c.id, tuple(figure_mentions([c], published, times, names, texts)))
+                for c in claims
+            )
     mentions: dict[str, tuple] = {}
     for cid, state in rows:
         key = (cid, state)

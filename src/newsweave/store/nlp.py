@@ -276,15 +276,24 @@ def all_mentions(store: Store) -> list[Mention]:
     return [_row_to_mention(r) for r in rows]
 
 
-def mention_entities(store: Store) -> dict[str, list[tuple[int, int, str, str | None]]]:
+def mention_entities(
+    store: Store, ids: Sequence[str] | None = None
+) -> dict[str, list[tuple[int, int, str, str | None]]]:
     """article id -> (start, end, label, entity id) of its mentions, in text order (what a
-    later resolution may change: which entity each mention names)."""
+    later resolution may change: which entity each mention names); of the articles ``ids``
+    only (read in bounded chunks), or of every article."""
     out: dict[str, list[tuple[int, int, str, str | None]]] = {}
-    for aid, start, end, label, entity in store.conn.execute(
-        "SELECT article_id, start, end, label, entity_id FROM mentions"
-        " ORDER BY article_id, start, end"
-    ):
-        out.setdefault(aid, []).append((start, end, label, entity))
+    sql = "SELECT article_id, start, end, label, entity_id FROM mentions"
+    if ids is None:
+        chunks: Iterable[tuple[Sequence[str], str | None]] = [((), None)]
+    else:
+        chunks = id_chunks(list(ids))
+    for chunk, marks in chunks:
+        where = "" if marks is None else f" WHERE article_id IN ({marks})"
+        for aid, start, end, label, entity in store.conn.execute(
+            sql + where + " ORDER BY article_id, start, end", list(chunk)
+        ):
+            out.setdefault(aid, []).append((start, end, label, entity))
     return out
 
 
