@@ -1766,3 +1766,16 @@ def test_near_restatements_across_events_need_the_encoder_only_as_within_an_even
     assert x.relation == "update" and {x.value_a, x.value_b} == {"49", "Seventy"}
     # the encoder still confirms, at figure_cosine
     assert across(ClaimOptions(figure_cosine=0.95)) == []
+
+
+def test_a_figure_is_no_scenario_for_what_another_that_clause_expects() -> None:
+    # ECB+ 20: the governor "told AFP that a total of 10 people had been killed and that the
+    # death toll was not expected to rise further": the 10 is reported, not expected
+    told = (
+        "Qeshm island governor Heydar Alishbandi told AFP that a total of 10 people had been "
+        "killed and that the death toll was not expected to rise further."
+    )
+    assert [q.background for q in NumberSlot().extract(told, SlotContext())] == [False]
+    # in its own clause the expectation still governs the figure
+    own = "A total of 10 people had been killed and the toll was expected to rise."
+    assert [q.background for q in NumberSlot().extract(own, SlotContext())] == [True]

@@ -2396,13 +2396,18 @@ _DESCRIBED = re.compile(
 )
 
 
+_ANOTHER_THAT = re.compile(r"\b(?:and|but)\s+that\b", re.I)
+
+
 def _scenario_clause(text: str, start: int, end: int) -> bool:
     """Whether the clause of the figure at ``start:end`` makes it a scenario, a plan or an
     earlier value (:data:`_SCENARIO`), read as it bears on this figure: before it, only a
     definite description right before it when there is one (:data:`_DESCRIBED`); after it,
     the earlier-value words that precede another figure are that figure's."""
     before = _CLAUSE_END.split(text[:start])[-1]
-    after = _CLAUSE_END.split(text[end:])[0]
+    # (another reported clause opens at "and that": "told AFP that a total of 10 people had
+    # been killed and that the death toll was not expected to rise" expects no 10)
+    after = _ANOTHER_THAT.split(_CLAUSE_END.split(text[end:])[0], maxsplit=1)[0]
     described = _DESCRIBED.search(before)
     if described:
         before = described.group(0)
