@@ -555,3 +555,23 @@ def test_term_weights_are_bit_for_bit_those_of_one_product_per_occurrence() -> N
         assert np.array_equal(got.indices, want.indices)
         assert np.array_equal(got.data, want.data)
         assert np.array_equal(_cosines(got), _cosines(want))
+
+
+def test_cluster_sums_are_the_sparse_products_sums_bit_for_bit() -> None:
+    # _average_link's cluster totals, one column at a time, must equal the whole-matrix
+    # product they replace exactly (the merges compare them), for any partition and order
+    from scipy import sparse
+
+    from newsweave.group import _cluster_sums
+
+    rng = np.random.default_rng(14)
+    for n, k in [(7, 3), (300, 40), (600, 550), (200, 1)]:
+        sim = rng.standard_normal((n, n)).astype(np.float32) * 1e3
+        rows_in = rng.permutation(n)[: n - 5]  # a few rows in no cluster
+        labels = rng.integers(0, k, len(rows_in))
+        clusters = [list(rows_in[labels == c]) for c in range(k) if (labels == c).any()]
+        rows = np.concatenate([np.asarray(c, dtype=np.int64) for c in clusters])
+        cols = np.concatenate([np.full(len(c), i, dtype=np.int64) for i, c in enumerate(clusters)])
+        member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(clusters)))
+        whole = np.asarray(member.T @ (member.T @ sim.astype(np.float64)).T)
+        assert np.array_equal(_cluster_sums(sim, member), whole)
