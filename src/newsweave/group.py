@@ -393,12 +393,17 @@ def _date_matrix(dates: Sequence[str | None], max_days: int) -> np.ndarray:
     """1.0 where both dates are known and further apart than ``max_days``, else 0."""
     ordinals = np.array([d.toordinal() if d else -1 for d in map(_day, dates)], dtype=np.int64)
     known = ordinals >= 0
-    # day numbers fit in 32 bits: the n x n differences take half the memory of int64
-    ordinals32 = ordinals.astype(np.int32)
-    far = np.abs(ordinals32[:, None] - ordinals32[None, :]) > max_days
-    far &= known[:, None]
-    far &= known[None, :]
-    return far.astype(np.float32)
+    # a block of rows at a time (day numbers fit in 32 bits): the differences of all n x n
+    # pairs at once would take 288 MB as int64 at the 6,000 articles a regrouping compares
+    n = len(ordinals)
+    out = np.empty((n, n), dtype=np.float32)
+    days = ordinals.astype(np.int32)
+    for b in range(0, n, COSINE_BLOCK_ROWS):
+        far = np.abs(days[b : b + COSINE_BLOCK_ROWS, None] - days[None, :]) > max_days
+        far &= known[b : b + COSINE_BLOCK_ROWS, None]
+        far &= known[None, :]
+        out[b : b + COSINE_BLOCK_ROWS] = far
+    return out
 
 
 def article_similarity(
@@ -472,6 +477,7 @@ def _average_link(
     member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(sim.shape[0], k))
     # sums[a, b] = total similarity between the rows of clusters a and b
     sums = _cluster_sums(sim, member)
+    del sim  # the caller may hand over its only reference: n x n float32 freed here
     sizes = np.asarray(member.sum(axis=0)).ravel()
     frozen_arr = np.array(frozen, dtype=bool)
     alive = np.ones(k, dtype=bool)
@@ -734,8 +740,10 @@ def group(
         clusters.append([pool_index[a] for a in members])
         frozen.append(False)
 
-    sim = article_similarity(pool, options)
-    merged = _average_link(sim, clusters, frozen, options.event_threshold)
+    # the similarity matrix is _average_link's alone: freed once the cluster totals are in
+    merged = _average_link(
+        article_similarity(pool, options), clusters, frozen, options.event_threshold
+    )
 
     by_event_id = {ev.id: ev for ev in events_sorted}
     out_events: dict[str, tuple[list[ArticleSignals], Event | None]] = {}
