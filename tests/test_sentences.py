@@ -168,7 +168,8 @@ def test_abbreviation_replacer_decides_as_pysbd_does() -> None:
     """The faster abbreviation loop (patterns compiled once, replacements that cannot match
     skipped) gives pysbd's own pieces, on abbreviations of each kind: prepositive ("Gen."),
     before a number ("No.", "p."), others ("approx."), upper- and lower-case, at a line's
-    start and end, without their period, and with a period that ends the sentence."""
+    start and end, without their period, with a period that ends the sentence, and in
+    lines with characters outside ASCII."""
     seg = sentences._segmenter()
     lines = [
         "Gen. Smith met Dr. Jones and Sen. Brown of the U.S. Army at No. 10 Downing St. today.",
@@ -176,6 +177,8 @@ def test_abbreviation_replacer_decides_as_pysbd_does() -> None:
         "Jan. 3 he said the Co. KG and Inc. were fine vs. the Corp. He left.",
         "Prof Adams and Mr Lee met St John, Mt. Everest's fans and Lt. Col. Reed in Ft.",
         "Wash. and Calif. voted. The No. 1 seed won, e.g. Fig. 2 shows it etc. Then Jr. left.",
+        "“No. 5,” said Gen. Ross — the café of St. Clair — and ſt. Kelvin’s K. ward",
+        "no abbreviation written with its period here: Gen Smith, St Paul, Dr Who, No 10",
     ]
     for text in [*lines, "\n".join(lines)]:
         assert sentences._processor(seg, text).process() == seg.processor(text).process()
