@@ -146,6 +146,48 @@ def test_new_claims_rules_give_every_stored_claim_a_new_state(
     assert claims_store.claim_state(claim, {"a1": "2010-05-01"}) != before
 
 
+def test_kept_claim_states_are_the_states_claim_state_gives(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # save_scope takes a claim's state from a per-process cache while everything the state
+    # digests is as it was; a change of any of it (the article's names, its publication
+    # date, the rules) must give the state claim_state gives, never the kept one
+    from newsweave.records import Claim, Mention, Span
+    from newsweave.store import claims as claims_store
+
+    text = "Mubarak said 300 people were killed in Cairo"
+    claim = Claim(
+        id="cl_1",
+        text=text,
+        attribution=None,
+        hedged=False,
+        articles=("a1",),
+        spans=(Span("a1", 10, 10 + len(text)),),
+        independent_sources=1,
+        status="single-source",
+        texts=(text,),
+    )
+    person = [Mention("a1", 10, 17, "Mubarak", "PERSON", "e1")]
+    org = [Mention("a1", 10, 17, "Mubarak", "ORG", "e1")]
+
+    def states(published: dict, names: dict) -> tuple[str, str]:
+        kept = claims_store._claim_states([claim], published, None, names)["cl_1"]
+        return kept, claims_store.claim_state(claim, published, None, names)
+
+    first, fresh = states({"a1": "2011-01-28"}, {"a1": person})
+    assert first == fresh
+    assert states({"a1": "2011-01-28"}, {"a1": list(person)}) == (first, first)
+    renamed = [Mention("a1", 10, 17, "Mubarak", "PERSON", "e2")]  # no figure reads an id
+    assert states({"a1": "2011-01-28"}, {"a1": renamed}) == (first, first)
+    relabelled, fresh = states({"a1": "2011-01-28"}, {"a1": org})
+    assert relabelled == fresh != first
+    redated, fresh = states({"a1": "2011-01-29"}, {"a1": person})
+    assert redated == fresh != first
+    monkeypatch.setattr(claims_store, "ALGORITHM", claims_store.ALGORITHM + "-next")
+    new_rules, fresh = states({"a1": "2011-01-28"}, {"a1": person})
+    assert new_rules == fresh != first
+
+
 def test_a_rerun_of_nlp_that_changes_whose_figure_it_is_changes_the_claim_state(
     tmp_path: Path,
 ) -> None:

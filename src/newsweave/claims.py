@@ -952,6 +952,14 @@ def _trigrams(text: str) -> frozenset[tuple[str, ...]]:
     return frozenset(_shingles(text, 3))
 
 
+@lru_cache(maxsize=1 << 17)
+def _verbatim_texts(text_a: str, text_b: str) -> bool:
+    """:func:`_verbatim_part` of two statement texts, kept per process (131,072 pairs, about
+    30 MB when full): an event's pairs below the slot threshold keep no answer, and are
+    asked again each time an article joins the event."""
+    return _verbatim_part(_trigrams(text_a), _trigrams(text_b))
+
+
 class _WatchedSim(float):
     """A pair's similarity that notes each comparison a slot rule makes with it
     (``notes``: the comparison, the other value, its outcome), so that the answer the
@@ -1265,9 +1273,6 @@ def analyse_claims(
         figures[st.article] |= article_figures(st.slot("number"))
     conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 
-    def trigrams(k: int) -> frozenset[tuple[str, ...]]:
-        return _trigrams(statements[k].text)
-
     figure_cosine = _MaskedCosine(lambda k: statements[k].text, figure_embedder)
 
     def pair_context(i: int, j: int, sim: float, idf: Mapping[str, float]) -> PairContext:
@@ -1290,9 +1295,9 @@ def analyse_claims(
 
     def verbatim(i: int, j: int, answer: _PairAnswer | None) -> bool:
         if answer is None:
-            return _verbatim_part(trigrams(i), trigrams(j))
+            return _verbatim_texts(statements[i].text, statements[j].text)
         if answer.verbatim is None:
-            answer.verbatim = _verbatim_part(trigrams(i), trigrams(j))
+            answer.verbatim = _verbatim_texts(statements[i].text, statements[j].text)
         return answer.verbatim
 
     for (i, j), sim in sims.items():
@@ -1330,6 +1335,11 @@ def analyse_claims(
                     answer = None  # a rule read them otherwise than by comparing
             if answer is not None:
                 found = answer.found
+                # kept with this run's statements: alike and the entity shape are
+                # equalities of what they compare, so checking the next run's statements
+                # against these answers as checking them against the first ones, and a
+                # statement unchanged since is the same object (no check at all)
+                answer.a, answer.b = a, b
                 answers[where] = answer  # most recently used last
         else:
             found = None  # (find_conflict compares no pair below it)
@@ -1599,9 +1609,11 @@ FIGURE_WORDS = (
 _WORDED_FIGURE = re.compile(rf"\b(?:{'|'.join(FIGURE_WORDS)})\b", re.I)
 
 
+@lru_cache(maxsize=1 << 16)
 def gives_figure(text: str | None) -> bool:
     """Whether a mention's text may give a figure (a digit or a worded number): only those
-    take part in the comparison across events."""
+    take part in the comparison across events. Kept per process by text: a claim's
+    mentions are asked again each time its event is saved."""
     return bool(text) and bool(re.search(r"\d", text) or _WORDED_FIGURE.search(text))
 
 

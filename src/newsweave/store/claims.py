@@ -126,6 +126,74 @@ def claim_state(
     return hashlib.sha1(repr(key).encode()).hexdigest()
 
 
+#: Claim states kept per process (by everything :func:`claim_state` digests, with the time
+#: expressions and PERSON/ORG names of a claim's articles as a token per article), and the
+#: articles' tokens (an article's token is the same object while its time expressions and
+#: names compare equal to those it was given for): an event an article joins is saved
+#: again with most of its claims as they were, and a claim's state reads every stored
+#: mention of its articles (issue #14).
+STATE_CACHE_CLAIMS = 50_000
+READS_CACHE_ARTICLES = 4_096
+_STATES: dict[tuple, str] = {}
+_READS: dict[str, tuple[tuple, tuple, object]] = {}
+
+
+def _reads_token(article: str, times: Mapping | None, mentions: Mapping | None) -> object:
+    """The token of what ``times`` and ``mentions`` hold for ``article`` as
+    :func:`newsweave.claims.figure_reads` reads them (a new object whenever they hold
+    otherwise than when the token was made)."""
+    ts = tuple((times or {}).get(article, ()))
+    # what figure_reads reads of a mention (not its entity id, which a renaming changes)
+    ms = tuple(
+        (m.start, m.text, m.label)
+        for m in (mentions or {}).get(article, ())
+        if m.label in ("PERSON", "ORG")
+    )
+    held = _READS.pop(article, None)
+    if held is None or held[0] != ts or held[1] != ms:
+        held = (ts, ms, object())
+    _READS[article] = held  # most recently used last
+    while len(_READS) > READS_CACHE_ARTICLES:
+        del _READS[next(iter(_READS))]
+    return held[2]
+
+
+def _claim_states(
+    claims: Sequence[Claim],
+    published: Mapping[str, str | None],
+    times: Mapping[str, Sequence[TimeRef]] | None,
+    mentions: Mapping[str, Sequence[Mention]] | None,
+) -> dict[str, str]:
+    """claim id -> :func:`claim_state` for ``claims``, taken from the per-process cache
+    where everything the state digests is as it was."""
+    tokens: dict[str, object] = {}
+    out: dict[str, str] = {}
+    for c in claims:
+        arts = [s.article for s in c.spans]
+        for a in arts:
+            if a not in tokens:
+                tokens[a] = _reads_token(a, times, mentions)
+        key = (
+            ALGORITHM,
+            c.id,
+            c.event,
+            c.hedged,
+            c.text,
+            c.texts,
+            c.attributions,
+            c.spans,
+            tuple(published.get(a) for a in arts),
+            tuple(tokens[a] for a in arts),
+        )
+        state = _STATES.pop(key, None)
+        if state is None:
+            state = claim_state(c, published, times, mentions)
+        _STATES[key] = out[c.id] = state  # most recently used last
+    while len(_STATES) > STATE_CACHE_CLAIMS:
+        del _STATES[next(iter(_STATES))]
+    return out
+
+
 def save_scope(
     store: Store,
     scope: str,
@@ -143,7 +211,7 @@ def save_scope(
     article joining a big event leaves most of its claims as they were); the store ends
     as deleting the scope and writing every claim again leaves it."""
     published = {st.article: st.published for st in analysis.statements}
-    states = {c.id: claim_state(c, published, times, mentions) for c in analysis.claims}
+    states = _claim_states(analysis.claims, published, times, mentions)
     rows: dict[str, tuple] = {}
     mentions: dict[str, list[tuple]] = {}
     for pos, c in enumerate(analysis.claims):
