@@ -1779,3 +1779,135 @@ def test_a_figure_is_no_scenario_for_what_another_that_clause_expects() -> None:
     # in its own clause the expectation still governs the figure
     own = "A total of 10 people had been killed and the toll was expected to rise."
     assert [q.background for q in NumberSlot().extract(own, SlotContext())] == [True]
+# --------------------------------------------------------------------------- bpoil listing, s7
+# (each rule on a short invented sentence; the real rows they clear are in docs/claims.md)
+
+
+def _figs(text: str, day: date = date(2010, 6, 1)) -> dict:
+    return {q.text: q for q in NumberSlot().extract(text, SlotContext(published=day))}
+
+
+def test_a_modal_heading_a_list_of_verbs_governs_its_last_figure() -> None:
+    caught = "The cap is capturing 630,000 gallons of oil a day"
+    can = "The fleet could skim, suck up or otherwise remove 20 million gallons of oil a day"
+    does = "The fleet is skimming, sucking up and removing 20 million gallons of oil a day"
+    assert _conflicts(can, caught) == set()
+    assert _conflicts(does, caught) == {("number", frozenset({"630,000", "20 million"}))}
+    able = _figs("The ships can skim, burn or remove 20,000 barrels of oil a day")
+    assert able["20,000"].background  # an ability, no report
+
+
+def test_what_a_relief_well_length_measures() -> None:
+    apart = _figs("The relief well was about 190ft (58m) from intersecting the blown-out well")
+    close = _figs("One relief well is within 5ft horizontally and 100ft vertically of intersecting")
+    left = _figs("It will then bore down about 1,000 feet to intersect with the damaged well")
+    gone = _figs("the first relief well had reached 5,450 metres, and the second 4,840 metres")
+    assert apart["about 190"].unit == close["100"].unit == "length/between"
+    assert left["about 1,000"].unit == "length/remaining"
+    assert gone["5,450"].unit == gone["4,840"].unit == "length/depth"
+    assert _figs("the slick reached 20 miles off the coast")["20"].unit == "length/distance"
+    leak = _figs("oil comes from the riser, about 460 feet from the balky blowout preventer")
+    assert leak["about 460"].unit == "length/between"
+
+
+def test_which_side_of_a_size_a_length_gives() -> None:
+    assert _figs("By day 56, a sheen of crude stretched 470 miles")["470"].side == "long"
+    slick = _figs("They've got about a 40 mile slick just a couple of miles off shore")
+    assert slick["40"].unit == "length/size"
+    long = _figs("the slick, now more than 130 miles (200km) long, drifted north")
+    assert long["more than 130"].side == "long"
+    both = _figs("a slick at least 130 miles (208 km) by 70 miles (112 km) in size")
+    assert (both["at least 130"].side, both["70"].side) == ("long", "wide")
+    # a stretch against a distance offshore: two quantities
+    stretch = "By Friday, a sheen of crude stretched 470 miles"
+    offshore = "By Friday the sheen was about eight miles off the coast of the delta"
+    assert not _conflicts(stretch, offshore)
+
+
+def test_a_limit_on_a_cost_is_no_cost() -> None:
+    (limit,) = NumberSlot().extract(
+        "There is a statutory limit under US law for oil spill costs of a mere $75m",
+        SlotContext(),
+    )
+    (cost,) = NumberSlot().extract("The spill costs of the company reached $3.12bn", SlotContext())
+    assert (limit.act, cost.act) == ("limit", "cost")
+
+
+def test_a_sentence_opening_on_another_time_or_thing_is_background() -> None:
+    then = _figs("By then, an estimated 19,500 barrels had escaped")
+    assert then["an estimated 19,500"].background
+    assert _figs("By contrast, recent production is about 1.6 million barrels a day")[
+        "about 1.6 million"
+    ].background
+    assert _figs("At one point, officials claimed only 160,000 litres were spilling a day")[
+        "160,000"
+    ].background
+    assert not _figs("Then an estimated 19,500 barrels had escaped")[
+        "an estimated 19,500"
+    ].background
+
+
+def test_a_one_day_figure_is_of_its_day() -> None:
+    tuesday = _figs(
+        "BP collected 15,000 barrels of oil (630,000 gallons) from the well on Tuesday",
+        date(2010, 6, 10),
+    )["15,000"]
+    assert tuesday.day and tuesday.on_day == "2010-06-08"
+    a = "Shares plunged today wiping another £14bn off the company's market value"
+    b = "Another £2.4bn was wiped off the company's market value today, as investors fled"
+    assert _conflicts(a, b, "2010-06-01", "2010-06-02") == set()
+    assert _conflicts(a, b, "2010-06-01", "2010-06-01") == {
+        ("number", frozenset({"£14bn", "£2.4bn"}))
+    }
+    # "yesterday" in the next day's report is the same day
+    assert _conflicts(a, b.replace("today", "yesterday"), "2010-06-01", "2010-06-02") == {
+        ("number", frozenset({"£14bn", "£2.4bn"}))
+    }
+
+
+def test_oil_that_entered_the_sea_is_a_flow() -> None:
+    assert _figs("the damage done by the 5m barrels of oil that entered the Gulf")["5m"].act == (
+        "flow"
+    )
+
+
+def test_a_happening_picked_out_of_several_owns_its_figures() -> None:
+    third = "A third leak is at the end of the drill pipe, 810 feet from the blowout preventer"
+    largest = "The largest leak is at the riser, about 460 feet from the blowout preventer"
+    assert _conflicts(third, largest) == set()
+    # ("the other leak" is another one too)
+    assert not _conflicts(third.replace("A third", "The"), largest.replace("largest", "other"))
+    same = "The leak is at the end of the drill pipe, 810 feet from the blowout preventer"
+    assert _conflicts(same, same.replace("810", "about 460")) == {
+        ("number", frozenset({"810", "about 460"}))
+    }
+    assert _conflicts(third, same.replace("810", "about 460")) == set()
+
+
+def test_a_figure_given_to_a_named_place_is_that_place_s() -> None:
+    yellow = (
+        "Officials said the accident released oil into the Yellow Sea, where the slick now "
+        "covers up to 170 square miles"
+    )
+    gulf = "Latest figures: 2,700 sq miles of visible slick and 572 miles of shoreline oiled"
+    assert _conflicts(yellow, gulf, "2010-07-23", "2010-07-16") == set()
+    plain = "Officials said the slick now covers up to 170 square miles of the sea"
+    assert _conflicts(plain, gulf, "2010-07-23", "2010-07-16") == {
+        ("number", frozenset({"up to 170", "2,700"}))
+    }
+
+
+def test_a_moving_thing_s_distances_from_two_places_are_two_quantities() -> None:
+    florida = "The slick, with thousands of tar balls, is only nine miles (15km) from Pensacola"
+    later = "The slick, with thousands of tar balls, is only seven miles (11km) from Pensacola"
+    louisiana = "The slick, with thousands of tar balls, is nine miles (14km) off Louisiana"
+    assert _figs(florida)["15"].reference == {"pensacola"}
+    assert _conflicts(florida, louisiana, "2010-06-02", "2010-06-02") == set()
+    assert _conflicts(florida, later, "2010-06-02", "2010-06-03") == {
+        ("number", frozenset({"nine", "seven"}))
+    }
+
+
+def test_an_area_that_qualifies_a_noun_is_that_noun_s() -> None:
+    lake = _figs("High seas pushed the oil into the 630-square-mile lake that borders the city")
+    assert (lake["630"].unit, lake["630"].thing) == ("area", "lake")

@@ -249,12 +249,13 @@ def _group(texts: dict[str, tuple[str, str]], pairs: list[tuple[str, str, str, s
 
 
 def test_a_stray_value_is_not_chained_into_a_revision() -> None:
-    """A $75m statutory limit the claims step paired with a $3.12bn cost is no step of the
-    cost's revision to $3.5bn: it is listed as its own disagreement."""
+    """A $75m cost to one parish the claims step paired with a $3.12bn cost to the company
+    is no step of the cost's revision to $3.5bn: it is listed as its own disagreement. (A
+    statutory $75m limit on costs is no longer paired at all: it reads as a limit.)"""
     found = _group(
         {
             "c1": ("The spill has cost the company $3.12bn so far", "2010-07-05"),
-            "c2": ("The statutory limit for spill costs is a mere $75m", "2010-07-06"),
+            "c2": ("The spill has cost the parish a mere $75m", "2010-07-06"),
             "c3": ("The cost of the spill now stands at $3.5bn", "2010-07-12"),
         },
         [("c1", "c2", "$3.12bn", "$75m"), ("c1", "c3", "$3.12bn", "$3.5bn")],
@@ -305,7 +306,7 @@ def test_a_running_figure_far_from_its_median_is_no_stray() -> None:
     found = _group(
         {
             "c1": ("The spill has cost the company $3.12bn so far", "2010-07-05"),
-            "c2": ("The statutory limit for spill costs is a mere $75m", "2010-07-06"),
+            "c2": ("The spill has cost the parish a mere $75m", "2010-07-06"),
             "c3": ("The cost of the spill now stands at $3.5bn", "2010-07-12"),
             "c4": ("The cost of the spill rose to $350m", "2010-05-10"),
         },
@@ -383,6 +384,8 @@ def test_a_chain_joins_one_measure_only() -> None:
         ("winds of 35 mph slowed the skimmers", "Speed, mph"),
         ("the well leaked 70,000 bpd at its peak", "Flow, barrels a day"),
         ("a 125-ton dome was lowered", "Weight, ton"),
+        ("the 316 dead birds were collected on the shore", "Birds killed"),
+        ("the blast left 11 dead", "People killed"),
         ("the slick covered about 600 sq miles (1,550 sq km)", "Area, square miles"),
     ],
 )
@@ -391,7 +394,7 @@ def test_the_disputed_quantity_is_named(text: str, name: str) -> None:
     from newsweave.disagreements import quantity_name
 
     qs = NumberSlot().extract(text, SlotContext())
-    nodes = [("number", q.unit, q.act, q.thing, f"{q.value:.3g}") for q in qs]
+    nodes = [("number", q.unit, q.act, q.thing, q.side, f"{q.value:.3g}") for q in qs]
     assert quantity_name("number", nodes[:1], [stated_figure(text, qs[0].text)]) == name
 
 
@@ -435,8 +438,9 @@ def test_bbc_disagreements_read_as_an_editor_would(bbc: Path) -> None:
     assert [s.stated for s in distance.sides] == ["nine miles (15km)", "seven miles (11km)"]
     assert distance.quantity == "The slick's distance, miles"
     cost = [d for d in found if d.quantity == "Cost, US dollars"]
-    assert len(cost) == 2 and {len(d.sides) for d in cost} == {2}
-    assert any({s.value for s in d.sides} == {"$3.12 bn", "$3.5 bn"} for d in cost)
+    # the statutory $75m limit on spill costs is a limit, no cost: no row of its own
+    assert [{s.value for s in d.sides} for d in cost] == [{"$3.12 bn", "$3.5 bn"}]
+    assert not any(s.value == "$75m" for d in found for s in d.sides)
     # the CLI row says all of it
     table = CliRunner().invoke(cli, ["--db", str(bbc), "claims", "--status", "contested"])
     assert "Oil captured, barrels a day (number) — 5 pairs, update" in table.output
@@ -513,7 +517,7 @@ def test_a_stray_paired_with_several_values_is_listed_against_each() -> None:
     found = _group(
         {
             "c1": ("The spill has cost the company $3.12bn so far", "2010-07-05"),
-            "c2": ("The statutory limit for spill costs is a mere $75m", "2010-07-06"),
+            "c2": ("The spill has cost the parish a mere $75m", "2010-07-06"),
             "c3": ("The cost of the spill now stands at $3.5bn", "2010-07-12"),
         },
         [("c1", "c2", "$3.12bn", "$75m"), ("c2", "c3", "$75m", "$3.5bn")],
@@ -652,3 +656,28 @@ def test_the_brief_shows_each_disagreement_once() -> None:
     # a stray ("perhaps another quantity") comes after the story's other disagreements
     odd = replace(d1, id="dis_odd", stray=True)
     assert by_story([odd, d1, d2], [big, small]) == {"st_big": [d1, d2, odd]}
+
+
+def test_a_length_and_a_width_never_chain() -> None:
+    """Two sizes of a slick, each read long by wide: the lengths are one revision, the
+    widths another, though one sentence gives a length and a width (no row quotes one
+    sentence's length against its width); a size whose side its words leave unread takes its
+    partner's."""
+    found = _group(
+        {
+            "s1": ("The slick is about 100 miles long and 45 miles across", "2010-04-28"),
+            "s2": ("The spill is a slick more than 130 miles long and 70 miles wide", "2010-04-30"),
+            "s3": ("The slick measured 20 miles by 20 miles", "2010-04-25"),
+            "s4": ("By day 20 a sheen of crude stretched 470 miles", "2010-05-07"),
+        },
+        [
+            ("s1", "s2", "about 100", "more than 130"),
+            ("s1", "s2", "45", "70"),
+            ("s3", "s1", "20", "45"),
+            ("s3", "s2", "20", "more than 130"),
+            ("s2", "s4", "more than 130", "470"),
+        ],
+    )
+    sides = sorted(tuple(sorted(s.value for s in d.sides)) for d in found)
+    assert sides == [("20", "45", "70"), ("20", "470", "about 100", "more than 130")]
+    assert all(d.quantity == "The slick's size, miles" for d in found)

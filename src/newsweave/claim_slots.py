@@ -29,7 +29,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -222,12 +222,30 @@ def hedged_figure(st: Statement, q: Quantity) -> bool:
     return st.hedged and not q.hedge_free
 
 
+# A modal that heads a list of verbs governs the figure the last of them takes: "could skim,
+# suck up or otherwise remove 20 million gallons" (the commas part verbs, not clauses).
+_LISTED_VERBS = re.compile(
+    r"\b(could|may|might|can|would)\s+(?:[a-z]+\s+){0,2}?[a-z]+"
+    r"(?:\s*,\s*(?:[a-z]+\s+){0,2}?[a-z]+)+\s*,?\s+(?:or|and)\s+(?:[a-z]+\s+){0,3}$",
+    re.I,
+)
+
+
+def _listed_modal(text: str, start: int) -> str:
+    """The modal ("could", "can" ...) heading a list of verbs whose last takes the figure at
+    ``start`` (:data:`_LISTED_VERBS`), lower-cased; "" when none."""
+    m = _LISTED_VERBS.search(text[max(0, start - 120) : start])
+    return m.group(1).lower() if m else ""
+
+
 def _hedge_free(text: str, start: int, end: int) -> bool:
     """Whether ``text`` holds hedge cues but none in the clause of the figure at
     ``start:end``: "With the oil now coating 1,800 square miles of water, BP officials
     acknowledge it could take months" hedges the months, not the 1,800 square miles."""
     if not hedged_text(text):
         return False  # hedged by something other than a cue in it (a speech tag, a denial)
+    if _listed_modal(text, start) in ("could", "may", "might"):
+        return False  # "could skim, suck up or otherwise remove 20 million gallons"
     before = _HEDGE_BOUNDARY.split(text[:start])[-1]
     after = _HEDGE_BOUNDARY.split(text[end:])[0]
     return not hedged_text(before + text[start:end] + after)
@@ -641,6 +659,12 @@ class Quantity:
     #: a sum in brackets that converts the sum before it into another currency ("85 million
     #: euros ($108 million)"): the currency of the sum it converts ("EUR"), "" otherwise
     converts: str = ""
+    #: the day a one-day figure is of ("today", "yesterday", "on Tuesday" in its clause, read
+    #: through brackets, against the publication day), ISO; "" when no day or date is known
+    on_day: str = ""
+    #: the named place a distance is measured from ("nine miles from Pensacola" -> {pensacola},
+    #: "50 miles off Louisiana's coast" -> {louisiana}): stems of its capitalised words
+    reference: frozenset[str] = frozenset()
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -712,6 +736,38 @@ _BORED = re.compile(
 )
 
 
+# after a length: how far it is from meeting something ("190ft from intersecting", "100ft
+# vertically of intersecting", "30ft short of reaching")
+_MEETING = re.compile(
+    r"\s*(?:[a-z]+\s+){0,2}(?:from|of|short\s+of|away\s+from)\s+(?:intersect|reach|hitt|meet|"
+    r"connect|join)\w*",
+    re.I,
+)
+# after a length: what it is drilled to meet ("about 1,000 feet to intersect with the well")
+_TO_MEET = re.compile(
+    r"\s*(?:[a-z]+\s+){0,2}to\s+(?:intersect|reach|hit|meet|connect|join)\b", re.I
+)
+# a singular unit that qualifies a noun: "a 40 mile slick", "a 12 foot wall"
+_ATTRIBUTIVE_UNIT = re.compile(
+    r"\s*(?:mile|foot|ft|metre|meter|kilometre|kilometer|km|yard)\s+(?!(?:off|from|of|away|"
+    r"out|offshore|inland|north|south|east|west|to|into|in|at|on|by|long|wide|across|deep|"
+    r"high|below|above|under|beneath|down|up|and|or)\b)[a-z]{3,}",
+    re.I,
+)
+# how far something has gone: "had reached 5,450 metres" (a well's progress, no place)
+_REACHED = re.compile(
+    r"\b(?:reached|reaching|reaches)\s+(?:a\s+|about\s+|some\s+|nearly\s+|almost\s+|"
+    r"more than\s+|over\s+|roughly\s+|around\s+)*$",
+    re.I,
+)
+# ... unless the words after say where to: "reached 20 miles off the coast"
+_WHERE_TO = re.compile(
+    r"\s*(?:[a-z]+\s+)?(?:off|from|of|away|offshore|inland|out|north|south|east|west|"
+    r"beyond|past|toward|towards)\b",
+    re.I,
+)
+
+
 def _length_role(after: str, before: str = "") -> str:
     """What a length measures: how far offshore or from a place ("50 miles off the coast",
     "40 miles southeast of the mouth"), how far apart two things are ("10 miles away from
@@ -719,6 +775,13 @@ def _length_role(after: str, before: str = "") -> str:
     below")."""
     # a conversion: "5,000 ft (1,500 m) of water", and the converted figure itself
     after = re.sub(r"\s*\([^()]*\)", "", re.sub(r"^\s*\)", "", after))
+    before = _BRACKETS.sub("", before)  # "130 miles (208 km) by 70 miles"
+    if _MEETING.match(after):
+        return "between"  # "about 190ft from intersecting the blown-out well", "100ft
+        # vertically of intersecting": how far one well is from another
+    if _TO_MEET.match(after):
+        return "remaining"  # "bore down about 1,000 feet to intersect with the well": what
+        # is still to drill, no depth reached
     if re.search(r"\b(?:deep|depths?)\b", before, re.I) or _BORED.search(before):
         return "depth"  # "ultra-deep wells, those greater than 5,000 ft"; "penetrated
         # another 18,000 feet" (how far a well goes down)
@@ -740,8 +803,16 @@ def _length_role(after: str, before: str = "") -> str:
     if any(
         w in ("by", "long", "wide", "across", "tall", "high", "length", "width")
         for w in words_after
-    ) or re.search(r"\b(?:covering|covers|covered|measuring|spanning|stretching)\s+$", before):
-        return "size"
+    ) or re.search(
+        r"\b(?:covering|covers|covered|measuring|spanning|stretching|stretched|stretches|"
+        r"stretch)\s+(?:across\s+|over\s+|for\s+)?$",
+        before,
+    ):
+        return "size"  # ("a sheen stretched 470 miles": its length, not how far offshore)
+    if re.search(r"\b(?:a|an)\s+$", before) and _ATTRIBUTIVE_UNIT.match(after):
+        return "size"  # "a 40 mile slick": the unit, singular, qualifies a noun
+    if _REACHED.search(before) and not _WHERE_TO.match(after):
+        return "depth"  # "the relief well had reached 5,450 metres": how far it has gone
     if any(
         w in ("below", "deep", "underwater", "beneath", "down", "undersea", "depth", "above")
         for w in words_after
@@ -752,7 +823,8 @@ def _length_role(after: str, before: str = "") -> str:
         # down"): no distance offshore, nor the depth a well has reached
     if re.match(
         r"\s*(?:\w+\s+)?(?:away|apart)\b|\s*(?:\w+\s+)?from\s+(?:the\s+)?(?:[A-Z]|"
-        r"(?:\w+\s+)?(?:well|rig|site|platform|wellhead|leak|source|slick|spill)\b)|"
+        r"(?:\w+\s+){0,2}(?:well|rig|site|platform|wellhead|leak|source|slick|spill|"
+        r"preventer|valve|riser)\b)|"
         r"\s*(?:\w+\s+)?(?:north|south|east|west)[\w-]*\s+of\s+(?:the\s+)?(?:[\w-]+\s+){0,2}"
         r"(?:well|rig|site|platform|wellhead|leak|source|slick|spill|disaster|explosion|blast)\b",
         after,
@@ -816,6 +888,8 @@ _HUMAN = words(
     "peopl person individu villager resident worker civilian passenger child children "
     "student soldier men women man woman member staff personnel emploi crew climber tourist "
 ) | {""}
+#: the counted nouns that are people, for the read model's names of counts
+HUMAN = _HUMAN
 #: what happened to counted people, as one word: "36 members ... confirmed to have died"
 #: (kill) is no rival to "188 staff members ... still unaccounted for" (missing)
 _CASUALTY = {"injur": "injur", "kill": "kill", "miss": "missing", "unaccount": "missing"}
@@ -949,7 +1023,7 @@ _VOLUME_ACTS = {
     **dict.fromkeys(
         words(
             "leak spill gush spew pour flow emanat escap seep bleed discharg releas belch "
-            "spurt ooz erupt"
+            "spurt ooz erupt enter"
         ),
         "flow",
     ),
@@ -1001,6 +1075,8 @@ _AREA_OF = re.compile(
     r"\s*(?:square|sq)\.?\s+[a-z]+\s+of\s+(?:the\s+)?([a-z]+)(?:\s+([a-z]+))?", re.I
 )
 _OPEN_WATER = words("water sea ocean gulf surfac")
+# an area that qualifies the noun after it: "the 630-square-mile lake"
+_AREA_NAMED = re.compile(r"-(?:square|sq)\.?-[a-z]+\s+([a-z]{3,})", re.I)
 _CLOSED = re.compile(r"\b(?:clos\w*|shut\w*|off-limits|ban\w*)\b[^.;]{0,40}\bfish", re.I)
 _LENGTH_OF = {
     **dict.fromkeys(words("boom barrier"), "boom"),
@@ -1041,6 +1117,9 @@ _INTO_THE_SEA = re.compile(
     re.I,
 )
 _MONEY_UNITS = frozenset(("USD", "EUR", "GBP", "INR", "GBX", "USC"))
+# a bound on a sum named before it in its clause ("a statutory limit under US law for oil
+# spill costs of a mere $75m")
+_LIMIT_OF = re.compile(r"\b(?:limit|limits|cap|ceiling|liability)\b", re.I)
 # a sum that names its object right after it: "a $20bn compensation fund", "the $75m
 # liability cap" (the head of the compound is what the sum is: the fund's size)
 _MONEY_NAMED = re.compile(r"(?:\s*(?:bn|m|billion|million|trillion)\b)?\s+([a-z]+)(?:\s+([a-z]+))?")
@@ -1201,6 +1280,11 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
                 return "", _LENGTH_OF[w]  # "200 square miles of oiled coastline"
         if named and not any(w in _OPEN_WATER or w in _AREA_THINGS for w in named):
             return "", named[0]  # "of farmland"
+        compound = _AREA_NAMED.match(text[end : end + 40])
+        if compound:
+            head = stem(compound.group(1).lower())
+            if head not in _OPEN_WATER and head not in _AREA_THINGS and head not in STOPWORDS:
+                return "", head  # "the 630-square-mile lake": the lake's area
         if _CLOSED.search(_clause(text, start, end)):
             return "", "closure"
         return "", _nearest(text, start, end, _AREA_THINGS)
@@ -1209,7 +1293,11 @@ def measure_of(text: str, start: int, end: int, unit: str) -> tuple[str, str]:
         for word in reversed(named.groups() if named else ()):
             if word and word.lower() not in STOPWORDS and stem(word.lower()) in _MONEY_ACTS:
                 return _MONEY_ACTS[stem(word.lower())], ""  # "a $20bn compensation fund"
-        return _nearest(text, start, end, _MONEY_ACTS), ""
+        act = _nearest(text, start, end, _MONEY_ACTS)
+        if act == "cost" and _LIMIT_OF.search(_CLAUSE_END.split(text[:start])[-1]):
+            return "limit", ""  # "a statutory limit ... for oil spill costs of $75m": the
+            # limit on a cost is no cost
+        return act, ""
     if unit == "%":
         return "", _share_whole(text[end : end + 80])
     if unit and unit != "%" and not unit.startswith(("mass", "area")):
@@ -1248,7 +1336,25 @@ _SIDE_AFTER = re.compile(
     r"[\s-]*(?:[a-z]+[\s-]+)?(?:(long|in length)|(wide|across|in width))\b", re.I
 )
 _BY_AFTER = re.compile(r"-[a-z]+-by-(\d[\d,.]*)-[a-z]+")
+_STRETCHED = re.compile(r"\b(?:stretch|stretches|stretched|stretching)\s+(?:\w+\s+)?$", re.I)
 _COVERING = re.compile(r"\b(?:covering|covers|covered|spanning|spans|spanned)\s+(?:\w+\s+)?$", re.I)
+
+
+_REFERENCE = re.compile(
+    r"\s*[a-z]+\.?\)?\s+(?:[a-z-]+\s+)?(?:off|from|of)\s+(?:the\s+)?((?:[\w'’-]+\s+){0,4}[\w'’-]+)"
+)
+
+
+def _reference(text: str, end: int) -> frozenset[str]:
+    """The named place a distance ending at ``end`` is measured from: the stems of the
+    capitalised words of the phrase after its unit ("nine miles (15km) from Pensacola on the
+    Florida panhandle" -> {pensacola, florida}); empty when it names none ("offshore", "off
+    the coast", "northwest of the island")."""
+    m = _REFERENCE.match(_BRACKETS.sub("", text[end : end + 90]))
+    if not m:
+        return frozenset()
+    names = re.findall(r"\b[A-Z][a-z]+", m.group(1))
+    return frozenset(stem(n.lower()) for n in names if n not in _NOT_NAMES)
 
 
 def _size_side(text: str, start: int, end: int) -> str:
@@ -1256,7 +1362,7 @@ def _size_side(text: str, start: int, end: int) -> str:
     "a five-mile long slick"), "wide" ("70 miles wide", "45 miles across"), "area" ("a slick
     covering 400 miles"), "" when the words do not say (the sides of "A by B" are set by
     the caller); "a 1-mile-by-5-mile sheen" gives the shorter side."""
-    after = text[end : end + 40]
+    after = _BRACKETS.sub("", text[end : end + 60])  # "130 miles (200km) long"
     side = _SIDE_AFTER.match(after)
     if side:
         return "long" if side.group(1) else "wide"
@@ -1268,6 +1374,9 @@ def _size_side(text: str, start: int, end: int) -> str:
             return "long" if value >= other else "wide"
     if _COVERING.search(text[max(0, start - 30) : start]):
         return "area"
+    stretched = _STRETCHED.search(text[max(0, start - 30) : start])
+    if stretched and not re.match(r"[\s\w]*\bby\b", after):
+        return "long"  # "a sheen stretched 470 miles": how long it is
     return ""
 
 
@@ -1389,7 +1498,7 @@ def _zero(text: str, start: int, end: int, unit: str, ctx: SlotContext) -> Quant
         frame=(around[0] | around[1]) - {unit},
         background=_in_background(text, start, end, year),
         named=_named_happening(text, start, end),
-        day=bool(_A_DAY.search(_clause(text, start, end))),
+        day=bool(_A_DAY.search(_day_clause(text, start, end))),
         person=person,
         crowd=len(named) >= 2,
         personal=bool(person) and _countable_stat(unit),
@@ -1397,7 +1506,15 @@ def _zero(text: str, start: int, end: int, unit: str, ctx: SlotContext) -> Quant
         periods=_figure_periods(text, start, end),
         hedge_free=_hedge_free(text, start, end),
         opens_other_year=_opens_other_year(text, year),
+        on_day=_day_of(_day_clause(text, start, end), ctx.published),
     )
+
+
+# between two lengths of one list whose second leaves its verb out: " metres, and the second "
+_ELLIPTIC = re.compile(
+    r"\s*[a-z]+\.?,?\s+and\s+(?:the\s+)?(?:second|other|third|fourth|latter|smaller|larger)\s+",
+    re.I,
+)
 
 
 class NumberSlot(SlotKind):
@@ -1700,7 +1817,7 @@ class NumberSlot(SlotKind):
                         text, m.start(), m.end(), ctx.published.year if ctx.published else None
                     ),
                     _named_happening(text, m.start(), m.end()),
-                    bool(_A_DAY.search(_clause(text, m.start(), m.end()))),
+                    bool(_A_DAY.search(_day_clause(text, m.start(), m.end()))),
                     person,
                     len(named) >= 2,
                     bool(person) and _countable_stat(unit),
@@ -1710,6 +1827,8 @@ class NumberSlot(SlotKind):
                     _hedge_free(text, m.start(), m.end()),
                     _opens_other_year(text, ctx.published.year if ctx.published else None),
                     converts,
+                    _day_of(_day_clause(text, m.start(), m.end()), ctx.published),
+                    _reference(text, m.end()) if unit == "length/distance" else frozenset(),
                 )
             )
             places.append((m.start(), m.end()))
@@ -1742,9 +1861,20 @@ class NumberSlot(SlotKind):
                     act=conv.act or first.act,
                     thing=conv.thing or first.thing,
                 )
+        # "the first well had reached 5,450 metres, and the second 4,840 metres": a length
+        # that the words after "and the second" leave bare measures what the one before does
+        for k in range(1, len(out)):
+            first, then = out[k - 1], out[k]
+            if (
+                first.unit.startswith("length/")
+                and then.unit.startswith("length/")
+                and then.unit != first.unit
+                and _ELLIPTIC.fullmatch(text[places[k - 1][1] : places[k][0]])
+            ):
+                out[k] = replace(then, unit=first.unit)
         # "45 miles by 105 miles": the longer side is the length, the shorter the width
         for (i, _s0, e0), (j, s1, _e1) in zip(sizes, sizes[1:], strict=False):
-            if re.fullmatch(r"\s*[a-z]*\s*by\s*", text[e0:s1]) and j == i + 1:
+            if re.fullmatch(r"\s*[a-z]*\s*by\s*", _BRACKETS.sub("", text[e0:s1])) and j == i + 1:
                 long_first = out[i].value >= out[j].value
                 out[i] = replace(out[i], side="long" if long_first else "wide")
                 out[j] = replace(out[j], side="wide" if long_first else "long")
@@ -1834,6 +1964,19 @@ class NumberSlot(SlotKind):
                     continue  # a stated part of a total against a whole
                 if qa.unit == "volume" and qa.day != qb.day:
                     continue  # "collected 256,200 gallons on Monday" / "924,000 gallons" in all
+                if (
+                    qa.reference
+                    and qb.reference
+                    and not qa.reference & qb.reference
+                    and "rig" not in (qa.thing, qb.thing)
+                ):
+                    continue  # how far a moving thing is from one place and from another
+                    # ("nine miles off Louisiana" / "seven miles from Pensacola")
+                if _place_owned_elsewhere(qa, a, b) or _place_owned_elsewhere(qb, b, a):
+                    continue  # "the Yellow Sea, where the slick covers 170 square miles"
+                if qa.on_day and qb.on_day and qa.on_day != qb.on_day and not fixed:
+                    continue  # one day's figure against another day's ("wiping another
+                    # £14bn off its value today" in two reports a day apart)
                 if not fixed and {_running_total(a), _running_total(b)} == {True, False}:
                     continue  # "so far, 364,500 barrels" against "25,000 on Thursday" (where
                     # a rig lies sums nothing: "The oil has been flowing since April 22, when
@@ -2368,6 +2511,7 @@ _SCENARIO_SENTENCE = re.compile(
 )
 _A_DAY = re.compile(
     r"\b(?:on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|yesterday|today|"
+    r"this (?:morning|afternoon|evening)|tonight|last night|"
     r"(?:in|over) (?:the )?(?:past |last |previous )?24 hours|24-hour)\b",
     re.I,
 )
@@ -2378,6 +2522,33 @@ _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 def _clause(text: str, start: int, end: int) -> str:
     return _CLAUSE_END.split(text[:start])[-1] + " " + _CLAUSE_END.split(text[end:])[0]
+
+
+def _day_clause(text: str, start: int, end: int) -> str:
+    """The clause of the figure at ``start:end`` read through brackets: "collected 15,000
+    barrels of oil (630,000 gallons) from the well on Tuesday" is Tuesday's."""
+    before = _CLAUSE_END.split(_BRACKETS.sub("", text[:start]))[-1]
+    return before + " " + _CLAUSE_END.split(_BRACKETS.sub("", text[end:]))[0]
+
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_WEEKDAY_NUMBER = {d: k for k, d in enumerate(_WEEKDAYS)}
+
+
+def _day_of(clause: str, published: date | None) -> str:
+    """The day (ISO) the first day word of ``clause`` (:data:`_A_DAY`) names, counted from
+    ``published``: "today" and "in the past 24 hours" that day, "yesterday" the day before,
+    "on Tuesday" the last Tuesday on or before it; "" when neither is known."""
+    m = _A_DAY.search(clause) if published is not None else None
+    if m is None or published is None:
+        return ""
+    word = m.group(0).lower()
+    if word in ("yesterday", "last night"):
+        return (published - timedelta(days=1)).isoformat()
+    if word.startswith("on "):
+        back = (published.weekday() - _WEEKDAY_NUMBER[word[3:]]) % 7
+        return (published - timedelta(days=back)).isoformat()
+    return published.isoformat()
 
 
 # The earlier-value words of _SCENARIO: after a figure and before another one they are the
@@ -2404,6 +2575,8 @@ def _scenario_clause(text: str, start: int, end: int) -> bool:
     earlier value (:data:`_SCENARIO`), read as it bears on this figure: before it, only a
     definite description right before it when there is one (:data:`_DESCRIBED`); after it,
     the earlier-value words that precede another figure are that figure's."""
+    if _listed_modal(text, start) in ("can", "would"):
+        return True  # "can skim, burn or remove 20,000 barrels a day": an ability
     before = _CLAUSE_END.split(text[:start])[-1]
     # (another reported clause opens at "and that": "told AFP that a total of 10 people had
     # been killed and that the death toll was not expected to rise" expects no 10)
@@ -2422,11 +2595,21 @@ def _scenario_clause(text: str, start: int, end: int) -> bool:
 _CONDITION_OPENING = re.compile(r"^\W*(?:If|Unless|Should)\b[^.;:]{1,160}?,")
 
 
+# A sentence that opens on a time told before it ("By then, 19,500 barrels had escaped") or on
+# a point of comparison ("By contrast, recent production is 1.6 million barrels a day") speaks
+# of another moment or another thing than the report's.
+_OTHER_OPENING = re.compile(
+    r"^\W*(?:By then|By that (?:time|point)|At that (?:time|point)|Until then|Back then|"
+    r"At one point|At first|By contrast|In contrast|By comparison|In comparison)\b",
+    re.I,
+)
+
+
 def _in_background(text: str, start: int, end: int, year: int | None = None) -> bool:
     """Whether the figure at ``start:end`` of ``text`` is of another time or of a scenario
     (see _BACKGROUND): also a figure whose own clause names a year other than ``year`` (the
     publication's: "the 2005 Texas City refinery explosion that killed 15")."""
-    if _BACKGROUND.search(text) or _SCENARIO_SENTENCE.search(text):
+    if _BACKGROUND.search(text) or _SCENARIO_SENTENCE.search(text) or _OTHER_OPENING.match(text):
         return True
     opening = _CONDITION_OPENING.match(text)
     if opening and start >= opening.end() and not re.match(r"-[a-z]", text[end : end + 2]):
@@ -2464,6 +2647,12 @@ _NOT_NAMES = frozenset(("The", "A", "An", "This", "That", "Its", "His", "Her", "
 # told of before it, which its words do not name: no rival to a figure of this one unless the
 # other statement points at it alike
 _TOLD_BEFORE = re.compile(r"^\W*(That|Those)\s+(" + _HAPPENING + r")\b")
+# ... and one that opens on a happening picked out of several ("A third leak is ...", "The
+# largest and most worrisome leak ...") speaks of that one: no rival to a figure of another
+_ONE_OF_SEVERAL = re.compile(
+    r"^\W*(?:A|An|The)\s+(first|second|third|fourth|fifth|largest|biggest|smaller|smallest|"
+    r"larger|main|other)\s+(?:(?:and\s+)?(?:most\s+)?[a-z]+\s+){0,3}?(" + _HAPPENING + r")\b"
+)
 
 
 def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
@@ -2474,6 +2663,9 @@ def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
     told = _TOLD_BEFORE.match(text)
     if told:  # "That leak soiled 162 miles of US beaches": the happening of a sentence before
         out.add(" ".join(told.group(1, 2)))
+    picked = _ONE_OF_SEVERAL.match(text)
+    if picked:  # "A third leak is ... 810 feet from the blowout preventer"
+        out.add(" ".join(picked.group(1, 2)))
     # (the names after a happening are read on their own too: "An explosion in 1979 at the
     # Ixtoc I platform" names Ixtoc though "An explosion" matched first)
     for m in (*_NAMED_HAPPENING.finditer(text), *_HAPPENING_AT.finditer(text)):
@@ -2484,6 +2676,30 @@ def _named_happening(text: str, start: int, end: int) -> frozenset[str]:
         names = next((g for g in m.groups() if g), "").split()
         out.update(n.strip("'’.") for n in names if n not in _NOT_NAMES and n[:1].isupper())
     return frozenset(n for n in out if n)
+
+
+def _place_owned_elsewhere(q: Quantity, own: Statement, other: Statement) -> bool:
+    """A figure that an apposition or relative clause gives to a named place ("oil into the
+    Yellow Sea, where the slick now covers up to 170 square miles") is that place's: no
+    rival to a figure of a statement that names neither that place nor an owner of its own
+    (sums and ages have their own owner rules; "The oil, which has formed a slick ..." names
+    no place)."""
+    if not q.owner or q.unit in _PERSONAL or q.unit in _MONEY_UNITS or q.converts:
+        return False
+    if any(o.startswith("~") for o in q.owner):
+        return False
+    names = {stem(w.lower()) for w in _PROPER.findall(own.text)}
+    if not q.owner <= names:
+        return False
+    # (a statement that names a place of its own may name it otherwise: "Salonika" for
+    # "Thessaloniki, where 20,000 marched"; only one that names nothing is of no place)
+    return not _PROPER.search(other.text) and not any(
+        x.owner for x in other.slot("number") if x.unit == q.unit
+    )
+
+
+#: a capitalised word that does not open a sentence: a name
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)(?<!^\W)\b[A-Z][a-z]+")
 
 
 def _same_happening(q: Quantity, other: Statement) -> bool:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 
 from newsweave.brief import Published, independent_sources
-from newsweave.claim_slots import SLOT_TITLES, SlotContext, slot_values, stated_figure
+from newsweave.claim_slots import HUMAN, SLOT_TITLES, SlotContext, slot_values, stated_figure
 from newsweave.claims import one_name_each
 from newsweave.disjoint_sets import UnionFind
 from newsweave.records import (
@@ -40,7 +40,7 @@ from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store
 from newsweave.store import copies as copies_store
 
-#: a node: (kind, unit, act, thing, value) — see :func:`value_node`
+#: a node: (kind, unit, act, thing, side, value) — see :func:`value_node`
 Node = tuple[str, ...]
 
 
@@ -50,17 +50,27 @@ def read_figure(kind: str, label: str, claim: Claim | None) -> tuple[Node, str, 
     figure, its value in its unit's base unit."""
     if kind == "number" and claim is not None:
         for text in (claim.text, *claim.texts):
-            for q in slot_values("number", text, SlotContext()):
-                if q.text == label:
-                    node = (kind, q.unit, q.act, q.thing, f"{q.value:.3g}")
-                    return node, stated_figure(text, label), q.value
+            same = [q for q in slot_values("number", text, SlotContext()) if q.text == label]
+            if same:
+                q = same[0]
+                # which side of a size it gives (a slick's width is no step of its length);
+                # unread when the text gives the label twice as two sides ("20 miles by 20
+                # miles"): which of them the pair was about is not known here
+                side = q.side if all(x.side == q.side for x in same) else ""
+                node = (kind, q.unit, q.act, q.thing, side, f"{q.value:.3g}")
+                return node, stated_figure(text, label), q.value
     words = re.sub(
         r"^(?:about|around|some|nearly|almost|roughly|approximately|at least|more than|"
         r"over|up to|less than|as many as)\s+",
         "",
         " ".join(label.lower().split()),
     )
-    return (kind, "", "", "", words.replace(",", "")), label, None
+    return (kind, "", "", "", "", words.replace(",", "")), label, None
+
+
+def _with_side(read: tuple[Node, str, float | None], side: str) -> tuple[Node, str, float | None]:
+    node, stated, value = read
+    return (*node[:4], side, *node[5:]), stated, value
 
 
 def value_node(kind: str, label: str, claim: Claim | None) -> Node:
@@ -98,7 +108,13 @@ def group_disagreements(
         if a is None or b is None:
             continue
         # pairs sharing a side (one claim's value) share its value node, so they chain
-        items.append((x, read_figure(x.kind, x.value_a, a), read_figure(x.kind, x.value_b, b)))
+        ra, rb = read_figure(x.kind, x.value_a, a), read_figure(x.kind, x.value_b, b)
+        if bool(ra[0][4]) != bool(rb[0][4]):
+            # two figures of a pair give one side of a size (the claims stage pairs no width
+            # with a length): a figure whose side its words leave unread takes its partner's
+            side = ra[0][4] or rb[0][4]
+            ra, rb = (_with_side(r, side) for r in (ra, rb))
+        items.append((x, ra, rb))
     out = []
     for group, stray in _chains(items):
         out.append(_disagreement(group, claims, articles, source_groups, stray=stray))
@@ -153,17 +169,20 @@ def _connected(items: Sequence[_Pair]) -> list[list[_Pair]]:
         index.setdefault(va, len(index))
         index.setdefault(vb, len(index))
     union = UnionFind(len(index))
-    measures: list[tuple[set[str], set[str]]] = [({n[2]} - {""}, {n[3]} - {""}) for n in index]
+    # what each chain's nodes read: happenings, things and sides of a size ("long", "wide")
+    measures: list[tuple[set[str], ...]] = [
+        ({n[2]} - {""}, {n[3]} - {""}, {n[4]} - {""}) for n in index
+    ]
     for _, (va, _, _), (vb, _, _) in sorted(items, key=lambda it: (it[0].a, it[0].b)):
         ra, rb = union.find(index[va]), union.find(index[vb])
         if ra == rb:
             continue
-        acts = measures[ra][0] | measures[rb][0]
-        things = measures[ra][1] | measures[rb][1]
-        if len(acts) > 1 or len(things) > 1:
-            continue  # this pair stands alone, its nodes each in their chain
+        joined = tuple(x | y for x, y in zip(measures[ra], measures[rb], strict=True))
+        if any(len(read) > 1 for read in joined):
+            continue  # this pair stands alone, its nodes each in their chain (a slick's
+            # lengths and its widths are two chains, though one sentence gives both)
         root = union.union(ra, rb)
-        measures[root] = (acts, things)
+        measures[root] = joined
     groups: dict[int, list[_Pair]] = {}
     alone: list[list[_Pair]] = []
     for item in items:
@@ -362,6 +381,9 @@ CURRENCY_WORDS = {
 }
 #: counts whose unit is the happening (claim_slots' casualty units)
 PEOPLE_UNITS = {"kill": "People killed", "injur": "People injured", "missing": "People missing"}
+#: counted units that are people (claim_slots' casualty units and the people nouns): only
+#: these make "316 dead" a count of people killed
+HUMAN_UNITS = frozenset(PEOPLE_UNITS) | HUMAN | {"dead", "death"}
 #: counted words that name the quantity themselves ("316 dead", "35 mph", "70,000 bpd")
 COUNT_WORDS = {
     "dead": "People killed",
@@ -414,8 +436,12 @@ def quantity_name(kind: str, nodes: Sequence[Node], stated: Sequence[str]) -> st
     if dim in ("mass", "area"):
         name = "Weight" if dim == "mass" else "Area"
         return f"{name}, {written}" if written else name
-    if written in COUNT_WORDS:
-        return COUNT_WORDS[written]
+    if written in COUNT_WORDS and (
+        not COUNT_WORDS[written].startswith("People") or unit in HUMAN_UNITS
+    ):
+        return COUNT_WORDS[written]  # ("316 dead birds" are no people: the noun decides)
+    if written in COUNT_WORDS and unit.isalpha():
+        written = unit if unit.endswith("s") else unit + "s"  # "Birds killed"
     noun = written or unit
     what = ACT_WORDS.get(act, "")
     return f"{noun.capitalize()} {what}" if what else f"Number of {noun}"
@@ -433,7 +459,7 @@ def _most_read(codes: Iterable[str]) -> str:
 _UNIT_WORD = re.compile(
     r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|"
     r"twenty|thirty|forty|fifty|hundred|dozens?)\b)[\d,.]*[\s-]*"
-    r"(?:(?:m|bn|million|billion|thousand)\b\s*)?((?:sq(?:uare)?\.?\s+)?[A-Za-z]+)",
+    r"(?:(?:m|bn|million|billion|thousand)\b\s*)?((?:sq(?:uare)?\.?[\s-]+)?[A-Za-z]+)",
     re.I,
 )
 
@@ -447,7 +473,7 @@ def _unit_words(stated: Sequence[str]) -> str:
         m = _UNIT_WORD.search(re.sub(r"\s*\([^()]*\)", "", text))
         if m and m.group(1).lower() not in ("a", "an", "of", "and", "or", "to", "per"):
             # an area's unit is two words, its square one word ("sq miles": "square miles")
-            words.append(re.sub(r"^sq(?:uare)?\.?\s+", "square ", m.group(1).lower()))
+            words.append(re.sub(r"^sq(?:uare)?\.?[\s-]+", "square ", m.group(1).lower()))
     return _most_read(words)
 
 
