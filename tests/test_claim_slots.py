@@ -1891,6 +1891,14 @@ def test_a_figure_given_to_a_named_place_is_that_place_s() -> None:
     )
     gulf = "Latest figures: 2,700 sq miles of visible slick and 572 miles of shoreline oiled"
     assert _conflicts(yellow, gulf, "2010-07-23", "2010-07-16") == set()
+    # a capitalised word no place word leads to names no place (a fact box run into the next
+    # line); a name after "off" does
+    boxed = gulf + " Readers write for publication"
+    assert _conflicts(yellow, boxed, "2010-07-23", "2010-07-16") == set()
+    named = gulf + " off the Louisiana coast"
+    assert _conflicts(yellow, named, "2010-07-23", "2010-07-16") == {
+        ("number", frozenset({"up to 170", "2,700"}))
+    }
     plain = "Officials said the slick now covers up to 170 square miles of the sea"
     assert _conflicts(plain, gulf, "2010-07-23", "2010-07-16") == {
         ("number", frozenset({"up to 170", "2,700"}))
@@ -1911,3 +1919,41 @@ def test_a_moving_thing_s_distances_from_two_places_are_two_quantities() -> None
 def test_an_area_that_qualifies_a_noun_is_that_noun_s() -> None:
     lake = _figs("High seas pushed the oil into the 630-square-mile lake that borders the city")
     assert (lake["630"].unit, lake["630"].thing) == ("area", "lake")
+
+
+def test_a_volume_in_the_progressive_is_what_flows_at_the_time() -> None:
+    # (on all bpoil "5,000 barrels of oil were still leaking into the Gulf Of Mexico" was
+    # paired with "Nearly 4 million gallons of oil have spilled into the Gulf": a rate whose
+    # period is left out against a total; volumes compare only when both are, or neither)
+    still = "An official said 5,000 barrels of oil were still leaking into the sea"
+    assert _figs(still)["5,000"].ongoing
+    assert not _figs(still.replace("were still leaking", "have spilled"))["5,000"].ongoing
+    assert not _figs("Nearly 4 million gallons of oil have spilled")["Nearly 4 million"].ongoing
+    assert not _figs("Some 5,000 barrels of oil a day are pouring into the sea")[
+        "Some 5,000"
+    ].ongoing  # (a rate a day is no volume)
+
+
+def test_a_distance_from_the_water_is_how_far_inland() -> None:
+    inland = _figs("Crude oil had been pushed as far as 60 yards from the water")
+    assert inland["60"].unit == "length/inland"
+    assert _figs("Tar balls were found 200 feet inland")["200"].unit == "length/inland"
+    # from the shore, the coast or a town: still how far off
+    assert _figs("The sheen was 9 miles from the shore")["9"].unit == "length/distance"
+
+
+def test_a_statement_pointing_back_at_another_year_s_happening_is_background() -> None:
+    before = (
+        "On April 27, 2003, a barge hit an obstacle in the bay, discharging an estimated "
+        "100,000 gallons of oil. "
+    )
+    text = "The oil is known to have affected an estimated 90 miles of shoreline"
+
+    def background(before: str, day: date = date(2010, 6, 27)) -> bool:
+        (q,) = NumberSlot().extract(text, SlotContext(published=day, before=before))
+        return q.background
+
+    assert background(before)
+    assert not background(before, date(2003, 5, 1))  # that year's own report
+    assert not background(before.replace("2003", "Tuesday"))
+    assert not background("")

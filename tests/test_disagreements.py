@@ -681,3 +681,52 @@ def test_a_length_and_a_width_never_chain() -> None:
     sides = sorted(tuple(sorted(s.value for s in d.sides)) for d in found)
     assert sides == [("20", "45", "70"), ("20", "470", "about 100", "more than 130")]
     assert all(d.quantity == "The slick's size, miles" for d in found)
+
+
+def test_a_value_whose_happening_is_unread_takes_the_one_read_elsewhere() -> None:
+    """ "The cost of the spill had reached $3.12 billion" (no happening read) is the same value
+    as "has so far cost BP a total of $3.12 bn": the pair it is in joins the cost's revision,
+    in date order, instead of a row of its own; a value read with two happenings elsewhere
+    keeps its own."""
+    texts = {
+        "c1": ("The oil spill has so far cost BP a total of $3.12 bn", "2010-07-05"),
+        "c2": ("The cost of the spill now stands at $3.5 bn", "2010-07-12"),
+        "c3": (
+            "The cost of dealing with the spill has now reached nearly $4 billion",
+            "2010-07-20",
+        ),
+        "c4": ("BP says the cost of the spill had reached $3.12 billion", "2010-07-23"),
+    }
+    found = _group(
+        texts,
+        [("c1", "c2", "$3.12 bn", "$3.5 bn"), ("c3", "c4", "nearly $4 billion", "$3.12 billion")],
+    )
+    assert len(found) == 1
+    assert [s.value for s in found[0].sides][0] in ("$3.12 bn", "$3.12 billion")
+    # without the read one, the pair stands alone
+    alone = _group(
+        {k: texts[k] for k in ("c2", "c3", "c4")},
+        [("c3", "c4", "nearly $4 billion", "$3.12 billion")],
+    )
+    assert len(alone) == 1 and {s.value for s in alone[0].sides} == {
+        "nearly $4 billion",
+        "$3.12 billion",
+    }
+
+
+def test_distances_from_two_named_places_never_chain() -> None:
+    """The slick nine miles off Louisiana and, a month later, nine miles and then seven miles
+    from Pensacola: the same value does not make one revision of the two distances."""
+    found = _group(
+        {
+            "d1": ("The slick is about 50 miles (80km) off Louisiana's coast", "2010-04-29"),
+            "d2": ("The slick was now nine miles (14km) off the coast of Louisiana", "2010-05-03"),
+            "d3": ("The slick is only nine miles (15km) from Pensacola in Florida", "2010-06-02"),
+            "d4": ("The slick is only seven miles (11km) from Pensacola in Florida", "2010-06-03"),
+        },
+        [("d1", "d2", "about 50", "nine"), ("d3", "d4", "nine", "seven")],
+    )
+    assert sorted(sorted(s.value for s in d.sides) for d in found) == [
+        ["about 50", "nine"],
+        ["nine", "seven"],
+    ]

@@ -665,6 +665,10 @@ class Quantity:
     #: the named place a distance is measured from ("nine miles from Pensacola" -> {pensacola},
     #: "50 miles off Louisiana's coast" -> {louisiana}): stems of its capitalised words
     reference: frozenset[str] = frozenset()
+    #: a volume whose verb after it is in the progressive ("5,000 barrels of oil were still
+    #: leaking into the Gulf"): what flows at the time, a rate whose period its words leave
+    #: out, no total
+    ongoing: bool = False
 
     def compatible(self, other: Quantity, shift: float = 0.0) -> bool:
         """Whether the two figures can both be true (within rounding, inside a bound, or
@@ -818,6 +822,9 @@ def _length_role(after: str, before: str = "") -> str:
         for w in words_after
     ) or re.match(r"\s*[a-z]*\s*under\s+(?:the\s+)?(?:sea|water|ocean|surface|seabed)\b", after):
         return "depth"  # (how far up or down: "ships on the surface 1.6 km above the well")
+    if re.match(r"\s*(?:[a-z]+\s+)?(?:inland\b|from\s+the\s+(?:water|sea)(?:'s\s+edge)?\b)", after):
+        return "inland"  # "oil pushed as far as 60 yards from the water": how far inland,
+        # no distance offshore
     if re.match(r"\s*(?:[a-z]+\s+){0,2}to\s+(?:be\s+)?(?:drill|bore|dig|go)", after):
         return "remaining"  # what a well has left to drill ("another 30 feet to be drilled
         # down"): no distance offshore, nor the depth a well has reached
@@ -1313,6 +1320,28 @@ _IT_SUBJECT = re.compile(
     re.I,
 )
 _SENTENCE_CUT = re.compile(r"(?<=[.!?])[\"”’]?\s+")
+
+
+# a statement whose subject points back at a happening told before it ("The oil is known to
+# have affected ...", "That spill ...")
+_ANAPHORIC_HAPPENING = re.compile(
+    r"^\W*(?:The|That|This|Its)\s+(?:oil|spill|slick|leak|accident|disaster|crude)\b"
+)
+_A_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def _told_of_another_year(text: str, ctx: SlotContext) -> bool:
+    """Whether ``text`` points back at a happening ("The oil ...") of the sentence before it,
+    and that sentence is of another year than the publication's (it names a year, none the
+    publication's): "On April 27, 2003, ... a barge hit an obstacle ... The oil is known to
+    have affected an estimated 90 miles of shoreline"."""
+    if not ctx.before or ctx.published is None or not _ANAPHORIC_HAPPENING.match(text):
+        return False
+    last = [p for p in _SENTENCE_CUT.split(ctx.before.strip()) if p.strip()]
+    if not last:
+        return False
+    years = {int(y) for y in _A_YEAR.findall(last[-1])}
+    return bool(years) and ctx.published.year not in years
 
 
 def _pronoun_thing(text: str, start: int, before: str) -> str:
@@ -1829,6 +1858,7 @@ class NumberSlot(SlotKind):
                     converts,
                     _day_of(_day_clause(text, m.start(), m.end()), ctx.published),
                     _reference(text, m.end()) if unit == "length/distance" else frozenset(),
+                    unit == "volume" and _ongoing(text, m.end()),
                 )
             )
             places.append((m.start(), m.end()))
@@ -1878,6 +1908,10 @@ class NumberSlot(SlotKind):
                 long_first = out[i].value >= out[j].value
                 out[i] = replace(out[i], side="long" if long_first else "wide")
                 out[j] = replace(out[j], side="wide" if long_first else "long")
+        if out and _told_of_another_year(text, ctx):
+            # "On April 27, 2003, ... the Bouchard Barge B-120 hit an obstacle ... The oil is
+            # known to have affected an estimated 90 miles of shoreline": that year's oil
+            out = [replace(q, background=True) for q in out]
         return tuple(out)
 
     def compare(
@@ -1962,6 +1996,9 @@ class NumberSlot(SlotKind):
                     # Tuesday may repeat from Monday's, compares no day)
                 if qa.part != qb.part:
                     continue  # a stated part of a total against a whole
+                if qa.unit == "volume" and qa.ongoing != qb.ongoing:
+                    continue  # "5,000 barrels were still leaking" (a rate, its period left
+                    # out) against "Nearly 4 million gallons have spilled" (a total)
                 if qa.unit == "volume" and qa.day != qb.day:
                     continue  # "collected 256,200 gallons on Monday" / "924,000 gallons" in all
                 if (
@@ -2524,6 +2561,18 @@ def _clause(text: str, start: int, end: int) -> str:
     return _CLAUSE_END.split(text[:start])[-1] + " " + _CLAUSE_END.split(text[end:])[0]
 
 
+# after a volume, in its clause: a verb in the progressive ("of oil were still leaking")
+_PROGRESSIVE = re.compile(
+    r"(?:\s+[\w()/,.-]+){0,6}?\s+(?:is|are|was|were)\s+(?:still\s+|now\s+)?[a-z]+ing\b"
+)
+
+
+def _ongoing(text: str, end: int) -> bool:
+    """Whether the volume ending at ``end`` is the subject of a verb in the progressive
+    ("5,000 barrels of oil were still leaking into the Gulf"): what flows at the time."""
+    return bool(_PROGRESSIVE.match(_CLAUSE_END.split(text[end:])[0]))
+
+
 def _day_clause(text: str, start: int, end: int) -> str:
     """The clause of the figure at ``start:end`` read through brackets: "collected 15,000
     barrels of oil (630,000 gallons) from the well on Tuesday" is Tuesday's."""
@@ -2693,13 +2742,20 @@ def _place_owned_elsewhere(q: Quantity, own: Statement, other: Statement) -> boo
         return False
     # (a statement that names a place of its own may name it otherwise: "Salonika" for
     # "Thessaloniki, where 20,000 marched"; only one that names nothing is of no place)
-    return not _PROPER.search(other.text) and not any(
+    return not _PLACE_NAMED.search(other.text) and not any(
         x.owner for x in other.slot("number") if x.unit == q.unit
     )
 
 
 #: a capitalised word that does not open a sentence: a name
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)(?<!^\W)\b[A-Z][a-z]+")
+#: a name a place word introduces ("in Salonika", "off the Louisiana coast", "into the Gulf"):
+#: a capitalised word no such word leads to ("... 1.82m gallons applied Letters for
+#: publication", a fact box run into the next line) names no place
+_PLACE_NAMED = re.compile(
+    r"\b(?:in|into|at|off|near|from|of|to|across|around|along|outside|inside|on|over)\s+"
+    r"(?:the\s+)?(?:[a-z]+\s+)?[A-Z][a-z]+"
+)
 
 
 def _same_happening(q: Quantity, other: Statement) -> bool:

@@ -40,7 +40,8 @@ from newsweave.store import ArticleFilter, Store
 from newsweave.store import claims as claims_store
 from newsweave.store import copies as copies_store
 
-#: a node: (kind, unit, act, thing, side, value) — see :func:`value_node`
+#: a node: (kind, unit, act, thing, side, value) — see :func:`value_node`; side: which side of
+#: a size ("long", "wide"), or the named place a distance is from ("from pensacola")
 Node = tuple[str, ...]
 
 
@@ -57,6 +58,11 @@ def read_figure(kind: str, label: str, claim: Claim | None) -> tuple[Node, str, 
                 # unread when the text gives the label twice as two sides ("20 miles by 20
                 # miles"): which of them the pair was about is not known here
                 side = q.side if all(x.side == q.side for x in same) else ""
+                if q.reference and q.thing != "rig":
+                    # how far a moving thing is from one named place is no step of how far
+                    # it is from another ("nine miles off Louisiana", "nine miles from
+                    # Pensacola"), though the claims stage pairs each with its own
+                    side = "from " + " ".join(sorted(q.reference))
                 node = (kind, q.unit, q.act, q.thing, side, f"{q.value:.3g}")
                 return node, stated_figure(text, label), q.value
     words = re.sub(
@@ -115,6 +121,7 @@ def group_disagreements(
             side = ra[0][4] or rb[0][4]
             ra, rb = (_with_side(r, side) for r in (ra, rb))
         items.append((x, ra, rb))
+    items = _acts_read_elsewhere(items)
     out = []
     for group, stray in _chains(items):
         out.append(_disagreement(group, claims, articles, source_groups, stray=stray))
@@ -123,6 +130,29 @@ def group_disagreements(
 
 
 _Read = tuple[Node, str, float | None]
+
+
+def _acts_read_elsewhere(items: list[_Pair]) -> list[_Pair]:
+    """A value whose words leave its happening unread ("the cost of the spill had reached
+    $3.12 billion") takes the happening of the one same value read elsewhere ("has so far
+    cost BP a total of $3.12 bn"), so the two are one node and the chains they are in are
+    one; a value read with two happenings elsewhere stays as it is."""
+    acts: dict[Node, set[str]] = {}
+    for _, (va, _, _), (vb, _, _) in items:
+        for n in (va, vb):
+            if n[2]:
+                acts.setdefault((*n[:2], *n[3:]), set()).add(n[2])
+
+    def read(r: _Read) -> _Read:
+        node = r[0]
+        found = acts.get((*node[:2], *node[3:]), set()) if not node[2] else set()
+        if len(found) != 1:
+            return r
+        return (*node[:2], *found, *node[3:]), r[1], r[2]
+
+    return [(x, read(ra), read(rb)) for x, ra, rb in items]
+
+
 _Pair = tuple[Contradiction, _Read, _Read]
 
 
@@ -370,6 +400,7 @@ LENGTH_WORDS = {
     "depth": "depth",
     "fall": "fall",
     "remaining": "length left to drill",
+    "inland": "distance inland",
 }
 CURRENCY_WORDS = {
     "USD": "US dollars",
