@@ -1945,7 +1945,7 @@ def test_a_distance_from_the_water_is_how_far_inland() -> None:
 def test_a_statement_pointing_back_at_another_year_s_happening_is_background() -> None:
     before = (
         "On April 27, 2003, a barge hit an obstacle in the bay, discharging an estimated "
-        "100,000 gallons of oil. "
+        "100,000 gallons of No. 6 oil. "
     )
     text = "The oil is known to have affected an estimated 90 miles of shoreline"
 

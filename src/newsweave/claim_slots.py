@@ -1337,10 +1337,13 @@ def _told_of_another_year(text: str, ctx: SlotContext) -> bool:
     have affected an estimated 90 miles of shoreline"."""
     if not ctx.before or ctx.published is None or not _ANAPHORIC_HAPPENING.match(text):
         return False
-    last = [p for p in _SENTENCE_CUT.split(ctx.before.strip()) if p.strip()]
-    if not last:
-        return False
-    years = {int(y) for y in _A_YEAR.findall(last[-1])}
+    parts = [p for p in _SENTENCE_CUT.split(ctx.before.strip()) if p.strip()]
+    last = ""
+    while parts:  # (a cut before a word in lower case or a digit is no sentence's end:
+        last = parts.pop() + " " + last  # "100,000 gallons of No. 6 oil.")
+        if last[:1].isupper():
+            break
+    years = {int(y) for y in _A_YEAR.findall(last)}
     return bool(years) and ctx.published.year not in years
 
 
@@ -2735,11 +2738,14 @@ def _place_owned_elsewhere(q: Quantity, own: Statement, other: Statement) -> boo
     no place)."""
     if not q.owner or q.unit in _PERSONAL or q.unit in _MONEY_UNITS or q.converts:
         return False
-    if any(o.startswith("~") for o in q.owner):
-        return False
+    if any(o.startswith("~") for o in q.owner) or q.thing == "rig":
+        return False  # (where a rig lies: "the Deepwater Horizon, which was drilling 50 miles
+        # off the Louisiana coast" names the rig itself, no place)
     names = {stem(w.lower()) for w in _PROPER.findall(own.text)}
     if not q.owner <= names:
         return False
+    if q.owner <= {stem(w.lower()) for w in _PROPER.findall(other.text)}:
+        return False  # the other statement names it too
     # (a statement that names a place of its own may name it otherwise: "Salonika" for
     # "Thessaloniki, where 20,000 marched"; only one that names nothing is of no place)
     return not _PLACE_NAMED.search(other.text) and not any(
