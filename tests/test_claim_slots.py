@@ -812,8 +812,9 @@ def test_what_each_figure_measures() -> None:
     assert figures("BP put the worst possible leak at 100,000 barrels a day")["100,000"].background
     coast = figures("more than 100 miles of Louisiana's 400-mile coast")["more than 100"]
     assert coast.thing == "coast"
-    day, total = figures("the tube collected 256,200 gallons of oil on Monday"), figures(
-        "The tube collected 924,000 gallons before crews took it out"
+    day, total = (
+        figures("the tube collected 256,200 gallons of oil on Monday"),
+        figures("The tube collected 924,000 gallons before crews took it out"),
     )
     assert day["256,200"].day and not total["924,000"].day
     texas = figures("remembered for the 2005 Texas City refinery explosion that killed 15")
@@ -1111,9 +1112,7 @@ def test_names_of_different_kinds_do_not_part_two_figures() -> None:
         ("a-1", a, [("Duncan Raite", "PERSON", "e-raite")]),
         ("b-1", b, [("Aoraki National Park", "LOC", "e-park")]),
     )
-    assert [(x.kind, {x.value_a, x.value_b}) for x in found] == [
-        ("number", {"about 60", "150"})
-    ]
+    assert [(x.kind, {x.value_a, x.value_b}) for x in found] == [("number", {"about 60", "150"})]
     # two different people named: still no rivals
     found = _named(
         ("a-1", a, [("Duncan Raite", "PERSON", "e-raite")]),
@@ -1449,6 +1448,8 @@ def test_weekdays_read_by_the_time_stage_compare_as_dates_across_days() -> None:
     start = "The rig exploded on April 20 while finishing a well for BP in the Gulf of Mexico."
     later = "The rig exploded on April 21 while finishing a well for BP in the Gulf of Mexico."
     assert dated((start, "2010-04-28"), (later, "2010-04-22")) == []
+
+
 def test_bpoil_false_rows_each_figure_is_read_as_what_it_measures() -> None:
     """Rows of bpoil's contested listing (all outlets) that no reader calls a disagreement,
     each read again on its real sentence (issue #11)."""
@@ -1476,10 +1477,19 @@ def test_bpoil_false_rows_each_figure_is_read_as_what_it_measures() -> None:
     sheen = figures("crews saw a 1-mile-by-5-mile rainbow sheen of what appeared to be oil")
     assert sheen["1"].thing == "slick"  # the other side of one size is no other figure
     well = "Louisiana, the nearest state to BP's gushing undersea well 42 miles out in the Gulf"
-    assert _conflicts(well, "it was 12 miles off the Mississippi delta and more than 50 miles "
-                      "from the leaking well") == set()
-    assert _conflicts(well, "The crew was finishing the well about 50 miles off the Louisiana "
-                      "coast when the rig exploded") == {("number", frozenset({"42", "about 50"}))}
+    assert (
+        _conflicts(
+            well,
+            "it was 12 miles off the Mississippi delta and more than 50 miles "
+            "from the leaking well",
+        )
+        == set()
+    )
+    assert _conflicts(
+        well,
+        "The crew was finishing the well about 50 miles off the Louisiana "
+        "coast when the rig exploded",
+    ) == {("number", frozenset({"42", "about 50"}))}
     # "95.5 m US gallons" is 95.5 million gallons (a conversion in brackets), no length
     gallons = figures("up to 2.275 m barrels (or 95.5 m US gallons) will have entered the Gulf")
     assert not any(q.unit.startswith("length") for q in gallons.values())
@@ -1495,40 +1505,56 @@ def test_bpoil_false_rows_each_figure_is_read_as_what_it_measures() -> None:
     fund = figures("BP has already set up a $20bn compensation fund for those affected")
     aside = figures("And BP has set aside $39.9 bn (£25bn) to cover the costs of the disaster")
     assert (fund["$20bn"].act, aside["$39.9 bn"].act) == ("fund", "provision")
-    assert _conflicts("BP has already set up a $20bn compensation fund for those affected",
-                      "And BP has set aside $39.9 bn (£25bn) to cover the costs") == set()
+    assert (
+        _conflicts(
+            "BP has already set up a $20bn compensation fund for those affected",
+            "And BP has set aside $39.9 bn (£25bn) to cover the costs",
+        )
+        == set()
+    )
     # a machine's ability is no report of what was produced; a country's use of oil is no
     # oil captured
     skimmer = figures("the machine has the ability to extract 2,000 barrels of oil a day")
     assert skimmer["2,000"].background
-    use = figures("The United States is the world's biggest oil user, and burns about 20 "
-                  "million barrels a day")
+    use = figures(
+        "The United States is the world's biggest oil user, and burns about 20 "
+        "million barrels a day"
+    )
     assert use["about 20 million"].act == "consume"
     # a sentence that opens with a condition is a scenario
-    scenario = figures("If this attempt fails, it is possible that up to 19,000 barrels of oil "
-                       "a day will leak into the Gulf until relief wells are completed")
+    scenario = figures(
+        "If this attempt fails, it is possible that up to 19,000 barrels of oil "
+        "a day will leak into the Gulf until relief wells are completed"
+    )
     assert scenario["up to 19,000"].background
     # a figure said not to be an estimate is no report of one; a funnel to accommodate a
     # flow measures no oil captured; a relative clause on the figure says what it does
     denied = figures("It does not indicate that the 100,000 barrels per day is BP's estimate")
     assert denied["100,000"].background
-    funnel = figures("they did not have to make a huge funnel to accommodate 800,000 gallons "
-                     "of oil per day")
+    funnel = figures(
+        "they did not have to make a huge funnel to accommodate 800,000 gallons of oil per day"
+    )
     assert funnel["800,000"].act == "hold"
-    freed = figures("the damaged wellhead will gush anew -- with the estimated 15,000 barrels "
-                    "of oil a day that had been captured by the old cap now flowing freely")
+    freed = figures(
+        "the damaged wellhead will gush anew -- with the estimated 15,000 barrels "
+        "of oil a day that had been captured by the old cap now flowing freely"
+    )
     assert freed["15,000"].act == "capture"
     # the well's distance chain: what a relief well has left to drill, ships above the well,
     # another platform named with its year are no distance of the well offshore
     relief = figures("another 30 feet to be drilled down to the final casing point")
     ships = figures("pump it into collection ships on the surface 1.6 km above the shattered well")
     assert (relief["30"].unit, ships["1.6"].unit) == ("length/remaining", "length/depth")
-    ixtoc = figures("An explosion in 1979 at the Ixtoc I platform, located 80km (50 miles) off "
-                    "Mexico's Gulf Coast")
+    ixtoc = figures(
+        "An explosion in 1979 at the Ixtoc I platform, located 80km (50 miles) off "
+        "Mexico's Gulf Coast"
+    )
     assert "Ixtoc" in ixtoc["80"].named
     # ... but what a thing is stays so in a plan: "BP will try to lower 100-ton domes"
-    domes = figures("If efforts to reactivate the blowout-preventer fail, BP will try to lower "
-                    "100-ton domes on top of the leaks")
+    domes = figures(
+        "If efforts to reactivate the blowout-preventer fail, BP will try to lower "
+        "100-ton domes on top of the leaks"
+    )
     assert not domes["100"].background
 
 
@@ -1779,6 +1805,8 @@ def test_a_figure_is_no_scenario_for_what_another_that_clause_expects() -> None:
     # in its own clause the expectation still governs the figure
     own = "A total of 10 people had been killed and the toll was expected to rise."
     assert [q.background for q in NumberSlot().extract(own, SlotContext())] == [True]
+
+
 # --------------------------------------------------------------------------- bpoil listing, s7
 # (each rule on a short invented sentence; the real rows they clear are in docs/claims.md)
 
@@ -1957,3 +1985,26 @@ def test_a_statement_pointing_back_at_another_year_s_happening_is_background() -
     assert not background(before, date(2003, 5, 1))  # that year's own report
     assert not background(before.replace("2003", "Tuesday"))
     assert not background("")
+
+
+def test_where_a_rig_lies_given_in_a_relative_clause_is_the_rigs_own() -> None:
+    # bpoil Fox News 27 / 29 April (pairs_product_s7.jsonl lines 16-17): "the Deepwater
+    # Horizon, which was drilling 50 miles off the Louisiana coast" names the rig, no place
+    a = (
+        "Crews have not been able to stop thousands of barrels of oil from spewing out of the "
+        "sea floor since an April 20 explosion destroyed the Deepwater Horizon, which was "
+        "drilling 50 miles off the Louisiana coast."
+    )
+    b = (
+        "About 5,000 barrels of oil a day are coming up from the seabed after a BP-operated "
+        "rig, the Deepwater Horizon, exploded and sank last week about 40 miles offshore, "
+        "leaving 11 workers missing and presumed dead."
+    )
+    c = (
+        "The blown-out well 40 miles (60 kilometers) offshore is spewing five times as much "
+        "oil into the water as originally estimated."
+    )
+    assert _conflicts(a, b, "2010-04-27", "2010-04-29") == {
+        ("number", frozenset({"50", "about 40"}))
+    }
+    assert _conflicts(a, c, "2010-04-27", "2010-04-29") == {("number", frozenset({"50", "40"}))}
