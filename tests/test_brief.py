@@ -91,9 +91,7 @@ def test_giant_pools_are_sparse_with_the_same_timeline_and_summary(
     assert (build_timeline(dated, seeds, story="st"), summarise(sentences)) == dense
 
 
-def test_a_timeline_rebuilt_with_one_more_article_reuses_the_unchanged_pools(
-    seeds, dated
-) -> None:
+def test_a_timeline_rebuilt_with_one_more_article_reuses_the_unchanged_pools(seeds, dated) -> None:
     """A story's timeline is rebuilt when an article joins it: the TF-IDF of each date's
     pool that the new article does not add to comes from the per-process cache, and the
     entries are those a cold rebuild gives."""

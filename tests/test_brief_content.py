@@ -245,9 +245,7 @@ def test_one_count_of_independent_sources_in_the_api(tmp_path: Path) -> None:
         nw.analyze(["copies"])
         arts = {a.id: a for a in nw.iter_articles()}
         ids = sorted(arts)
-        assert nw.independent_sources(ids) == independent_sources(
-            ids, arts, nw.source_groups()
-        )
+        assert nw.independent_sources(ids) == independent_sources(ids, arts, nw.source_groups())
         # two articles of one outlet are one source, though no copy group joins them
         outlets: dict[str, list[str]] = {}
         for a in arts.values():

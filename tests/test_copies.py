@@ -557,8 +557,6 @@ def test_links_do_not_depend_on_arrival_order_or_batches(tmp_path: Path):
 def test_reused_fraction_counts_non_blank_characters(text: str, raw: list) -> None:
     spans = [(min(a, b), max(a, b)) for a, b in raw]
     total = sum(not ch.isspace() for ch in text)
-    covered = sum(
-        sum(not ch.isspace() for ch in text[s:e]) for s, e in copies._merge_spans(spans)
-    )
+    covered = sum(sum(not ch.isspace() for ch in text[s:e]) for s, e in copies._merge_spans(spans))
     expected = 0.0 if total == 0 else min(1.0, covered / total)
     assert copies.reused_fraction(text, spans) == expected

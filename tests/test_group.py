@@ -457,9 +457,7 @@ def test_articles_whose_signals_were_stored_before_a_stop_are_still_grouped(
 
 def _story_lead_one_name_at_a_time(article: Article, mentions: list) -> str:
     """story_lead_text as first written (each place cut out of the whole text in turn)."""
-    spans = sorted(
-        {(m.start, m.end) for m in mentions if m.label in PLACE_LABELS}, reverse=True
-    )
+    spans = sorted({(m.start, m.end) for m in mentions if m.label in PLACE_LABELS}, reverse=True)
     text, names = article.text, set()
     for start, end in spans:
         if 0 <= start < end <= len(text):

@@ -233,8 +233,11 @@ def test_a_24_hour_clock_time_is_not_a_year():
     # Timeline17 haiti_bbc: "by 1100 (1600 GMT) at least 1,500 bodies were already stacked"
     text = "The director said that by 1100 (1600 GMT) at least 1,500 bodies were stacked."
     assert not [t for t in find_timexes(text, "2010-01-13") if t.granularity == "year"]
-    assert not [t for t in find_timexes("Flights resume at 2000 hrs.", "2010-01-13")
-                if t.granularity == "year"]
+    assert not [
+        t
+        for t in find_timexes("Flights resume at 2000 hrs.", "2010-01-13")
+        if t.granularity == "year"
+    ]
     # a year is still a year
     assert [t.value for t in find_timexes("It happened in 2004 in Haiti.", "2010-01-13")] == [
         "2004"

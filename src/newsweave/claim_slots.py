@@ -2032,9 +2032,7 @@ class NumberSlot(SlotKind):
                 if qa.compatible(qb, shift) or (shift and qa.compatible(qb)):
                     continue  # (a span of time may have ended before the earlier report)
                 if any(
-                    _also_given(q, qb, _elapsed_shift(q, pair))
-                    for q in qa_all
-                    if _same_side(q, qb)
+                    _also_given(q, qb, _elapsed_shift(q, pair)) for q in qa_all if _same_side(q, qb)
                 ) or any(
                     _also_given(q, qa, -_elapsed_shift(q, pair))
                     for q in qb_all

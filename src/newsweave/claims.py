@@ -705,9 +705,7 @@ def extract_statements(
             if m.article == article.id and m.label in ("PERSON", "ORG")
         )
     )
-    refs = tuple(
-        sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start)
-    )
+    refs = tuple(sorted((t for t in times or () if t.article == article.id), key=lambda t: t.start))
     # An event's claims are recomputed when an article joins it: the statements of its
     # other articles are taken from a bounded per-process cache, keyed by everything they
     # are made from but the entity ids, which a later resolution may rename (issue #14: a
@@ -758,9 +756,7 @@ _SPEAKS_AFTER = re.compile(
     r"^[\W]{0,3}(?:[\w'’.-]+\s+){0,3}?(?:said|says|told|tells|added|adds|estimated|announced|"
     r"noted|explained|stated|wrote|tweeted|reported|insisted|warned)\b"
 )
-_PRONOUN_SUBJECT = re.compile(
-    r"^\W*(?:(?:But|And|Yet|So|Still|Now)\s+)?(?:[Hh]e|[Ss]he|His|Her)\b"
-)
+_PRONOUN_SUBJECT = re.compile(r"^\W*(?:(?:But|And|Yet|So|Still|Now)\s+)?(?:[Hh]e|[Ss]he|His|Her)\b")
 
 
 def _people_of(
@@ -1310,9 +1306,7 @@ def analyse_claims(
             fa, fb = figures[a.article], figures[b.article]
             where = (a.article, a.start, a.end, b.article, b.start, b.end)
             answer = answers.pop(where, None)
-            if answer is not None and not (
-                reread.alike(answer.a, a) and reread.alike(answer.b, b)
-            ):
+            if answer is not None and not (reread.alike(answer.a, a) and reread.alike(answer.b, b)):
                 answer = None  # read otherwise this time (other mentions, times, rules)
             if answer is not None and not reread.same_entity_shape(answer.a, answer.b, a, b):
                 answer = None

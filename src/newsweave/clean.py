@@ -1233,4 +1233,3 @@ def split_document(article: Article, limit: int) -> list[Article]:
             )
         )
     return parts
-

@@ -164,9 +164,7 @@ def model_file(model: str = MODEL_ID) -> Path:
     stat = source.stat()
     # BUILD names how the file is made (bumped when the build changes, so a file made by an
     # older build is not used)
-    key = hashlib.sha256(
-        f"{stat.st_size}:{stat.st_mtime_ns}:{ort.__version__}:{_BUILD}".encode()
-    )
+    key = hashlib.sha256(f"{stat.st_size}:{stat.st_mtime_ns}:{ort.__version__}:{_BUILD}".encode())
     target = cache_dir() / f"minilm-l6-v2-int8-dynamic-{key.hexdigest()[:12]}.onnx"
     if not target.is_file():
         try:

@@ -1320,8 +1320,7 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
             # and their texts: the words before a mention say what its "it" is
             texts = {a: art.text for a in arts if (art := store.article(a)) is not None}
             read.update(
-                (c.id, tuple(figure_mentions([c], published, times, names, texts)))
-                for c in claims
+                (c.id, tuple(figure_mentions([c], published, times, names, texts))) for c in claims
             )
     mentions: dict[str, tuple] = {}
     for cid, state in rows:

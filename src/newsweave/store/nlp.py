@@ -367,8 +367,7 @@ def entities(
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += (
-        " ORDER BY json_array_length(e.articles) DESC, e.mentions DESC, e.name COLLATE NOCASE,"
-        " e.id"
+        " ORDER BY json_array_length(e.articles) DESC, e.mentions DESC, e.name COLLATE NOCASE, e.id"
     )
     if limit is not None:
         sql += " LIMIT ?"
