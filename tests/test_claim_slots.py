@@ -1147,6 +1147,25 @@ def test_a_hedge_in_another_clause_does_not_hedge_the_figure() -> None:
     assert q.text == "1,800" and not q.hedge_free
 
 
+def test_an_aside_on_the_subject_of_a_modal_is_hedged_and_psi_is_pressure() -> None:
+    # bpoil (the all-bpoil brief, session 8): a threshold set off by commas before "could" is
+    # no reading, and pounds per square inch measure pressure, not weight
+    threshold = "Low pressure, below 6,000 pounds per square inch or so, could mean more leaks"
+    reading = "The pressure within the well was at 6,700 pounds per square inch, said Kent Wells"
+    found = analyse_claims([_article("a-1", threshold + ".\n"), _article("b-1", reading + ".\n")])
+    assert found.contradictions == ()
+    q = NumberSlot().extract(threshold, SlotContext())[0]
+    assert q.text == "6,000" and not q.hedge_free and q.unit == "pressure"
+    q = NumberSlot().extract(reading, SlotContext())[0]
+    assert q.unit == "pressure"
+    # two readings still disagree, named as pressure
+    other = "The pressure within the well was at 6,900 pounds per square inch, said a BP official"
+    found = analyse_claims([_article("a-1", other + ".\n"), _article("b-1", reading + ".\n")])
+    assert [(x.kind, {x.value_a, x.value_b}) for x in found.contradictions] == [
+        ("number", {"6,700", "6,900"})
+    ]
+
+
 def test_a_negation_contradicts_only_a_statement_about_its_subject() -> None:
     # ECB+ 6 (claims_ecb_heldout2): the stars are signed on; Ross is not
     stars = (

@@ -238,6 +238,11 @@ def _listed_modal(text: str, start: int) -> str:
     return m.group(1).lower() if m else ""
 
 
+# The rest of a figure's aside when the aside closes right before a modal verb: the figure
+# describes the subject of that verb ("X, below 6,000 psi, could mean ...").
+_ASIDE_BEFORE_MODAL = re.compile(r"[^,;:()\-–—]{0,40}?[,)]\s*(?:could|may|might|would)\b", re.I)
+
+
 def _hedge_free(text: str, start: int, end: int) -> bool:
     """Whether ``text`` holds hedge cues but none in the clause of the figure at
     ``start:end``: "With the oil now coating 1,800 square miles of water, BP officials
@@ -246,6 +251,9 @@ def _hedge_free(text: str, start: int, end: int) -> bool:
         return False  # hedged by something other than a cue in it (a speech tag, a denial)
     if _listed_modal(text, start) in ("could", "may", "might"):
         return False  # "could skim, suck up or otherwise remove 20 million gallons"
+    if _ASIDE_BEFORE_MODAL.match(text, end):
+        return False  # "Low pressure, below 6,000 psi or so, could mean more leaks": an aside
+        # on the subject of a hedged verb is as hedged as the verb
     before = _HEDGE_BOUNDARY.split(text[:start])[-1]
     after = _HEDGE_BOUNDARY.split(text[end:])[0]
     return not hedged_text(before + text[start:end] + after)
@@ -499,6 +507,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     "pounds": ("mass", 0.453592),
     "lb": ("mass", 0.453592),
     "lbs": ("mass", 0.453592),
+    "psi": ("pressure", 1.0),
 }
 _CURRENCY_WORDS = {
     "dollar": "USD",
@@ -1662,6 +1671,12 @@ class NumberSlot(SlotKind):
             ):
                 unit, value = "area", value * _UNITS[nxt[1].lower()][1] ** 2  # "1,800 square
                 # miles", "4,660 sq km": square metres
+            elif first in ("pound", "pounds", "lb", "lbs") and [w.lower() for w in nxt[1:4]] == [
+                "per",
+                "square",
+                "inch",
+            ]:
+                unit = "pressure"  # "6,700 pounds per square inch" is no weight
             elif first in _UNITS:
                 dim, factor = _UNITS[first]
                 unit, value = dim, value * factor

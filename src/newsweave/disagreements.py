@@ -464,8 +464,8 @@ def quantity_name(kind: str, nodes: Sequence[Node], stated: Sequence[str]) -> st
         else:
             name = LENGTH_WORDS.get(role, role or "length").capitalize()
         return f"{name}, {written}" if written else name
-    if dim in ("mass", "area"):
-        name = "Weight" if dim == "mass" else "Area"
+    if dim in ("mass", "area", "pressure"):
+        name = {"mass": "Weight", "area": "Area", "pressure": "Pressure"}[dim]
         return f"{name}, {written}" if written else name
     if written in COUNT_WORDS and (
         not COUNT_WORDS[written].startswith("People") or unit in HUMAN_UNITS
