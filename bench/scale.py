@@ -846,6 +846,8 @@ def main() -> None:
         args.keep.mkdir(parents=True, exist_ok=True)
         base = args.keep.resolve()
     else:
+        if args.tmp is not None:
+            args.tmp.mkdir(parents=True, exist_ok=True)
         base = Path(tempfile.mkdtemp(prefix="newsweave-scale-", dir=args.tmp))
 
     def run_row(data: Path, runner: str, label: str, run_steps: list[str]) -> dict:
