@@ -8,6 +8,7 @@ answer): seed 000/001 were published Friday 2020-09-04, 002/003 Thursday 2020-09
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from functools import lru_cache
 
@@ -513,3 +514,55 @@ def test_a_trigger_skipped_for_a_whole_article_occurs_in_none_of_its_sentences()
         "12 days ago",
         "10 p.m.",
     ]
+
+
+def test_the_caseless_odd_characters_are_those_re_matches_with_an_ascii_letter():
+    """_Trigger looks up (?i:...) words in the text's lower(); that is exact only where no
+    other character matches an ASCII letter case-insensitively than the ones listed."""
+    from newsweave import time as time_mod
+
+    every = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000)
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    found = {ch for letter in letters for ch in re.findall(f"(?i){letter}", every)}
+    assert found == set(time_mod._CASELESS_ODD)
+    # and lower() maps no other character onto an ASCII letter
+    assert not [ch for ch in every if ch not in found and any(c.isascii() for c in ch.lower())]
+
+
+def test_a_trigger_read_once_per_article_occurs_exactly_where_it_matches_a_sentence():
+    """_Trigger (words looked up over the whole article, other parts searched per sentence)
+    answers as each trigger's own search of each sentence: on the seeds and on texts with
+    case-folding oddities, overlapping words and words cut by a sentence's edge."""
+    from newsweave import time as time_mod
+    from newsweave.sentences import sentence_spans
+
+    texts = [_seed(p).text for p in ("000", "001", "002", "003", "004")] + [
+        "The ſpring offensive. It began on a MONDAY, in Kelvin-year (K) time. Midnight.",
+        "İn the winter. The daydream of weeknights; New Year's Day. FY2020 and Q3 were annual.",
+        "Today, tonight: yesterday's Thursday. Dec. 5. Sunday. 10 a.m. 12:30, 2/3, the 1990s.",
+    ]
+    triggers = {r.trigger for r in time_mod.RULES if r.trigger is not None}
+    for text in texts:
+        lowered = text.lower() if not any(c in text for c in time_mod._CASELESS_ODD) else None
+        spans = sentence_spans(text) + [(0, len(text)), (3, 9), (5, len(text) - 2)]
+        for trigger in triggers:
+            found = time_mod._Trigger(trigger, text, lowered)
+            for s0, s1 in spans:
+                chunk = text[s0:s1]
+                expected = trigger.search(chunk) is not None
+                assert found.occurs(chunk, s0, s1) == expected, (trigger.pattern, chunk)
+                if expected:
+                    assert not found.absent()
+
+
+def test_a_trigger_is_cut_at_its_top_level_alternatives_only():
+    from newsweave.time import _top_level_parts
+
+    assert _top_level_parts(r"(?i:day|week)|(?i:ly\b|annual)") == [
+        "(?i:day|week)",
+        r"(?i:ly\b|annual)",
+    ]
+    assert _top_level_parts(r"FY|Q[1-4]") == ["FY", "Q[1-4]"]
+    assert _top_level_parts(r"a[|]b|c\|d|[]|]e") == ["a[|]b", r"c\|d", "[]|]e"]
+    assert _top_level_parts(r"(?i)day|week") == [r"(?i)day|week"]  # a global flag: whole
+    assert _top_level_parts(r"(a)|\1") == [r"(a)|\1"]  # a back-reference: whole

@@ -33,6 +33,7 @@ Conventions (documented in docs/time.md): "the end of <year>" folds into the las
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -297,30 +298,24 @@ def _tense_near(sentence: str, start: int, end: int) -> Tense:
     the one it modifies far more often than not. Cues inside the expression itself ("next
     month") are resolved by the rule, not here.
     """
-    if _UNTIL_BEFORE.search(sentence, 0, start):
+    cues, until_cue = _tense_cues(sentence)
+    if until_cue and _UNTIL_BEFORE.search(sentence, 0, start):
         return "future"  # "postponed until Tuesday": the day lies ahead of the event
     for strict in (True, False):
         best: tuple[int, Tense] | None = None
-        for pattern, tense in (
-            (_FUTURE_CUE, "future"),
-            (_PAST_CUE, "past"),
-            (_PRESENT_CUE, "present"),
-        ):
-            for m in pattern.finditer(sentence):
-                if m.start() < end and m.end() > start:
-                    continue
-                if strict and m.start() >= end and _CLAUSE_BREAK.search(sentence[end : m.start()]):
-                    continue  # a verb in the next clause does not govern this expression
-                if m.end() <= start and ";" in sentence[m.end() : start]:
-                    continue
-                if tense == "past" and m.group().lower() in _NOT_PAST_WORDS:
-                    continue
-                dist = start - m.end() if m.end() <= start else m.start() - end
-                # prefer cues before the expression slightly (verb precedes its adjunct)
-                if m.start() >= end:
-                    dist += 4
-                if best is None or dist < best[0]:
-                    best = (dist, tense)
+        for m_start, m_end, tense in cues:
+            if m_start < end and m_end > start:
+                continue
+            if strict and m_start >= end and _CLAUSE_BREAK.search(sentence[end:m_start]):
+                continue  # a verb in the next clause does not govern this expression
+            if m_end <= start and ";" in sentence[m_end:start]:
+                continue
+            dist = start - m_end if m_end <= start else m_start - end
+            # prefer cues before the expression slightly (verb precedes its adjunct)
+            if m_start >= end:
+                dist += 4
+            if best is None or dist < best[0]:
+                best = (dist, tense)
         if best is not None:
             return best[1]
         # nothing in the clause: a fronted adverbial ("On Tuesday, the league will ...")
@@ -328,10 +323,32 @@ def _tense_near(sentence: str, start: int, end: int) -> Tense:
     return None
 
 
+@lru_cache(maxsize=256)
+def _tense_cues(sentence: str) -> tuple[tuple[tuple[int, int, Tense], ...], bool]:
+    """The tense cues of ``sentence`` (start, end, tense), in the order :func:`_tense_near`
+    weighs them (future, past, present cues, each in text order; not-past words left out),
+    and whether it has a verb :data:`_UNTIL_BEFORE` starts with. A sentence with several
+    expressions asks for its tense several times: its cues are found once (each pattern
+    runs over the whole sentence, whatever the expression)."""
+    cues: list[tuple[int, int, Tense]] = []
+    for pattern, tense in (
+        (_FUTURE_CUE, "future"),
+        (_PAST_CUE, "past"),
+        (_PRESENT_CUE, "present"),
+    ):
+        for m in pattern.finditer(sentence):
+            if tense == "past" and m.group().lower() in _NOT_PAST_WORDS:
+                continue
+            cues.append((m.start(), m.end(), tense))
+    return tuple(cues), _UNTIL_VERB.search(sentence) is not None
+
+
 _UNTIL_BEFORE = re.compile(
     r"(?i)\b(?:postponed|delayed|adjourned|put\s+off|extended)\s+(?:\w+\s+){0,4}?"
     r"(?:until|till|to)\s+$"
 )
+#: What every match of :data:`_UNTIL_BEFORE` starts with: a sentence without it has none.
+_UNTIL_VERB = re.compile(r"(?i)\b(?:postponed|delayed|adjourned|put\s+off|extended)\s")
 
 
 # --------------------------------------------------------------------------- value helpers
@@ -1667,13 +1684,13 @@ def find_timexes(
     bounds = sentences if sentences is not None else _sentence_bounds(text)
     out: list[Timex] = []
     ref: tuple[date, str | None] | None = None
-    groups = _rules_by_trigger(text)
+    groups = _triggered_rules(text)
     for s0, s1 in bounds:
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
         cands: list[tuple[int, int, int, Timex, Rule, Hit]] = []
         for trigger, rules in groups:
-            if trigger is not None and trigger.search(chunk) is None:
+            if trigger is not None and not trigger.occurs(chunk, s0, s1):
                 continue
             for prio, rule in rules:
                 for m in rule.pattern.finditer(chunk):
@@ -1725,27 +1742,164 @@ def _context_free(pattern: re.Pattern[str]) -> bool:
     return _CONTEXT_SYNTAX.search(pattern.pattern) is None
 
 
-def _absent_triggers(text: str) -> set[re.Pattern[str]]:
+def _absent_triggers(text: str, *, word_triggers: bool = True) -> set[re.Pattern[str]]:
     """The rule triggers that cannot occur in any sentence of ``text``: context-free ones
     found nowhere in the whole text (one search per article instead of one per sentence;
-    most articles name no weekday, season or holiday)."""
+    most articles name no weekday, season or holiday). ``word_triggers=False`` leaves out
+    triggers of plain words (:class:`_Trigger` finds those itself)."""
     triggers = {r.trigger for r in RULES if r.trigger is not None}
-    return {t for t in triggers if _context_free(t) and t.search(text) is None}
+    return {
+        t
+        for t in triggers
+        if _context_free(t)
+        and (word_triggers or _WORDS.fullmatch(t.pattern) is None)
+        and t.search(text) is None
+    }
 
 
 def _rules_by_trigger(
-    text: str,
+    text: str, *, word_triggers: bool = True
 ) -> list[tuple[re.Pattern[str] | None, list[tuple[int, Rule]]]]:
     """:data:`RULES` with their priorities, grouped by trigger (None: no trigger) in order
     of first use, without the groups whose trigger :func:`_absent_triggers` rules out: a
     sentence searches each trigger once (33 rules share 17), and only where it can occur.
     Candidates are ordered by span and priority afterwards, so the grouping changes no
     result (a rule's own matches stay in text order)."""
-    absent = _absent_triggers(text)
+    absent = _absent_triggers(text, word_triggers=word_triggers)
     groups: dict[re.Pattern[str] | None, list[tuple[int, Rule]]] = {}
     for prio, rule in enumerate(RULES):
         groups.setdefault(rule.trigger, []).append((prio, rule))
     return [(t, rules) for t, rules in groups.items() if t not in absent]
+
+
+#: A trigger (or a part of one) written as plain words: ``Jan|Feb``, ``(?:Mon|Tue)``,
+#: ``(?i:day|week)``: it occurs where one of its words does (case-insensitively after ``i``).
+_WORDS = re.compile(r"\(\?(i?):([A-Za-z ]+(?:\|[A-Za-z ]+)*)\)|([A-Za-z ]+(?:\|[A-Za-z ]+)*)")
+#: The characters other than ASCII letters that an ASCII letter matches case-insensitively
+#: (``İ ı ſ K``; tests/test_time.py checks the list against :mod:`re`): in a text without
+#: them, ``(?i:word)`` occurs exactly where ``word`` occurs in the text's ``lower()``.
+_CASELESS_ODD = "\u0130\u0131\u017f\u212a"
+
+
+def _top_level_parts(pattern: str) -> list[str]:
+    """``pattern`` cut at its top-level ``|`` (one part when that is not plainly safe: a
+    global inline flag or a back-reference would change meaning when parts stand alone)."""
+    if re.match(r"\(\?[aiLmsux]+\)", pattern) or re.search(r"\\\d|\(\?P=", pattern):
+        return [pattern]
+    parts: list[str] = []
+    depth = start = i = 0
+    in_class = False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            if pattern.startswith("^", i + 1):
+                i += 1
+            if pattern.startswith("]", i + 1):  # "[]" and "[^]": the "]" is a member
+                i += 1
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
+        elif c == "|" and depth == 0:
+            parts.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    parts.append(pattern[start:])
+    return parts
+
+
+@lru_cache(maxsize=256)
+def _trigger_parts(
+    pattern: re.Pattern[str],
+) -> tuple[tuple[tuple[str, ...], bool] | re.Pattern[str], ...]:
+    """The top-level alternatives of a trigger: ``(words, caseless)`` for one written as
+    plain words (:data:`_WORDS`), else the alternative as a pattern."""
+    if pattern.flags & ~re.UNICODE:
+        return (pattern,)
+    parts: list[tuple[tuple[str, ...], bool] | re.Pattern[str]] = []
+    for part in _top_level_parts(pattern.pattern):
+        m = _WORDS.fullmatch(part)
+        if m is None:
+            parts.append(pattern if part == pattern.pattern else re.compile(part, pattern.flags))
+        elif m.group(1):
+            parts.append((tuple(w.lower() for w in m.group(2).split("|")), True))
+        else:
+            parts.append((tuple((m.group(2) or m.group(3)).split("|")), False))
+    return tuple(parts)
+
+
+class _Trigger:
+    """One rule trigger over one article: where it can occur, found once per article.
+
+    The trigger is cut into its top-level alternatives; an alternative of plain words is
+    looked up with ``str.find`` over the whole article (every occurrence, overlapping ones
+    too), so a sentence contains it exactly when one occurrence lies inside the sentence; any
+    other alternative is searched in the sentence as before. ``(?i:...)`` words are looked
+    up in the article's ``lower()`` (exact unless the article has a :data:`_CASELESS_ODD`
+    character; then they are searched as a pattern)."""
+
+    __slots__ = ("_spans", "_patterns")
+
+    def __init__(self, pattern: re.Pattern[str], text: str, lowered: str | None) -> None:
+        starts_ends: list[tuple[int, int]] = []
+        patterns: list[re.Pattern[str]] = []
+        for part in _trigger_parts(pattern):
+            if isinstance(part, re.Pattern):
+                patterns.append(part)
+                continue
+            words, caseless = part
+            if caseless and lowered is None:
+                patterns.append(re.compile("(?i:" + "|".join(words) + ")"))
+                continue
+            hay = lowered if caseless else text
+            for word in words:
+                at = hay.find(word)
+                while at >= 0:
+                    starts_ends.append((at, at + len(word)))
+                    at = hay.find(word, at + 1)
+        starts_ends.sort()
+        self._spans = ([a for a, _ in starts_ends], [b for _, b in starts_ends])
+        self._patterns = tuple(patterns)
+
+    def absent(self) -> bool:
+        """True when no sentence can contain the trigger: none of its words occur and it
+        has no other part, or it is context-free and not found in the whole text."""
+        return not self._spans[0] and not self._patterns
+
+    def occurs(self, chunk: str, s0: int, s1: int) -> bool:
+        """Whether the trigger matches in ``chunk`` (``text[s0:s1]``)."""
+        starts, ends = self._spans
+        i = bisect_left(starts, s0)
+        while i < len(starts) and starts[i] < s1:
+            if ends[i] <= s1:
+                return True
+            i += 1
+        return any(p.search(chunk) is not None for p in self._patterns)
+
+
+def _triggered_rules(
+    text: str,
+) -> list[tuple[_Trigger | None, list[tuple[int, Rule]]]]:
+    """:func:`_rules_by_trigger` for ``text`` with each trigger read once over the whole
+    article (:class:`_Trigger`)."""
+    lowered = None
+    if text.isascii() or not any(c in text for c in _CASELESS_ODD):
+        lowered = text.lower()
+    out: list[tuple[_Trigger | None, list[tuple[int, Rule]]]] = []
+    for trigger, rules in _rules_by_trigger(text, word_triggers=False):
+        if trigger is None:
+            out.append((None, rules))
+            continue
+        found = _Trigger(trigger, text, lowered)
+        if not found.absent():
+            out.append((found, rules))
+    return out
 
 
 _LEAD_TRIM = re.compile(
