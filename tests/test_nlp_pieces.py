@@ -94,3 +94,46 @@ def test_decoder_refuses_other_model_shapes() -> None:
 
     blank = spacy.blank("en")
     assert nlp.GreedyNerDecoder.for_model(blank) is None  # no ner: the caller uses nlp.pipe
+
+
+def test_numpy_tok2vec_gives_thincs_floats_bit_for_bit(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    model = nlp.load_model()
+    tok2vec = nlp.GreedyNerDecoder.for_model(model).tok2vec
+    forward = nlp.Tok2VecForward.for_model(tok2vec, [model.make_doc(nlp.SAMPLE_TEXT)])
+    assert forward is not None
+    docs = [model.make_doc(t) for t in _real_texts()[:40]] + [model.make_doc("")]
+    batches = [docs[i : i + 5] for i in range(0, len(docs), 5)]
+    for batch in batches:  # rows of the first layer computed, then kept
+        assert np.array_equal(forward(batch), tok2vec.predict(batch))
+    kept = len(forward._index)
+    assert kept > 1000
+    for batch in batches:  # all kept now: the same floats
+        assert np.array_equal(forward(batch), tok2vec.predict(batch))
+    assert len(forward._index) == kept
+    monkeypatch.setattr(nlp.Tok2VecForward, "CACHE_ROWS", 300)  # emptied on the way
+    for batch in batches[:3]:
+        assert np.array_equal(forward(batch), tok2vec.predict(batch))
+        assert len(forward._index) <= max(300, len(forward._rows))
+
+
+def test_numpy_tok2vec_refuses_other_shapes() -> None:
+    from thinc.api import Linear, chain
+
+    model = nlp.load_model()
+    # (not initialised: that would reset the shared model's weights)
+    other = chain(nlp.GreedyNerDecoder.for_model(model).tok2vec, Linear(8, 64))
+    assert nlp.Tok2VecForward.for_model(other, [model.make_doc(nlp.SAMPLE_TEXT)]) is None
+
+
+def test_decoder_reads_long_entities_past_the_rows_it_computed_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = _real_texts()[:30]
+    expected = _spacy_spans(texts)
+    assert any(
+        len(t[s:e].split()) > 2 for t, sp in zip(texts, expected, strict=True) for s, e, _ in sp
+    )
+    monkeypatch.setattr(nlp.GreedyNerDecoder, "OPEN_ROWS", 1)  # every later token on demand
+    assert nlp.entity_spans(texts) == expected
