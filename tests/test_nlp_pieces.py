@@ -137,3 +137,26 @@ def test_decoder_reads_long_entities_past_the_rows_it_computed_first(
     )
     monkeypatch.setattr(nlp.GreedyNerDecoder, "OPEN_ROWS", 1)  # every later token on demand
     assert nlp.entity_spans(texts) == expected
+
+
+def test_tokenizer_cache_gives_spacys_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+    from spacy.attrs import IDX, IS_SPACE, LENGTH, NORM, ORTH, PREFIX, SHAPE, SPACY, SUFFIX
+    from spacy.tokenizer import Tokenizer
+
+    model = nlp.load_model()
+    fresh = Tokenizer(model.vocab).from_bytes(model.tokenizer.to_bytes())  # its own cache
+    cache = nlp.TokenizerCache(model)
+    assert cache.active
+    columns = [ORTH, NORM, PREFIX, SUFFIX, SHAPE, IDX, LENGTH, IS_SPACE, SPACY]
+    texts = _real_texts()[:40] + ["", "  U.S. don't\n\nMr. Smith's (UN)-backed plan.  "]
+    for _ in range(2):  # pieces met first, then pieces kept
+        for text in texts:
+            got, expected = cache(text), fresh(text)
+            assert [t.text for t in got] == [t.text for t in expected]
+            assert np.array_equal(got.to_array(columns), expected.to_array(columns))
+        assert len(cache.seen) > 1000
+    monkeypatch.setattr(nlp.TokenizerCache, "MAX_PIECES", 500)  # emptied on the way
+    for text in texts[:5]:
+        assert np.array_equal(cache(text).to_array(columns), fresh(text).to_array(columns))
+        assert len(cache.seen) <= max(500, len(set(text.split())))
