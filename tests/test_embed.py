@@ -121,7 +121,12 @@ def test_dynamic_model_without_nan_guards_gives_the_same_bits(tmp_path: Path) ->
     assert "IsNaN" in {node.op_type for node in onnx.load(str(guarded)).graph.node}
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
-    reference = ort.InferenceSession(str(guarded), opts, providers=["CPUExecutionProvider"])
+    reference = ort.InferenceSession(
+        str(guarded),
+        opts,
+        providers=["CPUExecutionProvider"],
+        disabled_optimizers=list(embed_mod.DYNAMIC_DISABLED_OPTIMIZERS),
+    )
     tok = embed_mod._tokenizer(embed_mod.DEFAULT_MAX_TOKENS)
     session = embed_mod._session(embed_mod.DYNAMIC_MODEL_ID)
     texts = SENTENCES + [" ".join(SENTENCES * 12), "x", "[UNK]"]
@@ -132,3 +137,27 @@ def test_dynamic_model_without_nan_guards_gives_the_same_bits(tmp_path: Path) ->
         want = reference.run(None, feed)[0]
         got = session.run(None, feed)[0]
         assert np.array_equal(got.view(np.uint32), want.view(np.uint32))
+
+
+def test_dynamic_session_runs_layer_norms_unfused(tmp_path: Path) -> None:
+    """The dynamic model's session leaves the residual add and the layer norm apart (the
+    fused SkipLayerNormalization kernel cost a quarter of an embedding), and fuses the rest
+    as before; the shipped model's session keeps every fusion."""
+    import onnx
+    import onnxruntime as ort
+
+    def optimised_ops(model: str) -> set[str]:
+        opts = embed_mod._session_options(model)
+        opts.optimized_model_filepath = str(tmp_path / f"{len(model)}.onnx")
+        ort.InferenceSession(
+            str(embed_mod.model_file(model)),
+            sess_options=opts,
+            providers=["CPUExecutionProvider"],
+            disabled_optimizers=embed_mod._disabled_optimizers(model),
+        )
+        return {n.op_type for n in onnx.load(opts.optimized_model_filepath).graph.node}
+
+    dynamic = optimised_ops(embed_mod.DYNAMIC_MODEL_ID)
+    assert "SkipLayerNormalization" not in dynamic
+    assert {"LayerNormalization", "DynamicQuantizeMatMul"} <= dynamic
+    assert "SkipLayerNormalization" in optimised_ops(embed_mod.SHIPPED_MODEL_ID)
