@@ -52,6 +52,34 @@ def test_usable_rejects_page_furniture_and_fragments() -> None:
     )
 
 
+def test_furniture_and_letter_counts_agree_with_the_case_blind_regex(seeds) -> None:
+    """The ASCII fast path of usable (substrings of the lower case, letters counted by byte
+    deletion) answers what the case-blind regex and ``str.isalpha`` answer, on every
+    window of the seeds and on texts where case folding, the head anchor or non-ASCII
+    letters could part them."""
+    from newsweave.brief import _FURNITURE, _is_furniture, _letters
+
+    texts = [a.text[i : i + 160] for a in seeds.values() for i in range(0, len(a.text), 40)]
+    texts += [
+        "Topics : India Russia",
+        "TOPICS:\tdefence",
+        " Topics: not at the start",
+        "India and Russia; topics: later",
+        "Image CREDIT: Reuters",
+        "\u0130mage credit: Reuters",  # dotted capital I: the regex folds it to i
+        "Click\u2009here",
+        "Sub\u017fcribe now",  # long s: the regex folds it to s
+        "Ünïcödé wörds, ärë här",
+        "a | b",
+        "Read More",
+        "",
+    ]
+    for text in texts:
+        assert _is_furniture(text) == (_FURNITURE.search(text) is not None), text
+        assert _letters(text) == sum(c.isalpha() for c in text), text
+    assert _is_furniture("\u0130mage credit: Reuters") and _is_furniture("Sub\u017fcribe now")
+
+
 def test_timeline_entries_are_dated_sourced_and_quoted(seeds, dated) -> None:
     entries = build_timeline(dated, seeds, story="st")
     assert entries

@@ -61,11 +61,51 @@ if TYPE_CHECKING:
     TfidfRows = np.ndarray | csr_matrix  # see _vectorise
 
 # A sentence fit for a briefing: not furniture ("ANI | Moscow | Updated ..."), not a fragment.
-_FURNITURE = re.compile(
-    r"\||image credit|updated:|first published|last updated|min read|click here|subscribe|"
-    r"all rights reserved|follow us|read more|^topics\s*:|advertisement",
-    re.IGNORECASE,
+#: Page furniture anywhere in a sentence (matched without regard to case)...
+FURNITURE_MARKS = (
+    "|",
+    "image credit",
+    "updated:",
+    "first published",
+    "last updated",
+    "min read",
+    "click here",
+    "subscribe",
+    "all rights reserved",
+    "follow us",
+    "read more",
+    "advertisement",
 )
+#: ... or at its start.
+_FURNITURE_HEAD = r"topics\s*:"
+_FURNITURE = re.compile(
+    "|".join([*map(re.escape, FURNITURE_MARKS), "^" + _FURNITURE_HEAD]), re.IGNORECASE
+)
+_FURNITURE_HEAD_LOWER = re.compile(_FURNITURE_HEAD)
+#: Every byte of ASCII but the letters (deleted to count a sentence's letters).
+_NOT_LETTERS = bytes(b for b in range(128) if not chr(b).isalpha())
+
+
+def _is_furniture(text: str) -> bool:
+    """``_FURNITURE.search(text)``, answered for an ASCII text by substring tests on its
+    lower case (the case-blind regex scanned every position for each of its 13 branches:
+    0.37 CPU-s over EgyptianProtest_cnn's 27,000 dated sentences). For ASCII, lower case and
+    the regex's case-blind match agree letter for letter; other texts take the regex."""
+    if not text.isascii():
+        return _FURNITURE.search(text) is not None
+    low = text.lower()
+    return (
+        any(mark in low for mark in FURNITURE_MARKS) or _FURNITURE_HEAD_LOWER.match(low) is not None
+    )
+
+
+def _letters(text: str) -> int:
+    """How many characters of ``text`` are letters (``str.isalpha``)."""
+    if text.isascii():
+        return len(text.encode("ascii").translate(None, _NOT_LETTERS))
+    return sum(map(str.isalpha, text))
+
+
 MIN_WORDS = 6
 MAX_WORDS = 60
 BACKGROUND_DAYS = 7
@@ -95,9 +135,9 @@ def usable(text: str) -> bool:
     words = text.split()
     if not MIN_WORDS <= len(words) <= MAX_WORDS:
         return False
-    if _FURNITURE.search(text):
+    if _is_furniture(text):
         return False
-    return sum(c.isalpha() for c in text) >= 0.6 * len(text)
+    return _letters(text) >= 0.6 * len(text)
 
 
 def _tidy(text: str) -> str:
