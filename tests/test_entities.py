@@ -549,3 +549,43 @@ def test_a_name_listed_among_media_or_quoted_from_is_no_person() -> None:
     assert _entity_of(res, "a", "Twitter").type == "ORG"
     assert _entity_of(res, "b", "Twitter").type == "ORG"
     assert _entity_of(res, "b", "Arbolioto").type == "PERSON"
+
+
+def test_text_facts_counts_words_as_the_scan_it_replaced() -> None:
+    """Word case counts by two patterns equal a scan of every ``_WORD`` match that reads
+    the three characters before a capitalised word (``[a-z,]\\s$``), and TF-IDF terms keep
+    their order of first use without stop words."""
+    import re
+    from collections import Counter
+
+    from newsweave import entities as ents
+
+    mid_sentence = re.compile(r"[a-z,]\s$")
+
+    def scanned(text: str) -> tuple[Counter[str], Counter[str]]:
+        lower: Counter[str] = Counter()
+        capital: Counter[str] = Counter()
+        for m in ents._WORD.finditer(text):
+            word = m.group(1)
+            if word[0].islower():
+                lower[word] += 1
+            elif mid_sentence.search(text[max(0, m.start() - 3) : m.start()]):
+                capital[word.lower()] += 1
+        return lower, capital
+
+    texts = [seed_path(f"{i:03d}").read_text(encoding="utf-8") for i in range(5)] + [
+        "a Bc, De\nFg x\nHi y,\n\nJk l \nMn o\u2003Pq r\t\nSt ’Uv -Wx Yz's AbC Ab1 ab2 ab",
+        "Ab",
+        "a Ab",
+        ",\nAb",
+        "x,\n\nAb and\n Cd",
+    ]
+    for text in texts:
+        lower, capital = scanned(text)
+        facts = ents.text_facts("a", text)
+        expected = {w: (lower[w], capital[w]) for w in sorted(lower.keys() | capital.keys())}
+        assert facts.case == expected
+        words = ents._TFIDF_TOKEN.findall(text.lower())
+        kept = [t for t in words if t not in ents.ENGLISH_STOP_WORDS]
+        assert list(facts.terms) == list(dict.fromkeys(kept))
+        assert facts.terms == Counter(kept)

@@ -975,7 +975,6 @@ def background_df() -> tuple[int, Mapping[str, int]]:
 # --------------------------------------------------------------------------- text facts
 
 _TFIDF_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token pattern
-_MID_SENTENCE = re.compile(r"[a-z,]\s$")
 
 
 def _stop_words() -> frozenset[str]:
@@ -1003,16 +1002,11 @@ class TextFacts:
 def text_facts(article_id: str, text: str, mentions: Iterable[Mention] = ()) -> TextFacts:
     """The :class:`TextFacts` of one article (``contexts``: the :func:`context_label` of
     each of its ``mentions`` that the words around it give one)."""
-    lower: Counter[str] = Counter()
-    capital: Counter[str] = Counter()
-    for m in _WORD.finditer(text):
-        word = m.group(1)
-        if word[0].islower():
-            lower[word] += 1
-        elif _MID_SENTENCE.search(text[max(0, m.start() - 3) : m.start()]):
-            capital[word.lower()] += 1
-    stop = _stop_words()
-    terms = Counter(t for t in _TFIDF_TOKEN.findall(text.lower()) if t not in stop)
+    lower = Counter(_LOWER_WORD.findall(text))
+    capital = Counter(w.lower() for w in _MID_SENTENCE_CAPITAL.findall(text))
+    terms = Counter(_TFIDF_TOKEN.findall(text.lower()))
+    for word in _stop_words() & terms.keys():
+        del terms[word]  # (the others keep their order of first use)
     return TextFacts(
         article=article_id,
         case={w: (lower[w], capital[w]) for w in sorted(lower.keys() | capital.keys())},
@@ -1322,6 +1316,14 @@ def _labels_by_votes(
 
 
 _WORD = re.compile(r"(?<![\w'’-])([A-Za-z][a-z]+)\b")
+#: The :data:`_WORD` matches in lower case, and those capitalised mid-sentence: after a
+#: lower-case letter or a comma and a whitespace character, or those and a line break (what
+#: ``[a-z,]\s$`` finds in the three characters before the word: ``$`` also matches before a
+#: last line break). Each finds exactly the matches of :data:`_WORD` it keeps: where
+#: ``_WORD`` cannot match, neither can they (the same word pattern), and no match of either
+#: starts inside another's, after a word character.
+_LOWER_WORD = re.compile(r"(?<![\w'’-])([a-z][a-z]+)\b")
+_MID_SENTENCE_CAPITAL = re.compile(r"(?:(?<=[a-z,]\s)|(?<=[a-z,]\s\n))(?<![\w'’-])([A-Z][a-z]+)\b")
 
 
 def _common_words(corpus: CorpusStats, mentions: Sequence[Mention]) -> frozenset[str]:
