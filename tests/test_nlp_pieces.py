@@ -101,7 +101,8 @@ def test_numpy_tok2vec_gives_thincs_floats_bit_for_bit(monkeypatch: pytest.Monke
 
     model = nlp.load_model()
     tok2vec = nlp.GreedyNerDecoder.for_model(model).tok2vec
-    forward = nlp.Tok2VecForward.for_model(tok2vec, [model.make_doc(nlp.SAMPLE_TEXT)])
+    sample = [model.make_doc(nlp.SAMPLE_TEXT), model.make_doc("Obama met Merkel in Paris.")]
+    forward = nlp.Tok2VecForward.for_model(tok2vec, sample)
     assert forward is not None
     docs = [model.make_doc(t) for t in _real_texts()[:40]] + [model.make_doc("")]
     batches = [docs[i : i + 5] for i in range(0, len(docs), 5)]
@@ -160,3 +161,17 @@ def test_tokenizer_cache_gives_spacys_tokens(monkeypatch: pytest.MonkeyPatch) ->
     for text in texts[:5]:
         assert np.array_equal(cache(text).to_array(columns), fresh(text).to_array(columns))
         assert len(cache.seen) <= max(500, len(set(text.split())))
+
+
+def test_decoder_without_its_shortcuts_gives_the_same_entities(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where OpenBLAS's kernels round a row by the product's shape (Haswell's), the decoder
+    runs thinc's tok2vec and every lower feature: the same entities."""
+    texts = _real_texts()[:20]
+    expected = _spacy_spans(texts)
+    decoder = nlp._decoder()
+    assert decoder is not None
+    monkeypatch.setattr(decoder, "forward", None)
+    monkeypatch.setattr(decoder, "partial_lower", False)
+    assert nlp.entity_spans(texts) == expected

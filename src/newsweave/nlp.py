@@ -220,7 +220,7 @@ class Tok2VecForward:
     @classmethod
     def for_model(cls, tok2vec: Model, sample: Sequence[Doc]) -> Tok2VecForward | None:
         """The numpy forward of ``tok2vec``, or None when it is not exactly this shape or
-        does not give ``tok2vec.predict``'s bits on ``sample``."""
+        does not give ``tok2vec.predict``'s bits on ``sample`` (two documents or more)."""
         from thinc.api import NumpyOps
 
         try:
@@ -249,9 +249,11 @@ class Tok2VecForward:
             return None
         if forward is None:
             return None
-        expected = tok2vec.predict(list(sample))
-        if not np.array_equal(forward(sample), expected):
-            return None
+        # the second time, every first-layer row is a kept one, made in a product of
+        # another shape: a row's bits must not depend on the rows beside it
+        for docs in (list(sample), list(sample)[-1:]):
+            if not np.array_equal(forward(docs), tok2vec.predict(docs)):
+                return None
         forward._index.clear()  # the check's rows were made like any others; start clean
         forward._rows = forward._rows[:0]
         return forward
@@ -369,6 +371,8 @@ class GreedyNerDecoder:
         self.tok2vec, self.lower = tok2vec, lower
         #: the numpy forward of ``tok2vec`` (:class:`Tok2VecForward`), set by :meth:`for_model`
         self.forward: Tok2VecForward | None = None
+        #: whether the lower layer's features are computed apart (see for_model)
+        self.partial_lower = False
         self.weights = np.ascontiguousarray(weights, dtype=np.float32)
         self.bias = np.ascontiguousarray(bias, dtype=np.float32)
         self.n_hidden, self.n_pieces = lower.get_dim("nO"), lower.get_dim("nP")
@@ -431,8 +435,31 @@ class GreedyNerDecoder:
         labels = set(decoder.label.values())
         if not labels or any(lb not in decoder.inside or lb not in decoder.last for lb in labels):
             return None
-        decoder.forward = Tok2VecForward.for_model(tok2vec, [nlp.make_doc(SAMPLE_TEXT)])
+        sample = [nlp.make_doc(SAMPLE_TEXT), nlp.make_doc(SAMPLE_TEXT[:300])]
+        decoder.forward = Tok2VecForward.for_model(tok2vec, sample)
+        decoder.partial_lower = decoder._partial_lower_is_exact(tok2vec.predict(sample))
         return decoder
+
+    def _partial_lower_is_exact(self, vectors: np.ndarray) -> bool:
+        """Whether the lower layer's features computed apart (the first for all tokens,
+        the others for a few rows padded to :attr:`MIN_ROWS`) give ``lower.predict``'s
+        bits: OpenBLAS's kernels for some CPUs (Haswell's) round a row differently with
+        the shape of the product; then every feature of every token is computed, as
+        spaCy does."""
+        full = self._piece_major_lower(vectors)
+        if not np.array_equal(vectors @ self.lower_w[0], full[:, 0]):
+            return False
+        rows = list(range(0, len(vectors), 3))
+        opened = _OpenFeatures(self, vectors, [])
+        opened._compute(rows)
+        return all(np.array_equal(opened.row(t), full[t, 1:]) for t in rows)
+
+    def _piece_major_lower(self, vectors: np.ndarray) -> np.ndarray:
+        """``(tokens, nF, nP * nO)``: ``lower.predict``'s features of every token, laid out
+        as :attr:`lower_w` lays them out."""
+        cached = self.lower.predict(vectors)[1:]  # (tokens, nF, nO, nP), padding row first
+        n, n_features = len(cached), cached.shape[1]
+        return np.ascontiguousarray(cached.transpose(0, 1, 3, 2)).reshape(n, n_features, -1)
 
     #: Most tokens the network reads at once (a longer document is read alone): the
     #: tok2vec's activations take ~15 KB a token at their peak, so this bounds the memory of
@@ -475,7 +502,11 @@ class GreedyNerDecoder:
         vectors = self.forward(docs) if self.forward is not None else self.tok2vec.predict(docs)
         # no entity open: features are (token, padding, padding), summed in spaCy's order;
         # only the first of the lower layer's three features is needed for every token
-        first = vectors @ self.lower_w[0]
+        if self.partial_lower:
+            first = vectors @ self.lower_w[0]
+        else:
+            every = self._piece_major_lower(vectors)
+            first = np.ascontiguousarray(every[:, 0])
         closed = first + self.lower_pad[1]
         closed += self.lower_pad[2]
         closed += self.feature_bias
@@ -497,7 +528,9 @@ class GreedyNerDecoder:
             valid[:, self.begin] = can_begin[:, None]
             offset = sum(len(b) for b in bests)
             bests.append(np.where(valid, scores[offset : offset + n], -np.inf).argmax(axis=1))
-        opened = _OpenFeatures(self, vectors, bests)
+        opened = _OpenFeatures(self, vectors, bests if self.partial_lower else [])
+        if not self.partial_lower:
+            opened.rows, opened.where = every[:, 1:], None
         out: list[list[tuple[int, int, str]]] = []
         offset = 0
         for doc, best in zip(docs, bests, strict=True):
@@ -564,7 +597,8 @@ class _OpenFeatures:
 
     def __init__(self, decoder: GreedyNerDecoder, vectors: np.ndarray, bests: list) -> None:
         self.decoder, self.vectors = decoder, vectors
-        self.where: dict[int, int] = {}
+        #: token -> its row in :attr:`rows` (None: row ``token``, every token's is there)
+        self.where: dict[int, int] | None = {}
         self.rows = np.empty((0, 2, decoder.lower_w[1].shape[1]), dtype=np.float32)
         wanted: list[int] = []
         offset = 0
@@ -588,6 +622,8 @@ class _OpenFeatures:
 
     def row(self, token: int) -> np.ndarray:
         """``(2, nO * nP)``: the token's second and third features (piece-major)."""
+        if self.where is None:
+            return self.rows[token]
         if token not in self.where:
             self._compute([token])
         return self.rows[self.where[token]]
