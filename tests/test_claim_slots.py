@@ -2027,3 +2027,92 @@ def test_where_a_rig_lies_given_in_a_relative_clause_is_the_rigs_own() -> None:
         ("number", frozenset({"50", "about 40"}))
     }
     assert _conflicts(a, c, "2010-04-27", "2010-04-29") == {("number", frozenset({"50", "40"}))}
+
+
+# --------------------------------------------------------------------------- Caseless
+
+
+def _caseless_patterns() -> list:
+    from newsweave import claim_slots, claims
+
+    return [
+        claim_slots.NEGATION,
+        claim_slots.NOCONFIRM,
+        claim_slots._NONE_CUE,
+        claim_slots._RANGE_BEFORE,
+        claim_slots._NUMBER_CUE,
+        claims._TAG_WORD,
+        claims._FURNITURE_RE,
+    ]
+
+
+def _seed_sentences() -> list[str]:
+    from .conftest import SEEDS
+
+    out: list[str] = []
+    for path in sorted(SEEDS.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            out.extend(p.strip() for p in line.split(". ") if p.strip())
+    return out
+
+
+def test_caseless_answers_as_the_case_insensitive_pattern() -> None:
+    """On real sentences as written, upper-cased, title-cased, and with the non-ASCII
+    letters Python folds to ASCII ones ("ı", "ſ", "İ", the Kelvin sign): ``found`` is
+    whether the case-insensitive pattern finds a match, whichever path answers."""
+    sentences = _seed_sentences()
+    assert len(sentences) > 50
+    variants = [
+        "The ministry has not confirmed it.",
+        "NO CONFIRMATION of the deal, SAID officials",
+        "between 10 and 20 or",
+        "He didn't say. Nobody was hurt; five TWO",
+        "Updated: 12:00 | In this photo",
+        "nobodſ",  # the long s: no "nobody"
+        "NOT confırmed",  # dotless i folds to "i" in the pattern: a match
+        "unconfİrmed",  # dotted capital I folds to "i": a match
+        "Kelvin: not",
+    ]
+    texts = []
+    for s in sentences + variants:
+        texts += [s, s.upper(), s.title(), s.replace("i", "ı"), s.replace("s", "ſ")]
+        texts += [s.replace("I", "İ"), s.replace("k", "\u212a")]
+    found_any = 0
+    for pattern in _caseless_patterns():
+        for text in texts:
+            expected = pattern.pattern.search(text) is not None
+            assert pattern.found(text) == expected, (pattern.pattern.pattern[:40], text)
+            found_any += expected
+    assert found_any > 100  # the texts exercise matches, not only misses
+    # the non-ASCII variants take the case-insensitive path and still match
+    from newsweave.claim_slots import NOCONFIRM
+
+    assert NOCONFIRM.found("NOT confırmed") and NOCONFIRM.found("unconfİrmed")
+
+
+def test_caseless_refuses_uppercase_letters() -> None:
+    from newsweave.claim_slots import Caseless
+
+    with pytest.raises(ValueError, match="lowercase"):
+        Caseless(r"\bUpdated\b")
+    assert Caseless(r"(?P<rest>\S+)\s\b").found("A B")  # escapes and group names are fine
+
+
+def test_a_statement_without_a_number_cue_has_no_figure() -> None:
+    """Every figure ``_NUMBER_RE`` reads holds a digit or a number word: where the cue
+    finds none, the scan finds nothing either (so skipping it changes no figure)."""
+    from newsweave.claim_slots import _NUMBER_CUE, _NUMBER_RE
+
+    texts = _seed_sentences() + [
+        "Twenty-five people died",
+        "a dozen ships",
+        "ELEVEN were hurt",
+        "around one hundred",
+        "$3m",
+        "no figures at all here",
+        "٣ deaths",  # an Arabic-Indic digit is a digit to \d
+    ]
+    for text in texts:
+        if _NUMBER_RE.search(text):
+            assert _NUMBER_CUE.found(text), text
+    assert not _NUMBER_CUE.found("no figures at all here")

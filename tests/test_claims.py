@@ -913,3 +913,23 @@ def test_a_clock_times_am_ends_no_sentence_before_its_time_zone() -> None:
     got = [s.text for s in extract_statements(art)]
     assert got[0].endswith("about 42 miles off the Louisiana coast") and got[0].startswith("The")
     assert got[1] == "Crews searched for the missing workers"
+
+
+def test_names_in_a_span_by_binary_search_are_those_of_a_pass() -> None:
+    """``_named_in`` / ``_last_named_before`` give what a pass over every name gives,
+    names sharing an offset included."""
+    import random
+
+    from newsweave.claims import _last_named_before, _named_in
+
+    rng = random.Random(7)
+    persons = tuple(sorted((rng.randrange(0, 300), rng.choice("ABCDE")) for _ in range(80)))
+    for _ in range(500):
+        start = rng.randrange(-5, 310)
+        end = start + rng.randrange(0, 60)
+        assert list(_named_in(persons, start, end)) == [
+            (at, n) for at, n in persons if start <= at < end
+        ]
+        before = [n for at, n in persons if at < start]
+        assert _last_named_before(persons, start) == (before[-1] if before else None)
+    assert _last_named_before((), 10) is None and list(_named_in((), 0, 10)) == []

@@ -50,10 +50,12 @@ import numpy as np
 from newsweave import claim_slots
 from newsweave.claim_slots import (
     MONTHS,
-    NEGATION_RE,
+    NEGATION,
+    NOCONFIRM,
     NOCONFIRM_RE,
     STOPWORDS,
     WEEKDAYS,
+    Caseless,
     NumberSlot,
     PairContext,
     SlotContext,
@@ -261,23 +263,21 @@ _TAG_PARTS = (
     "recall",
     "accord",
 )
-_TAG_WORD = re.compile(
+_TAG_WORD = Caseless(
     r"\b(?:said|says|say|told|added|adds|noted|notes|stated|states|reported|reports|announced|"
     r"announces|claimed|claims|tweeted|tweets|wrote|writes|confirmed|confirms|denied|denies|"
     r"insisted|insists|warned|explained|explains|asserted|alleged|alleges|maintained|continued|"
     r"continues|acknowledged|admitted|argued|estimated|predicted|testified|stressed|emphasi[sz]ed|"
-    r"quoted|rejected|dismissed|refuted|asked|recalled|according)\b",
-    re.I,
+    r"quoted|rejected|dismissed|refuted|asked|recalled|according)\b"
 )
 
 _QUOTE_OPEN = '"“'
 _QUOTE_CLOSE = '"”'
-_FURNITURE_RE = re.compile(
-    r"(\|\s*Updated:|Image Credit|^First Published|^Topics\s*:|\bmin read\b|Last Updated|"
-    r"^Representative image|^Left Menu|^close$|contributed to this report|"
+_FURNITURE_RE = Caseless(
+    r"(\|\s*updated:|image credit|^first published|^topics\s*:|\bmin read\b|last updated|"
+    r"^representative image|^left menu|^close$|contributed to this report|"
     r"\bhandout (?:photo|photograph|picture|image)\b|"
-    r"\bin this (?:\w+ )?(?:photo|photograph|image)\b)",
-    re.I,
+    r"\bin this (?:\w+ )?(?:photo|photograph|image)\b)"
 )
 
 # --------------------------------------------------------------------------- records
@@ -435,7 +435,7 @@ def split_attribution(sentence: str) -> tuple[str, str | None, str | None, int, 
     """
     s = sentence.rstrip()
     low = s.lower()
-    if not any(w in low for w in _TAG_PARTS) or not _TAG_WORD.search(s):
+    if not any(w in low for w in _TAG_PARTS) or not _TAG_WORD.found(s):
         a, b = _strip_span(s, 0, len(s))
         return (s[a:b], None, None, a, b)
     # Trailing attribution after the last comma or the last closing quote ("...," said Sen.
@@ -546,7 +546,7 @@ _CAPTION_RE = re.compile(r"^(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]
 
 
 def _is_assertion(text: str, min_words: int) -> bool:
-    if _FURNITURE_RE.search(text) or _CAPTION_RE.match(text):
+    if _FURNITURE_RE.found(text) or _CAPTION_RE.match(text):
         return False  # page furniture, a photo caption ("April 21: ...")
     words = [t for t in tokens(text) if t.isalpha()]
     if len(words) < min_words - (1 if re.search(r"\d", text) else 0):
@@ -759,20 +759,32 @@ _SPEAKS_AFTER = re.compile(
 _PRONOUN_SUBJECT = re.compile(r"^\W*(?:(?:But|And|Yet|So|Still|Now)\s+)?(?:[Hh]e|[Ss]he|His|Her)\b")
 
 
+def _named_in(
+    persons: Sequence[tuple[int, str]], start: int, end: int
+) -> Sequence[tuple[int, str]]:
+    """The (offset, name) pairs of ``persons`` (sorted) at offsets in ``[start, end)``, in
+    their order (two binary searches instead of a pass over every name of the article)."""
+    return persons[bisect.bisect_left(persons, (start,)) : bisect.bisect_left(persons, (end,))]
+
+
+def _last_named_before(persons: Sequence[tuple[int, str]], start: int) -> str | None:
+    """The name of the last of ``persons`` (sorted) at an offset before ``start``."""
+    k = bisect.bisect_left(persons, (start,))
+    return persons[k - 1][1] if k else None
+
+
 def _people_of(
     text: str, start: int, end: int, claim_text: str, persons: Sequence[tuple[int, str]]
 ) -> frozenset[str]:
     """Surnames of the people a statement is about (see ``Statement.people``)."""
     out = set()
-    for at, name in persons:
-        if start <= at < end and not _SPEAKS_AFTER.match(
-            text[at + len(name) : at + len(name) + 40]
-        ):
+    for at, name in _named_in(persons, start, end):
+        if not _SPEAKS_AFTER.match(text[at + len(name) : at + len(name) + 40]):
             out.add(name.split()[-1].lower())
     if not out and _PRONOUN_SUBJECT.match(claim_text):
-        before = [name for at, name in persons if at < start]
-        if before:
-            out.add(before[-1].split()[-1].lower())
+        before = _last_named_before(persons, start)
+        if before is not None:
+            out.add(before.split()[-1].lower())
     return frozenset(out)
 
 
@@ -781,7 +793,7 @@ def _persons_in(
 ) -> tuple[tuple[int, str], ...]:
     """The persons named inside a statement, at their offsets in its text (found by name
     when the statement text was rebuilt and offsets in the article do not carry over)."""
-    inside = [(at, name) for at, name in persons if start <= at < end]
+    inside = _named_in(persons, start, end)
     if claim_text == text[start:end]:
         return tuple((at - start, name) for at, name in inside)
     found: list[tuple[int, str]] = []
@@ -836,8 +848,7 @@ def _extract_statements(
                 antecedent = speakers.resolve(low)
                 if antecedent is None and low in ("he", "she"):
                     # no speaker named yet: the last person the nlp stage found before it
-                    before = [name for at, name in persons if at < s.start]
-                    antecedent = before[-1] if before else None
+                    antecedent = _last_named_before(persons, s.start)
                 if antecedent:
                     src = antecedent + twitter
             elif " (per " not in base:
@@ -847,10 +858,10 @@ def _extract_statements(
         start, end = s.start + a, s.start + b
         claim_text = text if text != article.text[start:end] else article.text[start:end]
         quoted = s.text.lstrip()[:1] in _QUOTE_OPEN
-        nc = NOCONFIRM_RE.search(claim_text)
+        nc = NOCONFIRM_RE.search(claim_text) if NOCONFIRM.found(claim_text) else None
         if nc:
             noconfirm.append(frozenset(content_stems(nc.group("rest"))))
-        negated = bool(NEGATION_RE.search(claim_text)) != denied
+        negated = NEGATION.found(claim_text) != denied
         stems = frozenset(content_stems(claim_text))
         ctx = SlotContext(
             published=published,
@@ -859,7 +870,7 @@ def _extract_statements(
             quoted=quoted or '"' in s.text or "“" in s.text,
             persons=_persons_in(article.text, start, end, claim_text, persons),
             names=_persons_in(article.text, start, end, claim_text, names or persons),
-            antecedent=next((n for at, n in reversed(persons) if at < start), ""),
+            antecedent=_last_named_before(persons, start) or "",
             before=article.text[max(0, start - _BEFORE_CHARS) : start],
         )
         statements.append(
@@ -1565,7 +1576,7 @@ def figure_mentions(
                 text=text,
                 attribution=who,
                 hedged=c.hedged or _hedged(text),
-                negated=bool(NEGATION_RE.search(text)),
+                negated=NEGATION.found(text),
                 quoted=False,
                 stems=frozenset(content_stems(text)),
                 slots=(("number", qs), ("date", slot_values("date", text, ctx))),
