@@ -2116,3 +2116,18 @@ def test_a_statement_without_a_number_cue_has_no_figure() -> None:
         if _NUMBER_RE.search(text):
             assert _NUMBER_CUE.found(text), text
     assert not _NUMBER_CUE.found("no figures at all here")
+
+
+def test_a_statement_without_a_month_cue_has_no_written_date() -> None:
+    """Every date ``_DATE_RE`` reads holds the first three letters of a month name: where
+    the cue finds none the scan finds nothing (so skipping it changes no date)."""
+    from newsweave.claim_slots import _DATE_CUE, _DATE_MONTHS, _DATE_RE
+
+    texts = _seed_sentences() + [f"on 3 {m}. 2010" for m in _DATE_MONTHS.split("|")]
+    matched = 0
+    for text in texts:
+        if _DATE_RE.search(text):
+            matched += 1
+            assert _DATE_CUE.search(text), text
+    assert matched >= len(_DATE_MONTHS.split("|"))
+    assert not _DATE_CUE.search("on Tuesday, last week")

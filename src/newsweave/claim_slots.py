@@ -163,9 +163,14 @@ def tokens(text: str) -> list[str]:
     return [t.replace(",", "") if t[0].isdigit() else t for t in _TOKEN_RE.findall(text)]
 
 
-def content_stems(text: str) -> list[str]:
-    """Stems of the content words of ``text`` (stopwords dropped, numbers kept)."""
-    return [stem(t) for t in tokens(text) if t.lower() not in STOPWORDS and len(t) > 1]
+def content_stems(text: str, toks: Sequence[str] | None = None) -> list[str]:
+    """Stems of the content words of ``text`` (stopwords dropped, numbers kept); ``toks``:
+    its :func:`tokens`, when the caller has them already."""
+    return [
+        stem(t)
+        for t in (tokens(text) if toks is None else toks)
+        if t.lower() not in STOPWORDS and len(t) > 1
+    ]
 
 
 def weighted_dice(a: frozenset[str], b: frozenset[str], idf: Mapping[str, float]) -> float:
@@ -2862,12 +2867,18 @@ def _same_period(a: Statement, b: Statement) -> bool:
 # --------------------------------------------------------------------------- date
 
 
+_DATE_MONTHS = (
+    "January|February|March|April|May|June|July|August|"
+    "September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec"
+)
 _DATE_RE = re.compile(
-    r"\b(?:(?P<day1>\d{1,2})\s+)?(?P<month>January|February|March|April|May|June|July|August|"
-    r"September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+    r"\b(?:(?P<day1>\d{1,2})\s+)?(?P<month>" + _DATE_MONTHS + r")\.?"
     r"(?:\s+(?P<day2>\d{1,2})(?:st|nd|rd|th)?)?(?:,?\s+(?P<year>(?:19|20)\d{2}))?"
     r"(?P<next>\s+next year)?\b"
 )
+#: what every date :data:`_DATE_RE` reads holds: the first three letters of its month's name
+#: (a literal search, much cheaper than the date pattern tried at every word)
+_DATE_CUE = re.compile("|".join(sorted({m[:3] for m in _DATE_MONTHS.split("|")})))
 _DEICTIC = re.compile(
     r"^(?:today|tonight|yesterday|tomorrow|this (?:morning|afternoon|evening|week)|now)$", re.I
 )
@@ -2948,7 +2959,7 @@ class DateSlot(SlotKind):
                     out.setdefault(day.key, day)
             return tuple(out.values())
         pub_year = ctx.published.year if ctx.published else None
-        for m in _DATE_RE.finditer(text):
+        for m in _DATE_RE.finditer(text) if _DATE_CUE.search(text) else ():
             if m.group("month") == "May" and not (
                 m.group("day1") or m.group("day2") or m.group("year")
             ):

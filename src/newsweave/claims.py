@@ -494,7 +494,9 @@ def split_statement(sentence: str) -> tuple[str, str | None, str | None, int, in
     """:func:`split_attribution`, plus a speech tag in the middle of a quotation:
     “We will not stop,” Smith said, “until it is sealed.” gives the text “We will not stop
     until it is sealed” (the tag cut out; offsets span both parts) said by Smith."""
-    for m in _MID_TAG.finditer(sentence):
+    # the tag sits between a closing and an opening quotation mark: none, no tag
+    quotes = '"' in sentence or "”" in sentence
+    for m in _MID_TAG.finditer(sentence) if quotes else ():
         src = m.group("src1") or m.group("src2")
         verb = m.group("verb1") or m.group("verb2")
         if not src or not _plausible_source(_clean_src(src)):
@@ -545,10 +547,11 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 _CAPTION_RE = re.compile(r"^(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})\s*:")
 
 
-def _is_assertion(text: str, min_words: int) -> bool:
+def _is_assertion(text: str, min_words: int, toks: Sequence[str] | None = None) -> bool:
+    """Whether ``text`` asserts something (``toks``: its :func:`tokens`, when at hand)."""
     if _FURNITURE_RE.found(text) or _CAPTION_RE.match(text):
         return False  # page furniture, a photo caption ("April 21: ...")
-    words = [t for t in tokens(text) if t.isalpha()]
+    words = [t for t in (tokens(text) if toks is None else toks) if t.isalpha()]
     if len(words) < min_words - (1 if re.search(r"\d", text) else 0):
         return False  # a short sentence with a figure ("Another 126 workers were rescued")
     if sum(1 for w in words if w.islower() and w not in STOPWORDS) < 2:
@@ -826,6 +829,7 @@ def _extract_statements(
                     break
 
     statements: list[Statement] = []
+    ref_starts = [t.start for t in refs]  # refs are in start order
     speakers = _Speakers()
     noconfirm: list[frozenset[str]] = []
     for i, s in enumerate(sentences):
@@ -853,7 +857,8 @@ def _extract_statements(
                     src = antecedent + twitter
             elif " (per " not in base:
                 speakers.see(base, s.text)
-        if not _is_assertion(text, opts.min_words):
+        toks = tokens(text)  # the claim text's words (claim_text below is equal to text)
+        if not _is_assertion(text, opts.min_words, toks):
             continue
         start, end = s.start + a, s.start + b
         claim_text = text if text != article.text[start:end] else article.text[start:end]
@@ -862,10 +867,16 @@ def _extract_statements(
         if nc:
             noconfirm.append(frozenset(content_stems(nc.group("rest"))))
         negated = NEGATION.found(claim_text) != denied
-        stems = frozenset(content_stems(claim_text))
+        stems = frozenset(content_stems(claim_text, toks))
         ctx = SlotContext(
             published=published,
-            times=tuple(t for t in refs if start <= t.start and t.end <= end),
+            times=tuple(
+                t
+                for t in refs[
+                    bisect.bisect_left(ref_starts, start) : bisect.bisect_right(ref_starts, end)
+                ]
+                if t.end <= end
+            ),
             offset=start,
             quoted=quoted or '"' in s.text or "“" in s.text,
             persons=_persons_in(article.text, start, end, claim_text, persons),
@@ -886,9 +897,7 @@ def _extract_statements(
                 quoted=quoted,
                 stems=stems,
                 slots=extract_slots(claim_text, ctx),
-                lower_stems=frozenset(
-                    stem(t) for t in tokens(claim_text) if t.islower() and t not in STOPWORDS
-                ),
+                lower_stems=frozenset(stem(t) for t in toks if t.islower() and t not in STOPWORDS),
                 published=article.published,
                 denied=denied,
                 people=_people_of(article.text, start, end, claim_text, persons),
