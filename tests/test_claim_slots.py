@@ -2072,6 +2072,17 @@ def test_caseless_answers_as_the_case_insensitive_pattern() -> None:
         "NOT confırmed",  # dotless i folds to "i" in the pattern: a match
         "unconfİrmed",  # dotted capital I folds to "i": a match
         "Kelvin: not",
+        "Image Credit: Reuters",
+        "First Published: May 3",
+        "Topics : oil",
+        "3 min read",
+        "Representative image of a rig",
+        "Left Menu",
+        "close",
+        "Reuters contributed to this report",
+        "a handout photograph shows",
+        "In this aerial image, the slick",
+        "Last Updated 2 May",
     ]
     texts = []
     for s in sentences + variants:
@@ -2095,6 +2106,8 @@ def test_caseless_refuses_uppercase_letters() -> None:
 
     with pytest.raises(ValueError, match="lowercase"):
         Caseless(r"\bUpdated\b")
+    with pytest.raises(ValueError, match="lowercase"):
+        Caseless(r"\bupdated\b", cues=("Updated",))
     assert Caseless(r"(?P<rest>\S+)\s\b").found("A B")  # escapes and group names are fine
 
 

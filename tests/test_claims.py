@@ -933,3 +933,22 @@ def test_names_in_a_span_by_binary_search_are_those_of_a_pass() -> None:
         before = [n for at, n in persons if at < start]
         assert _last_named_before(persons, start) == (before[-1] if before else None)
     assert _last_named_before((), 10) is None and list(_named_in((), 0, 10)) == []
+
+
+def test_title_and_suffix_ends_are_found_in_the_last_eight_characters() -> None:
+    """``_join_abbreviations`` looks for a title ("Sen.") or suffix ("Jr.") ending a
+    sentence in its last 8 characters: the same answer as over the whole text, short texts
+    (where ``^`` is the text's start) included."""
+    import random
+
+    from newsweave.claims import _SUFFIX_END, _TITLE_END
+
+    rng = random.Random(3)
+    pieces = ["Sen.", "Supt.", "U.S.", "Jr.", "Corp.", "III.", "A.", "x", " ", "\n", "Dr", "."]
+    tails = ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 7))) for _ in range(3000)]
+    tails += ["Sen.", "Jr.", " Sen.", "Mr. Smith met Gov.", "said Sr."]
+    for tail in tails:
+        tail = tail.rstrip()
+        last = max(0, len(tail) - 8)
+        for pattern in (_TITLE_END, _SUFFIX_END):
+            assert bool(pattern.search(tail, last)) == bool(pattern.search(tail)), tail

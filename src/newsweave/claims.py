@@ -277,7 +277,20 @@ _FURNITURE_RE = Caseless(
     r"(\|\s*updated:|image credit|^first published|^topics\s*:|\bmin read\b|last updated|"
     r"^representative image|^left menu|^close$|contributed to this report|"
     r"\bhandout (?:photo|photograph|picture|image)\b|"
-    r"\bin this (?:\w+ )?(?:photo|photograph|image)\b)"
+    r"\bin this (?:\w+ )?(?:photo|photograph|image)\b)",
+    # (one of these words is in every match)
+    cues=(
+        "updated",
+        "image",
+        "published",
+        "topics",
+        "min read",
+        "menu",
+        "close",
+        "contributed",
+        "handout",
+        "photo",
+    ),
 )
 
 # --------------------------------------------------------------------------- records
@@ -601,10 +614,18 @@ def _join_abbreviations(sentences: Sequence[Sentence], text: str) -> list[Senten
         if out:
             prev = out[-1]
             tail = prev.text.rstrip()
+            # a title or suffix match is at most 6 characters long and ends the text: it is
+            # looked for in the last 8 only (``^`` still means the text's start); a clock
+            # time ends in ".m." (``re.I`` folds "m" only to "M")
+            last = max(0, len(tail) - 8)
             if (
-                _TITLE_END.search(tail)
-                or (_SUFFIX_END.search(tail) and _CONTINUES.match(s.text))
-                or (_CLOCK_END.search(tail) and _CLOCK_GOES_ON.match(s.text))
+                _TITLE_END.search(tail, last)
+                or (_SUFFIX_END.search(tail, last) and _CONTINUES.match(s.text))
+                or (
+                    tail.endswith((".m.", ".M."))
+                    and _CLOCK_END.search(tail)
+                    and _CLOCK_GOES_ON.match(s.text)
+                )
             ):
                 out[-1] = Sentence(
                     prev.article, prev.index, prev.start, s.end, text[prev.start : s.end]
@@ -1249,9 +1270,9 @@ def analyse_claims(
         return da is None or db is None or abs((da - db).days) <= opts.max_days
 
     # IDF-weighted Dice of stems (``weighted_dice``), each statement's weight summed once
+    # (every stem of a group's statements has its IDF: _idf counts them all)
     weight = [
-        math.fsum(idf_of[group_of[i]].get(t, 1.0) for t in st.stems)
-        for i, st in enumerate(statements)
+        math.fsum(map(idf_of[group_of[i]].__getitem__, st.stems)) for i, st in enumerate(statements)
     ]
     # Candidate pairs (within one group) share at least two stems that are not everywhere.
     # Counted one statement at a time, so memory holds the pairs that qualify, not every
@@ -1275,12 +1296,11 @@ def analyse_claims(
                 shared_count.update(p[bisect.bisect_right(p, i) :])
             # two statements of one event are always comparable (a group is one event,
             # or the unevented articles, which compare by date)
-            for j in sorted(j for j, c in shared_count.items() if c >= 2):
+            stems_i = statements[i].stems
+            for j in sorted([j for j, c in shared_count.items() if c >= 2]):
                 if g is None and not comparable(i, j):
                     continue
-                shared = math.fsum(
-                    idf.get(t, 1.0) for t in statements[i].stems & statements[j].stems
-                )
+                shared = math.fsum(map(idf.__getitem__, stems_i & statements[j].stems))
                 total = weight[i] + weight[j]
                 sims[(i, j)] = 2.0 * shared / total if total else 0.0
 
