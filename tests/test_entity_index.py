@@ -242,3 +242,28 @@ def test_short_names_decided_outside_the_changed_entities(
     finally:
         store.close()
     assert stored["o1", "Colts"] == stored["h1", "Indianapolis Colts"] == stored["h2", "Indy Colts"]
+
+
+def test_text_facts_saved_together_give_the_totals_of_one_at_a_time(tmp_path: Path) -> None:
+    docs, _ = _corpus({"1", "3"})
+    ids = sorted(docs)[:12]
+    facts = [text_facts(aid, docs[aid]) for aid in ids]
+    tables = ("entity_term_df", "entity_word_case", "entity_case_dirty", "entity_text_facts")
+
+    def saved(parts: list[list]) -> dict[str, list[tuple]]:
+        store = Store(tmp_path / f"facts{len(parts)}.db")
+        with store.transaction() as conn:
+            store.insert_articles(
+                conn,
+                [Article(a, f"{a}.txt", None, None, None, None, None, docs[a]) for a in ids],
+            )
+        for part in parts:
+            with store.transaction() as conn:
+                nlp_store.save_facts(conn, part)
+        return {t: store.conn.execute(f"SELECT * FROM {t} ORDER BY 1").fetchall() for t in tables}
+
+    one_at_a_time = saved([[f] for f in facts])
+    assert len(one_at_a_time["entity_term_df"]) > 500
+    assert any(df > 1 for _, df in one_at_a_time["entity_term_df"])
+    # all together, and an article given twice (once again in a later call) counted once
+    assert saved([facts[:7] + facts[:2], facts[5:]]) == one_at_a_time

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 
 import numpy as np
@@ -170,7 +171,11 @@ def save_mentions(
 
 def save_facts(conn: sqlite3.Connection, facts: Iterable[TextFacts]) -> None:
     """Keep each article's text facts and add them to the corpus totals (an article whose
-    facts are kept already is not counted twice)."""
+    facts are kept already is not counted twice). The totals of all the new articles are
+    summed first and each term and word is written once (the tables are keyed by them, so
+    the rows are those of adding one article at a time)."""
+    df: Counter[str] = Counter()
+    case: dict[str, list[int]] = {}
     for f in facts:
         added = conn.execute(
             "INSERT OR IGNORE INTO entity_text_facts(article_id, terms, expansions, contexts)"
@@ -179,21 +184,30 @@ def save_facts(conn: sqlite3.Connection, facts: Iterable[TextFacts]) -> None:
         ).rowcount
         if not added:
             continue
-        conn.executemany(
-            "INSERT INTO entity_term_df(term, df) VALUES (?, 1)"
-            " ON CONFLICT(term) DO UPDATE SET df = df + 1",
-            [(t,) for t in f.terms],
-        )
-        conn.executemany(
-            "INSERT INTO entity_word_case(word, lower, capital) VALUES (?,?,?)"
-            " ON CONFLICT(word) DO UPDATE SET lower = lower + excluded.lower,"
-            " capital = capital + excluded.capital",
-            [(w, lo, cap) for w, (lo, cap) in f.case.items()],
-        )
-        # entity resolution re-reads whether these words are common (store.entity_index)
-        conn.executemany(
-            "INSERT OR IGNORE INTO entity_case_dirty(word) VALUES (?)", [(w,) for w in f.case]
-        )
+        df.update(f.terms.keys())
+        for w, (lo, cap) in f.case.items():
+            counts = case.get(w)
+            if counts is None:
+                case[w] = [lo, cap]
+            else:
+                counts[0] += lo
+                counts[1] += cap
+    conn.executemany(
+        "INSERT INTO entity_term_df(term, df) VALUES (?, ?)"
+        " ON CONFLICT(term) DO UPDATE SET df = df + excluded.df",
+        sorted(df.items()),
+    )
+    words = sorted(case)
+    conn.executemany(
+        "INSERT INTO entity_word_case(word, lower, capital) VALUES (?,?,?)"
+        " ON CONFLICT(word) DO UPDATE SET lower = lower + excluded.lower,"
+        " capital = capital + excluded.capital",
+        [(w, *case[w]) for w in words],
+    )
+    # entity resolution re-reads whether these words are common (store.entity_index)
+    conn.executemany(
+        "INSERT OR IGNORE INTO entity_case_dirty(word) VALUES (?)", [(w,) for w in words]
+    )
 
 
 def articles_without_facts(store: Store, limit: int | None = None) -> list[str]:
