@@ -182,3 +182,72 @@ def test_abbreviation_replacer_decides_as_pysbd_does() -> None:
     ]
     for text in [*lines, "\n".join(lines)]:
         assert sentences._processor(seg, text).process() == seg.processor(text).process()
+
+
+def _pysbd_rules() -> list[object]:
+    """Every pysbd Rule reachable from the English language class."""
+    from pysbd.utils import Rule
+
+    found: dict[int, object] = {}
+    seen: set[int] = set()
+
+    def walk(obj: object) -> None:
+        if id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, Rule):
+            found[id(obj)] = obj
+        elif isinstance(obj, (list, tuple)):
+            for item in obj:
+                walk(item)
+        elif isinstance(obj, type):
+            for name in dir(obj):
+                if not name.startswith("__"):
+                    walk(getattr(obj, name, None))
+
+    walk(sentences._segmenter().language_module)
+    return list(found.values())
+
+
+_ODD_LINES = [
+    "Gen. Smith met Dr. Jones... in the U.S. on Monday?! “Yes,” he said (twice) [sic].",
+    "He said 'no' -- and ‘yes’ -- at 5 p.m. on Jan. 3, 2020!!! See No. 5 (iv) Fig. 2.",
+    "A ∯ B ȸ C &ᓴ& D ♨ E ☝ F ✂ G ⎋ H ᓷ I; e.g. x.y@z.com, file.txt and Yahoo! Inc.",
+    "",
+    "plain words only and nothing else at all",
+]
+
+
+def test_required_chars_reads_what_every_match_needs() -> None:
+    need = sentences.required_chars
+    assert need(re.compile("a|b")) == {"a", "b"}
+    assert need(re.compile(r"(?i)a\.b")) == {"."}
+    assert need(re.compile(r"(?i)abc")) is None  # cased letters match their other cases
+    assert need(re.compile(r"x*y?")) is None
+    assert need(re.compile(r"(?=∯)\s")) == {"∯"}  # what a lookahead looks at is there too
+    assert need(re.compile(r"(?!a)b")) == {"b"}
+    assert need(re.compile(r"[^a]")) is None
+    assert need(re.compile(r"[0-3]x?")) == {"0", "1", "2", "3"}
+    assert need(re.compile(r"\d+|∯")) is None  # one branch needs nothing known
+
+
+def test_rules_skipped_by_their_characters_give_what_re_sub_gives() -> None:
+    """pysbd's Text.apply as newsweave runs it: each of pysbd's English rules, on real
+    lines and on lines full of pysbd's own placeholder characters, gives exactly what
+    re.sub gives (same text, a plain str), and a text without a rule's characters has no
+    match of it."""
+    from pysbd.utils import Text
+
+    rules = _pysbd_rules()
+    assert len(rules) > 50
+    lines = _ODD_LINES + [
+        line for art in load_articles([str(SEEDS)]) for line in art.text.split("\n")
+    ]
+    for line in lines:
+        for rule in rules:
+            compiled = re.compile(rule.pattern)
+            expected = compiled.sub(rule.replacement, line)
+            got = sentences._apply_rules(Text(line), rule)
+            assert got == expected and type(got) is str, (rule.pattern, line)
+            if sentences._absent(sentences.required_chars(compiled), line):
+                assert compiled.search(line) is None

@@ -32,10 +32,13 @@ Why it is fast (it was a fifth of the whole pipeline's CPU time):
 from __future__ import annotations
 
 import re
+import re._constants as _re_constants
+import re._parser as _re_parser
 from collections import OrderedDict
 from collections.abc import Sequence
 from functools import lru_cache
 from threading import Lock
+from typing import ClassVar
 
 import pysbd
 
@@ -48,12 +51,103 @@ _PYSBD_PATTERN_CACHE = 8192
 
 
 @lru_cache(maxsize=_PYSBD_PATTERN_CACHE)
-def _compiled(pattern: str | re.Pattern[str], flags: int = 0) -> re.Pattern[str]:
-    return re.compile(pattern, flags)
+def _compiled(
+    pattern: str | re.Pattern[str], flags: int = 0
+) -> tuple[re.Pattern[str], frozenset[str] | None]:
+    """``pattern`` compiled, with the characters one of which every string it matches in
+    holds (:func:`required_chars`; None: no such short list)."""
+    compiled = re.compile(pattern, flags)
+    return compiled, required_chars(compiled)
+
+
+#: At most this many characters in a :func:`required_chars` answer (each costs a scan).
+_REQUIRED_MAX = 8
+
+
+def required_chars(pattern: re.Pattern[str]) -> frozenset[str] | None:
+    """Characters one of which occurs in every string ``pattern`` finds a match in, or None.
+
+    Read from the parsed pattern: a literal character must occur; an alternation needs one
+    of its branches' characters; a group, a repetition of at least once and a lookaround
+    (what it looks at is in the string too) need what their content needs; a sequence needs
+    what its most selective item needs. Anything else (classes other than a few literals,
+    categories, anchors, negative lookarounds, back-references) needs nothing known. Under
+    IGNORECASE only characters without case count (a cased one matches its other cases).
+    A string holding none of the characters has no match: ``re.sub`` gives it back as is,
+    ``search`` None, ``findall`` nothing."""
+    try:
+        parsed = _re_parser.parse(pattern.pattern, pattern.flags)
+    except Exception:  # noqa: BLE001 - bytes, or a pattern this reading does not know
+        return None
+    flags = parsed.state.flags
+    if flags & re.LOCALE:
+        return None
+    return _needs(parsed, bool(flags & re.IGNORECASE))
+
+
+def _uncased(c: str) -> bool:
+    return c.lower() == c and c.upper() == c
+
+
+def _needs(items, icase: bool) -> frozenset[str] | None:  # type: ignore[no-untyped-def]
+    best: frozenset[str] | None = None
+    for op, av in items:
+        got = _needs_item(op, av, icase)
+        if got is not None and (best is None or len(got) < len(best)):
+            best = got
+    return best
+
+
+def _needs_item(op, av, icase: bool) -> frozenset[str] | None:  # type: ignore[no-untyped-def]
+    c = _re_constants
+    if op is c.LITERAL:
+        ch = chr(av)
+        return frozenset(ch) if not icase or _uncased(ch) else None
+    if op is c.IN:
+        chars: set[str] = set()
+        for item_op, item_av in av:
+            if item_op is c.LITERAL:
+                chars.add(chr(item_av))
+            elif item_op is c.RANGE and item_av[1] - item_av[0] < _REQUIRED_MAX:
+                chars.update(chr(x) for x in range(item_av[0], item_av[1] + 1))
+            else:
+                return None
+        if len(chars) > _REQUIRED_MAX or (icase and not all(map(_uncased, chars))):
+            return None
+        return frozenset(chars)
+    if op is c.BRANCH:
+        union: set[str] = set()
+        for branch in av[1]:
+            got = _needs(branch, icase)
+            if got is None:
+                return None
+            union |= got
+        return frozenset(union) if len(union) <= _REQUIRED_MAX else None
+    if op is c.SUBPATTERN:
+        _group, add_flags, del_flags, sub = av
+        sub_icase = (icase or bool(add_flags & re.IGNORECASE)) and not del_flags & re.IGNORECASE
+        return _needs(sub, sub_icase)
+    if op in (c.MAX_REPEAT, c.MIN_REPEAT, c.POSSESSIVE_REPEAT):
+        return _needs(av[2], icase) if av[0] >= 1 else None
+    if op is c.ASSERT:
+        return _needs(av[1], icase)
+    if op is c.ATOMIC_GROUP:
+        return _needs(av, icase)
+    return None
+
+
+def _absent(needs: frozenset[str] | None, string: str) -> bool:
+    """True when ``string`` holds none of the ``needs`` characters (so no match)."""
+    if needs is None:
+        return False
+    return all(ch not in string for ch in needs)
 
 
 class _CachedRe:
-    """The part of :mod:`re` pysbd uses, over a compile cache that does not thrash."""
+    """The part of :mod:`re` pysbd uses, over a compile cache that does not thrash, and
+    that skips a pattern over a string holding none of the characters it needs
+    (:func:`required_chars`): most of pysbd's ~160 rules run on every line of every
+    paragraph, and most lines lack the ``∯``, quote, bracket or period they look for."""
 
     escape = staticmethod(re.escape)
     IGNORECASE = re.IGNORECASE
@@ -63,27 +157,39 @@ class _CachedRe:
 
     @staticmethod
     def sub(pattern, repl, string, count=0, flags=0):  # type: ignore[no-untyped-def]
-        return _compiled(pattern, flags).sub(repl, string, count)
+        compiled, needs = _compiled(pattern, flags)
+        if _absent(needs, string):
+            return string if type(string) is str else str(string)  # what re.sub returns
+        return compiled.sub(repl, string, count)
 
     @staticmethod
     def findall(pattern, string, flags=0):  # type: ignore[no-untyped-def]
-        return _compiled(pattern, flags).findall(string)
+        compiled, needs = _compiled(pattern, flags)
+        if _absent(needs, string):
+            return []
+        return compiled.findall(string)
 
     @staticmethod
     def finditer(pattern, string, flags=0):  # type: ignore[no-untyped-def]
-        return _compiled(pattern, flags).finditer(string)
+        return _compiled(pattern, flags)[0].finditer(string)
 
     @staticmethod
     def search(pattern, string, flags=0):  # type: ignore[no-untyped-def]
-        return _compiled(pattern, flags).search(string)
+        compiled, needs = _compiled(pattern, flags)
+        if _absent(needs, string):
+            return None
+        return compiled.search(string)
 
     @staticmethod
     def match(pattern, string, flags=0):  # type: ignore[no-untyped-def]
-        return _compiled(pattern, flags).match(string)
+        compiled, needs = _compiled(pattern, flags)
+        if _absent(needs, string):
+            return None
+        return compiled.match(string)
 
     @staticmethod
     def split(pattern, string, maxsplit=0, flags=0):  # type: ignore[no-untyped-def]
-        return _compiled(pattern, flags).split(string, maxsplit)
+        return _compiled(pattern, flags)[0].split(string, maxsplit)
 
 
 _PYSBD_MODULES = (
@@ -117,16 +223,44 @@ class _AbbreviationReplacer:
     * for the same reason an abbreviation of letters and digits is not looked for at all
       (pysbd's two ``findall`` per abbreviation and line) in an ASCII line that never
       writes it followed by ``.``: each match, lower-cased, is the abbreviation, and
-      replacements only turn ``.`` into ``∯``, so none could change the line.
+      replacements only turn ``.`` into ``∯``, so none could change the line. Those
+      abbreviations are found from the line's periods (the few letters before each), not
+      by trying each of the ~190 in turn.
     """
 
     lang: type
-    _table: tuple[tuple[str, bool, re.Pattern[str], re.Pattern[str]], ...] = ()
+    _table: tuple[
+        tuple[str, bool, re.Pattern[str], re.Pattern[str], frozenset[str] | None], ...
+    ] = ()
+
+    #: Where each letters-and-digits abbreviation stands in :attr:`_table`, the longest
+    #: of them, and the positions of the others (looked for in every line).
+    _literal_at: ClassVar[dict[str, tuple[int, ...]]] = {}
+    _literal_max: ClassVar[int] = 0
+    _others_at: ClassVar[frozenset[int]] = frozenset()
+
+    def _candidates(self, lowered: str) -> list[tuple]:  # type: ignore[type-arg]
+        """The rows of :attr:`_table` an ASCII line can need, in table order: a
+        letters-and-digits abbreviation only where the line writes it followed by ``.``
+        (the text right before one of its periods), every other one as before."""
+        rows = set(self._others_at)
+        literal_at = self._literal_at
+        longest = self._literal_max
+        period = lowered.find(".")
+        while period >= 0:
+            for size in range(1, min(longest, period) + 1):
+                at = literal_at.get(lowered[period - size : period])
+                if at is not None:
+                    rows.update(at)
+            period = lowered.find(".", period + 1)
+        table = self._table
+        return [table[i] for i in sorted(rows)]
 
     def search_for_abbreviations_in_string(self, text: str) -> str:
         lowered = text.lower()
         ascii_line = text.isascii()
-        for stripped, literal, anywhere, next_word_start in self._table:
+        rows = self._candidates(lowered) if ascii_line else self._table
+        for stripped, literal, anywhere, next_word_start, next_needs in rows:
             if stripped not in lowered:
                 continue
             if literal and ascii_line and stripped + "." not in lowered:
@@ -134,7 +268,7 @@ class _AbbreviationReplacer:
             abbrev_match = anywhere.findall(text)
             if not abbrev_match:
                 continue
-            char_array = next_word_start.findall(text)
+            char_array = [] if _absent(next_needs, text) else next_word_start.findall(text)
             for ind, match in enumerate(abbrev_match):
                 text = self.scan_for_replacements(text, match, ind, char_array)
         return text
@@ -159,15 +293,28 @@ def _abbreviation_replacer(base: type, lang: type) -> type:
     table = []
     for abbr in lang.Abbreviation.ABBREVIATIONS:
         stripped = abbr.strip()
+        next_word_start = re.compile(r"(?<={" + str(re.escape(stripped)) + "} ).{1}")
         table.append(
             (
                 stripped,
                 _LITERAL.fullmatch(stripped) is not None,
                 re.compile(rf"(?:^|\s|\r|\n){stripped}", re.IGNORECASE),
-                re.compile(r"(?<={" + str(re.escape(stripped)) + "} ).{1}"),
+                next_word_start,
+                required_chars(next_word_start),
             )
         )
-    return type("AbbreviationReplacer", (_AbbreviationReplacer, base), {"_table": tuple(table)})
+    literal_at: dict[str, tuple[int, ...]] = {}
+    for i, row in enumerate(table):
+        if row[1]:
+            literal_at[row[0]] = (*literal_at.get(row[0], ()), i)
+    others_at = frozenset(i for i, row in enumerate(table) if not row[1])
+    attributes = {
+        "_table": tuple(table),
+        "_literal_at": literal_at,
+        "_literal_max": max(map(len, literal_at), default=0),
+        "_others_at": others_at,
+    }
+    return type("AbbreviationReplacer", (_AbbreviationReplacer, base), attributes)
 
 
 def _processor(seg: pysbd.Segmenter, text: str):  # -> pysbd.processor.Processor
@@ -190,7 +337,37 @@ def _segmenter() -> pysbd.Segmenter:
         module = importlib.import_module(name)
         if getattr(module, "re", None) is re:
             module.re = cached  # type: ignore[attr-defined]
+    from pysbd.utils import Text
+
+    Text.apply = _apply_rules  # type: ignore[method-assign]
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
+
+
+_rule_patterns: dict[object, tuple[re.Pattern[str], frozenset[str] | None, object]] = {}
+
+
+def _apply_rules(self: str, *rules: object) -> str:
+    """pysbd's ``Text.apply`` (``re.sub`` of each rule in turn) with each rule's pattern
+    and :func:`required_chars` looked up once per rule object, and a rule skipped over a
+    text holding none of its characters. pysbd calls it thousands of times per article,
+    mostly with rules that cannot match."""
+    text = self
+    for rule in rules:
+        known = _rule_patterns.get(rule)
+        if known is None:
+            compiled, needs = _compiled(rule.pattern)  # type: ignore[attr-defined]
+            known = _rule_patterns[rule] = (compiled, needs, rule.replacement)  # type: ignore[attr-defined]
+        compiled, needs, replacement = known
+        if needs is not None:
+            for ch in needs:
+                if ch in text:
+                    break
+            else:
+                continue
+        text = compiled.sub(replacement, text)  # type: ignore[arg-type]
+    if rules and type(text) is not str:
+        text = str(text)  # re.sub gives a str, whatever the subclass it was handed
+    return text
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
