@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import PurePath
 from urllib.parse import urlparse
 
@@ -822,17 +824,23 @@ def _closes_quote(word: str) -> bool:
     return word[-1] in "’”" or word.count(word[-1]) % 2 == 1 or word[0] in _QUOTE_OPEN
 
 
+_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;] )([A-Za-z][a-z-]+)")
+
+
+@lru_cache(maxsize=16)
 def _lower_counts(body: str) -> tuple[dict[str, int], dict[str, int], str]:
     """How often each word is written in lower case, and capitalised mid-sentence, in the
     body (a word the body writes in lower case is a common word, not a name), and the body
-    in lower case."""
+    in lower case between two spaces (" the body's words "). Read-only: the answer for a
+    body is kept (a cleaning may try several lines against one body), each distinct word
+    counted once."""
     lower: dict[str, int] = {}
     upper: dict[str, int] = {}
-    for m in re.finditer(r"(?<=[a-z,;] )([A-Za-z][a-z-]+)", body):
-        w = m.group(1)
+    for w, n in Counter(_MID_SENTENCE_WORD.findall(body)).items():
         table = upper if w[0].isupper() else lower
-        table[w.lower()] = table.get(w.lower(), 0) + 1
-    return lower, upper, " ".join(body.lower().split())
+        key = w.lower()
+        table[key] = table.get(key, 0) + n
+    return lower, upper, f" {' '.join(body.lower().split())} "
 
 
 def _headline_end(
@@ -882,7 +890,7 @@ def _headline_end(
     # "… to stop Gulf oil spill …": the body's "gulf oil spill" says the phrase goes on
     # (three words: a standfirst's "Oil worker told …" is not in the body word for word)
     phrase = " ".join(w.lower() for w in words[i : i + 3])
-    if nxt[:1].islower() and len(words) > i + 2 and f" {phrase} " in f" {body_case[2]} ":
+    if nxt[:1].islower() and len(words) > i + 2 and f" {phrase} " in body_case[2]:
         return None
     # clearly more often lower case: "gulf" now and then lower case is still the Gulf
     common = lower.get(key, 0) > 2 * upper.get(key, 0)
