@@ -43,6 +43,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -1397,6 +1398,9 @@ def analyse_claims(
     # statement of an article that one of its statements contradicts (so the two sides of a
     # disagreement never share an article).
     uf = UnionFind(n)
+    linked: dict[int, dict[int, float]] = defaultdict(dict)  # i -> j -> sims[(i, j) or (j, i)]
+    for (i, j), sim in sims.items():
+        linked[i][j] = linked[j][i] = sim
     arts: dict[int, set[str]] = {i: {statements[i].article} for i in range(n)}
     rivals: dict[int, set[str]] = defaultdict(set)  # root -> articles it must not take in
     members: dict[int, set[int]] = {i: {i} for i in range(n)}
@@ -1412,9 +1416,9 @@ def analyse_claims(
         if ri == rj or rivals[ri] & arts[rj] or rivals[rj] & arts[ri]:
             continue
         # Average linkage: the two groups must be alike as wholes, not through one chain link.
-        cross = [
-            sims.get((x, y) if x < y else (y, x), 0.0) for x in members[ri] for y in members[rj]
-        ]
+        # (summed in the same order as over every pair of the two, a missing pair adding 0)
+        others = members[rj]
+        cross = [v for x in members[ri] for v in map(linked[x].get, others, repeat(0.0))]
         if sum(cross) / len(cross) < opts.linkage * opts.merge_threshold:
             continue
         if not same_statement(i, j):
