@@ -566,3 +566,68 @@ def test_a_trigger_is_cut_at_its_top_level_alternatives_only():
     assert _top_level_parts(r"a[|]b|c\|d|[]|]e") == ["a[|]b", r"c\|d", "[]|]e"]
     assert _top_level_parts(r"(?i)day|week") == [r"(?i)day|week"]  # a global flag: whole
     assert _top_level_parts(r"(a)|\1") == [r"(a)|\1"]  # a back-reference: whole
+
+
+def test_trigger_sentences_are_the_sentences_it_occurs_in():
+    from newsweave import time as time_mod
+    from newsweave.sentences import sentence_spans
+
+    triggers = {r.trigger for r in time_mod.RULES if r.trigger is not None}
+    for prefix in ("000", "001", "002", "003", "004"):
+        text = _seed(prefix).text
+        bounds = sentence_spans(text)
+        for trigger in triggers:
+            found = time_mod._Trigger(trigger, text, text.lower())
+            hits = found.sentences(bounds)
+            for k, (s0, s1) in enumerate(bounds):
+                chunk = text[s0:s1]
+                assert (k in hits or found.searched(chunk)) == found.occurs(chunk, s0, s1)
+
+
+def test_the_vague_rule_trigger_is_in_every_expression_the_rule_reads():
+    """A rule runs only on sentences its trigger occurs in: each alternative of the vague
+    rule holds one of its trigger's words, in any case."""
+    from newsweave.time import RULES
+
+    vague = next(r for r in RULES if r.name == "vague")
+    inner = vague.pattern.pattern.split(r"\b(", 1)[1].rsplit(r")\b", 1)[0]
+    words = [alt.replace(r"\s+", " ") for alt in inner.split("|")]
+    assert len(words) > 20
+    for word in words:
+        for form in (word, word.upper(), word.title()):
+            assert vague.pattern.search(form), form
+            assert vague.trigger.search(form), form
+
+
+def test_sentence_tense_takes_the_earlier_of_the_first_past_and_present_word():
+    """One search for the first past or present word gives what two searches gave: the
+    word lists share no word that starts another, so they never match at one place."""
+    from newsweave import time as time_mod
+
+    def expand(words: str) -> set[str]:
+        out = set()
+        for w in words.split("|"):
+            out |= {w[:-2], w[:-1]} if w.endswith("s?") else {w}
+        return out
+
+    past, present = expand(time_mod._MAIN_PAST_WORDS), expand(time_mod._MAIN_PRESENT_WORDS)
+    assert not [(p, q) for p in past for q in present if p.startswith(q) or q.startswith(p)]
+    past_re = re.compile(rf"(?i)\b(?:{time_mod._MAIN_PAST_WORDS})\b")
+    present_re = re.compile(rf"(?i)\b(?:{time_mod._MAIN_PRESENT_WORDS})\b")
+
+    def two_searches(text: str) -> str:
+        if time_mod._MAIN_FUTURE.search(text):
+            return "future"
+        p, q = past_re.search(text), present_re.search(text)
+        if p and (not q or p.start() < q.start()):
+            return "past"
+        if q:
+            return "present"
+        return "past" if time_mod._MAIN_PAST_WEAK.search(text) else "present"
+
+    from newsweave.sentences import split_sentences
+
+    texts = [s.text for p in ("000", "001", "002", "003", "004") for s in split_sentences(_seed(p))]
+    texts += ["He is said to remain.", "It seems she had left.", "Remains were found.", "IS HAS"]
+    for text in texts:
+        assert time_mod._sentence_tense(text) == two_searches(text), text

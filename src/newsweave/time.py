@@ -33,7 +33,7 @@ Conventions (documented in docs/time.md): "the end of <year>" folds into the las
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
@@ -1460,6 +1460,9 @@ def _bare_plural(h: Hit) -> Timex | None:
     r"(?i)\b(now|nowadays|currently|current|recently|the\s+past|the\s+future|"
     r"the\s+present|these\s+days|at\s+present|in\s+the\s+past|soon|former|formerly|"
     r"once|future|previously|earlier|ever|any\s+time|anytime|lately|then)\b",
+    # a word each alternative holds (tests/test_time.py checks it)
+    trigger=r"(?i:now|current|recent|past|future|present|days|soon|former|once|previous|"
+    r"earlier|ever|any|lately|then)",
 )
 def _vague(h: Hit) -> Timex | None:
     g = h.g
@@ -1685,13 +1688,23 @@ def find_timexes(
     out: list[Timex] = []
     ref: tuple[date, str | None] | None = None
     groups = _triggered_rules(text)
-    for s0, s1 in bounds:
+    # where each trigger's words occur, as sentence numbers (sentences in text order)
+    in_order = all(a[0] <= a[1] <= b[0] for a, b in zip(bounds, bounds[1:], strict=False))
+    word_hits = [
+        trigger.sentences(bounds) if trigger is not None and in_order else None
+        for trigger, _ in groups
+    ]
+    for k, (s0, s1) in enumerate(bounds):
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
         cands: list[tuple[int, int, int, Timex, Rule, Hit]] = []
-        for trigger, rules in groups:
-            if trigger is not None and not trigger.occurs(chunk, s0, s1):
-                continue
+        for (trigger, rules), hits in zip(groups, word_hits, strict=True):
+            if trigger is not None:
+                if hits is None:
+                    if not trigger.occurs(chunk, s0, s1):
+                        continue
+                elif k not in hits and not trigger.searched(chunk):
+                    continue
             for prio, rule in rules:
                 for m in rule.pattern.finditer(chunk):
                     if m.end() == m.start():
@@ -1880,7 +1893,24 @@ class _Trigger:
             if ends[i] <= s1:
                 return True
             i += 1
+        return self.searched(chunk)
+
+    def searched(self, chunk: str) -> bool:
+        """Whether an alternative that is not plain words matches in ``chunk``."""
         return any(p.search(chunk) is not None for p in self._patterns)
+
+    def sentences(self, bounds: list[tuple[int, int]]) -> set[int]:
+        """The numbers of the sentences (``bounds``: in text order, none overlapping) one of
+        the trigger's words occurs in: :meth:`occurs` for all of them at once, from the
+        word occurrences (a word lies in a sentence only if in the last one starting at or
+        before it)."""
+        firsts = [s0 for s0, _ in bounds]
+        found: set[int] = set()
+        for start, end in zip(*self._spans, strict=True):
+            k = bisect_right(firsts, start) - 1
+            if k >= 0 and end <= bounds[k][1]:
+                found.add(k)
+        return found
 
 
 def _triggered_rules(
@@ -2188,11 +2218,13 @@ _MAIN_FUTURE = re.compile(
     r"(?i)\b(?:will|shall|'ll|to be held|is to|are to|(?:is|are) (?:scheduled|expected|set|due|"
     r"slated|likely|going) to)\b"
 )
-_MAIN_PAST = re.compile(
-    r"(?i)\b(?:was|were|had|did|has|have|said|told|held|met|took|gave|went|came|left|made)\b"
-)
+_MAIN_PAST_WORDS = "was|were|had|did|has|have|said|told|held|met|took|gave|went|came|left|made"
 _MAIN_PAST_WEAK = re.compile(r"\b(?:[a-z]{3,}[^e\W]ed)\b")
-_MAIN_PRESENT = re.compile(r"(?i)\b(?:is|are|am|remains?|seems?)\b")
+_MAIN_PRESENT_WORDS = "is|are|am|remains?|seems?"
+#: The first past ("was", "said") or present ("is") auxiliary or verb, in one search (group
+#: 1: past). No word of one list starts where a word of the other does, so the first match
+#: is the earlier of the two lists' first matches.
+_MAIN_PAST_OR_PRESENT = re.compile(rf"(?i)\b(?:({_MAIN_PAST_WORDS})|({_MAIN_PRESENT_WORDS}))\b")
 
 
 def _sentence_tense(text: str) -> Tense:
@@ -2201,12 +2233,9 @@ def _sentence_tense(text: str) -> Tense:
     present); a regular past form ("-ed") only when there is neither."""
     if _MAIN_FUTURE.search(text):
         return "future"
-    past = _MAIN_PAST.search(text)
-    present = _MAIN_PRESENT.search(text)
-    if past and (not present or past.start() < present.start()):
-        return "past"
-    if present:
-        return "present"
+    first = _MAIN_PAST_OR_PRESENT.search(text)
+    if first is not None:
+        return "past" if first.group(1) is not None else "present"
     if _MAIN_PAST_WEAK.search(text):
         return "past"
     return "present"
