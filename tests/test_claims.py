@@ -20,7 +20,7 @@ from newsweave.claims import (
     split_attribution,
     stem,
 )
-from newsweave.records import Article, Claim, Contradiction, CopyLink, Event
+from newsweave.records import Article, Claim, Contradiction, CopyLink, Event, Mention, Span
 
 from .conftest import SEEDS
 
@@ -952,3 +952,66 @@ def test_title_and_suffix_ends_are_found_in_the_last_eight_characters() -> None:
         last = max(0, len(tail) - 8)
         for pattern in (_TITLE_END, _SUFFIX_END):
             assert bool(pattern.search(tail, last)) == bool(pattern.search(tail)), tail
+
+
+def _figure_reads_by_scan(
+    sp: Span, text: str, mentions: dict[str, list[Mention]]
+) -> tuple[tuple[tuple[int, str, str], ...], str]:
+    """The names and antecedent of a figure mention by a pass over all of its article's
+    mentions (what figure_reads did before its per-article index)."""
+    inside: list[tuple[int, str, str]] = []
+    antecedent: tuple[int, str] | None = None
+    stop = sp.start + len(text)
+    for m in mentions.get(sp.article, ()):
+        if m.label not in ("PERSON", "ORG"):
+            continue
+        if sp.start <= m.start < stop:
+            inside.append((m.start, m.text, m.label))
+        if (
+            m.label == "PERSON"
+            and m.start < sp.start
+            and (antecedent is None or (m.start, m.text) > antecedent)
+        ):
+            antecedent = (m.start, m.text)
+    return tuple(inside), antecedent[1] if antecedent else ""
+
+
+@pytest.mark.parametrize("shuffled", [False, True])
+def test_figure_reads_index_matches_a_scan_of_every_mention(shuffled: bool) -> None:
+    # figure_reads finds an article's names by binary search in a per-article index: the
+    # same names in the same (stored) order and the same antecedent as a pass over every
+    # mention, with ties at one offset, other labels, and mentions out of offset order
+    from newsweave.claims import IndexedMentions, figure_reads
+
+    rng = random.Random(7)
+    mentions: dict[str, list[Mention]] = {}
+    for art in ("a", "b"):
+        ms = []
+        for _ in range(60):
+            at = rng.randrange(0, 300)
+            ms.append(
+                Mention(
+                    art,
+                    at,
+                    at + 4,
+                    rng.choice(["Ann", "Bob", "Cy", "Dee"]),
+                    rng.choice(["PERSON", "ORG", "GPE", "PERSON"]),
+                )
+            )
+        ms.sort(key=lambda m: (m.start, m.end))
+        if shuffled:
+            rng.shuffle(ms)
+        mentions[art] = ms
+    indexed = IndexedMentions(mentions)
+    checked = 0
+    for _ in range(400):
+        art = rng.choice(["a", "b", "c"])  # "c": an article without mentions
+        start = rng.randrange(-5, 310)
+        text = "x" * rng.randrange(0, 40)
+        sp = Span(art, start, start + len(text))
+        want = _figure_reads_by_scan(sp, text, mentions)
+        for given in (mentions, indexed):
+            refs, inside, antecedent = figure_reads(sp, text, None, given)
+            assert (refs, inside, antecedent) == ((), *want)
+        checked += bool(want[0]) and bool(want[1])
+    assert checked > 50  # most draws have names inside and a PERSON before

@@ -39,7 +39,7 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -1529,6 +1529,75 @@ class FigureMention:
 _NUMBER_KIND = NumberSlot()
 
 
+class IndexedMentions(Mapping[str, Sequence[Mention]]):
+    """Article id -> the nlp stage's mentions of that article (the wrapped mapping, read as
+    it is), with each article's PERSON and ORG mentions indexed by offset the first time
+    :func:`figure_reads` asks, so that each of an article's figure mentions costs two
+    binary searches instead of a pass over the article's mentions. The wrapped sequences
+    must not change while the index is in use."""
+
+    __slots__ = ("_mentions", "_index")
+
+    def __init__(self, mentions: Mapping[str, Sequence[Mention]] | None) -> None:
+        self._mentions: Mapping[str, Sequence[Mention]] = mentions or {}
+        self._index: dict[str, _ArticleNames] = {}
+
+    def __getitem__(self, article: str) -> Sequence[Mention]:
+        return self._mentions[article]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._mentions)
+
+    def __len__(self) -> int:
+        return len(self._mentions)
+
+    def names(self, article: str) -> _ArticleNames:
+        """The index of ``article``'s PERSON and ORG mentions."""
+        held = self._index.get(article)
+        if held is None:
+            held = self._index[article] = _ArticleNames(self._mentions.get(article, ()))
+        return held
+
+
+class _ArticleNames:
+    """One article's PERSON and ORG mentions sorted by offset (ties in the article's order),
+    with, at each place, the greatest (offset, text) of a PERSON up to it."""
+
+    __slots__ = ("starts", "names", "in_order", "last_person")
+
+    def __init__(self, mentions: Sequence[Mention]) -> None:
+        kept = [
+            (m.start, i, m.text, m.label)
+            for i, m in enumerate(mentions)
+            if m.label in ("PERSON", "ORG")
+        ]
+        # in the article's order already (the nlp stage stores mentions by offset)?
+        self.in_order = all(a[0] <= b[0] for a, b in zip(kept, kept[1:], strict=False))
+        kept.sort(key=lambda k: (k[0], k[1]))
+        self.starts = [k[0] for k in kept]
+        self.names = kept
+        best: tuple[int, str] | None = None
+        last: list[tuple[int, str] | None] = []
+        for start, _i, text, label in kept:
+            if label == "PERSON" and (best is None or (start, text) > best):
+                best = (start, text)
+            last.append(best)
+        self.last_person = last
+
+    def read(self, start: int, stop: int) -> tuple[tuple[tuple[int, str, str], ...], str]:
+        """The names with an offset in ``[start, stop)`` (offset, text, label), in the
+        article's order, and the text of the last PERSON before ``start`` ("" if none)."""
+        lo = bisect.bisect_left(self.starts, start)
+        hi = bisect.bisect_left(self.starts, stop, lo)
+        found = self.names[lo:hi]
+        if not self.in_order:
+            found.sort(key=lambda k: k[1])
+        before = self.last_person[lo - 1] if lo else None
+        return tuple((at, text, label) for at, _i, text, label in found), (
+            before[1] if before else ""
+        )
+
+
 def figure_reads(
     sp: Span,
     text: str,
@@ -1537,28 +1606,21 @@ def figure_reads(
 ) -> tuple[tuple[TimeRef, ...], tuple[tuple[int, str, str], ...], str]:
     """What :func:`figure_mentions` reads of its article's other stages for one mention
     (``sp`` with its stored ``text``): the time expressions inside it, the nlp stage's
-    PERSON and ORG names inside it (article offset, name, label) and the last PERSON named
-    before it (the antecedent of a "he"). The stored claim state
+    PERSON and ORG names inside it (article offset, name, label; in the article's order)
+    and the last PERSON named before it (the antecedent of a "he"; of two at one offset,
+    the greater name). The stored claim state
     (:func:`newsweave.store.claims.claim_state`) digests the same, so a re-run of time or
-    nlp that changes whose figure it is changes the state."""
+    nlp that changes whose figure it is changes the state. ``mentions`` is best an
+    :class:`IndexedMentions` when one article is read for many mentions."""
     refs = tuple(
         t for t in (times or {}).get(sp.article, ()) if sp.start <= t.start and t.end <= sp.end
     )
-    inside: list[tuple[int, str, str]] = []
-    antecedent: tuple[int, str] | None = None
-    stop = sp.start + len(text)
-    for m in (mentions or {}).get(sp.article, ()):
-        if m.label not in ("PERSON", "ORG"):
-            continue
-        if sp.start <= m.start < stop:
-            inside.append((m.start, m.text, m.label))
-        if (
-            m.label == "PERSON"
-            and m.start < sp.start
-            and (antecedent is None or (m.start, m.text) > antecedent)
-        ):
-            antecedent = (m.start, m.text)
-    return refs, tuple(inside), antecedent[1] if antecedent else ""
+    if isinstance(mentions, IndexedMentions):
+        names = mentions.names(sp.article)
+    else:
+        names = _ArticleNames((mentions or {}).get(sp.article, ()))
+    inside, antecedent = names.read(sp.start, sp.start + len(text))
+    return refs, inside, antecedent
 
 
 def figure_mentions(
@@ -1576,6 +1638,8 @@ def figure_mentions(
     stored text and its article's own data alone (:func:`figure_reads`), so the same claims
     give the same mentions whichever scope was recomputed."""
     out: list[FigureMention] = []
+    if not isinstance(mentions, IndexedMentions):
+        mentions = IndexedMentions(mentions)
     for c in claims:
         texts = c.texts if len(c.texts) == len(c.spans) else (c.text,) * len(c.spans)
         said = c.attributions if len(c.attributions) == len(c.spans) else (None,) * len(c.spans)

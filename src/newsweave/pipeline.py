@@ -1295,7 +1295,7 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     claim; pairs of unchanged claims keep their stored answer (a pair's answer depends on
     the two claims and their articles alone). With ``cross_event`` off, every such
     contradiction is dropped."""
-    from newsweave.claims import cross_event_contradictions, figure_mentions
+    from newsweave.claims import IndexedMentions, cross_event_contradictions, figure_mentions
 
     if not options.cross_event:
         claims_store.save_cross_event(store, [c.id for c in claims_store.load_claims(store)], [])
@@ -1316,7 +1316,7 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
             arts = sorted({a for c in claims for a in c.articles})
             times = {a: time_store.time_refs(store, a) for a in arts}
             # the nlp stage's names in those articles: whose figure each is
-            names = {a: nlp_store.mentions_of(store, a) for a in arts}
+            names = IndexedMentions({a: nlp_store.mentions_of(store, a) for a in arts})
             # and their texts: the words before a mention say what its "it" is
             texts = {a: art.text for a in arts if (art := store.article(a)) is not None}
             read.update(

@@ -11,7 +11,13 @@ import hashlib
 import json
 from collections.abc import Collection, Mapping, Sequence
 
-from newsweave.claims import ALGORITHM, ClaimAnalysis, figure_reads, gives_figure
+from newsweave.claims import (
+    ALGORITHM,
+    ClaimAnalysis,
+    IndexedMentions,
+    figure_reads,
+    gives_figure,
+)
 from newsweave.records import Claim, Contradiction, Mention, Span, TimeRef
 from newsweave.store import Store, id_chunks
 
@@ -166,6 +172,8 @@ def _claim_states(
 ) -> dict[str, str]:
     """claim id -> :func:`claim_state` for ``claims``, taken from the per-process cache
     where everything the state digests is as it was."""
+    # each article's names indexed once for all its claims' figure mentions
+    indexed = mentions if isinstance(mentions, IndexedMentions) else IndexedMentions(mentions)
     tokens: dict[str, object] = {}
     out: dict[str, str] = {}
     for c in claims:
@@ -187,7 +195,7 @@ def _claim_states(
         )
         state = _STATES.pop(key, None)
         if state is None:
-            state = claim_state(c, published, times, mentions)
+            state = claim_state(c, published, times, indexed)
         _STATES[key] = out[c.id] = state  # most recently used last
     while len(_STATES) > STATE_CACHE_CLAIMS:
         del _STATES[next(iter(_STATES))]
