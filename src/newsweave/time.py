@@ -662,6 +662,9 @@ class Rule:
     ``trigger``: a cheap pre-check; the rule runs on a sentence only when it occurs there
     (the full patterns open with optional modifiers, which makes the regex engine try them
     at every word, and most sentences contain no unit word, month or weekday at all).
+    ``requires``: words one of which every match of ``pattern`` holds (a strict necessary
+    condition read off the pattern; tests/test_time.py checks it), so the pattern is searched
+    only in sentences holding one of them as well as the trigger (``None``: no such words).
     ``explicit``: its dates set the narrative's reference time ("that day", "two days
     later" count from the last explicit date). ``anaphoric``: its values count from that
     reference time, so its matches are interpreted again once the reference is known.
@@ -673,6 +676,7 @@ class Rule:
     trigger: re.Pattern[str] | None = None
     explicit: bool = False
     anaphoric: bool = False
+    requires: re.Pattern[str] | None = None
 
 
 # The grammar, in priority order: overlapping candidates are resolved longest span first;
@@ -685,6 +689,7 @@ def _rule(
     pattern: str,
     *,
     trigger: str | None = None,
+    requires: str | None = None,
     explicit: bool = False,
     anaphoric: bool = False,
 ) -> Callable[[Interpreter], Interpreter]:
@@ -702,6 +707,7 @@ def _rule(
                 re.compile(trigger) if trigger is not None else None,
                 explicit,
                 anaphoric,
+                re.compile(requires) if requires is not None else None,
             )
         )
         return interpret
@@ -1143,6 +1149,7 @@ def _season(h: Hit) -> Timex | None:
     r"(week|weekend|month|year|quarter|decade|century|day|morning|afternoon|evening|night)"
     r"(?![\w-])",
     trigger=_UNIT_TRIGGER,
+    requires=r"(?i)\s(?:week|month|year|quarter|decade|century|day|morning|afternoon|evening|night)",
 )
 def _rel_unit(h: Hit) -> Timex | None:
     dct = h.dct
@@ -1319,6 +1326,7 @@ def _weekday(h: Hit) -> Timex | None:
     rf"(?i)\b(?:{_APPROX_RE}\s+)?({_NUM_RE}|{_VAGUE_RE})[\s-]+(?:(?:and\s+a\s+half|more)\s+)?"
     rf"({_UNIT_RE})\s+(ago|earlier|later|before|after|hence|from\s+now)\b",
     trigger=_UNIT_TRIGGER,
+    requires=r"(?i:ago|earlier|later|before|after|hence|from)",
     anaphoric=True,
 )
 def _ago(h: Hit) -> Timex | None:
@@ -1353,6 +1361,7 @@ def _ago(h: Hit) -> Timex | None:
     rf"(?:({_APPROX_RE})\s+)?({_NUM_RE}|{_VAGUE_RE})(?:\s+(?:more|additional|full|straight|"
     rf"consecutive|long))?[\s-]+({_UNIT_RE})(?:\s+and\s+a\s+half)?(?:[\s-]+(old|long))?\b",
     trigger=_UNIT_TRIGGER,
+    requires=r"(?i)[\s-](?:second|minute|hour|day|week|fortnight|month|quarter|year|decade|centur)",
 )
 def _duration(h: Hit) -> Timex | None:
     dct = h.dct
@@ -1424,6 +1433,7 @@ def _duration(h: Hit) -> Timex | None:
     "long",
     r"(?i)\b(day|week|month|year|decade)(s?)-long\b",
     trigger=_UNIT_TRIGGER,
+    requires=r"(?i:long)",
 )
 def _long(h: Hit) -> Timex | None:
     unit, plural = h.g
@@ -1438,6 +1448,7 @@ def _long(h: Hit) -> Timex | None:
     r"(?i)\b(?:(the\s+(?:past|last|next|coming)|recent|coming|past)\s+)?"
     r"(days|weeks|months|years|decades|hours|minutes)(?:[\s-]long)?\b",
     trigger=_UNIT_TRIGGER,
+    requires=r"(?i:days|weeks|months|years|decades|hours|minutes)",
 )
 def _bare_plural(h: Hit) -> Timex | None:
     lead, unit = h.g
@@ -1694,6 +1705,8 @@ def find_timexes(
         trigger.sentences(bounds) if trigger is not None and in_order else None
         for trigger, _ in groups
     ]
+    # the same for each rule's required words (:attr:`Rule.requires`); None: none occur
+    needs = _required_words(text, groups, bounds if in_order else None)
     for k, (s0, s1) in enumerate(bounds):
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
@@ -1706,6 +1719,16 @@ def find_timexes(
                 elif k not in hits and not trigger.searched(chunk):
                     continue
             for prio, rule in rules:
+                if rule.requires is not None:
+                    need = needs[rule.requires]
+                    if need is None:
+                        continue
+                    found, need_hits = need
+                    if need_hits is None:
+                        if not found.occurs(chunk, s0, s1):
+                            continue
+                    elif k not in need_hits and not found.searched(chunk):
+                        continue
                 for m in rule.pattern.finditer(chunk):
                     if m.end() == m.start():
                         continue
@@ -1930,6 +1953,30 @@ def _triggered_rules(
         if not found.absent():
             out.append((found, rules))
     return out
+
+
+def _required_words(
+    text: str,
+    groups: list[tuple[_Trigger | None, list[tuple[int, Rule]]]],
+    bounds: list[tuple[int, int]] | None,
+) -> dict[re.Pattern[str], tuple[_Trigger, set[int] | None] | None]:
+    """Each :attr:`Rule.requires` of the rules in ``groups``, read once over ``text`` as a
+    :class:`_Trigger`, with the sentences it occurs in when ``bounds`` (in text order) are
+    given; None for one that occurs nowhere (its rule cannot match in this article)."""
+    odd = not text.isascii() and any(c in text for c in _CASELESS_ODD)
+    lowered = None if odd else text.lower()
+    needs: dict[re.Pattern[str], tuple[_Trigger, set[int] | None] | None] = {}
+    for _, rules in groups:
+        for _, rule in rules:
+            req = rule.requires
+            if req is None or req in needs:
+                continue
+            found = _Trigger(req, text, lowered)
+            if found.absent():
+                needs[req] = None
+            else:
+                needs[req] = (found, found.sentences(bounds) if bounds is not None else None)
+    return needs
 
 
 _LEAD_TRIM = re.compile(
