@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -597,6 +598,76 @@ def test_the_vague_rule_trigger_is_in_every_expression_the_rule_reads():
         for form in (word, word.upper(), word.title()):
             assert vague.pattern.search(form), form
             assert vague.trigger.search(form), form
+
+
+def _rule(name: str):
+    from newsweave.time import RULES
+
+    return next(r for r in RULES if r.name == name)
+
+
+def _group(pattern: str, before: str, after: str = ")") -> list[str]:
+    """The alternatives of the group of ``pattern`` that follows ``before``."""
+    inner = pattern.split(before, 1)[1].split(after, 1)[0]
+    return [alt.replace(r"\s+", " ") for alt in inner.split("|")]
+
+
+def test_each_rule_s_required_words_are_in_every_expression_it_reads():
+    """A rule with ``requires`` is searched only in sentences holding one of those words:
+    every form each of its alternatives takes (read off its pattern; any case; any of the
+    whitespace and hyphens the pattern allows) holds one inside the match."""
+    from newsweave.time import _UNIT_RE, RULES
+
+    units = _group(_UNIT_RE, "(?:")
+    units = [u.replace("s?", "") for u in units] + [u.replace("s?", "s") for u in units]
+    ago = _rule("ago")
+    directions = _group(ago.pattern.pattern, r"\s+(ago|", ")")
+    assert len(directions) == 6  # earlier|later|before|after|hence|from now, with ago
+    rel_unit = _rule("rel-unit")
+    rel_units = _group(rel_unit.pattern.pattern, r"\s+(week|")
+    rels = _group(rel_unit.pattern.pattern, r"?(this|")
+    forms = {
+        "ago": [f"two {u} {d}" for u in units for d in ["ago", *directions]],
+        "duration": [f"two{sep}{u}" for u in units for sep in (" ", "-", "\t", "\n", " - ")],
+        "rel-unit": [
+            f"{r} {u}".replace(" ", sep)
+            for u in ["week", *rel_units]
+            for r in ["this", *rels]
+            for sep in (" ", "\t", "\n")
+        ],
+        "long": [f"{u}-long" for u in ("day", "weeks", "month", "years", "decade")],
+        "bare-plural": _group(_rule("bare-plural").pattern.pattern, r"\s+)?("),
+    }
+    assert {r.name for r in RULES if r.requires} == set(forms)
+    for name, texts in forms.items():
+        rule = _rule(name)
+        assert len(texts) > 4, name
+        for text in texts:
+            for form in (text, text.upper(), text.title()):
+                m = rule.pattern.search(form)
+                assert m is not None, (name, form)
+                assert rule.requires.search(m.group()), (name, form)
+
+
+def test_required_words_change_no_expression_found(monkeypatch):
+    """The seeds give the same expressions with and without the rules' required words."""
+    from dataclasses import replace
+
+    from newsweave import time as time_mod
+
+    seeds = Path(__file__).resolve().parent.parent / "examples" / "seeds"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(seeds.glob("*.txt"))]
+    texts.append("Two days later, 3\tweeks-long talks ended; in the past\nyear, five years ago.")
+    with_words = [time_mod.find_timexes(t, "2020-09-03") for t in texts]
+    assert sum(len(found) for found in with_words) > 50
+    for rule in time_mod.RULES:
+        if rule.requires is not None:
+            for text in texts:
+                for m in rule.pattern.finditer(text):
+                    assert rule.requires.search(m.group()), (rule.name, m.group())
+    bare = [replace(r, requires=None) for r in time_mod.RULES]
+    monkeypatch.setattr(time_mod, "RULES", bare)
+    assert [time_mod.find_timexes(t, "2020-09-03") for t in texts] == with_words
 
 
 def test_sentence_tense_takes_the_earlier_of_the_first_past_and_present_word():
