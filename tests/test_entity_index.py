@@ -267,3 +267,41 @@ def test_text_facts_saved_together_give_the_totals_of_one_at_a_time(tmp_path: Pa
     assert any(df > 1 for _, df in one_at_a_time["entity_term_df"])
     # all together, and an article given twice (once again in a later call) counted once
     assert saved([facts[:7] + facts[:2], facts[5:]]) == one_at_a_time
+
+
+def test_a_common_word_flip_reads_again_only_the_articles_it_reads_otherwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The word "court" turns common when d2 writes it in lower case: d1's lone "Court" now reads as
+    a nominal (its first pass is done again), d4's "Court Street" reads as before (kept
+    unread). Each step equals resolving all stored so far."""
+    docs = {
+        "d1": "Officials at Court Street said the Court would sit. The Court is in Cairo.",
+        "d4": "Traffic on Court Street in Cairo was slow on Monday.",
+        "d2": "In Cairo the court met. Later the court and the court clerk said the court shut.",
+    }
+    mentions = []
+    for aid, text in docs.items():
+        for name, label in (("Court Street", "FAC"), ("Court", "ORG"), ("Cairo", "GPE")):
+            for hit in re.finditer(rf"\b{re.escape(name)}\b(?! Street)", text):
+                mentions.append(Mention(aid, hit.start(), hit.end(), text=name, label=label))
+    mentions.sort(key=lambda m: (m.article, m.start, m.end))
+    asked: list[tuple[list[str], set[str]]] = []
+    read_otherwise = entity_index._Batch._read_otherwise
+
+    def spy(self, ids, flipped):  # the real method, its answers recorded
+        out = read_otherwise(self, ids, flipped)
+        asked.append((ids, out))
+        return out
+
+    monkeypatch.setattr(entity_index._Batch, "_read_otherwise", spy)
+    store = _store(tmp_path / "inc.db", docs, mentions, [["d1", "d4"], ["d2"]], check=True)
+    try:
+        kinds = {
+            (aid, json.loads(members)[0][3]): json.loads(members)[0][4]
+            for aid, members in store.conn.execute("SELECT article_id, members FROM entity_locals")
+        }
+    finally:
+        store.close()
+    assert (["d1", "d4"], {"d1"}) in asked
+    assert kinds["d1", "Court"] == "nominal" and kinds["d4", "Court Street"] == "name"

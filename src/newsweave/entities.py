@@ -566,10 +566,11 @@ def _article_clusters(
             singles.append(i)
     # single tokens that are part of a full name in this article ("Singh", "SHOIGU", "Luck")
     consumed: set[int] = set()
+    given_of = [{fold(g) for g in p.given} for p in persons]  # fixed from here on
     for i in singles:
         tok = fold(forms[i].tokens[0])
         hits = [p for p in persons if p.surname == tok] or [
-            p for p in persons if tok in {fold(g) for g in p.given}
+            p for p, given in zip(persons, given_of, strict=True) if tok in given
         ]
         if hits:
             before = [
@@ -1551,11 +1552,21 @@ def mention_words(mentions: Iterable[Mention]) -> tuple[set[str], set[str]]:
     tokens: set[str] = set()
     wanted: set[str] = set()
     for m in mentions:
-        for t in _TOKEN.findall(m.text):
-            if t[0].isupper() and t[1:].islower():
-                wanted.add(t.lower())
-        tokens.update(t.lower() for t in _clean_tokens(m.text))
+        text_tokens, text_wanted = _text_words(m.text)
+        tokens.update(text_tokens)
+        wanted.update(text_wanted)
     return tokens, wanted
+
+
+@lru_cache(maxsize=1 << 16)
+def _text_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    """:func:`mention_words` of one mention text, kept per process: the entity index reads
+    an article's words again each time a status they depend on flips, and the same names
+    recur across articles."""
+    wanted = frozenset(
+        t.lower() for t in _TOKEN.findall(text) if t[0].isupper() and t[1:].islower()
+    )
+    return frozenset(t.lower() for t in _clean_tokens(text)), wanted
 
 
 def is_common(lower: int, capital: int) -> bool:

@@ -369,6 +369,7 @@ class _Batch:
         self._terms: dict[str, Mapping[str, int]] = {}
         self._old_status: dict[str, str] = {}  # what the last _flips replaced
         self._words: dict[str, tuple[set[str], set[str]]] = {}
+        self._common_flips: set[str] = set()  # words whose common status _common flipped
 
     # ------------------------------------------------------------------ reading
 
@@ -461,8 +462,11 @@ class _Batch:
             self._write_mention_terms(aid, mentions[aid])
         dirty: set[str] = set()
         dirty |= self._votes(new_ids, mentions, facts)
-        dirty |= self._common(mentions)
+        by_common = self._common(mentions)
         dirty |= self._expansions(new_ids, facts)
+        # an article that only a common word's flip sends back is read again only if the
+        # flip changes how its mentions read (most flips change no reading)
+        dirty |= self._read_otherwise(sorted(by_common - new - dirty), self._common_flips)
         todo = new | dirty
         removed: list[tuple[int, str | None, LocalCluster]] = []
         added: list[LocalCluster] = []
@@ -561,7 +565,37 @@ class _Batch:
         }
         flips = self._flips(status)
         self._set_status(flips)
+        self._common_flips = {t[2:] for t in flips}
         return self._articles_with(f"t:{t[2:]}" for t in flips)
+
+    def _read_otherwise(self, ids: list[str], flipped: set[str]) -> set[str]:
+        """Of articles whose first pass nothing but the words ``flipped`` (whose common
+        status just flipped) can change, those it does change.
+
+        The first pass reads the common words only through how each mention reads
+        (:func:`~newsweave.entities.analyse`) and whether a one-word name is a common word
+        (``_link_short_names``): an article none of whose readings differ between the old
+        and the new statuses, and none of whose one-word names flipped, gives the clusters,
+        surname uses and form terms it gave, so it keeps them (and stays unread: a surname
+        flip later in the batch still sends it back)."""
+        out: set[str] = set()
+        if not ids:
+            return out
+        mentions = self._mentions(ids)
+        names = {fold(m.text) for ms in mentions.values() for m in ms if m.label == "PERSON"}
+        winners = {k[2:]: v for k, v in self._status(f"n:{n}" for n in names).items()}
+        tokens = set().union(*(self._mention_words(a, ms)[0] for a, ms in mentions.items()))
+        common = frozenset(k[2:] for k in self._status(f"c:{t}" for t in tokens))
+        was_common = common ^ (flipped & tokens)
+        for aid, ms in mentions.items():
+            for m in relabel(ms, winners):
+                form = analyse(m.text, m.label, common)
+                if form != analyse(m.text, m.label, was_common) or (
+                    form.kind == "name" and form.form.lower() in flipped
+                ):
+                    out.add(aid)
+                    break
+        return out
 
     def _expansions(self, new_ids: list[str], facts: Mapping[str, tuple[dict, dict]]) -> set[str]:
         """Add the acronyms the new articles spell out; articles naming an acronym whose
