@@ -24,6 +24,8 @@ from newsweave.entities import (
     designation_key,
     first_names_compatible,
     fold,
+    form_terms,
+    reads_otherwise,
     resolve,
 )
 from newsweave.ingest import discover, read_file
@@ -589,3 +591,27 @@ def test_text_facts_counts_words_as_the_scan_it_replaced() -> None:
         kept = [t for t in words if t not in ents.ENGLISH_STOP_WORDS]
         assert list(facts.terms) == list(dict.fromkeys(kept))
         assert facts.terms == Counter(kept)
+
+
+def test_form_terms_ask_the_surname_status_of_one_word_names_only() -> None:
+    """A one-word name ("Singh" labelled GPE) becomes a person when the corpus uses it as a
+    surname; a one-word person, an acronym or a nominal reads the same either way."""
+    forms = [
+        analyse("Singh", "GPE"),
+        analyse("Obama", "PERSON"),
+        analyse("NATO", "ORG"),
+        analyse("Barack Obama", "PERSON"),
+        analyse("Officials", "ORG", frozenset({"officials"})),
+    ]
+    assert form_terms(forms) == ({"singh"}, {"NATO"})
+
+
+def test_reads_otherwise_when_a_flipped_common_word_changes_the_reading() -> None:
+    court = frozenset({"court"})
+    assert analyse("Court", "ORG", court).kind != analyse("Court", "ORG").kind
+    assert reads_otherwise("Court", "ORG", court, {"court"})  # now a nominal
+    assert reads_otherwise("Court", "ORG", frozenset(), {"court"})  # a name again
+    # "street" is not common: still a name; a mention without the word is not asked
+    assert analyse("Court Street", "FAC", court) == analyse("Court Street", "FAC")
+    assert not reads_otherwise("Court Street", "FAC", court, {"court"})
+    assert not reads_otherwise("Cairo", "GPE", court, {"court"})

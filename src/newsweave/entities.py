@@ -381,6 +381,23 @@ def analyse(text: str, label: str, common: frozenset[str] = frozenset()) -> Name
     return _read_form(text, label, frozenset(w for w in words if w in common))
 
 
+def reads_otherwise(
+    text: str, label: str, common: frozenset[str], flipped: Collection[str]
+) -> bool:
+    """Whether a mention reads otherwise (:func:`analyse`), or is a one-word name that is
+    itself a flipped word (``_link_short_names`` asks whether it is common), under
+    ``common`` than under ``common`` with the words ``flipped`` toggled."""
+    words = _lower_words(text)
+    toggled = frozenset(w for w in words if w in flipped)
+    if not toggled:
+        return False
+    now = frozenset(w for w in words if w in common)
+    form = _read_form(text, label, now)
+    if form.kind == "name" and form.form.lower() in flipped:
+        return True
+    return form != _read_form(text, label, now ^ toggled)
+
+
 @lru_cache(maxsize=65536)
 def _lower_words(text: str) -> tuple[str, ...]:
     """The lower-cased words of a mention :func:`analyse` can look up in ``common``."""
@@ -1596,8 +1613,11 @@ def is_surname(as_surname: int, as_other: int) -> bool:
 
 def form_terms(forms: Sequence[NameForm]) -> tuple[set[str], set[str]]:
     """``(folded single tokens whose surname status the first pass reads, acronyms whose
-    known expansion it reads)`` for one article's forms."""
-    singles = {fold(f.tokens[0]) for f in forms if len(f.tokens) == 1}
+    known expansion it reads)`` for one article's forms. The first pass reads a token's
+    surname status only for a one-word name (:func:`_article_clusters`: a lone name that
+    no full name of the article takes is a person if the corpus uses it as a surname; a
+    one-word person form is one already, acronyms and nominals never are)."""
+    singles = {fold(f.tokens[0]) for f in forms if f.kind == "name" and len(f.tokens) == 1}
     acronyms = {f.key.upper().replace("&", "") for f in forms if f.kind == "acronym"}
     return singles, acronyms
 

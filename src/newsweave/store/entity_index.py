@@ -56,6 +56,7 @@ from newsweave.entities import (
     is_surname,
     mention_words,
     name_votes,
+    reads_otherwise,
     relabel,
     related_pairs,
     surname_uses,
@@ -370,16 +371,20 @@ class _Batch:
         self._old_status: dict[str, str] = {}  # what the last _flips replaced
         self._words: dict[str, tuple[set[str], set[str]]] = {}
         self._common_flips: set[str] = set()  # words whose common status _common flipped
+        self._read_ahead: dict[str, list[Mention]] = {}  # mentions read for the next pass
 
     # ------------------------------------------------------------------ reading
 
     def _mentions(self, ids: Iterable[str]) -> dict[str, list[Mention]]:
         out: dict[str, list[Mention]] = {aid: [] for aid in ids}
+        for aid in list(out):
+            if (ahead := self._read_ahead.pop(aid, None)) is not None:
+                out[aid] = ahead
         for aid, start, end, text, label in _in(
             self.conn,
             "SELECT article_id, start, end, text, label FROM mentions"
             " WHERE article_id IN ({marks}) ORDER BY article_id, start, end",
-            out,
+            [aid for aid, ms in out.items() if not ms],
         ):
             out[aid].append(Mention(article=aid, start=start, end=end, text=text, label=label))
         return out
@@ -469,7 +474,7 @@ class _Batch:
         dirty |= self._read_otherwise(sorted(by_common - new - dirty), self._common_flips)
         todo = new | dirty
         removed: list[tuple[int, str | None, LocalCluster]] = []
-        added: list[LocalCluster] = []
+        added: list[tuple[LocalCluster, str, str]] = []  # with their head and members JSON
         while todo:
             more = self._first_passes(sorted(todo), new, removed, added)
             new |= todo
@@ -586,15 +591,10 @@ class _Batch:
         winners = {k[2:]: v for k, v in self._status(f"n:{n}" for n in names).items()}
         tokens = set().union(*(self._mention_words(a, ms)[0] for a, ms in mentions.items()))
         common = frozenset(k[2:] for k in self._status(f"c:{t}" for t in tokens))
-        was_common = common ^ (flipped & tokens)
         for aid, ms in mentions.items():
-            for m in relabel(ms, winners):
-                form = analyse(m.text, m.label, common)
-                if form != analyse(m.text, m.label, was_common) or (
-                    form.kind == "name" and form.form.lower() in flipped
-                ):
-                    out.add(aid)
-                    break
+            if any(reads_otherwise(m.text, m.label, common, flipped) for m in relabel(ms, winners)):
+                out.add(aid)
+                self._read_ahead[aid] = ms  # read again by _first_passes
         return out
 
     def _expansions(self, new_ids: list[str], facts: Mapping[str, tuple[dict, dict]]) -> set[str]:
@@ -633,7 +633,7 @@ class _Batch:
         ids: list[str],
         new: set[str],
         removed: list[tuple[int, str | None, LocalCluster]],
-        added: list[LocalCluster],
+        added: list[tuple[LocalCluster, str, str]],
     ) -> set[str]:
         """Redo the first pass of ``ids`` (their forms read the current statuses); returns
         the articles whose surname statuses changed because of it."""
@@ -731,11 +731,12 @@ class _Batch:
                 known=known,
                 spelled=facts.get(aid, ({}, {}))[1],
             ):
-                same = old.get((aid, _head_json(c), _members_json(c)))
+                head, members = _head_json(c), _members_json(c)
+                same = old.get((aid, head, members))
                 if same:
                     same.pop()
                 else:
-                    added.append(c)
+                    added.append((c, head, members))
         gone = [(i, e, _local(aid, head)) for (aid, head, _), rows in old.items() for i, e in rows]
         removed.extend(gone)
         _in(
@@ -749,7 +750,9 @@ class _Batch:
     # ------------------------------------------------------------------ second pass
 
     def _recluster(
-        self, removed: list[tuple[int, str | None, LocalCluster]], added: list[LocalCluster]
+        self,
+        removed: list[tuple[int, str | None, LocalCluster]],
+        added: list[tuple[LocalCluster, str, str]],
     ) -> None:
         """Cluster again what the added and removed first-pass clusters can change, in the
         three independent parts of :func:`~newsweave.entities.cluster_locals`:
@@ -774,25 +777,29 @@ class _Batch:
         heads: dict[int, LocalCluster] = {}
         was: dict[int, str | None] = {}
         new_ids: list[int] = []
-        for c in added:
-            cur = conn.execute(
-                "INSERT INTO entity_locals(article_id, entity_id, head, members)"
-                " VALUES (?, NULL, ?, ?)",
-                (c.article, _head_json(c), _members_json(c)),
-            )
-            local_id = cur.lastrowid
-            assert local_id is not None
-            conn.executemany(
-                "INSERT OR IGNORE INTO entity_local_links(link, local_id) VALUES (?, ?)",
-                [(link, local_id) for link in sorted(c.links())],
-            )
+        head_of: dict[int, str] = {}
+        # the ids SQLite would give one insert at a time (max + 1), given in one statement
+        (top,) = conn.execute("SELECT coalesce(max(id), 0) FROM entity_locals").fetchone()
+        links: list[tuple[str, int]] = []
+        for local_id, (c, head, _) in enumerate(added, start=top + 1):
+            links.extend((link, local_id) for link in sorted(c.links()))
             heads[local_id] = c
             was[local_id] = None
+            head_of[local_id] = head
             new_ids.append(local_id)
-        changed = [c for c in added] + [c for _, _, c in removed]
+        conn.executemany(
+            "INSERT INTO entity_locals(id, article_id, entity_id, head, members)"
+            " VALUES (?, ?, NULL, ?, ?)",
+            [
+                (i, c.article, head, members)
+                for i, (c, head, members) in zip(new_ids, added, strict=True)
+            ],
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO entity_local_links(link, local_id) VALUES (?, ?)", links
+        )
+        changed = [c for c, _, _ in added] + [c for _, _, c in removed]
         shrunk = {e for _, e, _ in removed if e is not None}
-
-        head_of: dict[int, str] = {i: _head_json(heads[i]) for i in new_ids}
 
         def read(sql: str, values: Iterable) -> list[int]:
             ids = []
@@ -1078,6 +1085,7 @@ class _Batch:
             {i: was[i] for i in singles},
             {e for e in affected if e is not None},
             shrunk,
+            {i: heads[i] for i in new_ids},
         )
 
     def _write_entities(
@@ -1086,11 +1094,13 @@ class _Batch:
         was: Mapping[int, str | None],
         old_entities: set[str],
         shrunk: set[str],
+        added: Mapping[int, LocalCluster],
     ) -> None:
         """Write the entities of a region's new ``groups`` that changed (an entity made of
         exactly the clusters it had keeps its row unless its salted id moves). A group is
         the old entities it takes whole and the clusters it takes one by one (``was``: each
-        of those clusters' entity before)."""
+        of those clusters' entity before); ``added``: the clusters this batch inserted, with
+        their members (not read back)."""
         conn = self.conn
         kept: set[str] = set()
         changed: list[tuple[list[str], list[int]]] = []
@@ -1123,11 +1133,11 @@ class _Batch:
                 )
                 member_ids.append(everything)
             read.extend(member_ids[-1])
-        full: dict[int, LocalCluster] = {}
+        full: dict[int, LocalCluster] = {i: added[i] for i in read if i in added}
         for local_id, aid, head, members in _in(
             conn,
             "SELECT id, article_id, head, members FROM entity_locals WHERE id IN ({marks})",
-            read,
+            [i for i in read if i not in added],
         ):
             full[local_id] = _local(aid, head, members)
         sums: list[dict[FormKey, FormRow]] = []
