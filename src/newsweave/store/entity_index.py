@@ -1196,47 +1196,52 @@ class _Batch:
         # old id, read clusters one by one ("~" marks an id being moved)
         local_entity: list[tuple[str, int]] = []
         mention_entity: list[tuple[str, str, int, int]] = []
+        entity_rows_: list[tuple] = []
+        alias_rows: list[tuple[str, str]] = []
+        base_rows: list[tuple[str, str, int, str]] = []
+        kept_rows: list[tuple[str, str]] = []
         for (entity, first), rows, new_id, ids_ in zip(
             results, sums, new_ids[: len(results)], member_ids, strict=True
         ):
-            conn.execute(
-                "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
+            entity_rows_.append(
                 (
                     new_id,
                     entity.name,
                     entity.type,
                     entity.mentions,
                     json.dumps(list(entity.articles)),
-                ),
+                )
             )
-            conn.executemany(
-                "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)",
-                [(new_id, a) for a in entity.aliases],
-            )
-            conn.execute(
-                "INSERT INTO entity_bases(entity_id, base, mentions, first) VALUES (?,?,?,?)",
-                (new_id, entity.id, entity.mentions, json.dumps(list(first))),
-            )
-            conn.execute(
-                "INSERT INTO entity_rows(entity_id, rows) VALUES (?, ?)",
-                (new_id, _rows_json(rows)),
-            )
+            alias_rows.extend((new_id, a) for a in entity.aliases)
+            base_rows.append((new_id, entity.id, entity.mentions, json.dumps(list(first))))
+            kept_rows.append((new_id, _rows_json(rows)))
             for i in ids_:
                 if i in full:
                     c = full[i]
                     local_entity.append(("~" + new_id, i))
                     mention_entity.extend(("~" + new_id, c.article, m[0], m[1]) for m in c.members)
                     renamed.add(new_id)
+        # each table's rows in the order one statement per entity gave them
+        conn.executemany(
+            "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
+            entity_rows_,
+        )
+        conn.executemany(
+            "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)", alias_rows
+        )
+        conn.executemany(
+            "INSERT INTO entity_bases(entity_id, base, mentions, first) VALUES (?,?,?,?)",
+            base_rows,
+        )
+        conn.executemany("INSERT INTO entity_rows(entity_id, rows) VALUES (?, ?)", kept_rows)
         conn.executemany("UPDATE entity_locals SET entity_id = ? WHERE id = ?", local_entity)
         conn.executemany(
             "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
             mention_entity,
         )
-        for new_id in sorted(renamed):
-            for table in ("mentions", "entity_locals"):
-                conn.execute(
-                    f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", (new_id, "~" + new_id)
-                )
+        moves = [(new_id, "~" + new_id) for new_id in sorted(renamed)]
+        for table in ("mentions", "entity_locals"):
+            conn.executemany(f"UPDATE {table} SET entity_id = ? WHERE entity_id = ?", moves)
 
     def _rows(self, entity_ids: Iterable[str]) -> dict[str, dict[FormKey, FormRow]]:
         """The kept :class:`~newsweave.entities.FormRow` of entities (those that have them)."""
