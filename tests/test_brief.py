@@ -114,13 +114,14 @@ def test_giant_pools_are_sparse_with_the_same_timeline_and_summary(
     dense = (build_timeline(dated, seeds, story="st"), summarise(sentences))
     assert isinstance(brief._vectorise([s.text for s in sentences]), np.ndarray)
     monkeypatch.setattr(brief, "DENSE_TFIDF_CELLS", 0)
+    brief._central_kept.clear()  # what dense rows gave is kept by pool: choose again
     vec = brief._vectorise([s.text for s in sentences])
     assert not isinstance(vec, np.ndarray) and vec.dtype == np.float32
     assert (build_timeline(dated, seeds, story="st"), summarise(sentences)) == dense
 
 
 def test_a_timeline_rebuilt_with_one_more_article_reuses_the_unchanged_pools(seeds, dated) -> None:
-    """A story's timeline is rebuilt when an article joins it: the TF-IDF of each date's
+    """A story's timeline is rebuilt when an article joins it: the choice of each date's
     pool that the new article does not add to comes from the per-process cache, and the
     entries are those a cold rebuild gives."""
     from newsweave import brief as brief_mod
@@ -128,12 +129,46 @@ def test_a_timeline_rebuilt_with_one_more_article_reuses_the_unchanged_pools(see
     ids = sorted(seeds)
     older = {a: seeds[a] for a in ids[:-1]}
     brief_mod._tfidf.clear()
+    brief_mod._central_kept.clear()
     build_timeline([d for d in dated if d.article in older], older, story="st")
-    before = brief_mod._tfidf.hits
+    kept = dict(brief_mod._central_kept._pools)
     warm = build_timeline(dated, seeds, story="st")
-    assert brief_mod._tfidf.hits > before  # pools the new one left alone
+    # the pools the new one left alone: their choice is the kept one, not made again
+    assert any(brief_mod._central_kept._pools.get(t) is v for t, v in kept.items())
     brief_mod._tfidf.clear()
+    brief_mod._central_kept.clear()
     assert warm == build_timeline(dated, seeds, story="st")
+
+
+def test_a_kept_pool_choice_is_picks_value_for_value(seeds, dated) -> None:
+    """An entry's sentence and the cosines of its pool to it, kept per pool, are what
+    ``_pick`` and ``_sims`` give for any prior: cold, warm, and with the pool's rows sparse."""
+    import random
+
+    from newsweave import brief as brief_mod
+
+    by_date: dict[str, list[str]] = {}
+    for d in dated:
+        by_date.setdefault(d.date, []).append(" ".join(d.text.split()))
+    pools = [tuple(t) for t in by_date.values()] + [("the and of it", "it is the one")]
+    rng = random.Random(3)
+    brief_mod._central_kept.clear()
+    for rounds in range(2):
+        for texts in pools:
+            prior = np.array([rng.random() * 0.3 for _ in texts], dtype=np.float32)
+            chosen, vec = brief_mod._pick(list(texts), 1, prior=prior)
+            want = brief_mod._sims(vec, chosen[0])
+            best, sims = brief_mod._central_pick(texts, prior)
+            assert best == chosen[0]
+            assert sims.dtype == want.dtype
+            assert np.array_equal(sims.view(np.uint32), want.view(np.uint32))
+        assert rounds or len(brief_mod._central_kept._pools) == len(set(pools))
+    small = brief_mod._CentralKept(10)  # bounded: what it holds stays within 10 values
+    for texts in pools:
+        prior = np.zeros(len(texts), dtype=np.float32)
+        assert small.pick(texts, prior)[0] == brief_mod._pick(list(texts), 1, prior=prior)[0][0]
+        assert small.held == sum(map(small._size, [*small._pools.values(), *small._sims.values()]))
+        assert small.held <= 10
 
 
 def test_tfidf_rows_are_the_vectorizers_value_for_value(seeds) -> None:

@@ -200,6 +200,41 @@ def test_pipeline_step_is_incremental_over_a_store(tmp_path: Path) -> None:
         assert all(s.story_vector is not None and s.story_vector.shape == (384,) for s in stored)
 
 
+def test_kept_timeline_candidates_follow_the_stored_rows(tmp_path: Path) -> None:
+    """The group step keeps each story member's timeline candidates between deliveries:
+    they are those of the stored sentence dates, and made again when a stored row changes
+    (the others are the kept ones)."""
+    import newsweave
+    from newsweave import pipeline
+    from newsweave.brief import timeline_candidates
+    from newsweave.store import ArticleFilter
+    from newsweave.store import time as time_store
+
+    with newsweave.open(tmp_path / "news.db") as nw:
+        nw.ingest([SEEDS], analyze=False)
+        nw.analyze(only=["sentences", "time"])
+        store = nw.store
+        arts = store.articles(ArticleFilter())
+
+        def fresh(art: Article) -> tuple:
+            return timeline_candidates(time_store.dated_sentences(store, art.id), art.published)
+
+        got = pipeline._timeline_candidates(store, arts)
+        assert got == {a.id: fresh(a) for a in arts}
+        changed = next(a for a in arts if got[a.id])
+        row = got[changed.id][0].ds
+        with store.transaction() as conn:
+            conn.execute(
+                "UPDATE dated_sentences SET date = '1999-01-02', anchored = 1"
+                " WHERE article_id = ? AND sentence = ?",
+                (row.article, row.sentence),
+            )
+        again = pipeline._timeline_candidates(store, arts)
+        assert again[changed.id] != got[changed.id] and again[changed.id] == fresh(changed)
+        assert any(c.ds.date == "1999-01-02" for c in again[changed.id])
+        assert all(again[a.id] is got[a.id] for a in arts if a is not changed)
+
+
 @pytest.mark.slow
 def test_ecbplus_grouping_barely_depends_on_arrival_order() -> None:
     from sklearn.metrics import adjusted_rand_score

@@ -343,10 +343,31 @@ def _date_start(value: str) -> Date | None:
 
 
 @dataclass(frozen=True, slots=True)
-class _Cand:
+class TimelineCandidate:
+    """A dated sentence that may enter a timeline (:func:`timeline_candidates`): its kind,
+    its article's publication date and its text as an entry shows it (:func:`_tidy`)."""
+
     ds: DatedSentence
     kind: TimelineKind
     published: str | None
+    text: str
+
+
+def timeline_candidates(
+    dated: Iterable[DatedSentence], published: str | None
+) -> tuple[TimelineCandidate, ...]:
+    """The sentences of one article (published ``published``) a timeline may take: usable
+    (:func:`usable`), dated by a calendar value, and not a plan without a date of its own.
+    A function of that article alone, so a caller that rebuilds a story's timeline as the
+    story grows may keep each article's candidates (:func:`timeline_of_candidates`)."""
+    out = []
+    for ds in dated:
+        if not usable(ds.text) or not _CALENDAR_VALUE.match(ds.date):
+            continue
+        if ds.relation == "future" and not ds.anchored:
+            continue  # "will be imported" with no date: not a dated plan
+        out.append(TimelineCandidate(ds, sentence_kind(ds, published), published, _tidy(ds.text)))
+    return tuple(out)
 
 
 def _central(texts: Sequence[str]) -> tuple[TfidfRows, np.ndarray]:
@@ -382,6 +403,71 @@ def _pick(
             break
         chosen.append(best)
     return chosen, vec
+
+
+class _CentralKept:
+    """What a timeline entry's choice keeps of a date's pool, per process, by the pool's
+    texts: each sentence's centrality (:func:`_central`) and length in words, and for the
+    sentence chosen the cosines of all to it (:func:`_sims`): a story's timeline is rebuilt
+    whenever an article joins the story, and most of its dates' pools are the ones it had.
+    At most ``floats`` values in all (least recently used out first)."""
+
+    def __init__(self, floats: int) -> None:
+        self.floats = floats
+        self.held = 0
+        self._pools: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
+        self._sims: dict[tuple[tuple[str, ...], int], np.ndarray] = {}
+
+    def _keep(self, table: dict, key: object, value: object) -> None:
+        table[key] = value
+        self.held += self._size(value)
+        for old in (self._pools, self._sims):  # least recently used pools first
+            while self.held > self.floats and old:
+                self.held -= self._size(old.pop(next(iter(old))))
+
+    @staticmethod
+    def _size(value: object) -> int:
+        return sum(map(len, value)) if isinstance(value, tuple) else len(value)
+
+    def pick(self, texts: tuple[str, ...], prior: np.ndarray) -> tuple[int, np.ndarray]:
+        """``_pick(texts, 1, prior=prior)``'s sentence and ``_sims`` of it, value for value."""
+        vec = None
+        held = self._pools.pop(texts, None)
+        if held is None:
+            vec, central = _central(texts)
+            lengths = np.array([len(t.split()) for t in texts], dtype=np.float32)
+            held = (central, lengths)
+            self._keep(self._pools, texts, held)
+        else:
+            self._pools[texts] = held  # most recently used last
+        central, lengths = held
+        # the operations of _pick for one sentence, in its order (same floats)
+        scores = central + prior
+        scores = scores - 0.004 * np.abs(lengths - 25)
+        best = int(np.argmax(scores))
+        sims = self._sims.pop((texts, best), None)
+        if sims is None:
+            sims = _sims(_vectorise(texts) if vec is None else vec, best)
+            self._keep(self._sims, (texts, best), sims)
+        else:
+            self._sims[(texts, best)] = sims
+        return best, sims
+
+    def clear(self) -> None:
+        self._pools.clear()
+        self._sims.clear()
+        self.held = 0
+
+
+#: Values the per-process cache of timeline pools keeps (float32 each, about 8 MB).
+CENTRAL_KEPT_FLOATS = 2_000_000
+_central_kept = _CentralKept(CENTRAL_KEPT_FLOATS)
+
+
+def _central_pick(texts: tuple[str, ...], prior: np.ndarray) -> tuple[int, np.ndarray]:
+    """The most central sentence of ``texts`` after ``prior`` and the length preference (what
+    ``_pick(texts, 1, prior=prior)`` chooses), and every sentence's cosine to it."""
+    return _central_kept.pick(texts, prior)
 
 
 #: Date ranking is normalised by how much was published around the date: a day's count of
@@ -486,18 +572,42 @@ def build_timeline(
     coverage; ``min_articles`` drops dates fewer articles speak of; ``support`` is the least
     TF-IDF cosine for another article's sentence to count as saying the same thing as the
     entry. Only calendar values (day, month, year) become entries: a week or a weekend
-    ("2010-W23-WE") is no date a reader can place.
+    ("2010-W23-WE") is no date a reader can place. Sentences of articles not in
+    ``articles`` are left out.
     """
-    pools: dict[tuple[str, TimelineKind], list[_Cand]] = defaultdict(list)
+    by_article: dict[str, list[DatedSentence]] = defaultdict(list)
     for ds in dated:
-        art = articles.get(ds.article)
-        if art is None or not usable(ds.text) or not _CALENDAR_VALUE.match(ds.date):
-            continue
-        if ds.relation == "future" and not ds.anchored:
-            continue  # "will be imported" with no date: not a dated plan
-        pub = art.published
-        kind = sentence_kind(ds, pub)
-        pools[(ds.date, kind)].append(_Cand(ds, kind, pub))
+        if ds.article in articles:
+            by_article[ds.article].append(ds)
+    candidates = {
+        aid: timeline_candidates(rows, articles[aid].published) for aid, rows in by_article.items()
+    }
+    return timeline_of_candidates(
+        candidates,
+        articles,
+        story=story,
+        max_entries=max_entries,
+        min_articles=min_articles,
+        support=support,
+    )
+
+
+def timeline_of_candidates(
+    candidates: Mapping[str, Sequence[TimelineCandidate]],
+    articles: Mapping[str, Article],
+    *,
+    story: str | None = None,
+    max_entries: int = 15,
+    min_articles: int = 1,
+    support: float = 0.35,
+) -> list[TimelineEntry]:
+    """:func:`build_timeline` from each article's :func:`timeline_candidates` (by article
+    id; the articles' publication dates come from ``articles``, which must hold every
+    article of the story)."""
+    pools: dict[tuple[str, TimelineKind], list[TimelineCandidate]] = defaultdict(list)
+    for cands in candidates.values():
+        for c in cands:
+            pools[(c.ds.date, c.kind)].append(c)
     scored = []
     years = {p[:4] for p in (a.published for a in articles.values()) if p}
     for key, cands in pools.items():
@@ -535,12 +645,12 @@ def build_timeline(
     order = {v: i for i, v in enumerate(cover_period(values, len(values), first, last))}
     rank = {key: i for i, key in enumerate(eligible)}
     picked = sorted(eligible, key=lambda key: (order[key[0]], rank[key]))[:max_entries]
-    story_texts = sorted({_tidy(c.ds.text) for key in picked for c in pools[key]})
+    story_texts = sorted({c.text for key in picked for c in pools[key]})
     topic = _topic_prior(story_texts)
     entries = []
     for value, kind in picked:
         cands = sorted(pools[(value, kind)], key=lambda c: (c.ds.article, c.ds.sentence))
-        texts = [_tidy(c.ds.text) for c in cands]
+        texts = tuple(c.text for c in cands)
         gran = Counter(c.ds.granularity for c in cands).most_common(1)[0][0]
         # a sentence that names the date itself, on the story's topic, is the better entry
         prior = np.array(
@@ -550,9 +660,7 @@ def build_timeline(
             ],
             dtype=np.float32,
         )
-        chosen, vec = _pick(texts, 1, prior=prior)
-        best = chosen[0]
-        sims = _sims(vec, best)
+        best, sims = _central_pick(texts, prior)
         support_arts = sorted(
             {c.ds.article for c, s in zip(cands, sims, strict=True) if s >= support}
             | {cands[best].ds.article}
@@ -1017,6 +1125,7 @@ def granularity_of(value: str) -> Granularity:
 
 __all__ = [
     "StoryBrief",
+    "TimelineCandidate",
     "build_timeline",
     "granularity_of",
     "independent_sources",
@@ -1035,5 +1144,7 @@ __all__ = [
     "summarise",
     "supported_by",
     "supported_entries",
+    "timeline_candidates",
+    "timeline_of_candidates",
     "usable",
 ]

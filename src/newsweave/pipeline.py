@@ -14,7 +14,7 @@ import gc
 import os
 import sqlite3
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -1002,7 +1002,7 @@ def _place_chunk(
     import numpy as np
 
     from newsweave import group as grouping
-    from newsweave.brief import build_timeline
+    from newsweave.brief import timeline_of_candidates
 
     signals = group_store.load_signals(store, ids)
     wanted = set(ids)
@@ -1050,9 +1050,12 @@ def _place_chunk(
         if before.get(st.id) == st.articles:
             continue
         members = store.articles(ArticleFilter(ids=st.articles))
-        story_dated = [d for a in members for d in _stored_dated(store, a)]
         group_store.save_timeline(
-            conn, st.id, build_timeline(story_dated, {a.id: a for a in members}, story=st.id)
+            conn,
+            st.id,
+            timeline_of_candidates(
+                _timeline_candidates(store, members), {a.id: a for a in members}, story=st.id
+            ),
         )
     group_store.drop_orphan_timelines(conn)
 
@@ -1089,6 +1092,37 @@ def _reembed_other_models(store: Store) -> None:
                     for e in events
                 },
             )
+
+
+#: Each story member's timeline candidates, kept per process by article id with the stored
+#: rows and the article they were made from (most recently used last): a story's timeline
+#: is rebuilt whenever an article joins it, and its other articles' candidates are those
+#: they had (about 2 kB an article).
+TIMELINE_ARTICLES_KEPT = 5_000
+_TIMELINE_KEPT: dict[str, tuple[tuple, Article, tuple]] = {}
+
+
+def _timeline_candidates(store: Store, members: Sequence[Article]) -> dict[str, tuple]:
+    """``brief.timeline_candidates`` of each of ``members`` from its stored sentence dates
+    (as :func:`_stored_dated` reads them), made again only where the rows or the article
+    differ from those they were last made from."""
+    from newsweave.brief import timeline_candidates
+
+    rows = time_store.dated_rows(store, [a.id for a in members])
+    out: dict[str, tuple] = {}
+    for art in members:
+        mine = rows.get(art.id, ())
+        held = _TIMELINE_KEPT.pop(art.id, None)
+        if held is None or held[0] != mine or held[1] != art:
+            dated = (
+                [time_store.dated_sentence(r) for r in mine] if mine else _stored_dated(store, art)
+            )
+            held = (mine, art, timeline_candidates(dated, art.published))
+        _TIMELINE_KEPT[art.id] = held
+        out[art.id] = held[2]
+    while len(_TIMELINE_KEPT) > TIMELINE_ARTICLES_KEPT:
+        del _TIMELINE_KEPT[next(iter(_TIMELINE_KEPT))]
+    return out
 
 
 def _stored_dated(store: Store, article: Article) -> list:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from newsweave.records import DatedSentence, TimeRef
-from newsweave.store import Store
+from newsweave.store import Store, id_chunks
 
 MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -162,9 +162,32 @@ def dated_sentences(
     return [_sent(r) for r in store.conn.execute(sql, params)]
 
 
+def dated_rows(store: Store, article_ids: Sequence[str]) -> dict[str, tuple[tuple, ...]]:
+    """The stored sentence dates of ``article_ids`` as rows (each a tuple that
+    :func:`dated_sentence` makes a record of), by article, in text order; an article with
+    none is left out. For a caller that keeps what it made of an article's rows and makes
+    it again only when they differ."""
+    out: dict[str, list[tuple]] = {}
+    for chunk, marks in id_chunks(article_ids):
+        for row in store.conn.execute(
+            f"SELECT {_SENT_COLS} FROM dated_sentences WHERE article_id IN ({marks})"
+            " ORDER BY article_id, sentence",
+            chunk,
+        ):
+            out.setdefault(row[0], []).append(row)
+    return {aid: tuple(rows) for aid, rows in out.items()}
+
+
+def dated_sentence(row: tuple) -> DatedSentence:
+    """The record of one row of :func:`dated_rows`."""
+    return _sent(row)
+
+
 __all__ = [
     "MIGRATIONS",
     "articles_without_time",
+    "dated_rows",
+    "dated_sentence",
     "dated_sentences",
     "save_time",
     "time_refs",
