@@ -142,7 +142,8 @@ def test_a_timeline_rebuilt_with_one_more_article_reuses_the_unchanged_pools(see
 
 def test_a_kept_pool_choice_is_picks_value_for_value(seeds, dated) -> None:
     """An entry's sentence and the cosines of its pool to it, kept per pool, are what
-    ``_pick`` and ``_sims`` give for any prior: cold, warm, and with the pool's rows sparse."""
+    ``_pick`` and ``_sims`` give for any prior: cold, warm, and from a cache bounded so
+    tightly that it keeps next to nothing."""
     import random
 
     from newsweave import brief as brief_mod
@@ -171,13 +172,21 @@ def test_a_kept_pool_choice_is_picks_value_for_value(seeds, dated) -> None:
         assert small.held <= 10
 
 
-def test_tfidf_rows_are_the_vectorizers_value_for_value(seeds) -> None:
+@pytest.mark.parametrize("words_kept", [2_000_000, 0])
+def test_tfidf_rows_are_the_vectorizers_value_for_value(
+    seeds, words_kept: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The timeline's TF-IDF (its own counting, no per-call validation) gives exactly what
     scikit-learn's TfidfVectorizer gives: same floats bit for bit, same index order (the
-    order a row's length is summed in), same type; None where the vectorizer refuses."""
+    order a row's length is summed in), same type; None where the vectorizer refuses. So it
+    does when the per-process word ids are dropped before every pool."""
     import random
 
     from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from newsweave import brief as brief_mod
+
+    monkeypatch.setattr(brief_mod, "POOL_WORDS_KEPT", words_kept)
 
     texts = [s.text for a in seeds.values() for s in split_sentences(a)]
     rng = random.Random(7)
@@ -196,7 +205,9 @@ def test_tfidf_rows_are_the_vectorizers_value_for_value(seeds) -> None:
         assert np.array_equal(got.indptr, want.indptr)
         assert np.array_equal(got.indices, want.indices)
         assert np.array_equal(got.data.view(np.uint64), want.data.view(np.uint64))
+        assert got.has_sorted_indices == want.has_sorted_indices
     assert tfidf_rows(["the and of it"]) is None
+    assert words_kept or len(brief_mod._POOL_WORDS) < 10  # dropped before the last pool
 
 
 def test_sentence_kind_rules() -> None:

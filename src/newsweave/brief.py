@@ -173,69 +173,86 @@ def _vectorise(texts: Sequence[str]) -> TfidfRows:
 _SKLEARN_TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
-@lru_cache(maxsize=1 << 17)
 def _pool_terms(text: str) -> tuple[str, ...]:
     """The words ``TfidfVectorizer(stop_words="english")`` reads in ``text``, in order:
-    lowercased ``token_pattern`` matches that are not English stop words. Kept per process:
-    a sentence is read once, however many pools (its date's, the story's topic) and
-    rebuilds of its story's timeline take it."""
+    lowercased ``token_pattern`` matches that are not English stop words."""
     return tuple(w for w in _SKLEARN_TOKEN.findall(text.lower()) if w not in ENGLISH_STOP_WORDS)
+
+
+#: Process-local word ids (an id only names a word here) of the pools' words, cleared with
+#: the texts' ids (:func:`_pool_word_ids`) when the vocabulary passes this many words.
+POOL_WORDS_KEPT = 2_000_000
+_POOL_WORD_IDS: dict[str, int] = {}
+_POOL_WORDS: list[str] = []
+
+
+@lru_cache(maxsize=1 << 17)
+def _pool_word_ids(text: str) -> np.ndarray:
+    """The ids of :func:`_pool_terms` of ``text``, in order. Kept per process: a sentence is
+    read once, however many pools (its date's, the story's topic) and rebuilds of its
+    story's timeline take it."""
+    ids = []
+    for word in _pool_terms(text):
+        i = _POOL_WORD_IDS.get(word)
+        if i is None:
+            i = _POOL_WORD_IDS[word] = len(_POOL_WORDS)
+            _POOL_WORDS.append(word)
+        ids.append(i)
+    return np.array(ids, dtype=np.int64)
 
 
 def tfidf_rows(texts: Sequence[str]) -> csr_matrix | None:
     """``TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(texts)``,
     value for value (same floats, same index order), without the estimator's per-call
-    validation and with each text's words read once per process (:func:`_pool_terms`);
-    None when the texts hold only stop words (where the vectorizer raises).
+    validation and in array operations over each text's word ids, read once per process
+    (:func:`_pool_word_ids`); None when the texts hold only stop words (where the
+    vectorizer raises).
 
-    The steps are scikit-learn's own (1.x): counts in vocabulary order of first appearance,
-    indices sorted, columns renamed to the sorted vocabulary, every column kept
-    (``_limit_features``), then ``TfidfTransformer``: smoothed IDF ``ln((1+n)/(1+df)) + 1``,
-    ``1 + ln(tf)``, and the rows scaled to unit length by scikit-learn's own in-place
-    kernel (the order of a row's sum of squares decides the last bit).
-    tests/test_brief.py checks it against the vectorizer itself."""
+    The steps are scikit-learn's own (1.x): counts in vocabulary order of first appearance
+    (so a row's values are stored in the order its words first appear in the pool), those
+    columns renamed to the sorted vocabulary, every column kept (``_limit_features``), then
+    ``TfidfTransformer``: smoothed IDF ``ln((1+n)/(1+df)) + 1``, ``1 + ln(tf)``, and the rows
+    scaled to unit length by scikit-learn's own in-place kernel (the order of a row's sum of
+    squares decides the last bit). tests/test_brief.py checks it against the vectorizer
+    itself."""
     from scipy import sparse
 
-    vocabulary: dict[str, int] = {}
-    indices: list[int] = []
-    values: list[int] = []
-    indptr = [0]
-    for text in texts:
-        counts: dict[int, int] = {}
-        for word in _pool_terms(text):
-            j = vocabulary.setdefault(word, len(vocabulary))
-            counts[j] = counts.get(j, 0) + 1
-        indices.extend(counts)
-        values.extend(counts.values())
-        indptr.append(len(indices))
-    if not vocabulary:
+    if len(_POOL_WORDS) > POOL_WORDS_KEPT:
+        _POOL_WORD_IDS.clear()
+        _POOL_WORDS.clear()
+        _pool_word_ids.cache_clear()
+    n = len(texts)
+    arrays = [_pool_word_ids(t) for t in texts]
+    lengths = np.fromiter(map(len, arrays), dtype=np.int64, count=n)
+    if not lengths.any():
         return None
-    mat = sparse.csr_array(
-        (
-            np.asarray(values, dtype=np.int64),
-            np.asarray(indices, dtype=np.int32),
-            np.asarray(indptr, dtype=np.int32),
-        ),
-        shape=(len(texts), len(vocabulary)),
-        dtype=np.float64,  # the vectorizer's counts are float64 from the start
-    )
-    mat.sort_indices()
-    rename = np.empty(len(vocabulary), dtype=mat.indices.dtype)
-    for new, (_word, old) in enumerate(sorted(vocabulary.items())):
-        rename[old] = new
-    mat.indices = rename.take(mat.indices, mode="clip")
-    mat = mat[:, np.arange(len(vocabulary))]
-    df = np.bincount(mat.indices, minlength=mat.shape[1]).astype(np.float64)
+    words, first, where = np.unique(np.concatenate(arrays), return_index=True, return_inverse=True)
+    k = len(words)
+    # the vectorizer's vocabulary: words numbered in order of first appearance
+    appear = np.argsort(first, kind="stable")
+    column = np.empty(k, dtype=np.int64)
+    column[appear] = np.arange(k, dtype=np.int64)
+    rows = np.repeat(np.arange(n, dtype=np.int64), lengths)
+    # (row, column) pairs counted, sorted by row then column: the counts' CSR order
+    cells, values = np.unique(rows * k + column[where], return_counts=True)
+    names = [_POOL_WORDS[w] for w in words[appear].tolist()]
+    rename = np.empty(k, dtype=np.int32)
+    rename[sorted(range(k), key=names.__getitem__)] = np.arange(k, dtype=np.int32)
+    indices = rename[cells % k]
+    indptr = np.zeros(n + 1, dtype=np.int32)
+    np.cumsum(np.bincount(cells // k, minlength=n), out=indptr[1:])
+    data = values.astype(np.float64)  # the vectorizer's counts are float64 from the start
+    df = np.bincount(indices, minlength=k).astype(np.float64)
     df += 1.0
-    idf = np.full_like(df, fill_value=len(texts) + 1, dtype=np.float64)
+    idf = np.full_like(df, fill_value=n + 1, dtype=np.float64)
     idf /= df
     np.log(idf, out=idf)
     idf += 1.0
-    np.log(mat.data, mat.data)
-    mat.data += 1.0
-    mat.data *= idf[mat.indices]
-    _normalize_rows_l2(mat.data, mat.indptr)
-    return sparse.csr_matrix(mat)
+    np.log(data, data)
+    data += 1.0
+    data *= idf[indices]
+    _normalize_rows_l2(data, indptr)
+    return sparse.csr_matrix((data, indices, indptr), shape=(n, k))
 
 
 def _normalize_rows_l2(data: np.ndarray, indptr: np.ndarray) -> None:
