@@ -181,7 +181,7 @@ def _pool_terms(text: str) -> tuple[str, ...]:
 
 #: Process-local word ids (an id only names a word here) of the pools' words, cleared with
 #: the texts' ids (:func:`_pool_word_ids`) when the vocabulary passes this many words.
-POOL_WORDS_KEPT = 2_000_000
+POOL_WORDS_KEPT = 500_000
 _POOL_WORD_IDS: dict[str, int] = {}
 _POOL_WORDS: list[str] = []
 
@@ -198,7 +198,7 @@ def _pool_word_ids(text: str) -> np.ndarray:
             i = _POOL_WORD_IDS[word] = len(_POOL_WORDS)
             _POOL_WORDS.append(word)
         ids.append(i)
-    return np.array(ids, dtype=np.int64)
+    return np.array(ids, dtype=np.int32)
 
 
 def tfidf_rows(texts: Sequence[str]) -> csr_matrix | None:

@@ -11,7 +11,9 @@ import contextlib
 import contextvars
 import functools
 import gc
+import hashlib
 import os
+import pickle
 import sqlite3
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -1094,32 +1096,43 @@ def _reembed_other_models(store: Store) -> None:
             )
 
 
-#: Each story member's timeline candidates, kept per process by article id with the stored
-#: rows and the article they were made from (most recently used last): a story's timeline
-#: is rebuilt whenever an article joins it, and its other articles' candidates are those
-#: they had (about 2 kB an article).
-TIMELINE_ARTICLES_KEPT = 5_000
-_TIMELINE_KEPT: dict[str, tuple[tuple, Article, tuple]] = {}
+#: Each story member's timeline candidates, kept per process by article id with what they
+#: were made from (most recently used last): a story's timeline is rebuilt whenever an
+#: article joins it, and its other articles' candidates are those they had. What is kept
+#: of the stored rows is a digest (about 55 kB of rows an article on EgyptianProtest_cnn);
+#: the candidates hold the usable sentences only.
+TIMELINE_ARTICLES_KEPT = 3_000
+_TIMELINE_KEPT: dict[str, tuple[tuple, tuple]] = {}
+
+
+def _made_from(rows: tuple, article: Article) -> tuple:
+    """What an article's timeline candidates are a function of: its stored rows (a
+    128-bit digest of them; rows pickled otherwise never share a digest), its publication
+    date, and, where it has no rows, its text (``extract_time`` reads it then)."""
+    digest = hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=16).digest()
+    text = None if rows else hashlib.blake2b(article.text.encode(), digest_size=16).digest()
+    return (digest, article.published, text)
 
 
 def _timeline_candidates(store: Store, members: Sequence[Article]) -> dict[str, tuple]:
     """``brief.timeline_candidates`` of each of ``members`` from its stored sentence dates
-    (as :func:`_stored_dated` reads them), made again only where the rows or the article
-    differ from those they were last made from."""
+    (as :func:`_stored_dated` reads them), made again only where what they are made from
+    (:func:`_made_from`) differs from what they were last made from."""
     from newsweave.brief import timeline_candidates
 
     rows = time_store.dated_rows(store, [a.id for a in members])
     out: dict[str, tuple] = {}
     for art in members:
         mine = rows.get(art.id, ())
+        source = _made_from(mine, art)
         held = _TIMELINE_KEPT.pop(art.id, None)
-        if held is None or held[0] != mine or held[1] != art:
+        if held is None or held[0] != source:
             dated = (
                 [time_store.dated_sentence(r) for r in mine] if mine else _stored_dated(store, art)
             )
-            held = (mine, art, timeline_candidates(dated, art.published))
+            held = (source, timeline_candidates(dated, art.published))
         _TIMELINE_KEPT[art.id] = held
-        out[art.id] = held[2]
+        out[art.id] = held[1]
     while len(_TIMELINE_KEPT) > TIMELINE_ARTICLES_KEPT:
         del _TIMELINE_KEPT[next(iter(_TIMELINE_KEPT))]
     return out
