@@ -886,23 +886,12 @@ def related_pairs(
         )
     )
     if len(left) * len(other) <= 16:  # too few for a product to pay off: pair by pair
-
-        def related(a: str, b: str) -> bool:
-            if a == b:
-                return True
-            ta, wa = _row_arrays(a, terms_of)
-            tb, wb = _row_arrays(b, terms_of)
-            _, ia, ib = np.intersect1d(ta, tb, assume_unique=True, return_indices=True)
-            value = float(wa[ia] @ wb[ib])
-            if abs(value - threshold) <= _EXACT_MARGIN:
-                return exact.cosine(a, b) >= threshold
-            return value >= threshold
-
+        # the pairwise sum itself (kept per pair in this process): what a product decides
         return [
             (i, j)
             for i, a in enumerate(left)
             for j, b in enumerate(other)
-            if (right is not None or i < j) and related(a, b)
+            if (right is not None or i < j) and exact.cosine(a, b) >= threshold
         ]
     lrows = [_row_arrays(aid, terms_of) for aid in left]
     orows = lrows if right is None else [_row_arrays(aid, terms_of) for aid in other]
