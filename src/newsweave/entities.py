@@ -1558,14 +1558,14 @@ def mention_words(mentions: Iterable[Mention]) -> tuple[set[str], set[str]]:
     tokens: set[str] = set()
     wanted: set[str] = set()
     for m in mentions:
-        text_tokens, text_wanted = _text_words(m.text)
+        text_tokens, text_wanted = text_words(m.text)
         tokens.update(text_tokens)
         wanted.update(text_wanted)
     return tokens, wanted
 
 
 @lru_cache(maxsize=1 << 16)
-def _text_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def text_words(text: str) -> tuple[frozenset[str], frozenset[str]]:
     """:func:`mention_words` of one mention text, kept per process: the entity index reads
     an article's words again each time a status they depend on flips, and the same names
     recur across articles."""

@@ -60,6 +60,7 @@ from newsweave.entities import (
     relabel,
     related_pairs,
     surname_uses,
+    text_words,
     vote_winner,
 )
 from newsweave.records import Entity, Mention
@@ -587,14 +588,20 @@ class _Batch:
         if not ids:
             return out
         mentions = self._mentions(ids)
-        names = {fold(m.text) for ms in mentions.values() for m in ms if m.label == "PERSON"}
+        # only a mention with a flipped word can read otherwise: its label's vote and its
+        # words' statuses are all that is read
+        hits = {
+            aid: [m for m in ms if not flipped.isdisjoint(text_words(m.text)[0])]
+            for aid, ms in mentions.items()
+        }
+        names = {fold(m.text) for ms in hits.values() for m in ms if m.label == "PERSON"}
         winners = {k[2:]: v for k, v in self._status(f"n:{n}" for n in names).items()}
-        tokens = set().union(*(self._mention_words(a, ms)[0] for a, ms in mentions.items()))
+        tokens = {t for ms in hits.values() for m in ms for t in text_words(m.text)[0]}
         common = frozenset(k[2:] for k in self._status(f"c:{t}" for t in tokens))
-        for aid, ms in mentions.items():
+        for aid, ms in hits.items():
             if any(reads_otherwise(m.text, m.label, common, flipped) for m in relabel(ms, winners)):
                 out.add(aid)
-                self._read_ahead[aid] = ms  # read again by _first_passes
+                self._read_ahead[aid] = mentions[aid]  # read again by _first_passes
         return out
 
     def _expansions(self, new_ids: list[str], facts: Mapping[str, tuple[dict, dict]]) -> set[str]:
