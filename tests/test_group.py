@@ -608,3 +608,50 @@ def test_cluster_sums_are_the_sparse_products_sums_bit_for_bit() -> None:
         member = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(n, len(clusters)))
         whole = np.asarray(member.T @ (member.T @ sim.astype(np.float64)).T)
         assert np.array_equal(_cluster_sums(sim, member), whole)
+
+
+def test_similarity_built_in_place_is_bit_for_bit_the_whole_matrix_expression() -> None:
+    """article_similarity and the stories' similarity add the TF-IDF cosines and subtract
+    the far-date penalty a block of rows at a time into the one n x n matrix (memory: no
+    n x n temporaries); every value must be the one the whole-matrix expression gives,
+    over several blocks and a part block, dated and undated articles."""
+    from newsweave.group import (
+        COSINE_BLOCK_ROWS,
+        _add_cosines,
+        _cosines,
+        _day,
+        _tfidf_matrix,
+        article_terms,
+    )
+
+    topic = SHARED_DATA / "timeline17" / "LibyaWar_reuters" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 LibyaWar_reuters not available")
+    texts = [p.read_text(errors="replace") for p in sorted(topic.glob("*/*.txt"))[:150]]
+    maps = [
+        article_terms(Article(str(i), "", None, None, None, None, None, t))
+        for i, t in enumerate(texts)
+    ]
+    rng = np.random.default_rng(10)
+    n = 2 * COSINE_BLOCK_ROWS + 77
+    pool = [dict(maps[int(rng.integers(len(maps)))], **{f"e:x{i % 13}": 1}) for i in range(n)]
+    days = [f"2011-03-{1 + int(d):02d}" for d in rng.integers(0, 28, n)]
+    days = [None if i % 9 == 0 else d for i, d in enumerate(days)]
+    vectors = rng.standard_normal((n, 384)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    signals = [
+        ArticleSignals(f"a{i:05d}", vectors[i], pool[i], days[i], None, None) for i in range(n)
+    ]
+    options = GroupOptions(embedding_weight=0.4, max_event_days=2)
+    tf = _tfidf_matrix(pool)
+    w = options.embedding_weight
+    ordinals = np.array([d.toordinal() if d else -1 for d in map(_day, days)])
+    known = ordinals >= 0
+    far = (np.abs(ordinals[:, None] - ordinals[None, :]) > 2) & known[:, None] & known[None, :]
+    want = w * (vectors @ vectors.T) + (1.0 - w) * _cosines(tf) - far.astype(np.float32)
+    assert want.dtype == np.float32 and far.any() and not far.all()
+    assert np.array_equal(article_similarity(signals, options), want)
+    stories = vectors @ vectors.T
+    stories *= w
+    _add_cosines(stories, tf, 1.0 - w)
+    assert np.array_equal(stories, w * (vectors @ vectors.T) + (1.0 - w) * _cosines(tf))
