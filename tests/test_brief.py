@@ -495,3 +495,27 @@ def test_row_normaliser_is_scikit_learns_bit_for_bit() -> None:
     got = data.copy()
     _normalize_rows_l2(got, indptr)
     assert np.array_equal(got.view(np.uint64), want.data.view(np.uint64))
+
+
+def test_the_pool_cache_is_bounded_in_bytes_counting_its_texts(seeds) -> None:
+    """The pool cache's bound counts the pools' texts (its keys) with their rows: long
+    sentences with few distinct words cannot fill memory past it, and a pool over a
+    tenth of the bound is computed but not kept."""
+    from newsweave.brief import _held_bytes, _PoolCache, tfidf_rows
+
+    words = [s.text for a in seeds.values() for s in split_sentences(a)]
+    cache = _PoolCache(150_000)
+    for i in range(0, len(words) - 3, 3):
+        pool = tuple(t * 20 for t in words[i : i + 3])  # long texts, rows of few values
+        got = cache(pool)
+        want = tfidf_rows(pool)
+        assert (got is None) == (want is None)
+        if got is not None:
+            assert (got != want).nnz == 0
+        assert cache.held <= 150_000
+        assert cache.held == sum(_held_bytes(k, m) for k, (m, _) in cache._rows.items())
+    assert cache.misses > 10 and len(cache._rows) < cache.misses  # some were let go
+    big = tuple(words * 3)
+    assert _held_bytes(big, tfidf_rows(big)) > 15_000
+    cache(big)
+    assert big not in cache._rows
