@@ -164,12 +164,14 @@ def test_a_kept_pool_choice_is_picks_value_for_value(seeds, dated) -> None:
             assert sims.dtype == want.dtype
             assert np.array_equal(sims.view(np.uint32), want.view(np.uint32))
         assert rounds or len(brief_mod._central_kept._pools) == len(set(pools))
-    small = brief_mod._CentralKept(10)  # bounded: what it holds stays within 10 values
-    for texts in pools:
-        prior = np.zeros(len(texts), dtype=np.float32)
-        assert small.pick(texts, prior)[0] == brief_mod._pick(list(texts), 1, prior=prior)[0][0]
-        assert small.held == sum(map(small._size, [*small._pools.values(), *small._sims.values()]))
-        assert small.held <= 10
+    for budget in (10, 20_000):  # bounded: what it holds stays within its bytes
+        small = brief_mod._CentralKept(budget)
+        for texts in pools:
+            prior = np.zeros(len(texts), dtype=np.float32)
+            want = brief_mod._pick(list(texts), 1, prior=prior)[0][0]
+            assert small.pick(texts, prior)[0] == want
+            assert small.held == sum(e[3] for e in small._pools.values()) <= budget
+        assert bool(small._pools) == (budget > 10)
 
 
 @pytest.mark.parametrize("words_kept", [500_000, 0])

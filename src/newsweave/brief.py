@@ -434,61 +434,50 @@ def _pick(
 
 class _CentralKept:
     """What a timeline entry's choice keeps of a date's pool, per process, by the pool's
-    texts: each sentence's centrality (:func:`_central`) and length in words, and for the
+    texts: each sentence's centrality (:func:`_central`) and length in words, and for each
     sentence chosen the cosines of all to it (:func:`_sims`): a story's timeline is rebuilt
     whenever an article joins the story, and most of its dates' pools are the ones it had.
-    At most ``floats`` values in all (least recently used out first)."""
+    At most ``budget`` bytes in all, the pool's texts (the key) counted (least recently
+    used pools out first)."""
 
-    def __init__(self, floats: int) -> None:
-        self.floats = floats
+    def __init__(self, budget: int) -> None:
+        self.budget = budget
         self.held = 0
-        self._pools: dict[tuple[str, ...], tuple[np.ndarray, np.ndarray]] = {}
-        self._sims: dict[tuple[tuple[str, ...], int], np.ndarray] = {}
-
-    def _keep(self, table: dict, key: object, value: object) -> None:
-        table[key] = value
-        self.held += self._size(value)
-        for old in (self._pools, self._sims):  # least recently used pools first
-            while self.held > self.floats and old:
-                self.held -= self._size(old.pop(next(iter(old))))
-
-    @staticmethod
-    def _size(value: object) -> int:
-        return sum(map(len, value)) if isinstance(value, tuple) else len(value)
+        # texts -> [centrality, lengths, {chosen: cosines}, bytes held]
+        self._pools: dict[tuple[str, ...], list] = {}
 
     def pick(self, texts: tuple[str, ...], prior: np.ndarray) -> tuple[int, np.ndarray]:
         """``_pick(texts, 1, prior=prior)``'s sentence and ``_sims`` of it, value for value."""
         vec = None
-        held = self._pools.pop(texts, None)
-        if held is None:
+        entry = self._pools.pop(texts, None)
+        if entry is None:
             vec, central = _central(texts)
             lengths = np.array([len(t.split()) for t in texts], dtype=np.float32)
-            held = (central, lengths)
-            self._keep(self._pools, texts, held)
-        else:
-            self._pools[texts] = held  # most recently used last
-        central, lengths = held
+            entry = [central, lengths, {}, _held_bytes(texts, None) + 2 * lengths.nbytes]
+            self.held += entry[3]
+        self._pools[texts] = entry  # most recently used last
+        central, lengths, chosen, _ = entry
         # the operations of _pick for one sentence, in its order (same floats)
         scores = central + prior
         scores = scores - 0.004 * np.abs(lengths - 25)
         best = int(np.argmax(scores))
-        sims = self._sims.pop((texts, best), None)
+        sims = chosen.get(best)
         if sims is None:
-            sims = _sims(_vectorise(texts) if vec is None else vec, best)
-            self._keep(self._sims, (texts, best), sims)
-        else:
-            self._sims[(texts, best)] = sims
+            sims = chosen[best] = _sims(_vectorise(texts) if vec is None else vec, best)
+            entry[3] += sims.nbytes
+            self.held += sims.nbytes
+        while self.held > self.budget and self._pools:
+            self.held -= self._pools.pop(next(iter(self._pools)))[3]
         return best, sims
 
     def clear(self) -> None:
         self._pools.clear()
-        self._sims.clear()
         self.held = 0
 
 
-#: Values the per-process cache of timeline pools keeps (float32 each, about 8 MB).
-CENTRAL_KEPT_FLOATS = 2_000_000
-_central_kept = _CentralKept(CENTRAL_KEPT_FLOATS)
+#: Bytes the per-process cache of timeline pools' choices keeps (texts counted).
+CENTRAL_KEPT_BYTES = 32_000_000
+_central_kept = _CentralKept(CENTRAL_KEPT_BYTES)
 
 
 def _central_pick(texts: tuple[str, ...], prior: np.ndarray) -> tuple[int, np.ndarray]:
