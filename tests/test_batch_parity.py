@@ -51,6 +51,37 @@ def test_deliveries_in_any_order_export_what_one_ingest_exports(tmp_path: Path) 
         assert mixed[name] == once[name], f"{name}: five shuffled deliveries differ"
 
 
+def test_twenty_deliveries_keep_exactly_the_claims_of_one_ingest(tmp_path: Path) -> None:
+    """The claims stage carries what it found between deliveries (kept pair answers,
+    similarities summed for all pairs at once, claims whose mentions did not change
+    updated in place): 20 deliveries, shuffled so that earlier articles join events late
+    and move the stored claims' positions, store the claims and contradictions one ingest
+    stores, and every other section too."""
+    from newsweave.store import claims as claims_store
+
+    files = _files()
+    once = _export(tmp_path / "once.db", [files])
+    shuffled = files[:]
+    random.Random(20).shuffle(shuffled)
+    parts = [shuffled[k::20] for k in range(20)]
+    assert len(parts) == 20 and all(parts)
+    with newsweave.open(tmp_path / "twenty.db") as nw:
+        positions: dict[str, int] = {}
+        moved = 0
+        for part in parts:
+            nw.ingest(part)
+            rows = nw.store.conn.execute("SELECT id, position FROM claims").fetchall()
+            moved += sum(1 for cid, pos in rows if positions.get(cid, pos) != pos)
+            positions = dict(rows)
+        assert moved, "no stored claim moved: the update in place was not exercised"
+        assert claims_store.claim_count(nw.store) == len(once["claims"])
+        many = nw.export()
+    many["articles"] = sorted(many["articles"], key=lambda a: a["id"])
+    assert many["claims"] == once["claims"]
+    assert many["contradictions"] == once["contradictions"]
+    assert many == once
+
+
 def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Path) -> None:
     """Claims are recomputed per event whose inputs changed: after a last article arrives,
     the claims step recomputes only the events it joined or made (not every event of its

@@ -4,6 +4,7 @@ contradictions — on the seed articles (real input) and small variants of their
 from __future__ import annotations
 
 import json
+import math
 import random
 import shutil
 from dataclasses import replace
@@ -1015,3 +1016,103 @@ def test_figure_reads_index_matches_a_scan_of_every_mention(shuffled: bool) -> N
             assert (refs, inside, antecedent) == ((), *want)
         checked += bool(want[0]) and bool(want[1])
     assert checked > 50  # most draws have names inside and a PERSON before
+
+
+def _pairwise_sims(statements, idxs, idf, weight, days=None, max_days=7) -> dict:
+    """The candidate pairs and similarities of one group as the stage first computed them,
+    one pair at a time: pairs sharing at least two stems that at most ``cap`` statements
+    hold, ``2 * fsum(shared IDF) / (weight_i + weight_j)``, in lexicographic order."""
+    import math
+    from collections import Counter
+
+    cap = max(50, min(200, len(idxs) // 5))
+    holders: dict[str, list[int]] = {}
+    for i in idxs:
+        for t in statements[i].stems:
+            holders.setdefault(t, []).append(i)
+    rare = {t for t, p in holders.items() if len(p) <= cap}
+    where = {i: k for k, i in enumerate(idxs)}
+    out = {}
+    for i in idxs:
+        shared = Counter(j for t in statements[i].stems & rare for j in holders[t] if j > i)
+        for j in sorted(j for j, c in shared.items() if c >= 2):
+            if days is not None:
+                da, db = days[where[i]], days[where[j]]
+                if da is not None and db is not None and abs((da - db).days) > max_days:
+                    continue
+            both = math.fsum(idf[t] for t in statements[i].stems & statements[j].stems)
+            total = weight[i] + weight[j]
+            out[(i, j)] = 2.0 * both / total if total else 0.0
+    return out
+
+
+def test_candidate_pairs_and_similarities_are_those_of_a_pair_by_pair_sum() -> None:
+    """The similarities of an event's candidate pairs, summed for all pairs at once as
+    integers of 2**-52 (every IDF weight is at least 1.0), are bit for bit those of
+    ``math.fsum`` pair by pair, in the same order; with dates (unevented articles), pairs
+    further apart than ``max_days`` are left out; a pair too heavy for int64 is summed by
+    fsum. Real statements: 30 EgyptianProtest_cnn articles as one group."""
+    import math
+    from datetime import date, timedelta
+
+    from newsweave.claims import _group_sims, _idf
+
+    from .conftest import SHARED_DATA
+
+    topic = SHARED_DATA / "timeline17" / "EgyptianProtest_cnn" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 EgyptianProtest_cnn not available")
+    paths = sorted(topic.glob("*/*.txt"))[:30]
+    statements = [
+        st
+        for i, p in enumerate(paths)
+        for st in extract_statements(
+            Article(f"a{i:02d}", str(p), None, "cnn", None, None, p.parent.name, p.read_text())
+        )
+    ]
+    idxs = list(range(len(statements)))
+    idf = _idf(statements)
+    weight = [math.fsum(idf[t] for t in st.stems) for st in statements]
+    found = list(_group_sims(statements, idxs, idf, weight))
+    assert len(found) > 1000
+    assert found == list(_pairwise_sims(statements, idxs, idf, weight).items())
+    # a part of the group, with dates 0-20 days apart
+    part = idxs[::3]
+    days = [date(2011, 1, 25) + timedelta(days=k % 21) if k % 7 else None for k in part]
+    dated = list(_group_sims(statements, part, idf, weight, days, 7))
+    assert dated == list(_pairwise_sims(statements, part, idf, weight, days, 7).items())
+    assert 0 < len(dated) < len([p for p in found if p[0][0] in part and p[0][1] in part])
+    # weights too heavy to sum exactly in int64 are summed by fsum (same answer): some
+    # pairs (x100), every pair (x300: a weight beyond 2**11)
+    for scale in (100.0, 300.0):
+        heavy = {t: w * scale for t, w in idf.items()}
+        heavy_weight = [math.fsum(heavy[t] for t in st.stems) for st in statements]
+        assert list(_group_sims(statements, idxs, heavy, heavy_weight)) == list(
+            _pairwise_sims(statements, idxs, heavy, heavy_weight).items()
+        )
+
+
+def test_a_kept_answer_holds_on_the_interval_its_comparisons_allow() -> None:
+    """A kept pair answer holds for a similarity exactly where every comparison the rules
+    made with the old one comes out the same: the interval ``low <= sim <= high`` read
+    off its notes gives, for every similarity, what evaluating each note gives (strict
+    bounds included), and no interval where a note is not an order comparison."""
+    from newsweave.claims import _sim_bounds
+
+    rng = random.Random(10)
+    edges = [0.12, 0.2, 0.3, 0.42, 0.5, 0.8]
+    for _ in range(2000):
+        old = rng.choice([rng.random(), rng.choice(edges)])
+        notes = [
+            (name, c, getattr(float, name)(old, c))
+            for name, c in (
+                (rng.choice(["__lt__", "__le__", "__gt__", "__ge__"]), rng.choice(edges))
+                for _ in range(rng.randint(0, 4))
+            )
+        ]
+        low, high = _sim_bounds(notes)
+        near = [math.nextafter(e, d) for e in edges for d in (-math.inf, math.inf)]
+        for sim in [*edges, *near, old, rng.random()]:
+            expected = all(getattr(float, name)(sim, c) == out for name, c, out in notes)
+            assert (low <= sim <= high) == expected, (notes, sim)
+    assert _sim_bounds([("__eq__", 0.5, False)]) == (math.inf, -math.inf)

@@ -38,11 +38,11 @@ import bisect
 import hashlib
 import math
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import repeat
 from typing import Any
 
@@ -965,6 +965,96 @@ def _idf(statements: Sequence[Statement]) -> dict[str, float]:
     return {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
 
 
+#: Candidate pairs whose shared weight is summed in one array operation (memory: the
+#: stems of that many pairs, a few MB).
+PAIR_CHUNK = 1 << 16
+#: IDF weights are at least 1.0 (``_idf``: log of a ratio >= 1, plus 1), so each is a
+#: whole multiple of 2**-52: as an integer of that unit it is exact, and a sum of them is
+#: exact in int64 while it stays below 2**62 (a weight of 1,024).
+_UNIT = 2.0**52
+_EXACT_WEIGHT = 1000.0
+
+
+def _group_sims(
+    statements: Sequence[Statement],
+    idxs: Sequence[int],
+    idf: Mapping[str, float],
+    weight: Sequence[float],
+    days: Sequence[date | None] | None = None,
+    max_days: int = 0,
+) -> Iterator[tuple[tuple[int, int], float]]:
+    """The candidate pairs (i, j), i < j, of one group of statements (``idxs``, ascending)
+    and their IDF-weighted Dice, in lexicographic order.
+
+    A candidate pair shares at least two stems held by at most ``cap`` of the group's
+    statements (a stem that common is no sign of sameness), counted in one sparse product.
+    Its similarity is ``2 * shared / (weight[i] + weight[j])`` with ``shared`` the sum of
+    the IDF of every stem the two share, the value :func:`math.fsum` gives (the correctly
+    rounded sum): the weights are summed exactly as integers of 2**-52 and rounded once
+    (:data:`_UNIT`), so the similarities are those of a pair-by-pair ``fsum``, bit for
+    bit; a pair whose sum could leave int64 is summed by ``fsum``. With ``days`` (the
+    unevented articles), a pair is a candidate only if the two were published at most
+    ``max_days`` apart (or either is undated)."""
+    from scipy import sparse
+
+    n = len(idxs)
+    if n < 2:
+        return iter(())
+    cap = max(50, min(200, n // 5))
+    stem_id = {t: k for k, t in enumerate(idf)}  # every stem of the group has its IDF
+    cols: list[int] = []
+    ptr = [0]
+    for i in idxs:
+        cols.extend(map(stem_id.__getitem__, statements[i].stems))
+        ptr.append(len(cols))
+    if not cols:
+        return iter(())
+    col = np.asarray(cols, dtype=np.int64)
+    indptr = np.asarray(ptr, dtype=np.int64)
+    shape = (n, len(stem_id))
+    df = np.bincount(col, minlength=shape[1])
+    rare = (df[col] <= cap).astype(np.int32)
+    incidence = sparse.csr_matrix((rare, col, indptr), shape=shape)
+    incidence.eliminate_zeros()
+    counts = (incidence @ incidence.T).tocoo()
+    keep = (counts.data >= 2) & (counts.row < counts.col)
+    order = np.argsort(counts.row[keep].astype(np.int64) * n + counts.col[keep])
+    rows = counts.row[keep].astype(np.int64)[order]
+    others = counts.col[keep].astype(np.int64)[order]
+    if days is not None:
+        stamp = np.array([d.toordinal() if d is not None else -1 for d in days], dtype=np.int64)
+        da, db = stamp[rows], stamp[others]
+        near = (da < 0) | (db < 0) | (np.abs(da - db) <= max_days)
+        rows, others = rows[near], others[near]
+    if not len(rows):
+        return iter(())
+    weights = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))
+    glob = np.asarray(idxs, dtype=np.int64)
+    w = np.asarray(weight, dtype=np.float64)[glob]
+    sims = np.empty(len(rows), dtype=np.float64)
+    exact = bool(weights.min() >= 1.0) and bool(weights.max() < 2.0**11)
+    if exact:
+        units = (weights * _UNIT).astype(np.int64)
+        valued = sparse.csr_matrix((units[col], col, indptr), shape=shape)
+        ones = sparse.csr_matrix((np.ones(len(col), dtype=np.int64), col, indptr), shape=shape)
+        # what two statements share weighs at most the lighter one's whole weight
+        bounded = np.minimum(w[rows], w[others]) < _EXACT_WEIGHT
+        for b in range(0, len(rows), PAIR_CHUNK):
+            r, o = rows[b : b + PAIR_CHUNK], others[b : b + PAIR_CHUNK]
+            both = valued[r].multiply(ones[o])
+            shared = np.asarray(both.sum(axis=1), dtype=np.int64).ravel()
+            sims[b : b + PAIR_CHUNK] = shared.astype(np.float64) / _UNIT
+    else:
+        bounded = np.zeros(len(rows), dtype=bool)
+    for k in np.flatnonzero(~bounded).tolist():
+        i, j = idxs[rows[k]], idxs[others[k]]
+        sims[k] = math.fsum(map(idf.__getitem__, statements[i].stems & statements[j].stems))
+    total = w[rows] + w[others]
+    value = np.divide(2.0 * sims, total, out=np.zeros_like(sims), where=total != 0)
+    pairs = zip(glob[rows].tolist(), glob[others].tolist(), strict=True)
+    return zip(pairs, value.tolist(), strict=True)
+
+
 def _parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
@@ -1098,13 +1188,45 @@ class _PairAnswer:
     notes: tuple[tuple[str, float, bool], ...]
     reads: tuple[tuple[str, float | None], ...]
     verbatim: bool | None = None
+    #: the similarities for which every comparison in ``notes`` comes out the same:
+    #: ``low <= sim <= high`` (empty, low > high, when a note is no order comparison)
+    low: float = field(init=False, default=-math.inf)
+    high: float = field(init=False, default=math.inf)
+
+    def __post_init__(self) -> None:
+        self.low, self.high = _sim_bounds(self.notes)
 
     def holds(self, sim: float, idf: Mapping[str, float]) -> bool:
         """Whether the rules would answer the same for ``sim`` and ``idf``: every
         comparison they made comes out the same and every weight they read is unchanged."""
-        return all(
-            getattr(float, name)(sim, other) == out for name, other, out in self.notes
-        ) and all(idf.get(t) == w for t, w in self.reads)
+        if self.low <= sim <= self.high:
+            pass
+        elif not all(getattr(float, name)(sim, other) == out for name, other, out in self.notes):
+            return False
+        return all(idf.get(t) == w for t, w in self.reads)
+
+
+def _sim_bounds(notes: Iterable[tuple[str, float, bool]]) -> tuple[float, float]:
+    """The closed interval of similarities for which each noted comparison (``name``,
+    ``other``, ``out``) of :class:`_WatchedSim` gives ``out`` again (a strict bound is the
+    next float inside it); ``(inf, -inf)``, empty, when a note is no order comparison or
+    compares with NaN."""
+    low, high = -math.inf, math.inf
+    for name, other, out in notes:
+        if math.isnan(other):
+            return math.inf, -math.inf
+        below, above = math.nextafter(other, -math.inf), math.nextafter(other, math.inf)
+        if name == "__lt__":
+            low, high = (low, min(high, below)) if out else (max(low, other), high)
+        elif name == "__le__":
+            low, high = (low, min(high, other)) if out else (max(low, above), high)
+        elif name == "__gt__":
+            low, high = (max(low, above), high) if out else (low, min(high, other))
+        elif name == "__ge__":
+            low, high = (max(low, other), high) if out else (low, min(high, below))
+        else:
+            return math.inf, -math.inf
+    return low, high
 
 
 #: Answers of the slot rules per pair of statements, kept per process (by where the two
@@ -1167,6 +1289,7 @@ class _Rereading:
     def __init__(self) -> None:
         self._stems: dict[int, tuple[Statement, frozenset[str]]] = {}
         self._alike: dict[tuple[int, int], tuple[Statement, Statement, bool]] = {}
+        self._plain: dict[tuple[int, int], tuple[Statement, Statement, bool]] = {}
 
     def entity_stems(self, st: Statement) -> frozenset[str]:
         held = self._stems.get(id(st))
@@ -1182,11 +1305,66 @@ class _Rereading:
             held = self._alike[id(x), id(y)] = (x, y, _alike(x, y))
         return held[2]
 
+    def plain(self, x: Statement, y: Statement) -> bool:
+        """:meth:`alike`, naming the same entities too: any pair holding ``y`` in place of
+        ``x`` has the same entity shape (:func:`_same_entity_shape`)."""
+        if x is y:
+            return True
+        held = self._plain.get((id(x), id(y)))
+        if held is None or held[0] is not x or held[1] is not y:
+            same = self.alike(x, y) and self.entity_stems(x) == self.entity_stems(y)
+            held = self._plain[id(x), id(y)] = (x, y, same)
+        return held[2]
+
     def same_entity_shape(self, a0: Statement, b0: Statement, a: Statement, b: Statement) -> bool:
         if a0 is a and b0 is b:
             return True
         ea0, eb0, ea, eb = map(self.entity_stems, (a0, b0, a, b))
         return len(ea0) == len(ea) and len(eb0) == len(eb) and len(ea0 & eb0) == len(ea & eb)
+
+
+def _answer_again(
+    answer: _PairAnswer | None,
+    a: Statement,
+    b: Statement,
+    fa: frozenset[tuple[str, float]],
+    fb: frozenset[tuple[str, float]],
+    sim: float,
+    idf: Mapping[str, float],
+    reread: _Rereading,
+    context: Callable[[float, Mapping[str, float]], PairContext],
+) -> tuple[_PairAnswer | None, tuple[str, str, str, str] | None]:
+    """The slot rules' answer for statements ``a`` and ``b`` (``find_conflict`` over
+    ``context(sim, idf)``): the kept ``answer`` where it still holds, else asked again;
+    returns the answer to keep (None: the rules read the similarity or the IDF otherwise
+    than by comparing) and what was found."""
+    if answer is not None and not (reread.alike(answer.a, a) and reread.alike(answer.b, b)):
+        answer = None  # read otherwise this time (other mentions, times, rules)
+    if answer is not None and not reread.same_entity_shape(answer.a, answer.b, a, b):
+        answer = None
+    if answer is None or not (
+        answer.figures_a == fa and answer.figures_b == fb and answer.holds(sim, idf)
+    ):
+        watched_sim, watched_idf = _WatchedSim(sim), _WatchedIdf(idf)
+        found = find_conflict(a, b, context(watched_sim, watched_idf))
+        answer = _PairAnswer(
+            a,
+            b,
+            fa,
+            fb,
+            found,
+            tuple(watched_sim.notes),
+            tuple(watched_idf.reads.items()),
+            answer.verbatim if answer is not None else None,
+        )
+        if watched_sim.opaque or watched_idf.opaque:
+            return None, found  # a rule read them otherwise than by comparing
+    # kept with this run's statements: alike and the entity shape are equalities of what
+    # they compare, so checking the next run's statements against these answers is as
+    # checking them against the first ones, and a statement unchanged since is the same
+    # object (no check at all)
+    answer.a, answer.b = a, b
+    return answer, answer.found
 
 
 def _pair_answers(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
@@ -1264,48 +1442,20 @@ def analyse_claims(
         members_of[g].append(i)
     idf_of = {g: _idf([statements[i] for i in idxs]) for g, idxs in members_of.items()}
 
-    def comparable(i: int, j: int) -> bool:
-        a, b = statements[i], statements[j]
-        ea, eb = event_of.get(a.article), event_of.get(b.article)
-        if ea is not None or eb is not None:
-            return ea == eb
-        da, db = published[a.article], published[b.article]
-        return da is None or db is None or abs((da - db).days) <= opts.max_days
-
     # IDF-weighted Dice of stems (``weighted_dice``), each statement's weight summed once
     # (every stem of a group's statements has its IDF: _idf counts them all)
     weight = [
         math.fsum(map(idf_of[group_of[i]].__getitem__, st.stems)) for i, st in enumerate(statements)
     ]
-    # Candidate pairs (within one group) share at least two stems that are not everywhere.
-    # Counted one statement at a time, so memory holds the pairs that qualify, not every
-    # pair sharing one stem (a 7 MB page: 8M pairs, 800 MB, of which 6 % share two).
+    # Candidate pairs (within one group) share at least two stems that are not everywhere;
+    # two statements of one event are always comparable (a group is one event, or the
+    # unevented articles, which compare by date). In lexicographic order per group.
     sims: dict[tuple[int, int], float] = {}
     for g, idxs in members_of.items():
-        idf = idf_of[g]
-        index: dict[str, list[int]] = defaultdict(list)
-        cap = max(50, min(200, len(idxs) // 5))  # a stem that common is no sign of sameness
-        for i in idxs:
-            for t in statements[i].stems:
-                index[t].append(i)
-        postings = [p for p in index.values() if len(p) <= cap]
-        later: dict[int, list[list[int]]] = defaultdict(list)  # i -> postings holding i
-        for p in postings:
-            for i in p:
-                later[i].append(p)
-        for i in idxs:
-            shared_count: Counter[int] = Counter()
-            for p in later.pop(i, ()):
-                shared_count.update(p[bisect.bisect_right(p, i) :])
-            # two statements of one event are always comparable (a group is one event,
-            # or the unevented articles, which compare by date)
-            stems_i = statements[i].stems
-            for j in sorted([j for j, c in shared_count.items() if c >= 2]):
-                if g is None and not comparable(i, j):
-                    continue
-                shared = math.fsum(map(idf.__getitem__, stems_i & statements[j].stems))
-                total = weight[i] + weight[j]
-                sims[(i, j)] = 2.0 * shared / total if total else 0.0
+        days = None
+        if g is None:
+            days = [published[statements[i].article] for i in idxs]
+        sims.update(_group_sims(statements, idxs, idf_of[g], weight, days, opts.max_days))
 
     figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
     for st in statements:
@@ -1339,6 +1489,8 @@ def analyse_claims(
             answer.verbatim = _verbatim_texts(statements[i].text, statements[j].text)
         return answer.verbatim
 
+    merge_threshold = opts.merge_threshold
+
     for (i, j), sim in sims.items():
         a, b = statements[i], statements[j]
         if a.article == b.article:
@@ -1349,35 +1501,27 @@ def analyse_claims(
             fa, fb = figures[a.article], figures[b.article]
             where = (a.article, a.start, a.end, b.article, b.start, b.end)
             answer = answers.pop(where, None)
-            if answer is not None and not (reread.alike(answer.a, a) and reread.alike(answer.b, b)):
-                answer = None  # read otherwise this time (other mentions, times, rules)
-            if answer is not None and not reread.same_entity_shape(answer.a, answer.b, a, b):
-                answer = None
-            if answer is None or not (
-                answer.figures_a == fa and answer.figures_b == fb and answer.holds(sim, idf)
+            if (
+                answer is not None
+                and answer.low <= sim <= answer.high
+                and not answer.reads
+                and answer.figures_a == fa
+                and answer.figures_b == fb
+                and (answer.a is a or reread.plain(answer.a, a))
+                and (answer.b is b or reread.plain(answer.b, b))
             ):
-                watched_sim, watched_idf = _WatchedSim(sim), _WatchedIdf(idf)
-                found = find_conflict(a, b, pair_context(i, j, watched_sim, watched_idf))
-                answer = _PairAnswer(
-                    a,
-                    b,
-                    fa,
-                    fb,
-                    found,
-                    tuple(watched_sim.notes),
-                    tuple(watched_idf.reads.items()),
-                    answer.verbatim if answer is not None else None,
-                )
-                if watched_sim.opaque or watched_idf.opaque:
-                    answer = None  # a rule read them otherwise than by comparing
-            if answer is not None:
+                # the same two statements (or alike, naming the same entities), every
+                # comparison the rules made with the similarity on the same side and no
+                # weight read: the answer holds (as _answer_again would find)
                 found = answer.found
-                # kept with this run's statements: alike and the entity shape are
-                # equalities of what they compare, so checking the next run's statements
-                # against these answers as checking them against the first ones, and a
-                # statement unchanged since is the same object (no check at all)
                 answer.a, answer.b = a, b
                 answers[where] = answer  # most recently used last
+            else:
+                answer, found = _answer_again(
+                    answer, a, b, fa, fb, sim, idf, reread, partial(pair_context, i, j)
+                )
+                if answer is not None:
+                    answers[where] = answer  # most recently used last
         else:
             found = None  # (find_conflict compares no pair below it)
         if (
@@ -1389,8 +1533,12 @@ def analyse_claims(
             found = None  # one quotes the other and negates something else around it
         if found:
             conflicts[(i, j)] = found
-        elif a.negated == b.negated and verbatim(i, j, answer):
-            sims[(i, j)] = max(sim, opts.merge_threshold)  # the same statement, cut elsewhere
+        elif a.negated == b.negated and (
+            answer.verbatim
+            if answer is not None and answer.verbatim is not None
+            else verbatim(i, j, answer)
+        ):
+            sims[(i, j)] = max(sim, merge_threshold)  # the same statement, cut elsewhere
     while len(answers) > PAIR_CACHE_PAIRS:
         del answers[next(iter(answers))]
 
@@ -1400,18 +1548,20 @@ def analyse_claims(
     # statement of an article that one of its statements contradicts (so the two sides of a
     # disagreement never share an article).
     uf = UnionFind(n)
+    strong = [(pair, sim) for pair, sim in sims.items() if sim >= opts.merge_threshold]
+    # the pairs among statements a strong pair may merge: no other enters a linkage
+    joined = {i for (pair, _sim) in strong for i in pair}
     linked: dict[int, dict[int, float]] = defaultdict(dict)  # i -> j -> sims[(i, j) or (j, i)]
     for (i, j), sim in sims.items():
-        linked[i][j] = linked[j][i] = sim
+        if i in joined and j in joined:
+            linked[i][j] = linked[j][i] = sim
     arts: dict[int, set[str]] = {i: {statements[i].article} for i in range(n)}
     rivals: dict[int, set[str]] = defaultdict(set)  # root -> articles it must not take in
     members: dict[int, set[int]] = {i: {i} for i in range(n)}
     for i, j in conflicts:
         rivals[i].add(statements[j].article)
         rivals[j].add(statements[i].article)
-    for (i, j), sim in sorted(sims.items(), key=lambda kv: (-kv[1], kv[0])):
-        if sim < opts.merge_threshold:
-            break
+    for (i, j), sim in sorted(strong, key=lambda kv: (-kv[1], kv[0])):
         if statements[i].article == statements[j].article and sim < opts.repeat_threshold:
             continue  # within one article only a restatement (a lede repeated) is one claim
         ri, rj = uf.find(i), uf.find(j)

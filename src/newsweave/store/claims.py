@@ -216,8 +216,9 @@ def save_scope(
     computed from).
 
     Only the claims whose row or mentions differ from the stored ones are rewritten (an
-    article joining a big event leaves most of its claims as they were); the store ends
-    as deleting the scope and writing every claim again leaves it."""
+    article joining a big event leaves most of its claims as they were), and a claim whose
+    mentions are unchanged only has its row updated; the store ends as deleting the scope
+    and writing every claim again leaves it (but for the order of rows no query reads)."""
     published = {st.article: st.published for st in analysis.statements}
     states = _claim_states(analysis.claims, published, times, mentions)
     rows: dict[str, tuple] = {}
@@ -252,6 +253,18 @@ def save_scope(
             for cid, (row, said) in held.items()
             if cid not in rows or rows[cid] != row or mentions[cid] != said
         ]
+        # a claim whose mentions are as stored but whose row is not (its position moved
+        # when an earlier article joined the event, its event was renamed) is updated in
+        # place; the others are written again
+        moved = [cid for cid in stale if cid in rows and mentions[cid] == held[cid][1]]
+        conn.executemany(
+            "UPDATE claims SET scope = ?, event = ?, position = ?, text = ?, attribution = ?,"
+            " hedged = ?, articles = ?, independent_sources = ?, status = ?, contradicts = ?,"
+            " origins = ?, state = ?, figure = ? WHERE id = ?",
+            [(*rows[cid][1:], cid) for cid in moved],
+        )
+        updated = set(moved)
+        stale = [cid for cid in stale if cid not in updated]
         conn.executemany("DELETE FROM claim_mentions WHERE claim_id = ?", [(c,) for c in stale])
         conn.executemany("DELETE FROM claims WHERE id = ?", [(c,) for c in stale])
         kept = held.keys() - set(stale)
