@@ -773,6 +773,45 @@ def _with_entities(
         )
 
 
+def entity_shape(
+    articles: Sequence[Article],
+    mentions: Mapping[str, Sequence[Mention]] | None = None,
+    times: Mapping[str, Sequence[TimeRef]] | None = None,
+    options: ClaimOptions | None = None,
+) -> str:
+    """A digest of how the statements of ``articles`` name entities: for each statement
+    (its article and span), the kind of each entity it names and the entity's label, the
+    entity ids replaced by labels in order of first appearance (mentions in each article's
+    order of start and end). :func:`analyse_claims` reads entity ids only through the
+    ``ent:`` stems and kinds of statements and compares them for equality only, so two
+    calls whose other inputs are the same and whose statements give one digest give the
+    same analysis, whatever else of the mentions' partition into entities changed (an
+    entity named outside every statement, renamed or merged). The statements come from
+    the per-process cache :func:`analyse_claims` reads."""
+    opts = options or ClaimOptions()
+    labels: dict[str, int] = {}
+    shape = []
+    for art in articles:
+        ms = mentions.get(art.id) if mentions is not None else None
+        ts = times.get(art.id) if times is not None else None
+        linked = sorted(
+            (m.start, m.end, m.entity, m.label)
+            for m in ms or ()
+            if m.article == art.id and m.entity
+        )
+        starts = [x for x, _, _, _ in linked]
+        for st in extract_statements(art, mentions=ms, times=ts, options=opts):
+            first = bisect.bisect_left(starts, st.start)
+            last = bisect.bisect_right(starts, st.end)
+            named = [
+                (entity_kind(label), labels.setdefault(eid, len(labels)))
+                for _, y, eid, label in linked[first:last]
+                if y <= st.end
+            ]
+            shape.append((art.id, st.start, st.end, named))
+    return hashlib.sha1(repr(shape).encode()).hexdigest()
+
+
 #: ~128 kB an article with its statements in the variants kept (measured over 3,000
 #: generated articles: 1,024 articles held 131 MB); 512 still hold a 300-article topic.
 STATEMENT_CACHE_ARTICLES = 512
@@ -1377,6 +1416,27 @@ def _pair_answers(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
     return _PAIRS[key]
 
 
+def _lone_claim(cid: str, st: Statement, event: str | None) -> Claim:
+    """The claim of one statement that contradicts no other, as the general case builds it:
+    one source group (one independent source), one origin (its speaker or its outlet's
+    own report), its attribution the statement's."""
+    return Claim(
+        id=cid,
+        text=st.text,
+        attribution=st.attribution or None,
+        hedged=st.hedged,
+        articles=(st.article,),
+        spans=(Span(st.article, st.start, st.end),),
+        independent_sources=1,
+        status="single-source",
+        contradicts=(),
+        event=event,
+        attributions=(st.attribution,),
+        texts=(st.text,),
+        origins=1,
+    )
+
+
 def _claim_id(mentions: Iterable[Statement]) -> str:
     key = "|".join(sorted(f"{m.article}:{m.start}:{m.end}" for m in mentions))
     return "cl_" + hashlib.sha1(key.encode()).hexdigest()[:16]
@@ -1627,6 +1687,9 @@ def analyse_claims(
     for cid, info in built.items():
         ms: list[Statement] = info["mentions"]
         rep = ms[0]
+        if len(ms) == 1 and not info["contradicts"]:
+            claims.append(_lone_claim(cid, rep, event_of.get(rep.article)))
+            continue
         arts = tuple(dict.fromkeys(m.article for m in ms))
         attributions = list(dict.fromkeys(m.attribution for m in ms if m.attribution))
         named = [a for a in attributions if a.split(" (")[0].lower() not in _PRONOUNS]

@@ -1158,14 +1158,26 @@ register_step(
 
 
 def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
-    """Pure claims work of one scope (picklable for distributed runners)."""
-    from newsweave.claims import analyse_claims
+    """Pure claims work of one scope (picklable for distributed runners): its analysis, or
+    None where the statements name entities as when its claims were computed (the stored
+    ``shape``) and every other input is as then (``base``): the analysis would be the same.
+    The fingerprint returned is the scope's and the statements' (``"<scope> <shape>"``)."""
+    import hashlib
+
+    from newsweave.claims import analyse_claims, entity_shape
     from newsweave.embed import embed_cached
     from newsweave.sentences import remember
 
-    scope, fingerprint, articles, source_of, events, mentions, links, times, options, spans = task
+    scope, fingerprint, base, held, articles, source_of, events, mentions, links, times = task[:10]
+    options, spans = task[10:]
     for article in articles:  # the stored sentences: the claims stage does not split again
         remember(article.text, spans.get(article.id, ()))
+    shape = hashlib.sha1(
+        f"{base}|{entity_shape(articles, mentions, times, options)}".encode()
+    ).hexdigest()
+    fingerprint = f"{fingerprint} {shape}"
+    if shape == held:
+        return scope, fingerprint, None
     analysis = analyse_claims(
         articles,
         source_of,
@@ -1275,7 +1287,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             rows = [(a, *m) for a in ids for m in entities.get(a, ())]
             entity_labels = _local_labels(r[4] for r in rows)
             source_labels = _local_labels(source_of.get(a, a) for a in ids)
-            key = (
+            head = (
                 ALGORITHM
                 + "|"
                 + "|".join(f"{e.id}:{','.join(sorted(e.articles))}" for e in evs)
@@ -1284,14 +1296,20 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
                 + "|"
                 + "|".join(f"{lk.a}-{lk.b}:{len(lk.passages)}" for lk in scope_links)
                 + "|"
-                + "|".join(
-                    f"{a}:{s}-{e}:{label}:{g}"
-                    for (a, s, e, label, _), g in zip(rows, entity_labels, strict=True)
-                )
+            )
+            key = head + "|".join(
+                f"{a}:{s}-{e}:{label}:{g}"
+                for (a, s, e, label, _), g in zip(rows, entity_labels, strict=True)
             )
             fingerprint = hashlib.sha1(key.encode()).hexdigest()
-            if done.get(scope) == fingerprint:
+            stored = done.get(scope, "").split(" ")
+            if stored[0] == fingerprint:
                 continue
+            # the same but for the partition of the mentions into entities: the task
+            # compares how its statements name entities with the stored shape
+            base = hashlib.sha1(
+                (head + "|".join(f"{a}:{s}-{e}:{label}" for a, s, e, label, _ in rows)).encode()
+            ).hexdigest()
             # an article the per-article steps refused (too long) has no sentences to offer
             articles = [
                 a for a in store.articles(ArticleFilter(ids=ids)) if not analysis_refusal(a)
@@ -1302,6 +1320,8 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             yield (
                 scope,
                 fingerprint,
+                base,
+                stored[1] if len(stored) > 1 else None,
                 articles,
                 {a: source_of[a] for a in ids if a in source_of},
                 evs or None,
@@ -1317,8 +1337,11 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     # its task until its claims are saved (a claim's state digests what its figures read)
     read_of: dict[str, tuple[dict, dict]] = {}
     for scope, fingerprint, analysis in current_runner().map(_claims_of_scope, tasks()):
-        before = claims_store.scope_states(store, scope)
         times, mentions = read_of.pop(scope)
+        if analysis is None:  # the claims it has stored are those an analysis would give
+            claims_store.save_fingerprint(store, scope, fingerprint)
+            continue
+        before = claims_store.scope_states(store, scope)
         states = claims_store.save_scope(store, scope, fingerprint, analysis, times, mentions)
         changed.update(c for c, state in states.items() if before.get(c) != state)
         recomputed += 1

@@ -98,6 +98,14 @@ def scope_fingerprints(store: Store) -> dict[str, str]:
     return dict(store.conn.execute("SELECT scope, fingerprint FROM claim_scopes").fetchall())
 
 
+def save_fingerprint(store: Store, scope: str, fingerprint: str) -> None:
+    """Record the fingerprint of a scope whose stored claims are those its inputs give."""
+    with store.transaction() as conn:
+        conn.execute(
+            "UPDATE claim_scopes SET fingerprint = ? WHERE scope = ?", (fingerprint, scope)
+        )
+
+
 def claim_state(
     claim: Claim,
     published: Mapping[str, str | None],
