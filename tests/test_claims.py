@@ -1116,3 +1116,57 @@ def test_a_kept_answer_holds_on_the_interval_its_comparisons_allow() -> None:
             expected = all(getattr(float, name)(sim, c) == out for name, c, out in notes)
             assert (low <= sim <= high) == expected, (notes, sim)
     assert _sim_bounds([("__eq__", 0.5, False)]) == (math.inf, -math.inf)
+
+
+def test_the_entity_shape_of_statements_sees_only_entities_they_name() -> None:
+    """A scope whose mentions fall into entities otherwise keeps its claims when its
+    statements name entities alike (``entity_shape``): renaming every entity, or merging
+    two entities of which one is named outside every statement, gives the same shape and
+    the same analysis; merging two entities that statements name changes the shape."""
+    from newsweave.claims import entity_shape
+
+    text = (
+        "Coast Guard Petty Officer Ann Lee spoke to crews at the dock on Saturday morning.\n"
+        "So far, crews working for BP have retrieved about 1,052 barrels of oily water, "
+        "Ann Lee said.\n"
+        "Officials at Transocean said the rig had sunk in 5,000 feet of water, Reuters "
+        "reported.\n"
+    )
+    art = _one("fox-8", text, "2010-04-25")
+    first = text.index("Ann Lee")
+    named = [
+        ("Ann Lee", "PERSON", first),
+        ("BP", "ORG", text.index("BP")),
+        ("Ann Lee", "PERSON", text.index("Ann Lee", first + 1)),
+        ("Transocean", "ORG", text.index("Transocean")),
+    ]
+
+    def mentions(*ids: str) -> dict[str, list[Mention]]:
+        return {
+            art.id: [
+                Mention(art.id, at, at + len(name), name, label, eid)
+                for (name, label, at), eid in zip(named, ids, strict=True)
+            ]
+        }
+
+    statements = extract_statements(art)
+    inside = [
+        k for k, (name, _, at) in enumerate(named) if any(s.start <= at < s.end for s in statements)
+    ]
+    outside = [k for k in range(len(named)) if k not in inside]
+    assert inside and outside, (inside, outside)  # a speech tag is no part of its statement
+    base = ["e0", "e1", "e2", "e3"]
+    renamed = ["x9", "x8", "x7", "x6"]
+    shape = entity_shape([art], mentions(*base))
+    assert entity_shape([art], mentions(*renamed)) == shape
+    # an entity named outside every statement merged into one a statement names
+    merged_outside = list(base)
+    merged_outside[outside[0]] = base[inside[0]]
+    assert entity_shape([art], mentions(*merged_outside)) == shape
+    assert analyse_claims([art], mentions=mentions(*merged_outside)).claims == (
+        analyse_claims([art], mentions=mentions(*base)).claims
+    )
+    # two entities that statements name merged into one
+    merged_inside = list(base)
+    merged_inside[inside[1]] = base[inside[0]]
+    assert entity_shape([art], mentions(*merged_inside)) != shape
