@@ -655,3 +655,61 @@ def test_similarity_built_in_place_is_bit_for_bit_the_whole_matrix_expression() 
     stories *= w
     _add_cosines(stories, tf, 1.0 - w)
     assert np.array_equal(stories, w * (vectors @ vectors.T) + (1.0 - w) * _cosines(tf))
+
+
+def test_a_batch_is_compared_with_at_most_the_nearest_events_the_budget_holds() -> None:
+    # memory bounded by design (#14): a batch of a large store is compared with at most
+    # ``most`` stored events, those nearest to any of its articles, whatever the store holds
+    from newsweave.pipeline import _candidate_events
+
+    sims = np.array(
+        [
+            [0.90, 0.10, 0.50, 0.35, 0.20],
+            [0.20, 0.40, 0.60, 0.31, 0.80],
+        ],
+        dtype=np.float32,
+    )
+    ids = ["e1", "e2", "e3", "e4", "e5"]
+    # under the bound: every event at the floor or above, for some article
+    assert _candidate_events(sims, ids, 0.3, 10) == {"e1", "e2", "e3", "e4", "e5"}
+    assert _candidate_events(sims, ids, 0.45, 10) == {"e1", "e3", "e5"}
+    # over it: the best cosine to any article decides (e1 0.90, e5 0.80, e3 0.60, e2 0.40)
+    assert _candidate_events(sims, ids, 0.3, 3) == {"e1", "e5", "e3"}
+    assert _candidate_events(sims, ids, 0.3, 1) == {"e1"}
+    # ties go by event id
+    tied = np.array([[0.5, 0.5, 0.5]], dtype=np.float32)
+    assert _candidate_events(tied, ["b", "a", "c"], 0.3, 2) == {"a", "b"}
+
+
+def test_small_batches_with_a_small_event_budget_still_group_every_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the chunked path of the group step (chunks closing, later chunks compared with a few
+    # stored events) on real articles: every article ends in exactly one event
+    import newsweave
+    from newsweave import pipeline
+
+    topic = SHARED_DATA / "timeline17" / "LibyaWar_reuters" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 LibyaWar_reuters not available")
+    days = sorted(p for p in topic.iterdir() if p.is_dir())[:8]
+    files = [str(f) for day in days for f in sorted(day.glob("*.txt"))]
+    monkeypatch.setattr(pipeline, "GROUP_BATCH", 6)
+    monkeypatch.setattr(pipeline, "GROUP_KNOWN_BUDGET", 8)
+    seen: list[tuple[int, int]] = []  # (events chosen, events an unbounded choice takes)
+    real = pipeline._candidate_events
+
+    def recorded(sims, event_ids, floor, most):  # noqa: ANN001, ANN202 - the real function
+        chosen = real(sims, event_ids, floor, most)
+        seen.append((len(chosen), len(real(sims, event_ids, floor, len(event_ids)))))
+        return chosen
+
+    monkeypatch.setattr(pipeline, "_candidate_events", recorded)
+    with newsweave.open(tmp_path / "chunked.db") as nw:
+        nw.ingest(files)
+        data = nw.export()
+    most = 8 // pipeline.GROUP_EVENT_FLOOR
+    assert all(chosen == min(most, unbounded) for chosen, unbounded in seen)
+    assert any(unbounded > most for _, unbounded in seen)  # the bound was needed
+    members = [a for e in data["events"] for a in e["articles"]]
+    assert sorted(members) == sorted(a["id"] for a in data["articles"])

@@ -894,6 +894,13 @@ GROUP_EVENT_SAMPLE = 64  # articles of an existing event compared with a new bat
 
 
 GROUP_KNOWN_BUDGET = 4000  # existing articles compared with one batch, all events together
+#: Least articles an existing event takes part with; so at most ``GROUP_KNOWN_BUDGET //
+#: GROUP_EVENT_FLOOR`` events found by their centroids are compared with one batch (the
+#: nearest, by their best cosine to any of its articles): without this bound a large store
+#: compares a batch with every event among any article's nearest centroids, and the
+#: batch's similarity matrices grow with the store (2,253 events, n = 7,646 at 10k
+#: generated articles; past 10 GB for one matrix at 100k).
+GROUP_EVENT_FLOOR = 4
 
 
 def _event_sample(articles: tuple[str, ...], size: int = GROUP_EVENT_SAMPLE) -> tuple[str, ...]:
@@ -989,6 +996,21 @@ def _save_new_signals(store: Store, articles: list[Article]) -> None:
         group_store.save_signals(conn, signals)
 
 
+def _candidate_events(sims: np.ndarray, event_ids: list[str], floor: float, most: int) -> set[str]:
+    """The stored events a batch is compared with: each article's
+    ``GROUP_CANDIDATES_PER_ARTICLE`` nearest centroids at cosine ``floor`` or more
+    (``sims``: articles x events), at most ``most`` of them, those with the best cosine to
+    any article of the batch first (ties by event id)."""
+    candidates: set[int] = set()
+    for row in sims:
+        top = np.argsort(-row, kind="stable")[:GROUP_CANDIDATES_PER_ARTICLE]
+        candidates.update(int(i) for i in top if row[i] >= floor)
+    if len(candidates) > most:
+        best = sims.max(axis=0)
+        candidates = set(sorted(candidates, key=lambda i: (-best[i], event_ids[i]))[:most])
+    return {event_ids[i] for i in candidates}
+
+
 def _place_chunk(
     store: Store,
     conn: sqlite3.Connection,
@@ -1019,15 +1041,20 @@ def _place_chunk(
     event_ids, centroids = group_store.event_centroids(store)
     candidates: set[str] = set()
     if event_ids and len(signals):
-        sims = vectors @ centroids.T
-        for row in sims:
-            top = np.argsort(-row, kind="stable")[:GROUP_CANDIDATES_PER_ARTICLE]
-            candidates.update(event_ids[i] for i in top if row[i] >= options.candidate_floor)
+        candidates = _candidate_events(
+            vectors @ centroids.T,
+            event_ids,
+            options.candidate_floor,
+            GROUP_KNOWN_BUDGET // GROUP_EVENT_FLOOR,
+        )
+    # the events of a batch article's near-duplicates always take part (the copies join them)
     copy_members = [a for g in copies for a in g.articles]
     candidates.update(group_store.events_of_articles(store, copy_members).values())
     events = group_store.load_events(store, sorted(candidates))
     # a big event takes part through a sample of its articles (bounded work per batch)
-    per_event = max(4, min(GROUP_EVENT_SAMPLE, GROUP_KNOWN_BUDGET // max(1, len(events))))
+    per_event = max(
+        GROUP_EVENT_FLOOR, min(GROUP_EVENT_SAMPLE, GROUP_KNOWN_BUDGET // max(1, len(events)))
+    )
     known = group_store.load_signals(
         store, [a for e in events for a in _event_sample(e.articles, per_event)]
     )
