@@ -1279,7 +1279,7 @@ def _sim_bounds(notes: Iterable[tuple[str, float, bool]]) -> tuple[float, float]
 #: it holds, and with the statements it alone keeps alive about 1.1 kB (measured: 165,000
 #: answers held ~175 MB over 3,000 generated articles, so ~210 MB at 200,000);
 #: EgyptianProtest_cnn's events hold ~70,000 pairs to answer on an average delivery.
-PAIR_CACHE_PAIRS = 100_000
+PAIR_CACHE_PAIRS = 200_000
 _PAIRS: dict[tuple, dict[tuple, _PairAnswer]] = {}
 
 
