@@ -406,17 +406,24 @@ def _central(texts: Sequence[str]) -> tuple[TfidfRows, np.ndarray]:
     return vec, scores
 
 
+def _word_counts(texts: Sequence[str]) -> np.ndarray:
+    return np.array([len(t.split()) for t in texts], dtype=np.float32)
+
+
+def _scored(central: np.ndarray, lengths: np.ndarray, prior: np.ndarray | None) -> np.ndarray:
+    """A sentence's score for a pick: its centrality, plus ``prior``, less a mild length
+    preference (concise sentences read better in a timeline: ~25 words best)."""
+    scores = central if prior is None else central + prior
+    return scores - 0.004 * np.abs(lengths - 25)
+
+
 def _pick(
     texts: Sequence[str], k: int, lam: float = 0.7, prior: np.ndarray | None = None
 ) -> tuple[list[int], TfidfRows]:
     """Indices of ``k`` central, mutually different sentences (MMR), and the TF-IDF rows;
     ``prior`` adds a per-sentence bonus to the centrality score."""
-    vec, scores = _central(texts)
-    if prior is not None:
-        scores = scores + prior
-    # concise sentences read better in a timeline: a mild length prior (~25 words best)
-    lengths = np.array([len(t.split()) for t in texts], dtype=np.float32)
-    scores = scores - 0.004 * np.abs(lengths - 25)
+    vec, central = _central(texts)
+    scores = _scored(central, _word_counts(texts), prior)
     chosen: list[int] = []
     while len(chosen) < min(k, len(texts)):
         if chosen:
@@ -452,15 +459,12 @@ class _CentralKept:
         entry = self._pools.pop(texts, None)
         if entry is None:
             vec, central = _central(texts)
-            lengths = np.array([len(t.split()) for t in texts], dtype=np.float32)
+            lengths = _word_counts(texts)
             entry = [central, lengths, {}, _held_bytes(texts, None) + 2 * lengths.nbytes]
             self.held += entry[3]
         self._pools[texts] = entry  # most recently used last
         central, lengths, chosen, _ = entry
-        # the operations of _pick for one sentence, in its order (same floats)
-        scores = central + prior
-        scores = scores - 0.004 * np.abs(lengths - 25)
-        best = int(np.argmax(scores))
+        best = int(np.argmax(_scored(central, lengths, prior)))  # _pick's first choice
         sims = chosen.get(best)
         if sims is None:
             sims = chosen[best] = _sims(_vectorise(texts) if vec is None else vec, best)
