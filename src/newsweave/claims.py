@@ -1593,11 +1593,7 @@ def analyse_claims(
             found = None  # one quotes the other and negates something else around it
         if found:
             conflicts[(i, j)] = found
-        elif a.negated == b.negated and (
-            answer.verbatim
-            if answer is not None and answer.verbatim is not None
-            else verbatim(i, j, answer)
-        ):
+        elif a.negated == b.negated and verbatim(i, j, answer):
             sims[(i, j)] = max(sim, merge_threshold)  # the same statement, cut elsewhere
     while len(answers) > PAIR_CACHE_PAIRS:
         del answers[next(iter(answers))]
