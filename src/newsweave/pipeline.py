@@ -1023,8 +1023,6 @@ def _place_chunk(
     remembering the state of every stored event and story the result changes. The
     timeline of a story (a function of its articles) is rebuilt when its articles are not
     those it had ``before`` (the stories ``touched`` are checked too)."""
-    import numpy as np
-
     from newsweave import group as grouping
     from newsweave.brief import timeline_of_candidates
 
@@ -1189,8 +1187,6 @@ def _claims_of_scope(task: tuple) -> tuple[str, str, object]:
     None where the statements name entities as when its claims were computed (the stored
     ``shape``) and every other input is as then (``base``): the analysis would be the same.
     The fingerprint returned is the scope's and the statements' (``"<scope> <shape>"``)."""
-    import hashlib
-
     from newsweave.claims import analyse_claims, entity_shape
     from newsweave.embed import embed_cached
     from newsweave.sentences import remember
@@ -1275,8 +1271,6 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     seen come from per-process caches, so an event an article joins costs little more
     than the new article's statements and pairs.
     """
-    import hashlib
-
     from newsweave.claims import ALGORITHM
 
     options = (settings or Settings()).claims
