@@ -1203,14 +1203,14 @@ class _Batch:
         # old id, read clusters one by one ("~" marks an id being moved)
         local_entity: list[tuple[str, int]] = []
         mention_entity: list[tuple[str, str, int, int]] = []
-        entity_rows_: list[tuple] = []
+        entities_rows: list[tuple] = []
         alias_rows: list[tuple[str, str]] = []
         base_rows: list[tuple[str, str, int, str]] = []
         kept_rows: list[tuple[str, str]] = []
         for (entity, first), rows, new_id, ids_ in zip(
             results, sums, new_ids[: len(results)], member_ids, strict=True
         ):
-            entity_rows_.append(
+            entities_rows.append(
                 (
                     new_id,
                     entity.name,
@@ -1231,7 +1231,7 @@ class _Batch:
         # each table's rows in the order one statement per entity gave them
         conn.executemany(
             "INSERT INTO entities(id, name, type, mentions, articles) VALUES (?,?,?,?,?)",
-            entity_rows_,
+            entities_rows,
         )
         conn.executemany(
             "INSERT OR IGNORE INTO aliases(entity_id, alias) VALUES (?, ?)", alias_rows
