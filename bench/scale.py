@@ -30,6 +30,9 @@ sample (with Dask: the client, the nanny/scheduler side and every worker: what t
 must hold at once), ``peak_rss_parts_mb`` that sample's processes, the child first.
 ``peak_rss_self_mb`` is the child's ru_maxrss; Linux carries the high-water mark across
 exec, so generation runs in its own process to keep the parent (and that figure) small.
+Per stage, in the child: ``rss_high_water_after_stage_mb`` (the high-water so far),
+``rss_peak_in_stage_mb`` (the stage's own high-water: Linux's is reset before each stage)
+and ``rss_after_stage_mb`` (the RSS it left: what the next stages start from).
 
 The projection takes each stage's measured CPU-s per article at the largest size and its
 growth between the smallest and the largest size run (``growth``: the exponent k of
@@ -294,6 +297,8 @@ def one_run(
     state.setdefault("phases_s", {})
     state.setdefault("resumed", {})
     state.setdefault("rss_high_water_mb", {})
+    state.setdefault("rss_peak_in_stage_mb", {})
+    state.setdefault("rss_after_stage_mb", {})
     state.setdefault("attempts", 0)
     state["attempts"] += 1
     cut = state.pop("current", None)  # the stage the last attempt was killed in
@@ -332,23 +337,32 @@ def one_run(
     phases["runner_start"] = time.perf_counter() - started
     store = Store(db)
     report = None
+    high_water = 0.0  # this process's high-water RSS (MB) over the stages so far
     try:
 
         def stage(name: str, work: Callable[[], object]) -> object:
             if name in cpu_phases:
                 log(f"  {name}: done in an earlier attempt; skipped")
                 return None
+            nonlocal high_water
+            high_water = max(high_water, self_high_water())
+            # the stage's own high-water (what it held at most, over what it started with),
+            # not only the running one: a stage under an earlier stage's peak shows too
+            reset = reset_high_water()
             t, c = time.perf_counter(), tree_cpu()
             running.update(stage=name, t0=t, cpu0=c)
             out = work()
             running.clear()
             phases[name] = round(time.perf_counter() - t, 2)
             cpu_phases[name] = round(tree_cpu() - c + state["resumed"].get(name, 0.0), 2)
+            peak = self_high_water()
+            high_water = max(high_water, peak)
             # the writer's high-water RSS after each stage: the stage where it jumps is the
             # one that holds the memory (Dask workers are not in it)
-            state["rss_high_water_mb"][name] = round(
-                resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
-            )
+            state["rss_high_water_mb"][name] = round(high_water, 1)
+            if reset:
+                state["rss_peak_in_stage_mb"][name] = round(peak, 1)
+            state["rss_after_stage_mb"][name] = round(self_status_mb("VmRSS") or 0.0, 1)
             log(f"  {name}: {phases[name]:.1f} s, {cpu_phases[name]:.1f} CPU-s")
             save()
             return out
@@ -391,7 +405,7 @@ def one_run(
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime + prior_cpu
-    self_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    self_rss = max(high_water, self_high_water())
     child_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     db_mb = sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
     stage_total = sum(cpu_phases.values())
@@ -418,6 +432,8 @@ def one_run(
         "ingest_articles_per_s": round(articles / phases["ingest"], 1),
         "peak_rss_self_mb": round(self_rss, 1),
         "rss_high_water_after_stage_mb": state["rss_high_water_mb"],
+        "rss_peak_in_stage_mb": state["rss_peak_in_stage_mb"],
+        "rss_after_stage_mb": state["rss_after_stage_mb"],
         "peak_rss_largest_child_mb": round(child_rss, 1),
         "store_mb": round(db_mb, 1),
     }
@@ -557,6 +573,32 @@ def tree_rss(pid: int) -> tuple[float, list[float]]:
     return sum(each), each
 
 
+def self_status_mb(field: str) -> float | None:
+    """``VmHWM``/``VmRSS`` of this process in MB from ``/proc/self/status`` (None elsewhere)."""
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def self_high_water() -> float:
+    """This process's high-water RSS in MB since it started or since the last
+    :func:`reset_high_water`."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def reset_high_water() -> bool:
+    """Start this process's high-water RSS again from its RSS now (Linux ``clear_refs``
+    5, which ``ru_maxrss`` follows too), so the next reading is one stage's own peak;
+    False where the system does not allow it."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return False
+    return True
+
+
 def partial_row(tmp: Path, runner: str, label: str, error: str) -> dict:
     """What a run that did not finish left in ``tmp``: its finished stages' CPU-s and wall
     seconds, the stage it was in with that stage's CPU-s at the last heartbeat (``cut_in``),
@@ -572,6 +614,8 @@ def partial_row(tmp: Path, runner: str, label: str, error: str) -> dict:
         "attempts": state.get("attempts", 0),
         "stage_cpu_s": state.get("stage_cpu_s", {}),
         "rss_high_water_after_stage_mb": state.get("rss_high_water_mb", {}),
+        "rss_peak_in_stage_mb": state.get("rss_peak_in_stage_mb", {}),
+        "rss_after_stage_mb": state.get("rss_after_stage_mb", {}),
         "resumed_cpu_s": state.get("resumed", {}),
         "phases_s": {k: round(v, 2) for k, v in state.get("phases_s", {}).items()},
         "cut_in": state.get("current"),
