@@ -152,6 +152,57 @@ def test_figures_read_a_few_claims_at_a_time_compare_as_read_at_once(
     assert batched == whole
 
 
+def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory: the changed claims are compared across events a block at a time, each block
+    with the claims after it a few at a time. Blocks of 7 claims against 3 at a time (213
+    figure-giving claims of bpoil_bbc's first 30 reports: ~30 blocks, ~1,000 calls), with
+    the cache too small to hold a block (re-read from the store), find the contradictions
+    of one comparison of all claims at once, whichever claims changed."""
+    from newsweave import pipeline
+    from newsweave.claims import cross_event_contradictions
+    from newsweave.settings import Settings
+    from newsweave.store import claims as claims_store
+
+    topic = SHARED_DATA / "timeline17" / "bpoil_bbc" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 bpoil_bbc not available")
+    days = sorted(p for p in topic.iterdir() if p.is_dir())
+    files = [str(f) for day in days for f in sorted(day.glob("*.txt"))][:30]
+    options = Settings().claims
+    with newsweave.open(tmp_path / "bbc.db") as nw:
+        nw.ingest(files)
+        store = nw.store
+        rows = claims_store.figure_states(store)
+        states, ids = dict(rows), [c for c, _ in rows]
+        published = claims_store.published_dates(store)
+        mentions = dict(
+            zip(ids, pipeline._figure_mentions(store, ids, states, published), strict=True)
+        )
+        saved: list = []
+        monkeypatch.setattr(claims_store, "save_cross_event", lambda _s, _c, f: saved.append(f))
+        found = {}
+        for changed in (ids, ids[1::3], ids[-5:]):
+            whole = cross_event_contradictions(
+                [m for c in ids if c in changed for m in mentions[c]],
+                [m for c in ids if c not in changed for m in mentions[c]],
+                options,
+                pipeline._figure_embedder(options),
+            )
+            defaults = (pipeline.FIGURE_BLOCK_CLAIMS, pipeline.FIGURE_READ_CLAIMS, 12_000)
+            for block, read, cache in (defaults, (7, 3, 5)):
+                with monkeypatch.context() as m:
+                    m.setattr(pipeline, "FIGURE_BLOCK_CLAIMS", block)
+                    m.setattr(pipeline, "FIGURE_READ_CLAIMS", read)
+                    m.setattr(pipeline, "FIGURE_CACHE_CLAIMS", cache)
+                    pipeline._claims_across_events(store, set(changed), options)
+                assert saved.pop() == whole
+            found[len(changed)] = whole
+        assert len(found[len(ids)]) > 5 and found[len(ids) // 3]
+    assert len(rows) > 30 * 7
+
+
 def test_new_claims_rules_give_every_stored_claim_a_new_state(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -795,6 +795,56 @@ def test_a_pair_of_claims_across_events_gets_one_answer_whichever_side_changed()
     assert answers[0] and all(a == answers[0] for a in answers), answers
 
 
+def test_claims_compared_across_events_in_blocks_read_every_blocks_figures() -> None:
+    """The comparison across events made a block at a time (memory): a block is compared
+    with itself, then with each later block (``within=False``), every call given the
+    figures of all blocks' articles. An article that gives the other report's figure in a
+    mention of another block still makes the pair agree (each article also gives the
+    other's figure), as in one call."""
+    from newsweave.claims import cross_event_contradictions, figure_mentions, figures_by_article
+    from newsweave.records import Claim, Span
+
+    said = "Officials said {} barrels of oil a day are leaking from the well in the Gulf."
+
+    def claim(cid: str, event: str, art: str, fig: str) -> Claim:
+        text = said.format(fig)
+        return Claim(
+            id=cid,
+            text=text,
+            attribution=None,
+            hedged=False,
+            articles=(art,),
+            spans=(Span(art, 0, len(text)),),
+            independent_sources=1,
+            status="single-source",
+            contradicts=(),
+            event=event,
+            attributions=(None,),
+            texts=(text,),
+            origins=1,
+        )
+
+    published = {"p1": "2010-04-28", "q1": "2010-05-01"}
+    fp = figure_mentions([claim("cl_p", "ev_1", "p1", "5,000")], published)
+    fq = figure_mentions([claim("cl_q", "ev_2", "q1", "1,000")], published)
+    fr = figure_mentions([claim("cl_r", "ev_1", "p1", "1,000")], published)
+    (found,) = cross_event_contradictions(fp, fq)
+    assert (found.a, found.b) == ("cl_p", "cl_q")
+    # p1 gives 1,000 too (claim r): no rival, in one call or in blocks [p], [q], [r]
+    assert cross_event_contradictions(fp + fq + fr) == []
+    figures = figures_by_article(fp + fq + fr)
+    blocks = [fp, fq, fr]
+    assert [
+        x
+        for i, left in enumerate(blocks)
+        for right in [(), *blocks[i + 1 :]]
+        for x in cross_event_contradictions(left, right, figures=figures, within=not right)
+    ] == []
+    # a block is compared with itself only when asked (within)
+    assert cross_event_contradictions(fp + fq, within=False) == []
+    assert cross_event_contradictions(fp + fq) == [found]
+
+
 def test_a_speaker_is_named_once_by_the_fullest_name() -> None:
     from newsweave.claims import one_name_each
 

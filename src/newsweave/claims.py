@@ -1930,11 +1930,30 @@ def gives_figure(text: str | None) -> bool:
     return bool(text) and bool(re.search(r"\d", text) or _WORDED_FIGURE.search(text))
 
 
+def figures_by_article(
+    mentions: Iterable[FigureMention],
+    into: dict[str, frozenset[tuple[str, float]]] | None = None,
+) -> dict[str, frozenset[tuple[str, float]]]:
+    """article id -> the figures its mentions among ``mentions`` give as its own report
+    (:func:`newsweave.claim_slots.article_figures`), added to ``into`` when given: a
+    comparison made a block at a time is given those of every block at once."""
+    figures = {} if into is None else into
+    for fm in mentions:
+        article = fm.statement.article
+        figures[article] = figures.get(article, frozenset()) | article_figures(
+            fm.statement.slot("number")
+        )
+    return figures
+
+
 def cross_event_contradictions(
     changed: Sequence[FigureMention],
     others: Sequence[FigureMention] = (),
     options: ClaimOptions | None = None,
     embedder: Embedder | None = None,
+    *,
+    figures: Mapping[str, frozenset[tuple[str, float]]] | None = None,
+    within: bool = True,
 ) -> list[Contradiction]:
     """Figures of the same thing reported in different events: a count revised on day
     three sits in another event (often another thread of the story) than day one's.
@@ -1947,13 +1966,20 @@ def cross_event_contradictions(
     encoder must confirm (``cross_event_cosine``). Each pair's answer depends on the two
     mentions and their articles' figures only, so pairs between unchanged claims keep their
     stored answer. Returns one :class:`Contradiction` per pair of claims.
+
+    Made a block at a time (memory of two blocks, not of the store): ``figures``, the
+    articles' figures over every block (:func:`figures_by_article`; default: those of
+    ``changed`` and ``others``), and ``within=False`` to compare ``changed`` with ``others``
+    only. A pair of claims then has all its candidate mentions in the one call that holds
+    both claims (a claim's mentions stay in one block), which keeps its first conflict in
+    the canonical order below; with the blocks in the order a whole call would put them
+    (``changed`` first), each call orders a pair's mentions as that call would.
     """
     opts = options or ClaimOptions()
     pool = list(changed) + list(others)
     n_changed = len(changed)
-    figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
-    for fm in pool:
-        figures[fm.statement.article] |= article_figures(fm.statement.slot("number"))
+    if figures is None:
+        figures = figures_by_article(pool)
     by_unit: dict[str, list[int]] = defaultdict(list)
     for k, fm in enumerate(pool):
         st = fm.statement
@@ -1995,7 +2021,7 @@ def cross_event_contradictions(
             if x0 >= n_changed:
                 break  # indices are increasing: the rest are unchanged
             for y0 in near(x0):
-                if y0 < n_changed and y0 <= x0:
+                if y0 < n_changed and (y0 <= x0 or not within):
                     continue
                 x, y = (x0, y0) if pool[x0].claim <= pool[y0].claim else (y0, x0)
                 fa, a = pool[x], pool[x].statement

@@ -1379,6 +1379,13 @@ FIGURE_CACHE_CLAIMS = 12_000
 #: Unread claims whose figure mentions are read at once (with their articles' time
 #: expressions and names).
 FIGURE_READ_CLAIMS = 2_000
+#: Changed claims whose figure mentions the comparison across events holds at once (~5.4
+#: kB a claim: ~65 MB): they are compared with the claims after them FIGURE_READ_CLAIMS at
+#: a time, whatever the store holds. Each block beyond the first costs a read of the
+#: claims after it (~1 ms a claim when not in the cache: a first ingest of 50,000
+#: figure-giving claims reads ~3.4x what one block would), so blocks are as large as the
+#: cache; up to this many changed and this many unchanged claims are compared in one call.
+FIGURE_BLOCK_CLAIMS = 12_000
 _FIGURES: dict[tuple, tuple] = {}
 
 
@@ -1387,53 +1394,103 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     changed (new, or read otherwise: another event, other mentions) against every stored
     claim; pairs of unchanged claims keep their stored answer (a pair's answer depends on
     the two claims and their articles alone). With ``cross_event`` off, every such
-    contradiction is dropped."""
-    from newsweave.claims import IndexedMentions, cross_event_contradictions, figure_mentions
+    contradiction is dropped.
+
+    Memory holds a block of ``FIGURE_BLOCK_CLAIMS`` changed claims and ``FIGURE_READ_CLAIMS``
+    others, not the store's: the changed claims (in stored order) a block at a time, each
+    compared within itself and then with every claim after it (the later changed ones, then
+    the unchanged ones) ``FIGURE_READ_CLAIMS`` at a time. A pair of claims is compared in
+    one call only, with all its mentions, so the answers are those of one comparison of all
+    claims at once (the articles' figures that a pair reads are gathered over every claim
+    first)."""
+    from newsweave.claims import cross_event_contradictions, figures_by_article
 
     if not options.cross_event:
         claims_store.save_cross_event(store, [c.id for c in claims_store.load_claims(store)], [])
         return
-    # only claims with a mention that may give a figure take part (figure_mentions); their
-    # figure mentions are read once per process and kept by the claim's stored state
+    # only claims with a mention that may give a figure take part (figure_mentions)
     rows = claims_store.figure_states(store)
-    unread = [cid for cid, state in rows if state is None or (cid, state) not in _FIGURES]
+    states = dict(rows)
+    ids = [cid for cid, _state in rows if cid in changed]  # changed first, as compared
+    n_changed = len(ids)
+    ids += [cid for cid, _state in rows if cid not in changed]
+    published: dict[str, str | None] = {}
+
+    def block(start: int, stop: int) -> list:
+        """The figure mentions of the claims ``ids[start:stop]``, in that order."""
+        if not published:
+            published.update(claims_store.published_dates(store))
+        got = _figure_mentions(store, ids[start:stop], states, published)
+        return [m for ms in got for m in ms]
+
+    step = FIGURE_BLOCK_CLAIMS
+    embedder = _figure_embedder(options)
+    if n_changed == 0:
+        found = []
+    elif n_changed <= step and len(ids) - n_changed <= step:  # one call holds them all
+        found = cross_event_contradictions(
+            block(0, n_changed), block(n_changed, len(ids)), options, embedder
+        )
+    else:
+        # the figures each article gives, over every claim, before any pair is decided
+        # (the first block of changed claims is kept from this pass, not read again)
+        figures: dict[str, frozenset[tuple[str, float]]] = {}
+        first = min(step, n_changed)
+        kept = block(0, first)
+        figures_by_article(kept, figures)
+        for b in range(first, len(ids), step):
+            figures_by_article(block(b, min(b + step, len(ids))), figures)
+        found = []
+        for b in range(0, n_changed, step):
+            after = min(b + step, n_changed)  # a block of changed claims, then the rest
+            left, kept = kept or block(b, after), []
+            found += cross_event_contradictions(left, (), options, embedder, figures=figures)
+            for c in range(after, len(ids), FIGURE_READ_CLAIMS):
+                right = block(c, min(c + FIGURE_READ_CLAIMS, len(ids)))
+                found += cross_event_contradictions(
+                    left, right, options, embedder, figures=figures, within=False
+                )
+        found.sort(key=lambda x: (x.a, x.b))
+    claims_store.save_cross_event(store, changed, found)
+
+
+def _figure_mentions(
+    store: Store, ids: Sequence[str], states: Mapping[str, str | None], published: Mapping
+) -> list[tuple]:
+    """The figure mentions of the claims ``ids`` (in that order; a claim not stored gives
+    none): from the per-process cache by the claim's stored state, else read from the store
+    ``FIGURE_READ_CLAIMS`` at a time (a claim's figure mentions are read from it and its own
+    articles alone: memory holds one batch's claims, time expressions, names and texts) and
+    kept, least recently used out first."""
+    from newsweave.claims import IndexedMentions, figure_mentions
+
+    unread = [cid for cid in ids if states[cid] is None or (cid, states[cid]) not in _FIGURES]
     read: dict[str, tuple] = {}
-    if unread:
-        published = claims_store.published_dates(store)
-        # a claim's figure mentions are read from it and its own articles alone, so the
-        # unread claims are read FIGURE_READ_CLAIMS at a time (memory holds one batch's
-        # claims, time expressions, names and texts, not the store's)
-        for b in range(0, len(unread), FIGURE_READ_CLAIMS):
-            claims = claims_store.load_claims_in_order(store, unread[b : b + FIGURE_READ_CLAIMS])
-            # the time expressions of every article an unread claim cites
-            arts = sorted({a for c in claims for a in c.articles})
-            times = {a: time_store.time_refs(store, a) for a in arts}
-            # the nlp stage's names in those articles: whose figure each is
-            names = IndexedMentions({a: nlp_store.mentions_of(store, a) for a in arts})
-            # and their texts: the words before a mention say what its "it" is
-            texts = {a: art.text for a in arts if (art := store.article(a)) is not None}
-            read.update(
-                (c.id, tuple(figure_mentions([c], published, times, names, texts))) for c in claims
-            )
-    mentions: dict[str, tuple] = {}
-    for cid, state in rows:
-        key = (cid, state)
+    for b in range(0, len(unread), FIGURE_READ_CLAIMS):
+        claims = claims_store.load_claims_in_order(store, unread[b : b + FIGURE_READ_CLAIMS])
+        # the time expressions of every article an unread claim cites
+        arts = sorted({a for c in claims for a in c.articles})
+        times = {a: time_store.time_refs(store, a) for a in arts}
+        # the nlp stage's names in those articles: whose figure each is
+        names = IndexedMentions({a: nlp_store.mentions_of(store, a) for a in arts})
+        # and their texts: the words before a mention say what its "it" is
+        texts = {a: art.text for a in arts if (art := store.article(a)) is not None}
+        read.update(
+            (c.id, tuple(figure_mentions([c], published, times, names, texts))) for c in claims
+        )
+    out: list[tuple] = []
+    for cid in ids:
+        key = (cid, states[cid])
         if cid in read:
-            mentions[cid] = read[cid]
-            if state is not None:
+            out.append(read[cid])
+            if key[1] is not None:
                 _FIGURES[key] = read[cid]
         elif key in _FIGURES:
-            mentions[cid] = _FIGURES[key] = _FIGURES.pop(key)  # most recently used last
+            out.append(_FIGURES.pop(key))
+            _FIGURES[key] = out[-1]  # most recently used last
     while len(_FIGURES) > FIGURE_CACHE_CLAIMS:
         del _FIGURES[next(iter(_FIGURES))]
-    ordered = [cid for cid, _state in rows if cid in mentions]
-    found = cross_event_contradictions(
-        [m for c in ordered if c in changed for m in mentions[c]],
-        [m for c in ordered if c not in changed for m in mentions[c]],
-        options,
-        embedder=_figure_embedder(options),
-    )
-    claims_store.save_cross_event(store, changed, found)
+    return out
 
 
 register_step(
