@@ -219,7 +219,8 @@ def test_kept_timeline_candidates_follow_the_stored_rows(tmp_path: Path) -> None
         def fresh(art: Article) -> tuple:
             return timeline_candidates(time_store.dated_sentences(store, art.id), art.published)
 
-        got = pipeline._timeline_candidates(store, arts)
+        published = {a.id: a.published for a in arts}
+        got = pipeline._timeline_candidates(store, published)
         assert got == {a.id: fresh(a) for a in arts}
         changed = next(a for a in arts if got[a.id])
         row = got[changed.id][0].ds
@@ -229,10 +230,50 @@ def test_kept_timeline_candidates_follow_the_stored_rows(tmp_path: Path) -> None
                 " WHERE article_id = ? AND sentence = ?",
                 (row.article, row.sentence),
             )
-        again = pipeline._timeline_candidates(store, arts)
+        again = pipeline._timeline_candidates(store, published)
         assert again[changed.id] != got[changed.id] and again[changed.id] == fresh(changed)
         assert any(c.ds.date == "1999-01-02" for c in again[changed.id])
         assert all(again[a.id] is got[a.id] for a in arts if a is not changed)
+
+
+def test_kept_signals_follow_the_stored_mentions_and_rows(tmp_path: Path) -> None:
+    """load_signals keeps each article's signals between deliveries and reads again only
+    articles whose change stamps moved: a mention's entity changed (by any writer: the
+    stamps are set by triggers), its signals row rewritten; the others are the kept
+    objects, unread."""
+    import newsweave
+    from newsweave.store import group as group_store
+
+    with newsweave.open(tmp_path / "news.db") as nw:
+        nw.ingest([SEEDS])
+        store = nw.store
+        ids = [r[0] for r in store.conn.execute("SELECT article_id FROM group_signals")]
+        first = {s.id: s for s in group_store.load_signals(store, ids)}
+        again = {s.id: s for s in group_store.load_signals(store, ids)}
+        assert all(again[a] is first[a] for a in ids)
+        aid, start, end = store.conn.execute(
+            "SELECT article_id, start, end FROM mentions ORDER BY article_id, start LIMIT 1"
+        ).fetchone()
+        with store.transaction() as conn:
+            conn.execute(
+                "UPDATE mentions SET entity_id = 'renamed-entity'"
+                " WHERE article_id = ? AND start = ? AND end = ?",
+                (aid, start, end),
+            )
+        moved = {s.id: s for s in group_store.load_signals(store, ids)}
+        assert "e:renamed-entity" in moved[aid].terms
+        assert "e:renamed-entity" not in first[aid].terms
+        assert all(moved[a] is first[a] for a in ids if a != aid)
+        other = next(a for a in ids if a != aid)
+        with store.transaction() as conn:
+            conn.execute(
+                "UPDATE group_signals SET title = 'Retitled' WHERE article_id = ?", (other,)
+            )
+        retitled = {s.id: s for s in group_store.load_signals(store, ids)}
+        assert retitled[other].title == "Retitled"
+        assert all(retitled[a] is moved[a] for a in ids if a != other)
+        # the order is the store's, as before (the centroid of re-embedded events sums in it)
+        assert [s.id for s in group_store.load_signals(store, ids)] == sorted(ids)
 
 
 @pytest.mark.slow

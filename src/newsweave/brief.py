@@ -604,7 +604,7 @@ def build_timeline(
     }
     return timeline_of_candidates(
         candidates,
-        articles,
+        {aid: a.published for aid, a in articles.items()},
         story=story,
         max_entries=max_entries,
         min_articles=min_articles,
@@ -614,7 +614,7 @@ def build_timeline(
 
 def timeline_of_candidates(
     candidates: Mapping[str, Sequence[TimelineCandidate]],
-    articles: Mapping[str, Article],
+    published: Mapping[str, str | None],
     *,
     story: str | None = None,
     max_entries: int = 15,
@@ -622,14 +622,14 @@ def timeline_of_candidates(
     support: float = 0.35,
 ) -> list[TimelineEntry]:
     """:func:`build_timeline` from each article's :func:`timeline_candidates` (by article
-    id; the articles' publication dates come from ``articles``, which must hold every
-    article of the story)."""
+    id) and the publication date of every article of the story (``published``, by article
+    id: all a timeline reads of its articles besides their sentence dates)."""
     pools: dict[tuple[str, TimelineKind], list[TimelineCandidate]] = defaultdict(list)
     for cands in candidates.values():
         for c in cands:
             pools[(c.ds.date, c.kind)].append(c)
     scored = []
-    years = {p[:4] for p in (a.published for a in articles.values()) if p}
+    years = {p[:4] for p in published.values() if p}
     for key, cands in pools.items():
         arts = {c.ds.article for c in cands}
         if len(arts) < min_articles:
@@ -644,8 +644,7 @@ def timeline_of_candidates(
         if granularity_of(key[0]) != "day":
             score *= 0.5  # "last month" says less than a day does
         scored.append((score, key))
-    published = [a.published for a in articles.values()]
-    weight = volume_normalised({v: 1.0 for _, (v, _k) in scored}, published)
+    weight = volume_normalised({v: 1.0 for _, (v, _k) in scored}, published.values())
     scored = [(score * weight[v], (v, k)) for score, (v, k) in scored]
     scored.sort(key=lambda x: (-x[0], x[1]))
     # background (recalled past) is context: at most a quarter of the entries, so the
@@ -659,7 +658,7 @@ def timeline_of_candidates(
             budget[key[1]] -= 1
         eligible.append(key)
     # each part of the story's period first (by its best date), then the rest by rank
-    days = sorted(p for p in published if p)
+    days = sorted(p for p in published.values() if p)
     values = list(dict.fromkeys(v for v, _ in eligible))
     first, last = (days[0], days[-1]) if days else (None, None)
     order = {v: i for i, v in enumerate(cover_period(values, len(values), first, last))}
@@ -692,15 +691,15 @@ def timeline_of_candidates(
                 kind=kind,
                 text=texts[best],
                 story=story,
-                articles=_by_date(support_arts, articles),
+                articles=_by_date(support_arts, published),
             )
         )
     entries.sort(key=lambda e: (_date_start(e.date) or Date.max, e.date, e.kind))
     return entries
 
 
-def _by_date(ids: Sequence[str], articles: Mapping[str, Article]) -> tuple[str, ...]:
-    return tuple(sorted(ids, key=lambda a: (articles[a].published or "9999", a)))
+def _by_date(ids: Sequence[str], published: Mapping[str, str | None]) -> tuple[str, ...]:
+    return tuple(sorted(ids, key=lambda a: (published[a] or "9999", a)))
 
 
 def select_timeline(

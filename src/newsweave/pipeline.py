@@ -1076,13 +1076,13 @@ def _place_chunk(
     for st in group_store.load_stories(store, story_ids):
         if before.get(st.id) == st.articles:
             continue
-        members = store.articles(ArticleFilter(ids=st.articles))
+        # a timeline reads its articles' sentence dates and publication dates only: the
+        # articles' texts are read where their candidates are made (_timeline_candidates)
+        published = group_store.published_dates(store, st.articles)
         group_store.save_timeline(
             conn,
             st.id,
-            timeline_of_candidates(
-                _timeline_candidates(store, members), {a.id: a for a in members}, story=st.id
-            ),
+            timeline_of_candidates(_timeline_candidates(store, published), published, story=st.id),
         )
     group_store.drop_orphan_timelines(conn)
 
@@ -1123,44 +1123,65 @@ def _reembed_other_models(store: Store) -> None:
 
 #: Each story member's timeline candidates, kept per process by article id with what they
 #: were made from (most recently used last): a story's timeline is rebuilt whenever an
-#: article joins it, and its other articles' candidates are those they had. What is kept
-#: of the stored rows is a digest (about 55 kB of rows an article on EgyptianProtest_cnn);
-#: the candidates hold the usable sentences only.
+#: article joins it, and its other articles' candidates are those they had. What they were
+#: made from is known by the stored rows' change stamp (``group_store.dated_stamps``: the
+#: rows are read only for an article whose stamp moved) and the publication date; for an
+#: article with no rows, by a digest of its text. The candidates hold the usable sentences.
 TIMELINE_ARTICLES_KEPT = 3_000
 _TIMELINE_KEPT: dict[str, tuple[tuple, tuple]] = {}
 
 
 def _made_from(rows: tuple, article: Article) -> tuple:
-    """What an article's timeline candidates are a function of: its stored rows (a
-    128-bit digest of them; rows pickled otherwise never share a digest), its publication
-    date, and, where it has no rows, its text (``extract_time`` reads it then)."""
+    """What the candidates of an article with no stamp are a function of: its stored rows
+    (a 128-bit digest of them; rows pickled otherwise never share a digest), its
+    publication date, and, where it has no rows, its text (``extract_time`` reads it then)."""
     digest = hashlib.blake2b(pickle.dumps(rows, protocol=5), digest_size=16).digest()
     text = None if rows else hashlib.blake2b(article.text.encode(), digest_size=16).digest()
     return (digest, article.published, text)
 
 
-def _timeline_candidates(store: Store, members: Sequence[Article]) -> dict[str, tuple]:
-    """``brief.timeline_candidates`` of each of ``members`` from its stored sentence dates
-    (as :func:`_stored_dated` reads them), made again only where what they are made from
-    (:func:`_made_from`) differs from what they were last made from."""
+def _timeline_candidates(store: Store, published: Mapping[str, str | None]) -> dict[str, tuple]:
+    """``brief.timeline_candidates`` of each article of ``published`` (id -> publication
+    date) from its stored sentence dates (as :func:`_stored_dated` reads them), made again
+    only where what they are made from differs from what they were last made from: an
+    article whose rows' change stamp and publication date are those its kept candidates
+    were made from is not read at all."""
     from newsweave.brief import timeline_candidates
 
-    rows = time_store.dated_rows(store, [a.id for a in members])
+    stamps = group_store.dated_stamps(store, list(published))
     out: dict[str, tuple] = {}
-    for art in members:
-        mine = rows.get(art.id, ())
-        source = _made_from(mine, art)
-        held = _TIMELINE_KEPT.pop(art.id, None)
+    stale: list[str] = []
+    for aid, pub in published.items():
+        held = _TIMELINE_KEPT.get(aid)
+        stamp = stamps.get(aid)
+        if held is not None and stamp is not None and held[0] == ("stamp", stamp, pub):
+            _TIMELINE_KEPT[aid] = _TIMELINE_KEPT.pop(aid)  # most recently used last
+            out[aid] = held[1]
+        else:
+            stale.append(aid)
+    rows = time_store.dated_rows(store, stale) if stale else {}
+    # an article with no rows: its candidates come from its text (_stored_dated)
+    unread = [aid for aid in stale if aid not in rows or aid not in stamps]
+    articles = {a.id: a for a in store.articles(ArticleFilter(ids=tuple(unread)))} if unread else {}
+    for aid in stale:
+        mine = rows.get(aid, ())
+        if mine and aid in stamps:
+            source: tuple = ("stamp", stamps[aid], published[aid])
+        else:
+            source = _made_from(mine, articles[aid])
+        held = _TIMELINE_KEPT.pop(aid, None)
         if held is None or held[0] != source:
             dated = (
-                [time_store.dated_sentence(r) for r in mine] if mine else _stored_dated(store, art)
+                [time_store.dated_sentence(r) for r in mine]
+                if mine
+                else _stored_dated(store, articles[aid])
             )
-            held = (source, timeline_candidates(dated, art.published))
-        _TIMELINE_KEPT[art.id] = held
-        out[art.id] = held[1]
+            held = (source, timeline_candidates(dated, published[aid]))
+        _TIMELINE_KEPT[aid] = held
+        out[aid] = held[1]
     while len(_TIMELINE_KEPT) > TIMELINE_ARTICLES_KEPT:
         del _TIMELINE_KEPT[next(iter(_TIMELINE_KEPT))]
-    return out
+    return {aid: out[aid] for aid in published}
 
 
 def _stored_dated(store: Store, article: Article) -> list:

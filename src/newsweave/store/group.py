@@ -106,6 +106,72 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE group_signals ADD COLUMN story_vector BLOB;
         """,
     ),
+    (
+        # Change stamps per article (newsweave.pipeline keeps what it made of an article per
+        # process between deliveries, and reads these instead of the rows to learn what
+        # changed): a fresh random value whenever the rows they stand for are written, set
+        # by triggers (whatever code writes the rows, in the writer's transaction). Random,
+        # not a counter: two copies of a store written apart never share a stamp. ``dated``
+        # moves with the article's dated_sentences rows, ``signals`` with its group_signals
+        # row, ``mentions`` with its mentions once its signals are stored (a mention written
+        # before finds no row: its article has no stamp to move, and the one its signals
+        # get is newer than the mention). NULL: not stamped, read the rows. Rows from before
+        # are stamped here. No foreign key: a trigger may stamp while an article's rows are
+        # deleted with it (an orphan stamp is harmless). A migration that drops and makes
+        # again dated_sentences, mentions or group_signals must make these triggers again.
+        "group/0005_change_stamps",
+        """
+        CREATE TABLE group_stamps (
+            article_id TEXT PRIMARY KEY,
+            dated      BLOB,
+            mentions   BLOB,
+            signals    BLOB
+        ) WITHOUT ROWID;
+        INSERT INTO group_stamps(article_id, dated)
+            SELECT article_id, randomblob(16) FROM dated_sentences GROUP BY article_id;
+        INSERT INTO group_stamps(article_id, mentions, signals)
+            SELECT article_id, randomblob(16), randomblob(16) FROM group_signals WHERE true
+            ON CONFLICT(article_id) DO UPDATE
+            SET mentions = excluded.mentions, signals = excluded.signals;
+        CREATE TRIGGER group_stamp_dated_insert AFTER INSERT ON dated_sentences BEGIN
+            INSERT INTO group_stamps(article_id, dated) VALUES (NEW.article_id, randomblob(16))
+            ON CONFLICT(article_id) DO UPDATE SET dated = excluded.dated;
+        END;
+        CREATE TRIGGER group_stamp_dated_delete AFTER DELETE ON dated_sentences BEGIN
+            INSERT INTO group_stamps(article_id, dated) VALUES (OLD.article_id, randomblob(16))
+            ON CONFLICT(article_id) DO UPDATE SET dated = excluded.dated;
+        END;
+        CREATE TRIGGER group_stamp_dated_update AFTER UPDATE ON dated_sentences BEGIN
+            INSERT INTO group_stamps(article_id, dated) VALUES (OLD.article_id, randomblob(16))
+            ON CONFLICT(article_id) DO UPDATE SET dated = excluded.dated;
+            INSERT INTO group_stamps(article_id, dated) VALUES (NEW.article_id, randomblob(16))
+            ON CONFLICT(article_id) DO UPDATE SET dated = excluded.dated;
+        END;
+        CREATE TRIGGER group_stamp_signals_insert AFTER INSERT ON group_signals BEGIN
+            INSERT INTO group_stamps(article_id, mentions, signals)
+            VALUES (NEW.article_id, randomblob(16), randomblob(16))
+            ON CONFLICT(article_id) DO UPDATE
+            SET mentions = excluded.mentions, signals = excluded.signals;
+        END;
+        CREATE TRIGGER group_stamp_signals_update AFTER UPDATE ON group_signals BEGIN
+            INSERT INTO group_stamps(article_id, mentions, signals)
+            VALUES (NEW.article_id, randomblob(16), randomblob(16))
+            ON CONFLICT(article_id) DO UPDATE
+            SET mentions = excluded.mentions, signals = excluded.signals;
+        END;
+        -- one look-up per mention of an article not grouped yet (most mentions written)
+        CREATE TRIGGER group_stamp_mentions_insert AFTER INSERT ON mentions BEGIN
+            UPDATE group_stamps SET mentions = randomblob(16) WHERE article_id = NEW.article_id;
+        END;
+        CREATE TRIGGER group_stamp_mentions_delete AFTER DELETE ON mentions BEGIN
+            UPDATE group_stamps SET mentions = randomblob(16) WHERE article_id = OLD.article_id;
+        END;
+        CREATE TRIGGER group_stamp_mentions_update AFTER UPDATE ON mentions BEGIN
+            UPDATE group_stamps SET mentions = randomblob(16)
+            WHERE article_id IN (OLD.article_id, NEW.article_id);
+        END;
+        """,
+    ),
 ]
 
 
@@ -249,11 +315,14 @@ def _current_terms(stored: Mapping[str, int], entities: Sequence[str]) -> dict[s
 
 
 #: Signals made from stored rows, kept per process by article, most recently used last
-#: (the group step loads every open article's signals on each delivery): the same row and
-#: entity terms give the same object back, whose term map the grouping's TF-IDF keeps
-#: term ids for (``newsweave.group._term_row``). About 50 kB each (400 terms).
+#: (the group step loads every open article's signals on each delivery): an article whose
+#: change stamps (``signals`` and ``mentions`` of ``group_stamps``) are those its kept
+#: signals were made with is not read at all, and the same row and entity terms give the
+#: same object back, whose term map the grouping's TF-IDF keeps term ids for
+#: (``newsweave.group._term_row``). About 50 kB each (400 terms).
 SIGNALS_KEPT = 3_000
-_SIGNALS: dict[str, tuple[tuple, tuple[str, ...], ArticleSignals]] = {}
+#: article id -> (stamps, row, entity terms, signals); stamps None where it had none
+_SIGNALS: dict[str, tuple[tuple | None, tuple, tuple[str, ...], ArticleSignals]] = {}
 
 
 def load_signals(
@@ -261,40 +330,91 @@ def load_signals(
 ) -> list[ArticleSignals]:
     """Stored signals of ``ids``, their entity terms from the current resolution; raises
     StageError if a vector is not ``model``'s."""
-    out: list[ArticleSignals] = []
-    entities = _entity_terms(store, ids)
+    order: list[str] = []
+    stamps: dict[str, tuple] = {}
     for chunk, marks in id_chunks(ids):
+        for aid, signals_stamp, mentions_stamp in store.conn.execute(
+            "SELECT g.article_id, s.signals, s.mentions FROM group_signals g"
+            " LEFT JOIN group_stamps s ON s.article_id = g.article_id"
+            f" WHERE g.article_id IN ({marks})",
+            chunk,
+        ):
+            order.append(aid)
+            if signals_stamp is not None and mentions_stamp is not None:
+                stamps[aid] = (signals_stamp, mentions_stamp)
+    found: dict[str, ArticleSignals] = {}
+    stale: list[str] = []
+    for aid in order:
+        held = _SIGNALS.get(aid)
+        if held is not None and held[0] is not None and held[0] == stamps.get(aid):
+            _SIGNALS[aid] = _SIGNALS.pop(aid)  # most recently used last
+            found[aid] = held[3]
+            _check_model(aid, held[1][5], model)
+        else:
+            stale.append(aid)
+    entities = _entity_terms(store, stale) if stale else {}
+    for chunk, marks in id_chunks(stale):
         for aid, *row in store.conn.execute(
             "SELECT article_id, vector, terms, date, published, title, model, story_vector"
             f" FROM group_signals WHERE article_id IN ({marks})",
             chunk,
         ):
             vec, terms, date, published, title, made_by, story_vec = row
-            if made_by != model:
-                raise StageError(
-                    f"article {aid}: its stored vector was made by {made_by}, not {model};"
-                    " run the group step (it re-embeds such vectors) before comparing"
-                )
+            _check_model(aid, made_by, model)
             names = tuple(entities.get(aid, ()))
             held = _SIGNALS.pop(aid, None)
-            if held is None or held[0] != tuple(row) or held[1] != names:
-                held = (
-                    tuple(row),
-                    names,
-                    ArticleSignals(
-                        id=aid,
-                        vector=_blob_vec(vec),
-                        terms=_current_terms(json.loads(terms), names),
-                        date=date,
-                        published=published,
-                        title=title,
-                        story_vector=None if story_vec is None else _blob_vec(story_vec),
-                    ),
+            if held is None or held[1] != tuple(row) or held[2] != names:
+                signals = ArticleSignals(
+                    id=aid,
+                    vector=_blob_vec(vec),
+                    terms=_current_terms(json.loads(terms), names),
+                    date=date,
+                    published=published,
+                    title=title,
+                    story_vector=None if story_vec is None else _blob_vec(story_vec),
                 )
-            _SIGNALS[aid] = held
-            out.append(held[2])
+            else:
+                signals = held[3]
+            _SIGNALS[aid] = (stamps.get(aid), tuple(row), names, signals)
+            found[aid] = signals
     while len(_SIGNALS) > SIGNALS_KEPT:
         del _SIGNALS[next(iter(_SIGNALS))]
+    return [found[aid] for aid in order]
+
+
+def _check_model(article: str, made_by: str, model: str) -> None:
+    if made_by != model:
+        raise StageError(
+            f"article {article}: its stored vector was made by {made_by}, not {model};"
+            " run the group step (it re-embeds such vectors) before comparing"
+        )
+
+
+def dated_stamps(store: Store, article_ids: Sequence[str]) -> dict[str, bytes]:
+    """article id -> the change stamp of its stored sentence dates (a new value whenever
+    they are written: equal stamps, equal rows), for the articles that have one."""
+    out: dict[str, bytes] = {}
+    for chunk, marks in id_chunks(article_ids):
+        out.update(
+            store.conn.execute(
+                "SELECT article_id, dated FROM group_stamps"
+                f" WHERE article_id IN ({marks}) AND dated IS NOT NULL",
+                chunk,
+            ).fetchall()
+        )
+    return out
+
+
+def published_dates(store: Store, article_ids: Sequence[str]) -> dict[str, str | None]:
+    """article id -> publication date, for the stored ones of ``article_ids`` (what a
+    story's timeline reads of its articles besides their sentence dates)."""
+    out: dict[str, str | None] = {}
+    for chunk, marks in id_chunks(article_ids):
+        out.update(
+            store.conn.execute(
+                f"SELECT id, published FROM articles WHERE id IN ({marks})", chunk
+            ).fetchall()
+        )
     return out
 
 
@@ -529,6 +649,7 @@ def load_timeline(store: Store, story: str | None = None) -> list[TimelineEntry]
 __all__ = [
     "MIGRATIONS",
     "close_chunk",
+    "dated_stamps",
     "drop_orphan_timelines",
     "event_centroids",
     "events_of_articles",
@@ -539,6 +660,7 @@ __all__ = [
     "open_articles",
     "open_stories",
     "open_unplaced",
+    "published_dates",
     "remember",
     "roll_back_open",
     "save_grouping",
