@@ -698,6 +698,62 @@ def test_similarity_built_in_place_is_bit_for_bit_the_whole_matrix_expression() 
     assert np.array_equal(stories, w * (vectors @ vectors.T) + (1.0 - w) * _cosines(tf))
 
 
+def test_stories_take_the_pools_term_cosines_bit_for_bit(monkeypatch) -> None:
+    """group() computes a small pool's TF-IDF cosines once, for its events and for its
+    stories (the same articles, in the events' order): what is added from them must be,
+    value for value, what a fresh TF-IDF of the pool in either order gives (over several
+    row blocks and a part block), and the grouping the same as with none kept."""
+    import newsweave.group as grouping
+    from newsweave.group import (
+        COSINE_BLOCK_ROWS,
+        _add_cosines,
+        _add_kept_cosines,
+        _cosines,
+        _tfidf_matrix,
+        article_terms,
+    )
+
+    topic = SHARED_DATA / "timeline17" / "LibyaWar_reuters" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 LibyaWar_reuters not available")
+    texts = [p.read_text(errors="replace") for p in sorted(topic.glob("*/*.txt"))[:150]]
+    maps = [
+        article_terms(Article(str(i), "", None, None, None, None, None, t))
+        for i, t in enumerate(texts)
+    ]
+    rng = np.random.default_rng(11)
+    n = 2 * COSINE_BLOCK_ROWS + 77
+    pool = [dict(maps[int(rng.integers(len(maps)))], **{f"e:x{i % 13}": 1}) for i in range(n)]
+    cosines = _cosines(_tfidf_matrix(pool))
+    base = rng.standard_normal((n, n)).astype(np.float32)
+    for rows in (None, rng.permutation(n)):
+        kept, fresh = base.copy(), base.copy()
+        _add_kept_cosines(kept, cosines, 0.6, rows)
+        order = pool if rows is None else [pool[i] for i in rows]
+        _add_cosines(fresh, _tfidf_matrix(order), 0.6)
+        assert np.array_equal(kept, fresh)
+
+    # the grouping itself: 60 articles of three made-up happenings, kept and not kept
+    vectors = rng.standard_normal((3, 384)).astype(np.float32)
+    signals = []
+    for i in range(60):
+        v = vectors[i % 3] + 0.6 * rng.standard_normal(384).astype(np.float32)
+        signals.append(
+            ArticleSignals(
+                f"a{i:03d}",
+                v / np.linalg.norm(v),
+                dict(maps[(i % 3) * 7 + i % 5], **{f"e:x{i % 3}": 2}),
+                f"2011-03-{1 + i % 3:02d}",
+                None,
+                f"title {i}",
+            )
+        )
+    kept_grouping = group(signals)
+    monkeypatch.setattr(grouping, "TERM_COSINES_KEPT_ROWS", 0)
+    assert group(signals) == kept_grouping
+    assert len(kept_grouping.events) > 1
+
+
 def test_a_batch_is_compared_with_at_most_the_nearest_events_the_budget_holds() -> None:
     # memory bounded by design (#14): a batch of a large store is compared with at most
     # ``most`` stored events, those nearest to any of its articles, whatever the store holds

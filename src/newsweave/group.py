@@ -405,6 +405,34 @@ def _add_cosines(sim: np.ndarray, mat: sparse.csr_matrix, weight: float) -> None
         sim[b : b + len(block)] += block
 
 
+#: Pools of at most this many articles keep their TF-IDF cosine matrix through one
+#: :func:`group` call (16 MB at 2,000): the stories compare the same articles by the same
+#: terms, in another order (:func:`_group_stories`). A bigger pool computes them twice,
+#: as before, rather than hold another n x n matrix beside the similarity (144 MB at the
+#: 6,000 articles a regrouping may compare).
+TERM_COSINES_KEPT_ROWS = 2_000
+
+
+def _add_kept_cosines(
+    sim: np.ndarray, cosines: np.ndarray, weight: float, rows: np.ndarray | None = None
+) -> None:
+    """``sim += weight * cosines[rows][:, rows]`` in place, a block of rows at a time (all
+    rows, in order, when ``rows`` is None): what :func:`_add_cosines` adds for the pool
+    ``cosines`` were computed over, its rows taken in the order ``rows``. The same float32
+    values: a cosine of :func:`_cosine_blocks` is a function of its two rows alone (the
+    sparse product sums one row's terms, in its column order, for each other row), and the
+    TF-IDF rows of a pool do not depend on its order (columns, IDF and each row's
+    normalisation are functions of the pool's term maps as a set)."""
+    n = len(cosines) if rows is None else len(rows)
+    for b in range(0, n, COSINE_BLOCK_ROWS):
+        if rows is None:
+            block = cosines[b : b + COSINE_BLOCK_ROWS].copy()
+        else:
+            block = cosines[np.ix_(rows[b : b + COSINE_BLOCK_ROWS], rows)]
+        block *= weight
+        sim[b : b + len(block)] += block
+
+
 def _subtract_far_dates(sim: np.ndarray, dates: Sequence[str | None], max_days: int) -> None:
     """``sim -= far`` in place, ``far`` 1.0 where both dates are known and further apart
     than ``max_days``, else 0 (a block of rows at a time, the same float32 values as
@@ -426,16 +454,26 @@ def article_similarity(
 ) -> np.ndarray:
     """Pairwise article similarity: weighted embedding + TF-IDF cosine, minus 1 for pairs
     whose event dates are too far apart to be one happening."""
+    return _article_similarity(signals, options, None)
+
+
+def _article_similarity(
+    signals: Sequence[ArticleSignals], options: GroupOptions, cosines: np.ndarray | None
+) -> np.ndarray:
+    """:func:`article_similarity`, with the pool's TF-IDF cosines ``cosines`` (computed
+    by the caller, :func:`_cosines`) when given."""
     if not signals:
         return np.zeros((0, 0), dtype=np.float32)
     vec = np.stack([s.vector for s in signals]).astype(np.float32)
-    tf = _tfidf_matrix([s.terms for s in signals])
     w = options.embedding_weight
     # w * (vec @ vec.T) + (1 - w) * cosines - far, computed in place (the same float32
     # values): the one n x n matrix held is the result
     sim = vec @ vec.T
     sim *= w
-    _add_cosines(sim, tf, 1.0 - w)
+    if cosines is None:
+        _add_cosines(sim, _tfidf_matrix([s.terms for s in signals]), 1.0 - w)
+    else:
+        _add_kept_cosines(sim, cosines, 1.0 - w)
     _subtract_far_dates(sim, [s.date for s in signals], options.max_event_days)
     return sim
 
@@ -752,9 +790,14 @@ def group(
         clusters.append([pool_index[a] for a in members])
         frozen.append(False)
 
+    # the stories compare the same articles by the same terms: a small pool's TF-IDF
+    # cosines are computed once for both
+    cosines = None
+    if len(pool) <= TERM_COSINES_KEPT_ROWS and options.embedding_weight < 1.0 and pool:
+        cosines = _cosines(_tfidf_matrix([s.terms for s in pool]))
     # the similarity matrix is _average_link's alone: freed once the cluster totals are in
     merged = _average_link(
-        article_similarity(pool, options), clusters, frozen, options.event_threshold
+        _article_similarity(pool, options, cosines), clusters, frozen, options.event_threshold
     )
 
     by_event_id = {ev.id: ev for ev in events_sorted}
@@ -788,7 +831,11 @@ def group(
         )
 
     stories_out = _group_stories(
-        events_out, {i: m for i, (m, _) in out_events.items()}, stories, options
+        events_out,
+        {i: m for i, (m, _) in out_events.items()},
+        stories,
+        options,
+        None if cosines is None else (cosines, pool_index),
     )
     story_of_event = {e: st.id for st in stories_out for e in st.events}
     final_events = tuple(
@@ -813,9 +860,12 @@ def _group_stories(
     members: Mapping[str, list[ArticleSignals]],
     stories: Sequence[Story],
     options: GroupOptions,
+    pool_cosines: tuple[np.ndarray, Mapping[str, int]] | None = None,
 ) -> tuple[Story, ...]:
     """Average linkage over events, then kin pairs (:func:`_kin_pairs`); existing stories
-    are frozen clusters new events may join, and two of them never merge (as events)."""
+    are frozen clusters new events may join, and two of them never merge (as events).
+    ``pool_cosines``: the TF-IDF cosines of the pool the events were made from and each
+    article's row in it (used when the events hold exactly that pool's articles)."""
     stories_sorted = sorted(stories, key=lambda s: s.id)
     ev_ids = sorted(events)
     index = {e: i for i, e in enumerate(ev_ids)}
@@ -853,7 +903,17 @@ def _group_stories(
     sim = vec @ vec.T
     sim *= w  # in place: the same float32 values as w * (vec @ vec.T)
     if w < 1.0:
-        _add_cosines(sim, _tfidf_matrix([a.terms for a in arts]), 1.0 - w)
+        rows = None
+        if pool_cosines is not None:
+            cosines, row_of = pool_cosines
+            rows = np.array([row_of.get(a.id, -1) for a in arts], dtype=np.int64)
+            # the events hold every article of the pool once: the same pool of terms
+            if len(rows) != len(cosines) or len(np.unique(rows)) != len(rows) or rows.min() < 0:
+                rows = None
+        if rows is None:
+            _add_cosines(sim, _tfidf_matrix([a.terms for a in arts]), 1.0 - w)
+        else:
+            _add_kept_cosines(sim, cosines, 1.0 - w, rows)
     # Clusters of stories with no event in this call still need a (non-empty) row list.
     keep = [i for i, c in enumerate(clusters) if c]
     merged_rows = _average_link(
