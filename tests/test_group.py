@@ -631,12 +631,17 @@ def test_term_weights_are_bit_for_bit_those_of_one_product_per_occurrence() -> N
         assert np.array_equal(_cosines(got), _cosines(want))
 
 
-def test_cluster_sums_are_the_sparse_products_sums_bit_for_bit() -> None:
-    # _average_link's cluster totals, one column at a time, must equal the whole-matrix
-    # product they replace exactly (the merges compare them), for any partition and order
+@pytest.mark.parametrize("whole_rows", [0, 1_500])
+def test_cluster_sums_are_the_sparse_products_sums_bit_for_bit(monkeypatch, whole_rows) -> None:
+    # _average_link's cluster totals, one column at a time (above CLUSTER_SUMS_WHOLE_ROWS
+    # rows), must equal the whole-matrix product they replace exactly (the merges compare
+    # them), for any partition and order
     from scipy import sparse
 
+    import newsweave.group as grouping
     from newsweave.group import _cluster_sums
+
+    monkeypatch.setattr(grouping, "CLUSTER_SUMS_WHOLE_ROWS", whole_rows)
 
     rng = np.random.default_rng(14)
     for n, k in [(7, 3), (300, 40), (600, 550), (200, 1)]:

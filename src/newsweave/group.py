@@ -478,13 +478,23 @@ def _article_similarity(
     return sim
 
 
+#: Rows up to which :func:`_cluster_sums` takes the whole-matrix products (their float64
+#: copy of ``sim`` and clusters x rows product: 2 x 18 MB at 1,500 rows); above, one
+#: column at a time. The open chunk is regrouped on every delivery, so this runs on every
+#: delivery over every open article.
+CLUSTER_SUMS_WHOLE_ROWS = 1_500
+
+
 def _cluster_sums(sim: np.ndarray, member: sparse.csr_matrix) -> np.ndarray:
     """``member.T @ (member.T @ sim.astype(float64)).T`` (the total similarity between the
     rows of each two clusters; ``member``: rows x clusters, 0/1) with the same float64 sums
     in the same order, one column of ``sim`` at a time: no n x n float64 copy of ``sim``
     and no clusters x n product (288 MB each at the 6,000 articles a regrouping may
     compare). ``member.T @ X`` adds the rows of ``X`` of each cluster in increasing row
-    order; so does this."""
+    order; so does this. Up to ``CLUSTER_SUMS_WHOLE_ROWS`` rows it is that expression
+    itself (the same sums: tests/test_group.py), in a few products instead of one per row."""
+    if member.shape[0] <= CLUSTER_SUMS_WHOLE_ROWS:
+        return np.asarray(member.T @ (member.T @ sim.astype(np.float64)).T)
     k = member.shape[1]
     by_rows = member.T.tocsc()  # clusters x rows: column i holds the cluster of row i
     sums = np.zeros((k, k))
