@@ -103,7 +103,16 @@ def test_numpy_tok2vec_gives_thincs_floats_bit_for_bit(monkeypatch: pytest.Monke
     tok2vec = nlp.GreedyNerDecoder.for_model(model).tok2vec
     sample = [model.make_doc(nlp.SAMPLE_TEXT), model.make_doc("Obama met Merkel in Paris.")]
     forward = nlp.Tok2VecForward.for_model(tok2vec, sample)
-    assert forward is not None
+    if forward is None:
+        # The check at load refused the numpy forward. That is right only where this CPU's
+        # BLAS kernel gives a row other bits with other rows beside it (seen on an AMD EPYC
+        # with OpenBLAS 0.3.31: thinc's own predict then depends on the batch), so the
+        # kept first-layer rows cannot match: the decoder runs thinc's tok2vec instead.
+        direct = nlp.Tok2VecForward(tok2vec)
+        assert not all(
+            np.array_equal(direct(docs), tok2vec.predict(docs)) for docs in (sample, sample[-1:])
+        )
+        pytest.skip("this CPU's BLAS is not row-independent: the numpy tok2vec is off here")
     docs = [model.make_doc(t) for t in _real_texts()[:40]] + [model.make_doc("")]
     batches = [docs[i : i + 5] for i in range(0, len(docs), 5)]
     for batch in batches:  # rows of the first layer computed, then kept
