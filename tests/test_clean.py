@@ -606,3 +606,30 @@ def test_ptb_decimal_split_off_its_number_is_joined() -> None:
     joined = "A magnitude-6.4 tremor shook the port, and a $US12.5 bn fund paid 2-3.5%."
     assert detokenise_ptb(line) == joined
     assert detokenise_ptb("It fell in 1998 . 7 people left .") == "It fell in 1998. 7 people left."
+
+
+def _detokenise_line_by_line(text: str) -> str:
+    """detokenise_ptb as it was written first: every substitution on each line alone."""
+    from newsweave.clean import _PTB, _pair_quotes
+
+    out = []
+    for line in text.split("\n"):
+        line = _pair_quotes(line.rstrip())
+        for pattern, repl, _needs in _PTB:
+            line = pattern.sub(repl, line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def test_detokenise_ptb_over_the_whole_text_as_line_by_line() -> None:
+    # the substitutions run once over the whole text: where a line ends (``$`` in a
+    # pattern, a lookbehind at a line's start, "#" and its sum across a line break) the
+    # result is what each line alone gives
+    cases = [
+        "He said ,\n, 5 people .\nprices rose 3 .\n5 percent ' \n'' quoted ''",
+        "a # 5\nmillion pounds\nthe # 2bn -LRB- # 3 -RRB-\n# 1,000 , here",
+        " ,5 at the start\n7 ,000 and 8 .5 bn ; done ?\nit 's n't ' \n$ 3 -LSB- x -RSB- .",
+        "quote '' \n`` open\n-LCB- a -RCB- ( b ) [ c ] %\n\n  \nend .",
+    ]
+    for text in cases:
+        assert detokenise_ptb(text) == _detokenise_line_by_line(text), text
