@@ -251,3 +251,31 @@ def test_rules_skipped_by_their_characters_give_what_re_sub_gives() -> None:
             assert got == expected and type(got) is str, (rule.pattern, line)
             if sentences._absent(sentences.required_chars(compiled), line):
                 assert compiled.search(line) is None
+
+
+def test_list_gates_are_false_only_where_pysbds_list_patterns_find_nothing() -> None:
+    """pysbd's numbered and lettered list patterns are not searched where their gate says
+    no match can be: on lists, near misses and real paragraphs, a gate that says no means
+    ``findall`` finds nothing, and ``findall`` through the gate gives what ``re`` gives."""
+    sentences._segmenter()
+    gates = sentences._LIST_GATES
+    assert len(gates) == 3
+    texts = _ODD_LINES + [
+        "1. First item 2. Second item",
+        "12. Twelve\n13) thirteen -4. dash ⁃5. bullet s-6.) typo",
+        "in 2011. The year ended. Item 7.5 percent",
+        "a. one b. two c) three (d) four",
+        "x. y.",
+        "(pictured) and (CNN) then ab) cd",
+        "9. x",
+        "z.",
+        "A. B) 10.)",
+    ]
+    texts += [para for art in _real_articles() for para in art.text.split("\n")]
+    for pattern, gate in gates.items():
+        compiled = re.compile(pattern)
+        for text in texts:
+            found = compiled.findall(text)
+            if not gate(text):
+                assert found == [], (pattern, text)
+            assert sentences._CachedRe.findall(pattern, text) == found
