@@ -256,10 +256,12 @@ def test_rules_skipped_by_their_characters_give_what_re_sub_gives() -> None:
 def test_list_gates_are_false_only_where_pysbds_list_patterns_find_nothing() -> None:
     """pysbd's numbered and lettered list patterns are not searched where their gate says
     no match can be: on lists, near misses and real paragraphs, a gate that says no means
-    ``findall`` finds nothing, and ``findall`` through the gate gives what ``re`` gives."""
+    ``findall`` finds nothing, and ``findall`` through the gate (and the one-branch
+    equivalents of the lettered-list patterns) gives what ``re`` gives."""
     sentences._segmenter()
     gates = sentences._LIST_GATES
     assert len(gates) == 3
+    assert set(sentences._LIST_EQUIVALENTS) <= set(gates)
     texts = _ODD_LINES + [
         "1. First item 2. Second item",
         "12. Twelve\n13) thirteen -4. dash ⁃5. bullet s-6.) typo",
@@ -270,6 +272,7 @@ def test_list_gates_are_false_only_where_pysbds_list_patterns_find_nothing() -> 
         "9. x",
         "z.",
         "A. B) 10.)",
+        "\u00a0a) b)\tc. (ab)cd) é) (x)) a.b. e.g. i) ii) iii.",
     ]
     texts += [para for art in _real_articles() for para in art.text.split("\n")]
     for pattern, gate in gates.items():

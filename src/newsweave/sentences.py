@@ -167,9 +167,11 @@ class _CachedRe:
         compiled, needs = _compiled(pattern, flags)
         if _absent(needs, string):
             return []
-        gate = _LIST_GATES.get(pattern) if type(pattern) is str and not flags else None
-        if gate is not None and not gate(string):
-            return []
+        if type(pattern) is str and not flags:
+            gate = _LIST_GATES.get(pattern)
+            if gate is not None and not gate(string):
+                return []
+            compiled = _LIST_EQUIVALENTS.get(pattern, compiled)
         return compiled.findall(string)
 
     @staticmethod
@@ -231,6 +233,24 @@ def _list_gates() -> dict[str, Callable[[str], bool]]:
 
 
 _LIST_GATES: dict[str, Callable[[str], bool]] = {}
+
+
+def _list_equivalents() -> dict[str, re.Pattern[str]]:
+    """pysbd's lettered-list patterns written with one branch: each of their branches
+    matches the same letters (``[a-z]+`` before ``)``, ``[a-z]`` before ``.``) and they
+    differ only in what may stand before them (``(``, whitespace, the text's start: ``^``
+    and ``\\A`` are the same without MULTILINE), which one negative lookbehind says. So
+    the same start positions match the same text and ``findall`` finds the same strings,
+    about 2.5 times faster (one lookbehind tried per position instead of three or four)."""
+    from pysbd.lists_item_replacer import ListItemReplacer as Lists
+
+    return {
+        Lists.ALPHABETICAL_LIST_WITH_PARENS: re.compile(r"(?<![^\s(])[a-z]+(?=\))"),
+        Lists.ALPHABETICAL_LIST_WITH_PERIODS: re.compile(r"(?<!\S)[a-z](?=\.)"),
+    }
+
+
+_LIST_EQUIVALENTS: dict[str, re.Pattern[str]] = {}
 
 
 _PYSBD_MODULES = (
@@ -382,6 +402,7 @@ def _segmenter() -> pysbd.Segmenter:
 
     Text.apply = _apply_rules  # type: ignore[method-assign]
     _LIST_GATES.update(_list_gates())
+    _LIST_EQUIVALENTS.update(_list_equivalents())
     return pysbd.Segmenter(language="en", clean=False, char_span=False)
 
 
