@@ -656,19 +656,14 @@ def test_cluster_sums_are_the_sparse_products_sums_bit_for_bit(monkeypatch, whol
         assert np.array_equal(_cluster_sums(sim, member), whole)
 
 
-def test_similarity_built_in_place_is_bit_for_bit_the_whole_matrix_expression() -> None:
-    """article_similarity and the stories' similarity add the TF-IDF cosines and subtract
-    the far-date penalty a block of rows at a time into the one n x n matrix (memory: no
-    n x n temporaries); every value must be the one the whole-matrix expression gives,
-    over several blocks and a part block, dated and undated articles."""
-    from newsweave.group import (
-        COSINE_BLOCK_ROWS,
-        _add_cosines,
-        _cosines,
-        _day,
-        _tfidf_matrix,
-        article_terms,
-    )
+def _libya_term_pool(
+    seed: int,
+) -> tuple[np.random.Generator, list[dict[str, int]], list[dict[str, int]]]:
+    """A pool of two row blocks and a part block of real term maps (LibyaWar_reuters'
+    first 150 articles drawn with replacement, each with one of 13 made-up entity terms),
+    the generator that drew it and the 150 maps, for the bit-for-bit checks of the cosine
+    blocks."""
+    from newsweave.group import COSINE_BLOCK_ROWS, article_terms
 
     topic = SHARED_DATA / "timeline17" / "LibyaWar_reuters" / "InputDocs"
     if not topic.exists():
@@ -678,9 +673,26 @@ def test_similarity_built_in_place_is_bit_for_bit_the_whole_matrix_expression() 
         article_terms(Article(str(i), "", None, None, None, None, None, t))
         for i, t in enumerate(texts)
     ]
-    rng = np.random.default_rng(10)
+    rng = np.random.default_rng(seed)
     n = 2 * COSINE_BLOCK_ROWS + 77
     pool = [dict(maps[int(rng.integers(len(maps)))], **{f"e:x{i % 13}": 1}) for i in range(n)]
+    return rng, maps, pool
+
+
+def test_similarity_built_in_place_is_bit_for_bit_the_whole_matrix_expression() -> None:
+    """article_similarity and the stories' similarity add the TF-IDF cosines and subtract
+    the far-date penalty a block of rows at a time into the one n x n matrix (memory: no
+    n x n temporaries); every value must be the one the whole-matrix expression gives,
+    over several blocks and a part block, dated and undated articles."""
+    from newsweave.group import (
+        _add_cosines,
+        _cosines,
+        _day,
+        _tfidf_matrix,
+    )
+
+    rng, _, pool = _libya_term_pool(10)
+    n = len(pool)
     days = [f"2011-03-{1 + int(d):02d}" for d in rng.integers(0, 28, n)]
     days = [None if i % 9 == 0 else d for i, d in enumerate(days)]
     vectors = rng.standard_normal((n, 384)).astype(np.float32)
@@ -710,25 +722,14 @@ def test_stories_take_the_pools_term_cosines_bit_for_bit(monkeypatch) -> None:
     row blocks and a part block), and the grouping the same as with none kept."""
     import newsweave.group as grouping
     from newsweave.group import (
-        COSINE_BLOCK_ROWS,
         _add_cosines,
         _add_kept_cosines,
         _cosines,
         _tfidf_matrix,
-        article_terms,
     )
 
-    topic = SHARED_DATA / "timeline17" / "LibyaWar_reuters" / "InputDocs"
-    if not topic.exists():
-        pytest.skip("Timeline17 LibyaWar_reuters not available")
-    texts = [p.read_text(errors="replace") for p in sorted(topic.glob("*/*.txt"))[:150]]
-    maps = [
-        article_terms(Article(str(i), "", None, None, None, None, None, t))
-        for i, t in enumerate(texts)
-    ]
-    rng = np.random.default_rng(11)
-    n = 2 * COSINE_BLOCK_ROWS + 77
-    pool = [dict(maps[int(rng.integers(len(maps)))], **{f"e:x{i % 13}": 1}) for i in range(n)]
+    rng, maps, pool = _libya_term_pool(11)
+    n = len(pool)
     cosines = _cosines(_tfidf_matrix(pool))
     base = rng.standard_normal((n, n)).astype(np.float32)
     for rows in (None, rng.permutation(n)):
