@@ -319,12 +319,16 @@ def one_run(
 
     def heartbeat() -> None:
         while not stop.wait(HEARTBEAT_S):
-            if running:
+            # a copy taken under the lock: the stage thread fills and empties `running`
+            # key by key, and a read between two keys killed this thread (KeyError)
+            with lock:
+                now = dict(running)
+            if now:
                 save(
                     {
-                        "stage": running["stage"],
-                        "cpu_s": round(tree_cpu() - running["cpu0"], 2),
-                        "wall_s": round(time.perf_counter() - running["t0"], 1),
+                        "stage": now["stage"],
+                        "cpu_s": round(tree_cpu() - now["cpu0"], 2),
+                        "wall_s": round(time.perf_counter() - now["t0"], 1),
                     }
                 )
 
@@ -350,9 +354,11 @@ def one_run(
             # not only the running one: a stage under an earlier stage's peak shows too
             reset = reset_high_water()
             t, c = time.perf_counter(), tree_cpu()
-            running.update(stage=name, t0=t, cpu0=c)
+            with lock:
+                running.update(stage=name, t0=t, cpu0=c)
             out = work()
-            running.clear()
+            with lock:
+                running.clear()
             phases[name] = round(time.perf_counter() - t, 2)
             cpu_phases[name] = round(tree_cpu() - c + state["resumed"].get(name, 0.0), 2)
             peak = self_high_water()
