@@ -113,7 +113,7 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
         assert pipeline.run_claims(nw.store) == 0  # nothing changed since
         # each figure claim's stored state is what its stored record reads as, and the
         # comparison across events keeps its figure mentions by that state (read once)
-        published = claims_store.published_dates(nw.store)
+        published = nw.store.published_dates()
         rows = claims_store.figure_states(nw.store)
         stored = {c.id: c for c in claims_store.load_claims(nw.store, ids=[c for c, _ in rows])}
         arts = {a for c in stored.values() for a in c.articles}
@@ -176,7 +176,7 @@ def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_
         store = nw.store
         rows = claims_store.figure_states(store)
         states, ids = dict(rows), [c for c, _ in rows]
-        published = claims_store.published_dates(store)
+        published = store.published_dates()
         mentions = dict(
             zip(ids, pipeline._figure_mentions(store, ids, states, published), strict=True)
         )
@@ -286,7 +286,7 @@ def test_a_rerun_of_nlp_that_changes_whose_figure_it_is_changes_the_claim_state(
 
     with newsweave.open(tmp_path / "news.db") as nw:
         nw.ingest(_files()[:12])
-        published = claims_store.published_dates(nw.store)
+        published = nw.store.published_dates()
         rows = dict(claims_store.figure_states(nw.store))
         stored = claims_store.load_claims(nw.store, ids=list(rows))
         # a figure claim with a person named inside one of its figure mentions

@@ -1078,7 +1078,7 @@ def _place_chunk(
             continue
         # a timeline reads its articles' sentence dates and publication dates only: the
         # articles' texts are read where their candidates are made (_timeline_candidates)
-        published = group_store.published_dates(store, st.articles)
+        published = store.published_dates(st.articles)
         group_store.save_timeline(
             conn,
             st.id,
@@ -1440,7 +1440,7 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     def block(start: int, stop: int) -> list:
         """The figure mentions of the claims ``ids[start:stop]``, in that order."""
         if not published:
-            published.update(claims_store.published_dates(store))
+            published.update(store.published_dates())
         got = _figure_mentions(store, ids[start:stop], states, published)
         return [m for ms in got for m in ms]
 

@@ -343,6 +343,20 @@ class Store:
         """Every article id, in ingest order (no text is read)."""
         return [r[0] for r in self.conn.execute("SELECT id FROM articles ORDER BY seq")]
 
+    def published_dates(self, ids: Iterable[str] | None = None) -> dict[str, str | None]:
+        """article id -> its publication date (ISO text), for every stored article, or for
+        the stored ones of ``ids`` (no text is read)."""
+        if ids is None:
+            return dict(self.conn.execute("SELECT id, published FROM articles").fetchall())
+        out: dict[str, str | None] = {}
+        for chunk, marks in id_chunks(ids):
+            out.update(
+                self.conn.execute(
+                    f"SELECT id, published FROM articles WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return out
+
     def article_count(self) -> int:
         return self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
 

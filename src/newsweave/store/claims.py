@@ -471,11 +471,6 @@ def load_claims_in_order(store: Store, ids: Sequence[str]) -> list[Claim]:
     return [found[i] for i in ids if i in found]
 
 
-def published_dates(store: Store) -> dict[str, str | None]:
-    """article id -> its publication date (ISO text), for every stored article."""
-    return dict(store.conn.execute("SELECT id, published FROM articles").fetchall())
-
-
 def save_cross_event(
     store: Store, changed: Collection[str], contradictions: Sequence[Contradiction]
 ) -> None:

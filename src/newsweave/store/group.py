@@ -405,19 +405,6 @@ def dated_stamps(store: Store, article_ids: Sequence[str]) -> dict[str, bytes]:
     return out
 
 
-def published_dates(store: Store, article_ids: Sequence[str]) -> dict[str, str | None]:
-    """article id -> publication date, for the stored ones of ``article_ids`` (what a
-    story's timeline reads of its articles besides their sentence dates)."""
-    out: dict[str, str | None] = {}
-    for chunk, marks in id_chunks(article_ids):
-        out.update(
-            store.conn.execute(
-                f"SELECT id, published FROM articles WHERE id IN ({marks})", chunk
-            ).fetchall()
-        )
-    return out
-
-
 # --------------------------------------------------------------------------- events / stories
 
 
@@ -660,7 +647,6 @@ __all__ = [
     "open_articles",
     "open_stories",
     "open_unplaced",
-    "published_dates",
     "remember",
     "roll_back_open",
     "save_grouping",
