@@ -450,18 +450,15 @@ def _subtract_far_dates(sim: np.ndarray, dates: Sequence[str | None], max_days: 
 
 
 def article_similarity(
-    signals: Sequence[ArticleSignals], options: GroupOptions = GroupOptions()
+    signals: Sequence[ArticleSignals],
+    options: GroupOptions = GroupOptions(),
+    *,
+    cosines: np.ndarray | None = None,
 ) -> np.ndarray:
     """Pairwise article similarity: weighted embedding + TF-IDF cosine, minus 1 for pairs
-    whose event dates are too far apart to be one happening."""
-    return _article_similarity(signals, options, None)
-
-
-def _article_similarity(
-    signals: Sequence[ArticleSignals], options: GroupOptions, cosines: np.ndarray | None
-) -> np.ndarray:
-    """:func:`article_similarity`, with the pool's TF-IDF cosines ``cosines`` (computed
-    by the caller, :func:`_cosines`) when given."""
+    whose event dates are too far apart to be one happening. ``cosines``: the TF-IDF
+    cosines of ``signals``' terms when the caller has them (:func:`_cosines`), else
+    computed here."""
     if not signals:
         return np.zeros((0, 0), dtype=np.float32)
     vec = np.stack([s.vector for s in signals]).astype(np.float32)
@@ -807,7 +804,10 @@ def group(
         cosines = _cosines(_tfidf_matrix([s.terms for s in pool]))
     # the similarity matrix is _average_link's alone: freed once the cluster totals are in
     merged = _average_link(
-        _article_similarity(pool, options, cosines), clusters, frozen, options.event_threshold
+        article_similarity(pool, options, cosines=cosines),
+        clusters,
+        frozen,
+        options.event_threshold,
     )
 
     by_event_id = {ev.id: ev for ev in events_sorted}
