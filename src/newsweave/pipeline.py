@@ -1295,7 +1295,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     from newsweave.claims import ALGORITHM
 
     options = (settings or Settings()).claims
-    source_of, links = copies_store.source_groups(store), copies_store.copy_links(store)
+    source_of = copies_store.source_groups(store)
     events = group_store.load_events(store)
     scope_events: dict[str, list] = {e.id: [e] for e in sorted(events, key=lambda e: e.id)}
     scopes: dict[str, tuple[str, ...]] = {
@@ -1311,15 +1311,12 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     claims_store.drop_scopes(store, dropped)
     recomputed = 0
 
-    links_of: dict[str, list[int]] = {}  # article -> positions of the links touching it
-    for k, lk in enumerate(links):
-        links_of.setdefault(lk.a, []).append(k)
-
     def tasks() -> Iterator[tuple]:
         for scope, ids in scopes.items():
+            # the copy links between the scope's articles, read per scope (the store's
+            # links with their passages grow with it: ~6 MB at 3,000 generated articles)
             wanted = set(ids)
-            inside = {k for a in ids for k in links_of.get(a, ()) if links[k].b in wanted}
-            scope_links = [links[k] for k in sorted(inside)]
+            scope_links = [lk for lk in copies_store.links_among(store, ids) if lk.b in wanted]
             evs = scope_events.get(scope, [])
             # statements carry the entities of their mentions: a scope whose articles'
             # mentions fall into entities otherwise since (a later article merged two
