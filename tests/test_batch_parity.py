@@ -180,6 +180,17 @@ def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_
         mentions = dict(
             zip(ids, pipeline._figure_mentions(store, ids, states, published), strict=True)
         )
+        # a read that does not keep (the scan after a block) gives the same mentions and
+        # leaves the cache as it was, what it holds and its order, held or not
+        held = list(pipeline._FIGURES.items())
+        for c in ids[::4]:
+            del pipeline._FIGURES[(c, states[c])]
+        cached = list(pipeline._FIGURES.items())
+        again = pipeline._figure_mentions(store, ids[::-1], states, published, keep=False)
+        assert again == [mentions[c] for c in ids[::-1]]
+        assert list(pipeline._FIGURES.items()) == cached
+        pipeline._FIGURES.clear()
+        pipeline._FIGURES.update(held)
         saved: list = []
         monkeypatch.setattr(claims_store, "save_cross_event", lambda _s, _c, f: saved.append(f))
         found = {}
@@ -191,7 +202,7 @@ def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_
                 pipeline._figure_embedder(options),
             )
             defaults = (pipeline.FIGURE_BLOCK_CLAIMS, pipeline.FIGURE_READ_CLAIMS, 12_000)
-            for block, read, cache in (defaults, (7, 3, 5)):
+            for block, read, cache in (defaults, (7, 3, 5), (7, 3, 1_000)):
                 with monkeypatch.context() as m:
                     m.setattr(pipeline, "FIGURE_BLOCK_CLAIMS", block)
                     m.setattr(pipeline, "FIGURE_READ_CLAIMS", read)

@@ -1434,11 +1434,12 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     ids += [cid for cid, _state in rows if cid not in changed]
     published: dict[str, str | None] = {}
 
-    def block(start: int, stop: int) -> list:
-        """The figure mentions of the claims ``ids[start:stop]``, in that order."""
+    def block(start: int, stop: int, keep: bool = True) -> list:
+        """The figure mentions of the claims ``ids[start:stop]``, in that order (put in the
+        cache unless not ``keep``)."""
         if not published:
             published.update(store.published_dates())
-        got = _figure_mentions(store, ids[start:stop], states, published)
+        got = _figure_mentions(store, ids[start:stop], states, published, keep=keep)
         return [m for ms in got for m in ms]
 
     step = FIGURE_BLOCK_CLAIMS
@@ -1451,20 +1452,25 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
         )
     else:
         # the figures each article gives, over every claim, before any pair is decided
-        # (the first block of changed claims is kept from this pass, not read again)
+        # (the first block of changed claims is kept from this pass, not read again). A
+        # block of changed claims goes through the cache, which then holds the very
+        # objects the comparison holds; the claims after it are read FIGURE_READ_CLAIMS at
+        # a time and not cached: a scan longer than the cache would only push out the
+        # block (and then finds none of its claims there), so memory holds the cache and
+        # FIGURE_READ_CLAIMS claims' mentions, not a block, the cache and another block
         figures: dict[str, frozenset[tuple[str, float]]] = {}
         first = min(step, n_changed)
         kept = block(0, first)
         figures_by_article(kept, figures)
-        for b in range(first, len(ids), step):
-            figures_by_article(block(b, min(b + step, len(ids))), figures)
+        for b in range(first, len(ids), FIGURE_READ_CLAIMS):
+            figures_by_article(block(b, min(b + FIGURE_READ_CLAIMS, len(ids)), False), figures)
         found = []
         for b in range(0, n_changed, step):
             after = min(b + step, n_changed)  # a block of changed claims, then the rest
             left, kept = kept or block(b, after), []
             found += cross_event_contradictions(left, (), options, embedder, figures=figures)
             for c in range(after, len(ids), FIGURE_READ_CLAIMS):
-                right = block(c, min(c + FIGURE_READ_CLAIMS, len(ids)))
+                right = block(c, min(c + FIGURE_READ_CLAIMS, len(ids)), False)
                 found += cross_event_contradictions(
                     left, right, options, embedder, figures=figures, within=False
                 )
@@ -1473,13 +1479,19 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
 
 
 def _figure_mentions(
-    store: Store, ids: Sequence[str], states: Mapping[str, str | None], published: Mapping
+    store: Store,
+    ids: Sequence[str],
+    states: Mapping[str, str | None],
+    published: Mapping,
+    *,
+    keep: bool = True,
 ) -> list[tuple]:
     """The figure mentions of the claims ``ids`` (in that order; a claim not stored gives
     none): from the per-process cache by the claim's stored state, else read from the store
     ``FIGURE_READ_CLAIMS`` at a time (a claim's figure mentions are read from it and its own
     articles alone: memory holds one batch's claims, time expressions, names and texts) and
-    kept, least recently used out first."""
+    kept, least recently used out first; with ``keep`` false the cache is read but not
+    changed (neither what it holds nor its order)."""
     from newsweave.claims import IndexedMentions, figure_mentions
 
     unread = [cid for cid in ids if states[cid] is None or (cid, states[cid]) not in _FIGURES]
@@ -1501,9 +1513,12 @@ def _figure_mentions(
         key = (cid, states[cid])
         if cid in read:
             out.append(read[cid])
-            if key[1] is not None:
+            if keep and key[1] is not None:
                 _FIGURES[key] = read[cid]
         elif key in _FIGURES:
+            if not keep:
+                out.append(_FIGURES[key])
+                continue
             out.append(_FIGURES.pop(key))
             _FIGURES[key] = out[-1]  # most recently used last
     while len(_FIGURES) > FIGURE_CACHE_CLAIMS:
