@@ -195,6 +195,35 @@ def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
     assert 0 < len(want) < len(left) * len(right)
 
 
+def test_pairwise_cosine_from_the_kept_arrays_is_the_dict_sum_bit_for_bit() -> None:
+    """The pairwise cosine reads the rows kept as arrays (hashes, weights in term order);
+    its value is the one the dict rows' sum gave, to the last bit, for every pair of real
+    texts (the smaller row first, as before) and for an article without terms (int 0)."""
+    from newsweave.entities import CorpusStats, _Relatedness, tfidf_row
+
+    docs, _ = _corpus({"1", "2", "3"})
+    terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
+    terms["no terms"] = {}
+    exact = _Relatedness(
+        CorpusStats(
+            size=0,
+            case_counts=lambda w: {},
+            expansions={},
+            doc_freq=lambda t: {},
+            terms_of=terms.__getitem__,
+        )
+    )
+    ids = sorted(terms)
+    for n, a in enumerate(ids):
+        for b in ids[n + 1 :]:
+            ra, rb = tfidf_row(a, terms.__getitem__), tfidf_row(b, terms.__getitem__)
+            if len(rb) < len(ra):
+                ra, rb = rb, ra
+            want = sum(w * rb[t] for t, w in ra.items() if t in rb)
+            got = exact.cosine(a, b)
+            assert (type(got), repr(got)) == (type(want), repr(want)), (a, b)
+
+
 def _team_corpus() -> tuple[dict[str, str], list[Mention]]:
     """Short names ("Colts" standing for a longer name in an article): h1 and h2 use it for
     two names, n1 joins those two names (an acronym spelled out for both), o1 has it alone,
