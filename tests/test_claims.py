@@ -932,12 +932,14 @@ def test_an_event_growing_an_article_at_a_time_keeps_exactly_the_one_run_claims(
             )
 
         claims_mod._PAIRS.clear()
+        claims_mod._GROUP_MEMOS.clear()  # (the memo would answer the pairs kept)
         asked.clear()
         fresh = analyse()
         newest = part[-1].id
         old_pairs = sum(newest not in pair for pair in asked)
         if carried:  # the answers kept from the run before, an article fewer
             claims_mod._PAIRS.clear()
+            claims_mod._GROUP_MEMOS.clear()
             claims_mod._PAIRS.update(carried)
             asked.clear()
             again = analyse()
@@ -1220,3 +1222,59 @@ def test_the_entity_shape_of_statements_sees_only_entities_they_name() -> None:
     merged_inside = list(base)
     merged_inside[inside[1]] = base[inside[0]]
     assert entity_shape([art], mentions(*merged_inside)) != shape
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_a_group_memo_computes_only_the_pairs_of_new_statements(
+    monkeypatch: pytest.MonkeyPatch, earlier: bool
+) -> None:
+    """Issue #14: with the fixed IDF a pair's similarity and the slot rules' answer depend
+    on its two statements alone, so an event an article joins takes its earlier pairs from
+    the group memo and asks the rules only about pairs with a statement of the new article;
+    the claims are exactly those of a process that never saw the smaller event."""
+    from newsweave import claims as claims_mod
+    from newsweave.embed import embed_cached
+
+    from .conftest import SHARED_DATA
+
+    topic = SHARED_DATA / "timeline17" / "EgyptianProtest_cnn" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 EgyptianProtest_cnn not available")
+    paths = sorted(topic.glob("*/*.txt"))[:12]
+    articles = [
+        Article(f"a{i:02d}", str(p), None, "cnn", None, None, p.parent.name, p.read_text())
+        for i, p in enumerate(paths)
+    ]
+    asked = []
+    rules = claims_mod.find_conflict
+    monkeypatch.setattr(
+        claims_mod,
+        "find_conflict",
+        lambda a, b, pair: asked.append({a.article, b.article}) or rules(a, b, pair),
+    )
+    carried: dict = {}
+    new_pairs = 0
+    for size in range(8, len(articles) + 1):
+        # earlier: the article that joins was published first, so the statements kept
+        # move to later positions
+        part = articles[len(articles) - size :] if earlier else articles[:size]
+        newest = part[0].id if earlier else part[-1].id
+        event = Event(id="ev", title="t", date=None, articles=tuple(a.id for a in part))
+
+        def analyse(part: list[Article] = part, event: Event = event):
+            return analyse_claims(part, events=[event], figure_embedder=embed_cached)
+
+        claims_mod._PAIRS.clear()
+        claims_mod._GROUP_MEMOS.clear()
+        fresh = analyse()
+        if carried:
+            claims_mod._PAIRS.clear()
+            claims_mod._GROUP_MEMOS.clear()
+            claims_mod._GROUP_MEMOS.update(carried)
+            asked.clear()
+            again = analyse()
+            assert again == fresh, f"{size} articles: the memo changed the claims"
+            assert all(newest in pair for pair in asked)
+            new_pairs += len(asked)
+        carried = {k: dict(v) for k, v in claims_mod._GROUP_MEMOS.items()}
+    assert new_pairs > 0

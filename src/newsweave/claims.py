@@ -126,7 +126,7 @@ _BEFORE_CHARS = 300
 
 #: Names the rules that made a store's claims: stored claims computed under another value are
 #: recomputed by the pipeline (part of each scope's fingerprint).
-ALGORITHM = "claims-50"
+ALGORITHM = "claims-51"
 #: The statuses a claim can have, as ``Claim.status`` holds them.
 STATUSES = ("corroborated", "single-source", "contested")
 
@@ -348,7 +348,7 @@ class ClaimOptions:
     statements of one article are one claim only at this similarity (the lede repeated).
     """
 
-    merge_threshold: float = 0.42
+    merge_threshold: float = 0.45
     slot_threshold: float = 0.12
     max_days: int = 7
     verbatim_jaccard: float = 0.6
@@ -995,13 +995,45 @@ class ClaimAnalysis:
     statements: tuple[Statement, ...]
 
 
+#: The weight of an ``ent:<id>`` stem (a resolved entity named in a statement): entity
+#: ids are the store's own, so no background frequency exists for them; about the weight
+#: of a word in one article in twenty of the background (its name's words carry their
+#: own background weights beside it).
+ENTITY_WEIGHT = 3.0
+
+
+@lru_cache(maxsize=1)
+def _background_stems() -> tuple[dict[str, float], float]:
+    """``({stem: weight}, the weight of a stem the background lacks)``: entity
+    resolution's background document frequencies (:func:`newsweave.entities.background_df`,
+    3,449 Timeline17 articles) by stem, a stem taking its most frequent word's frequency,
+    weighed ``ln((1 + n) / (1 + df)) + 1`` (at least 1.0)."""
+    from newsweave.entities import background_df
+
+    n, df = background_df()
+    by_stem: dict[str, int] = {}
+    for w, d in df.items():
+        k = stem(w)
+        if d > by_stem.get(k, 0):
+            by_stem[k] = d
+    idf = {t: math.log((1 + n) / (1 + d)) + 1.0 for t, d in by_stem.items()}
+    return idf, math.log((1 + n) / 2) + 1.0
+
+
 def _idf(statements: Sequence[Statement]) -> dict[str, float]:
-    df: dict[str, int] = defaultdict(int)
+    """The weight of every stem of ``statements``: a fixed IDF, the same in every event
+    and delivery (background frequencies; :data:`ENTITY_WEIGHT` for entities). An event's
+    own IDF moved with every statement that joined it, and with it every pair's similarity,
+    the slot rules' answers and the merge order: a delivery re-analysed each event an
+    article joined whole (issue #14). With weights of its own, a pair's similarity and
+    what the rules find for it depend on its two statements only (:class:`_GroupMemo`)."""
+    weights, unseen = _background_stems()
+    out: dict[str, float] = {}
     for st in statements:
         for t in st.stems:
-            df[t] += 1
-    n = len(statements)
-    return {t: math.log((n + 1) / (c + 1)) + 1.0 for t, c in df.items()}
+            if t not in out:
+                out[t] = ENTITY_WEIGHT if t.startswith("ent:") else weights.get(t, unseen)
+    return out
 
 
 #: Candidate pairs whose shared weight is summed in one array operation (memory: the
@@ -1021,6 +1053,8 @@ def _group_sims(
     weight: Sequence[float],
     days: Sequence[date | None] | None = None,
     max_days: int = 0,
+    kept: Mapping[tuple[int, int], float] | None = None,
+    reused: dict[tuple[int, int], float] | None = None,
 ) -> Iterator[tuple[tuple[int, int], float]]:
     """The candidate pairs (i, j), i < j, of one group of statements (``idxs``, ascending)
     and their IDF-weighted Dice, in lexicographic order.
@@ -1033,7 +1067,9 @@ def _group_sims(
     (:data:`_UNIT`), so the similarities are those of a pair-by-pair ``fsum``, bit for
     bit; a pair whose sum could leave int64 is summed by ``fsum``. With ``days`` (the
     unevented articles), a pair is a candidate only if the two were published at most
-    ``max_days`` apart (or either is undated)."""
+    ``max_days`` apart (or either is undated). With ``kept`` (the group memo's pairs, by
+    position in ``statements``, with their similarities: the weights are fixed), a
+    candidate pair it holds is put in ``reused`` with its kept similarity, not given."""
     from scipy import sparse
 
     n = len(idxs)
@@ -1065,10 +1101,19 @@ def _group_sims(
         da, db = stamp[rows], stamp[others]
         near = (da < 0) | (db < 0) | (np.abs(da - db) <= max_days)
         rows, others = rows[near], others[near]
+    glob = np.asarray(idxs, dtype=np.int64)
+    if kept:
+        # the memo's pairs that are candidates still: their similarity is kept (the
+        # weights are fixed); a pair of the memo no longer a candidate is left out
+        pairs = list(zip(glob[rows].tolist(), glob[others].tolist(), strict=True))
+        new = np.fromiter((p not in kept for p in pairs), dtype=bool, count=len(pairs))
+        if reused is not None:
+            for k in np.flatnonzero(~new).tolist():
+                reused[pairs[k]] = kept[pairs[k]]
+        rows, others = rows[new], others[new]
     if not len(rows):
         return iter(())
     weights = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))
-    glob = np.asarray(idxs, dtype=np.int64)
     w = np.asarray(weight, dtype=np.float64)[glob]
     sims = np.empty(len(rows), dtype=np.float64)
     exact = bool(weights.min() >= 1.0) and bool(weights.max() < 2.0**11)
@@ -1269,12 +1314,12 @@ def _sim_bounds(notes: Iterable[tuple[str, float, bool]]) -> tuple[float, float]
 
 
 #: Answers of the slot rules per pair of statements, kept per process (by where the two
-#: statements are; least recently used out first): when an article joins an event, the
-#: event's IDF and so every pair's similarity change, but a rule's answer changes only
-#: where a comparison it made with the similarity, or a weight it read, comes out
-#: otherwise (issue #14). A later resolution may rename the entities a statement names
-#: (its ``ent:`` stems); the stage compares entity ids for equality only, so an answer
-#: still holds for the same two statements whose entities fall alike
+#: statements are; least recently used out first): a pair the group memo lacks (its
+#: group was analysed in another shape, or left the memo) is answered from here when its
+#: similarity and the weights the rules read come out as before (issue #14). A later
+#: resolution may rename the entities a statement names (its ``ent:`` stems); the stage
+#: compares entity ids for equality only, so an answer still holds for the same two
+#: statements whose entities fall alike
 #: (:func:`_same_entity_shape`). An answer takes about 0.4 kB besides the two statements
 #: it holds, and with the statements it alone keeps alive about 1.1 kB (measured: 165,000
 #: answers held ~175 MB over 3,000 generated articles, so ~210 MB at 200,000);
@@ -1416,6 +1461,99 @@ def _pair_answers(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
     return _PAIRS[key]
 
 
+@dataclass(slots=True)
+class _GroupMemo:
+    """One group's statements (in analysis order) with every candidate pair's similarity
+    after the pair loop (a verbatim pair raised to the merge threshold) and the conflicts
+    the slot rules found, by positions in ``statements``; ``figures``: each article's
+    figures (what the number rules read of the article around a statement)."""
+
+    statements: tuple[Statement, ...]
+    figures: dict[str, frozenset[tuple[str, float]]]
+    sims: dict[tuple[int, int], float]
+    conflicts: dict[tuple[int, int], tuple[str, str, str, str]]
+    where: dict[tuple[str, int, int], int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.where = {(st.article, st.start, st.end): k for k, st in enumerate(self.statements)}
+
+    def positions(
+        self, current: Sequence[Statement], figures: Mapping[str, frozenset[tuple[str, float]]]
+    ) -> list[int] | None:
+        """For each of ``current``, its position in the memo (-1: new, or changed); None
+        when the statements kept are not in the memo's order (their pairs' sides would
+        swap)."""
+        old = []
+        last = -1
+        for st in current:
+            k = self.where.get((st.article, st.start, st.end), -1)
+            if k >= 0:
+                held = self.statements[k]
+                if (
+                    not (held is st or held == st)
+                    or self.figures.get(st.article) != figures[st.article]
+                ):
+                    k = -1
+                elif k < last:
+                    return None
+                else:
+                    last = k
+            old.append(k)
+        return old
+
+
+#: Pairs held in the group memos, the least recently analysed group out first: about
+#: 0.2 kB a pair (a key of two ints and a float; 400,000 took 79 MB measured), besides the
+#: statements, which the statement cache holds too. EgyptianProtest_cnn's events hold
+#: ~290,000 candidate pairs in all at one ingest.
+GROUP_MEMO_PAIRS = 400_000
+_GROUP_MEMOS: dict[tuple, dict[str | None, _GroupMemo]] = {}
+
+
+def _group_memos(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
+    """The group memos for one set of options and figure encoder (a few sets at most)."""
+    key = (opts, figure_embedder)
+    if key not in _GROUP_MEMOS:
+        while len(_GROUP_MEMOS) >= 4:
+            del _GROUP_MEMOS[next(iter(_GROUP_MEMOS))]
+        _GROUP_MEMOS[key] = {}
+    return _GROUP_MEMOS[key]
+
+
+def _remember_groups(
+    memos: dict[str | None, _GroupMemo],
+    statements: Sequence[Statement],
+    members_of: Mapping[str | None, Sequence[int]],
+    figures: Mapping[str, frozenset[tuple[str, float]]],
+    sims: Mapping[tuple[int, int], float],
+    conflicts: Mapping[tuple[int, int], tuple[str, str, str, str]],
+) -> None:
+    """Keep each group's statements, pairs and conflicts (most recently analysed last)."""
+    group_of: dict[int, str | None] = {}
+    local: dict[int, int] = {}
+    group_sims: dict[str | None, dict[tuple[int, int], float]] = {}
+    group_conflicts: dict[str | None, dict] = {}
+    for g, idxs in members_of.items():
+        for p, i in enumerate(idxs):
+            group_of[i], local[i] = g, p
+        group_sims[g], group_conflicts[g] = {}, {}
+    for (i, j), v in sims.items():
+        group_sims[group_of[i]][(local[i], local[j])] = v
+    for (i, j), found in conflicts.items():
+        group_conflicts[group_of[i]][(local[i], local[j])] = found
+    for g, idxs in members_of.items():
+        arts = {statements[i].article for i in idxs}
+        memos[g] = _GroupMemo(
+            tuple(statements[i] for i in idxs),
+            {a: figures[a] for a in arts},
+            group_sims[g],
+            group_conflicts[g],
+        )
+    total = sum(len(m.sims) for m in memos.values())
+    while total > GROUP_MEMO_PAIRS and memos:
+        total -= len(memos.pop(next(iter(memos))).sims)
+
+
 def _lone_claim(cid: str, st: Statement, event: str | None) -> Claim:
     """The claim of one statement that contradicts no other, as the general case builds it:
     one source group (one independent source), one origin (its speaker or its outlet's
@@ -1494,8 +1632,8 @@ def analyse_claims(
     n = len(statements)
     if n == 0:
         return ClaimAnalysis((), (), ())
-    # Statements align within one event (the group stage's); each event has its own IDF, as
-    # when it is analysed alone. Articles outside any event form one group.
+    # Statements align within one event (the group stage's), weighed by the fixed IDF
+    # (``_idf``: the same in every event). Articles outside any event form one group.
     group_of = [event_of.get(st.article) for st in statements]
     members_of: dict[str | None, list[int]] = defaultdict(list)
     for i, g in enumerate(group_of):
@@ -1510,16 +1648,40 @@ def analyse_claims(
     # Candidate pairs (within one group) share at least two stems that are not everywhere;
     # two statements of one event are always comparable (a group is one event, or the
     # unevented articles, which compare by date). In lexicographic order per group.
+    figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
+    for st in statements:
+        figures[st.article] |= article_figures(st.slot("number"))
+
+    # With the fixed IDF a pair's similarity and what the slot rules find for it depend on
+    # the two statements (and their articles) alone: the pairs of a group analysed before
+    # are taken from its memo, and only the pairs with a statement new to it are computed
+    # (a delivery costs about what its new statements cost; issue #14).
     sims: dict[tuple[int, int], float] = {}
+    kept_sims: dict[tuple[int, int], float] = {}  # the memo's candidate pairs
+    kept_conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
+    memos = _group_memos(opts, figure_embedder)
     for g, idxs in members_of.items():
         days = None
         if g is None:
             days = [published[statements[i].article] for i in idxs]
-        sims.update(_group_sims(statements, idxs, idf_of[g], weight, days, opts.max_days))
-
-    figures: dict[str, frozenset[tuple[str, float]]] = defaultdict(frozenset)
-    for st in statements:
-        figures[st.article] |= article_figures(st.slot("number"))
+        kept: dict[tuple[int, int], float] = {}
+        held: dict[tuple[int, int], tuple[str, str, str, str]] = {}
+        memo = memos.pop(g, None)
+        old = memo.positions([statements[i] for i in idxs], figures) if memo else None
+        if memo is not None and old is not None:
+            now = {o: idxs[p] for p, o in enumerate(old) if o >= 0}
+            for (oa, ob), v in memo.sims.items():
+                if oa in now and ob in now:
+                    kept[(now[oa], now[ob])] = v
+            for (oa, ob), found in memo.conflicts.items():
+                if oa in now and ob in now:
+                    held[(now[oa], now[ob])] = found
+        reused: dict[tuple[int, int], float] = {}
+        sims.update(
+            _group_sims(statements, idxs, idf_of[g], weight, days, opts.max_days, kept, reused)
+        )
+        kept_sims.update(reused)
+        kept_conflicts.update((pair, found) for pair, found in held.items() if pair in reused)
     conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 
     figure_cosine = _MaskedCosine(lambda k: statements[k].text, figure_embedder)
@@ -1597,6 +1759,9 @@ def analyse_claims(
             sims[(i, j)] = max(sim, merge_threshold)  # the same statement, cut elsewhere
     while len(answers) > PAIR_CACHE_PAIRS:
         del answers[next(iter(answers))]
+    sims.update(kept_sims)
+    conflicts.update(kept_conflicts)
+    _remember_groups(memos, statements, members_of, figures, sims, conflicts)
 
     same_statement = _SameStatement(statements, group_of, idf_of, embedder)
     numbered = {i for i, st in enumerate(statements) if st.slot("number")}

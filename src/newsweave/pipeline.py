@@ -1278,8 +1278,8 @@ def _cycle_collector_paused(step: Callable[..., int]) -> Callable[..., int]:
 def run_claims(store: Store, settings: Settings | None = None) -> int:
     """Claims, corroboration and contradictions, recomputed per event when its inputs changed.
 
-    A scope is one event (statements align only within an event, each event with its own
-    IDF, so a story's claims are its events' claims together); articles outside any event
+    A scope is one event (statements align only within an event, so a story's claims are
+    its events' claims together); articles outside any event
     form the scope ``"*"``. With ``claims.cross_event`` the figures of the claims that
     changed are then compared with those of every other event (:func:`_claims_across_events`).
     A scope is recomputed only when its articles, the way its articles fall into source
@@ -1289,8 +1289,9 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
     a later resolution that renames an entity recomputes nothing). Each scope is replaced
     in one transaction. The scopes to recompute go through the runner (read lazily, in
     order; the writing stays here). Statements and sentence vectors of articles already
-    seen come from per-process caches, so an event an article joins costs little more
-    than the new article's statements and pairs.
+    seen come from per-process caches, and an event's pairs from its group memo
+    (``claims._GROUP_MEMOS``), so an event an article joins costs little more than the new
+    article's statements and pairs.
     """
     from newsweave.claims import ALGORITHM
 
