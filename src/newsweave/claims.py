@@ -40,10 +40,9 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
-from functools import lru_cache, partial
-from itertools import repeat
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -737,7 +736,7 @@ def extract_statements(
     # feed's deliveries cost about what one ingest costs); the ids are added after.
     # The entity ids are kept with them too (the last ``linked`` each article was read
     # with): an event's statements are then the same objects from run to run, which lets
-    # ``analyse_claims`` keep what it found for a pair of them (:data:`_PAIRS`).
+    # ``analyse_claims`` find them in its group memos by identity (:class:`_GroupMemo`).
     key = (article, persons, names, refs, opts)
     held = _STATEMENTS.get(key)
     if held is None:
@@ -1046,18 +1045,10 @@ _UNIT = 2.0**52
 _EXACT_WEIGHT = 1000.0
 
 
-def _group_sims(
-    statements: Sequence[Statement],
-    idxs: Sequence[int],
-    idf: Mapping[str, float],
-    weight: Sequence[float],
-    days: Sequence[date | None] | None = None,
-    max_days: int = 0,
-    kept: Mapping[tuple[int, int], float] | None = None,
-    reused: dict[tuple[int, int], float] | None = None,
-) -> Iterator[tuple[tuple[int, int], float]]:
-    """The candidate pairs (i, j), i < j, of one group of statements (``idxs``, ascending)
-    and their IDF-weighted Dice, in lexicographic order.
+class _Candidates:
+    """The candidate pairs of one group of statements (``idxs``, ascending), as arrays of
+    positions in the group (``rows`` < ``others``, in lexicographic order), with their
+    IDF-weighted Dice computed only for the pairs asked (:meth:`sims`).
 
     A candidate pair shares at least two stems held by at most ``cap`` of the group's
     statements (a stem that common is no sign of sameness), counted in one sparse product.
@@ -1067,76 +1058,106 @@ def _group_sims(
     (:data:`_UNIT`), so the similarities are those of a pair-by-pair ``fsum``, bit for
     bit; a pair whose sum could leave int64 is summed by ``fsum``. With ``days`` (the
     unevented articles), a pair is a candidate only if the two were published at most
-    ``max_days`` apart (or either is undated). With ``kept`` (the group memo's pairs, by
-    position in ``statements``, with their similarities: the weights are fixed), a
-    candidate pair it holds is put in ``reused`` with its kept similarity, not given."""
-    from scipy import sparse
+    ``max_days`` apart (or either is undated). The candidates are found afresh each time
+    (``cap`` and which stems are rare move with the group), in arrays; the similarities
+    of pairs a group memo holds need not be summed again (the weights are fixed)."""
 
-    n = len(idxs)
-    if n < 2:
-        return iter(())
-    cap = max(50, min(200, n // 5))
-    stem_id = {t: k for k, t in enumerate(idf)}  # every stem of the group has its IDF
-    cols: list[int] = []
-    ptr = [0]
-    for i in idxs:
-        cols.extend(map(stem_id.__getitem__, statements[i].stems))
-        ptr.append(len(cols))
-    if not cols:
-        return iter(())
-    col = np.asarray(cols, dtype=np.int64)
-    indptr = np.asarray(ptr, dtype=np.int64)
-    shape = (n, len(stem_id))
-    df = np.bincount(col, minlength=shape[1])
-    rare = (df[col] <= cap).astype(np.int32)
-    incidence = sparse.csr_matrix((rare, col, indptr), shape=shape)
-    incidence.eliminate_zeros()
-    counts = (incidence @ incidence.T).tocoo()
-    keep = (counts.data >= 2) & (counts.row < counts.col)
-    order = np.argsort(counts.row[keep].astype(np.int64) * n + counts.col[keep])
-    rows = counts.row[keep].astype(np.int64)[order]
-    others = counts.col[keep].astype(np.int64)[order]
-    if days is not None:
-        stamp = np.array([d.toordinal() if d is not None else -1 for d in days], dtype=np.int64)
-        da, db = stamp[rows], stamp[others]
-        near = (da < 0) | (db < 0) | (np.abs(da - db) <= max_days)
-        rows, others = rows[near], others[near]
-    glob = np.asarray(idxs, dtype=np.int64)
-    if kept:
-        # the memo's pairs that are candidates still: their similarity is kept (the
-        # weights are fixed); a pair of the memo no longer a candidate is left out
-        pairs = list(zip(glob[rows].tolist(), glob[others].tolist(), strict=True))
-        new = np.fromiter((p not in kept for p in pairs), dtype=bool, count=len(pairs))
-        if reused is not None:
-            for k in np.flatnonzero(~new).tolist():
-                reused[pairs[k]] = kept[pairs[k]]
-        rows, others = rows[new], others[new]
-    if not len(rows):
-        return iter(())
-    weights = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))
-    w = np.asarray(weight, dtype=np.float64)[glob]
-    sims = np.empty(len(rows), dtype=np.float64)
-    exact = bool(weights.min() >= 1.0) and bool(weights.max() < 2.0**11)
-    if exact:
-        units = (weights * _UNIT).astype(np.int64)
-        valued = sparse.csr_matrix((units[col], col, indptr), shape=shape)
-        ones = sparse.csr_matrix((np.ones(len(col), dtype=np.int64), col, indptr), shape=shape)
-        # what two statements share weighs at most the lighter one's whole weight
-        bounded = np.minimum(w[rows], w[others]) < _EXACT_WEIGHT
-        for b in range(0, len(rows), PAIR_CHUNK):
-            r, o = rows[b : b + PAIR_CHUNK], others[b : b + PAIR_CHUNK]
-            both = valued[r].multiply(ones[o])
-            shared = np.asarray(both.sum(axis=1), dtype=np.int64).ravel()
-            sims[b : b + PAIR_CHUNK] = shared.astype(np.float64) / _UNIT
-    else:
-        bounded = np.zeros(len(rows), dtype=bool)
-    for k in np.flatnonzero(~bounded).tolist():
-        i, j = idxs[rows[k]], idxs[others[k]]
-        sims[k] = math.fsum(map(idf.__getitem__, statements[i].stems & statements[j].stems))
-    total = w[rows] + w[others]
-    value = np.divide(2.0 * sims, total, out=np.zeros_like(sims), where=total != 0)
-    pairs = zip(glob[rows].tolist(), glob[others].tolist(), strict=True)
-    return zip(pairs, value.tolist(), strict=True)
+    def __init__(
+        self,
+        statements: Sequence[Statement],
+        idxs: Sequence[int],
+        idf: Mapping[str, float],
+        weight: Sequence[float],
+        days: Sequence[date | None] | None = None,
+        max_days: int = 0,
+    ) -> None:
+        from scipy import sparse
+
+        self._statements, self._idxs, self._idf = statements, idxs, idf
+        self.glob = np.asarray(idxs, dtype=np.int64)
+        self.rows = self.others = np.zeros(0, dtype=np.int64)
+        n = len(idxs)
+        if n < 2:
+            return
+        cap = max(50, min(200, n // 5))
+        stem_id = {t: k for k, t in enumerate(idf)}  # every stem of the group has its IDF
+        cols: list[int] = []
+        ptr = [0]
+        for i in idxs:
+            cols.extend(map(stem_id.__getitem__, statements[i].stems))
+            ptr.append(len(cols))
+        if not cols:
+            return
+        col = np.asarray(cols, dtype=np.int64)
+        indptr = np.asarray(ptr, dtype=np.int64)
+        shape = (n, len(stem_id))
+        df = np.bincount(col, minlength=shape[1])
+        rare = (df[col] <= cap).astype(np.int32)
+        incidence = sparse.csr_matrix((rare, col, indptr), shape=shape)
+        incidence.eliminate_zeros()
+        counts = (incidence @ incidence.T).tocoo()
+        keep = (counts.data >= 2) & (counts.row < counts.col)
+        order = np.argsort(counts.row[keep].astype(np.int64) * n + counts.col[keep])
+        rows = counts.row[keep].astype(np.int64)[order]
+        others = counts.col[keep].astype(np.int64)[order]
+        if days is not None:
+            stamp = np.array([d.toordinal() if d is not None else -1 for d in days], dtype=np.int64)
+            da, db = stamp[rows], stamp[others]
+            near = (da < 0) | (db < 0) | (np.abs(da - db) <= max_days)
+            rows, others = rows[near], others[near]
+        self.rows, self.others = rows, others
+        self._col, self._indptr, self._shape = col, indptr, shape
+        self._w = np.asarray(weight, dtype=np.float64)[self.glob]
+
+    def sims(self, chosen: np.ndarray | None = None) -> np.ndarray:
+        """The similarities of the candidate pairs ``chosen`` (indices into ``rows``;
+        None: every pair), in that order."""
+        from scipy import sparse
+
+        rows, others = self.rows, self.others
+        if chosen is not None:
+            rows, others = rows[chosen], others[chosen]
+        sims = np.empty(len(rows), dtype=np.float64)
+        if not len(rows):
+            return sims
+        idf, col, indptr, shape = self._idf, self._col, self._indptr, self._shape
+        weights = np.fromiter(idf.values(), dtype=np.float64, count=len(idf))
+        w = self._w
+        exact = bool(weights.min() >= 1.0) and bool(weights.max() < 2.0**11)
+        if exact:
+            units = (weights * _UNIT).astype(np.int64)
+            valued = sparse.csr_matrix((units[col], col, indptr), shape=shape)
+            ones = sparse.csr_matrix((np.ones(len(col), dtype=np.int64), col, indptr), shape=shape)
+            # what two statements share weighs at most the lighter one's whole weight
+            bounded = np.minimum(w[rows], w[others]) < _EXACT_WEIGHT
+            for b in range(0, len(rows), PAIR_CHUNK):
+                r, o = rows[b : b + PAIR_CHUNK], others[b : b + PAIR_CHUNK]
+                both = valued[r].multiply(ones[o])
+                shared = np.asarray(both.sum(axis=1), dtype=np.int64).ravel()
+                sims[b : b + PAIR_CHUNK] = shared.astype(np.float64) / _UNIT
+        else:
+            bounded = np.zeros(len(rows), dtype=bool)
+        statements, idxs = self._statements, self._idxs
+        for k in np.flatnonzero(~bounded).tolist():
+            i, j = idxs[rows[k]], idxs[others[k]]
+            sims[k] = math.fsum(map(idf.__getitem__, statements[i].stems & statements[j].stems))
+        total = w[rows] + w[others]
+        return np.divide(2.0 * sims, total, out=np.zeros_like(sims), where=total != 0)
+
+
+def _group_sims(
+    statements: Sequence[Statement],
+    idxs: Sequence[int],
+    idf: Mapping[str, float],
+    weight: Sequence[float],
+    days: Sequence[date | None] | None = None,
+    max_days: int = 0,
+) -> Iterator[tuple[tuple[int, int], float]]:
+    """The candidate pairs (i, j), i < j, of one group of statements (``idxs``, ascending)
+    and their IDF-weighted Dice, in lexicographic order (:class:`_Candidates`)."""
+    cand = _Candidates(statements, idxs, idf, weight, days, max_days)
+    pairs = zip(cand.glob[cand.rows].tolist(), cand.glob[cand.others].tolist(), strict=True)
+    return zip(pairs, cand.sims().tolist(), strict=True)
 
 
 def _parse_day(value: str | None) -> date | None:
@@ -1166,392 +1187,166 @@ def _trigrams(text: str) -> frozenset[tuple[str, ...]]:
     return frozenset(_shingles(text, 3))
 
 
-@lru_cache(maxsize=1 << 17)
 def _verbatim_texts(text_a: str, text_b: str) -> bool:
-    """:func:`_verbatim_part` of two statement texts, kept per process (131,072 pairs, about
-    30 MB when full): an event's pairs below the slot threshold keep no answer, and are
-    asked again each time an article joins the event."""
+    """:func:`_verbatim_part` of two statement texts (each one's trigrams kept; a pair's
+    outcome is kept in the group memos, as its similarity raised or its conflict)."""
     return _verbatim_part(_trigrams(text_a), _trigrams(text_b))
-
-
-class _WatchedSim(float):
-    """A pair's similarity that notes each comparison a slot rule makes with it
-    (``notes``: the comparison, the other value, its outcome), so that the answer the
-    rules gave can be taken again while the similarity falls on the same side of each;
-    any other use (arithmetic, conversion, hashing) marks it ``opaque``: no reuse."""
-
-    notes: list[tuple[str, float, bool]]
-    opaque: bool
-
-    def __new__(cls, value: float) -> _WatchedSim:
-        self = super().__new__(cls, value)
-        self.notes = []
-        self.opaque = False
-        return self
-
-
-def _noted(name: str) -> Callable[[_WatchedSim, object], object]:
-    base = getattr(float, name)
-
-    def method(self: _WatchedSim, other: object) -> object:
-        out = base(self, other)
-        if out is NotImplemented or not isinstance(other, (int, float)):
-            self.opaque = True  # numpy scalars and the like read the value directly
-        else:
-            self.notes.append((name, float(other), out))
-        return out
-
-    return method
-
-
-def _unnoted(name: str) -> Callable[..., object]:
-    base = getattr(float, name)
-
-    def method(self: _WatchedSim, *args: object) -> object:
-        self.opaque = True
-        return base(self, *args)
-
-    return method
-
-
-for _name in ("__lt__", "__le__", "__gt__", "__ge__", "__eq__", "__ne__"):
-    setattr(_WatchedSim, _name, _noted(_name))
-_UNNOTED = """__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__
-    __floordiv__ __rfloordiv__ __mod__ __rmod__ __divmod__ __rdivmod__ __pow__ __rpow__
-    __neg__ __pos__ __abs__ __float__ __int__ __bool__ __round__ __trunc__ __floor__ __ceil__
-    __hash__ __format__ __repr__ __str__ as_integer_ratio hex is_integer conjugate"""
-for _name in _UNNOTED.split():
-    setattr(_WatchedSim, _name, _unnoted(_name))
-
-
-class _WatchedIdf(Mapping[str, float]):
-    """An event's IDF that notes each weight a slot rule reads (``reads``: term -> weight,
-    None where absent); iterating or sizing it marks it ``opaque``: no reuse."""
-
-    def __init__(self, idf: Mapping[str, float]) -> None:
-        self._idf = idf
-        self.reads: dict[str, float | None] = {}
-        self.opaque = False
-
-    def __getitem__(self, key: str) -> float:
-        value = self.reads[key] = self._idf.get(key)
-        if value is None:
-            raise KeyError(key)
-        return value
-
-    def get(self, key: str, default: Any = None) -> Any:
-        value = self.reads[key] = self._idf.get(key)
-        return default if value is None else value
-
-    def __contains__(self, key: object) -> bool:
-        if not isinstance(key, str):
-            self.opaque = True
-            return False
-        return self.get(key) is not None
-
-    def __iter__(self):  # noqa: ANN204
-        self.opaque = True
-        return iter(self._idf)
-
-    def __len__(self) -> int:
-        self.opaque = True
-        return len(self._idf)
-
-
-@dataclass(slots=True)
-class _PairAnswer:
-    """What the slot rules answered for two statements (``find_conflict``), with what they
-    read of the pair's similarity and of the event's IDF, and whether one statement is a
-    near-verbatim part of the other (None: not asked yet)."""
-
-    a: Statement
-    b: Statement
-    figures_a: frozenset[tuple[str, float]]
-    figures_b: frozenset[tuple[str, float]]
-    found: tuple[str, str, str, str] | None
-    notes: tuple[tuple[str, float, bool], ...]
-    reads: tuple[tuple[str, float | None], ...]
-    verbatim: bool | None = None
-    #: the similarities for which every comparison in ``notes`` comes out the same:
-    #: ``low <= sim <= high`` (empty, low > high, when a note is no order comparison)
-    low: float = field(init=False, default=-math.inf)
-    high: float = field(init=False, default=math.inf)
-
-    def __post_init__(self) -> None:
-        self.low, self.high = _sim_bounds(self.notes)
-
-    def holds(self, sim: float, idf: Mapping[str, float]) -> bool:
-        """Whether the rules would answer the same for ``sim`` and ``idf``: every
-        comparison they made comes out the same and every weight they read is unchanged."""
-        if self.low <= sim <= self.high:
-            pass
-        elif not all(getattr(float, name)(sim, other) == out for name, other, out in self.notes):
-            return False
-        return all(idf.get(t) == w for t, w in self.reads)
-
-
-def _sim_bounds(notes: Iterable[tuple[str, float, bool]]) -> tuple[float, float]:
-    """The closed interval of similarities for which each noted comparison (``name``,
-    ``other``, ``out``) of :class:`_WatchedSim` gives ``out`` again (a strict bound is the
-    next float inside it); ``(inf, -inf)``, empty, when a note is no order comparison or
-    compares with NaN."""
-    low, high = -math.inf, math.inf
-    for name, other, out in notes:
-        if math.isnan(other):
-            return math.inf, -math.inf
-        below, above = math.nextafter(other, -math.inf), math.nextafter(other, math.inf)
-        if name == "__lt__":
-            low, high = (low, min(high, below)) if out else (max(low, other), high)
-        elif name == "__le__":
-            low, high = (low, min(high, other)) if out else (max(low, above), high)
-        elif name == "__gt__":
-            low, high = (max(low, above), high) if out else (low, min(high, other))
-        elif name == "__ge__":
-            low, high = (max(low, other), high) if out else (low, min(high, below))
-        else:
-            return math.inf, -math.inf
-    return low, high
-
-
-#: Answers of the slot rules per pair of statements, kept per process (by where the two
-#: statements are; least recently used out first): a pair the group memo lacks (its
-#: group was analysed in another shape, or left the memo) is answered from here when its
-#: similarity and the weights the rules read come out as before (issue #14). A later
-#: resolution may rename the entities a statement names (its ``ent:`` stems); the stage
-#: compares entity ids for equality only, so an answer still holds for the same two
-#: statements whose entities fall alike
-#: (:func:`_same_entity_shape`). An answer takes about 0.4 kB besides the two statements
-#: it holds, and with the statements it alone keeps alive about 1.1 kB (measured: 165,000
-#: answers held ~175 MB over 3,000 generated articles, so ~210 MB at 200,000);
-#: EgyptianProtest_cnn's events hold ~70,000 pairs to answer on an average delivery.
-PAIR_CACHE_PAIRS = 200_000
-_PAIRS: dict[tuple, dict[tuple, _PairAnswer]] = {}
-
-
-_STATEMENT_FIELDS = tuple(
-    f.name for f in fields(Statement) if f.name not in ("stems", "entity_kinds")
-)
-
-
-def _kinds(st: Statement) -> list[str]:
-    """The kinds of the entities a statement names, without their ids."""
-    return sorted(k.split(":", 1)[0] for k in st.entity_kinds)
-
-
-def _entity_stems(st: Statement) -> frozenset[str]:
-    return frozenset(t for t in st.stems if t.startswith("ent:"))
-
-
-def _alike(x: Statement, y: Statement) -> bool:
-    """The same statement but perhaps for the ids of the entities it names."""
-    if x is y:
-        return True
-    if any(getattr(x, name) != getattr(y, name) for name in _STATEMENT_FIELDS):
-        return False
-    if _kinds(x) != _kinds(y):
-        return False
-    return x.stems - _entity_stems(x) == y.stems - _entity_stems(y)
-
-
-def _same_entity_shape(a0: Statement, b0: Statement, a: Statement, b: Statement) -> bool:
-    """Whether the entities of ``a``/``b`` fall as those of ``a0``/``b0`` did: as many each
-    and as many shared (then some renaming maps the one pair's ids onto the other's)."""
-    if a0 is a and b0 is b:
-        return True
-    ea0, eb0, ea, eb = map(_entity_stems, (a0, b0, a, b))
-    return len(ea0) == len(ea) and len(eb0) == len(eb) and len(ea0 & eb0) == len(ea & eb)
-
-
-class _Rereading:
-    """:func:`_alike` and :func:`_same_entity_shape` for one analysis, each statement's
-    entity stems and each (kept, current) statement pair's answer worked out once: a kept
-    pair answer is checked for every pair of an event on each delivery, and one statement
-    takes part in many pairs (on EgyptianProtest_cnn, over 20 deliveries, 1.1M checks for
-    a few thousand statements). Entries hold their statements, so an id is never another
-    statement's while it is kept; a memo lives for one analysis."""
-
-    def __init__(self) -> None:
-        self._stems: dict[int, tuple[Statement, frozenset[str]]] = {}
-        self._alike: dict[tuple[int, int], tuple[Statement, Statement, bool]] = {}
-        self._plain: dict[tuple[int, int], tuple[Statement, Statement, bool]] = {}
-
-    def entity_stems(self, st: Statement) -> frozenset[str]:
-        held = self._stems.get(id(st))
-        if held is None or held[0] is not st:
-            held = self._stems[id(st)] = (st, _entity_stems(st))
-        return held[1]
-
-    def alike(self, x: Statement, y: Statement) -> bool:
-        if x is y:
-            return True
-        held = self._alike.get((id(x), id(y)))
-        if held is None or held[0] is not x or held[1] is not y:
-            held = self._alike[id(x), id(y)] = (x, y, _alike(x, y))
-        return held[2]
-
-    def plain(self, x: Statement, y: Statement) -> bool:
-        """:meth:`alike`, naming the same entities too: any pair holding ``y`` in place of
-        ``x`` has the same entity shape (:func:`_same_entity_shape`)."""
-        if x is y:
-            return True
-        held = self._plain.get((id(x), id(y)))
-        if held is None or held[0] is not x or held[1] is not y:
-            same = self.alike(x, y) and self.entity_stems(x) == self.entity_stems(y)
-            held = self._plain[id(x), id(y)] = (x, y, same)
-        return held[2]
-
-    def same_entity_shape(self, a0: Statement, b0: Statement, a: Statement, b: Statement) -> bool:
-        if a0 is a and b0 is b:
-            return True
-        ea0, eb0, ea, eb = map(self.entity_stems, (a0, b0, a, b))
-        return len(ea0) == len(ea) and len(eb0) == len(eb) and len(ea0 & eb0) == len(ea & eb)
-
-
-def _answer_again(
-    answer: _PairAnswer | None,
-    a: Statement,
-    b: Statement,
-    fa: frozenset[tuple[str, float]],
-    fb: frozenset[tuple[str, float]],
-    sim: float,
-    idf: Mapping[str, float],
-    reread: _Rereading,
-    context: Callable[[float, Mapping[str, float]], PairContext],
-) -> tuple[_PairAnswer | None, tuple[str, str, str, str] | None]:
-    """The slot rules' answer for statements ``a`` and ``b`` (``find_conflict`` over
-    ``context(sim, idf)``): the kept ``answer`` where it still holds, else asked again;
-    returns the answer to keep (None: the rules read the similarity or the IDF otherwise
-    than by comparing) and what was found."""
-    if answer is not None and not (reread.alike(answer.a, a) and reread.alike(answer.b, b)):
-        answer = None  # read otherwise this time (other mentions, times, rules)
-    if answer is not None and not reread.same_entity_shape(answer.a, answer.b, a, b):
-        answer = None
-    if answer is None or not (
-        answer.figures_a == fa and answer.figures_b == fb and answer.holds(sim, idf)
-    ):
-        watched_sim, watched_idf = _WatchedSim(sim), _WatchedIdf(idf)
-        found = find_conflict(a, b, context(watched_sim, watched_idf))
-        answer = _PairAnswer(
-            a,
-            b,
-            fa,
-            fb,
-            found,
-            tuple(watched_sim.notes),
-            tuple(watched_idf.reads.items()),
-            answer.verbatim if answer is not None else None,
-        )
-        if watched_sim.opaque or watched_idf.opaque:
-            return None, found  # a rule read them otherwise than by comparing
-    # kept with this run's statements: alike and the entity shape are equalities of what
-    # they compare, so checking the next run's statements against these answers is as
-    # checking them against the first ones, and a statement unchanged since is the same
-    # object (no check at all)
-    answer.a, answer.b = a, b
-    return answer, answer.found
-
-
-def _pair_answers(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
-    """The kept answers for one set of options and encoder (a few sets at most)."""
-    key = (opts, figure_embedder)
-    if key not in _PAIRS:
-        while len(_PAIRS) >= 4:
-            del _PAIRS[next(iter(_PAIRS))]
-        _PAIRS[key] = {}
-    return _PAIRS[key]
 
 
 @dataclass(slots=True)
 class _GroupMemo:
-    """One group's statements (in analysis order) with every candidate pair's similarity
-    after the pair loop (a verbatim pair raised to the merge threshold) and the conflicts
-    the slot rules found, by positions in ``statements``; ``figures``: each article's
-    figures (what the number rules read of the article around a statement)."""
+    """One group's pairs as the last analysis left them, in arrays: its statements (in
+    analysis order) with each one's article figures (what the number rules read of the
+    article around a statement), and every candidate pair by positions in ``statements``
+    as one sorted key ``p << 32 | q`` (p < q), with its similarity after the pair loop
+    (``sims``: a verbatim pair raised to the merge threshold) and what the slot rules
+    found (``found``: an index into ``conflicts``, -1 for nothing) and what the merge
+    found of a strong pair (``same``). A delivery finds the
+    pairs it holds by a binary search over the keys, so no kept pair is touched in Python.
+    """
 
     statements: tuple[Statement, ...]
-    figures: dict[str, frozenset[tuple[str, float]]]
-    sims: dict[tuple[int, int], float]
-    conflicts: dict[tuple[int, int], tuple[str, str, str, str]]
+    figures: tuple[frozenset[tuple[str, float]], ...]
+    pairs: np.ndarray
+    sims: np.ndarray
+    found: np.ndarray
+    conflicts: tuple[tuple[str, str, str, str], ...]
+    #: whether the merge found the pair's two statements to say the same thing
+    #: (:class:`_SameStatement`; -1: not asked)
+    same: np.ndarray
+    #: each statement's claim when it was alone in one (:func:`_lone_claim`; None if not):
+    #: most statements are, and the same statement in the same event gives the same claim
+    lone: tuple[Claim | None, ...]
     where: dict[tuple[str, int, int], int] = field(init=False)
+    #: how many of its statements no later memo holds (:class:`_Memos`)
+    owned: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
         self.where = {(st.article, st.start, st.end): k for k, st in enumerate(self.statements)}
 
     def positions(
-        self, current: Sequence[Statement], figures: Mapping[str, frozenset[tuple[str, float]]]
-    ) -> list[int] | None:
-        """For each of ``current``, its position in the memo (-1: new, or changed); None
-        when the statements kept are not in the memo's order (their pairs' sides would
-        swap)."""
-        old = []
+        self,
+        current: Sequence[Statement],
+        figures: Mapping[str, frozenset[tuple[str, float]]],
+    ) -> np.ndarray | None:
+        """For each of ``current``, its position in the memo (-1: new, or changed: another
+        statement or other figures of its article); None when the statements kept are not
+        in the memo's order (their pairs' sides would swap)."""
+        old = np.full(len(current), -1, dtype=np.int64)
         last = -1
-        for st in current:
-            k = self.where.get((st.article, st.start, st.end), -1)
-            if k >= 0:
-                held = self.statements[k]
-                if (
-                    not (held is st or held == st)
-                    or self.figures.get(st.article) != figures[st.article]
-                ):
-                    k = -1
-                elif k < last:
-                    return None
-                else:
-                    last = k
-            old.append(k)
+        where, held, held_figures = self.where, self.statements, self.figures
+        for p, st in enumerate(current):
+            k = where.get((st.article, st.start, st.end), -1)
+            if k < 0:
+                continue
+            kept = held[k]
+            if not (kept is st or kept == st) or held_figures[k] != figures[st.article]:
+                continue
+            if k < last:
+                return None
+            last = old[p] = k
         return old
 
+    def take(self, cand: _Candidates, old: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which of ``cand``'s pairs the memo holds (both statements kept), and for each
+        pair where it sits in the memo's arrays (meaningful where held)."""
+        oa, ob = old[cand.rows], old[cand.others]
+        key = (oa << 32) | ob
+        at = np.minimum(np.searchsorted(self.pairs, key), max(len(self.pairs) - 1, 0))
+        held = (oa >= 0) & (ob >= 0)
+        if len(self.pairs):
+            held &= self.pairs[at] == key
+        else:
+            held[:] = False
+        return held, at
 
-#: Pairs held in the group memos, the least recently analysed group out first: about
-#: 0.2 kB a pair (a key of two ints and a float; 400,000 took 79 MB measured), besides the
-#: statements, which the statement cache holds too. EgyptianProtest_cnn's events hold
-#: ~290,000 candidate pairs in all at one ingest.
-GROUP_MEMO_PAIRS = 400_000
-_GROUP_MEMOS: dict[tuple, dict[str | None, _GroupMemo]] = {}
+
+#: Pairs held in the group memos, the least recently analysed group out first: 20 bytes
+#: a pair in arrays (key, similarity, conflict index), besides the statements, which the
+#: statement cache holds too. EgyptianProtest_cnn's events hold ~290,000 candidate pairs
+#: in all at one ingest.
+GROUP_MEMO_PAIRS = 2_000_000
+#: Statements held in the group memos (about 1 kB each, most shared with the statement
+#: cache while their articles are recent): a bound on what memos of many small events hold.
+GROUP_MEMO_STATEMENTS = 60_000
+_NOWHERE = object()
 
 
-def _group_memos(opts: ClaimOptions, figure_embedder: Embedder | None) -> dict:
-    """The group memos for one set of options and figure encoder (a few sets at most)."""
-    key = (opts, figure_embedder)
+@dataclass(slots=True)
+class _Memos:
+    """The group memos of one set of options, the least recently analysed first, and for
+    each statement (by where it is) the group whose memo last held it. A group is often
+    new to the memos while its statements are not: two events merge (the merged one keeps
+    one id), the unevented articles form an event; its pairs are then found in the memos
+    of the groups its statements come from (a pair across two of them is new)."""
+
+    groups: dict[str | None, _GroupMemo] = field(default_factory=dict)
+    owner: dict[tuple[str, int, int], str | None] = field(default_factory=dict)
+
+    def sources(self, places: Iterable[tuple[str, int, int]]) -> list[_GroupMemo]:
+        """The memos that last held any of ``places``, in the order first met."""
+        owner, seen = self.owner, {}
+        for place in places:
+            g = owner.get(place, _NOWHERE)
+            if g is not _NOWHERE:
+                seen[g] = None
+        return [self.groups[g] for g in seen if g in self.groups]
+
+    def keep(self, g: str | None, memo: _GroupMemo) -> None:
+        """``memo`` is group ``g``'s now (most recently analysed last): it holds its
+        statements, and a memo left holding none that a later one lacks is dropped."""
+        owner, groups = self.owner, self.groups
+        self._drop(g)
+        for place in memo.where:
+            h = owner.get(place, _NOWHERE)
+            if h is not _NOWHERE:
+                other = groups.get(h)
+                if other is not None:
+                    other.owned -= 1
+                    if other.owned <= 0:
+                        self._drop(h)
+            owner[place] = g
+        memo.owned = len(memo.where)
+        groups[g] = memo
+        pairs = sum(len(m.pairs) for m in groups.values())
+        held = sum(len(m.statements) for m in groups.values())
+        while groups and (pairs > GROUP_MEMO_PAIRS or held > GROUP_MEMO_STATEMENTS):
+            gone = next(iter(groups))
+            pairs -= len(groups[gone].pairs)
+            held -= len(groups[gone].statements)
+            self._drop(gone)
+
+    def _drop(self, g: str | None) -> None:
+        gone = self.groups.pop(g, None)
+        if gone is None:
+            return
+        owner = self.owner
+        for place in gone.where:
+            if place in owner and owner[place] == g:
+                del owner[place]
+
+    def copy(self) -> _Memos:
+        """A copy that analyses may change without changing this one."""
+        out = _Memos(dict(self.owner) and {}, dict(self.owner))
+        for g, memo in self.groups.items():
+            out.groups[g] = replace(memo)
+            out.groups[g].owned = memo.owned
+        return out
+
+
+_GROUP_MEMOS: dict[tuple, _Memos] = {}
+
+
+def _group_memos(
+    opts: ClaimOptions, embedder: Embedder | None, figure_embedder: Embedder | None
+) -> _Memos:
+    """The group memos for one set of options and encoders (a few sets at most)."""
+    key = (opts, embedder, figure_embedder)
     if key not in _GROUP_MEMOS:
         while len(_GROUP_MEMOS) >= 4:
             del _GROUP_MEMOS[next(iter(_GROUP_MEMOS))]
-        _GROUP_MEMOS[key] = {}
+        _GROUP_MEMOS[key] = _Memos()
     return _GROUP_MEMOS[key]
-
-
-def _remember_groups(
-    memos: dict[str | None, _GroupMemo],
-    statements: Sequence[Statement],
-    members_of: Mapping[str | None, Sequence[int]],
-    figures: Mapping[str, frozenset[tuple[str, float]]],
-    sims: Mapping[tuple[int, int], float],
-    conflicts: Mapping[tuple[int, int], tuple[str, str, str, str]],
-) -> None:
-    """Keep each group's statements, pairs and conflicts (most recently analysed last)."""
-    group_of: dict[int, str | None] = {}
-    local: dict[int, int] = {}
-    group_sims: dict[str | None, dict[tuple[int, int], float]] = {}
-    group_conflicts: dict[str | None, dict] = {}
-    for g, idxs in members_of.items():
-        for p, i in enumerate(idxs):
-            group_of[i], local[i] = g, p
-        group_sims[g], group_conflicts[g] = {}, {}
-    for (i, j), v in sims.items():
-        group_sims[group_of[i]][(local[i], local[j])] = v
-    for (i, j), found in conflicts.items():
-        group_conflicts[group_of[i]][(local[i], local[j])] = found
-    for g, idxs in members_of.items():
-        arts = {statements[i].article for i in idxs}
-        memos[g] = _GroupMemo(
-            tuple(statements[i] for i in idxs),
-            {a: figures[a] for a in arts},
-            group_sims[g],
-            group_conflicts[g],
-        )
-    total = sum(len(m.sims) for m in memos.values())
-    while total > GROUP_MEMO_PAIRS and memos:
-        total -= len(memos.pop(next(iter(memos))).sims)
 
 
 def _lone_claim(cid: str, st: Statement, event: str | None) -> Claim:
@@ -1654,34 +1449,10 @@ def analyse_claims(
 
     # With the fixed IDF a pair's similarity and what the slot rules find for it depend on
     # the two statements (and their articles) alone: the pairs of a group analysed before
-    # are taken from its memo, and only the pairs with a statement new to it are computed
-    # (a delivery costs about what its new statements cost; issue #14).
-    sims: dict[tuple[int, int], float] = {}
-    kept_sims: dict[tuple[int, int], float] = {}  # the memo's candidate pairs
-    kept_conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
-    memos = _group_memos(opts, figure_embedder)
-    for g, idxs in members_of.items():
-        days = None
-        if g is None:
-            days = [published[statements[i].article] for i in idxs]
-        kept: dict[tuple[int, int], float] = {}
-        held: dict[tuple[int, int], tuple[str, str, str, str]] = {}
-        memo = memos.pop(g, None)
-        old = memo.positions([statements[i] for i in idxs], figures) if memo else None
-        if memo is not None and old is not None:
-            now = {o: idxs[p] for p, o in enumerate(old) if o >= 0}
-            for (oa, ob), v in memo.sims.items():
-                if oa in now and ob in now:
-                    kept[(now[oa], now[ob])] = v
-            for (oa, ob), found in memo.conflicts.items():
-                if oa in now and ob in now:
-                    held[(now[oa], now[ob])] = found
-        reused: dict[tuple[int, int], float] = {}
-        sims.update(
-            _group_sims(statements, idxs, idf_of[g], weight, days, opts.max_days, kept, reused)
-        )
-        kept_sims.update(reused)
-        kept_conflicts.update((pair, found) for pair, found in held.items() if pair in reused)
+    # are taken from its memo by a binary search over sorted pair keys, and only the pairs
+    # with a statement new to it are summed and go through the rules (a delivery costs
+    # about what its new statements' pairs cost; issue #14). Every candidate pair ends in
+    # three arrays (positions i < j, final similarity), no kept pair touched in Python.
     conflicts: dict[tuple[int, int], tuple[str, str, str, str]] = {}
 
     figure_cosine = _MaskedCosine(lambda k: statements[k].text, figure_embedder)
@@ -1701,67 +1472,100 @@ def analyse_claims(
             cosine=figure_cosine(i, j),
         )
 
-    answers = _pair_answers(opts, figure_embedder)
-    reread = _Rereading()
-
-    def verbatim(i: int, j: int, answer: _PairAnswer | None) -> bool:
-        if answer is None:
-            return _verbatim_texts(statements[i].text, statements[j].text)
-        if answer.verbatim is None:
-            answer.verbatim = _verbatim_texts(statements[i].text, statements[j].text)
-        return answer.verbatim
-
     merge_threshold = opts.merge_threshold
+    slot_threshold = opts.slot_threshold
 
-    for (i, j), sim in sims.items():
+    def ask(i: int, j: int, sim: float) -> tuple[float, tuple[str, str, str, str] | None]:
+        """The pair loop for one pair new to its group's memos: its final similarity and
+        what the slot rules found (None: nothing)."""
         a, b = statements[i], statements[j]
         if a.article == b.article:
-            continue
-        answer: _PairAnswer | None = None
-        if sim >= opts.slot_threshold:
-            idf = idf_of[group_of[i]]
-            fa, fb = figures[a.article], figures[b.article]
-            where = (a.article, a.start, a.end, b.article, b.start, b.end)
-            answer = answers.pop(where, None)
-            if (
-                answer is not None
-                and answer.low <= sim <= answer.high
-                and not answer.reads
-                and answer.figures_a == fa
-                and answer.figures_b == fb
-                and (answer.a is a or reread.plain(answer.a, a))
-                and (answer.b is b or reread.plain(answer.b, b))
-            ):
-                # the same two statements (or alike, naming the same entities), every
-                # comparison the rules made with the similarity on the same side and no
-                # weight read: the answer holds (as _answer_again would find)
-                found = answer.found
-                answer.a, answer.b = a, b
-                answers[where] = answer  # most recently used last
-            else:
-                answer, found = _answer_again(
-                    answer, a, b, fa, fb, sim, idf, reread, partial(pair_context, i, j)
-                )
-                if answer is not None:
-                    answers[where] = answer  # most recently used last
-        else:
-            found = None  # (find_conflict compares no pair below it)
+            return sim, None
+        found = None  # (find_conflict compares no pair below the slot threshold)
+        if sim >= slot_threshold:
+            found = find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
         if (
             found
             and found[0] == "negation"
             and not (a.denied or b.denied)
-            and verbatim(i, j, answer)
+            and _verbatim_texts(a.text, b.text)
         ):
             found = None  # one quotes the other and negates something else around it
         if found:
-            conflicts[(i, j)] = found
-        elif a.negated == b.negated and verbatim(i, j, answer):
-            sims[(i, j)] = max(sim, merge_threshold)  # the same statement, cut elsewhere
-    while len(answers) > PAIR_CACHE_PAIRS:
-        del answers[next(iter(answers))]
-    sims.update(kept_sims)
-    conflicts.update(kept_conflicts)
-    _remember_groups(memos, statements, members_of, figures, sims, conflicts)
+            return sim, found
+        if sim < merge_threshold and a.negated == b.negated and _verbatim_texts(a.text, b.text):
+            return merge_threshold, None  # the same statement, cut elsewhere
+        return sim, None
+
+    memos = _group_memos(opts, embedder, figure_embedder)
+    pair_i: list[np.ndarray] = []
+    pair_j: list[np.ndarray] = []
+    pair_sim: list[np.ndarray] = []
+    pair_same: list[np.ndarray] = []
+    kept_groups: list[tuple[str | None, list[int], np.ndarray, np.ndarray, tuple]] = []
+    kept_lone: dict[int, Claim] = {}  # statement -> its lone claim of an earlier analysis
+    for g, idxs in members_of.items():
+        days = None
+        if g is None:
+            days = [published[statements[i].article] for i in idxs]
+        cand = _Candidates(statements, idxs, idf_of[g], weight, days, opts.max_days)
+        glob = cand.glob
+        m = len(cand.rows)
+        final = np.empty(m, dtype=np.float64)
+        found_at = np.full(m, -1, dtype=np.int32)
+        found_list: list[tuple[str, str, str, str]] = []
+        same = np.full(m, -1, dtype=np.int8)
+        group_statements = [statements[i] for i in idxs]
+        places = [(st.article, st.start, st.end) for st in group_statements]
+        held = np.zeros(m, dtype=bool)
+        sources = memos.sources(places)
+        for memo in sources:
+            old = memo.positions(group_statements, figures)
+            if old is None:
+                continue
+            kept = np.flatnonzero(old >= 0)
+            for p, o in zip(kept.tolist(), old[kept].tolist(), strict=True):
+                if memo.lone[o] is not None and idxs[p] not in kept_lone:
+                    kept_lone[idxs[p]] = memo.lone[o]
+            if not m:
+                continue
+            there, at = memo.take(cand, old)
+            there &= ~held
+            held |= there
+            final[there] = memo.sims[at[there]]
+            same[there] = memo.same[at[there]]
+            was = memo.found[at[there]]
+            found_at[there] = np.where(was >= 0, was + len(found_list), -1)
+            found_list.extend(memo.conflicts)
+        new = np.flatnonzero(~held)
+        if len(new):
+            final[new] = cand.sims(new)
+            gi, gj = glob[cand.rows[new]].tolist(), glob[cand.others[new]].tolist()
+            for k, i, j, sim in zip(new.tolist(), gi, gj, final[new].tolist(), strict=True):
+                value, found = ask(i, j, sim)
+                if value != sim:
+                    final[k] = value
+                if found is not None:
+                    found_at[k] = len(found_list)
+                    found_list.append(found)
+        found_pairs = np.flatnonzero(found_at >= 0)
+        kept_conflicts = []
+        if len(found_pairs):
+            seen = found_at[found_pairs]
+            gi = glob[cand.rows[found_pairs]].tolist()
+            gj = glob[cand.others[found_pairs]].tolist()
+            for i, j, f in zip(gi, gj, seen.tolist(), strict=True):
+                conflicts[(i, j)] = found_list[f]
+            # the memo keeps only the conflicts of its pairs, renumbered in pair order
+            kept_conflicts = [found_list[f] for f in seen.tolist()]
+            found_at[found_pairs] = np.arange(len(found_pairs), dtype=np.int32)
+        kept_groups.append(
+            (g, idxs, (cand.rows << 32) | cand.others, found_at, tuple(kept_conflicts))
+        )
+        pair_i.append(glob[cand.rows])
+        pair_j.append(glob[cand.others])
+        pair_sim.append(final)
+        pair_same.append(same)
 
     same_statement = _SameStatement(statements, group_of, idf_of, embedder)
     numbered = {i for i, st in enumerate(statements) if st.slot("number")}
@@ -1769,32 +1573,57 @@ def analyse_claims(
     # statement of an article that one of its statements contradicts (so the two sides of a
     # disagreement never share an article).
     uf = UnionFind(n)
-    strong = [(pair, sim) for pair, sim in sims.items() if sim >= opts.merge_threshold]
-    # the pairs among statements a strong pair may merge: no other enters a linkage
-    joined = {i for (pair, _sim) in strong for i in pair}
-    linked: dict[int, dict[int, float]] = defaultdict(dict)  # i -> j -> sims[(i, j) or (j, i)]
-    for (i, j), sim in sims.items():
-        if i in joined and j in joined:
-            linked[i][j] = linked[j][i] = sim
+    all_i = np.concatenate(pair_i) if pair_i else np.zeros(0, dtype=np.int64)
+    all_j = np.concatenate(pair_j) if pair_j else np.zeros(0, dtype=np.int64)
+    all_sim = np.concatenate(pair_sim) if pair_sim else np.zeros(0, dtype=np.float64)
+    all_same = np.concatenate(pair_same) if pair_same else np.zeros(0, dtype=np.int8)
+    strong_at = np.flatnonzero(all_sim >= merge_threshold)
+    strong_at = strong_at[np.lexsort((all_j[strong_at], all_i[strong_at], -all_sim[strong_at]))]
+    strong = zip(
+        strong_at.tolist(),
+        all_i[strong_at].tolist(),
+        all_j[strong_at].tolist(),
+        all_sim[strong_at].tolist(),
+        strict=True,
+    )
+    # every pair's similarity by key i * n + j, sorted, for the linkage of two groups
+    link_keys = all_i * n + all_j
+    by_key = np.argsort(link_keys)
+    link_keys, link_sims = link_keys[by_key], all_sim[by_key]
+    last_key = max(len(link_keys) - 1, 0)
+
+    def linkage(xs: set[int], ys: set[int]) -> float:
+        """The mean similarity over every pair of ``xs`` and ``ys`` (a pair that is no
+        candidate adds 0), summed exactly (the same in any order)."""
+        a = np.fromiter(xs, dtype=np.int64, count=len(xs))
+        b = np.fromiter(ys, dtype=np.int64, count=len(ys))
+        key = (np.minimum.outer(a, b) * n + np.maximum.outer(a, b)).ravel()
+        at = np.minimum(np.searchsorted(link_keys, key), last_key)
+        values = np.where(link_keys[at] == key, link_sims[at], 0.0)
+        return math.fsum(values.tolist()) / len(key)
+
     arts: dict[int, set[str]] = {i: {statements[i].article} for i in range(n)}
     rivals: dict[int, set[str]] = defaultdict(set)  # root -> articles it must not take in
     members: dict[int, set[int]] = {i: {i} for i in range(n)}
     for i, j in conflicts:
         rivals[i].add(statements[j].article)
         rivals[j].add(statements[i].article)
-    for (i, j), sim in sorted(strong, key=lambda kv: (-kv[1], kv[0])):
+    least = opts.linkage * merge_threshold
+    for k, i, j, sim in strong:
         if statements[i].article == statements[j].article and sim < opts.repeat_threshold:
             continue  # within one article only a restatement (a lede repeated) is one claim
         ri, rj = uf.find(i), uf.find(j)
         if ri == rj or rivals[ri] & arts[rj] or rivals[rj] & arts[ri]:
             continue
-        # Average linkage: the two groups must be alike as wholes, not through one chain link.
-        # (summed in the same order as over every pair of the two, a missing pair adding 0)
-        others = members[rj]
-        cross = [v for x in members[ri] for v in map(linked[x].get, others, repeat(0.0))]
-        if sum(cross) / len(cross) < opts.linkage * opts.merge_threshold:
+        # Average linkage: the two groups must be alike as wholes, not through one chain
+        # link (two lone statements: the link itself)
+        xs, ys = members[ri], members[rj]
+        if (sim if len(xs) == 1 and len(ys) == 1 else linkage(xs, ys)) < least:
             continue
-        if not same_statement(i, j):
+        said = all_same[k]
+        if said < 0:  # (kept with the pair: it depends on the two statements alone)
+            said = all_same[k] = same_statement(i, j)
+        if not said:
             continue  # a shared name is no shared statement
         if not all(
             _figures_agree(statements[x], statements[y])
@@ -1821,6 +1650,14 @@ def analyse_claims(
     claim_of: dict[int, str] = {}
     built: dict[str, dict] = {}
     for idxs in clusters.values():
+        if len(idxs) == 1:
+            i = idxs[0]
+            ms = [statements[i]]
+            lone = kept_lone.get(i)
+            cid = lone.id if lone is not None else _claim_id(ms)  # (the same place)
+            claim_of[i] = cid
+            built[cid] = {"mentions": ms, "contradicts": set(), "lone": i}
+            continue
         ms = sorted((statements[i] for i in idxs), key=lambda s: (rank[s.article], s.start))
         cid = _claim_id(ms)
         for i in idxs:
@@ -1845,11 +1682,17 @@ def analyse_claims(
                 contradictions[key] = Contradiction(cb, ca, kind, vb, va, relation)
 
     claims: list[Claim] = []
+    lone_now: dict[int, Claim] = {}
     for cid, info in built.items():
         ms: list[Statement] = info["mentions"]
         rep = ms[0]
         if len(ms) == 1 and not info["contradicts"]:
-            claims.append(_lone_claim(cid, rep, event_of.get(rep.article)))
+            event = event_of.get(rep.article)
+            claim = kept_lone.get(info["lone"])
+            if claim is None or claim.event != event:
+                claim = _lone_claim(cid, rep, event)
+            claims.append(claim)
+            lone_now[info["lone"]] = claim
             continue
         arts = tuple(dict.fromkeys(m.article for m in ms))
         attributions = list(dict.fromkeys(m.attribution for m in ms if m.attribution))
@@ -1881,6 +1724,25 @@ def analyse_claims(
             )
         )
     claims.sort(key=lambda c: (c.event or "", rank[c.articles[0]], c.spans[0].start, c.id))
+    # each group's pairs kept for the next analysis of its statements
+    start = 0
+    for (g, idxs, keys, found_at, kept_conflicts), sims in zip(kept_groups, pair_sim, strict=True):
+        stop = start + len(keys)
+        memos.keep(
+            g,
+            _GroupMemo(
+                tuple(statements[i] for i in idxs),
+                tuple(figures[statements[i].article] for i in idxs),
+                keys,
+                sims,
+                found_at,
+                kept_conflicts,
+                all_same[start:stop].copy(),
+                tuple(lone_now.get(i) for i in idxs),
+            ),
+        )
+        start = stop
+
     return ClaimAnalysis(
         tuple(claims),
         tuple(sorted(contradictions.values(), key=lambda c: (c.a, c.b))),
