@@ -2144,3 +2144,45 @@ def test_a_statement_without_a_month_cue_has_no_written_date() -> None:
             assert _DATE_CUE.search(text), text
     assert matched >= len(_DATE_MONTHS.split("|"))
     assert not _DATE_CUE.search("on Tuesday, last week")
+
+
+def test_a_pair_no_kind_can_compare_finds_no_conflict_in_any_context() -> None:
+    """``may_conflict`` (the pair loop asks it before building a pair's context) is False
+    only where ``find_conflict`` finds nothing: every pair of statements of a dozen BBC
+    oil-spill reports, compared at the highest similarity, on different days and on one."""
+    from newsweave.claim_slots import PairContext, find_conflict, may_conflict
+    from newsweave.claims import extract_statements
+
+    from .conftest import SHARED_DATA
+
+    topic = SHARED_DATA / "timeline17" / "bpoil_bbc" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 bpoil_bbc not available")
+    paths = sorted(topic.glob("*/*.txt"))[:12]
+    statements = [
+        st
+        for i, p in enumerate(paths)
+        for st in extract_statements(
+            Article(f"a{i:02d}", str(p), None, "bbc", None, None, p.parent.name, p.read_text())
+        )
+    ]
+    opts = ClaimOptions()
+    skipped = found = 0
+    for x, a in enumerate(statements):
+        for b in statements[x + 1 :]:
+            if a.article == b.article or may_conflict(a, b):
+                continue
+            skipped += 1
+            for later in (0, 3):
+                pair = PairContext(
+                    sim=1.0,
+                    idf={},
+                    text_a="",
+                    text_b="",
+                    published_a=date(2010, 5, 1),
+                    published_b=date(2010, 5, 1 + later),
+                    options=opts,
+                    cosine=lambda: 1.0,
+                )
+                found += find_conflict(a, b, pair) is not None
+    assert skipped > 10_000 and found == 0

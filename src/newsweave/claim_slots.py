@@ -3291,6 +3291,17 @@ def find_conflict(
     return None
 
 
+def may_conflict(a: Statement, b: Statement) -> bool:
+    """False when :func:`find_conflict` finds nothing for ``a`` and ``b`` whatever the
+    pair's context: every kind compares values of its own, which both must have, but
+    polarity, which compares the two statements' negation. Most pairs of an event have no
+    kind in common and then need no context built (the claims stage's pair loop asks this
+    first; a kind that compares otherwise must be added here)."""
+    if a.negated != b.negated:
+        return True
+    return any(values and b.slot(kind) for kind, values in a.slots)
+
+
 # --------------------------------------------------------------------------- read side
 # How a figure reads in its sentence, for listings (read-only: the slots never use it).
 _STATED_UNIT = re.compile(r"[\s-]*(?:(?:square|sq|cubic)\s+)?([A-Za-z]+)\b\.?")

@@ -65,6 +65,7 @@ from newsweave.claim_slots import (
     extract_slots,
     find_conflict,
     hedged_figure,
+    may_conflict,
     personal_units,
     same_measure,
     slot_values,
@@ -1482,7 +1483,7 @@ def analyse_claims(
         if a.article == b.article:
             return sim, None
         found = None  # (find_conflict compares no pair below the slot threshold)
-        if sim >= slot_threshold:
+        if sim >= slot_threshold and may_conflict(a, b):
             found = find_conflict(a, b, pair_context(i, j, sim, idf_of[group_of[i]]))
         if (
             found
