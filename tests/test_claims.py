@@ -857,6 +857,21 @@ def test_a_speaker_is_named_once_by_the_fullest_name() -> None:
     assert one_name_each(both) == both
 
 
+def _record_slot_rule_pairs(monkeypatch) -> list[set[str]]:
+    """A list that gets the two articles of every pair the slot rules are asked about
+    (``claims.find_conflict``), which still answers as before."""
+    from newsweave import claims as claims_mod
+
+    asked: list[set[str]] = []
+    rules = claims_mod.find_conflict
+    monkeypatch.setattr(
+        claims_mod,
+        "find_conflict",
+        lambda a, b, pair: asked.append({a.article, b.article}) or rules(a, b, pair),
+    )
+    return asked
+
+
 def test_an_event_growing_an_article_at_a_time_keeps_exactly_the_one_run_claims(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -893,13 +908,7 @@ def test_an_event_growing_an_article_at_a_time_keeps_exactly_the_one_run_claims(
             for a in articles
         }
 
-    asked = []
-    rules = claims_mod.find_conflict
-    monkeypatch.setattr(
-        claims_mod,
-        "find_conflict",
-        lambda a, b, pair: asked.append({a.article, b.article}) or rules(a, b, pair),
-    )
+    asked = _record_slot_rule_pairs(monkeypatch)
     carried: dict = {}
     for size in range(8, len(articles) + 1):
         part = articles[:size]
@@ -1197,13 +1206,7 @@ def test_a_group_memo_computes_only_the_pairs_of_new_statements(
         Article(f"a{i:02d}", str(p), None, "cnn", None, None, p.parent.name, p.read_text())
         for i, p in enumerate(paths)
     ]
-    asked = []
-    rules = claims_mod.find_conflict
-    monkeypatch.setattr(
-        claims_mod,
-        "find_conflict",
-        lambda a, b, pair: asked.append({a.article, b.article}) or rules(a, b, pair),
-    )
+    asked = _record_slot_rule_pairs(monkeypatch)
     carried: dict = {}
     new_pairs = 0
     for size in range(8, len(articles) + 1):
