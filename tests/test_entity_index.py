@@ -156,18 +156,12 @@ def test_a_later_batch_rewrites_only_what_it_changes(tmp_path: Path) -> None:
     assert len(after) > len(before) and len(kept) > 0.8 * len(before)
 
 
-def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
-    """related_pairs (one sparse product per block, the path the index takes for big lone
-    surname and nominal groups) gives exactly the pairs the pairwise cosine of
-    cluster_locals finds, on real texts, around the threshold too."""
-    from newsweave.entities import CorpusStats, _Relatedness, related_pairs
+def _exact_relatedness(terms: dict[str, dict]):
+    """The pairwise cosine of entity resolution over these articles' terms alone (no
+    corpus counts), the reference the vectorised paths are held to."""
+    from newsweave.entities import CorpusStats, _Relatedness
 
-    docs, _ = _corpus({"1", "2", "3", "4"})
-    terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
-    ids = sorted(docs)
-    left, right = ids[::2], ids[1::2] + ids[:3]  # an article on both sides: cosine 1
-    assert len(left) * len(right) > 256  # the product path, not the small-group loop
-    exact = _Relatedness(
+    return _Relatedness(
         CorpusStats(
             size=0,
             case_counts=lambda w: {},
@@ -176,6 +170,20 @@ def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
             terms_of=terms.__getitem__,
         )
     )
+
+
+def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
+    """related_pairs (one sparse product per block, the path the index takes for big lone
+    surname and nominal groups) gives exactly the pairs the pairwise cosine of
+    cluster_locals finds, on real texts, around the threshold too."""
+    from newsweave.entities import related_pairs
+
+    docs, _ = _corpus({"1", "2", "3", "4"})
+    terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
+    ids = sorted(docs)
+    left, right = ids[::2], ids[1::2] + ids[:3]  # an article on both sides: cosine 1
+    assert len(left) * len(right) > 256  # the product path, not the small-group loop
+    exact = _exact_relatedness(terms)
     values = sorted(exact.cosine(a, b) for a in left for b in right)
     for threshold in (0.2, values[len(values) // 2], values[-20]):  # the last two: met exactly
         want = [
@@ -199,20 +207,12 @@ def test_pairwise_cosine_from_the_kept_arrays_is_the_dict_sum_bit_for_bit() -> N
     """The pairwise cosine reads the rows kept as arrays (hashes, weights in term order);
     its value is the one the dict rows' sum gave, to the last bit, for every pair of real
     texts (the smaller row first, as before) and for an article without terms (int 0)."""
-    from newsweave.entities import CorpusStats, _Relatedness, tfidf_row
+    from newsweave.entities import tfidf_row
 
     docs, _ = _corpus({"1", "2", "3"})
     terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
     terms["no terms"] = {}
-    exact = _Relatedness(
-        CorpusStats(
-            size=0,
-            case_counts=lambda w: {},
-            expansions={},
-            doc_freq=lambda t: {},
-            terms_of=terms.__getitem__,
-        )
-    )
+    exact = _exact_relatedness(terms)
     ids = sorted(terms)
     for n, a in enumerate(ids):
         for b in ids[n + 1 :]:
