@@ -1085,6 +1085,16 @@ def _pairwise_sims(statements, idxs, idf, weight, days=None, max_days=7) -> dict
     return out
 
 
+def _candidate_sims(statements, idxs, idf, weight, days=None, max_days=0) -> list:
+    """The stage's candidate pairs (i, j) of one group and their similarities, in its
+    (lexicographic) order, as ``claims._Candidates`` finds and sums them."""
+    from newsweave.claims import _Candidates
+
+    cand = _Candidates(statements, idxs, idf, weight, days, max_days)
+    pairs = zip(cand.glob[cand.rows].tolist(), cand.glob[cand.others].tolist(), strict=True)
+    return list(zip(pairs, cand.sims().tolist(), strict=True))
+
+
 def test_candidate_pairs_and_similarities_are_those_of_a_pair_by_pair_sum() -> None:
     """The similarities of an event's candidate pairs, summed for all pairs at once as
     integers of 2**-52 (every IDF weight is at least 1.0), are bit for bit those of
@@ -1094,7 +1104,7 @@ def test_candidate_pairs_and_similarities_are_those_of_a_pair_by_pair_sum() -> N
     import math
     from datetime import date, timedelta
 
-    from newsweave.claims import _group_sims, _idf
+    from newsweave.claims import _idf
 
     from .conftest import SHARED_DATA
 
@@ -1112,13 +1122,13 @@ def test_candidate_pairs_and_similarities_are_those_of_a_pair_by_pair_sum() -> N
     idxs = list(range(len(statements)))
     idf = _idf(statements)
     weight = [math.fsum(idf[t] for t in st.stems) for st in statements]
-    found = list(_group_sims(statements, idxs, idf, weight))
+    found = _candidate_sims(statements, idxs, idf, weight)
     assert len(found) > 1000
     assert found == list(_pairwise_sims(statements, idxs, idf, weight).items())
     # a part of the group, with dates 0-20 days apart
     part = idxs[::3]
     days = [date(2011, 1, 25) + timedelta(days=k % 21) if k % 7 else None for k in part]
-    dated = list(_group_sims(statements, part, idf, weight, days, 7))
+    dated = _candidate_sims(statements, part, idf, weight, days, 7)
     assert dated == list(_pairwise_sims(statements, part, idf, weight, days, 7).items())
     assert 0 < len(dated) < len([p for p in found if p[0][0] in part and p[0][1] in part])
     # weights too heavy to sum exactly in int64 are summed by fsum (same answer): some
@@ -1126,7 +1136,7 @@ def test_candidate_pairs_and_similarities_are_those_of_a_pair_by_pair_sum() -> N
     for scale in (100.0, 300.0):
         heavy = {t: w * scale for t, w in idf.items()}
         heavy_weight = [math.fsum(heavy[t] for t in st.stems) for st in statements]
-        assert list(_group_sims(statements, idxs, heavy, heavy_weight)) == list(
+        assert _candidate_sims(statements, idxs, heavy, heavy_weight) == list(
             _pairwise_sims(statements, idxs, heavy, heavy_weight).items()
         )
 

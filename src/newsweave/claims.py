@@ -1146,21 +1146,6 @@ class _Candidates:
         return np.divide(2.0 * sims, total, out=np.zeros_like(sims), where=total != 0)
 
 
-def _group_sims(
-    statements: Sequence[Statement],
-    idxs: Sequence[int],
-    idf: Mapping[str, float],
-    weight: Sequence[float],
-    days: Sequence[date | None] | None = None,
-    max_days: int = 0,
-) -> Iterator[tuple[tuple[int, int], float]]:
-    """The candidate pairs (i, j), i < j, of one group of statements (``idxs``, ascending)
-    and their IDF-weighted Dice, in lexicographic order (:class:`_Candidates`)."""
-    cand = _Candidates(statements, idxs, idf, weight, days, max_days)
-    pairs = zip(cand.glob[cand.rows].tolist(), cand.glob[cand.others].tolist(), strict=True)
-    return zip(pairs, cand.sims().tolist(), strict=True)
-
-
 def _parse_day(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value[:10]) if value else None
