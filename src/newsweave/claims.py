@@ -1247,10 +1247,10 @@ class _GroupMemo:
         return held, at
 
 
-#: Pairs held in the group memos, the least recently analysed group out first: 20 bytes
-#: a pair in arrays (key, similarity, conflict index), besides the statements, which the
-#: statement cache holds too. EgyptianProtest_cnn's events hold ~290,000 candidate pairs
-#: in all at one ingest.
+#: Pairs held in the group memos, the least recently analysed group out first: 21 bytes
+#: a pair in arrays (key, similarity, conflict index, merge answer), besides the
+#: statements, which the statement cache holds too. EgyptianProtest_cnn's events hold
+#: ~290,000 candidate pairs in all at one ingest.
 GROUP_MEMO_PAIRS = 2_000_000
 #: Statements held in the group memos (about 1 kB each, most shared with the statement
 #: cache while their articles are recent): a bound on what memos of many small events hold.
@@ -1313,7 +1313,7 @@ class _Memos:
 
     def copy(self) -> _Memos:
         """A copy that analyses may change without changing this one."""
-        out = _Memos(dict(self.owner) and {}, dict(self.owner))
+        out = _Memos({}, dict(self.owner))
         for g, memo in self.groups.items():
             out.groups[g] = replace(memo)
             out.groups[g].owned = memo.owned
