@@ -203,17 +203,78 @@ def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
     assert 0 < len(want) < len(left) * len(right)
 
 
+def test_a_small_side_against_many_decides_as_the_pairwise_cosine() -> None:
+    """A few articles against many (a new lone surname against every person with its
+    token) take the dense small-side path: the pairs are the pairwise cosine's, either side
+    small, around the threshold too, and its products are the sparse product's to 1e-12."""
+    from newsweave.entities import (
+        _SMALL_SIDE,
+        _row_arrays,
+        _small_side_products,
+        _sparse_products,
+        related_pairs,
+    )
+
+    docs, _ = _corpus({"1", "2", "3", "4"})
+    terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
+    terms["no terms"] = {}
+    ids = sorted(terms)
+    exact = _exact_relatedness(terms)
+    for few in (ids[:1], ids[3:6], ids[::9][:_SMALL_SIDE]):
+        many = ids[1:] + few[:1]  # an article on both sides: cosine 1
+        assert len(few) * len(many) > 16 and len(few) <= _SMALL_SIDE < len(many)
+        values = sorted(exact.cosine(a, b) for a in few for b in many)
+        for threshold in (0.2, values[len(values) // 2], values[-3]):
+            for left, right in ((few, many), (many, few)):
+                want = [
+                    (i, j)
+                    for i, a in enumerate(left)
+                    for j, b in enumerate(right)
+                    if exact.cosine(a, b) >= threshold
+                ]
+                assert related_pairs(left, right, terms.__getitem__, threshold) == want
+        lrows = [_row_arrays(a, terms.__getitem__) for a in few]
+        orows = [_row_arrays(a, terms.__getitem__) for a in many]
+        dense = {(i, j): v for i, j, v in _small_side_products(lrows, orows, 1e-6)}
+        sparse = {(i, j): v for i, j, v in _sparse_products(lrows, orows, 1e-6)}
+        assert dense.keys() == sparse.keys()
+        assert all(abs(dense[k] - sparse[k]) < 1e-12 for k in dense)
+
+
+def test_columns_numbered_afresh_keep_the_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the process's term columns reach their bound they are numbered afresh with the
+    rows kept: every call then numbers its rows anew and finds the same pairs."""
+    from newsweave import entities
+
+    docs, _ = _corpus({"1", "2"})
+    terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
+    ids = sorted(terms)
+    few, many = ids[:2], ids[2:]
+    want = entities.related_pairs(few, many, terms.__getitem__, 0.2)
+    monkeypatch.setattr(entities, "_MAX_COLUMNS", 1)
+    for _ in range(2):
+        assert entities.related_pairs(few, many, terms.__getitem__, 0.2) == want
+        assert entities.related_pairs(many, few, terms.__getitem__, 0.2) == sorted(
+            (j, i) for i, j in want
+        )
+    assert want
+
+
 def test_pairwise_cosine_from_the_kept_arrays_is_the_dict_sum_bit_for_bit() -> None:
     """The pairwise cosine reads the rows kept as arrays (hashes, weights in term order);
     its value is the one the dict rows' sum gave, to the last bit, for every pair of real
     texts (the smaller row first, as before) and for an article without terms (int 0)."""
-    from newsweave.entities import tfidf_row
+    from newsweave.entities import _row_arrays, tfidf_row
 
     docs, _ = _corpus({"1", "2", "3"})
     terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
     terms["no terms"] = {}
     exact = _exact_relatedness(terms)
     ids = sorted(terms)
+    for a in ids:  # the kept row is the dict row, term by term, to the last bit
+        row, arrays = tfidf_row(a, terms.__getitem__), _row_arrays(a, terms.__getitem__)
+        assert arrays[0].tolist() == [hash(t) for t in row]
+        assert [repr(w) for w in arrays[1].tolist()] == [repr(w) for w in row.values()]
     for n, a in enumerate(ids):
         for b in ids[n + 1 :]:
             ra, rb = tfidf_row(a, terms.__getitem__), tfidf_row(b, terms.__getitem__)

@@ -60,6 +60,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
+from itertools import repeat
 from typing import Literal
 
 import numpy as np
@@ -833,32 +834,63 @@ def tfidf_row(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> dict[st
     return {t: weights[t] / norm for t in sorted(weights)}
 
 
-def _row_arrays(
-    aid: str, terms_of: Callable[[str], Mapping[str, int]]
-) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`tfidf_row` as arrays (the terms' hashes, their weights) for vectorised
-    products, kept (up to a bound) across calls in this process. A term is its string hash
-    here (64 bits): two different terms of one hash would add their products, a chance
-    of about 2^-64 per pair of terms, which is accepted."""
+#: An article's TF-IDF row as arrays (see :func:`_row_arrays`).
+_Row = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _row_arrays(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> _Row:
+    """:func:`tfidf_row` as arrays (the terms' hashes, their weights, the hashes' sorting
+    order, the hashes' column numbers in this process) for vectorised products, kept (up
+    to a bound) across calls in this process. A term is its string hash here (64 bits): two
+    different terms of one hash would add their products, a chance of about 2^-64 per pair
+    of terms, which is accepted. The order is kept with the row: a pairwise cosine looks the
+    other row's terms up through it, and sorting it per pair was ~5 % of a 3k delivery's
+    resolution. The column numbers (:data:`_COLUMNS`) let a product find a row's terms
+    among another's by indexing, not by searching."""
     got = _ARRAYS.get(aid)
     if got is None:
-        row = tfidf_row(aid, terms_of)
+        terms, weights = _row_weights(terms_of(aid))
+        hashes = np.fromiter((hash(t) for t in terms), np.int64, len(terms))
+        columns = _COLUMNS.setdefault
         got = (
-            np.fromiter((hash(t) for t in row), np.int64, len(row)),
-            np.fromiter(row.values(), np.float64, len(row)),
+            hashes,
+            weights,
+            np.argsort(hashes, kind="stable").astype(np.int32),  # 4 bytes a term, not 8
+            np.fromiter((columns(h, len(_COLUMNS)) for h in hashes.tolist()), np.int32, len(terms)),
         )
         _remember(_ARRAYS, aid, got)
     return got
 
 
-def _ordered_dot(ra: tuple[np.ndarray, np.ndarray], rb: tuple[np.ndarray, np.ndarray]) -> float:
+def _row_weights(counts: Mapping[str, int]) -> tuple[list[str], np.ndarray]:
+    """:func:`tfidf_row` of an article's term ``counts`` as (terms, weights), in term order,
+    with the same bits: each weight is the same float64 product, the squares are summed
+    one by one in the counts' order by ``sum``, and each weight is divided by the same
+    norm (numpy's float64 ``*`` and ``/`` are IEEE's, as Python's are). ``1 + ln c`` is
+    kept per count; the idf look-ups are one ``map``. A 10k store's delivery builds ~10,000
+    rows (every person with a new lone name's token), a dict of each first."""
+    idf, rare = background_idf()
+    terms = list(counts)
+    weights = np.fromiter(map(_tf, counts.values()), np.float64, len(terms))
+    weights *= np.fromiter(map(idf.get, terms, repeat(rare)), np.float64, len(terms))
+    norm = math.sqrt(sum((weights * weights).tolist())) or 1.0
+    order = sorted(range(len(terms)), key=terms.__getitem__)
+    return [terms[i] for i in order], weights[order] / norm
+
+
+@lru_cache(maxsize=4096)
+def _tf(count: int) -> float:
+    """Sublinear tf, ``1 + ln count``, as :func:`tfidf_row` computes it."""
+    return 1.0 + math.log(count)
+
+
+def _ordered_dot(ra: _Row, rb: _Row) -> float:
     """``sum(w * rb[t] for t, w in ra.items() if t in rb)`` over two :func:`_row_arrays`:
     the shared terms' products in ``ra``'s order (float64 products are Python's), added one
     by one by ``sum`` as the generator's were, so the bits are the dict version's."""
-    (ha, wa), (hb, wb) = ra, rb
+    (ha, wa, _, _), (hb, wb, order, _) = ra, rb
     if not len(ha) or not len(hb):
         return sum([])  # the empty generator's sum: int 0, as before
-    order = np.argsort(hb, kind="stable")
     pos = np.searchsorted(hb, ha, sorter=order)
     pos[pos == len(hb)] = 0
     at = order[pos]
@@ -882,11 +914,10 @@ def related_pairs(
     """Index pairs ``(i, j)`` of ``left`` x ``right`` articles whose TF-IDF cosine (as
     :meth:`_Relatedness.cosine` computes it) is at least ``threshold``; with ``right``
     None, the pairs ``i < j`` of ``left`` with itself. Equal articles count as related
-    (cosine 1). One sparse product per block of rows, so a group of thousands of articles
-    costs one vectorised pass, not a Python loop per pair; values within
+    (cosine 1). One sparse product per block of rows (or, with one side of at most
+    :data:`_SMALL_SIDE` rows, :func:`_small_side_products`), so a group of thousands of
+    articles costs one vectorised pass, not a Python loop per pair; values within
     :data:`_EXACT_MARGIN` of the threshold are decided by the pairwise sum."""
-    from scipy.sparse import csr_matrix
-
     other = left if right is None else right
     if not left or not other:
         return []
@@ -907,42 +938,22 @@ def related_pairs(
             for j, b in enumerate(other)
             if (right is not None or i < j) and exact.cosine(a, b) >= threshold
         ]
+    if len(_COLUMNS) >= _MAX_COLUMNS:  # numbered afresh, with the rows numbered by them
+        _COLUMNS.clear()
+        _ARRAYS.clear()
     lrows = [_row_arrays(aid, terms_of) for aid in left]
     orows = lrows if right is None else [_row_arrays(aid, terms_of) for aid in other]
-    # columns: the terms' hashes, numbered in one order for both sides
-    ends = np.cumsum([0] + [len(t) for t, _ in lrows] + [len(t) for t, _ in orows])
-    terms, columns = np.unique(
-        np.concatenate([t for t, _ in lrows] + [t for t, _ in orows] + [np.zeros(0, np.int64)]),
-        return_inverse=True,
-    )
-    split = ends[len(lrows)]
-    lm = csr_matrix(
-        (np.concatenate([w for _, w in lrows]), columns[:split], ends[: len(lrows) + 1]),
-        shape=(len(left), len(terms)),
-    )
-    om_t = csr_matrix(
-        (
-            np.concatenate([w for _, w in orows]),
-            columns[split:],
-            ends[len(lrows) :] - split,
-        ),
-        shape=(len(other), len(terms)),
-    ).T.tocsr()
+    if min(len(lrows), len(orows)) <= _SMALL_SIDE and threshold > _EXACT_MARGIN:
+        found = _small_side_products(lrows, orows, threshold - _EXACT_MARGIN)
+    else:
+        found = _sparse_products(lrows, orows, threshold - _EXACT_MARGIN)
     out: set[tuple[int, int]] = set()
-    for start in range(0, len(left), _BLOCK):
-        block = (lm[start : start + _BLOCK] @ om_t).tocoo()
-        keep = block.data >= threshold - _EXACT_MARGIN
-        for i, j, v in zip(
-            (block.row[keep] + start).tolist(),
-            block.col[keep].tolist(),
-            block.data[keep].tolist(),
-            strict=True,
-        ):
-            if right is None and i >= j:
-                continue
-            if v < threshold + _EXACT_MARGIN and exact.cosine(left[i], other[j]) < threshold:
-                continue
-            out.add((i, j))
+    for i, j, v in found:
+        if right is None and i >= j:
+            continue
+        if v < threshold + _EXACT_MARGIN and exact.cosine(left[i], other[j]) < threshold:
+            continue
+        out.add((i, j))
     # the same article on both sides: cosine 1, even for an article without terms
     where: dict[str, list[int]] = defaultdict(list)
     for i, aid in enumerate(left):
@@ -956,10 +967,117 @@ def related_pairs(
     return sorted(out)
 
 
+#: At most this many rows on one side: :func:`_small_side_products` (a dense row per row of
+#: that side, one weighted count over the other side's entries each), not a sparse product.
+_SMALL_SIDE = 32
+
+
+def _sparse_products(
+    lrows: Sequence[_Row],
+    orows: Sequence[_Row],
+    floor: float,
+) -> list[tuple[int, int, float]]:
+    """``(i, j, product)`` of the row pairs whose product is at least ``floor``: one sparse
+    product per block of :data:`_BLOCK` left rows, over columns numbered for both sides."""
+    from scipy.sparse import csr_matrix
+
+    ends = np.cumsum([0] + [len(r[0]) for r in lrows] + [len(r[0]) for r in orows])
+    terms, columns = np.unique(
+        np.concatenate([r[0] for r in lrows] + [r[0] for r in orows] + [np.zeros(0, np.int64)]),
+        return_inverse=True,
+    )
+    split = ends[len(lrows)]
+    lm = csr_matrix(
+        (np.concatenate([r[1] for r in lrows]), columns[:split], ends[: len(lrows) + 1]),
+        shape=(len(lrows), len(terms)),
+    )
+    om_t = csr_matrix(
+        (
+            np.concatenate([r[1] for r in orows]),
+            columns[split:],
+            ends[len(lrows) :] - split,
+        ),
+        shape=(len(orows), len(terms)),
+    ).T.tocsr()
+    out: list[tuple[int, int, float]] = []
+    for start in range(0, len(lrows), _BLOCK):
+        block = (lm[start : start + _BLOCK] @ om_t).tocoo()
+        keep = block.data >= floor
+        out.extend(
+            zip(
+                (block.row[keep] + start).tolist(),
+                block.col[keep].tolist(),
+                block.data[keep].tolist(),
+                strict=True,
+            )
+        )
+    return out
+
+
+def _small_side_products(
+    lrows: Sequence[_Row],
+    orows: Sequence[_Row],
+    floor: float,
+) -> list[tuple[int, int, float]]:
+    """What :func:`_sparse_products` finds, for a side of at most :data:`_SMALL_SIDE` rows
+    (a new lone surname against every person with its token): that side's rows dense over
+    their own terms, the other side's entries looked up among those terms and summed per
+    row by one weighted count each. The products are summed in another order than the
+    sparse product's, a difference of a few units in the 16th digit: ``floor`` is
+    :data:`_EXACT_MARGIN` below the threshold and everything within it is summed again
+    pairwise, so the pairs are the same. No numbering of every term of the big side and no
+    sparse matrices: their construction was most of such a call (~1 ms), and a chunk of a
+    10k store makes ~10,000 such calls. ``floor`` must be positive (a pair without a shared
+    term is never found)."""
+    swap = len(lrows) > len(orows)
+    small, big = (orows, lrows) if swap else (lrows, orows)
+    if not small or not big:
+        return []
+    lengths = [len(r[0]) for r in small]
+    terms, columns = np.unique(
+        np.concatenate([r[3] for r in small] + [np.zeros(0, np.int32)]), return_inverse=True
+    )
+    if not len(terms):
+        return []
+    dense = np.zeros((len(small), len(terms)))
+    # np.add.at, not assignment: two terms of one hash in a row add, as in the sparse product
+    np.add.at(
+        dense,
+        (np.repeat(np.arange(len(small)), lengths), columns),
+        np.concatenate([r[1] for r in small]),
+    )
+    # the big side's terms found among the small side's by their column: a look-up in a
+    # table of every column (1 + the small side's place, 0 where it has none), reset after
+    global _PLACES
+    if len(_PLACES) < len(_COLUMNS):
+        _PLACES = np.zeros(2 * len(_COLUMNS), np.int32)
+    _PLACES[terms] = np.arange(1, len(terms) + 1, dtype=np.int32)
+    try:
+        at = _PLACES[np.concatenate([r[3] for r in big])]
+    finally:
+        _PLACES[terms] = 0
+    hit = at > 0
+    at = at[hit] - 1
+    weights = np.concatenate([r[1] for r in big])[hit]
+    owner = np.repeat(np.arange(len(big)), [len(r[0]) for r in big])[hit]
+    out: list[tuple[int, int, float]] = []
+    for s in range(len(small)):
+        sums = np.bincount(owner, weights=dense[s, at] * weights, minlength=len(big))
+        (found,) = np.nonzero(sums >= floor)
+        for b, v in zip(found.tolist(), sums[found].tolist(), strict=True):
+            out.append((b, s, v) if swap else (s, b, v))
+    return out
+
+
 # An article's id hashes its text, so its TF-IDF row and its cosine with another article
 # never change: kept (up to a bound) across resolutions in this process.
 _COSINES: dict[tuple[str, str], float] = {}
-_ARRAYS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_ARRAYS: dict[str, _Row] = {}
+#: Column numbers of term hashes in this process (:func:`_row_arrays`), and per column the
+#: place a product's small side gives it (:func:`_small_side_products`; zero between calls).
+_COLUMNS: dict[int, int] = {}
+_MAX_COLUMNS = 4_000_000
+_PLACES = np.zeros(0, np.int32)
 _MEMO_LIMITS = {id(_COSINES): 200_000, id(_ARRAYS): 20_000}
 
 
