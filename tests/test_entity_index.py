@@ -261,9 +261,10 @@ def test_columns_numbered_afresh_keep_the_pairs(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_pairwise_cosine_from_the_kept_arrays_is_the_dict_sum_bit_for_bit() -> None:
-    """The pairwise cosine reads the rows kept as arrays (hashes, weights in term order);
+    """The pairwise cosine reads the rows kept as arrays (columns, weights in term order);
     its value is the one the dict rows' sum gave, to the last bit, for every pair of real
     texts (the smaller row first, as before) and for an article without terms (int 0)."""
+    from newsweave import entities
     from newsweave.entities import _row_arrays, tfidf_row
 
     docs, _ = _corpus({"1", "2", "3"})
@@ -273,7 +274,7 @@ def test_pairwise_cosine_from_the_kept_arrays_is_the_dict_sum_bit_for_bit() -> N
     ids = sorted(terms)
     for a in ids:  # the kept row is the dict row, term by term, to the last bit
         row, arrays = tfidf_row(a, terms.__getitem__), _row_arrays(a, terms.__getitem__)
-        assert arrays[0].tolist() == [hash(t) for t in row]
+        assert arrays[0].tolist() == [entities._COLUMNS[hash(t)] for t in row]
         assert [repr(w) for w in arrays[1].tolist()] == [repr(w) for w in row.values()]
     for n, a in enumerate(ids):
         for b in ids[n + 1 :]:

@@ -835,29 +835,25 @@ def tfidf_row(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> dict[st
 
 
 #: An article's TF-IDF row as arrays (see :func:`_row_arrays`).
-_Row = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+_Row = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _row_arrays(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> _Row:
-    """:func:`tfidf_row` as arrays (the terms' hashes, their weights, the hashes' sorting
-    order, the hashes' column numbers in this process) for vectorised products, kept (up
-    to a bound) across calls in this process. A term is its string hash here (64 bits): two
-    different terms of one hash would add their products, a chance of about 2^-64 per pair
-    of terms, which is accepted. The order is kept with the row: a pairwise cosine looks the
-    other row's terms up through it, and sorting it per pair was ~5 % of a 3k delivery's
-    resolution. The column numbers (:data:`_COLUMNS`) let a product find a row's terms
-    among another's by indexing, not by searching."""
+    """:func:`tfidf_row` as arrays (the terms' columns, their weights, the columns' sorting
+    order) for vectorised products, kept (up to a bound) across calls in this process. A
+    term is its string hash's column here (:data:`_COLUMNS`, numbered in this process: a
+    product finds one row's terms among another's by indexing, not by searching, and a
+    column takes 4 bytes where the hash took 8); two different terms of one hash (64 bits)
+    would add their products, a chance of about 2^-64 per pair of terms, which is accepted.
+    The order is kept with the row: a pairwise cosine looks the other row's terms up
+    through it, and sorting it per pair was ~5 % of a 3k delivery's resolution."""
     got = _ARRAYS.get(aid)
     if got is None:
         terms, weights = _row_weights(terms_of(aid))
-        hashes = np.fromiter((hash(t) for t in terms), np.int64, len(terms))
-        columns = _COLUMNS.setdefault
-        got = (
-            hashes,
-            weights,
-            np.argsort(hashes, kind="stable").astype(np.int32),  # 4 bytes a term, not 8
-            np.fromiter((columns(h, len(_COLUMNS)) for h in hashes.tolist()), np.int32, len(terms)),
-        )
+        number = _COLUMNS.setdefault
+        columns = np.fromiter((number(hash(t), len(_COLUMNS)) for t in terms), np.int32, len(terms))
+        # the order as int32 too: 4 bytes a term
+        got = (columns, weights, np.argsort(columns, kind="stable").astype(np.int32))
         _remember(_ARRAYS, aid, got)
     return got
 
@@ -888,7 +884,7 @@ def _ordered_dot(ra: _Row, rb: _Row) -> float:
     """``sum(w * rb[t] for t, w in ra.items() if t in rb)`` over two :func:`_row_arrays`:
     the shared terms' products in ``ra``'s order (float64 products are Python's), added one
     by one by ``sum`` as the generator's were, so the bits are the dict version's."""
-    (ha, wa, _, _), (hb, wb, order, _) = ra, rb
+    (ha, wa, _), (hb, wb, order) = ra, rb
     if not len(ha) or not len(hb):
         return sum([])  # the empty generator's sum: int 0, as before
     pos = np.searchsorted(hb, ha, sorter=order)
@@ -983,7 +979,7 @@ def _sparse_products(
 
     ends = np.cumsum([0] + [len(r[0]) for r in lrows] + [len(r[0]) for r in orows])
     terms, columns = np.unique(
-        np.concatenate([r[0] for r in lrows] + [r[0] for r in orows] + [np.zeros(0, np.int64)]),
+        np.concatenate([r[0] for r in lrows] + [r[0] for r in orows] + [np.zeros(0, np.int32)]),
         return_inverse=True,
     )
     split = ends[len(lrows)]
@@ -1035,7 +1031,7 @@ def _small_side_products(
         return []
     lengths = [len(r[0]) for r in small]
     terms, columns = np.unique(
-        np.concatenate([r[3] for r in small] + [np.zeros(0, np.int32)]), return_inverse=True
+        np.concatenate([r[0] for r in small] + [np.zeros(0, np.int32)]), return_inverse=True
     )
     if not len(terms):
         return []
@@ -1053,7 +1049,7 @@ def _small_side_products(
         _PLACES = np.zeros(2 * len(_COLUMNS), np.int32)
     _PLACES[terms] = np.arange(1, len(terms) + 1, dtype=np.int32)
     try:
-        at = _PLACES[np.concatenate([r[3] for r in big])]
+        at = _PLACES[np.concatenate([r[0] for r in big])]
     finally:
         _PLACES[terms] = 0
     hit = at > 0
