@@ -281,6 +281,27 @@ def test_kept_claim_states_are_the_states_claim_state_gives(
     assert new_rules == fresh != first
 
 
+
+def test_stored_id_lists_are_the_json_of_the_ids() -> None:
+    # save_scope writes a claim's articles and contradicted claims without json.dumps where
+    # the ids need no escaping: the text must be json.dumps's, byte for byte, either way
+    import json
+
+    from newsweave.store import claims as claims_store
+
+    for ids in [
+        (),
+        ("a1",),
+        ("a_1f", "cl_2-b", "x.y:z"),
+        ('a"b',),
+        ("a\\b", "c"),
+        ("é",),
+        ("a\nb",),
+        ("del\x7f",),
+        ("ok", "line\u2028sep"),
+    ]:
+        assert claims_store._json_ids(ids) == json.dumps(list(ids))
+
 def test_a_rerun_of_nlp_that_changes_whose_figure_it_is_changes_the_claim_state(
     tmp_path: Path,
 ) -> None:
