@@ -214,6 +214,42 @@ def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_
     assert len(rows) > 30 * 7
 
 
+def test_a_resolution_writes_only_the_mentions_whose_entity_it_changes(tmp_path: Path) -> None:
+    # entity resolution moves the mentions of the entities it rewrites aside ("~" ids) and
+    # back: a mention whose entity keeps its id is not written, so the change stamps of an
+    # article whose mentions end as they were (the group and claims steps keep what they
+    # made of it by them between deliveries) do not move
+    from newsweave import pipeline
+
+    topic = SHARED_DATA / "timeline17" / "EgyptianProtest_cnn" / "InputDocs"
+    if not topic.exists():
+        pytest.skip("Timeline17 EgyptianProtest_cnn not available")
+    days = sorted(p for p in topic.iterdir() if p.is_dir())
+    files = [str(f) for day in days for f in sorted(day.glob("*.txt"))][:42]
+    steps = [s.name for s in pipeline.STEPS if s.name != "claims"]
+
+    def state(nw: newsweave.Newsweave) -> tuple[dict, dict]:
+        stamps = dict(nw.store.conn.execute("SELECT article_id, mentions FROM group_stamps"))
+        rows: dict[str, list] = {}
+        for r in nw.store.conn.execute(
+            "SELECT article_id, start, end, label, entity_id FROM mentions"
+            " ORDER BY article_id, start, end"
+        ):
+            rows.setdefault(r[0], []).append(r[1:])
+        return stamps, rows
+
+    with newsweave.open(tmp_path / "news.db") as nw:
+        for part in (files[:14], files[14:28], files[28:]):
+            before, rows_before = state(nw)
+            nw.ingest(part, analyze=False)
+            nw.analyze(steps)
+            after, rows_after = state(nw)
+            same = [a for a in before if rows_before.get(a) == rows_after.get(a)]
+            assert all(after[a] == before[a] for a in same)
+            assert all(after[a] != before[a] for a in before if a not in same)
+    assert len(same) >= 8
+
+
 def test_new_claims_rules_give_every_stored_claim_a_new_state(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -281,7 +317,6 @@ def test_kept_claim_states_are_the_states_claim_state_gives(
     assert new_rules == fresh != first
 
 
-
 def test_stored_id_lists_are_the_json_of_the_ids() -> None:
     # save_scope writes a claim's articles and contradicted claims without json.dumps where
     # the ids need no escaping: the text must be json.dumps's, byte for byte, either way
@@ -301,6 +336,7 @@ def test_stored_id_lists_are_the_json_of_the_ids() -> None:
         ("ok", "line\u2028sep"),
     ]:
         assert claims_store._json_ids(ids) == json.dumps(list(ids))
+
 
 def test_a_rerun_of_nlp_that_changes_whose_figure_it_is_changes_the_claim_state(
     tmp_path: Path,

@@ -1205,7 +1205,7 @@ class _Batch:
         # mentions and clusters take their entity's new id: whole old entities by their
         # old id, read clusters one by one ("~" marks an id being moved)
         local_entity: list[tuple[str, int]] = []
-        mention_entity: list[tuple[str, str, int, int]] = []
+        mention_entity: list[tuple[str, str, int, int, str]] = []
         entities_rows: list[tuple] = []
         alias_rows: list[tuple[str, str]] = []
         base_rows: list[tuple[str, str, int, str]] = []
@@ -1229,7 +1229,9 @@ class _Batch:
                 if i in full:
                     c = full[i]
                     local_entity.append(("~" + new_id, i))
-                    mention_entity.extend(("~" + new_id, c.article, m[0], m[1]) for m in c.members)
+                    mention_entity.extend(
+                        ("~" + new_id, c.article, m[0], m[1], new_id) for m in c.members
+                    )
                     renamed.add(new_id)
         # each table's rows in the order one statement per entity gave them
         conn.executemany(
@@ -1245,8 +1247,13 @@ class _Batch:
         )
         conn.executemany("INSERT INTO entity_rows(entity_id, rows) VALUES (?, ?)", kept_rows)
         conn.executemany("UPDATE entity_locals SET entity_id = ? WHERE id = ?", local_entity)
+        # a mention that has its new id already is left as it is (moved aside and back it
+        # would end the same): its row is not written, so the change stamps of its article
+        # (group_stamps, read by the group and claims steps) do not move for nothing. Every
+        # mention moved aside above bears a "~" id here, so it is still moved.
         conn.executemany(
-            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?",
+            "UPDATE mentions SET entity_id = ? WHERE article_id = ? AND start = ? AND end = ?"
+            " AND entity_id IS NOT ?",
             mention_entity,
         )
         moves = [(new_id, "~" + new_id) for new_id in sorted(renamed)]
