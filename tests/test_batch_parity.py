@@ -111,6 +111,10 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
         assert any(late in events[s].articles for s in redone)
         assert len(redone) < len(siblings)  # not every event of the story it joined
         assert pipeline.run_claims(nw.store) == 0  # nothing changed since
+        # the scopes' fingerprints kept by their mentions' stamps are those computed afresh
+        pipeline._SCOPE_KEYS.clear()
+        assert pipeline.run_claims(nw.store) == 0
+        assert claims_store.scope_fingerprints(nw.store) == after
         # each figure claim's stored state is what its stored record reads as, and the
         # comparison across events keeps its figure mentions by that state (read once)
         published = nw.store.published_dates()
@@ -124,6 +128,28 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
         )
         assert all((c, s) in pipeline._FIGURES for c, s in rows)
         data = nw.export()
+        # and one mention named by another entity gives its scope another fingerprint
+        with nw.store.transaction() as conn:
+            (start, end) = conn.execute(
+                "SELECT start, end FROM mentions WHERE article_id = ? ORDER BY start LIMIT 1",
+                (late,),
+            ).fetchone()
+            conn.execute(
+                "UPDATE mentions SET entity_id = 'e_elsewhere'"
+                " WHERE article_id = ? AND start = ? AND end = ?",
+                (late, start, end),
+            )
+        # (the mentions kept from the analysis before are not those stored now)
+        kept = pipeline._scope_mentions(
+            nw.store, [late], group_store.mention_stamps(nw.store, [late])
+        )
+        assert kept[late] == nlp_store.mentions_of(nw.store, late)
+        assert any(m.entity == "e_elsewhere" for m in kept[late])
+        pipeline.run_claims(nw.store)
+        changed = claims_store.scope_fingerprints(nw.store)
+        late_scope = next(s for s in redone if late in events[s].articles)
+        assert changed[late_scope] != after[late_scope]
+        assert {s for s in changed if changed[s] != after[s]} == {late_scope}
     data["articles"] = sorted(data["articles"], key=lambda a: a["id"])
     assert data == once
 

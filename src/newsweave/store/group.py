@@ -405,6 +405,22 @@ def dated_stamps(store: Store, article_ids: Sequence[str]) -> dict[str, bytes]:
     return out
 
 
+def mention_stamps(store: Store, article_ids: Sequence[str]) -> dict[str, bytes]:
+    """article id -> the change stamp of its stored mentions (a new value whenever one of
+    them is written, entity ids included: equal stamps, equal rows), for the articles that
+    have one (an article gets it when its signals are stored)."""
+    out: dict[str, bytes] = {}
+    for chunk, marks in id_chunks(article_ids):
+        out.update(
+            store.conn.execute(
+                "SELECT article_id, mentions FROM group_stamps"
+                f" WHERE article_id IN ({marks}) AND mentions IS NOT NULL",
+                chunk,
+            ).fetchall()
+        )
+    return out
+
+
 # --------------------------------------------------------------------------- events / stories
 
 
