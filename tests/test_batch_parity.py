@@ -217,6 +217,9 @@ def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_
         assert list(pipeline._FIGURES.items()) == cached
         pipeline._FIGURES.clear()
         pipeline._FIGURES.update(held)
+        _index_holds_every_pair_the_scan_lets_through(
+            [mentions[c] for c in ids], len(ids) // 2, options.max_days
+        )
         saved: list = []
         monkeypatch.setattr(claims_store, "save_cross_event", lambda _s, _c, f: saved.append(f))
         found = {}
@@ -274,6 +277,41 @@ def test_a_resolution_writes_only_the_mentions_whose_entity_it_changes(tmp_path:
             assert all(after[a] == before[a] for a in same)
             assert all(after[a] != before[a] for a in before if a not in same)
     assert len(same) >= 8
+
+
+def _index_holds_every_pair_the_scan_lets_through(
+    claims: list, n_changed: int, max_days: int
+) -> None:
+    """The pairs a FigureIndex gives (claims' mentions, the first ``n_changed`` claims
+    changed) are every pair of mentions the scan of ``cross_event_contradictions`` passes
+    its filters on units, days, claims, articles, events and shared words, and no pair
+    twice or of two unchanged mentions."""
+    from newsweave.claim_slots import wordy
+    from newsweave.claims import FigureIndex, _figure_units, _parse_day
+
+    index, pool = FigureIndex(), []
+    for k, mentions in enumerate(claims):
+        index.add(k, mentions)
+        pool += mentions
+    changed = sum(len(m) for m in claims[:n_changed])
+    got = {tuple(p) for p in index.pairs(changed, max_days).tolist()}
+    want = set()
+    for x, fa in enumerate(pool[:changed]):
+        for y in range(x + 1, len(pool)):
+            fb, a, b = pool[y], fa.statement, pool[y].statement
+            da, db = _parse_day(a.published), _parse_day(b.published)
+            if (
+                set(_figure_units(a)) & set(_figure_units(b))
+                and fa.claim != fb.claim
+                and a.article != b.article
+                and (fa.event is None or fa.event != fb.event)
+                and (da is None) == (db is None)
+                and (da is None or abs((da - db).days) <= max_days)
+                and len(wordy(a.stems & b.stems)) >= 2
+            ):
+                want.add((x, y))
+    assert want and want <= got and all(x < changed and x < y for x, y in got)
+    assert len(got) == len(index.pairs(changed, max_days))  # no pair twice
 
 
 def test_new_claims_rules_give_every_stored_claim_a_new_state(

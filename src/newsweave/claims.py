@@ -38,6 +38,8 @@ import bisect
 import hashlib
 import math
 import re
+import zlib
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass, field, replace
@@ -1959,6 +1961,116 @@ def figures_by_article(
     return figures
 
 
+class FigureIndex:
+    """What the comparison across events filters pairs of figure mentions by, held as
+    arrays (~20 bytes a mention and 4 a content word, not the ~5 kB of a claim's mention
+    objects), so that the pairs worth comparing are found over a whole store at once: a
+    sparse product counts the words two mentions share, and only pairs that share two,
+    were published at most ``max_days`` apart (or are both undated), share a unit bit and
+    belong to other claims, articles and events go to :func:`cross_event_contradictions`.
+    Every pair the scan there would let through its filters is among them.
+
+    Mentions are numbered in the order they are added, a claim's together (``add`` takes
+    one claim's mentions); the changed claims come first, as that function's pool has them.
+    """
+
+    __slots__ = (
+        "_words", "_names", "claim", "article", "event", "day", "unit_bits", "_indptr",
+        "_indices",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        self._words: dict[str, int] = {}
+        self._names: dict[str | None, int] = {None: -1}  # articles and events, one numbering
+        self.claim = array("i")  # per mention: its claim's number (order of add)
+        self.article = array("i")
+        self.event = array("i")  # -1: no event
+        self.day = array("i")  # the publication day's ordinal, -1: undated
+        # the mention's (unhedged) units as bits (a unit's crc32 mod 64): two mentions
+        # that share a unit share a bit; those that do not are dropped here or by the scan
+        self.unit_bits = array("Q")
+        # the mention's content words (claim_slots.wordy) by number, mention after mention
+        self._indptr = array("q", [0])
+        self._indices = array("i")
+
+    def __len__(self) -> int:
+        return len(self.claim)
+
+    def _name(self, value: str | None) -> int:
+        return self._names.setdefault(value, len(self._names) - 1)
+
+    def add(self, claim: int, mentions: Iterable[FigureMention]) -> None:
+        """Add the figure mentions of the claim numbered ``claim`` (numbers increasing)."""
+        for fm in mentions:
+            st = fm.statement
+            day = _parse_day(st.published)
+            bits = 0
+            for unit in _figure_units(st):
+                bits |= 1 << (zlib.crc32(unit.encode()) & 63)
+            self.claim.append(claim)
+            self.article.append(self._name(st.article))
+            self.event.append(self._name(fm.event))
+            self.day.append(day.toordinal() if day is not None else -1)
+            self.unit_bits.append(bits)
+            words = self._words
+            self._indices.extend(sorted({words.setdefault(t, len(words)) for t in wordy(st.stems)}))
+            self._indptr.append(len(self._indices))
+
+    def pairs(self, n_changed: int, max_days: int, rows: int = 256) -> np.ndarray:
+        """The pairs of mentions ``(x, y)``, ``x < y``, ``x`` of the first ``n_changed``
+        (the changed claims'), that may conflict across events, sorted; ``rows`` mentions
+        are multiplied at a time with those of their days (memory of ``rows`` times the
+        mentions of ~2 ``max_days``)."""
+        from scipy import sparse
+
+        n = len(self.claim)
+        if n == 0 or n_changed == 0:
+            return np.zeros((0, 2), dtype=np.int64)
+        words = sparse.csr_matrix(
+            (
+                np.ones(len(self._indices), dtype=np.int32),
+                np.frombuffer(self._indices, dtype=np.int32),
+                np.frombuffer(self._indptr, dtype=np.int64),
+            ),
+            shape=(n, max(1, len(self._words))),
+        )
+        claim = np.frombuffer(self.claim, dtype=np.int32)
+        article = np.frombuffer(self.article, dtype=np.int32)
+        event = np.frombuffer(self.event, dtype=np.int32)
+        day = np.frombuffer(self.day, dtype=np.int32)
+        bits = np.frombuffer(self.unit_bits, dtype=np.uint64)
+        found: list[np.ndarray] = []
+        for dated in (True, False):
+            # the mentions that take part (a unhedged unit), dated ones by day
+            part = np.flatnonzero((bits != 0) & ((day >= 0) if dated else (day < 0)))
+            part = part[np.argsort(day[part], kind="stable")]
+            days = day[part]
+            left = part[part < n_changed]
+            for r in range(0, len(left), rows):
+                x = left[r : r + rows]
+                if dated:
+                    lo = np.searchsorted(days, day[x].min() - max_days, "left")
+                    hi = np.searchsorted(days, day[x].max() + max_days, "right")
+                    y = part[lo:hi]
+                else:
+                    y = part
+                shared = (words[x] @ words[y].T).tocoo()
+                two = shared.data >= 2
+                i, j = x[shared.row[two]], y[shared.col[two]]
+                keep = (
+                    ((j >= n_changed) | (j > i))  # a pair of changed mentions once
+                    & (claim[i] != claim[j])
+                    & (article[i] != article[j])
+                    & ((event[i] < 0) | (event[i] != event[j]))
+                    & ((bits[i] & bits[j]) != 0)
+                )
+                if dated:
+                    keep &= np.abs(day[i] - day[j]) <= max_days
+                found.append(np.stack([i[keep], j[keep]], axis=1).astype(np.int64))
+        out = np.concatenate(found) if found else np.zeros((0, 2), dtype=np.int64)
+        return out[np.lexsort((out[:, 1], out[:, 0]))]
+
+
 def cross_event_contradictions(
     changed: Sequence[FigureMention],
     others: Sequence[FigureMention] = (),
@@ -1967,6 +2079,7 @@ def cross_event_contradictions(
     *,
     figures: Mapping[str, frozenset[tuple[str, float]]] | None = None,
     within: bool = True,
+    pairs: Iterable[tuple[int, int]] | None = None,
 ) -> list[Contradiction]:
     """Figures of the same thing reported in different events: a count revised on day
     three sits in another event (often another thread of the story) than day one's.
@@ -1987,16 +2100,21 @@ def cross_event_contradictions(
     both claims (a claim's mentions stay in one block), which keeps its first conflict in
     the canonical order below; with the blocks in the order a whole call would put them
     (``changed`` first), each call orders a pair's mentions as that call would.
+
+    ``pairs``: the pairs of mentions (indices into ``changed`` then ``others``, smaller
+    first) to compare instead of every pair the scan over units and days visits (then
+    ``within`` is not read): a :class:`FigureIndex` gives every pair that scan would let
+    through its filters, and only a few others, so the answers are the scan's.
     """
     opts = options or ClaimOptions()
     pool = list(changed) + list(others)
     n_changed = len(changed)
     if figures is None:
         figures = figures_by_article(pool)
+    units = [_figure_units(fm.statement) for fm in pool]
     by_unit: dict[str, list[int]] = defaultdict(list)
-    for k, fm in enumerate(pool):
-        st = fm.statement
-        for unit in sorted({q.unit for q in st.slot("number") if not hedged_figure(st, q)}):
+    for k, ks in enumerate(units):
+        for unit in ks:
             by_unit[unit].append(k)
     cosine = _MaskedCosine(lambda k: pool[k].statement.text, embedder)
 
@@ -2027,7 +2145,49 @@ def cross_event_contradictions(
     # (unit, then the two mentions' places), so its answer is the same whichever of its claims
     # changed in this run and whatever else was compared with them.
     candidates: dict[tuple[str, str], list[tuple]] = defaultdict(list)
-    for unit in sorted(by_unit):
+
+    def consider(unit: str, x0: int, y0: int) -> None:
+        """Add the pair of mentions ``x0``, ``y0`` (one unit they share) to its claims'
+        candidates if it passes the filters."""
+        x, y = (x0, y0) if pool[x0].claim <= pool[y0].claim else (y0, x0)
+        fa, a = pool[x], pool[x].statement
+        fb, b = pool[y], pool[y].statement
+        if fa.claim == fb.claim or a.article == b.article:
+            return
+        if fa.event is not None and fa.event == fb.event:
+            return  # within an event the claims stage compared them already
+        da, db = days[x], days[y]
+        dated = da is not None and db is not None
+        if (da is None) != (db is None):
+            return  # an undated report may be of any day: no rival to a dated one
+        if dated and abs((da - db).days) > opts.max_days:
+            return
+        if len(wordy(a.stems & b.stems)) < 2:
+            return
+        sim = weighted_dice(a.stems, b.stems, {})
+        # undated events may be other happenings altogether: only near-restatements;
+        # two figures whose words say they measure one quantity need no more shared
+        # words than the two asked above (their units': "square miles"), the
+        # encoder confirming ("oil now coating 1,800 square miles of water" / "the
+        # spill grew to cover 1,900 square miles on Monday")
+        if sim < (opts.slot_threshold * 2 if dated else opts.merge_threshold) and not (
+            dated and _one_quantity(a, b)
+        ):
+            return
+        place = ((a.article, a.start, a.end), (b.article, b.start, b.end))
+        candidates[(fa.claim, fb.claim)].append((unit, place, x, y, sim))
+
+    if pairs is not None:
+        # the pairs an index found (a superset of those the scan below passes to the
+        # filters): visited unit by unit, each unit's in the scan's order (x0, then y0)
+        by_unit_pairs: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for x0, y0 in sorted(pairs):
+            for unit in set(units[x0]).intersection(units[y0]):
+                by_unit_pairs[unit].append((x0, y0))
+        for unit in sorted(by_unit_pairs):
+            for x0, y0 in by_unit_pairs[unit]:
+                consider(unit, x0, y0)
+    for unit in sorted(by_unit) if pairs is None else ():
         idxs = by_unit[unit]
         near = partners(idxs)
         for x0 in idxs:
@@ -2036,33 +2196,7 @@ def cross_event_contradictions(
             for y0 in near(x0):
                 if y0 < n_changed and (y0 <= x0 or not within):
                     continue
-                x, y = (x0, y0) if pool[x0].claim <= pool[y0].claim else (y0, x0)
-                fa, a = pool[x], pool[x].statement
-                fb, b = pool[y], pool[y].statement
-                if fa.claim == fb.claim or a.article == b.article:
-                    continue
-                if fa.event is not None and fa.event == fb.event:
-                    continue  # within an event the claims stage compared them already
-                da, db = days[x], days[y]
-                dated = da is not None and db is not None
-                if (da is None) != (db is None):
-                    continue  # an undated report may be of any day: no rival to a dated one
-                if dated and abs((da - db).days) > opts.max_days:
-                    continue
-                if len(wordy(a.stems & b.stems)) < 2:
-                    continue
-                sim = weighted_dice(a.stems, b.stems, {})
-                # undated events may be other happenings altogether: only near-restatements;
-                # two figures whose words say they measure one quantity need no more shared
-                # words than the two asked above (their units': "square miles"), the
-                # encoder confirming ("oil now coating 1,800 square miles of water" / "the
-                # spill grew to cover 1,900 square miles on Monday")
-                if sim < (opts.slot_threshold * 2 if dated else opts.merge_threshold) and not (
-                    dated and _one_quantity(a, b)
-                ):
-                    continue
-                place = ((a.article, a.start, a.end), (b.article, b.start, b.end))
-                candidates[(fa.claim, fb.claim)].append((unit, place, x, y, sim))
+                consider(unit, x0, y0)
 
     found: dict[tuple[str, str], Contradiction] = {}
     for key in sorted(candidates):
@@ -2093,6 +2227,12 @@ def cross_event_contradictions(
                 found[key] = Contradiction(key[0], key[1], *hit)
                 break
     return [found[k] for k in sorted(found)]
+
+
+def _figure_units(st: Statement) -> tuple[str, ...]:
+    """The units of ``st``'s figures that are not hedged, sorted: a mention is compared
+    across events with the mentions that share one of them."""
+    return tuple(sorted({q.unit for q in st.slot("number") if not hedged_figure(st, q)}))
 
 
 def _one_quantity(a: Statement, b: Statement) -> bool:

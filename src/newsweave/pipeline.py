@@ -1453,12 +1453,10 @@ FIGURE_CACHE_CLAIMS = 12_000
 #: Unread claims whose figure mentions are read at once (with their articles' time
 #: expressions and names).
 FIGURE_READ_CLAIMS = 2_000
-#: Changed claims whose figure mentions the comparison across events holds at once (~5.4
-#: kB a claim: ~65 MB): they are compared with the claims after them FIGURE_READ_CLAIMS at
-#: a time, whatever the store holds. Each block beyond the first costs a read of the
-#: claims after it (~1 ms a claim when not in the cache: a first ingest of 50,000
-#: figure-giving claims reads ~3.4x what one block would), so blocks are as large as the
-#: cache; up to this many changed and this many unchanged claims are compared in one call.
+#: Claims whose figure mentions the comparison across events holds at once to decide the
+#: pairs an index found (~5.4 kB a claim: ~65 MB): a block of changed claims with every
+#: claim they are paired with, as many changed claims as keep that within the bound (one
+#: changed claim's partners may pass it).
 FIGURE_BLOCK_CLAIMS = 12_000
 _FIGURES: dict[tuple, tuple] = {}
 
@@ -1470,14 +1468,16 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     the two claims and their articles alone). With ``cross_event`` off, every such
     contradiction is dropped.
 
-    Memory holds a block of ``FIGURE_BLOCK_CLAIMS`` changed claims and ``FIGURE_READ_CLAIMS``
-    others, not the store's: the changed claims (in stored order) a block at a time, each
-    compared within itself and then with every claim after it (the later changed ones, then
-    the unchanged ones) ``FIGURE_READ_CLAIMS`` at a time. A pair of claims is compared in
-    one call only, with all its mentions, so the answers are those of one comparison of all
-    claims at once (the articles' figures that a pair reads are gathered over every claim
-    first)."""
-    from newsweave.claims import cross_event_contradictions, figures_by_article
+    Each figure claim is read once (``FIGURE_READ_CLAIMS`` at a time): its mentions' keys go
+    into a :class:`newsweave.claims.FigureIndex` (arrays) and the figures each article gives
+    are gathered; the index then gives the pairs of mentions worth comparing (words, days,
+    units, claims, articles, events), and only the claims of those pairs are read again, a
+    block of changed claims with their partners at a time (``FIGURE_BLOCK_CLAIMS``), to be
+    decided. A pair of claims is decided in one call with all its candidate mentions, in the
+    order one comparison of all claims at once gives them: the same answers, with memory of
+    the arrays and a block, and work per changed claim that follows its candidates, not the
+    store's claims."""
+    from newsweave.claims import FigureIndex, cross_event_contradictions, figures_by_article
 
     if not options.cross_event:
         claims_store.save_cross_event(store, [c.id for c in claims_store.load_claims(store)], [])
@@ -1488,50 +1488,61 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
     ids = [cid for cid, _state in rows if cid in changed]  # changed first, as compared
     n_changed = len(ids)
     ids += [cid for cid, _state in rows if cid not in changed]
-    published: dict[str, str | None] = {}
-
-    def block(start: int, stop: int, keep: bool = True) -> list:
-        """The figure mentions of the claims ``ids[start:stop]``, in that order (put in the
-        cache unless not ``keep``)."""
-        if not published:
-            published.update(store.published_dates())
-        got = _figure_mentions(store, ids[start:stop], states, published, keep=keep)
-        return [m for ms in got for m in ms]
-
-    step = FIGURE_BLOCK_CLAIMS
-    embedder = _figure_embedder(options)
-    if n_changed == 0:
-        found = []
-    elif n_changed <= step and len(ids) - n_changed <= step:  # one call holds them all
-        found = cross_event_contradictions(
-            block(0, n_changed), block(n_changed, len(ids)), options, embedder
-        )
-    else:
+    found: list = []
+    if n_changed:
+        published = store.published_dates()
+        index = FigureIndex()
         # the figures each article gives, over every claim, before any pair is decided
-        # (the first block of changed claims is kept from this pass, not read again). A
-        # block of changed claims goes through the cache, which then holds the very
-        # objects the comparison holds; the claims after it are read FIGURE_READ_CLAIMS at
-        # a time and not cached: a scan longer than the cache would only push out the
-        # block (and then finds none of its claims there), so memory holds the cache and
-        # FIGURE_READ_CLAIMS claims' mentions, not a block, the cache and another block
         figures: dict[str, frozenset[tuple[str, float]]] = {}
-        first = min(step, n_changed)
-        kept = block(0, first)
-        figures_by_article(kept, figures)
-        for b in range(first, len(ids), FIGURE_READ_CLAIMS):
-            figures_by_article(block(b, min(b + FIGURE_READ_CLAIMS, len(ids)), False), figures)
-        found = []
-        for b in range(0, n_changed, step):
-            after = min(b + step, n_changed)  # a block of changed claims, then the rest
-            left, kept = kept or block(b, after), []
-            found += cross_event_contradictions(left, (), options, embedder, figures=figures)
-            for c in range(after, len(ids), FIGURE_READ_CLAIMS):
-                right = block(c, min(c + FIGURE_READ_CLAIMS, len(ids)), False)
-                found += cross_event_contradictions(
-                    left, right, options, embedder, figures=figures, within=False
-                )
+        starts = [0]  # claim k's mentions are index.claim[starts[k]:starts[k + 1]]
+        for b in range(0, len(ids), FIGURE_READ_CLAIMS):
+            got = _figure_mentions(store, ids[b : b + FIGURE_READ_CLAIMS], states, published)
+            for k, mentions in enumerate(got, start=b):
+                index.add(k, mentions)
+                figures_by_article(mentions, figures)
+                starts.append(len(index))
+        pairs = index.pairs(starts[n_changed], options.max_days)
+        embedder = _figure_embedder(options)
+        claim = np.frombuffer(index.claim, dtype=np.int32)
+        for block, block_pairs in _figure_blocks(claim, pairs):
+            read = _figure_mentions(store, [ids[k] for k in block], states, published)
+            pool: list = []
+            at: dict[int, int] = {}  # claim number -> where its mentions start in pool
+            for k, mentions in zip(block, read, strict=True):
+                at[k] = len(pool) - starts[k]
+                pool.extend(mentions)
+            local = [
+                (x + at[int(claim[x])], y + at[int(claim[y])]) for x, y in block_pairs.tolist()
+            ]
+            found += cross_event_contradictions(
+                pool, (), options, embedder, figures=figures, pairs=local
+            )
         found.sort(key=lambda x: (x.a, x.b))
     claims_store.save_cross_event(store, changed, found)
+
+
+def _figure_blocks(claim: np.ndarray, pairs: np.ndarray) -> Iterator[tuple[list[int], np.ndarray]]:
+    """``pairs`` of mentions (sorted, as :meth:`newsweave.claims.FigureIndex.pairs` gives
+    them; ``claim``: each mention's claim number) cut
+    where the claims of their first mentions change, into blocks of consecutive pairs whose
+    claims on either side number at most ``FIGURE_BLOCK_CLAIMS`` (or one first claim's, if
+    more): each block's claims (sorted) and pairs. All pairs of one pair of claims share
+    their first claim (a claim's mentions are numbered together), so they fall in one block."""
+    if not len(pairs):
+        return
+    cx, cy = claim[pairs[:, 0]], claim[pairs[:, 1]]
+    cuts = np.flatnonzero(np.diff(cx)) + 1
+    bounds = [0, *cuts.tolist(), len(pairs)]
+    held: set[int] = set()
+    first = 0
+    for g in range(len(bounds) - 1):
+        lo, hi = bounds[g], bounds[g + 1]
+        claims = {int(cx[lo]), *cy[lo:hi].tolist()}
+        if held and len(held | claims) > FIGURE_BLOCK_CLAIMS:
+            yield sorted(held), pairs[first:lo]
+            held, first = set(), lo
+        held |= claims
+    yield sorted(held), pairs[first:]
 
 
 def _figure_mentions(
