@@ -181,11 +181,11 @@ def test_figures_read_a_few_claims_at_a_time_compare_as_read_at_once(
 def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_finds(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Memory: the changed claims are compared across events a block at a time, each block
-    with the claims after it a few at a time. Blocks of 7 claims against 3 at a time (~210
-    figure-giving claims of bpoil_bbc's first 30 reports: ~30 blocks, ~1,000 calls), with
-    the cache too small to hold a block (re-read from the store), find the contradictions
-    of one comparison of all claims at once, whichever claims changed."""
+    """Memory: the pairs an index finds are decided a block of claims at a time. Blocks of
+    at most 7 claims or 10 pairs (~210 figure-giving claims of bpoil_bbc's first 30
+    reports), read 3 at a time, with the cache too small to hold a block (re-read from the
+    store), find the contradictions of one comparison of all claims at once, whichever
+    claims changed."""
     from newsweave import pipeline
     from newsweave.claims import cross_event_contradictions
     from newsweave.settings import Settings
@@ -230,10 +230,16 @@ def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_
                 options,
                 pipeline._figure_embedder(options),
             )
-            defaults = (pipeline.FIGURE_BLOCK_CLAIMS, pipeline.FIGURE_READ_CLAIMS, 12_000)
-            for block, read, cache in (defaults, (7, 3, 5), (7, 3, 1_000)):
+            defaults = (
+                pipeline.FIGURE_BLOCK_CLAIMS,
+                pipeline.FIGURE_READ_CLAIMS,
+                12_000,
+                pipeline.FIGURE_BLOCK_PAIRS,
+            )
+            for block, read, cache, pairs in (defaults, (7, 3, 5, 10), (7, 3, 1_000, 50)):
                 with monkeypatch.context() as m:
                     m.setattr(pipeline, "FIGURE_BLOCK_CLAIMS", block)
+                    m.setattr(pipeline, "FIGURE_BLOCK_PAIRS", pairs)
                     m.setattr(pipeline, "FIGURE_READ_CLAIMS", read)
                     m.setattr(pipeline, "FIGURE_CACHE_CLAIMS", cache)
                     pipeline._claims_across_events(store, set(changed), options)

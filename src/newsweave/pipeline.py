@@ -12,6 +12,7 @@ import contextvars
 import functools
 import gc
 import hashlib
+import itertools
 import os
 import pickle
 import sqlite3
@@ -1458,6 +1459,10 @@ FIGURE_READ_CLAIMS = 2_000
 #: claim they are paired with, as many changed claims as keep that within the bound (one
 #: changed claim's partners may pass it).
 FIGURE_BLOCK_CLAIMS = 12_000
+#: Pairs of mentions decided in one call at most (unless one changed claim has more): the
+#: call holds a few Python objects per pair (~0.3 kB: its candidates, their places), so
+#: memory holds ~30 MB of them, not every pair of a block (~700,000 over the 10k store).
+FIGURE_BLOCK_PAIRS = 100_000
 _FIGURES: dict[tuple, tuple] = {}
 
 
@@ -1507,15 +1512,13 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
         for block, block_pairs in _figure_blocks(claim, pairs):
             read = _figure_mentions(store, [ids[k] for k in block], states, published)
             pool: list = []
-            at: dict[int, int] = {}  # claim number -> where its mentions start in pool
-            for k, mentions in zip(block, read, strict=True):
-                at[k] = len(pool) - starts[k]
+            at = np.empty(len(block), dtype=np.int64)  # claim's shift: index -> pool
+            for i, (k, mentions) in enumerate(zip(block, read, strict=True)):
+                at[i] = len(pool) - starts[k]
                 pool.extend(mentions)
-            local = [
-                (x + at[int(claim[x])], y + at[int(claim[y])]) for x, y in block_pairs.tolist()
-            ]
+            local = block_pairs + at[np.searchsorted(block, claim[block_pairs])]
             found += cross_event_contradictions(
-                pool, (), options, embedder, figures=figures, pairs=local
+                pool, (), options, embedder, figures=figures, pairs=local.tolist()
             )
         found.sort(key=lambda x: (x.a, x.b))
     claims_store.save_cross_event(store, changed, found)
@@ -1523,25 +1526,25 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
 
 def _figure_blocks(claim: np.ndarray, pairs: np.ndarray) -> Iterator[tuple[list[int], np.ndarray]]:
     """``pairs`` of mentions (sorted, as :meth:`newsweave.claims.FigureIndex.pairs` gives
-    them; ``claim``: each mention's claim number) cut
-    where the claims of their first mentions change, into blocks of consecutive pairs whose
-    claims on either side number at most ``FIGURE_BLOCK_CLAIMS`` (or one first claim's, if
-    more): each block's claims (sorted) and pairs. All pairs of one pair of claims share
-    their first claim (a claim's mentions are numbered together), so they fall in one block."""
+    them; ``claim``: each mention's claim number) cut where the claims of their first
+    mentions change, into blocks of consecutive pairs whose claims on either side number at
+    most ``FIGURE_BLOCK_CLAIMS`` and that number at most ``FIGURE_BLOCK_PAIRS`` (or one
+    first claim's, if more): each block's claims (sorted) and pairs. All pairs of one pair
+    of claims share their first claim (a claim's mentions are numbered together), so they
+    fall in one block."""
     if not len(pairs):
         return
     cx, cy = claim[pairs[:, 0]], claim[pairs[:, 1]]
-    cuts = np.flatnonzero(np.diff(cx)) + 1
-    bounds = [0, *cuts.tolist(), len(pairs)]
+    bounds = [0, *(np.flatnonzero(np.diff(cx)) + 1).tolist(), len(pairs)]
     held: set[int] = set()
     first = 0
-    for g in range(len(bounds) - 1):
-        lo, hi = bounds[g], bounds[g + 1]
+    for lo, hi in itertools.pairwise(bounds):
         claims = {int(cx[lo]), *cy[lo:hi].tolist()}
-        if held and len(held | claims) > FIGURE_BLOCK_CLAIMS:
-            yield sorted(held), pairs[first:lo]
-            held, first = set(), lo
-        held |= claims
+        new = claims - held
+        if held and (len(held) + len(new) > FIGURE_BLOCK_CLAIMS or hi - first > FIGURE_BLOCK_PAIRS):
+            yield sorted(held), pairs[first:lo]  # held: the claims of pairs[first:lo]
+            held, first, new = set(), lo, claims
+        held |= new
     yield sorted(held), pairs[first:]
 
 
