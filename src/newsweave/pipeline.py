@@ -1500,8 +1500,12 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
         # the figures each article gives, over every claim, before any pair is decided
         figures: dict[str, frozenset[tuple[str, float]]] = {}
         starts = [0]  # claim k's mentions are index.claim[starts[k]:starts[k + 1]]
+        # kept in the cache only if all fit: else this pass would leave it holding its last
+        # claims, which the blocks below mostly do not ask for, beside a block they read
+        keep = len(ids) <= FIGURE_CACHE_CLAIMS
         for b in range(0, len(ids), FIGURE_READ_CLAIMS):
-            got = _figure_mentions(store, ids[b : b + FIGURE_READ_CLAIMS], states, published)
+            part = ids[b : b + FIGURE_READ_CLAIMS]
+            got = _figure_mentions(store, part, states, published, keep=keep)
             for k, mentions in enumerate(got, start=b):
                 index.add(k, mentions)
                 figures_by_article(mentions, figures)
