@@ -1455,10 +1455,11 @@ FIGURE_CACHE_CLAIMS = 12_000
 #: expressions and names).
 FIGURE_READ_CLAIMS = 2_000
 #: Claims whose figure mentions the comparison across events holds at once to decide the
-#: pairs an index found (~5.4 kB a claim: ~65 MB): a block of changed claims with every
-#: claim they are paired with, as many changed claims as keep that within the bound (one
-#: changed claim's partners may pass it).
-FIGURE_BLOCK_CLAIMS = 12_000
+#: pairs an index found: a block of changed claims with every claim they are paired with,
+#: as many changed claims as keep that within the bound (one changed claim's partners may
+#: pass it). Claims with partners give ~1.8 figure mentions each: over the 10k store
+#: 12,000 reached 589 MB alone, 4,000 501 MB for 10 % more CPU (partners read again).
+FIGURE_BLOCK_CLAIMS = 4_000
 #: Pairs of mentions decided in one call at most (unless one changed claim has more): the
 #: call holds a few Python objects per pair (~0.3 kB: its candidates, their places), so
 #: memory holds ~30 MB of them, not every pair of a block (~700,000 over the 10k store).
