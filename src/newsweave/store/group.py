@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Literal
 
 import numpy as np
 
@@ -393,28 +394,25 @@ def _check_model(article: str, made_by: str, model: str) -> None:
 def dated_stamps(store: Store, article_ids: Sequence[str]) -> dict[str, bytes]:
     """article id -> the change stamp of its stored sentence dates (a new value whenever
     they are written: equal stamps, equal rows), for the articles that have one."""
-    out: dict[str, bytes] = {}
-    for chunk, marks in id_chunks(article_ids):
-        out.update(
-            store.conn.execute(
-                "SELECT article_id, dated FROM group_stamps"
-                f" WHERE article_id IN ({marks}) AND dated IS NOT NULL",
-                chunk,
-            ).fetchall()
-        )
-    return out
+    return _stamps(store, article_ids, "dated")
 
 
 def mention_stamps(store: Store, article_ids: Sequence[str]) -> dict[str, bytes]:
     """article id -> the change stamp of its stored mentions (a new value whenever one of
     them is written, entity ids included: equal stamps, equal rows), for the articles that
     have one (an article gets it when its signals are stored)."""
+    return _stamps(store, article_ids, "mentions")
+
+
+def _stamps(
+    store: Store, article_ids: Sequence[str], column: Literal["dated", "mentions"]
+) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     for chunk, marks in id_chunks(article_ids):
         out.update(
             store.conn.execute(
-                "SELECT article_id, mentions FROM group_stamps"
-                f" WHERE article_id IN ({marks}) AND mentions IS NOT NULL",
+                f"SELECT article_id, {column} FROM group_stamps"
+                f" WHERE article_id IN ({marks}) AND {column} IS NOT NULL",
                 chunk,
             ).fetchall()
         )
