@@ -172,6 +172,17 @@ def _exact_relatedness(terms: dict[str, dict]):
     )
 
 
+def _pairs_at(exact, left: list[str], right: list[str], threshold: float) -> list[tuple[int, int]]:
+    """(left position, right position) of every pair whose reference cosine reaches the
+    threshold, in the order related_pairs gives them."""
+    return [
+        (i, j)
+        for i, a in enumerate(left)
+        for j, b in enumerate(right)
+        if exact.cosine(a, b) >= threshold
+    ]
+
+
 def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
     """related_pairs (one sparse product per block, the path the index takes for big lone
     surname and nominal groups) gives exactly the pairs the pairwise cosine of
@@ -186,12 +197,7 @@ def test_vectorised_relatedness_decides_as_the_pairwise_cosine() -> None:
     exact = _exact_relatedness(terms)
     values = sorted(exact.cosine(a, b) for a in left for b in right)
     for threshold in (0.2, values[len(values) // 2], values[-20]):  # the last two: met exactly
-        want = [
-            (i, j)
-            for i, a in enumerate(left)
-            for j, b in enumerate(right)
-            if exact.cosine(a, b) >= threshold
-        ]
+        want = _pairs_at(exact, left, right, threshold)
         assert related_pairs(left, right, terms.__getitem__, threshold) == want
         within = [
             (i, j)
@@ -226,12 +232,7 @@ def test_a_small_side_against_many_decides_as_the_pairwise_cosine() -> None:
         values = sorted(exact.cosine(a, b) for a in few for b in many)
         for threshold in (0.2, values[len(values) // 2], values[-3]):
             for left, right in ((few, many), (many, few)):
-                want = [
-                    (i, j)
-                    for i, a in enumerate(left)
-                    for j, b in enumerate(right)
-                    if exact.cosine(a, b) >= threshold
-                ]
+                want = _pairs_at(exact, left, right, threshold)
                 assert related_pairs(left, right, terms.__getitem__, threshold) == want
         lrows = [_row_arrays(a, terms.__getitem__) for a in few]
         orows = [_row_arrays(a, terms.__getitem__) for a in many]
