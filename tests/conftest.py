@@ -44,6 +44,20 @@ def load_articles(paths: list[str]) -> list[Article]:
     return sorted(arts, key=lambda a: a.source_path)
 
 
+def timeline17_raw(topic: str, outlet: str, count: int) -> list[Article]:
+    """The first ``count`` files of a Timeline17 topic (in path order) as uncleaned
+    articles ``a00``, ``a01``, ... of ``outlet``, dated by their folder; the test is skipped
+    where the corpus is not beside the repository."""
+    folder = SHARED_DATA / "timeline17" / topic / "InputDocs"
+    if not folder.exists():
+        pytest.skip(f"Timeline17 {topic} not available")
+    paths = sorted(folder.glob("*/*.txt"))[:count]
+    return [
+        Article(f"a{i:02d}", str(p), None, outlet, None, None, p.parent.name, p.read_text())
+        for i, p in enumerate(paths)
+    ]
+
+
 @pytest.fixture(scope="session")
 def seeds() -> dict[str, Article]:
     """Seed articles keyed by file prefix ("000" .. "004")."""

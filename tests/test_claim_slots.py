@@ -2153,18 +2153,10 @@ def test_a_pair_no_kind_can_compare_finds_no_conflict_in_any_context() -> None:
     from newsweave.claim_slots import PairContext, find_conflict, may_conflict
     from newsweave.claims import extract_statements
 
-    from .conftest import SHARED_DATA
+    from .conftest import timeline17_raw
 
-    topic = SHARED_DATA / "timeline17" / "bpoil_bbc" / "InputDocs"
-    if not topic.exists():
-        pytest.skip("Timeline17 bpoil_bbc not available")
-    paths = sorted(topic.glob("*/*.txt"))[:12]
     statements = [
-        st
-        for i, p in enumerate(paths)
-        for st in extract_statements(
-            Article(f"a{i:02d}", str(p), None, "bbc", None, None, p.parent.name, p.read_text())
-        )
+        st for a in timeline17_raw("bpoil_bbc", "bbc", 12) for st in extract_statements(a)
     ]
     opts = ClaimOptions()
     skipped = found = 0

@@ -886,16 +886,9 @@ def test_an_event_growing_an_article_at_a_time_keeps_exactly_the_one_run_claims(
     from newsweave.embed import embed_cached
     from newsweave.records import Mention
 
-    from .conftest import SHARED_DATA
+    from .conftest import timeline17_raw
 
-    topic = SHARED_DATA / "timeline17" / "EgyptianProtest_cnn" / "InputDocs"
-    if not topic.exists():
-        pytest.skip("Timeline17 EgyptianProtest_cnn not available")
-    paths = sorted(topic.glob("*/*.txt"))[:14]
-    articles = [
-        Article(f"a{i:02d}", str(p), None, "cnn", None, None, p.parent.name, p.read_text())
-        for i, p in enumerate(paths)
-    ]
+    articles = timeline17_raw("EgyptianProtest_cnn", "cnn", 14)
     names = re.compile(r"\b(?:Egypt|Cairo|Mubarak|Tahrir|Suleiman|Obama|ElBaradei)\b")
 
     def mentions(prefix: str) -> dict[str, list[Mention]]:
@@ -1106,18 +1099,10 @@ def test_candidate_pairs_and_similarities_are_those_of_a_pair_by_pair_sum() -> N
 
     from newsweave.claims import _idf
 
-    from .conftest import SHARED_DATA
+    from .conftest import timeline17_raw
 
-    topic = SHARED_DATA / "timeline17" / "EgyptianProtest_cnn" / "InputDocs"
-    if not topic.exists():
-        pytest.skip("Timeline17 EgyptianProtest_cnn not available")
-    paths = sorted(topic.glob("*/*.txt"))[:30]
     statements = [
-        st
-        for i, p in enumerate(paths)
-        for st in extract_statements(
-            Article(f"a{i:02d}", str(p), None, "cnn", None, None, p.parent.name, p.read_text())
-        )
+        st for a in timeline17_raw("EgyptianProtest_cnn", "cnn", 30) for st in extract_statements(a)
     ]
     idxs = list(range(len(statements)))
     idf = _idf(statements)
@@ -1206,16 +1191,9 @@ def test_a_group_memo_computes_only_the_pairs_of_new_statements(
     from newsweave import claims as claims_mod
     from newsweave.embed import embed_cached
 
-    from .conftest import SHARED_DATA
+    from .conftest import timeline17_raw
 
-    topic = SHARED_DATA / "timeline17" / "EgyptianProtest_cnn" / "InputDocs"
-    if not topic.exists():
-        pytest.skip("Timeline17 EgyptianProtest_cnn not available")
-    paths = sorted(topic.glob("*/*.txt"))[:12]
-    articles = [
-        Article(f"a{i:02d}", str(p), None, "cnn", None, None, p.parent.name, p.read_text())
-        for i, p in enumerate(paths)
-    ]
+    articles = timeline17_raw("EgyptianProtest_cnn", "cnn", 12)
     asked = _record_slot_rule_pairs(monkeypatch)
     carried: dict = {}
     new_pairs = 0
