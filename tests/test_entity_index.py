@@ -10,6 +10,7 @@ sentence line, as bench/entities.py does), no NER model needed.
 from __future__ import annotations
 
 import json
+import math
 import random
 import re
 from pathlib import Path
@@ -261,12 +262,23 @@ def test_columns_numbered_afresh_keep_the_pairs(monkeypatch: pytest.MonkeyPatch)
     assert want
 
 
+def _dict_row(aid: str, terms_of) -> dict[str, float]:
+    """The reference TF-IDF row as plain Python computes it (a dict in term order): tf
+    ``1 + ln c`` times the background idf, divided by the root of the squares' sum."""
+    from newsweave.entities import background_idf
+
+    idf, rare = background_idf()
+    weights = {t: (1.0 + math.log(c)) * idf.get(t, rare) for t, c in terms_of(aid).items()}
+    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+    return {t: weights[t] / norm for t in sorted(weights)}
+
+
 def test_pairwise_cosine_from_the_kept_arrays_is_the_dict_sum_bit_for_bit() -> None:
     """The pairwise cosine reads the rows kept as arrays (columns, weights in term order);
     its value is the one the dict rows' sum gave, to the last bit, for every pair of real
     texts (the smaller row first, as before) and for an article without terms (int 0)."""
     from newsweave import entities
-    from newsweave.entities import _row_arrays, tfidf_row
+    from newsweave.entities import _row_arrays
 
     docs, _ = _corpus({"1", "2", "3"})
     terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
@@ -274,12 +286,12 @@ def test_pairwise_cosine_from_the_kept_arrays_is_the_dict_sum_bit_for_bit() -> N
     exact = _exact_relatedness(terms)
     ids = sorted(terms)
     for a in ids:  # the kept row is the dict row, term by term, to the last bit
-        row, arrays = tfidf_row(a, terms.__getitem__), _row_arrays(a, terms.__getitem__)
+        row, arrays = _dict_row(a, terms.__getitem__), _row_arrays(a, terms.__getitem__)
         assert arrays[0].tolist() == [entities._COLUMNS[hash(t)] for t in row]
         assert [repr(w) for w in arrays[1].tolist()] == [repr(w) for w in row.values()]
     for n, a in enumerate(ids):
         for b in ids[n + 1 :]:
-            ra, rb = tfidf_row(a, terms.__getitem__), tfidf_row(b, terms.__getitem__)
+            ra, rb = _dict_row(a, terms.__getitem__), _dict_row(b, terms.__getitem__)
             if len(rb) < len(ra):
                 ra, rb = rb, ra
             want = sum(w * rb[t] for t, w in ra.items() if t in rb)

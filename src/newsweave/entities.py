@@ -824,26 +824,18 @@ class _Relatedness:
         return value
 
 
-def tfidf_row(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> dict[str, float]:
-    """An article's L2-normalised TF-IDF row (see :class:`_Relatedness`), in term order
-    (kept as :func:`_row_arrays`, not as a dict: ~10x the memory per article)."""
-    idf, rare = background_idf()
-    weights = {t: (1.0 + math.log(c)) * idf.get(t, rare) for t, c in terms_of(aid).items()}
-    norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-    # in term order, so a cosine sums its products in one order whatever is cached
-    return {t: weights[t] / norm for t in sorted(weights)}
-
-
 #: An article's TF-IDF row as arrays (see :func:`_row_arrays`).
 _Row = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 def _row_arrays(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> _Row:
-    """:func:`tfidf_row` as arrays (the terms' columns, their weights, the columns' sorting
-    order) for vectorised products, kept (up to a bound) across calls in this process. A
-    term is its string hash's column here (:data:`_COLUMNS`, numbered in this process: a
-    product finds one row's terms among another's by indexing, not by searching, and a
-    column takes 4 bytes where the hash took 8); two different terms of one hash (64 bits)
+    """An article's L2-normalised TF-IDF row (see :class:`_Relatedness`) as arrays (the
+    terms' columns, their weights in term order, the columns' sorting order), not as a
+    dict (~10x the memory per article), for vectorised products, kept (up to a bound)
+    across calls in this process. A term is its string hash's column here
+    (:data:`_COLUMNS`, numbered in this process: a product finds one row's terms among
+    another's by indexing, not by searching, and a column takes 4 bytes where the hash
+    took 8); two different terms of one hash (64 bits)
     would add their products, a chance of about 2^-64 per pair of terms, which is accepted.
     The order is kept with the row: a pairwise cosine looks the other row's terms up
     through it, and sorting it per pair was ~5 % of a 3k delivery's resolution."""
@@ -859,8 +851,10 @@ def _row_arrays(aid: str, terms_of: Callable[[str], Mapping[str, int]]) -> _Row:
 
 
 def _row_weights(counts: Mapping[str, int]) -> tuple[list[str], np.ndarray]:
-    """:func:`tfidf_row` of an article's term ``counts`` as (terms, weights), in term order,
-    with the same bits: each weight is the same float64 product, the squares are summed
+    """An article's TF-IDF row from its term ``counts`` as (terms, weights), in term order
+    (so a cosine sums its products in one order whatever is cached), with the bits of
+    the plain Python computation (``(1 + ln c) * idf`` per term, divided by the square
+    root of the squares' sum): each weight is the same float64 product, the squares are summed
     one by one in the counts' order by ``sum``, and each weight is divided by the same
     norm (numpy's float64 ``*`` and ``/`` are IEEE's, as Python's are). ``1 + ln c`` is
     kept per count; the idf look-ups are one ``map``. A 10k store's delivery builds ~10,000
@@ -876,7 +870,7 @@ def _row_weights(counts: Mapping[str, int]) -> tuple[list[str], np.ndarray]:
 
 @lru_cache(maxsize=4096)
 def _tf(count: int) -> float:
-    """Sublinear tf, ``1 + ln count``, as :func:`tfidf_row` computes it."""
+    """Sublinear tf, ``1 + ln count``."""
     return 1.0 + math.log(count)
 
 
