@@ -702,3 +702,60 @@ def test_sentence_tense_takes_the_earlier_of_the_first_past_and_present_word():
     texts += ["He is said to remain.", "It seems she had left.", "Remains were found.", "IS HAS"]
     for text in texts:
         assert time_mod._sentence_tense(text) == two_searches(text), text
+
+
+def test_a_case_twin_matches_in_the_lowered_text_exactly_where_its_pattern_matches():
+    """_case_twin: every case-insensitive pattern the time stage runs through a twin
+    (rules, trigger parts, tense cues) finds the same matches, groups included, through
+    _finditer and _search_in as by itself, on the seeds, Timeline17 text and texts in odd
+    cases; a pattern with an uppercase letter or case-insensitivity turned off has none."""
+    from newsweave import time as time_mod
+
+    from .conftest import timeline17_raw
+
+    patterns = {r.pattern for r in time_mod.RULES}
+    patterns |= {r.trigger for r in time_mod.RULES if r.trigger is not None}
+    patterns |= {r.requires for r in time_mod.RULES if r.requires is not None}
+    patterns |= {
+        part
+        for p in set(patterns)
+        for part in time_mod._trigger_parts(p)
+        if isinstance(part, re.Pattern)
+    }
+    patterns |= {
+        time_mod._FUTURE_CUE,
+        time_mod._PAST_CUE,
+        time_mod._PRESENT_CUE,
+        time_mod._UNTIL_VERB,
+        time_mod._MAIN_FUTURE,
+        time_mod._MAIN_PAST_OR_PRESENT,
+    }
+    twinned = {p for p in patterns if time_mod._case_twin(p) is not None}
+    assert {"duration", "set", "vague", "ago", "anaphor"} <= {
+        r.name for r in time_mod.RULES if r.pattern in twinned
+    }
+    assert time_mod._case_twin(re.compile(r"(?i)\b(?-i:GMT)\b")) is None
+    assert time_mod._case_twin(re.compile(r"(?i)Monday")) is None
+    assert time_mod._case_twin(re.compile(r"monday")) is None
+    texts = [_seed(p).text for p in ("000", "001", "002", "003", "004")]
+    texts += [a.text[:4000] for a in timeline17_raw("EgyptianProtest_cnn", "cnn", 6)]
+    texts += [
+        "FOR THE PAST TWO WEEKS, Every Day And Twice A Year: the Next Morning, 5 Years Ago.",
+        "It Was Planned, it WILL be, He Had Already Met them; Postponed Until MONDAY.",
+    ]
+    for text in texts:
+        for chunk in {text, text.upper(), text.title(), text.swapcase()}:
+            low = chunk.lower() if chunk.isascii() else None
+            for p in twinned:
+                want = [(m.span(), m.groups(), m.re) for m in p.finditer(chunk)]
+                got = [(m.span(), m.groups(), m.re) for m in time_mod._finditer(p, chunk, low)]
+                assert got == want, p.pattern
+                assert time_mod._search_in(p, chunk, low) == (p.search(chunk) is not None)
+
+
+def test_a_pattern_whose_case_matters_otherwise_has_no_case_twin():
+    from newsweave.time import _case_twin
+
+    for source in (r"[0-_]x", r"\x41b", r"(a)\1", r"ſun", r"[^-z]", r"[A-Z]day"):
+        assert _case_twin(re.compile(source, re.I)) is None, source
+    assert _case_twin(re.compile(r"[a-z0-9]+ days?[\s-]", re.I)) is not None

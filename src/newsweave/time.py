@@ -331,16 +331,17 @@ def _tense_cues(sentence: str) -> tuple[tuple[tuple[int, int, Tense], ...], bool
     expressions asks for its tense several times: its cues are found once (each pattern
     runs over the whole sentence, whatever the expression)."""
     cues: list[tuple[int, int, Tense]] = []
+    low = sentence.lower() if sentence.isascii() else None
     for pattern, tense in (
         (_FUTURE_CUE, "future"),
         (_PAST_CUE, "past"),
         (_PRESENT_CUE, "present"),
     ):
-        for m in pattern.finditer(sentence):
+        for m in _finditer(pattern, sentence, low):
             if tense == "past" and m.group().lower() in _NOT_PAST_WORDS:
                 continue
             cues.append((m.start(), m.end(), tense))
-    return tuple(cues), _UNTIL_VERB.search(sentence) is not None
+    return tuple(cues), _search_in(_UNTIL_VERB, sentence, low)
 
 
 _UNTIL_BEFORE = re.compile(
@@ -576,6 +577,95 @@ class _Ctx:
 
     def after(self, end: int, n: int = 30) -> str:
         return self.text[end : min(self.sent_end, end + n)]
+
+
+@lru_cache(maxsize=512)
+def _case_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
+    """The case-sensitive twin of a case-insensitive ``pattern`` whose letters are all
+    lowercase, or None for any other pattern. In an ASCII text's ``lower()`` the twin
+    matches exactly where ``pattern`` matches in the text (the same spans, the same groups'
+    spans): ASCII lowering changes only A-Z and keeps every offset, and case-insensitive
+    matching folds an ASCII letter only to its other ASCII case (the argument of
+    :class:`newsweave.claim_slots.Caseless`). Python's ``re`` folds case letter by letter
+    at every position a case-insensitive pattern is tried; the twin skips that, about a
+    third less CPU on the time rules' long patterns (``duration``, ``set``, ``vague``)."""
+    src = pattern.pattern
+    if not pattern.flags & re.IGNORECASE or "-i" in src:
+        return None  # case-sensitive, or (conservatively) a part that turns it off
+    if src.startswith("(?i)"):
+        src = src[4:]
+    if (
+        "(?i)" in src
+        or re.search(r"[A-Z]", re.sub(r"\\.|\(\?P[<=]", "", src))
+        or _RISKY_ESCAPE.search(src)
+        or not _ranges_lowercase(src)
+        or any(c in src for c in _CASELESS_ODD)
+    ):
+        # an uppercase letter, written or in a range or code, or a letter that folds onto
+        # an ASCII one (ſ matches s and S) matters
+        return None
+    twin = re.compile(src, pattern.flags & ~re.IGNORECASE)
+    return None if twin.flags & re.IGNORECASE else twin
+
+
+#: Escapes that may stand for an uppercase letter (``\x41``) or a group's text (``\1``).
+_RISKY_ESCAPE = re.compile(r"\\(?:[xuUN]|\d)")
+
+
+def _ranges_lowercase(src: str) -> bool:
+    """Whether every range in a character class of ``src`` runs between two lowercase
+    letters or two digits (a range such as ``[0-_]`` holds uppercase letters unwritten)."""
+    in_class = False
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if c == "\\":
+            i += 2
+            continue
+        if not in_class:
+            in_class = c == "["
+            if in_class and src.startswith("^", i + 1):
+                i += 1
+            if in_class and src.startswith("]", i + 1):
+                i += 1
+        elif c == "]":
+            in_class = False
+        elif c == "-" and src[i - 1] != "[" and src[i + 1 : i + 2] not in ("]", ""):
+            lo, hi = src[i - 1], src[i + 1]
+            if src[i - 2 : i - 1] == "\\" or not (
+                (lo.islower() and hi.islower() and lo.isascii() and hi.isascii())
+                or (lo.isdigit() and hi.isdigit())
+            ):
+                return False
+        i += 1
+    return True
+
+
+def _finditer(pattern: re.Pattern[str], chunk: str, lowered: str | None) -> Iterable[re.Match[str]]:
+    """``pattern.finditer(chunk)``, found through :func:`_case_twin` in ``lowered`` (the
+    ``lower()`` of an ASCII ``chunk``, else None) where there is a twin. Each of the twin's
+    matches is taken again from ``chunk`` by ``pattern.match`` at its start (one attempt), so
+    the groups read the original text; a match that would not give the same span (never,
+    by the argument above) sends the whole chunk to ``pattern.finditer``."""
+    twin = _case_twin(pattern) if lowered is not None else None
+    if twin is None:
+        return pattern.finditer(chunk)
+    out: list[re.Match[str]] = []
+    for low in twin.finditer(lowered):
+        m = pattern.match(chunk, low.start())
+        if m is None or m.end() != low.end():
+            return pattern.finditer(chunk)
+        out.append(m)
+    return out
+
+
+def _search_in(pattern: re.Pattern[str], chunk: str, lowered: str | None) -> bool:
+    """Whether ``pattern.search(chunk)`` finds a match (through :func:`_case_twin` in
+    ``lowered``, the ``lower()`` of an ASCII ``chunk``, where there is a twin)."""
+    twin = _case_twin(pattern) if lowered is not None else None
+    if twin is None:
+        return pattern.search(chunk) is not None
+    return twin.search(lowered) is not None
 
 
 def _year2(y: str) -> int:
@@ -1710,13 +1800,15 @@ def find_timexes(
     for k, (s0, s1) in enumerate(bounds):
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
+        # the chunk's lowercase for the case-insensitive patterns' twins (_case_twin)
+        low = chunk.lower() if chunk.isascii() else None
         cands: list[tuple[int, int, int, Timex, Rule, Hit]] = []
         for (trigger, rules), hits in zip(groups, word_hits, strict=True):
             if trigger is not None:
                 if hits is None:
                     if not trigger.occurs(chunk, s0, s1):
                         continue
-                elif k not in hits and not trigger.searched(chunk):
+                elif k not in hits and not trigger.searched(chunk, low):
                     continue
             for prio, rule in rules:
                 if rule.requires is not None:
@@ -1727,9 +1819,9 @@ def find_timexes(
                     if need_hits is None:
                         if not found.occurs(chunk, s0, s1):
                             continue
-                    elif k not in need_hits and not found.searched(chunk):
+                    elif k not in need_hits and not found.searched(chunk, low):
                         continue
-                for m in rule.pattern.finditer(chunk):
+                for m in _finditer(rule.pattern, chunk, low):
                     if m.end() == m.start():
                         continue
                     hit = Hit(rule.name, m, s0, ctx)
@@ -1918,9 +2010,10 @@ class _Trigger:
             i += 1
         return self.searched(chunk)
 
-    def searched(self, chunk: str) -> bool:
-        """Whether an alternative that is not plain words matches in ``chunk``."""
-        return any(p.search(chunk) is not None for p in self._patterns)
+    def searched(self, chunk: str, lowered: str | None = None) -> bool:
+        """Whether an alternative that is not plain words matches in ``chunk``
+        (``lowered``: its ``lower()`` when ASCII, for :func:`_search_in`)."""
+        return any(_search_in(p, chunk, lowered) for p in self._patterns)
 
     def sentences(self, bounds: list[tuple[int, int]]) -> set[int]:
         """The numbers of the sentences (``bounds``: in text order, none overlapping) one of
@@ -2278,10 +2371,12 @@ def _sentence_tense(text: str) -> Tense:
     """Rough tense of a whole sentence: a future marker anywhere wins; otherwise the first
     auxiliary or common past verb ("Singh is currently on a visit ... combined meeting" is
     present); a regular past form ("-ed") only when there is neither."""
-    if _MAIN_FUTURE.search(text):
+    low = text.lower() if text.isascii() else None
+    if _search_in(_MAIN_FUTURE, text, low):
         return "future"
-    first = _MAIN_PAST_OR_PRESENT.search(text)
-    if first is not None:
+    twin = _case_twin(_MAIN_PAST_OR_PRESENT) if low is not None else None
+    first = _MAIN_PAST_OR_PRESENT.search(text) if twin is None else twin.search(low)
+    if first is not None:  # (the twin's groups take part where the pattern's do)
         return "past" if first.group(1) is not None else "present"
     if _MAIN_PAST_WEAK.search(text):
         return "past"
