@@ -902,8 +902,11 @@ def _extract_statements(
         if src is None and i in inherited:
             src, verb = inherited[i]
         denied = verb in DENIAL_VERBS
-        inner = _START_SAY.match(text)
-        if inner and _verb_of(inner.group("verb")) in DENIAL_VERBS and src is not None:
+        # the inner tag counts only with an attribution and the verb "denied" or "denies"
+        # (the only DENIAL_VERBS among _START_SAY's verbs, matched in lower case): the
+        # pattern (a clause, then a speaker and a verb) is not tried where it cannot count
+        inner = _START_SAY.match(text) if src is not None and "denie" in text else None
+        if inner and _verb_of(inner.group("verb")) in DENIAL_VERBS:
             # "X denied that Y, the ministry said": Y is the claim, denied by X.
             denier = _clean_src(inner.group("src"))
             a, b = a + inner.start("body"), b
