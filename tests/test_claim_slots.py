@@ -2178,3 +2178,26 @@ def test_a_pair_no_kind_can_compare_finds_no_conflict_in_any_context() -> None:
                 )
                 found += find_conflict(a, b, pair) is not None
     assert skipped > 10_000 and found == 0
+
+
+def test_figures_found_in_the_lowered_text_are_the_pattern_s_own_matches():
+    """_number_matches (the case-sensitive twin over an ASCII text's lower(), each match
+    taken again from the text) gives _NUMBER_RE.finditer's matches, groups included: on
+    Timeline17 paragraphs in their own, upper and swapped case, and on the currency forms
+    the twin writes in lowercase."""
+    import re
+
+    from newsweave import claim_slots as cs
+
+    from .conftest import timeline17_raw
+
+    assert not re.search(r"[A-Z]", re.sub(r"\\.|\(\?P[<=]", "", cs._NUMBER_LOWER.pattern))
+    texts = [p for a in timeline17_raw("EgyptianProtest_cnn", "cnn", 8) for p in a.text.split("\n")]
+    texts += [
+        "It cost US$ 3.5 million, Rs. 40 crore and RS 12 lakh; us$5bn, about 1,200 people.",
+        "Some TWENTY-FIVE were hurt, More Than 300 Fled; # 23m and E5 and € 4 bn, 12 PER CENT.",
+    ]
+    for text in texts:
+        for form in (text, text.upper(), text.swapcase()):
+            want = [(m.span(), m.groups()) for m in cs._NUMBER_RE.finditer(form)]
+            assert [(m.span(), m.groups()) for m in cs._number_matches(form)] == want, form

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -493,15 +493,37 @@ _NUM = (
 # A pound sign lost to "#" in a 7-bit feed (the BBC pages of Timeline17: "# 23m", "# 894,000"):
 # only before a sum with a scale or thousands, never "#1".
 _HASH_POUND = r"\#(?=\s?\d[\d,.]*\s?(?:m|bn|million|billion)\b|\s?\d{1,3}(?:,\d{3})+)"
-_NUMBER_RE = re.compile(
+_NUMBER_SOURCE = (
     r"(?P<approx>\b(?:around|about|nearly|almost|over|more than|some|approximately|up to|"
     r"at least|roughly|close to|less than|fewer than|under|an estimated|as many as)\s+)?"
     r"(?<![\w.,])(?P<cur>[$£€]|US\$|Rs\.?\s?|\be(?=\d)|" + _HASH_POUND + r")?\s?"
     r"(?:(?<![\w.,])|(?<=\be))(?P<num>" + _NUM + r")(?!\d)(?:(?<=\d)|\b)"
     r"(?:[\s-]*(?P<scale>million|billion|trillion|thousand|lakh|crore|mn|bn|m|k)\b)?"
-    r"(?P<pct>\s*(?:%|per ?cent))?",
-    re.I,
+    r"(?P<pct>\s*(?:%|per ?cent))?"
 )
+_NUMBER_RE = re.compile(_NUMBER_SOURCE, re.I)
+#: :data:`_NUMBER_RE` with its two uppercase words ("US$", "Rs") in lowercase, case-sensitive:
+#: over an ASCII text's ``lower()`` it matches where :data:`_NUMBER_RE` matches in the text
+#: (the argument of :class:`Caseless`), without folding case at every position it is tried
+_NUMBER_LOWER = re.compile(_NUMBER_SOURCE.replace("US\\$", "us\\$").replace("Rs\\.", "rs\\."))
+
+
+def _number_matches(text: str) -> Iterable[re.Match[str]]:
+    """``_NUMBER_RE.finditer(text)``: on ASCII text found by :data:`_NUMBER_LOWER` in its
+    ``lower()`` and each taken again from ``text`` by ``_NUMBER_RE.match`` at its start (one
+    attempt; the groups read the text itself). A match that would not give the same span
+    (never, by the argument above) sends the text to ``finditer``."""
+    if not text.isascii():
+        return _NUMBER_RE.finditer(text)
+    out: list[re.Match[str]] = []
+    for low in _NUMBER_LOWER.finditer(text.lower()):
+        m = _NUMBER_RE.match(text, low.start())
+        if m is None or m.end() != low.end():
+            return _NUMBER_RE.finditer(text)
+        out.append(m)
+    return out
+
+
 #: what every figure :data:`_NUMBER_RE` reads holds: a digit or a number word (its ``num``);
 #: a statement without one (about seven in ten) is not scanned for figures at all
 _NUMBER_CUE = Caseless(r"\d|" + "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True)))
@@ -1613,7 +1635,7 @@ class NumberSlot(SlotKind):
         out: list[Quantity] = []
         sizes: list[tuple[int, int, int]] = []  # (index in out, start, end) of sizes
         places: list[tuple[int, int]] = []  # (start, end) of each figure in out
-        for m in _NUMBER_RE.finditer(text) if _NUMBER_CUE.found(text) else ():
+        for m in _number_matches(text) if _NUMBER_CUE.found(text) else ():
             raw = m.group("num")
             value = _parse_number(raw)
             if value is None:
