@@ -291,15 +291,25 @@ def _index_holds_every_pair_the_scan_lets_through(
     """The pairs a FigureIndex gives (claims' mentions, the first ``n_changed`` claims
     changed) are every pair of mentions the scan of ``cross_event_contradictions`` passes
     its filters on units, days, claims, articles, events and shared words, and no pair
-    twice or of two unchanged mentions."""
+    twice or of two unchanged mentions. An index built again from the same mentions, their
+    keys kept per process, holds the same arrays and gives the same pairs."""
+    from newsweave import claims as claims_module
     from newsweave.claim_slots import wordy
     from newsweave.claims import FigureIndex, _figure_units, _parse_day
 
+    claims_module._FIGURE_KEYS.clear()
     index, pool = FigureIndex(), []
     for k, mentions in enumerate(claims):
         index.add(k, mentions)
         pool += mentions
     changed = sum(len(m) for m in claims[:n_changed])
+    again = FigureIndex()
+    for k, mentions in enumerate(claims):
+        again.add(k, mentions)
+    assert len(claims_module._FIGURE_KEYS) == len(pool)
+    for name in ("claim", "article", "event", "day", "unit_bits", "_indptr", "_indices"):
+        assert getattr(again, name) == getattr(index, name)
+    assert again.pairs(changed, max_days).tolist() == index.pairs(changed, max_days).tolist()
     got = {tuple(p) for p in index.pairs(changed, max_days).tolist()}
     want = set()
     for x, fa in enumerate(pool[:changed]):
@@ -406,6 +416,41 @@ def test_stored_id_lists_are_the_json_of_the_ids() -> None:
         ("ok", "line\u2028sep"),
     ]:
         assert claims_store._json_ids(ids) == json.dumps(list(ids))
+
+
+def test_claim_rows_kept_by_claim_object_are_those_a_cold_save_writes(tmp_path: Path) -> None:
+    # save_scope keeps what it writes of a claim (id lists, figure flag, mention rows) by the
+    # claim object: the same objects saved again at other positions, in another scope, must
+    # leave the tables a save with nothing kept leaves
+    from newsweave.claims import analyse_claims
+    from newsweave.records import Article, Event
+    from newsweave.store import Store
+    from newsweave.store import claims as claims_store
+
+    text = (
+        "About 42,000 gallons of oil a day are leaking into the Gulf. "
+        "Officials said the spill was growing. The company denied any delay.\n"
+    )
+    art = Article("fox-1", "fox-1.txt", None, "fox", None, None, "2010-04-28", text)
+    analysis = analyse_claims([art], events=[Event("e-1", "x", None, ("fox-1",), "s")])
+    assert len(analysis.claims) >= 2
+    moved = type(analysis)(analysis.claims[::-1], analysis.contradictions, analysis.statements)
+
+    def tables(store: Store) -> list:
+        return [
+            store.conn.execute(f"SELECT * FROM {t} ORDER BY 1, 2, 3").fetchall()
+            for t in ("claims", "claim_mentions")
+        ]
+
+    with Store(tmp_path / "kept.db") as kept, Store(tmp_path / "cold.db") as cold:
+        claims_store.save_scope(kept, "s-a", "f", analysis)
+        claims_store.save_scope(kept, "s-b", "f", moved)
+        claims_store._ROWS_OF_CLAIM.clear()
+        claims_store.save_scope(cold, "s-a", "f", analysis)
+        claims_store._ROWS_OF_CLAIM.clear()
+        claims_store.save_scope(cold, "s-b", "f", moved)
+        assert tables(kept) == tables(cold)
+        assert all(id(c) in claims_store._ROWS_OF_CLAIM for c in analysis.claims)
 
 
 def test_a_rerun_of_nlp_that_changes_whose_figure_it_is_changes_the_claim_state(
