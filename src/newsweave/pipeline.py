@@ -1345,7 +1345,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             if held is not None and held[0] == inputs.digest() and None not in marks:
                 fingerprint, base = held[1], held[2]
             else:
-                fingerprint, base = _scope_keys(store, ids, head)
+                fingerprint, base = _scope_keys(store, ids, head, stamps)
             if None not in marks:
                 _SCOPE_KEYS[scope] = (inputs.digest(), fingerprint, base)  # most recent last
                 while len(_SCOPE_KEYS) > SCOPE_KEYS_KEPT:
@@ -1407,22 +1407,51 @@ MENTIONS_KEPT_ARTICLES = 512
 _MENTIONS_KEPT: dict[str, tuple[bytes, list]] = {}
 
 
-def _scope_keys(store: Store, ids: Sequence[str], head: str) -> tuple[str, str]:
+#: What a scope's fingerprint reads of each article's mentions (``"<article>:<start>-<end>:
+#: <label>"`` of each, and the entity id each names), kept per process by article with its
+#: mention stamp (most recently used last; ~60 B a mention): a scope whose stamps or head
+#: moved reads only its articles whose stamps moved (EgyptianProtest_cnn: 448 scope
+#: fingerprints computed over 20 deliveries against 151 in one ingest, most of each big
+#: event's articles unchanged).
+SCOPE_ROWS_KEPT_ARTICLES = 3_000
+_SCOPE_ROWS: dict[str, tuple[bytes, tuple[str, ...], tuple[str | None, ...]]] = {}
+
+
+def _scope_keys(
+    store: Store, ids: Sequence[str], head: str, stamps: Mapping[str, bytes] | None = None
+) -> tuple[str, str]:
     """(fingerprint, base) of a scope: ``head`` (its articles, events, source groups and
     links) with its mentions and the way they fall into entities (read per scope: memory
     holds one scope's, not the store's), and without the partition into entities
-    (``base``: the task compares how its statements name entities with the stored shape)."""
-    entities = nlp_store.mention_entities(store, ids)
-    rows = [(a, *m) for a in ids for m in entities.get(a, ())]
-    entity_labels = _local_labels(r[4] for r in rows)
-    key = head + "|".join(
-        f"{a}:{s}-{e}:{label}:{g}"
-        for (a, s, e, label, _), g in zip(rows, entity_labels, strict=True)
-    )
+    (``base``: the task compares how its statements name entities with the stored shape).
+    An article's mentions are read only where its mention stamp (``stamps``, read just
+    before) is not the one they were kept with."""
+    stamps = stamps or {}
+    per: dict[str, tuple] = {}
+    unread: list[str] = []
+    for a in ids:
+        held = _SCOPE_ROWS.pop(a, None)
+        if held is not None and held[0] == stamps.get(a):
+            _SCOPE_ROWS[a] = per[a] = held  # most recently used last
+        else:
+            unread.append(a)
+    entities = nlp_store.mention_entities(store, unread) if unread else {}
+    for a in unread:
+        ms = entities.get(a, ())
+        per[a] = held = (
+            stamps.get(a),
+            tuple(f"{a}:{s}-{e}:{label}" for s, e, label, _ in ms),
+            tuple(m[3] for m in ms),
+        )
+        if held[0] is not None:
+            _SCOPE_ROWS[a] = held
+    while len(_SCOPE_ROWS) > SCOPE_ROWS_KEPT_ARTICLES:
+        del _SCOPE_ROWS[next(iter(_SCOPE_ROWS))]
+    rows = [r for a in ids for r in per[a][1]]
+    entity_labels = _local_labels(e for a in ids for e in per[a][2])
+    key = head + "|".join(f"{r}:{g}" for r, g in zip(rows, entity_labels, strict=True))
     fingerprint = hashlib.sha1(key.encode()).hexdigest()
-    base = hashlib.sha1(
-        (head + "|".join(f"{a}:{s}-{e}:{label}" for a, s, e, label, _ in rows)).encode()
-    ).hexdigest()
+    base = hashlib.sha1((head + "|".join(rows)).encode()).hexdigest()
     return fingerprint, base
 
 
