@@ -111,8 +111,13 @@ def test_an_article_joining_recomputes_the_claims_of_its_event_only(tmp_path: Pa
         assert any(late in events[s].articles for s in redone)
         assert len(redone) < len(siblings)  # not every event of the story it joined
         assert pipeline.run_claims(nw.store) == 0  # nothing changed since
-        # the scopes' fingerprints kept by their mentions' stamps are those computed afresh
+        # the scopes' fingerprints kept by their mentions' stamps are those computed afresh,
+        # from the articles' mention rows kept by stamp or read again
         pipeline._SCOPE_KEYS.clear()
+        assert pipeline.run_claims(nw.store) == 0
+        assert claims_store.scope_fingerprints(nw.store) == after
+        pipeline._SCOPE_KEYS.clear()
+        pipeline._SCOPE_ROWS.clear()
         assert pipeline.run_claims(nw.store) == 0
         assert claims_store.scope_fingerprints(nw.store) == after
         # each figure claim's stored state is what its stored record reads as, and the
@@ -442,14 +447,21 @@ def test_claim_rows_kept_by_claim_object_are_those_a_cold_save_writes(tmp_path: 
             for t in ("claims", "claim_mentions")
         ]
 
+    # saved, moved within its scope (positions only), then into another scope
+    saves = [("s-a", analysis), ("s-a", moved), ("s-b", moved)]
     with Store(tmp_path / "kept.db") as kept, Store(tmp_path / "cold.db") as cold:
-        claims_store.save_scope(kept, "s-a", "f", analysis)
-        claims_store.save_scope(kept, "s-b", "f", moved)
-        claims_store._ROWS_OF_CLAIM.clear()
-        claims_store.save_scope(cold, "s-a", "f", analysis)
-        claims_store._ROWS_OF_CLAIM.clear()
-        claims_store.save_scope(cold, "s-b", "f", moved)
-        assert tables(kept) == tables(cold)
+        for scope, what in saves:
+            claims_store.save_scope(kept, scope, "f", what)  # rows kept from the save before
+            held = dict(claims_store._ROWS_OF_CLAIM)
+            claims_store._ROWS_OF_CLAIM.clear()
+            claims_store.save_scope(cold, scope, "f", what)
+            claims_store._ROWS_OF_CLAIM.clear()
+            claims_store._ROWS_OF_CLAIM.update(held)
+            assert tables(kept) == tables(cold)
+            if what is moved and scope == "s-a":  # as saving the moved claims alone
+                with Store(tmp_path / "alone.db") as alone:
+                    claims_store.save_scope(alone, scope, "f", what)
+                    assert tables(alone) == tables(kept)
         assert all(id(c) in claims_store._ROWS_OF_CLAIM for c in analysis.claims)
 
 
