@@ -243,6 +243,37 @@ def test_a_small_side_against_many_decides_as_the_pairwise_cosine() -> None:
         assert all(abs(dense[k] - sparse[k]) < 1e-12 for k in dense)
 
 
+def test_the_small_side_sums_alike_per_row_or_as_one_product(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The small-side path sums a big row's products in entry order either way, by a
+    weighted count per small row or by one sparse-by-dense product: the same values to the
+    bit, and the pairwise cosine's pairs around the threshold."""
+    from newsweave import entities
+
+    docs, _ = _corpus({"1", "2", "3", "4"})
+    terms = {aid: dict(text_facts(aid, text).terms) for aid, text in docs.items()}
+    terms["no terms"] = {}
+    ids = sorted(terms)
+    exact = _exact_relatedness(terms)
+    rows = {a: entities._row_arrays(a, terms.__getitem__) for a in ids}
+    for few in (ids[:1], ids[3:6], ids[::9][: entities._SMALL_SIDE]):
+        many = ids[1:] + few[:1]
+        got = []
+        for bound in (0, 10**12):
+            monkeypatch.setattr(entities, "_SMALL_PRODUCT", bound)
+            for left, right in ((few, many), (many, few)):
+                products = entities._small_side_products(
+                    [rows[a] for a in left], [rows[a] for a in right], 1e-6
+                )
+                got.append(sorted(products))
+            values = sorted(exact.cosine(a, b) for a in few for b in many)
+            for threshold in (0.2, values[len(values) // 2], values[-3]):
+                want = _pairs_at(exact, few, many, threshold)
+                assert entities.related_pairs(few, many, terms.__getitem__, threshold) == want
+        assert got[:2] == got[2:] and got[0]
+
+
 def test_columns_numbered_afresh_keep_the_pairs(monkeypatch: pytest.MonkeyPatch) -> None:
     """When the process's term columns reach their bound they are numbered afresh with the
     rows kept: every call then numbers its rows anew and finds the same pairs."""

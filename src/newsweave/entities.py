@@ -1042,21 +1042,43 @@ def _small_side_products(
     if len(_PLACES) < len(_COLUMNS):
         _PLACES = np.zeros(2 * len(_COLUMNS), np.int32)
     _PLACES[terms] = np.arange(1, len(terms) + 1, dtype=np.int32)
+    big_columns = [r[0] for r in big]
     try:
-        at = _PLACES[np.concatenate([r[0] for r in big])]
+        at = _PLACES[np.concatenate(big_columns)]
     finally:
         _PLACES[terms] = 0
-    hit = at > 0
+    # only the entries that hit are gathered, and each big row's share of them is counted
+    # from the rows' ends (the hits are in row order): no owner per entry of the big side,
+    # which was most of a call with a big side (a new lone "Obama" against 1,500 persons)
+    (hit,) = np.nonzero(at)
     at = at[hit] - 1
     weights = np.concatenate([r[1] for r in big])[hit]
-    owner = np.repeat(np.arange(len(big)), [len(r[0]) for r in big])[hit]
+    ends = np.cumsum(np.fromiter(map(len, big_columns), np.int64, len(big_columns)))
+    starts = np.concatenate(([0], np.searchsorted(hit, ends)))
     out: list[tuple[int, int, float]] = []
-    for s in range(len(small)):
-        sums = np.bincount(owner, weights=dense[s, at] * weights, minlength=len(big))
-        (found,) = np.nonzero(sums >= floor)
-        for b, v in zip(found.tolist(), sums[found].tolist(), strict=True):
-            out.append((b, s, v) if swap else (s, b, v))
+    if len(small) * len(hit) <= _SMALL_PRODUCT:  # a weighted count per small row
+        owner = np.repeat(np.arange(len(big)), np.diff(starts))
+        for s in range(len(small)):
+            sums = np.bincount(owner, weights=dense[s, at] * weights, minlength=len(big))
+            (found,) = np.nonzero(sums >= floor)
+            for b, v in zip(found.tolist(), sums[found].tolist(), strict=True):
+                out.append((b, s, v) if swap else (s, b, v))
+        return out
+    # every small row at once: the hits as a sparse matrix over the small side's terms
+    # times its dense rows (each big row's products summed in entry order, as by a count)
+    from scipy.sparse import csr_matrix
+
+    table = csr_matrix((weights, at, starts), shape=(len(big), len(terms))) @ dense.T
+    bs, ss = np.nonzero(table >= floor)
+    for b, s, v in zip(bs.tolist(), ss.tolist(), table[bs, ss].tolist(), strict=True):
+        out.append((b, s, v) if swap else (s, b, v))
     return out
+
+
+#: Above this many (small row, hit) products, :func:`_small_side_products` sums them as one
+#: sparse-by-dense product (its construction, ~0.1 ms, then pays off) instead of a
+#: weighted count per small row.
+_SMALL_PRODUCT = 20_000
 
 
 # An article's id hashes its text, so its TF-IDF row and its cosine with another article
