@@ -371,7 +371,6 @@ class _Batch:
     def __init__(self, conn: sqlite3.Connection, related_threshold: float) -> None:
         self.conn = conn
         self.threshold = related_threshold
-        self._terms: dict[str, Mapping[str, int]] = {}
         self._old_status: dict[str, str] = {}  # what the last _flips replaced
         self._words: dict[str, tuple[set[str], set[str]]] = {}
         self._common_flips: set[str] = set()  # words whose common status _common flipped
@@ -445,14 +444,14 @@ class _Batch:
         return words
 
     def terms_of(self, article: str) -> Mapping[str, int]:
-        terms = self._terms.get(article)
-        if terms is None:
-            row = self.conn.execute(
-                "SELECT terms FROM entity_text_facts WHERE article_id = ?", (article,)
-            ).fetchone()
-            terms = json.loads(row[0]) if row else {}
-            self._terms[article] = terms
-        return terms
+        """An article's term counts, read each time: the relatedness reads them only to
+        build the article's TF-IDF row, which it keeps (``entities._row_arrays``); kept here
+        too, they held ~19 kB an article until the batch ended (~10,000 articles, every
+        person with a new lone name's token, in a 10k store's first chunk)."""
+        row = self.conn.execute(
+            "SELECT terms FROM entity_text_facts WHERE article_id = ?", (article,)
+        ).fetchone()
+        return json.loads(row[0]) if row else {}
 
     # ------------------------------------------------------------------ the batch
 
