@@ -17,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsweave.caseless import ODD_FOLDS
 from newsweave.clean import clean
 from newsweave.ingest import discover, read_file
 from newsweave.records import Article, TimeRef
@@ -517,19 +518,6 @@ def test_a_trigger_skipped_for_a_whole_article_occurs_in_none_of_its_sentences()
     ]
 
 
-def test_the_caseless_odd_characters_are_those_re_matches_with_an_ascii_letter():
-    """_Trigger looks up (?i:...) words in the text's lower(); that is exact only where no
-    other character matches an ASCII letter case-insensitively than the ones listed."""
-    from newsweave import time as time_mod
-
-    every = "".join(chr(c) for c in range(128, 0x110000) if not 0xD800 <= c < 0xE000)
-    letters = "abcdefghijklmnopqrstuvwxyz"
-    found = {ch for letter in letters for ch in re.findall(f"(?i){letter}", every)}
-    assert found == set(time_mod._CASELESS_ODD)
-    # and lower() maps no other character onto an ASCII letter
-    assert not [ch for ch in every if ch not in found and any(c.isascii() for c in ch.lower())]
-
-
 def test_a_trigger_read_once_per_article_occurs_exactly_where_it_matches_a_sentence():
     """_Trigger (words looked up over the whole article, other parts searched per sentence)
     answers as each trigger's own search of each sentence: on the seeds and on texts with
@@ -544,7 +532,7 @@ def test_a_trigger_read_once_per_article_occurs_exactly_where_it_matches_a_sente
     ]
     triggers = {r.trigger for r in time_mod.RULES if r.trigger is not None}
     for text in texts:
-        lowered = text.lower() if not any(c in text for c in time_mod._CASELESS_ODD) else None
+        lowered = text.lower() if not any(c in text for c in ODD_FOLDS) else None
         spans = sentence_spans(text) + [(0, len(text)), (3, 9), (5, len(text) - 2)]
         for trigger in triggers:
             found = time_mod._Trigger(trigger, text, lowered)
@@ -705,10 +693,11 @@ def test_sentence_tense_takes_the_earlier_of_the_first_past_and_present_word():
 
 
 def test_a_case_twin_matches_in_the_lowered_text_exactly_where_its_pattern_matches():
-    """_case_twin: every case-insensitive pattern the time stage runs through a twin
-    (rules, trigger parts, tense cues) finds the same matches, groups included, through
-    _finditer and _search_in as by itself, on the seeds, Timeline17 text and texts in odd
-    cases; a pattern with an uppercase letter or case-insensitivity turned off has none."""
+    """Every case-insensitive pattern the time stage runs through a twin (rules, trigger
+    parts, tense cues) finds the same matches, groups included, through caseless.finditer
+    and caseless.search as by itself, on the seeds, Timeline17 text and texts in odd cases;
+    a pattern with an uppercase letter or case-insensitivity turned off has none."""
+    from newsweave import caseless
     from newsweave import time as time_mod
 
     from .conftest import timeline17_raw
@@ -730,13 +719,13 @@ def test_a_case_twin_matches_in_the_lowered_text_exactly_where_its_pattern_match
         time_mod._MAIN_FUTURE,
         time_mod._MAIN_PAST_OR_PRESENT,
     }
-    twinned = {p for p in patterns if time_mod._case_twin(p) is not None}
+    twinned = {p for p in patterns if caseless.twin(p) is not None}
     assert {"duration", "set", "vague", "ago", "anaphor"} <= {
         r.name for r in time_mod.RULES if r.pattern in twinned
     }
-    assert time_mod._case_twin(re.compile(r"(?i)\b(?-i:GMT)\b")) is None
-    assert time_mod._case_twin(re.compile(r"(?i)Monday")) is None
-    assert time_mod._case_twin(re.compile(r"monday")) is None
+    assert caseless.twin(re.compile(r"(?i)\b(?-i:GMT)\b")) is None
+    assert caseless.twin(re.compile(r"(?i)Monday")) is None
+    assert caseless.twin(re.compile(r"monday")) is None
     texts = [_seed(p).text for p in ("000", "001", "002", "003", "004")]
     texts += [a.text[:4000] for a in timeline17_raw("EgyptianProtest_cnn", "cnn", 6)]
     texts += [
@@ -745,17 +734,12 @@ def test_a_case_twin_matches_in_the_lowered_text_exactly_where_its_pattern_match
     ]
     for text in texts:
         for chunk in {text, text.upper(), text.title(), text.swapcase()}:
-            low = chunk.lower() if chunk.isascii() else None
+            low = caseless.lowered(chunk)
             for p in twinned:
                 want = [(m.span(), m.groups(), m.re) for m in p.finditer(chunk)]
-                got = [(m.span(), m.groups(), m.re) for m in time_mod._finditer(p, chunk, low)]
+                got = [(m.span(), m.groups(), m.re) for m in caseless.finditer(p, chunk, low)]
                 assert got == want, p.pattern
-                assert time_mod._search_in(p, chunk, low) == (p.search(chunk) is not None)
-
-
-def test_a_pattern_whose_case_matters_otherwise_has_no_case_twin():
-    from newsweave.time import _case_twin
-
-    for source in (r"[0-_]x", r"\x41b", r"(a)\1", r"ſun", r"[^-z]", r"[A-Z]day"):
-        assert _case_twin(re.compile(source, re.I)) is None, source
-    assert _case_twin(re.compile(r"[a-z0-9]+ days?[\s-]", re.I)) is not None
+                found, want_first = caseless.search(p, chunk, low), p.search(chunk)
+                assert (found and (found.span(), found.groups())) == (
+                    want_first and (want_first.span(), want_first.groups())
+                )

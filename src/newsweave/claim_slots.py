@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:  # the claims stage imports this module; only type names come back
     from newsweave.claims import ClaimOptions, Statement
 
+from newsweave import caseless
+from newsweave.caseless import Caseless
 from newsweave.records import TimeRef
 
 # --------------------------------------------------------------------------- shared lexicon
@@ -101,45 +103,6 @@ _SUFFIXES = (
     "s",
 )
 _TOKEN_RE = re.compile(r"[A-Za-z]+|\d+(?:[.,]\d+)*")
-
-
-class Caseless:
-    """A case-insensitive pattern asked only *whether* it occurs, answered faster where it
-    can be: on ASCII text, the same pattern compiled case-sensitive searched in
-    ``text.lower()`` — the same answer, since the pattern's letters are all lowercase,
-    ASCII lowering changes only A-Z and keeps every offset (``\\b``, ``^``, ``$`` and
-    lookarounds see the same characters), and Python's case-insensitive matching folds an
-    ASCII letter only to its other ASCII case. Text with any other character goes to the
-    case-insensitive pattern (there "ı", "ſ", "İ" and the Kelvin sign match ASCII letters).
-    Python's ``re`` checks every position of a case-insensitive pattern letter by letter
-    through case folding; the case-sensitive one costs about a third on the claims rules'
-    statements (EgyptianProtest_cnn)."""
-
-    __slots__ = ("pattern", "_lowered", "_cues")
-
-    def __init__(self, source: str, cues: Sequence[str] = ()) -> None:
-        """``cues``: lowercase words one of which every match of the pattern holds, when
-        there are such (the lowered text is searched only when one is in it; a plain
-        substring test costs far less than trying the pattern at every position)."""
-        if re.search(r"[A-Z]", re.sub(r"\\.|\(\?P[<=]", "", source)):
-            raise ValueError(
-                "Caseless takes a pattern whose letters are all lowercase (escapes such as "
-                f"\\S aside); write the uppercase letters of {source[:60]!r} in lowercase"
-            )
-        if any(c != c.lower() or not c for c in cues):
-            raise ValueError(f"Caseless cues are non-empty lowercase words, not {cues!r}")
-        self.pattern = re.compile(source, re.IGNORECASE)
-        self._lowered = re.compile(source)
-        self._cues = tuple(cues)
-
-    def found(self, text: str) -> bool:
-        """Whether ``self.pattern.search(text)`` finds a match."""
-        if text.isascii():
-            low = text.lower()
-            if self._cues and not any(c in low for c in self._cues):
-                return False
-            return self._lowered.search(low) is not None
-        return self.pattern.search(text) is not None
 
 
 @lru_cache(maxsize=1 << 16)
@@ -504,24 +467,14 @@ _NUMBER_SOURCE = (
 _NUMBER_RE = re.compile(_NUMBER_SOURCE, re.I)
 #: :data:`_NUMBER_RE` with its two uppercase words ("US$", "Rs") in lowercase, case-sensitive:
 #: over an ASCII text's ``lower()`` it matches where :data:`_NUMBER_RE` matches in the text
-#: (the argument of :class:`Caseless`), without folding case at every position it is tried
+#: (the argument of :mod:`newsweave.caseless`), without folding case at every position it is tried
 _NUMBER_LOWER = re.compile(_NUMBER_SOURCE.replace("US\\$", "us\\$").replace("Rs\\.", "rs\\."))
 
 
 def _number_matches(text: str) -> Iterable[re.Match[str]]:
-    """``_NUMBER_RE.finditer(text)``: on ASCII text found by :data:`_NUMBER_LOWER` in its
-    ``lower()`` and each taken again from ``text`` by ``_NUMBER_RE.match`` at its start (one
-    attempt; the groups read the text itself). A match that would not give the same span
-    (never, by the argument above) sends the text to ``finditer``."""
-    if not text.isascii():
-        return _NUMBER_RE.finditer(text)
-    out: list[re.Match[str]] = []
-    for low in _NUMBER_LOWER.finditer(text.lower()):
-        m = _NUMBER_RE.match(text, low.start())
-        if m is None or m.end() != low.end():
-            return _NUMBER_RE.finditer(text)
-        out.append(m)
-    return out
+    """``_NUMBER_RE.finditer(text)``, on ASCII text found by :data:`_NUMBER_LOWER` in its
+    ``lower()`` (:func:`newsweave.caseless.finditer`)."""
+    return caseless.finditer(_NUMBER_RE, text, caseless.lowered(text), with_twin=_NUMBER_LOWER)
 
 
 #: what every figure :data:`_NUMBER_RE` reads holds: a digit or a number word (its ``num``);

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 
 from newsweave import claim_slots
+from newsweave.caseless import Caseless
 from newsweave.claim_slots import (
     MONTHS,
     NEGATION,
@@ -57,7 +58,6 @@ from newsweave.claim_slots import (
     NOCONFIRM_RE,
     STOPWORDS,
     WEEKDAYS,
-    Caseless,
     NumberSlot,
     PairContext,
     SlotContext,

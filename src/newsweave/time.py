@@ -40,6 +40,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Literal
 
+from newsweave import caseless
+from newsweave.caseless import ODD_FOLDS
 from newsweave.records import (
     Article,
     DatedSentence,
@@ -331,17 +333,17 @@ def _tense_cues(sentence: str) -> tuple[tuple[tuple[int, int, Tense], ...], bool
     expressions asks for its tense several times: its cues are found once (each pattern
     runs over the whole sentence, whatever the expression)."""
     cues: list[tuple[int, int, Tense]] = []
-    low = sentence.lower() if sentence.isascii() else None
+    low = caseless.lowered(sentence)
     for pattern, tense in (
         (_FUTURE_CUE, "future"),
         (_PAST_CUE, "past"),
         (_PRESENT_CUE, "present"),
     ):
-        for m in _finditer(pattern, sentence, low):
+        for m in caseless.finditer(pattern, sentence, low):
             if tense == "past" and m.group().lower() in _NOT_PAST_WORDS:
                 continue
             cues.append((m.start(), m.end(), tense))
-    return tuple(cues), _search_in(_UNTIL_VERB, sentence, low)
+    return tuple(cues), caseless.search(_UNTIL_VERB, sentence, low) is not None
 
 
 _UNTIL_BEFORE = re.compile(
@@ -577,95 +579,6 @@ class _Ctx:
 
     def after(self, end: int, n: int = 30) -> str:
         return self.text[end : min(self.sent_end, end + n)]
-
-
-@lru_cache(maxsize=512)
-def _case_twin(pattern: re.Pattern[str]) -> re.Pattern[str] | None:
-    """The case-sensitive twin of a case-insensitive ``pattern`` whose letters are all
-    lowercase, or None for any other pattern. In an ASCII text's ``lower()`` the twin
-    matches exactly where ``pattern`` matches in the text (the same spans, the same groups'
-    spans): ASCII lowering changes only A-Z and keeps every offset, and case-insensitive
-    matching folds an ASCII letter only to its other ASCII case (the argument of
-    :class:`newsweave.claim_slots.Caseless`). Python's ``re`` folds case letter by letter
-    at every position a case-insensitive pattern is tried; the twin skips that, about a
-    third less CPU on the time rules' long patterns (``duration``, ``set``, ``vague``)."""
-    src = pattern.pattern
-    if not pattern.flags & re.IGNORECASE or "-i" in src:
-        return None  # case-sensitive, or (conservatively) a part that turns it off
-    if src.startswith("(?i)"):
-        src = src[4:]
-    if (
-        "(?i)" in src
-        or re.search(r"[A-Z]", re.sub(r"\\.|\(\?P[<=]", "", src))
-        or _RISKY_ESCAPE.search(src)
-        or not _ranges_lowercase(src)
-        or any(c in src for c in _CASELESS_ODD)
-    ):
-        # an uppercase letter, written or in a range or code, or a letter that folds onto
-        # an ASCII one (ſ matches s and S) matters
-        return None
-    twin = re.compile(src, pattern.flags & ~re.IGNORECASE)
-    return None if twin.flags & re.IGNORECASE else twin
-
-
-#: Escapes that may stand for an uppercase letter (``\x41``) or a group's text (``\1``).
-_RISKY_ESCAPE = re.compile(r"\\(?:[xuUN]|\d)")
-
-
-def _ranges_lowercase(src: str) -> bool:
-    """Whether every range in a character class of ``src`` runs between two lowercase
-    letters or two digits (a range such as ``[0-_]`` holds uppercase letters unwritten)."""
-    in_class = False
-    i = 0
-    while i < len(src):
-        c = src[i]
-        if c == "\\":
-            i += 2
-            continue
-        if not in_class:
-            in_class = c == "["
-            if in_class and src.startswith("^", i + 1):
-                i += 1
-            if in_class and src.startswith("]", i + 1):
-                i += 1
-        elif c == "]":
-            in_class = False
-        elif c == "-" and src[i - 1] != "[" and src[i + 1 : i + 2] not in ("]", ""):
-            lo, hi = src[i - 1], src[i + 1]
-            if src[i - 2 : i - 1] == "\\" or not (
-                (lo.islower() and hi.islower() and lo.isascii() and hi.isascii())
-                or (lo.isdigit() and hi.isdigit())
-            ):
-                return False
-        i += 1
-    return True
-
-
-def _finditer(pattern: re.Pattern[str], chunk: str, lowered: str | None) -> Iterable[re.Match[str]]:
-    """``pattern.finditer(chunk)``, found through :func:`_case_twin` in ``lowered`` (the
-    ``lower()`` of an ASCII ``chunk``, else None) where there is a twin. Each of the twin's
-    matches is taken again from ``chunk`` by ``pattern.match`` at its start (one attempt), so
-    the groups read the original text; a match that would not give the same span (never,
-    by the argument above) sends the whole chunk to ``pattern.finditer``."""
-    twin = _case_twin(pattern) if lowered is not None else None
-    if twin is None:
-        return pattern.finditer(chunk)
-    out: list[re.Match[str]] = []
-    for low in twin.finditer(lowered):
-        m = pattern.match(chunk, low.start())
-        if m is None or m.end() != low.end():
-            return pattern.finditer(chunk)
-        out.append(m)
-    return out
-
-
-def _search_in(pattern: re.Pattern[str], chunk: str, lowered: str | None) -> bool:
-    """Whether ``pattern.search(chunk)`` finds a match (through :func:`_case_twin` in
-    ``lowered``, the ``lower()`` of an ASCII ``chunk``, where there is a twin)."""
-    twin = _case_twin(pattern) if lowered is not None else None
-    if twin is None:
-        return pattern.search(chunk) is not None
-    return twin.search(lowered) is not None
 
 
 def _year2(y: str) -> int:
@@ -1800,8 +1713,8 @@ def find_timexes(
     for k, (s0, s1) in enumerate(bounds):
         ctx = _Ctx(text, dct, s0, s1)
         chunk = text[s0:s1]
-        # the chunk's lowercase for the case-insensitive patterns' twins (_case_twin)
-        low = chunk.lower() if chunk.isascii() else None
+        # the chunk's lowercase for the case-insensitive patterns' twins (newsweave.caseless)
+        low = caseless.lowered(chunk)
         cands: list[tuple[int, int, int, Timex, Rule, Hit]] = []
         for (trigger, rules), hits in zip(groups, word_hits, strict=True):
             if trigger is not None:
@@ -1821,7 +1734,7 @@ def find_timexes(
                             continue
                     elif k not in need_hits and not found.searched(chunk, low):
                         continue
-                for m in _finditer(rule.pattern, chunk, low):
+                for m in caseless.finditer(rule.pattern, chunk, low):
                     if m.end() == m.start():
                         continue
                     hit = Hit(rule.name, m, s0, ctx)
@@ -1903,10 +1816,6 @@ def _rules_by_trigger(
 #: A trigger (or a part of one) written as plain words: ``Jan|Feb``, ``(?:Mon|Tue)``,
 #: ``(?i:day|week)``: it occurs where one of its words does (case-insensitively after ``i``).
 _WORDS = re.compile(r"\(\?(i?):([A-Za-z ]+(?:\|[A-Za-z ]+)*)\)|([A-Za-z ]+(?:\|[A-Za-z ]+)*)")
-#: The characters other than ASCII letters that an ASCII letter matches case-insensitively
-#: (``İ ı ſ K``; tests/test_time.py checks the list against :mod:`re`): in a text without
-#: them, ``(?i:word)`` occurs exactly where ``word`` occurs in the text's ``lower()``.
-_CASELESS_ODD = "\u0130\u0131\u017f\u212a"
 
 
 def _top_level_parts(pattern: str) -> list[str]:
@@ -1969,7 +1878,7 @@ class _Trigger:
     looked up with ``str.find`` over the whole article (every occurrence, overlapping ones
     too), so a sentence contains it exactly when one occurrence lies inside the sentence; any
     other alternative is searched in the sentence as before. ``(?i:...)`` words are looked
-    up in the article's ``lower()`` (exact unless the article has a :data:`_CASELESS_ODD`
+    up in the article's ``lower()`` (exact unless the article has a :data:`ODD_FOLDS`
     character; then they are searched as a pattern)."""
 
     __slots__ = ("_spans", "_patterns")
@@ -2013,7 +1922,7 @@ class _Trigger:
     def searched(self, chunk: str, lowered: str | None = None) -> bool:
         """Whether an alternative that is not plain words matches in ``chunk``
         (``lowered``: its ``lower()`` when ASCII, for :func:`_search_in`)."""
-        return any(_search_in(p, chunk, lowered) for p in self._patterns)
+        return any(caseless.search(p, chunk, lowered) is not None for p in self._patterns)
 
     def sentences(self, bounds: list[tuple[int, int]]) -> set[int]:
         """The numbers of the sentences (``bounds``: in text order, none overlapping) one of
@@ -2035,7 +1944,7 @@ def _triggered_rules(
     """:func:`_rules_by_trigger` for ``text`` with each trigger read once over the whole
     article (:class:`_Trigger`)."""
     lowered = None
-    if text.isascii() or not any(c in text for c in _CASELESS_ODD):
+    if text.isascii() or not any(c in text for c in ODD_FOLDS):
         lowered = text.lower()
     out: list[tuple[_Trigger | None, list[tuple[int, Rule]]]] = []
     for trigger, rules in _rules_by_trigger(text, word_triggers=False):
@@ -2056,7 +1965,7 @@ def _required_words(
     """Each :attr:`Rule.requires` of the rules in ``groups``, read once over ``text`` as a
     :class:`_Trigger`, with the sentences it occurs in when ``bounds`` (in text order) are
     given; None for one that occurs nowhere (its rule cannot match in this article)."""
-    odd = not text.isascii() and any(c in text for c in _CASELESS_ODD)
+    odd = not text.isascii() and any(c in text for c in ODD_FOLDS)
     lowered = None if odd else text.lower()
     needs: dict[re.Pattern[str], tuple[_Trigger, set[int] | None] | None] = {}
     for _, rules in groups:
@@ -2371,12 +2280,11 @@ def _sentence_tense(text: str) -> Tense:
     """Rough tense of a whole sentence: a future marker anywhere wins; otherwise the first
     auxiliary or common past verb ("Singh is currently on a visit ... combined meeting" is
     present); a regular past form ("-ed") only when there is neither."""
-    low = text.lower() if text.isascii() else None
-    if _search_in(_MAIN_FUTURE, text, low):
+    low = caseless.lowered(text)
+    if caseless.search(_MAIN_FUTURE, text, low) is not None:
         return "future"
-    twin = _case_twin(_MAIN_PAST_OR_PRESENT) if low is not None else None
-    first = _MAIN_PAST_OR_PRESENT.search(text) if twin is None else twin.search(low)
-    if first is not None:  # (the twin's groups take part where the pattern's do)
+    first = caseless.search(_MAIN_PAST_OR_PRESENT, text, low)
+    if first is not None:
         return "past" if first.group(1) is not None else "present"
     if _MAIN_PAST_WEAK.search(text):
         return "past"
