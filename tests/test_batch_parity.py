@@ -246,7 +246,7 @@ def test_the_comparison_across_events_in_small_blocks_finds_what_one_comparison_
                     m.setattr(pipeline, "FIGURE_BLOCK_CLAIMS", block)
                     m.setattr(pipeline, "FIGURE_BLOCK_PAIRS", pairs)
                     m.setattr(pipeline, "FIGURE_READ_CLAIMS", read)
-                    m.setattr(pipeline, "FIGURE_CACHE_CLAIMS", cache)
+                    m.setattr(pipeline._FIGURES, "limit", cache)
                     pipeline._claims_across_events(store, set(changed), options)
                 assert saved.pop() == whole
             found[len(changed)] = whole

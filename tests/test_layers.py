@@ -4,7 +4,7 @@ The layers (docs/design.md has the picture), lowest first. A module may import m
 own layer or of lower ones, never of a higher one:
 
 0. the data model: records, errors, disjoint_sets, stopwords (a word list), caseless (a regex
-   helper over str)
+   helper over str), kept (bounded caches)
 1. stages, pure functions over records: ingest, clean, copies, sentences, nlp, pieces, embed,
    entities, time, claims, claim_slots, group, brief, settings, query
 2. the store (the only code that knows SQL)
@@ -26,7 +26,7 @@ SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "newsweave"
 
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"records", "errors", "disjoint_sets", "stopwords", "caseless"}),
+    frozenset({"records", "errors", "disjoint_sets", "stopwords", "caseless", "kept"}),
     frozenset(
         {
             "ingest",

@@ -78,6 +78,7 @@ from newsweave.claim_slots import (
     wordy,
 )
 from newsweave.disjoint_sets import UnionFind
+from newsweave.kept import Kept, KeptBy
 from newsweave.records import (
     Article,
     Claim,
@@ -741,14 +742,10 @@ def extract_statements(
     # with): an event's statements are then the same objects from run to run, which lets
     # ``analyse_claims`` find them in its group memos by identity (:class:`_GroupMemo`).
     key = (article, persons, names, refs, opts)
-    held = _STATEMENTS.get(key)
+    held = _STATEMENTS.held(key)
     if held is None:
         found = tuple(_extract_statements(article, persons, refs, opts, names))
-        held = _STATEMENTS[key] = [found, (), found]
-        if len(_STATEMENTS) > STATEMENT_CACHE_ARTICLES:
-            del _STATEMENTS[next(iter(_STATEMENTS))]
-    else:
-        _STATEMENTS[key] = _STATEMENTS.pop(key)  # most recently used last
+        held = _STATEMENTS.keep(key, [found, (), found])
     if held[1] != linked:
         held[1], held[2] = linked, tuple(_with_entities(held[0], linked))
     return list(held[2])
@@ -817,7 +814,8 @@ def entity_shape(
 #: ~128 kB an article with its statements in the variants kept (measured over 3,000
 #: generated articles: 1,024 articles held 131 MB); 512 still hold a 300-article topic.
 STATEMENT_CACHE_ARTICLES = 512
-_STATEMENTS: dict[tuple, tuple[Statement, ...]] = {}
+#: (statements, the ``linked`` they were last given, those with their entity ids)
+_STATEMENTS: Kept[tuple, list] = Kept(STATEMENT_CACHE_ARTICLES)
 
 
 _SPEAKS_AFTER = re.compile(
@@ -1325,7 +1323,7 @@ class _Memos:
         return out
 
 
-_GROUP_MEMOS: dict[tuple, _Memos] = {}
+_GROUP_MEMOS: Kept[tuple, _Memos] = Kept(4)
 
 
 def _group_memos(
@@ -1333,11 +1331,8 @@ def _group_memos(
 ) -> _Memos:
     """The group memos for one set of options and encoders (a few sets at most)."""
     key = (opts, embedder, figure_embedder)
-    if key not in _GROUP_MEMOS:
-        while len(_GROUP_MEMOS) >= 4:
-            del _GROUP_MEMOS[next(iter(_GROUP_MEMOS))]
-        _GROUP_MEMOS[key] = _Memos()
-    return _GROUP_MEMOS[key]
+    memos = _GROUP_MEMOS.held(key)
+    return memos if memos is not None else _GROUP_MEMOS.keep(key, _Memos())
 
 
 def _lone_claim(cid: str, st: Statement, event: str | None) -> Claim:
@@ -1970,23 +1965,22 @@ def figures_by_article(
 #: on each delivery, and a claim whose state did not move gives the same mention objects
 #: (``pipeline._FIGURES``). ~0.5 kB an entry; 30,000 hold a Timeline17 topic's mentions.
 FIGURE_KEYS_KEPT = 30_000
-_FIGURE_KEYS: dict[int, tuple[FigureMention, tuple[int, int, set[str]]]] = {}
+_FIGURE_KEYS: KeptBy[tuple[int, int, set[str]]] = KeptBy(FIGURE_KEYS_KEPT)
 
 
 def _index_keys(fm: FigureMention) -> tuple[int, int, set[str]]:
     """(publication day's ordinal or -1, unit bits, content words) of a figure mention."""
-    held = _FIGURE_KEYS.pop(id(fm), None)
-    if held is None or held[0] is not fm:
+    held = _FIGURE_KEYS.held_for(fm)
+    if held is None:
         st = fm.statement
         day = _parse_day(st.published)
         bits = 0
         for unit in _figure_units(st):
             bits |= 1 << (zlib.crc32(unit.encode()) & 63)
-        held = (fm, (day.toordinal() if day is not None else -1, bits, wordy(st.stems)))
-    _FIGURE_KEYS[id(fm)] = held
-    while len(_FIGURE_KEYS) > FIGURE_KEYS_KEPT:
-        del _FIGURE_KEYS[next(iter(_FIGURE_KEYS))]
-    return held[1]
+        held = _FIGURE_KEYS.keep_for(
+            fm, (day.toordinal() if day is not None else -1, bits, wordy(st.stems))
+        )
+    return held
 
 
 class FigureIndex:

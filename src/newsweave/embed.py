@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from newsweave.errors import StageError
+from newsweave.kept import Kept
 
 DIM = 384
 #: Longest input in word pieces (incl. [CLS]/[SEP]); the tokenizer's shipped setting is 128,
@@ -272,7 +273,7 @@ def embed(
 
 #: Vectors :func:`embed_cached` keeps per process (384 float32 each: about 1.5 kB).
 EMBED_CACHE_TEXTS = 20_000
-_VECTORS: dict[tuple[str, int, str], np.ndarray] = {}
+_VECTORS: Kept[tuple[str, int, str], np.ndarray] = Kept(EMBED_CACHE_TEXTS)
 
 
 def embed_cached(
@@ -289,19 +290,16 @@ def embed_cached(
     missing: dict[str, list[int]] = {}
     for i, text in enumerate(texts):
         key = (text, max_tokens, model)
-        vector = _VECTORS.pop(key, None)
+        vector = _VECTORS.held(key)
         if vector is None:
             missing.setdefault(text, []).append(i)
         else:
-            _VECTORS[key] = vector  # most recently used last
             out[i] = vector
     if missing:
         fresh = embed(list(missing), max_tokens=max_tokens, model=model)
         for (text, rows), vector in zip(missing.items(), fresh, strict=True):
             out[rows] = vector
-            _VECTORS[(text, max_tokens, model)] = vector
-        while len(_VECTORS) > EMBED_CACHE_TEXTS:
-            del _VECTORS[next(iter(_VECTORS))]
+            _VECTORS.keep((text, max_tokens, model), vector)
     return out
 
 

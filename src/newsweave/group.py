@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from newsweave.kept import KeptBy
 from newsweave.records import Article, CopyGroup, DatedSentence, Event, Mention, Story
 
 if TYPE_CHECKING:
@@ -297,20 +298,21 @@ class Grouping:
 #: sorted order) and, for each term map handed in, its term ids and counts, kept by the map
 #: object: the store hands the same map for an article whose terms did not change, and the
 #: open chunk is regrouped on every delivery (pipeline.run_group). Both are cleared when
-#: the vocabulary passes ``TERM_IDS_KEPT`` terms; ``TERM_ROWS_KEPT`` maps are kept, oldest
-#: out first.
+#: the vocabulary passes ``TERM_IDS_KEPT`` terms; ``TERM_ROWS_KEPT`` maps are kept, least
+#: recently used out first.
 TERM_IDS_KEPT = 2_000_000
 TERM_ROWS_KEPT = 3_000
 _TERM_IDS: dict[str, int] = {}
 _TERM_NAMES: list[str] = []
-_TERM_ROWS: dict[int, tuple[Mapping[str, int], np.ndarray, np.ndarray]] = {}
+#: term map -> (its term ids, its counts)
+_TERM_ROWS: KeptBy[tuple[np.ndarray, np.ndarray]] = KeptBy(TERM_ROWS_KEPT)
 
 
 def _term_row(terms: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
     """(process-local term ids, counts) of one term map, in its order."""
-    held = _TERM_ROWS.get(id(terms))
-    if held is not None and held[0] is terms:
-        return held[1], held[2]
+    held = _TERM_ROWS.held_for(terms)
+    if held is not None:
+        return held
     ids = np.empty(len(terms), dtype=np.int64)
     for k, t in enumerate(terms):
         tid = _TERM_IDS.get(t)
@@ -319,10 +321,7 @@ def _term_row(terms: Mapping[str, int]) -> tuple[np.ndarray, np.ndarray]:
             _TERM_NAMES.append(t)
         ids[k] = tid
     counts = np.fromiter(terms.values(), dtype=np.int64, count=len(terms))
-    _TERM_ROWS[id(terms)] = (terms, ids, counts)
-    while len(_TERM_ROWS) > TERM_ROWS_KEPT:
-        del _TERM_ROWS[next(iter(_TERM_ROWS))]
-    return ids, counts
+    return _TERM_ROWS.keep_for(terms, (ids, counts))
 
 
 def _tfidf_matrix(term_maps: Sequence[Mapping[str, int]]) -> sparse.csr_matrix:

@@ -32,6 +32,7 @@ from newsweave.group import GroupOptions
 from newsweave.ingest import MAX_ARTICLE_CHARS, InputFile, discover, read_file
 from newsweave.ingest.fetch import Fetcher, canonical_url
 from newsweave.ingest.live import ListingDone, Payload, Unchanged, Unreadable
+from newsweave.kept import Kept
 from newsweave.records import Article
 from newsweave.runners import Runner, current_runner, use_runner
 from newsweave.settings import Settings, section_dict
@@ -1129,7 +1130,7 @@ def _reembed_other_models(store: Store) -> None:
 #: rows are read only for an article whose stamp moved) and the publication date; for an
 #: article with no rows, by a digest of its text. The candidates hold the usable sentences.
 TIMELINE_ARTICLES_KEPT = 3_000
-_TIMELINE_KEPT: dict[str, tuple[tuple, tuple]] = {}
+_TIMELINE_KEPT: Kept[str, tuple[tuple, tuple]] = Kept(TIMELINE_ARTICLES_KEPT)
 
 
 def _made_from(rows: tuple, article: Article) -> tuple:
@@ -1153,10 +1154,9 @@ def _timeline_candidates(store: Store, published: Mapping[str, str | None]) -> d
     out: dict[str, tuple] = {}
     stale: list[str] = []
     for aid, pub in published.items():
-        held = _TIMELINE_KEPT.get(aid)
+        held = _TIMELINE_KEPT.held(aid)
         stamp = stamps.get(aid)
         if held is not None and stamp is not None and held[0] == ("stamp", stamp, pub):
-            _TIMELINE_KEPT[aid] = _TIMELINE_KEPT.pop(aid)  # most recently used last
             out[aid] = held[1]
         else:
             stale.append(aid)
@@ -1170,7 +1170,7 @@ def _timeline_candidates(store: Store, published: Mapping[str, str | None]) -> d
             source: tuple = ("stamp", stamps[aid], published[aid])
         else:
             source = _made_from(mine, articles[aid])
-        held = _TIMELINE_KEPT.pop(aid, None)
+        held = _TIMELINE_KEPT.get(aid)
         if held is None or held[0] != source:
             dated = (
                 [time_store.dated_sentence(r) for r in mine]
@@ -1178,10 +1178,7 @@ def _timeline_candidates(store: Store, published: Mapping[str, str | None]) -> d
                 else _stored_dated(store, articles[aid])
             )
             held = (source, timeline_candidates(dated, published[aid]))
-        _TIMELINE_KEPT[aid] = held
-        out[aid] = held[1]
-    while len(_TIMELINE_KEPT) > TIMELINE_ARTICLES_KEPT:
-        del _TIMELINE_KEPT[next(iter(_TIMELINE_KEPT))]
+        out[aid] = _TIMELINE_KEPT.keep(aid, held)[1]
     return {aid: out[aid] for aid in published}
 
 
@@ -1347,9 +1344,7 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             else:
                 fingerprint, base = _scope_keys(store, ids, head, stamps)
             if None not in marks:
-                _SCOPE_KEYS[scope] = (inputs.digest(), fingerprint, base)  # most recent last
-                while len(_SCOPE_KEYS) > SCOPE_KEYS_KEPT:
-                    del _SCOPE_KEYS[next(iter(_SCOPE_KEYS))]
+                _SCOPE_KEYS.keep(scope, (inputs.digest(), fingerprint, base))
             stored = done.get(scope, "").split(" ")
             if stored[0] == fingerprint:
                 continue
@@ -1399,12 +1394,12 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
 #: every scope, and reading every mention of the store to find most scopes unchanged cost
 #: ~2 CPU-s over 20 deliveries of EgyptianProtest_cnn (0.2 in one ingest).
 SCOPE_KEYS_KEPT = 50_000
-_SCOPE_KEYS: dict[str, tuple[bytes, str, str]] = {}
+_SCOPE_KEYS: Kept[str, tuple[bytes, str, str]] = Kept(SCOPE_KEYS_KEPT)
 #: The mentions of the articles of recomputed scopes, kept per process by article with
 #: their change stamp (most recently used last; ~40 kB an article): an event an article
 #: joins reads its other articles' mentions again. 512 hold a Timeline17 topic.
 MENTIONS_KEPT_ARTICLES = 512
-_MENTIONS_KEPT: dict[str, tuple[bytes, list]] = {}
+_MENTIONS_KEPT: Kept[str, tuple[bytes | None, list]] = Kept(MENTIONS_KEPT_ARTICLES)
 
 
 #: What a scope's fingerprint reads of each article's mentions (``"<article>:<start>-<end>:
@@ -1414,7 +1409,9 @@ _MENTIONS_KEPT: dict[str, tuple[bytes, list]] = {}
 #: fingerprints computed over 20 deliveries against 151 in one ingest, most of each big
 #: event's articles unchanged).
 SCOPE_ROWS_KEPT_ARTICLES = 3_000
-_SCOPE_ROWS: dict[str, tuple[bytes, tuple[str, ...], tuple[str | None, ...]]] = {}
+_SCOPE_ROWS: Kept[str, tuple[bytes | None, tuple[str, ...], tuple[str | None, ...]]] = Kept(
+    SCOPE_ROWS_KEPT_ARTICLES
+)
 
 
 def _scope_keys(
@@ -1432,7 +1429,7 @@ def _scope_keys(
     for a in ids:
         held = _SCOPE_ROWS.pop(a, None)
         if held is not None and held[0] == stamps.get(a):
-            _SCOPE_ROWS[a] = per[a] = held  # most recently used last
+            per[a] = _SCOPE_ROWS.keep(a, held)
         else:
             unread.append(a)
     entities = nlp_store.mention_entities(store, unread) if unread else {}
@@ -1444,9 +1441,7 @@ def _scope_keys(
             tuple(m[3] for m in ms),
         )
         if held[0] is not None:
-            _SCOPE_ROWS[a] = held
-    while len(_SCOPE_ROWS) > SCOPE_ROWS_KEPT_ARTICLES:
-        del _SCOPE_ROWS[next(iter(_SCOPE_ROWS))]
+            _SCOPE_ROWS.keep(a, held)
     rows = [r for a in ids for r in per[a][1]]
     entity_labels = _local_labels(e for a in ids for e in per[a][2])
     key = head + "|".join(f"{r}:{g}" for r, g in zip(rows, entity_labels, strict=True))
@@ -1468,10 +1463,8 @@ def _scope_mentions(
         if held is None or stamp is None or held[0] != stamp:
             held = (stamp, nlp_store.mentions_of(store, a))
         if stamp is not None:
-            _MENTIONS_KEPT[a] = held  # most recently used last
+            _MENTIONS_KEPT.keep(a, held)
         out[a] = held[1]
-    while len(_MENTIONS_KEPT) > MENTIONS_KEPT_ARTICLES:
-        del _MENTIONS_KEPT[next(iter(_MENTIONS_KEPT))]
     return out
 
 
@@ -1493,7 +1486,7 @@ FIGURE_BLOCK_CLAIMS = 4_000
 #: call holds a few Python objects per pair (~0.3 kB: its candidates, their places), so
 #: memory holds ~30 MB of them, not every pair of a block (~700,000 over the 10k store).
 FIGURE_BLOCK_PAIRS = 100_000
-_FIGURES: dict[tuple, tuple] = {}
+_FIGURES: Kept[tuple, tuple] = Kept(FIGURE_CACHE_CLAIMS)
 
 
 def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions) -> None:
@@ -1532,7 +1525,7 @@ def _claims_across_events(store: Store, changed: set[str], options: ClaimOptions
         starts = [0]  # claim k's mentions are index.claim[starts[k]:starts[k + 1]]
         # kept in the cache only if all fit: else this pass would leave it holding its last
         # claims, which the blocks below mostly do not ask for, beside a block they read
-        keep = len(ids) <= FIGURE_CACHE_CLAIMS
+        keep = len(ids) <= _FIGURES.limit
         for b in range(0, len(ids), FIGURE_READ_CLAIMS):
             part = ids[b : b + FIGURE_READ_CLAIMS]
             got = _figure_mentions(store, part, states, published, keep=keep)
@@ -1618,15 +1611,12 @@ def _figure_mentions(
         if cid in read:
             out.append(read[cid])
             if keep and key[1] is not None:
+                # set without trimming until all are answered: a claim found held above
+                # must still be held when its turn comes
                 _FIGURES[key] = read[cid]
         elif key in _FIGURES:
-            if not keep:
-                out.append(_FIGURES[key])
-                continue
-            out.append(_FIGURES.pop(key))
-            _FIGURES[key] = out[-1]  # most recently used last
-    while len(_FIGURES) > FIGURE_CACHE_CLAIMS:
-        del _FIGURES[next(iter(_FIGURES))]
+            out.append(_FIGURES.held(key) if keep else _FIGURES[key])
+    _FIGURES.trim()
     return out
 
 

@@ -19,6 +19,7 @@ from newsweave.claims import (
     figure_reads,
     gives_figure,
 )
+from newsweave.kept import Kept, KeptBy
 from newsweave.records import Claim, Contradiction, Mention, Span, TimeRef
 from newsweave.store import Store, id_chunks
 
@@ -151,7 +152,7 @@ def claim_state(
 #: generated articles); ~250 B a claim now. A claim's digest costs about a third of its
 #: state (12 against 38 us), an article's ~30 us.
 STATE_CACHE_CLAIMS = 50_000
-_STATES: dict[bytes, str] = {}
+_STATES: Kept[bytes, str] = Kept(STATE_CACHE_CLAIMS)
 
 
 #: The key of :data:`_STATES` of the claims last saved, by the claim object (kept with its
@@ -161,7 +162,8 @@ _STATES: dict[bytes, str] = {}
 #: digested again (~25 us a claim). ~200 B an entry besides the claims, most of which the
 #: group memos hold too; 20,000 hold a Timeline17 topic's claims.
 KEY_CACHE_CLAIMS = 20_000
-_KEY_OF_CLAIM: dict[int, tuple[Claim, tuple, bytes]] = {}
+#: claim -> (what it read of its articles, its key)
+_KEY_OF_CLAIM: KeptBy[tuple[tuple, bytes]] = KeptBy(KEY_CACHE_CLAIMS)
 
 
 def _digest(value: object) -> bytes:
@@ -202,9 +204,9 @@ def _claim_states(
                 reads[a] = _reads_digest(a, times, mentions)
         # what the state reads besides the claim (the rules' name too: a test changes it)
         read = (ALGORITHM, tuple(published.get(a) for a in arts), tuple(reads[a] for a in arts))
-        held = _KEY_OF_CLAIM.pop(id(c), None)
-        if held is not None and held[0] is c and held[1] == read:
-            key = held[2]
+        held = _KEY_OF_CLAIM.held_for(c)
+        if held is not None and held[0] == read:
+            key = held[1]
         else:
             key = _digest(
                 (
@@ -219,15 +221,11 @@ def _claim_states(
                     *read,
                 )
             )
-        _KEY_OF_CLAIM[id(c)] = (c, read, key)  # most recently used last
-        state = _STATES.pop(key, None)
+            _KEY_OF_CLAIM.keep_for(c, (read, key))
+        state = _STATES.held(key)
         if state is None:
-            state = claim_state(c, published, times, indexed)
-        _STATES[key] = out[c.id] = state  # most recently used last
-    while len(_STATES) > STATE_CACHE_CLAIMS:
-        del _STATES[next(iter(_STATES))]
-    while len(_KEY_OF_CLAIM) > KEY_CACHE_CLAIMS:
-        del _KEY_OF_CLAIM[next(iter(_KEY_OF_CLAIM))]
+            state = _STATES.keep(key, claim_state(c, published, times, indexed))
+        out[c.id] = state
     return out
 
 
@@ -252,17 +250,16 @@ def _json_ids(ids: Sequence[str]) -> str:
 #: (``newsweave.claims._GroupMemo.lone``) and an event an article joins is saved again
 #: whole (EgyptianProtest_cnn: 89,000 claims saved over 20 deliveries against 20,000 in
 #: one ingest). At most :data:`KEY_CACHE_CLAIMS` entries, ~400 B each besides the claims.
-_ROWS_OF_CLAIM: dict[int, tuple[Claim, tuple[str, str, int, list[tuple]]]] = {}
+_ROWS_OF_CLAIM: KeptBy[tuple[str, str, int, list[tuple]]] = KeptBy(KEY_CACHE_CLAIMS)
 
 
 def _claim_rows(c: Claim) -> tuple[str, str, int, list[tuple]]:
     """(articles as JSON, contradicts as JSON, figure flag, mention rows) of claim ``c``,
     kept by the claim object (:data:`_ROWS_OF_CLAIM`); the mention rows are shared with
     the cache and never changed by the caller."""
-    held = _ROWS_OF_CLAIM.pop(id(c), None)
-    if held is not None and held[0] is c:
-        _ROWS_OF_CLAIM[id(c)] = held  # most recently used last
-        return held[1]
+    held = _ROWS_OF_CLAIM.held_for(c)
+    if held is not None:
+        return held
     who = c.attributions or (None,) * len(c.spans)
     texts = c.texts or (None,) * len(c.spans)
     parts = (
@@ -274,8 +271,7 @@ def _claim_rows(c: Claim) -> tuple[str, str, int, list[tuple]]:
             for s, w, t in zip(c.spans, who, texts, strict=True)
         ],
     )
-    _ROWS_OF_CLAIM[id(c)] = (c, parts)
-    return parts
+    return _ROWS_OF_CLAIM.keep_for(c, parts)
 
 
 def save_scope(
@@ -318,8 +314,6 @@ def save_scope(
             figure,
         )
         mentions[c.id] = said
-    while len(_ROWS_OF_CLAIM) > KEY_CACHE_CLAIMS:
-        del _ROWS_OF_CLAIM[next(iter(_ROWS_OF_CLAIM))]
     with store.transaction() as conn:
         held = _stored_scope(conn, scope)
         stale = [

@@ -18,6 +18,7 @@ import numpy as np
 from newsweave.embed import MODEL_ID as EMBED_MODEL
 from newsweave.errors import StageError
 from newsweave.group import MAX_TERMS, ArticleSignals
+from newsweave.kept import Kept
 from newsweave.records import Event, Story, TimelineEntry
 from newsweave.store import Store, id_chunks
 
@@ -323,7 +324,9 @@ def _current_terms(stored: Mapping[str, int], entities: Sequence[str]) -> dict[s
 #: (``newsweave.group._term_row``). About 50 kB each (400 terms).
 SIGNALS_KEPT = 3_000
 #: article id -> (stamps, row, entity terms, signals); stamps None where it had none
-_SIGNALS: dict[str, tuple[tuple | None, tuple, tuple[str, ...], ArticleSignals]] = {}
+_SIGNALS: Kept[str, tuple[tuple | None, tuple, tuple[str, ...], ArticleSignals]] = Kept(
+    SIGNALS_KEPT
+)
 
 
 def load_signals(
@@ -346,9 +349,8 @@ def load_signals(
     found: dict[str, ArticleSignals] = {}
     stale: list[str] = []
     for aid in order:
-        held = _SIGNALS.get(aid)
+        held = _SIGNALS.held(aid)
         if held is not None and held[0] is not None and held[0] == stamps.get(aid):
-            _SIGNALS[aid] = _SIGNALS.pop(aid)  # most recently used last
             found[aid] = held[3]
             _check_model(aid, held[1][5], model)
         else:
@@ -363,7 +365,7 @@ def load_signals(
             vec, terms, date, published, title, made_by, story_vec = row
             _check_model(aid, made_by, model)
             names = tuple(entities.get(aid, ()))
-            held = _SIGNALS.pop(aid, None)
+            held = _SIGNALS.get(aid)
             if held is None or held[1] != tuple(row) or held[2] != names:
                 signals = ArticleSignals(
                     id=aid,
@@ -376,10 +378,8 @@ def load_signals(
                 )
             else:
                 signals = held[3]
-            _SIGNALS[aid] = (stamps.get(aid), tuple(row), names, signals)
+            _SIGNALS.keep(aid, (stamps.get(aid), tuple(row), names, signals))
             found[aid] = signals
-    while len(_SIGNALS) > SIGNALS_KEPT:
-        del _SIGNALS[next(iter(_SIGNALS))]
     return [found[aid] for aid in order]
 
 
