@@ -296,13 +296,11 @@ def _index_holds_every_pair_the_scan_lets_through(
     """The pairs a FigureIndex gives (claims' mentions, the first ``n_changed`` claims
     changed) are every pair of mentions the scan of ``cross_event_contradictions`` passes
     its filters on units, days, claims, articles, events and shared words, and no pair
-    twice or of two unchanged mentions. An index built again from the same mentions, their
-    keys kept per process, holds the same arrays and gives the same pairs."""
-    from newsweave import claims as claims_module
+    twice or of two unchanged mentions. An index built again from the same mentions holds
+    the same arrays and gives the same pairs."""
     from newsweave.claim_slots import wordy
     from newsweave.claims import FigureIndex, _figure_units, _parse_day
 
-    claims_module._FIGURE_KEYS.clear()
     index, pool = FigureIndex(), []
     for k, mentions in enumerate(claims):
         index.add(k, mentions)
@@ -311,7 +309,6 @@ def _index_holds_every_pair_the_scan_lets_through(
     again = FigureIndex()
     for k, mentions in enumerate(claims):
         again.add(k, mentions)
-    assert len(claims_module._FIGURE_KEYS) == len(pool)
     for name in ("claim", "article", "event", "day", "unit_bits", "_indptr", "_indices"):
         assert getattr(again, name) == getattr(index, name)
     assert again.pairs(changed, max_days).tolist() == index.pairs(changed, max_days).tolist()

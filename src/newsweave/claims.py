@@ -78,7 +78,7 @@ from newsweave.claim_slots import (
     wordy,
 )
 from newsweave.disjoint_sets import UnionFind
-from newsweave.kept import Kept, KeptBy
+from newsweave.kept import Kept
 from newsweave.records import (
     Article,
     Claim,
@@ -1959,30 +1959,6 @@ def figures_by_article(
     return figures
 
 
-#: What a :class:`FigureIndex` keys a figure mention by (its day, unit bits and content
-#: words), kept per process by the mention object (kept with its entry, so its id is not
-#: another's), most recently used last: the index is built again from every figure claim
-#: on each delivery, and a claim whose state did not move gives the same mention objects
-#: (``pipeline._FIGURES``). ~0.5 kB an entry; 30,000 hold a Timeline17 topic's mentions.
-FIGURE_KEYS_KEPT = 30_000
-_FIGURE_KEYS: KeptBy[tuple[int, int, set[str]]] = KeptBy(FIGURE_KEYS_KEPT)
-
-
-def _index_keys(fm: FigureMention) -> tuple[int, int, set[str]]:
-    """(publication day's ordinal or -1, unit bits, content words) of a figure mention."""
-    held = _FIGURE_KEYS.held_for(fm)
-    if held is None:
-        st = fm.statement
-        day = _parse_day(st.published)
-        bits = 0
-        for unit in _figure_units(st):
-            bits |= 1 << (zlib.crc32(unit.encode()) & 63)
-        held = _FIGURE_KEYS.keep_for(
-            fm, (day.toordinal() if day is not None else -1, bits, wordy(st.stems))
-        )
-    return held
-
-
 class FigureIndex:
     """What the comparison across events filters pairs of figure mentions by, held as
     arrays (~20 bytes a mention and 4 a content word, not the ~5 kB of a claim's mention
@@ -2025,14 +2001,17 @@ class FigureIndex:
         """Add the figure mentions of the claim numbered ``claim`` (numbers increasing)."""
         for fm in mentions:
             st = fm.statement
-            day, bits, content = _index_keys(fm)
+            day = _parse_day(st.published)
+            bits = 0
+            for unit in _figure_units(st):
+                bits |= 1 << (zlib.crc32(unit.encode()) & 63)
             self.claim.append(claim)
             self.article.append(self._name(st.article))
             self.event.append(self._name(fm.event))
-            self.day.append(day)
+            self.day.append(day.toordinal() if day is not None else -1)
             self.unit_bits.append(bits)
             words = self._words
-            self._indices.extend(sorted({words.setdefault(t, len(words)) for t in content}))
+            self._indices.extend(sorted({words.setdefault(t, len(words)) for t in wordy(st.stems)}))
             self._indptr.append(len(self._indices))
 
     def pairs(self, n_changed: int, max_days: int, rows: int = 256) -> np.ndarray:
