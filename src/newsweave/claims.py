@@ -2110,10 +2110,6 @@ def cross_event_contradictions(
     if figures is None:
         figures = figures_by_article(pool)
     units = [_figure_units(fm.statement) for fm in pool]
-    by_unit: dict[str, list[int]] = defaultdict(list)
-    for k, ks in enumerate(units):
-        for unit in ks:
-            by_unit[unit].append(k)
     cosine = _MaskedCosine(lambda k: pool[k].statement.text, embedder)
 
     days = [_parse_day(fm.statement.published) for fm in pool]
@@ -2185,16 +2181,21 @@ def cross_event_contradictions(
         for unit in sorted(by_unit_pairs):
             for x0, y0 in by_unit_pairs[unit]:
                 consider(unit, x0, y0)
-    for unit in sorted(by_unit) if pairs is None else ():
-        idxs = by_unit[unit]
-        near = partners(idxs)
-        for x0 in idxs:
-            if x0 >= n_changed:
-                break  # indices are increasing: the rest are unchanged
-            for y0 in near(x0):
-                if y0 < n_changed and (y0 <= x0 or not within):
-                    continue
-                consider(unit, x0, y0)
+    else:
+        by_unit: dict[str, list[int]] = defaultdict(list)
+        for k, ks in enumerate(units):
+            for unit in ks:
+                by_unit[unit].append(k)
+        for unit in sorted(by_unit):
+            idxs = by_unit[unit]
+            near = partners(idxs)
+            for x0 in idxs:
+                if x0 >= n_changed:
+                    break  # indices are increasing: the rest are unchanged
+                for y0 in near(x0):
+                    if y0 < n_changed and (y0 <= x0 or not within):
+                        continue
+                    consider(unit, x0, y0)
 
     found: dict[tuple[str, str], Contradiction] = {}
     for key in sorted(candidates):
