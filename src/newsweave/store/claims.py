@@ -327,21 +327,20 @@ def save_scope(
         moved = [cid for cid in stale if cid in rows and mentions[cid] == held[cid][1]]
         # most of those only moved (an article joined the event before them): their
         # position alone is written, which leaves the indexes on scope and status alone
-        shifted = [
+        shifted = {
             cid
             for cid in moved
             if rows[cid][:3] == held[cid][0][:3] and rows[cid][4:] == held[cid][0][4:]
-        ]
+        }
         conn.executemany(
             "UPDATE claims SET position = ? WHERE id = ?",
-            [(rows[cid][3], cid) for cid in shifted],
+            [(rows[cid][3], cid) for cid in moved if cid in shifted],
         )
-        only_shifted = set(shifted)
         conn.executemany(
             "UPDATE claims SET scope = ?, event = ?, position = ?, text = ?, attribution = ?,"
             " hedged = ?, articles = ?, independent_sources = ?, status = ?, contradicts = ?,"
             " origins = ?, state = ?, figure = ? WHERE id = ?",
-            [(*rows[cid][1:], cid) for cid in moved if cid not in only_shifted],
+            [(*rows[cid][1:], cid) for cid in moved if cid not in shifted],
         )
         updated = set(moved)
         stale = [cid for cid in stale if cid not in updated]
