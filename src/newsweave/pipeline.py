@@ -1338,13 +1338,14 @@ def run_claims(store: Store, settings: Settings | None = None) -> int:
             marks = [stamps.get(a) for a in ids]
             inputs = hashlib.blake2b(head.encode(), digest_size=16)
             inputs.update(b"".join(m or b"" for m in marks))
-            held = _SCOPE_KEYS.pop(scope, None)
-            if held is not None and held[0] == inputs.digest() and None not in marks:
+            digest = inputs.digest()
+            held = _SCOPE_KEYS.held(scope)
+            if held is not None and held[0] == digest and None not in marks:
                 fingerprint, base = held[1], held[2]
             else:
                 fingerprint, base = _scope_keys(store, ids, head, stamps)
-            if None not in marks:
-                _SCOPE_KEYS.keep(scope, (inputs.digest(), fingerprint, base))
+                if None not in marks:
+                    _SCOPE_KEYS.keep(scope, (digest, fingerprint, base))
             stored = done.get(scope, "").split(" ")
             if stored[0] == fingerprint:
                 continue
@@ -1427,9 +1428,9 @@ def _scope_keys(
     per: dict[str, tuple] = {}
     unread: list[str] = []
     for a in ids:
-        held = _SCOPE_ROWS.pop(a, None)
+        held = _SCOPE_ROWS.held(a)
         if held is not None and held[0] == stamps.get(a):
-            per[a] = _SCOPE_ROWS.keep(a, held)
+            per[a] = held
         else:
             unread.append(a)
     entities = nlp_store.mention_entities(store, unread) if unread else {}
@@ -1459,11 +1460,11 @@ def _scope_mentions(
     out: dict[str, list] = {}
     for a in ids:
         stamp = stamps.get(a)
-        held = _MENTIONS_KEPT.pop(a, None)
+        held = _MENTIONS_KEPT.held(a)
         if held is None or stamp is None or held[0] != stamp:
             held = (stamp, nlp_store.mentions_of(store, a))
-        if stamp is not None:
-            _MENTIONS_KEPT.keep(a, held)
+            if stamp is not None:
+                _MENTIONS_KEPT.keep(a, held)
         out[a] = held[1]
     return out
 
